@@ -1,0 +1,99 @@
+# gess — build, run, test and benchmark the congress backend.
+# `make run` and `make test` are the two commands a newcomer needs.
+
+CC       ?= cc
+SANITIZE ?= 0
+PYTHON   ?= /usr/bin/python3
+
+# Debian packages the build, the tests and the benchmarks need.
+DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
+            libjansson-dev libzxcvbn-dev postgresql-15 postgresql-contrib \
+            python3-pytest python3-requests python3-psycopg2 wrk
+
+ifeq ($(SANITIZE),1)
+BUILD    := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT      := -O1 -g
+else
+BUILD    := build
+SANFLAGS :=
+OPT      := -O2 -g
+endif
+
+PKGS     := libevent libevent_pthreads libpq libsodium jansson
+# Debian's libzxcvbn-dev ships no .pc file; fall back to plain -lzxcvbn.
+ZX_LIBS  := $(shell pkg-config --libs zxcvbn 2>/dev/null || echo -lzxcvbn)
+CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Werror \
+            -Wstrict-prototypes -Wmissing-prototypes -Wshadow -Wvla \
+            -Iservices $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SANFLAGS)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(ZX_LIBS) -lpthread -lm
+LDFLAGS  := $(SANFLAGS)
+
+# Everything under services/ except main() forms a library shared by gessd
+# and the C unit tests, so the tests exercise the very objects gessd runs.
+LIB_SRC  := $(filter-out services/gessd.c,$(shell find services -name '*.c' | sort))
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/embedded.o
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
+EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json
+
+.PHONY: all deps run test unit bench clean
+all: $(BUILD)/gessd
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Migrations and the OpenAPI document are compiled in (DESIGN.md §3), so
+# build/gessd runs from any directory.
+$(BUILD)/embedded.c: tools/embed.sh $(EMBED)
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh $(EMBED) > $@
+$(BUILD)/embedded.o: $(BUILD)/embedded.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gessd: $(BUILD)/services/gessd.o $(LIB_OBJ)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit_tests: $(UNIT_OBJ) $(LIB_OBJ)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Installs what is missing when root; otherwise prints the one line to run.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing: $$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
+	    || { echo "apt-get install failed"; exit 1; }; \
+	else \
+	  echo "missing packages; run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/run.sh $(BUILD)/gessd
+
+unit: $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/gessd $(BUILD)/unit_tests
+	$(BUILD)/unit_tests
+	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling
+	@sh tests/load/bench.sh $(BUILD)
+
+$(BUILD)/ping: tests/load/ping.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/pwhash_ceiling: tests/load/pwhash_ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,39 @@
+/* accounts.h — sign-up, login tokens, the caller's own account, roles, and
+ * `gessd admin create`. */
+#ifndef GESS_ACCOUNTS_H
+#define GESS_ACCOUNTS_H
+
+#include "core/config.h"
+#include "core/db_pool.h"
+#include "core/problem.h"
+#include "core/router.h"
+
+extern const struct route accounts_routes[];
+extern const struct db_stmt *const accounts_stmts[];
+
+/* The sectors an account may name (NULL-terminated). */
+extern const char *const accounts_sectors[];
+
+/* Checks a new password: 10..128 characters and a zxcvbn score of at
+ * least 3 (about 10^8 guesses), counting the person's own email and name
+ * as guessable. Returns MSG_COUNT when it passes, else the message. */
+enum valid_msg accounts_password_policy(const char *password, const char *email,
+                                        const char *full_name, long *limit);
+
+/* `gessd admin create --email E --name N`; returns the exit code. */
+int accounts_admin_create(const struct config *cfg, int argc, char **argv);
+
+/* Handlers (routes.c wires them). */
+struct req;
+void accounts_signup(struct req *r);
+void accounts_login(struct req *r);
+void accounts_logout(struct req *r);
+void accounts_me(struct req *r);
+void accounts_password_change(struct req *r);
+void accounts_roles_set(struct req *r);
+
+extern const struct db_stmt accounts_stmt_signup, accounts_stmt_login_begin,
+    accounts_stmt_login_success, accounts_stmt_logout, accounts_stmt_password_get,
+    accounts_stmt_password_set, accounts_stmt_roles_set;
+
+#endif

@@ -1,0 +1,171 @@
+/* login.c — POST /v1/tokens and DELETE /v1/tokens/current.
+ *
+ * Login is three hops: count the attempt and fetch the hash (one SQL
+ * call), verify with Argon2id on the hashing pool (against a dummy hash
+ * when the email is unknown, so both failures cost the same and answer the
+ * same bytes), then store the new token's hash and give the attempts back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+#include "core/auth.h"
+#include "core/config.h"
+#include "core/req.h"
+
+const struct db_stmt accounts_stmt_login_begin = {
+    "accounts_login_begin",
+    "SELECT retry_after, account_id, password_hash FROM login_begin($1, $2, $3, $4, $5)",
+};
+
+/* A success clears the email's count, hands the address its attempt back,
+ * upgrades an old hash, drops the account's expired tokens, and stores the
+ * new token's hash. */
+const struct db_stmt accounts_stmt_login_success = {
+    "accounts_login_success",
+    "WITH clear_email AS (DELETE FROM login_attempts WHERE key = 'e:' || $4),"
+    " ease_addr AS (UPDATE login_attempts SET count = greatest(count - 1, 0)"
+    "               WHERE key = 'a:' || $5),"
+    " rehash AS (UPDATE accounts SET password_hash = $6::text, updated_at = now()"
+    "            WHERE id = $1::uuid AND $6::text IS NOT NULL),"
+    " expired AS (DELETE FROM tokens WHERE account_id = $1 AND expires_at < now()),"
+    " tok AS (INSERT INTO tokens (account_id, token_hash, expires_at)"
+    "         VALUES ($1, decode($2, 'hex'), now() + make_interval(secs => $3::int))"
+    "         RETURNING expires_at)"
+    " SELECT row_to_json(x)::text FROM ("
+    "   SELECT tok.expires_at, account_json(a) AS account"
+    "     FROM tok, accounts a WHERE a.id = $1) x",
+};
+
+const struct db_stmt accounts_stmt_logout = {
+    "accounts_logout",
+    "DELETE FROM tokens WHERE token_hash = decode($1, 'hex')",
+};
+
+struct login {
+    char email[256];
+    char addr[64];
+    char account_id[40];
+    char token[AUTH_TOKEN_LEN + 1];
+};
+
+static void login_free(void *p)
+{
+    struct login *l = p;
+    sodium_memzero(l->token, sizeof l->token);
+    free(l);
+}
+
+static void login_done(struct req *r, enum db_status st, PGresult *res)
+{
+    struct login *l = r->data;
+    if (st != DB_OK || PQntuples(res) != 1) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    /* {"expires_at"...} becomes {"token":"...", "expires_at"...}: the token
+     * never reaches the database. */
+    const char *json = PQgetvalue(res, 0, 0);
+    size_t len = (size_t)PQgetlength(res, 0, 0);
+    size_t cap = len + sizeof l->token + 16;
+    char *out = malloc(cap);
+    if (out == NULL || json[0] != '{') {
+        free(out);
+        req_reply_problem(r, "internal-error", NULL);
+        return;
+    }
+    int n = snprintf(out, cap, "{\"token\":\"%s\",%s", l->token, json + 1);
+    req_reply_json_text(r, 201, out, (size_t)n);
+    sodium_memzero(out, cap);
+    free(out);
+}
+
+static void login_verified(struct req *r, struct pwhash_job *job)
+{
+    struct login *l = r->data;
+    if (!job->ok || l->account_id[0] == '\0') {
+        pwhash_job_free(job);
+        req_reply_problem(r, "invalid-credentials", NULL);
+        return;
+    }
+    char hash[65], ttl[16];
+    auth_token_new(l->token, hash);
+    snprintf(ttl, sizeof ttl, "%d", req_config(r)->token_ttl_s);
+    const char *params[] = {l->account_id, hash, ttl, l->email, l->addr,
+                            job->rehashed ? job->out : NULL};
+    req_query(r, &accounts_stmt_login_success, 6, params, login_done);
+    pwhash_job_free(job);
+}
+
+static void login_counted(struct req *r, enum db_status st, PGresult *res)
+{
+    struct login *l = r->data;
+    if (st != DB_OK || PQntuples(res) != 1) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    if (!PQgetisnull(res, 0, 0)) {
+        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 0));
+        req_reply_problem(r, "too-many-requests", NULL);
+        return;
+    }
+    const char *password = json_string_value(json_object_get(r->body, "password"));
+    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, password);
+    if (job == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
+    const char *stored = pwhash_dummy();
+    if (!PQgetisnull(res, 0, 1)) {
+        snprintf(l->account_id, sizeof l->account_id, "%s", PQgetvalue(res, 0, 1));
+        stored = PQgetvalue(res, 0, 2);
+    }
+    snprintf(job->stored, sizeof job->stored, "%s", stored);
+    job->rehash = true;
+    req_hash(r, job, login_verified);
+}
+
+void accounts_login(struct req *r)
+{
+    struct valid v;
+    struct login *l = calloc(1, sizeof *l);
+    if (l == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
+    r->data = l;
+    r->data_free = login_free;
+    valid_init(&v, r->lang);
+    const char *email = valid_string(&v, r->body, "email", 1, 254, true);
+    if (email != NULL && !valid_email_normalise(email, l->email, sizeof l->email))
+        valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
+    (void)valid_string(&v, r->body, "password", 1, 1024, true);
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    const struct config *cfg = req_config(r);
+    char window[16], max_email[16], max_addr[16];
+    snprintf(l->addr, sizeof l->addr, "%s", req_client_addr(r));
+    snprintf(window, sizeof window, "%d", cfg->login_window_s);
+    snprintf(max_email, sizeof max_email, "%d", cfg->login_max_per_email);
+    snprintf(max_addr, sizeof max_addr, "%d", cfg->login_max_per_address);
+    const char *params[] = {l->email, l->addr, window, max_email, max_addr};
+    req_query(r, &accounts_stmt_login_begin, 5, params, login_counted);
+}
+
+static void logout_done(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st != DB_OK) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    req_reply_empty(r, 204);
+}
+
+void accounts_logout(struct req *r)
+{
+    const char *params[] = {r->auth.token_hash};
+    req_query(r, &accounts_stmt_logout, 1, params, logout_done);
+}

@@ -1,0 +1,104 @@
+/* signup.c — POST /v1/accounts: validate everything, hash the password off
+ * the loop, insert; the unique constraint on email decides races. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+#include "core/config.h"
+#include "core/req.h"
+
+const char *const accounts_sectors[] = {"public",    "private",     "academia", "civil_society",
+                                        "community", "cooperation", "media",    NULL};
+
+const struct db_stmt accounts_stmt_signup = {
+    "accounts_signup",
+    "INSERT INTO accounts (email, password_hash, full_name, organization, sector, country,"
+    "                      region, consent_at, consent_policy)"
+    " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, now(), $8)"
+    " RETURNING account_json(accounts)::text",
+};
+
+struct signup {
+    char email[256];
+};
+
+static void signup_done(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st == DB_ERROR && strcmp(db_sqlstate(res), "23505") == 0 &&
+        strcmp(db_constraint(res), "accounts_email_key") == 0) {
+        req_reply_problem(r, "email-taken", NULL);
+        return;
+    }
+    if (st != DB_OK) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    req_reply_json_text(r, 201, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+}
+
+static void signup_hashed(struct req *r, struct pwhash_job *job)
+{
+    if (!job->ok) {
+        pwhash_job_free(job);
+        req_reply_problem(r, "internal-error", NULL);
+        return;
+    }
+    struct signup *s = r->data;
+    const char *params[] = {
+        s->email,
+        job->out,
+        json_string_value(json_object_get(r->body, "full_name")),
+        json_string_value(json_object_get(r->body, "organization")),
+        json_string_value(json_object_get(r->body, "sector")),
+        json_string_value(json_object_get(r->body, "country")),
+        json_string_value(json_object_get(r->body, "region")),
+        req_config(r)->privacy_policy_version,
+    };
+    /* The pool copies the parameters, so the job can go now. */
+    struct pwhash_job *done = job;
+    req_query(r, &accounts_stmt_signup, 8, params, signup_done);
+    pwhash_job_free(done);
+}
+
+void accounts_signup(struct req *r)
+{
+    struct valid v;
+    struct signup *s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
+    r->data = s;
+    r->data_free = free;
+    valid_init(&v, r->lang);
+    const char *email = valid_string(&v, r->body, "email", 1, 254, true);
+    if (email != NULL && !valid_email_normalise(email, s->email, sizeof s->email))
+        valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
+    const char *password = valid_string(&v, r->body, "password", 1, 128, true);
+    const char *full_name = valid_string(&v, r->body, "full_name", 1, 200, true);
+    (void)valid_string(&v, r->body, "organization", 0, 200, false);
+    (void)valid_enum(&v, r->body, "sector", accounts_sectors, true);
+    const char *country = valid_string(&v, r->body, "country", 2, 2, false);
+    if (country != NULL && !(country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' &&
+                             country[1] <= 'Z'))
+        valid_fail(&v, "country", MSG_COUNTRY, 0, NULL);
+    (void)valid_string(&v, r->body, "region", 0, 100, false);
+    (void)valid_true(&v, r->body, "consent");
+    if (password != NULL) {
+        long limit = 0;
+        enum valid_msg m = accounts_password_policy(password, s->email, full_name, &limit);
+        if (m != MSG_COUNT)
+            valid_fail(&v, "password", m, limit, NULL);
+    }
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, password);
+    if (job == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
+    req_hash(r, job, signup_hashed);
+}

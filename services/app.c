@@ -1,0 +1,29 @@
+/* app.c — the one place that lists the modules. A new module adds its
+ * route table and statement list here. */
+#include "app.h"
+
+#include <stddef.h>
+
+#include "accounts/accounts.h"
+#include "core/server.h"
+
+static const struct route *const tables[] = {core_routes, accounts_routes};
+static const struct db_stmt *const *const stmt_lists[] = {core_stmts, accounts_stmts};
+
+#define MAX_STMTS 256
+static const struct db_stmt *all[MAX_STMTS + 1];
+
+bool app_router(struct router *rt)
+{
+    return router_init(rt, tables, sizeof tables / sizeof tables[0]);
+}
+
+const struct db_stmt *const *app_statements(void)
+{
+    size_t n = 0;
+    for (size_t l = 0; l < sizeof stmt_lists / sizeof stmt_lists[0]; l++)
+        for (const struct db_stmt *const *s = stmt_lists[l]; *s != NULL && n < MAX_STMTS; s++)
+            all[n++] = *s;
+    all[n] = NULL;
+    return all;
+}

@@ -1,0 +1,123 @@
+/* auth.c — bearer tokens and the authentication hop before a handler. */
+#include "core/auth.h"
+
+#include <sodium.h>
+#include <event2/util.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/req.h"
+
+/* One round trip: find a live token, touch its last_used_at at most once a
+ * minute (so authenticated reads stay reads), and return the account. */
+const struct db_stmt auth_stmt_lookup = {
+    "auth_lookup",
+    "WITH t AS ("
+    "  SELECT id, account_id, last_used_at FROM tokens"
+    "   WHERE token_hash = decode($1, 'hex') AND expires_at > now()"
+    "     AND last_used_at > now() - make_interval(secs => $2::int)"
+    "), touch AS ("
+    "  UPDATE tokens SET last_used_at = now() FROM t"
+    "   WHERE tokens.id = t.id AND t.last_used_at < now() - interval '1 minute'"
+    ")"
+    " SELECT a.id, a.roles::text, account_json(a)::text"
+    "   FROM t JOIN accounts a ON a.id = t.account_id",
+};
+
+void auth_token_new(char token[AUTH_TOKEN_LEN + 1], char hash_hex[65])
+{
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(token, AUTH_TOKEN_LEN + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    if (!auth_token_hash(token, hash_hex))
+        hash_hex[0] = '\0'; /* unreachable: we just made it token-shaped */
+}
+
+bool auth_token_hash(const char *token, char hash_hex[65])
+{
+    size_t n = strlen(token);
+    if (n != AUTH_TOKEN_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = token[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)token, n, NULL, 0);
+    sodium_bin2hex(hash_hex, 65, h, sizeof h);
+    return true;
+}
+
+unsigned auth_roles_parse(const char *text)
+{
+    unsigned bits = 0;
+    if (strstr(text, "admin") != NULL)
+        bits |= ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP;
+    if (strstr(text, "organizer") != NULL)
+        bits |= ROLE_ORGANIZER;
+    if (strstr(text, "followup") != NULL)
+        bits |= ROLE_FOLLOWUP;
+    return bits;
+}
+
+static bool allowed(enum route_auth need, unsigned roles)
+{
+    switch (need) {
+    case AUTH_NONE:
+    case AUTH_USER: return true;
+    case AUTH_ORGANIZER: return roles & ROLE_ORGANIZER;
+    case AUTH_FOLLOWUP: return roles & ROLE_FOLLOWUP;
+    case AUTH_ADMIN: return roles & ROLE_ADMIN;
+    }
+    return false;
+}
+
+static void lookup_done(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st != DB_OK) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        req_reply_problem(r, "unauthorized", NULL);
+        return;
+    }
+    snprintf(r->auth.account_id, sizeof r->auth.account_id, "%s", PQgetvalue(res, 0, 0));
+    r->auth.roles = auth_roles_parse(PQgetvalue(res, 0, 1));
+    r->auth.me = strdup(PQgetvalue(res, 0, 2));
+    if (r->auth.me == NULL) {
+        req_reply_problem(r, "internal-error", NULL);
+        return;
+    }
+    r->auth.ok = true;
+    if (!allowed(r->rt->auth, r->auth.roles)) {
+        req_reply_problem(r, "forbidden", NULL);
+        return;
+    }
+    r->rt->handler(r);
+}
+
+void auth_then_handle(struct req *r)
+{
+    const char *h = req_header(r, "Authorization");
+    if (h == NULL || evutil_ascii_strncasecmp(h, "Bearer ", 7) != 0) {
+        req_reply_problem(r, "unauthorized", NULL);
+        return;
+    }
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    if (!auth_token_hash(token, r->auth.token_hash)) {
+        req_reply_problem(r, "unauthorized", NULL);
+        return;
+    }
+    char idle[16];
+    snprintf(idle, sizeof idle, "%d", req_config(r)->token_idle_s);
+    const char *params[] = {r->auth.token_hash, idle};
+    req_query(r, &auth_stmt_lookup, 2, params, lookup_done);
+}

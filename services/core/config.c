@@ -1,0 +1,187 @@
+/* config.c — the settings table (name, type, field, bounds, default), in the
+ * manner of PgBouncer's and Redis's parameter tables: one row per key, so
+ * the file parser, the environment and the docs cannot drift apart. */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum ctype { C_INT, C_STR };
+
+struct key {
+    const char *name;
+    enum ctype type;
+    size_t offset;
+    long min, max;
+    const char *def;
+    const char *const *choices; /* for strings with a fixed set of values */
+};
+
+static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+
+#define F(field) offsetof(struct config, field)
+static const struct key keys[] = {
+    {"listen", C_STR, F(listen), 0, 0, "127.0.0.1:8080", NULL},
+    {"workers", C_INT, F(workers), 0, 256, "0", NULL},
+    {"database_url", C_STR, F(database_url), 0, 0, "", NULL},
+    {"db_pool_size", C_INT, F(db_pool_size), 1, 64, "4", NULL},
+    {"db_queue_max", C_INT, F(db_queue_max), 1, 100000, "256", NULL},
+    {"db_queue_timeout_ms", C_INT, F(db_queue_timeout_ms), 10, 600000, "5000", NULL},
+    {"max_body_bytes", C_INT, F(max_body_bytes), 1024, 1 << 30, "1048576", NULL},
+    {"max_header_bytes", C_INT, F(max_header_bytes), 1024, 1 << 24, "16384", NULL},
+    {"http_timeout_ms", C_INT, F(http_timeout_ms), 100, 3600000, "30000", NULL},
+    {"shutdown_timeout_ms", C_INT, F(shutdown_timeout_ms), 0, 600000, "10000", NULL},
+    {"token_ttl_s", C_INT, F(token_ttl_s), 60, 31536000, "2592000", NULL},
+    {"token_idle_s", C_INT, F(token_idle_s), 60, 31536000, "604800", NULL},
+    /* crypto_pwhash_OPSLIMIT_INTERACTIVE and MEMLIMIT_INTERACTIVE are the floor. */
+    {"argon2_opslimit", C_INT, F(argon2_opslimit), 2, 64, "2", NULL},
+    {"argon2_memlimit_kib", C_INT, F(argon2_memlimit_kib), 65536, 4194304, "65536", NULL},
+    {"hash_threads", C_INT, F(hash_threads), 0, 256, "0", NULL},
+    {"hash_queue_max", C_INT, F(hash_queue_max), 1, 100000, "64", NULL},
+    {"login_window_s", C_INT, F(login_window_s), 10, 86400, "600", NULL},
+    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 100000, "10", NULL},
+    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "50", NULL},
+    {"privacy_policy_version", C_STR, F(privacy_policy_version), 0, 0, "2026-01", NULL},
+    {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels},
+};
+#undef F
+
+static const struct key *find_key(const char *name)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+bool config_set(struct config *cfg, const char *name, const char *value, char *err,
+                size_t errlen)
+{
+    const struct key *k = find_key(name);
+    if (k == NULL) {
+        snprintf(err, errlen, "config: unknown key '%s'", name);
+        return false;
+    }
+    char *field = (char *)cfg + k->offset;
+    if (k->type == C_INT) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0' || v < k->min || v > k->max) {
+            snprintf(err, errlen, "config: %s: '%s' is not an integer from %ld to %ld", name,
+                     value, k->min, k->max);
+            return false;
+        }
+        *(int *)field = (int)v;
+        return true;
+    }
+    if (k->choices != NULL) {
+        bool ok = false;
+        for (const char *const *c = k->choices; *c != NULL; c++)
+            ok = ok || strcmp(*c, value) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "config: %s: '%s' is not one of the allowed values", name,
+                     value);
+            return false;
+        }
+    }
+    char *copy = strdup(value);
+    if (copy == NULL) {
+        snprintf(err, errlen, "config: %s: out of memory", name);
+        return false;
+    }
+    free(*(char **)field);
+    *(char **)field = copy;
+    return true;
+}
+
+void config_defaults(struct config *cfg)
+{
+    char err[256];
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!config_set(cfg, keys[i].name, keys[i].def, err, sizeof err))
+            abort(); /* a default outside its own bounds is a bug */
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+static bool load_file(struct config *cfg, const char *path, bool must_exist, char *err,
+                      size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        if (!must_exist && errno == ENOENT)
+            return true;
+        snprintf(err, errlen, "config: cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    char line[4096];
+    int lineno = 0;
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            snprintf(err, errlen, "config: %s:%d: expected 'key = value'", path, lineno);
+            ok = false;
+            break;
+        }
+        *eq = '\0';
+        ok = config_set(cfg, trim(s), trim(eq + 1), err, errlen);
+    }
+    fclose(f);
+    return ok;
+}
+
+bool config_load(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+    if (!load_file(cfg, path ? path : "config/gess.conf", path != NULL, err, errlen))
+        return false;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char env[64] = "GESS_";
+        size_t n = strlen(env);
+        for (const char *p = keys[i].name; *p && n + 1 < sizeof env; p++)
+            env[n++] = (char)toupper((unsigned char)*p);
+        env[n] = '\0';
+        const char *v = getenv(env);
+        if (v != NULL && !config_set(cfg, keys[i].name, v, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+void config_free(struct config *cfg)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (keys[i].type == C_STR) {
+            char **p = (char **)((char *)cfg + keys[i].offset);
+            free(*p);
+            *p = NULL;
+        }
+}
+
+int config_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)(n > 256 ? 256 : n) : 1;
+}

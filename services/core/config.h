@@ -1,0 +1,54 @@
+/* config.h — gessd's settings: one table of keys, defaults and bounds,
+ * read from a `key = value` file and overridden by GESS_<KEY> variables. */
+#ifndef GESS_CONFIG_H
+#define GESS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define GESS_MUST_CHECK __attribute__((warn_unused_result))
+
+struct config {
+    char *listen;
+    int workers;
+    char *database_url;
+    int db_pool_size;
+    int db_queue_max;
+    int db_queue_timeout_ms;
+    int max_body_bytes;
+    int max_header_bytes;
+    int http_timeout_ms;
+    int shutdown_timeout_ms;
+    int token_ttl_s;
+    int token_idle_s;
+    int argon2_opslimit;
+    int argon2_memlimit_kib;
+    int hash_threads;
+    int hash_queue_max;
+    int login_window_s;
+    int login_max_per_email;
+    int login_max_per_address;
+    char *privacy_policy_version;
+    char *log_level;
+};
+
+/* Fills cfg with the documented defaults. */
+void config_defaults(struct config *cfg);
+
+/* Applies the file at path (if path is NULL, config/gess.conf when it
+ * exists), then the GESS_<KEY> environment. On error writes one line naming
+ * the key into err and returns false. */
+bool config_load(struct config *cfg, const char *path, char *err, size_t errlen) GESS_MUST_CHECK;
+
+/* Sets one key from its text form (used by the file, the environment and
+ * the unit tests). */
+bool config_set(struct config *cfg, const char *key, const char *value, char *err,
+                size_t errlen) GESS_MUST_CHECK;
+
+/* Frees the strings the config owns. */
+void config_free(struct config *cfg);
+
+/* The number of online cores, at least 1. */
+int config_cores(void);
+
+#endif

@@ -1,0 +1,23 @@
+/* metrics.h — request counters and latency histograms per route, shared by
+ * all loops through relaxed atomics, rendered as Prometheus text. */
+#ifndef GESS_METRICS_H
+#define GESS_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct evbuffer;
+struct router;
+
+/* Allocates the tables for the router's routes plus one "unmatched" row. */
+bool metrics_init(const struct router *rt) __attribute__((warn_unused_result));
+void metrics_free(void);
+
+/* Counts one answered request; route is the router index, or (size_t)-1
+ * for a request that matched no route. */
+void metrics_observe(size_t route, const char *method, int status, double seconds);
+
+/* Appends the request counters and histograms. */
+void metrics_render(struct evbuffer *out);
+
+#endif

@@ -1,0 +1,151 @@
+/* problem.c — problem slugs, titles and validation messages. */
+#include "core/problem.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct slug {
+    const char *slug;
+    int status;
+    const char *title_en, *title_es;
+    const char *detail_en, *detail_es;
+};
+
+static const struct slug slugs[] = {
+    {"malformed-body", 400, "Malformed body", "Cuerpo mal formado",
+     "The request body is not valid UTF-8 JSON.", "El cuerpo de la solicitud no es JSON UTF-8 válido."},
+    {"unauthorized", 401, "Unauthorized", "No autenticado",
+     "A valid bearer token is required.", "Se requiere un token de acceso válido."},
+    {"invalid-credentials", 401, "Invalid credentials", "Credenciales inválidas",
+     "The email or the password is wrong.", "El correo o la contraseña no son correctos."},
+    {"forbidden", 403, "Forbidden", "Prohibido",
+     "Your roles do not allow this action.", "Sus roles no permiten esta acción."},
+    {"not-found", 404, "Not found", "No encontrado",
+     "There is nothing here.", "No hay nada aquí."},
+    {"method-not-allowed", 405, "Method not allowed", "Método no permitido",
+     "This resource does not support that method.", "Este recurso no admite ese método."},
+    {"email-taken", 409, "Email taken", "Correo ya registrado",
+     "An account with this email already exists.", "Ya existe una cuenta con este correo."},
+    {"last-admin", 409, "Last admin", "Último administrador",
+     "The last admin cannot give up the admin role.",
+     "El último administrador no puede dejar el rol de administrador."},
+    {"payload-too-large", 413, "Payload too large", "Cuerpo demasiado grande",
+     "The request body is larger than allowed.", "El cuerpo de la solicitud es demasiado grande."},
+    {"unsupported-media-type", 415, "Unsupported media type", "Tipo de contenido no admitido",
+     "Send the body as application/json.", "Envíe el cuerpo como application/json."},
+    {"validation-failed", 422, "Validation failed", "Validación fallida",
+     "Some fields are invalid.", "Algunos campos no son válidos."},
+    {"too-many-requests", 429, "Too many requests", "Demasiadas solicitudes",
+     "Too many attempts; try again later.", "Demasiados intentos; vuelva a intentarlo más tarde."},
+    {"internal-error", 500, "Internal error", "Error interno",
+     "Something went wrong on our side.", "Algo salió mal de nuestro lado."},
+    {"service-unavailable", 503, "Service unavailable", "Servicio no disponible",
+     "The service is busy or its database is unreachable; retry shortly.",
+     "El servicio está ocupado o su base de datos no responde; reintente en breve."},
+};
+
+static const struct slug *find_slug(const char *slug)
+{
+    for (size_t i = 0; i < sizeof slugs / sizeof slugs[0]; i++)
+        if (strcmp(slugs[i].slug, slug) == 0)
+            return &slugs[i];
+    return NULL;
+}
+
+int problem_status(const char *slug)
+{
+    const struct slug *s = find_slug(slug);
+    return s ? s->status : 500;
+}
+
+json_t *problem_new(enum lang lang, const char *slug, const char *detail)
+{
+    const struct slug *s = find_slug(slug);
+    if (s == NULL)
+        s = find_slug("internal-error");
+    char type[128];
+    snprintf(type, sizeof type, PROBLEM_TYPE_BASE "%s", s->slug);
+    const char *title = lang == LANG_ES ? s->title_es : s->title_en;
+    if (detail == NULL)
+        detail = lang == LANG_ES ? s->detail_es : s->detail_en;
+    return json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", s->status,
+                     "detail", detail);
+}
+
+/* Accept-Language: pick the highest q among tags whose primary subtag is
+ * es or en (RFC 9110 §12.5.4); ties go to the earlier tag. */
+enum lang problem_lang(const char *h)
+{
+    enum lang best = LANG_EN;
+    double best_q = -1;
+    if (h == NULL)
+        return LANG_EN;
+    while (*h != '\0') {
+        while (*h == ' ' || *h == ',')
+            h++;
+        const char *tag = h;
+        while (*h != '\0' && *h != ',' && *h != ';' && *h != ' ')
+            h++;
+        size_t taglen = (size_t)(h - tag);
+        double q = 1.0;
+        while (*h != '\0' && *h != ',') {
+            if (*h == ';') {
+                h++;
+                while (*h == ' ')
+                    h++;
+                if ((h[0] == 'q' || h[0] == 'Q') && h[1] == '=')
+                    q = strtod(h + 2, NULL);
+            } else {
+                h++;
+            }
+        }
+        bool es = taglen >= 2 && tolower((unsigned char)tag[0]) == 'e' &&
+                  tolower((unsigned char)tag[1]) == 's' && (taglen == 2 || tag[2] == '-');
+        bool en = taglen >= 2 && tolower((unsigned char)tag[0]) == 'e' &&
+                  tolower((unsigned char)tag[1]) == 'n' && (taglen == 2 || tag[2] == '-');
+        if ((es || en) && q > 0 && q > best_q) {
+            best_q = q;
+            best = es ? LANG_ES : LANG_EN;
+        }
+    }
+    return best;
+}
+
+static const char *const messages[MSG_COUNT][2] = {
+    [MSG_REQUIRED] = {"is required", "es obligatorio"},
+    [MSG_NOT_STRING] = {"must be a string", "debe ser un texto"},
+    [MSG_NOT_INTEGER] = {"must be an integer", "debe ser un número entero"},
+    [MSG_NOT_BOOLEAN] = {"must be true or false", "debe ser true o false"},
+    [MSG_NOT_ARRAY] = {"must be an array", "debe ser una lista"},
+    [MSG_NOT_OBJECT] = {"must be an object", "debe ser un objeto"},
+    [MSG_TOO_SHORT] = {"must have at least %ld characters", "debe tener al menos %ld caracteres"},
+    [MSG_TOO_LONG] = {"must have at most %ld characters", "debe tener como máximo %ld caracteres"},
+    [MSG_EMAIL] = {"must be an email address", "debe ser una dirección de correo"},
+    [MSG_ONE_OF] = {"must be one of: %s", "debe ser uno de: %s"},
+    [MSG_MUST_BE_TRUE] = {"must be true", "debe ser true"},
+    [MSG_WEAK_PASSWORD] = {"is too easy to guess; use a longer phrase or more varied characters",
+                           "es demasiado fácil de adivinar; use una frase más larga o caracteres "
+                           "más variados"},
+    [MSG_COUNTRY] = {"must be an ISO 3166-1 alpha-2 code such as PE",
+                     "debe ser un código ISO 3166-1 alfa-2 como PE"},
+    [MSG_UUID] = {"must be a UUID", "debe ser un UUID"},
+    [MSG_WRONG_PASSWORD] = {"is not your current password", "no es su contraseña actual"},
+    [MSG_DUPLICATE] = {"is repeated", "está repetido"},
+    [MSG_CONTROL_CHARS] = {"must not contain control characters",
+                           "no debe contener caracteres de control"},
+};
+
+void problem_message(enum lang lang, enum valid_msg msg, long n, const char *s, char *out,
+                     size_t outlen)
+{
+    const char *fmt = messages[msg][lang == LANG_ES ? 1 : 0];
+    if (strstr(fmt, "%ld") != NULL)
+        snprintf(out, outlen, fmt, n);
+    else if (strstr(fmt, "%s") != NULL)
+        snprintf(out, outlen, fmt, s ? s : "");
+    else
+        snprintf(out, outlen, "%s", fmt);
+}

@@ -1,0 +1,49 @@
+/* problem.h — RFC 9457 problem details and the validation messages, in
+ * English and Spanish. */
+#ifndef GESS_PROBLEM_H
+#define GESS_PROBLEM_H
+
+#include <jansson.h>
+
+#define PROBLEM_TYPE_BASE "https://gess.pe/problems/"
+
+enum lang { LANG_EN, LANG_ES };
+
+/* The language an Accept-Language header prefers among those gess speaks
+ * (English when absent or when neither is named). */
+enum lang problem_lang(const char *accept_language);
+
+/* The HTTP status of a problem slug; 500 for an unknown slug. */
+int problem_status(const char *slug);
+
+/* A new problem object {type, title, status, detail}; detail may be NULL
+ * for the slug's standard one. Returns NULL only when out of memory. */
+json_t *problem_new(enum lang lang, const char *slug, const char *detail);
+
+enum valid_msg {
+    MSG_REQUIRED,
+    MSG_NOT_STRING,
+    MSG_NOT_INTEGER,
+    MSG_NOT_BOOLEAN,
+    MSG_NOT_ARRAY,
+    MSG_NOT_OBJECT,
+    MSG_TOO_SHORT,
+    MSG_TOO_LONG,
+    MSG_EMAIL,
+    MSG_ONE_OF,
+    MSG_MUST_BE_TRUE,
+    MSG_WEAK_PASSWORD,
+    MSG_COUNTRY,
+    MSG_UUID,
+    MSG_WRONG_PASSWORD,
+    MSG_DUPLICATE,
+    MSG_CONTROL_CHARS,
+    MSG_COUNT
+};
+
+/* The message text for a validation error; n and s fill the placeholders
+ * the message has (a length, a list of allowed values). */
+void problem_message(enum lang lang, enum valid_msg msg, long n, const char *s, char *out,
+                     size_t outlen);
+
+#endif

@@ -1,0 +1,354 @@
+/* req.c — the life of one request: dispatch, body parsing, the async hops
+ * to the database and the hashing pool, and the single answer. */
+#include "core/req.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/auth.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/worker.h"
+
+static const char *method_name(enum evhttp_cmd_type cmd)
+{
+    switch (cmd) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    default: return "OTHER";
+    }
+}
+
+const struct config *req_config(const struct req *r)
+{
+    return r->w->srv->cfg;
+}
+
+const char *req_header(const struct req *r, const char *name)
+{
+    return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+const char *req_client_addr(const struct req *r)
+{
+    char *addr = NULL;
+    ev_uint16_t port = 0;
+    struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
+    if (c != NULL)
+        evhttp_connection_get_peer(c, &addr, &port);
+    return addr ? addr : "unknown";
+}
+
+const char *req_param(const struct req *r, const char *name)
+{
+    return router_param(&r->params, name);
+}
+
+void req_add_header(struct req *r, const char *name, const char *value)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+/* A client may send its own X-Request-Id to trace a call across systems;
+ * keep it only when it is short and plain. */
+static void set_request_id(struct req *r)
+{
+    const char *in = req_header(r, "X-Request-Id");
+    size_t n = in ? strlen(in) : 0;
+    bool plain = n > 0 && n < 65;
+    for (size_t i = 0; plain && i < n; i++)
+        plain = (in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z') ||
+                (in[i] >= '0' && in[i] <= '9') || in[i] == '-' || in[i] == '_' || in[i] == '.';
+    if (plain) {
+        memcpy(r->id, in, n + 1);
+        return;
+    }
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+}
+
+static void req_free(struct req *r)
+{
+    if (r->data_free != NULL)
+        r->data_free(r->data);
+    json_decref(r->body);
+    free(r->auth.me);
+    free(r);
+}
+
+static void unlink_live(struct req *r)
+{
+    if (r->prev != NULL)
+        r->prev->next = r->next;
+    else
+        r->w->live = r->next;
+    if (r->next != NULL)
+        r->next->prev = r->prev;
+}
+
+void req_free_all(struct worker *w)
+{
+    while (w->live != NULL) {
+        struct req *r = w->live;
+        unlink_live(r);
+        req_free(r);
+    }
+}
+
+/* The one place a request ends. */
+static void finish(struct req *r, int status, struct evbuffer *body)
+{
+    struct worker *w = r->w;
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
+    evhttp_add_header(out, "X-Request-Id", r->id);
+    if (atomic_load(&w->draining))
+        evhttp_add_header(out, "Connection", "close");
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double secs = (double)(now.tv_sec - r->started.tv_sec) +
+                  (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
+    evhttp_send_reply(r->ev, status, NULL, body);
+    metrics_observe(r->route, r->method, status, secs);
+    log_request(r->id, r->method, r->rt ? r->rt->pattern : "unmatched", r->path, status,
+                secs * 1e3, w->index);
+    unlink_live(r);
+    req_free(r);
+    worker_request_done(w);
+}
+
+void req_reply_raw(struct req *r, int status, const char *content_type, const void *data,
+                   size_t len)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (buf != NULL && len > 0)
+        evbuffer_add(buf, data, len);
+    req_add_header(r, "Content-Type", content_type);
+    finish(r, status, buf);
+    if (buf != NULL)
+        evbuffer_free(buf);
+}
+
+void req_reply_json_text(struct req *r, int status, const char *text, size_t len)
+{
+    req_reply_raw(r, status, "application/json", text, len);
+}
+
+static void reply_json_typed(struct req *r, int status, json_t *body, const char *type)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (text == NULL) {
+        static const char oom[] = "{\"type\":\"" PROBLEM_TYPE_BASE "internal-error\","
+                                  "\"title\":\"Internal error\",\"status\":500}";
+        req_reply_raw(r, 500, "application/problem+json", oom, sizeof oom - 1);
+        return;
+    }
+    req_reply_raw(r, status, type, text, strlen(text));
+    free(text);
+}
+
+void req_reply_json(struct req *r, int status, json_t *body)
+{
+    reply_json_typed(r, status, body, "application/json");
+}
+
+void req_reply_empty(struct req *r, int status)
+{
+    finish(r, status, NULL);
+}
+
+void req_reply_problem(struct req *r, const char *slug, const char *detail)
+{
+    int status = problem_status(slug);
+    if (status == 503 || status == 429)
+        if (evhttp_find_header(evhttp_request_get_output_headers(r->ev), "Retry-After") == NULL)
+            req_add_header(r, "Retry-After", "1");
+    if (status == 401)
+        req_add_header(r, "WWW-Authenticate", "Bearer");
+    reply_json_typed(r, status, problem_new(r->lang, slug, detail), "application/problem+json");
+}
+
+void req_reply_invalid(struct req *r, struct valid *v)
+{
+    json_t *p = problem_new(r->lang, "validation-failed", NULL);
+    if (p != NULL)
+        json_object_set(p, "errors", v->errors);
+    valid_free(v);
+    reply_json_typed(r, 422, p, "application/problem+json");
+}
+
+void req_reply_field(struct req *r, const char *field, enum valid_msg msg)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    valid_fail(&v, field, msg, 0, NULL);
+    req_reply_invalid(r, &v);
+}
+
+void req_reply_unavailable(struct req *r)
+{
+    req_reply_problem(r, "service-unavailable", NULL);
+}
+
+void req_reply_db_error(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st == DB_UNAVAILABLE) {
+        req_reply_unavailable(r);
+        return;
+    }
+    log_msg(LOG_ERROR, "req %s: query failed: %s %s", r->id, db_sqlstate(res),
+            res ? PQresultErrorMessage(res) : "no result");
+    req_reply_problem(r, "internal-error", NULL);
+}
+
+static void db_trampoline(void *arg, enum db_status st, PGresult *res)
+{
+    struct req *r = arg;
+    r->db_cb(r, st, res);
+}
+
+void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const char *const *values,
+               req_db_cb cb)
+{
+    r->db_cb = cb;
+    if (!db_pool_query(r->w->db, stmt, nparams, values, db_trampoline, r))
+        req_reply_unavailable(r);
+}
+
+/* Runs on a hashing thread: queue the job for its loop and wake it. */
+static void hash_deliver(struct pwhash_job *job)
+{
+    struct worker *w = job->home;
+    pthread_mutex_lock(&w->hash_mu);
+    job->next = w->hash_done;
+    w->hash_done = job;
+    pthread_mutex_unlock(&w->hash_mu);
+    event_active(w->hash_ready, EV_READ, 0);
+}
+
+static void hash_trampoline(struct pwhash_job *job)
+{
+    struct req *r = job->arg;
+    r->hash_cb(r, job);
+}
+
+void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb)
+{
+    r->hash_cb = cb;
+    job->deliver = hash_deliver;
+    job->done = hash_trampoline;
+    job->arg = r;
+    job->home = r->w;
+    if (!pwhash_submit(job)) {
+        pwhash_job_free(job);
+        req_reply_unavailable(r);
+    }
+}
+
+static bool is_json_type(const char *ct)
+{
+    if (ct == NULL)
+        return true; /* be lenient with clients that omit it */
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ')
+        n--;
+    if (n == 16 && evutil_ascii_strncasecmp(ct, "application/json", 16) == 0)
+        return true;
+    return n > 5 && evutil_ascii_strncasecmp(ct + n - 5, "+json", 5) == 0;
+}
+
+/* Parses the body of a route that takes one. jansson refuses invalid UTF-8,
+ * NUL characters and (with the flag) duplicate keys. */
+static bool parse_body(struct req *r)
+{
+    if (!is_json_type(req_header(r, "Content-Type"))) {
+        req_reply_problem(r, "unsupported-media-type", NULL);
+        return false;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t len = evbuffer_get_length(in);
+    const char *data = len ? (const char *)evbuffer_pullup(in, (ev_ssize_t)len) : "";
+    json_error_t err;
+    r->body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    if (r->body == NULL) {
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s: %s (%s %d)",
+                 r->lang == LANG_ES ? "El cuerpo no es JSON UTF-8 válido"
+                                    : "The body is not valid UTF-8 JSON",
+                 err.text, r->lang == LANG_ES ? "posición" : "position", err.position);
+        req_reply_problem(r, "malformed-body", detail);
+        return false;
+    }
+    if (!json_is_object(r->body)) {
+        req_reply_field(r, "body", MSG_NOT_OBJECT);
+        return false;
+    }
+    return true;
+}
+
+void req_dispatch(struct evhttp_request *ev, void *arg)
+{
+    struct worker *w = arg;
+    struct req *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        evhttp_send_error(ev, 503, NULL);
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->w = w;
+    r->ev = ev;
+    r->route = (size_t)-1;
+    r->method = method_name(evhttp_request_get_command(ev));
+    r->next = w->live;
+    if (w->live != NULL)
+        w->live->prev = r;
+    w->live = r;
+    w->inflight++;
+    set_request_id(r);
+    r->lang = problem_lang(req_header(r, "Accept-Language"));
+
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    if (path == NULL || *path == '\0')
+        path = "/";
+    if (strlen(path) >= sizeof r->path) {
+        snprintf(r->path, sizeof r->path, "%.500s...", path);
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    strcpy(r->path, path);
+
+    char allow[128];
+    switch (router_match(w->srv->rt, r->method, r->path, &r->route, &r->params, allow,
+                         sizeof allow)) {
+    case ROUTER_NOT_FOUND:
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    case ROUTER_METHOD_NOT_ALLOWED:
+        req_add_header(r, "Allow", allow);
+        req_reply_problem(r, "method-not-allowed", NULL);
+        return;
+    case ROUTER_FOUND:
+        break;
+    }
+    r->rt = w->srv->rt->routes[r->route];
+    if (r->rt->body && !parse_body(r))
+        return;
+    if (r->rt->auth == AUTH_NONE) {
+        r->rt->handler(r);
+        return;
+    }
+    auth_then_handle(r);
+}

@@ -1,0 +1,115 @@
+/* req.h — the per-request context handed to route handlers, and the only
+ * ways to answer. A request is answered exactly once; answering frees the
+ * context, so a handler never touches r after a req_reply_* call, nor after
+ * req_query()/req_hash() (whose callbacks may already have answered).
+ *
+ * evhttp 2.1 notices a client that left only when the reply is written
+ * (libevent #608): nothing here ever frees the evhttp request itself
+ * (libevent #997); when the work finishes we reply as usual and evhttp
+ * cleans up. */
+#ifndef GESS_REQ_H
+#define GESS_REQ_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "core/db_pool.h"
+#include "core/problem.h"
+#include "core/pwhash.h"
+#include "core/router.h"
+#include "core/valid.h"
+
+struct evhttp_request;
+struct worker;
+struct config;
+
+enum role_bits { ROLE_ADMIN = 1, ROLE_ORGANIZER = 2, ROLE_FOLLOWUP = 4 };
+
+struct auth {
+    bool ok;
+    char account_id[40];
+    char token_hash[65]; /* hex of the bearer token's BLAKE2b-256 */
+    unsigned roles;      /* effective: admin implies organizer and followup */
+    char *me;            /* the caller's account as JSON text, owned */
+};
+
+struct req;
+typedef void (*req_db_cb)(struct req *r, enum db_status st, PGresult *res);
+typedef void (*req_hash_cb)(struct req *r, struct pwhash_job *job);
+
+struct req {
+    struct worker *w;
+    struct evhttp_request *ev;
+    size_t route;   /* router index, or (size_t)-1 */
+    const struct route *rt;
+    const char *method;
+    char path[512];
+    char id[68];
+    struct timespec started;
+    enum lang lang;
+    json_t *body; /* the parsed JSON object, when the route takes one */
+    struct route_params params;
+    struct auth auth;
+    req_db_cb db_cb;
+    req_hash_cb hash_cb;
+    void *data; /* handler state, freed with data_free when the request ends */
+    void (*data_free)(void *data);
+    struct req *prev, *next; /* the worker's list of live requests */
+};
+
+/* The running configuration. */
+const struct config *req_config(const struct req *r);
+
+/* A request header, or NULL. */
+const char *req_header(const struct req *r, const char *name);
+
+/* The client's address as text ("127.0.0.1"). */
+const char *req_client_addr(const struct req *r);
+
+/* A path parameter by name (always present for a matched route). */
+const char *req_param(const struct req *r, const char *name);
+
+/* Runs a prepared statement; cb runs on this loop with the result. When the
+ * pool refuses (database down, queue full) this answers 503 itself. */
+void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const char *const *values,
+               req_db_cb cb);
+
+/* Hands a hashing job to the thread pool; cb runs on this loop and owns the
+ * job. When the pool's queue is full this answers 503 and frees the job. */
+void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb);
+
+/* Answers with a JSON value (stolen). */
+void req_reply_json(struct req *r, int status, json_t *body);
+
+/* Answers with JSON text produced elsewhere (e.g. by PostgreSQL). */
+void req_reply_json_text(struct req *r, int status, const char *text, size_t len);
+
+/* Answers with arbitrary bytes and content type. */
+void req_reply_raw(struct req *r, int status, const char *content_type, const void *data,
+                   size_t len);
+
+/* Answers with no body (204, 304). */
+void req_reply_empty(struct req *r, int status);
+
+/* Answers with a problem; detail may be NULL for the standard text. */
+void req_reply_problem(struct req *r, const char *slug, const char *detail);
+
+/* Answers 422 validation-failed with v's errors (and frees v). */
+void req_reply_invalid(struct req *r, struct valid *v);
+
+/* Answers 422 for a single field. */
+void req_reply_field(struct req *r, const char *field, enum valid_msg msg);
+
+/* Answers 503 with Retry-After. */
+void req_reply_unavailable(struct req *r);
+
+/* Maps a failed query to an answer: 503 when the database is unavailable,
+ * else 500 with the error logged. */
+void req_reply_db_error(struct req *r, enum db_status st, PGresult *res);
+
+/* Adds a response header (before replying). */
+void req_add_header(struct req *r, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,56 @@
+/* router.h — method + path routing with {param} segments. A literal
+ * segment wins over a {param} one; a path that exists under other methods
+ * answers 405 with Allow. */
+#ifndef GESS_ROUTER_H
+#define GESS_ROUTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct req;
+
+/* Who may call a route. admin implies organizer and followup. */
+enum route_auth { AUTH_NONE, AUTH_USER, AUTH_ORGANIZER, AUTH_FOLLOWUP, AUTH_ADMIN };
+
+struct route {
+    const char *method;  /* GET, POST, PUT, PATCH, DELETE */
+    const char *pattern; /* /v1/accounts/{id}/roles */
+    void (*handler)(struct req *r);
+    enum route_auth auth;
+    bool body; /* expects a JSON object body */
+};
+
+#define ROUTER_MAX_PARAMS 4
+#define ROUTER_MAX_SEGMENTS 16
+#define ROUTER_PARAM_MAX 256
+
+struct route_params {
+    int n;
+    char name[ROUTER_MAX_PARAMS][32];
+    char value[ROUTER_MAX_PARAMS][ROUTER_PARAM_MAX];
+};
+
+struct router {
+    const struct route **routes;
+    size_t n;
+};
+
+enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
+
+/* Collects the routes of several tables (each ended by a route whose
+ * method is NULL). Returns false when out of memory. */
+bool router_init(struct router *rt, const struct route *const *tables, size_t ntables)
+    __attribute__((warn_unused_result));
+void router_free(struct router *rt);
+
+/* Matches method and raw (percent-encoded) path. On FOUND sets *index and
+ * fills params with decoded values; on METHOD_NOT_ALLOWED writes the
+ * allowed methods, comma separated, into allow. HEAD matches GET routes. */
+enum router_result router_match(const struct router *rt, const char *method, const char *path,
+                                size_t *index, struct route_params *params, char *allow,
+                                size_t allowlen);
+
+/* The value of a named parameter, or NULL. */
+const char *router_param(const struct route_params *p, const char *name);
+
+#endif

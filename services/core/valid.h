@@ -1,0 +1,49 @@
+/* valid.h — input validation that collects every invalid field, so a 422
+ * lists them all at once (DESIGN.md §5). */
+#ifndef GESS_VALID_H
+#define GESS_VALID_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/problem.h"
+
+struct valid {
+    json_t *errors; /* [{field, message}] */
+    enum lang lang;
+};
+
+void valid_init(struct valid *v, enum lang lang);
+void valid_free(struct valid *v);
+
+/* True while no field has failed. */
+bool valid_ok(const struct valid *v);
+
+/* Records one invalid field (n and s fill the message's placeholders). */
+void valid_fail(struct valid *v, const char *field, enum valid_msg msg, long n, const char *s);
+
+/* A string field of obj, its length in characters within [min, max] and
+ * free of control characters. Returns it, or NULL when absent (an error
+ * only if required) or invalid. */
+const char *valid_string(struct valid *v, const json_t *obj, const char *field, size_t min,
+                         size_t max, bool required);
+
+/* A string field whose value must be one of choices (NULL-terminated). */
+const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
+                       const char *const *choices, bool required);
+
+/* A boolean field that must be present and true (consent). */
+bool valid_true(struct valid *v, const json_t *obj, const char *field);
+
+/* Normalises an email (trimmed, lower-cased) into out; false when it is
+ * not a plausible address of at most 254 characters. */
+bool valid_email_normalise(const char *in, char *out, size_t outlen);
+
+/* True for a canonical textual UUID (8-4-4-4-12 hex digits). */
+bool valid_uuid(const char *s);
+
+/* Characters (code points) in a UTF-8 string. */
+size_t valid_utf8_chars(const char *s);
+
+#endif

@@ -1,0 +1,49 @@
+/* worker.h — one event loop with its own evhttp and database pool. Private
+ * to core: handlers see only req.h. */
+#ifndef GESS_WORKER_H
+#define GESS_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+struct evhttp_request;
+
+struct server {
+    const struct config *cfg;
+    const struct router *rt;
+    struct worker *workers;
+    int nworkers;
+};
+
+struct worker {
+    int index;
+    struct server *srv;
+    pthread_t thread;
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct db_pool *db;
+    struct event *wake;        /* main thread asks us to drain */
+    struct event *hash_ready;  /* hashing threads hand jobs back */
+    struct event *drain_timer; /* bound on finishing in-flight work */
+    pthread_mutex_t hash_mu;
+    struct pwhash_job *hash_done;
+    struct req *live; /* requests not yet answered */
+    int inflight;
+    atomic_bool draining;
+};
+
+/* evhttp's callback for every request on w's loop. */
+void req_dispatch(struct evhttp_request *ev, void *arg);
+
+/* Frees the contexts of requests still live when a loop is torn down. */
+void req_free_all(struct worker *w);
+
+/* Called by req.c after each answer: ends the loop when draining is done. */
+void worker_request_done(struct worker *w);
+
+/* Appends pool and hashing gauges for /metrics. */
+void server_render_gauges(struct server *srv, struct evbuffer *out);
+
+#endif

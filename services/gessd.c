@@ -1,0 +1,90 @@
+/* gessd — the gess server and its operator commands.
+ *
+ *   gessd [--config FILE] serve          serve HTTP (GESS_LISTEN, GESS_WORKERS)
+ *   gessd [--config FILE] migrate        apply schema migrations
+ *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
+ *   gessd routes                         print the route table
+ *
+ * Everything needs only GESS_DATABASE_URL; see config/gess.conf.example. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+#include "app.h"
+#include "core/config.h"
+#include "core/migrate.h"
+#include "core/server.h"
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate | routes |\n"
+                    "             admin create --email EMAIL --name NAME\n");
+    return 2;
+}
+
+static int print_routes(void)
+{
+    struct router rt;
+    if (!app_router(&rt))
+        return 1;
+    for (size_t i = 0; i < rt.n; i++)
+        printf("%s %s\n", rt.routes[i]->method, rt.routes[i]->pattern);
+    router_free(&rt);
+    return 0;
+}
+
+static int serve(const struct config *cfg)
+{
+    struct router rt;
+    if (!app_router(&rt))
+        return 1;
+    int code = server_run(cfg, &rt, app_statements());
+    router_free(&rt);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    int arg = 1;
+    if (arg + 1 < argc && strcmp(argv[arg], "--config") == 0) {
+        config_path = argv[arg + 1];
+        arg += 2;
+    }
+    if (arg >= argc)
+        return usage();
+    const char *cmd = argv[arg];
+    if (strcmp(cmd, "routes") == 0)
+        return print_routes();
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "admin") != 0)
+        return usage();
+    if (sodium_init() < 0) {
+        fprintf(stderr, "gessd: libsodium failed to initialise\n");
+        return 1;
+    }
+
+    struct config cfg;
+    char err[512];
+    config_defaults(&cfg);
+    if (!config_load(&cfg, config_path, err, sizeof err)) {
+        fprintf(stderr, "gessd: %s\n", err);
+        config_free(&cfg);
+        return 2;
+    }
+    int code;
+    if (strcmp(cmd, "serve") == 0) {
+        if (arg + 1 != argc)
+            code = usage();
+        else
+            code = serve(&cfg);
+    } else if (strcmp(cmd, "migrate") == 0) {
+        code = migrate_run(cfg.database_url, err, sizeof err) ? 0 : 1;
+        if (code != 0)
+            fprintf(stderr, "gessd: %s\n", err);
+    } else {
+        code = accounts_admin_create(&cfg, argc - arg, argv + arg);
+    }
+    config_free(&cfg);
+    return code;
+}

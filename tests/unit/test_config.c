@@ -1,0 +1,51 @@
+/* test_config.c — defaults, bounds, the file format and GESS_<KEY>. */
+#include <stdlib.h>
+
+#include "core/config.h"
+#include "unit.h"
+
+void test_config(void)
+{
+    struct config c;
+    char err[256];
+    config_defaults(&c);
+    CHECK_STR(c.listen, "127.0.0.1:8080");
+    CHECK(c.workers == 0 && c.db_pool_size == 4 && c.max_body_bytes == 1048576);
+    CHECK(c.argon2_opslimit == 2 && c.argon2_memlimit_kib == 65536);
+
+    CHECK(config_set(&c, "workers", "3", err, sizeof err) && c.workers == 3);
+    CHECK(!config_set(&c, "workers", "abc", err, sizeof err));
+    CHECK(strstr(err, "workers") != NULL);
+    CHECK(!config_set(&c, "workers", "3x", err, sizeof err));
+    CHECK(!config_set(&c, "argon2_memlimit_kib", "1024", err, sizeof err)); /* below INTERACTIVE */
+    CHECK(!config_set(&c, "nope", "1", err, sizeof err));
+    CHECK(strstr(err, "nope") != NULL);
+    CHECK(!config_set(&c, "log_level", "loud", err, sizeof err));
+    CHECK(config_set(&c, "log_level", "warn", err, sizeof err));
+    CHECK_STR(c.log_level, "warn");
+
+    char path[] = "/tmp/gess-unit-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# a comment\n\nlisten = 0.0.0.0:9090   # trailing comment\ndb_pool_size=8\n", f);
+    fclose(f);
+    unsetenv("GESS_DB_POOL_SIZE");
+    setenv("GESS_WORKERS", "5", 1);
+    CHECK(config_load(&c, path, err, sizeof err));
+    CHECK_STR(c.listen, "0.0.0.0:9090");
+    CHECK(c.db_pool_size == 8 && c.workers == 5); /* the environment wins */
+    setenv("GESS_WORKERS", "many", 1);
+    CHECK(!config_load(&c, path, err, sizeof err));
+    CHECK(strstr(err, "workers") != NULL);
+    unsetenv("GESS_WORKERS");
+
+    f = fopen(path, "w");
+    fputs("listen 0.0.0.0:1\n", f);
+    fclose(f);
+    CHECK(!config_load(&c, path, err, sizeof err));
+    CHECK(strstr(err, ":1:") != NULL); /* names the line */
+    remove(path);
+    CHECK(!config_load(&c, path, err, sizeof err)); /* a named file must exist */
+    config_free(&c);
+}

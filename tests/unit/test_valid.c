@@ -1,0 +1,51 @@
+/* test_valid.c — field checks collect every error. */
+#include "core/valid.h"
+#include "unit.h"
+
+void test_valid(void)
+{
+    char out[300];
+    CHECK(valid_email_normalise("  Ana.Quispe@Example.ORG ", out, sizeof out));
+    CHECK_STR(out, "ana.quispe@example.org");
+    CHECK(valid_email_normalise("a+tag@sub.example.pe", out, sizeof out));
+    CHECK(!valid_email_normalise("no-at-sign", out, sizeof out));
+    CHECK(!valid_email_normalise("two@@example.org", out, sizeof out));
+    CHECK(!valid_email_normalise("@example.org", out, sizeof out));
+    CHECK(!valid_email_normalise("a@localhost", out, sizeof out));
+    CHECK(!valid_email_normalise("a@-bad.org", out, sizeof out));
+    CHECK(!valid_email_normalise("a@bad-.org", out, sizeof out));
+    CHECK(!valid_email_normalise("a@exa..org", out, sizeof out));
+    CHECK(!valid_email_normalise("a b@example.org", out, sizeof out));
+    CHECK(!valid_email_normalise("ñ@example.org", out, sizeof out));
+
+    CHECK(valid_uuid("1394cfb2-7cb3-4fa7-bcc1-c617281a575f"));
+    CHECK(!valid_uuid("1394cfb2-7cb3-4fa7-bcc1-c617281a575"));
+    CHECK(!valid_uuid("1394cfb2x7cb3-4fa7-bcc1-c617281a575f"));
+    CHECK(!valid_uuid(NULL));
+
+    CHECK(valid_utf8_chars("año") == 3);
+    CHECK(valid_utf8_chars("") == 0);
+
+    static const char *const sectors[] = {"public", "private", NULL};
+    struct valid v;
+    valid_init(&v, LANG_EN);
+    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:b, s:s}", "name", "Ana", "num", 3, "long",
+                          "abcdef", "sector", "mining", "consent", 0, "ctl", "a\tb");
+    CHECK_STR(valid_string(&v, o, "name", 1, 10, true), "Ana");
+    CHECK(valid_ok(&v));
+    CHECK(valid_string(&v, o, "missing", 1, 10, false) == NULL);
+    CHECK(valid_ok(&v)); /* optional and absent is fine */
+    CHECK(valid_string(&v, o, "missing", 1, 10, true) == NULL);
+    CHECK(valid_string(&v, o, "num", 1, 10, true) == NULL);
+    CHECK(valid_string(&v, o, "long", 1, 3, true) == NULL);
+    CHECK(valid_enum(&v, o, "sector", sectors, true) == NULL);
+    CHECK(!valid_true(&v, o, "consent"));
+    CHECK(valid_string(&v, o, "ctl", 0, 10, true) == NULL);
+    CHECK(json_array_size(v.errors) == 6);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 0), "field")),
+              "missing");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 2), "message")),
+              "must have at most 3 characters");
+    valid_free(&v);
+    json_decref(o);
+}
