@@ -37,6 +37,14 @@ const struct db_stmt accounts_stmt_login_success = {
     "     FROM tok, accounts a WHERE a.id = $1) x",
 };
 
+/* A login that ends for another reason than the password (the hashing
+ * queue was full) gives its counted attempt back. */
+const struct db_stmt accounts_stmt_login_release = {
+    "accounts_login_release",
+    "UPDATE login_attempts SET count = greatest(count - 1, 0)"
+    " WHERE key IN ('e:' || $1::text, 'a:' || $2::text)",
+};
+
 const struct db_stmt accounts_stmt_logout = {
     "accounts_logout",
     "DELETE FROM tokens WHERE token_hash = decode($1, 'hex')",
@@ -97,6 +105,13 @@ static void login_verified(struct req *r, struct pwhash_job *job)
     pwhash_job_free(job);
 }
 
+static void login_released(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    req_reply_unavailable(r);
+}
+
 static void login_counted(struct req *r, enum db_status st, PGresult *res)
 {
     struct login *l = r->data;
@@ -122,7 +137,11 @@ static void login_counted(struct req *r, enum db_status st, PGresult *res)
     }
     snprintf(job->stored, sizeof job->stored, "%s", stored);
     job->rehash = true;
-    req_hash(r, job, login_verified);
+    if (!req_hash_try(r, job, login_verified)) {
+        pwhash_job_free(job);
+        const char *params[] = {l->email, l->addr};
+        req_query(r, &accounts_stmt_login_release, 2, params, login_released);
+    }
 }
 
 void accounts_login(struct req *r)

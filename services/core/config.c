@@ -4,6 +4,7 @@
 #include "core/config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,34 +21,48 @@ struct key {
     long min, max;
     const char *def;
     const char *const *choices; /* for strings with a fixed set of values */
+    bool (*check)(const char *value); /* for strings with a shape */
 };
+
+/* host:port or [v6]:port with a port from 1 to 65535; the host itself is
+ * resolved when gessd starts listening. */
+static bool listen_shape(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    if (colon == NULL || colon == v || colon[1] == '\0')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    return errno == 0 && *end == '\0' && port >= 1 && port <= 65535 && isdigit((unsigned char)colon[1]);
+}
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
 #define F(field) offsetof(struct config, field)
 static const struct key keys[] = {
-    {"listen", C_STR, F(listen), 0, 0, "127.0.0.1:8080", NULL},
-    {"workers", C_INT, F(workers), 0, 256, "0", NULL},
-    {"database_url", C_STR, F(database_url), 0, 0, "", NULL},
-    {"db_pool_size", C_INT, F(db_pool_size), 1, 64, "4", NULL},
-    {"db_queue_max", C_INT, F(db_queue_max), 1, 100000, "256", NULL},
-    {"db_queue_timeout_ms", C_INT, F(db_queue_timeout_ms), 10, 600000, "5000", NULL},
-    {"max_body_bytes", C_INT, F(max_body_bytes), 1024, 1 << 30, "1048576", NULL},
-    {"max_header_bytes", C_INT, F(max_header_bytes), 1024, 1 << 24, "16384", NULL},
-    {"http_timeout_ms", C_INT, F(http_timeout_ms), 100, 3600000, "30000", NULL},
-    {"shutdown_timeout_ms", C_INT, F(shutdown_timeout_ms), 0, 600000, "10000", NULL},
-    {"token_ttl_s", C_INT, F(token_ttl_s), 60, 31536000, "2592000", NULL},
-    {"token_idle_s", C_INT, F(token_idle_s), 60, 31536000, "604800", NULL},
+    {"listen", C_STR, F(listen), 0, 0, "127.0.0.1:8080", NULL, listen_shape},
+    {"workers", C_INT, F(workers), 0, 256, "0", NULL, NULL},
+    {"database_url", C_STR, F(database_url), 0, 0, "", NULL, NULL},
+    {"db_pool_size", C_INT, F(db_pool_size), 1, 64, "4", NULL, NULL},
+    {"db_queue_max", C_INT, F(db_queue_max), 1, 100000, "256", NULL, NULL},
+    {"db_queue_timeout_ms", C_INT, F(db_queue_timeout_ms), 10, 600000, "5000", NULL, NULL},
+    {"max_body_bytes", C_INT, F(max_body_bytes), 1024, 1 << 30, "1048576", NULL, NULL},
+    {"max_header_bytes", C_INT, F(max_header_bytes), 1024, 1 << 24, "16384", NULL, NULL},
+    {"http_timeout_ms", C_INT, F(http_timeout_ms), 100, 3600000, "30000", NULL, NULL},
+    {"shutdown_timeout_ms", C_INT, F(shutdown_timeout_ms), 0, 600000, "10000", NULL, NULL},
+    {"token_ttl_s", C_INT, F(token_ttl_s), 60, 31536000, "2592000", NULL, NULL},
+    {"token_idle_s", C_INT, F(token_idle_s), 60, 31536000, "604800", NULL, NULL},
     /* crypto_pwhash_OPSLIMIT_INTERACTIVE and MEMLIMIT_INTERACTIVE are the floor. */
-    {"argon2_opslimit", C_INT, F(argon2_opslimit), 2, 64, "2", NULL},
-    {"argon2_memlimit_kib", C_INT, F(argon2_memlimit_kib), 65536, 4194304, "65536", NULL},
-    {"hash_threads", C_INT, F(hash_threads), 0, 256, "0", NULL},
-    {"hash_queue_max", C_INT, F(hash_queue_max), 1, 100000, "64", NULL},
-    {"login_window_s", C_INT, F(login_window_s), 10, 86400, "600", NULL},
-    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 100000, "10", NULL},
-    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "50", NULL},
-    {"privacy_policy_version", C_STR, F(privacy_policy_version), 0, 0, "2026-01", NULL},
-    {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels},
+    {"argon2_opslimit", C_INT, F(argon2_opslimit), 2, 64, "2", NULL, NULL},
+    {"argon2_memlimit_kib", C_INT, F(argon2_memlimit_kib), 65536, 4194304, "65536", NULL, NULL},
+    {"hash_threads", C_INT, F(hash_threads), 0, 256, "0", NULL, NULL},
+    {"hash_queue_max", C_INT, F(hash_queue_max), 1, 100000, "64", NULL, NULL},
+    {"login_window_s", C_INT, F(login_window_s), 10, 86400, "600", NULL, NULL},
+    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 100000, "10", NULL, NULL},
+    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "50", NULL, NULL},
+    {"privacy_policy_version", C_STR, F(privacy_policy_version), 0, 0, "2026-01", NULL, NULL},
+    {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels, NULL},
 };
 #undef F
 
@@ -89,6 +104,11 @@ bool config_set(struct config *cfg, const char *name, const char *value, char *e
                      value);
             return false;
         }
+    }
+    if (k->check != NULL && !k->check(value)) {
+        snprintf(err, errlen, "config: %s: '%s' is not host:port with a port from 1 to 65535",
+                 name, value);
+        return false;
     }
     char *copy = strdup(value);
     if (copy == NULL) {

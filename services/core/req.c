@@ -107,6 +107,16 @@ void req_free_all(struct worker *w)
     }
 }
 
+/* evhttp wrote a reply completely. A reply whose write fails never gets
+ * here; shutdown then waits for its bound instead. */
+static void reply_flushed(struct evhttp_request *ev, void *arg)
+{
+    (void)ev;
+    struct worker *w = arg;
+    w->flushing--;
+    worker_request_done(w);
+}
+
 /* The one place a request ends. */
 static void finish(struct req *r, int status, struct evbuffer *body)
 {
@@ -119,12 +129,18 @@ static void finish(struct req *r, int status, struct evbuffer *body)
     clock_gettime(CLOCK_MONOTONIC, &now);
     double secs = (double)(now.tv_sec - r->started.tv_sec) +
                   (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
+    if (evhttp_request_get_connection(r->ev) != NULL) {
+        /* else the client is gone and evhttp frees the request at once */
+        evhttp_request_set_on_complete_cb(r->ev, reply_flushed, w);
+        w->flushing++;
+    }
     evhttp_send_reply(r->ev, status, NULL, body);
     metrics_observe(r->route, r->method, status, secs);
     log_request(r->id, r->method, r->rt ? r->rt->pattern : "unmatched", r->path, status,
                 secs * 1e3, w->index);
     unlink_live(r);
     req_free(r);
+    w->inflight--;
     worker_request_done(w);
 }
 
@@ -244,14 +260,19 @@ static void hash_trampoline(struct pwhash_job *job)
     r->hash_cb(r, job);
 }
 
-void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb)
+bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
 {
     r->hash_cb = cb;
     job->deliver = hash_deliver;
     job->done = hash_trampoline;
     job->arg = r;
     job->home = r->w;
-    if (!pwhash_submit(job)) {
+    return pwhash_submit(job);
+}
+
+void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb)
+{
+    if (!req_hash_try(r, job, cb)) {
         pwhash_job_free(job);
         req_reply_unavailable(r);
     }
@@ -281,7 +302,7 @@ static bool parse_body(struct req *r)
     size_t len = evbuffer_get_length(in);
     const char *data = len ? (const char *)evbuffer_pullup(in, (ev_ssize_t)len) : "";
     json_error_t err;
-    r->body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    r->body = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (r->body == NULL) {
         char detail[256];
         snprintf(detail, sizeof detail, "%s: %s (%s %d)",

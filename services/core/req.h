@@ -80,6 +80,11 @@ void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const cha
  * job. When the pool's queue is full this answers 503 and frees the job. */
 void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb);
 
+/* As req_hash, but when the queue is full returns false and leaves both
+ * the job and the answer to the caller. */
+bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
+    __attribute__((warn_unused_result));
+
 /* Answers with a JSON value (stolen). */
 void req_reply_json(struct req *r, int status, json_t *body);
 

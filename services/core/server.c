@@ -163,7 +163,7 @@ static void worker_wake(evutil_socket_t fd, short what, void *arg)
         evhttp_del_accept_socket(w->http, w->bound); /* closes our dup */
         w->bound = NULL;
     }
-    if (w->inflight == 0) {
+    if (w->inflight == 0 && w->flushing == 0) {
         event_base_loopexit(w->base, NULL);
         return;
     }
@@ -174,8 +174,7 @@ static void worker_wake(evutil_socket_t fd, short what, void *arg)
 
 void worker_request_done(struct worker *w)
 {
-    w->inflight--;
-    if (w->inflight == 0 && atomic_load(&w->draining) && w->bound == NULL)
+    if (w->inflight == 0 && w->flushing == 0 && atomic_load(&w->draining) && w->bound == NULL)
         event_base_loopexit(w->base, NULL);
 }
 

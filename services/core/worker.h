@@ -30,7 +30,8 @@ struct worker {
     pthread_mutex_t hash_mu;
     struct pwhash_job *hash_done;
     struct req *live; /* requests not yet answered */
-    int inflight;
+    int inflight; /* dispatched, not yet answered */
+    int flushing; /* answered, reply not yet fully written */
     atomic_bool draining;
 };
 
@@ -40,7 +41,8 @@ void req_dispatch(struct evhttp_request *ev, void *arg);
 /* Frees the contexts of requests still live when a loop is torn down. */
 void req_free_all(struct worker *w);
 
-/* Called by req.c after each answer: ends the loop when draining is done. */
+/* Called by req.c after each answer and after each reply is written: ends
+ * the loop when draining and nothing is left to answer or to write. */
 void worker_request_done(struct worker *w);
 
 /* Appends pool and hashing gauges for /metrics. */

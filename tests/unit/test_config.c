@@ -18,6 +18,11 @@ void test_config(void)
     CHECK(strstr(err, "workers") != NULL);
     CHECK(!config_set(&c, "workers", "3x", err, sizeof err));
     CHECK(!config_set(&c, "argon2_memlimit_kib", "1024", err, sizeof err)); /* below INTERACTIVE */
+    CHECK(!config_set(&c, "listen", "nonsense", err, sizeof err));
+    CHECK(strstr(err, "listen") != NULL);
+    CHECK(!config_set(&c, "listen", "127.0.0.1:99999", err, sizeof err));
+    CHECK(!config_set(&c, "listen", "127.0.0.1:", err, sizeof err));
+    CHECK(config_set(&c, "listen", "[::1]:8080", err, sizeof err));
     CHECK(!config_set(&c, "nope", "1", err, sizeof err));
     CHECK(strstr(err, "nope") != NULL);
     CHECK(!config_set(&c, "log_level", "loud", err, sizeof err));
