@@ -1,0 +1,326 @@
+"""Black-box API tests: a throwaway PostgreSQL cluster and a real gessd.
+
+GESSD names the binary (default: build/gessd of this checkout). The session
+fixture `gess` starts a private cluster (tools/pgcluster.sh start --fast) in a
+temporary directory, migrates, serves on a free port and tears everything
+down at the end, also on failure. The server's stderr (JSON log lines) goes
+to a file; the session fails if it shows AddressSanitizer, LeakSanitizer or
+UBSan reports (SANITIZE=1 builds).
+"""
+import atexit
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import psycopg2
+import pytest
+import requests
+
+sys.path.insert(0, os.path.dirname(__file__))
+import gesshelp as h  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PGCLUSTER = os.path.join(REPO, "tools", "pgcluster.sh")
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+
+BASE_ENV = {
+    "GESS_WORKERS": "2",
+    "GESS_ARGON2_OPSLIMIT": "2",
+    "GESS_ARGON2_MEMLIMIT_KIB": "65536",
+    "GESS_LOG_LEVEL": "info",
+    "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
+    "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",
+}
+
+
+def gessd_path():
+    p = os.environ.get("GESSD") or os.path.join(REPO, "build", "gessd")
+    return os.path.abspath(p)
+
+
+def clean_env(extra=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GESS_")}
+    env.update(BASE_ENV)
+    if extra:
+        for k, v in extra.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = str(v)
+    return env
+
+
+class Instance:
+    """One gessd process with its own log file."""
+
+    def __init__(self, gess, env, args, name):
+        self.gess = gess
+        self.port = h.free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = os.path.join(gess.tmp, f"{name}.log")
+        e = {"GESS_DATABASE_URL": gess.db_url, "GESS_LISTEN": f"127.0.0.1:{self.port}"}
+        e.update(env or {})
+        self.env = clean_env(e)
+        self.args = list(args)
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [gess.gessd] + self.args,
+            env=self.env,
+            cwd=gess.tmp,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+        )
+        gess.instances.append(self)
+
+    def wait_healthy(self, timeout=20):
+        def up():
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"gessd exited with {self.proc.returncode} before /healthz answered:\n"
+                    + self.log_text()[-3000:]
+                )
+            try:
+                return requests.get(self.base + "/healthz", timeout=2).status_code == 200
+            except requests.ConnectionError:
+                return False
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if up():
+                return self
+            time.sleep(0.05)
+        raise AssertionError(f"gessd did not answer /healthz within {timeout}s:\n" + self.log_text()[-3000:])
+
+    def log_text(self):
+        if not self._log.closed:
+            self._log.flush()
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self._log.closed:
+            self._log.close()
+        return self.proc.returncode
+
+
+class Gess:
+    def __init__(self):
+        self.gessd = gessd_path()
+        self.tmp = tempfile.mkdtemp(prefix="gess-api-")
+        self.cluster = os.path.join(self.tmp, "cluster")
+        self.db_url = None
+        self.instances = []
+        self.main = None
+        self._conn = None
+        self._cluster_started = False
+        self._cleaned = False
+
+    # --- lifecycle -------------------------------------------------------
+    def start(self):
+        if not os.access(self.gessd, os.X_OK):
+            raise RuntimeError(f"GESSD={self.gessd} is not an executable (run make first)")
+        self.db_url = self._pgcluster("start", "--fast")
+        self._cluster_started = True
+        r = self.cli(["migrate"])
+        if r.returncode != 0:
+            raise RuntimeError(f"gessd migrate failed ({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        self.main = Instance(self, {}, ["serve"], "gessd-main")
+        self.main.wait_healthy()
+        self.base = self.main.base
+        self.port = self.main.port
+
+    def _pgcluster(self, *args):
+        argv = ["sh", PGCLUSTER, args[0]] + list(args[1:]) + [self.cluster]
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError(f"pgcluster.sh {' '.join(args)} failed:\n{r.stderr}")
+        return r.stdout.strip()
+
+    def cleanup(self):
+        if self._cleaned:
+            return
+        self._cleaned = True
+        for inst in self.instances:
+            try:
+                inst.stop()
+            except Exception:  # noqa: BLE001
+                pass
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+        if self._cluster_started:
+            try:
+                self._pgcluster("destroy")
+            except Exception as e:  # noqa: BLE001
+                print(f"warning: could not destroy the test cluster: {e}", file=sys.stderr)
+        if os.environ.get("GESS_KEEP_TMP"):
+            print(f"kept {self.tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def sanitizer_reports(self):
+        bad = []
+        for path in glob.glob(os.path.join(self.tmp, "*.log")):
+            with open(path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+            for marker in SANITIZER_MARKERS:
+                i = text.find(marker)
+                if i >= 0:
+                    bad.append(f"{os.path.basename(path)}: {text[max(0, i - 200): i + 3000]}")
+        return bad
+
+    # --- database ----------------------------------------------------------
+    def connect(self, url=None):
+        c = psycopg2.connect(url or self.db_url)
+        c.autocommit = True
+        return c
+
+    def sql(self, query, params=None):
+        """Runs one statement as the owner role; returns all rows (or [])."""
+        for attempt in (1, 2):
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = self.connect()
+                with self._conn.cursor() as cur:
+                    cur.execute(query, params)
+                    return cur.fetchall() if cur.description else []
+            except (psycopg2.OperationalError, psycopg2.InterfaceError):
+                self._conn = None
+                if attempt == 2:
+                    raise
+        return []
+
+    def count(self, table, where="true", params=None):
+        return self.sql(f"SELECT count(*) FROM {table} WHERE {where}", params)[0][0]
+
+    def reset_login_limits(self):
+        self.sql("DELETE FROM login_attempts")
+
+    def db_stop(self):
+        self._pgcluster("stop")
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._conn = None
+
+    def db_start(self):
+        url = self._pgcluster("start")
+        assert url == self.db_url, f"the cluster came back elsewhere: {url} != {self.db_url}"
+
+    # --- gessd ---------------------------------------------------------------
+    def cli(self, args, env=None, input=None, timeout=60, db_url=None):
+        e = {"GESS_DATABASE_URL": db_url or self.db_url}
+        e.update(env or {})
+        return subprocess.run(
+            [self.gessd] + list(args),
+            env=clean_env(e),
+            cwd=self.tmp,
+            input=input if input is not None else "",
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def spawn(self, env=None, args=("serve",), name=None, wait=True):
+        name = name or f"gessd-{len(self.instances)}"
+        inst = Instance(self, env, args, name)
+        if wait:
+            inst.wait_healthy()
+        return inst
+
+    # --- API shortcuts ---------------------------------------------------------
+    def url(self, path):
+        return self.base + path
+
+    def req(self, method, path, **kw):
+        return h.call(method, self.url(path), **kw)
+
+    def signup(self, **overrides):
+        body = h.signup_body(**overrides)
+        r = self.req("POST", "/v1/accounts", json=body)
+        acc = h.assert_json(r, 201)
+        return body, acc
+
+    def login(self, email, password):
+        r = self.req("POST", "/v1/tokens", json={"email": email, "password": password})
+        body = h.assert_json(r, 201)
+        return body["token"]
+
+    def user(self, **overrides):
+        """A fresh account with a token: dict(email, password, account, token, headers)."""
+        body, acc = self.signup(**overrides)
+        token = self.login(body["email"], body["password"])
+        return {
+            "email": body["email"].lower(),
+            "password": body["password"],
+            "account": acc,
+            "token": token,
+            "headers": h.bearer(token),
+        }
+
+    def admin(self, email=None, name="Admin Test", password=None):
+        """An admin made with `gessd admin create` (password on stdin), logged in."""
+        email = email or h.unique_email("admin")
+        password = password or h.strong_password()
+        r = self.cli(["admin", "create", "--email", email, "--name", name], input=password + "\n")
+        assert r.returncode == 0, f"admin create failed ({r.returncode}): {r.stdout}\n{r.stderr}"
+        token = self.login(email, password)
+        return {"email": email, "password": password, "token": token, "headers": h.bearer(token)}
+
+
+_session = {}
+
+
+def _atexit_cleanup():
+    g = _session.get("gess")
+    if g is not None:
+        g.cleanup()
+
+
+atexit.register(_atexit_cleanup)
+
+
+@pytest.fixture(scope="session")
+def gess():
+    g = Gess()
+    _session["gess"] = g
+    try:
+        g.start()
+    except BaseException:
+        g.cleanup()
+        raise
+    try:
+        yield g
+    finally:
+        main_rc = None
+        if g.main is not None:
+            main_rc = g.main.stop()
+        reports = g.sanitizer_reports()
+        main_log = g.main.log_text() if g.main is not None else ""
+        g.cleanup()
+    if reports:
+        pytest.fail("sanitizer reports in gessd's stderr:\n\n" + "\n\n".join(reports), pytrace=False)
+    if main_rc not in (0, None):
+        pytest.fail(f"the main gessd exited with {main_rc} on SIGTERM:\n{main_log[-3000:]}", pytrace=False)
+
+
+@pytest.fixture
+def user(gess):
+    return gess.user()
