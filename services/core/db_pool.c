@@ -187,19 +187,23 @@ static bool send_job(struct conn *c, struct db_job *j)
     return true;
 }
 
-/* An idle connection takes the oldest waiting job. */
-static void conn_take_next(struct conn *c)
+/* Takes the oldest waiting job off the queue (there must be one). */
+static struct db_job *queue_pop(struct db_pool *p)
 {
-    struct db_pool *p = c->pool;
-    if (c->state != CS_IDLE || p->head == NULL)
-        return;
     struct db_job *j = p->head;
     p->head = j->next;
     if (p->head == NULL)
         p->tail = NULL;
     p->qlen--;
     atomic_store(&p->waiting, p->qlen);
-    send_job(c, j);
+    return j;
+}
+
+/* An idle connection takes the oldest waiting job. */
+static void conn_take_next(struct conn *c)
+{
+    if (c->state == CS_IDLE && c->pool->head != NULL)
+        send_job(c, queue_pop(c->pool));
 }
 
 static void fail_queue(struct db_pool *p)
@@ -369,12 +373,7 @@ static void sweep_queue(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct db_pool *p = arg;
     while (p->head != NULL && ms_since(&p->head->queued) > p->opts.queue_timeout_ms) {
-        struct db_job *j = p->head;
-        p->head = j->next;
-        if (p->head == NULL)
-            p->tail = NULL;
-        p->qlen--;
-        atomic_store(&p->waiting, p->qlen);
+        struct db_job *j = queue_pop(p);
         j->cb(j->arg, DB_UNAVAILABLE, NULL);
         job_free(j);
     }

@@ -178,20 +178,25 @@ void worker_request_done(struct worker *w)
         event_base_loopexit(w->base, NULL);
 }
 
+/* The jobs hashing threads have handed back to w, oldest last. */
+static struct pwhash_job *take_hash_done(struct worker *w)
+{
+    pthread_mutex_lock(&w->hash_mu);
+    struct pwhash_job *j = w->hash_done;
+    w->hash_done = NULL;
+    pthread_mutex_unlock(&w->hash_mu);
+    return j;
+}
+
 /* Hashing threads queued finished jobs for this loop. */
 static void worker_hash_ready(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct worker *w = arg;
-    pthread_mutex_lock(&w->hash_mu);
-    struct pwhash_job *j = w->hash_done;
-    w->hash_done = NULL;
-    pthread_mutex_unlock(&w->hash_mu);
-    while (j != NULL) {
-        struct pwhash_job *next = j->next;
+    for (struct pwhash_job *j = take_hash_done(w), *next; j != NULL; j = next) {
+        next = j->next;
         j->done(j); /* the callback owns j now */
-        j = next;
     }
 }
 
@@ -246,14 +251,9 @@ static void worker_free(struct worker *w)
     if (w->base == NULL)
         return;
     /* Jobs handed back after the loop stopped are dropped with it. */
-    pthread_mutex_lock(&w->hash_mu);
-    struct pwhash_job *j = w->hash_done;
-    w->hash_done = NULL;
-    pthread_mutex_unlock(&w->hash_mu);
-    while (j != NULL) {
-        struct pwhash_job *next = j->next;
+    for (struct pwhash_job *j = take_hash_done(w), *next; j != NULL; j = next) {
+        next = j->next;
         pwhash_job_free(j);
-        j = next;
     }
     if (w->http != NULL)
         evhttp_free(w->http); /* frees its connections and requests */

@@ -153,3 +153,18 @@ def test_openapi_served_equals_repo_file(gess):
     served = h.assert_json(gess.req("GET", "/v1/openapi.json"), 200)
     with open(repo_file, encoding="utf-8") as f:
         assert json.load(f) == served
+
+
+def test_readme_route_table_matches_routes(gess):
+    """README's route table is what newcomers read: it must list every route."""
+    import os
+    import re
+    readme = os.path.join(os.path.dirname(__file__), "..", "..", "README.md")
+    with open(readme, encoding="utf-8") as f:
+        rows = set(re.findall(r"^\| (GET|POST|PUT|PATCH|DELETE) \| (/\S*) \|", f.read(), re.M))
+    r = gess.cli(["routes"])
+    assert r.returncode == 0, r.stderr
+    routes = {tuple(line.split()) for line in r.stdout.splitlines() if line.strip()}
+    assert routes, "`gessd routes` printed nothing"
+    assert rows == routes, (f"in README only: {sorted(rows - routes)}; "
+                            f"routes missing from README: {sorted(routes - rows)}")
