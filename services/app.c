@@ -6,9 +6,13 @@
 
 #include "accounts/accounts.h"
 #include "core/server.h"
+#include "editions/editions.h"
+#include "registration/registration.h"
 
-static const struct route *const tables[] = {core_routes, accounts_routes};
-static const struct db_stmt *const *const stmt_lists[] = {core_stmts, accounts_stmts};
+static const struct route *const tables[] = {core_routes, accounts_routes, editions_routes,
+                                                   registration_routes};
+static const struct db_stmt *const *const stmt_lists[] = {core_stmts, accounts_stmts,
+                                                             editions_stmts, registration_stmts};
 
 #define MAX_STMTS 256
 static const struct db_stmt *all[MAX_STMTS + 1];

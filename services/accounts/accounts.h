@@ -31,9 +31,12 @@ void accounts_logout(struct req *r);
 void accounts_me(struct req *r);
 void accounts_password_change(struct req *r);
 void accounts_roles_set(struct req *r);
+void accounts_export(struct req *r);
+void accounts_erase(struct req *r);
 
 extern const struct db_stmt accounts_stmt_signup, accounts_stmt_login_begin,
     accounts_stmt_login_success, accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_password_get,
-    accounts_stmt_password_set, accounts_stmt_roles_set;
+    accounts_stmt_password_set, accounts_stmt_roles_set, accounts_stmt_export,
+    accounts_stmt_erase;
 
 #endif

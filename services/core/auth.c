@@ -69,6 +69,7 @@ static bool allowed(enum route_auth need, unsigned roles)
 {
     switch (need) {
     case AUTH_NONE:
+    case AUTH_OPTIONAL:
     case AUTH_USER: return true;
     case AUTH_ORGANIZER: return roles & ROLE_ORGANIZER;
     case AUTH_FOLLOWUP: return roles & ROLE_FOLLOWUP;
@@ -99,7 +100,7 @@ static void lookup_done(struct req *r, enum db_status st, PGresult *res)
         req_reply_problem(r, "forbidden", NULL);
         return;
     }
-    r->rt->handler(r);
+    req_run_handler(r);
 }
 
 void auth_then_handle(struct req *r)

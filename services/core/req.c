@@ -79,8 +79,33 @@ static void set_request_id(struct req *r)
     sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
 }
 
+const char *req_query_param(struct req *r, const char *name)
+{
+    if (r->query == NULL) {
+        r->query = calloc(1, sizeof *r->query);
+        if (r->query == NULL)
+            return NULL;
+        r->query->tqh_first = NULL; /* an empty evkeyvalq */
+        r->query->tqh_last = &r->query->tqh_first;
+        const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
+        const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+        if (q != NULL && evhttp_parse_query_str(q, r->query) != 0)
+            evhttp_clear_headers(r->query);
+    }
+    return evhttp_find_header(r->query, name);
+}
+
+bool req_is_organizer(const struct req *r)
+{
+    return r->auth.ok && (r->auth.roles & ROLE_ORGANIZER);
+}
+
 static void req_free(struct req *r)
 {
+    if (r->query != NULL) {
+        evhttp_clear_headers(r->query);
+        free(r->query);
+    }
     if (r->data_free != NULL)
         r->data_free(r->data);
     json_decref(r->body);
@@ -196,6 +221,15 @@ void req_reply_problem(struct req *r, const char *slug, const char *detail)
     reply_json_typed(r, status, problem_new(r->lang, slug, detail), "application/problem+json");
 }
 
+void req_reply_problem_extra(struct req *r, const char *slug, const char *key,
+                             const char *value)
+{
+    json_t *p = problem_new(r->lang, slug, NULL);
+    if (p != NULL)
+        json_object_set_new(p, key, json_string(value));
+    reply_json_typed(r, problem_status(slug), p, "application/problem+json");
+}
+
 void req_reply_invalid(struct req *r, struct valid *v)
 {
     json_t *p = problem_new(r->lang, "validation-failed", NULL);
@@ -302,6 +336,10 @@ static bool parse_body(struct req *r)
     size_t len = evbuffer_get_length(in);
     const char *data = len ? (const char *)evbuffer_pullup(in, (ev_ssize_t)len) : "";
     json_error_t err;
+    if (len == 0 && r->rt->body == BODY_OPTIONAL) {
+        r->body = json_object();
+        return r->body != NULL;
+    }
     r->body = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (r->body == NULL) {
         char detail[256];
@@ -365,11 +403,52 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
         break;
     }
     r->rt = w->srv->rt->routes[r->route];
-    if (r->rt->body && !parse_body(r))
-        return;
-    if (r->rt->auth == AUTH_NONE) {
-        r->rt->handler(r);
+    /* Who is asking comes before what they sent: an anonymous call to a
+     * signed-in route is 401 whatever its body. */
+    if (r->rt->auth == AUTH_NONE ||
+        (r->rt->auth == AUTH_OPTIONAL && req_header(r, "Authorization") == NULL)) {
+        req_run_handler(r);
         return;
     }
     auth_then_handle(r);
+}
+
+void req_run_handler(struct req *r)
+{
+    if (r->rt->body != BODY_NONE && !parse_body(r))
+        return;
+    r->rt->handler(r);
+}
+
+void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int status)
+{
+    if (st != DB_OK || PQntuples(res) != 1) {
+        if (st == DB_OK)
+            req_reply_problem(r, "not-found", NULL);
+        else
+            req_reply_db_error(r, st, res);
+        return;
+    }
+    if (!PQgetisnull(res, 0, 0)) {
+        req_reply_problem(r, PQgetvalue(res, 0, 0), NULL);
+        return;
+    }
+    if (status == 204 || PQgetisnull(res, 0, 1)) {
+        req_reply_empty(r, 204);
+        return;
+    }
+    req_reply_json_text(r, status, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+}
+
+void req_reply_row(struct req *r, enum db_status st, PGresult *res, int status)
+{
+    if (st != DB_OK) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    req_reply_json_text(r, status, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 }

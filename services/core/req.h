@@ -22,6 +22,7 @@
 #include "core/valid.h"
 
 struct evhttp_request;
+struct evkeyvalq;
 struct worker;
 struct config;
 
@@ -54,6 +55,7 @@ struct req {
     struct auth auth;
     req_db_cb db_cb;
     req_hash_cb hash_cb;
+    struct evkeyvalq *query; /* parsed on first req_query_param() */
     void *data; /* handler state, freed with data_free when the request ends */
     void (*data_free)(void *data);
     struct req *prev, *next; /* the worker's list of live requests */
@@ -71,6 +73,12 @@ const char *req_client_addr(const struct req *r);
 /* A path parameter by name (always present for a matched route). */
 const char *req_param(const struct req *r, const char *name);
 
+/* A query-string parameter (decoded), or NULL. */
+const char *req_query_param(struct req *r, const char *name);
+
+/* True when the caller is signed in with the organizer role (or admin). */
+bool req_is_organizer(const struct req *r);
+
 /* Runs a prepared statement; cb runs on this loop with the result. When the
  * pool refuses (database down, queue full) this answers 503 itself. */
 void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const char *const *values,
@@ -84,6 +92,17 @@ void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb);
  * the job and the answer to the caller. */
 bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
     __attribute__((warn_unused_result));
+
+/* Parses the body the route takes, then runs its handler (dispatch and
+ * authentication call this). */
+void req_run_handler(struct req *r);
+
+/* For statements answering (problem, body): a problem slug answers that
+ * problem; otherwise body with status (204: no body). No row is 404. */
+void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int status);
+
+/* For statements answering one JSON text column: no row or NULL is 404. */
+void req_reply_row(struct req *r, enum db_status st, PGresult *res, int status);
 
 /* Answers with a JSON value (stolen). */
 void req_reply_json(struct req *r, int status, json_t *body);
@@ -100,6 +119,10 @@ void req_reply_empty(struct req *r, int status);
 
 /* Answers with a problem; detail may be NULL for the standard text. */
 void req_reply_problem(struct req *r, const char *slug, const char *detail);
+
+/* Answers a problem with one more string member (e.g. registration_id). */
+void req_reply_problem_extra(struct req *r, const char *slug, const char *key,
+                             const char *value);
 
 /* Answers 422 validation-failed with v's errors (and frees v). */
 void req_reply_invalid(struct req *r, struct valid *v);

@@ -9,16 +9,22 @@
 
 struct req;
 
-/* Who may call a route. admin implies organizer and followup. */
-enum route_auth { AUTH_NONE, AUTH_USER, AUTH_ORGANIZER, AUTH_FOLLOWUP, AUTH_ADMIN };
+/* Who may call a route. admin implies organizer and followup. OPTIONAL
+ * routes serve anonymous callers but authenticate a token when one is
+ * sent (e.g. organizers also see draft editions). */
+enum route_auth { AUTH_NONE, AUTH_OPTIONAL, AUTH_USER, AUTH_ORGANIZER, AUTH_FOLLOWUP, AUTH_ADMIN };
 
 struct route {
     const char *method;  /* GET, POST, PUT, PATCH, DELETE */
     const char *pattern; /* /v1/accounts/{id}/roles */
     void (*handler)(struct req *r);
     enum route_auth auth;
-    bool body; /* expects a JSON object body */
+    int body; /* BODY_NONE, BODY_JSON or BODY_OPTIONAL */
 };
+
+/* What a route reads from the request body. BODY_OPTIONAL takes an empty
+ * body as {}. */
+enum { BODY_NONE = 0, BODY_JSON = 1, BODY_OPTIONAL = 2 };
 
 #define ROUTER_MAX_PARAMS 4
 #define ROUTER_MAX_SEGMENTS 16

@@ -3,6 +3,8 @@
 #include "core/valid.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void valid_init(struct valid *v, enum lang lang)
@@ -176,6 +178,180 @@ bool valid_uuid(const char *s)
         } else if (!isxdigit((unsigned char)s[i])) {
             return false;
         }
+    }
+    return true;
+}
+
+bool valid_int(struct valid *v, const json_t *obj, const char *field, long long min,
+               long long max, bool required, long long *out)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j == NULL || json_is_null(j)) {
+        if (required)
+            valid_fail(v, field, MSG_REQUIRED, 0, NULL);
+        return false;
+    }
+    if (!json_is_integer(j)) {
+        valid_fail(v, field, MSG_NOT_INTEGER, 0, NULL);
+        return false;
+    }
+    long long n = json_integer_value(j);
+    if (n < min || n > max) {
+        char range[64];
+        snprintf(range, sizeof range, "%lld to %lld", min, max);
+        valid_fail(v, field, MSG_RANGE, 0, range);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+bool valid_bool(struct valid *v, const json_t *obj, const char *field, bool required, bool *out)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j == NULL || json_is_null(j)) {
+        if (required)
+            valid_fail(v, field, MSG_REQUIRED, 0, NULL);
+        return false;
+    }
+    if (!json_is_boolean(j)) {
+        valid_fail(v, field, MSG_NOT_BOOLEAN, 0, NULL);
+        return false;
+    }
+    *out = json_is_true(j);
+    return true;
+}
+
+static bool digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+static int num(const char *s, int n)
+{
+    int x = 0;
+    for (int i = 0; i < n; i++)
+        x = x * 10 + (s[i] - '0');
+    return x;
+}
+
+static bool calendar_ok(int y, int m, int d)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). */
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool valid_date_text(const char *s)
+{
+    return strlen(s) == 10 && digits(s, 4) && s[4] == '-' && digits(s + 5, 2) && s[7] == '-' &&
+           digits(s + 8, 2) && calendar_ok(num(s, 4), num(s + 5, 2), num(s + 8, 2));
+}
+
+bool valid_instant_text(const char *s, double *epoch)
+{
+    char date[11];
+    if (strlen(s) < 20)
+        return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!valid_date_text(date))
+        return false;
+    if ((s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2) || s[13] != ':' ||
+        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+        return false;
+    int hh = num(s + 11, 2), mi = num(s + 14, 2), ss = num(s + 17, 2);
+    if (hh > 23 || mi > 59 || ss > 60)
+        return false;
+    const char *p = s + 19;
+    double frac = 0;
+    if (*p == '.') {
+        const char *f = ++p;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (p == f || p - f > 9)
+            return false;
+        frac = strtod(f - 1, NULL);
+    }
+    long offset = 0;
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        offset = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2) && p[3] == ':' &&
+               digits(p + 4, 2) && num(p + 1, 2) <= 23 && num(p + 4, 2) <= 59) {
+        offset = (num(p + 1, 2) * 60L + num(p + 4, 2)) * 60L * (*p == '-' ? -1 : 1);
+    } else {
+        return false;
+    }
+    long days = days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2));
+    *epoch = (double)(days * 86400L + hh * 3600L + mi * 60L + ss - offset) + frac;
+    return true;
+}
+
+const char *valid_date(struct valid *v, const json_t *obj, const char *field, bool required)
+{
+    const char *s = valid_string(v, obj, field, 1, 10, required);
+    if (s != NULL && !valid_date_text(s)) {
+        valid_fail(v, field, MSG_DATE, 0, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+const char *valid_instant(struct valid *v, const json_t *obj, const char *field, bool required,
+                          double *epoch)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j != NULL && json_is_string(j) && strlen(json_string_value(j)) > 40) {
+        valid_fail(v, field, MSG_INSTANT, 0, NULL);
+        return NULL;
+    }
+    const char *s = valid_string(v, obj, field, 1, 40, required);
+    if (s != NULL && !valid_instant_text(s, epoch)) {
+        valid_fail(v, field, MSG_INSTANT, 0, NULL);
+        return NULL;
+    }
+    return s;
+}
+
+bool valid_slug(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || s[0] == '-' || s[n - 1] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '-' ? s[i + 1] == '-' : !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+bool valid_code(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 32 || s[0] == '-' || s[0] == '_')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            return false;
     }
     return true;
 }

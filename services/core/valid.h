@@ -36,6 +36,30 @@ const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
 /* A boolean field that must be present and true (consent). */
 bool valid_true(struct valid *v, const json_t *obj, const char *field);
 
+/* An integer field within [min, max]; true when present and valid. */
+bool valid_int(struct valid *v, const json_t *obj, const char *field, long long min,
+               long long max, bool required, long long *out);
+
+/* A boolean field; true when present and valid. */
+bool valid_bool(struct valid *v, const json_t *obj, const char *field, bool required, bool *out);
+
+/* A YYYY-MM-DD calendar date field. */
+const char *valid_date(struct valid *v, const json_t *obj, const char *field, bool required);
+
+/* An RFC 3339 instant field (with offset); *epoch gets its Unix time. */
+const char *valid_instant(struct valid *v, const json_t *obj, const char *field, bool required,
+                          double *epoch);
+
+/* Shapes of identifiers: an edition slug, a category or question code. */
+bool valid_slug(const char *s);
+bool valid_code(const char *s);
+
+/* A date text as YYYY-MM-DD that exists on the calendar. */
+bool valid_date_text(const char *s);
+
+/* An RFC 3339 date-time with offset; *epoch gets its Unix time. */
+bool valid_instant_text(const char *s, double *epoch);
+
 /* Normalises an email (trimmed, lower-cased) into out; false when it is
  * not a plausible address of at most 254 characters. */
 bool valid_email_normalise(const char *in, char *out, size_t outlen);

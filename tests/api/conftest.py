@@ -324,3 +324,36 @@ def gess():
 @pytest.fixture
 def user(gess):
     return gess.user()
+
+
+# --- editions and registration (issue 3) -----------------------------------------------------
+
+class Staff:
+    """Session accounts with roles: admin (gessd admin create), organizer and
+    followup (sign-ups granted the role by the admin)."""
+
+    def __init__(self, gess):
+        h.NUMBER_SOURCE = gess
+        self.admin = gess.admin(name="Admin Congreso")
+        self.organizer = gess.user(full_name="Olga Organizadora")
+        acc = h.set_roles(gess, self.admin, self.organizer["account"]["id"], ["organizer"])
+        assert acc["roles"] == ["organizer"], acc
+        self.followup = gess.user(full_name="Fausto Seguimiento")
+        acc = h.set_roles(gess, self.admin, self.followup["account"]["id"], ["followup"])
+        assert acc["roles"] == ["followup"], acc
+
+
+@pytest.fixture(scope="session")
+def staff(gess):
+    return Staff(gess)
+
+
+@pytest.fixture
+def organizer(staff):
+    return staff.organizer
+
+
+@pytest.fixture
+def edition(gess, staff):
+    """A fresh published edition whose registration window is open now."""
+    return h.create_edition(gess, staff.organizer)

@@ -216,3 +216,275 @@ def status_of(raw):
 
 def json_dumps(obj):
     return json.dumps(obj, ensure_ascii=False)
+
+
+# --- editions and registration (issue 3) -------------------------------------------------
+# Helpers shared by test_editions, test_registration, test_registration_load,
+# test_privacy and test_roles_matrix. They take the session's Gess object.
+
+import datetime as _dt  # noqa: E402
+import hashlib as _hashlib  # noqa: E402
+import random as _random  # noqa: E402
+import string as _string  # noqa: E402
+import threading as _threading  # noqa: E402
+
+BADGE_RE = re.compile(r"^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{10}$")
+REG_STATUSES = ["pending", "confirmed", "waitlisted", "rejected", "cancelled", "checked_in"]
+CSV_COLUMNS = ["id", "status", "category", "mode", "badge_code", "full_name", "email",
+               "organization", "sector", "country", "region", "created_at", "checked_in_at",
+               "paid", "answers"]
+# Tables a write of issue 3 may touch (row-count checks of refused requests).
+ISSUE3_TABLES = ["editions", "categories", "category_modes", "questions", "registrations",
+                 "idempotency_keys", "outbox"]
+
+# Edition numbers are unique (gessd accepts 1..1000) and /next takes
+# number + 1: hand out one above the highest number in use, so the newest
+# edition can always be cloned (twice). conftest's Staff sets NUMBER_SOURCE.
+NUMBER_SOURCE = None
+_number_lock = _threading.Lock()
+_last_number = [0]
+
+
+def edition_number():
+    with _number_lock:
+        db_max = 0
+        if NUMBER_SOURCE is not None:
+            db_max = NUMBER_SOURCE.sql("SELECT coalesce(max(number), 0) FROM editions")[0][0]
+        _last_number[0] = max(_last_number[0], db_max) + 1
+        return _last_number[0]
+
+
+def letters(n=10):
+    """Random lower-case letters (no digits, so a slug holds no stray 4-digit year)."""
+    return "".join(_random.choices(_string.ascii_lowercase, k=n))
+
+
+def now_utc():
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+def iso(dt):
+    return dt.isoformat()
+
+
+def parse_instant(s):
+    assert isinstance(s, str), s
+    assert re.search(r"(Z|[+-]\d\d:\d\d)$", s), f"instant without offset: {s!r}"
+    d = _dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    assert d.tzinfo is not None, s
+    return d
+
+
+def plus_years(d, n):
+    return d.replace(year=d.year + n)
+
+
+def edition_body(year=None, **overrides):
+    """A valid POST /v1/editions body with a unique slug and number; the
+    registration window is open now (yesterday .. in 60 days)."""
+    now = now_utc()
+    year = year or now.year + 4
+    body = {
+        "slug": f"gess-{letters()}-{year}",
+        "number": edition_number(),
+        "title": f"GESS {year}",
+        "motto": "Minería, energía y desarrollo sostenible",
+        "city": "Cajamarca",
+        "venue": "Centro de Convenciones Ñawpa",
+        "starts_on": f"{year}-05-12",
+        "ends_on": f"{year}-05-14",
+        "timezone": "America/Lima",
+        "registration_opens_at": iso(now - _dt.timedelta(days=1)),
+        "registration_closes_at": iso(now + _dt.timedelta(days=60)),
+        "status": "published",
+    }
+    for k, v in overrides.items():
+        if v is DROP:
+            body.pop(k, None)
+        else:
+            body[k] = v
+    return body
+
+
+def create_edition(gess, org, **overrides):
+    body = edition_body(**overrides)
+    r = gess.req("POST", "/v1/editions", headers=org["headers"], json=body)
+    ed = assert_json(r, 201)
+    assert ed["slug"] == body["slug"], ed
+    return ed
+
+
+def category_body(**overrides):
+    body = {
+        "code": "c" + letters(8),
+        "name": "Participante general",
+        "description": "Acceso a las sesiones plenarias y mesas temáticas",
+        "modes": {"in_person": 10},
+    }
+    for k, v in overrides.items():
+        if v is DROP:
+            body.pop(k, None)
+        else:
+            body[k] = v
+    return body
+
+
+def create_category(gess, org, slug, **overrides):
+    body = category_body(**overrides)
+    r = gess.req("POST", f"/v1/editions/{slug}/categories", headers=org["headers"], json=body)
+    cat = assert_json(r, 201)
+    assert cat["code"] == body["code"], cat
+    return cat
+
+
+def question_body(**overrides):
+    body = {"code": "q" + letters(8), "label": "¿Cuál es su cargo?", "type": "text",
+            "required": False}
+    for k, v in overrides.items():
+        if v is DROP:
+            body.pop(k, None)
+        else:
+            body[k] = v
+    return body
+
+
+def create_question(gess, org, slug, **overrides):
+    body = question_body(**overrides)
+    r = gess.req("POST", f"/v1/editions/{slug}/questions", headers=org["headers"], json=body)
+    q = assert_json(r, 201)
+    assert q["code"] == body["code"], q
+    return q
+
+
+def register(gess, who, slug, category, mode="in_person", answers=None, key=None, headers=None,
+             **kw):
+    body = {"category": category, "mode": mode}
+    if answers is not None:
+        body["answers"] = answers
+    hdrs = dict(who["headers"]) if who else {}
+    if key is not None:
+        hdrs["Idempotency-Key"] = key
+    hdrs.update(headers or {})
+    return gess.req("POST", f"/v1/editions/{slug}/registrations", headers=hdrs, json=body, **kw)
+
+
+def register_ok(gess, who, slug, category, mode="in_person", status=None, **kw):
+    r = register(gess, who, slug, category, mode, **kw)
+    reg = assert_json(r, 201)
+    if status is not None:
+        assert reg["status"] == status, reg
+    return reg
+
+
+def set_roles(gess, admin, account_id, roles):
+    r = gess.req("PUT", f"/v1/accounts/{account_id}/roles", headers=admin["headers"],
+                 json={"roles": roles})
+    acc = assert_json(r, 200)
+    return acc
+
+
+def reg_status(gess, reg_id):
+    rows = gess.sql("SELECT status FROM registrations WHERE id = %s", (reg_id,))
+    return rows[0][0] if rows else None
+
+
+def row_counts(gess, tables=None):
+    return {t: gess.count(t) for t in (tables or ISSUE3_TABLES)}
+
+
+def seat_violations(gess, edition_id=None):
+    """category_modes rows breaking the invariant: taken = live registrations
+    (confirmed, pending, checked_in) of that category+mode, and taken <= capacity."""
+    q = """
+        SELECT m.category_id, m.mode, m.capacity, m.taken, count(r.id) AS live
+          FROM category_modes m
+          JOIN categories c ON c.id = m.category_id
+          LEFT JOIN registrations r ON r.category_id = m.category_id AND r.mode = m.mode
+                                   AND r.status IN ('confirmed', 'pending', 'checked_in')
+         WHERE (%s::uuid IS NULL OR c.edition_id = %s::uuid)
+         GROUP BY m.category_id, m.mode, m.capacity, m.taken
+        HAVING m.taken <> count(r.id) OR (m.capacity IS NOT NULL AND m.taken > m.capacity)
+    """
+    return gess.sql(q, (edition_id, edition_id))
+
+
+def token_hash(token):
+    """What gessd keeps of a token: BLAKE2b-256 (crypto_generichash) of its text."""
+    return _hashlib.blake2b(token.encode(), digest_size=32).digest()
+
+
+_fast_lock = _threading.Lock()
+
+
+def fast_users(gess, n, sector="civil_society", full_name="Rosa Huamán Ccori",
+               organization="Comunidad Campesina de Michiquillay", roles=None, prefix="f"):
+    """n accounts with tokens written straight into the database (an Argon2id
+    hash per account would cost ~90 ms each). Every account shares one real
+    password hash taken from an account made through the API, so the
+    password works for logins too. Returns dicts shaped like gess.user()."""
+    with _fast_lock:
+        seed = getattr(gess, "_fast_seed", None)
+        if seed is None:
+            body, acc = gess.signup()
+            hash_ = gess.sql("SELECT password_hash FROM accounts WHERE id = %s", (acc["id"],))[0][0]
+            assert hash_.startswith("$argon2id$"), hash_
+            seed = (body["password"], hash_)
+            gess._fast_seed = seed
+    password, hash_ = seed
+    emails = [unique_email(prefix) for _ in range(n)]
+    rows = gess.sql(
+        "INSERT INTO accounts (email, password_hash, full_name, organization, sector, country,"
+        " region, roles, consent_at, consent_policy)"
+        " SELECT e, %s, %s, %s, %s, 'PE', 'Cajamarca', %s::text[], now(), '2026-01'"
+        "   FROM unnest(%s::text[]) AS e RETURNING id::text, email",
+        (hash_, full_name, organization, sector, list(roles or []), emails))
+    ids = dict((e, i) for i, e in rows)
+    assert len(ids) == n
+    tokens = [secrets.token_urlsafe(32) for _ in range(n)]
+    assert all(len(t) == 43 for t in tokens)
+    gess.sql(
+        "INSERT INTO tokens (account_id, token_hash, expires_at)"
+        " SELECT a, decode(t, 'hex'), now() + interval '30 days'"
+        "   FROM unnest(%s::uuid[], %s::text[]) AS x(a, t)",
+        ([ids[e] for e in emails], [token_hash(t).hex() for t in tokens]))
+    out = []
+    for e, t in zip(emails, tokens):
+        out.append({
+            "email": e,
+            "password": password,
+            "account": {"id": ids[e], "email": e, "full_name": full_name,
+                        "organization": organization, "sector": sector},
+            "token": t,
+            "headers": bearer(t),
+        })
+    return out
+
+
+def fast_user(gess, **kw):
+    return fast_users(gess, 1, **kw)[0]
+
+
+def walk_pages(gess, path, headers=None, limit=None, max_pages=1000, params=None):
+    """Follows next_cursor to the end; returns (items, number of pages)."""
+    items = []
+    cursor = None
+    pages = 0
+    while True:
+        q = dict(params or {})
+        if limit is not None:
+            q["limit"] = limit
+        if cursor is not None:
+            q["cursor"] = cursor
+        r = gess.req("GET", path, headers=headers, params=q)
+        page = assert_json(r, 200)
+        assert set(page) >= {"items", "next_cursor"}, page
+        assert isinstance(page["items"], list), page
+        if limit is not None:
+            assert len(page["items"]) <= limit, (limit, len(page["items"]))
+        items.extend(page["items"])
+        pages += 1
+        assert pages <= max_pages, "next_cursor never ends"
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items, pages
+        assert isinstance(cursor, str) and cursor, page

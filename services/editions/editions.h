@@ -1,0 +1,27 @@
+/* editions.h — biennial editions and their registration setup:
+ * categories with per-mode capacity and custom questions. */
+#ifndef GESS_EDITIONS_H
+#define GESS_EDITIONS_H
+
+#include "core/db_pool.h"
+#include "core/router.h"
+
+extern const struct route editions_routes[];
+extern const struct db_stmt *const editions_stmts[];
+
+struct req;
+void editions_create(struct req *r);
+void editions_list(struct req *r);
+void editions_get(struct req *r);
+void editions_patch(struct req *r);
+void editions_next(struct req *r);
+void editions_category_create(struct req *r);
+void editions_category_list(struct req *r);
+void editions_question_create(struct req *r);
+void editions_question_list(struct req *r);
+
+extern const struct db_stmt editions_stmt_create, editions_stmt_list, editions_stmt_get,
+    editions_stmt_patch, editions_stmt_next, editions_stmt_category_create,
+    editions_stmt_category_list, editions_stmt_question_create, editions_stmt_question_list;
+
+#endif

@@ -1,0 +1,97 @@
+/* manage.c — cancel, approve, reject and check in. Each is one call to a
+ * function in schema/ that locks the registration, changes it, moves the
+ * seat on to the waitlist and writes the outbox row, in one transaction. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/req.h"
+#include "registration/registration.h"
+
+const struct db_stmt registration_stmt_cancel = {
+    "registration_cancel",
+    "SELECT problem, NULL::text FROM registration_cancel($1::uuid, $2::uuid, $3::boolean)",
+};
+
+const struct db_stmt registration_stmt_decide = {
+    "registration_decide",
+    "SELECT problem, body FROM registration_decide($1::uuid, $2::uuid, $3::boolean, $4)",
+};
+
+const struct db_stmt registration_stmt_checkin = {
+    "registration_checkin",
+    "SELECT problem, body FROM registration_checkin($1, $2)",
+};
+
+static void no_content(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_outcome(r, st, res, 204);
+}
+
+static void ok_body(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_outcome(r, st, res, 200);
+}
+
+void registration_cancel(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    const char *params[] = {id, r->auth.account_id, req_is_organizer(r) ? "true" : "false"};
+    req_query(r, &registration_stmt_cancel, 3, params, no_content);
+}
+
+static void decide(struct req *r, bool approve)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *reason = valid_string(&v, r->body, "reason", 0, 1000, false);
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    const char *params[] = {id, r->auth.account_id, approve ? "true" : "false", reason};
+    req_query(r, &registration_stmt_decide, 4, params, ok_body);
+}
+
+void registration_approve(struct req *r)
+{
+    decide(r, true);
+}
+
+void registration_reject(struct req *r)
+{
+    decide(r, false);
+}
+
+void registration_checkin(struct req *r)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *in = valid_string(&v, r->body, "badge_code", 1, 32, true);
+    /* Scanners and people type badges in any case, with spaces or dashes. */
+    char badge[33];
+    size_t n = 0;
+    for (const char *p = in; p != NULL && *p != '\0'; p++)
+        if (*p != ' ' && *p != '-')
+            badge[n++] = (char)toupper((unsigned char)*p);
+    badge[n] = '\0';
+    if (in != NULL && n == 0)
+        valid_fail(&v, "badge_code", MSG_EMPTY, 0, NULL);
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    const char *params[] = {req_param(r, "slug"), badge};
+    req_query(r, &registration_stmt_checkin, 2, params, ok_body);
+}

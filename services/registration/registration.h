@@ -1,0 +1,30 @@
+/* registration.h — registering for an edition: seats, waitlist, approval,
+ * cancellation, check-in, lists, CSV and statistics. */
+#ifndef GESS_REGISTRATION_H
+#define GESS_REGISTRATION_H
+
+#include "core/db_pool.h"
+#include "core/router.h"
+
+extern const struct route registration_routes[];
+extern const struct db_stmt *const registration_stmts[];
+
+struct req;
+void registration_create(struct req *r);
+void registration_cancel(struct req *r);
+void registration_approve(struct req *r);
+void registration_reject(struct req *r);
+void registration_checkin(struct req *r);
+void registration_list_mine(struct req *r);
+void registration_list_edition(struct req *r);
+void registration_stats(struct req *r);
+
+/* Ten characters from an alphabet without look-alikes (no 0/O, 1/I):
+ * 50 bits, read aloud or typed at the door without mistakes. */
+void registration_badge_code(char out[11]);
+
+extern const struct db_stmt registration_stmt_create, registration_stmt_cancel,
+    registration_stmt_decide, registration_stmt_checkin, registration_stmt_mine,
+    registration_stmt_list, registration_stmt_csv, registration_stmt_stats;
+
+#endif
