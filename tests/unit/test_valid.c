@@ -48,4 +48,30 @@ void test_valid(void)
               "must have at most 3 characters");
     valid_free(&v);
     json_decref(o);
+
+    CHECK(valid_date_text("2026-08-20"));
+    CHECK(valid_date_text("2028-02-29"));
+    CHECK(!valid_date_text("2026-02-29"));
+    CHECK(!valid_date_text("2026-13-01"));
+    CHECK(!valid_date_text("2026-8-20"));
+    double t1 = 0, t2 = 0;
+    CHECK(valid_instant_text("2026-08-20T09:00:00-05:00", &t1));
+    CHECK(valid_instant_text("2026-08-20T14:00:00Z", &t2));
+    CHECK(t1 == t2);
+    CHECK(valid_instant_text("1970-01-01T00:00:00.5+00:00", &t1) && t1 == 0.5);
+    CHECK(!valid_instant_text("2026-08-20T09:00:00", &t1)); /* no offset */
+    CHECK(!valid_instant_text("2026-08-20 09:00:00Z", &t1));
+    CHECK(!valid_instant_text("2026-08-20T25:00:00Z", &t1));
+    CHECK(!valid_instant_text("2026-08-20T09:00:00+5:00", &t1));
+
+    CHECK(valid_slug("gess-2026"));
+    CHECK(!valid_slug("GESS-2026"));
+    CHECK(!valid_slug("gess--2026"));
+    CHECK(!valid_slug("-gess"));
+    CHECK(!valid_slug("gess-"));
+    CHECK(!valid_slug(""));
+    CHECK(valid_code("lideres_comunales"));
+    CHECK(!valid_code("_x"));
+    CHECK(!valid_code("Líderes"));
+    CHECK(!valid_code("abcdefghijklmnopqrstuvwxyz0123456"));
 }
