@@ -440,6 +440,22 @@ void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int stat
     req_reply_json_text(r, status, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
 
+bool req_reply_found(struct req *r, enum db_status st, PGresult *res, int status)
+{
+    if (st != DB_OK || PQntuples(res) != 1) {
+        req_reply_db_error(r, st, res);
+        return true;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+        req_reply_problem(r, "not-found", NULL);
+        return true;
+    }
+    if (PQgetisnull(res, 0, 1))
+        return false;
+    req_reply_json_text(r, status, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
+    return true;
+}
+
 void req_reply_row(struct req *r, enum db_status st, PGresult *res, int status)
 {
     if (st != DB_OK) {

@@ -101,6 +101,12 @@ void req_run_handler(struct req *r);
  * problem; otherwise body with status (204: no body). No row is 404. */
 void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int status);
 
+/* For statements answering (rows found, JSON text): none found is 404, a
+ * JSON text is answered with status; a NULL text (a refusal the caller
+ * names) returns false without answering. */
+bool req_reply_found(struct req *r, enum db_status st, PGresult *res, int status)
+    __attribute__((warn_unused_result));
+
 /* For statements answering one JSON text column: no row or NULL is 404. */
 void req_reply_row(struct req *r, enum db_status st, PGresult *res, int status);
 

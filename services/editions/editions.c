@@ -213,19 +213,8 @@ static void patch_done(struct req *r, enum db_status st, PGresult *res)
 {
     if (st == DB_ERROR && reply_constraint(r, res))
         return;
-    if (st != DB_OK || PQntuples(res) != 1) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    if (PQgetisnull(res, 0, 1)) {
+    if (!req_reply_found(r, st, res, 200))
         req_reply_field(r, "status", MSG_BACKWARDS);
-        return;
-    }
-    req_reply_json_text(r, 200, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
 
 void editions_patch(struct req *r)

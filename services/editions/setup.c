@@ -207,20 +207,8 @@ void editions_category_list(struct req *r)
 
 static void question_done(struct req *r, enum db_status st, PGresult *res)
 {
-    if (st == DB_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0 &&
-        PQgetisnull(res, 0, 1)) {
+    if (!req_reply_found(r, st, res, 201))
         req_reply_problem(r, "question-taken", NULL);
-        return;
-    }
-    if (st == DB_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    if (st != DB_OK) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    req_reply_json_text(r, 201, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
 
 void editions_question_create(struct req *r)
