@@ -23,6 +23,12 @@ const struct db_stmt registration_stmt_checkin = {
     "SELECT problem, body FROM registration_checkin($1, $2)",
 };
 
+const struct db_stmt registration_stmt_set_paid = {
+    "registration_set_paid",
+    "UPDATE registrations r SET paid = $2::boolean, updated_at = now() WHERE r.id = $1::uuid"
+    " RETURNING registration_json(r, true)::text",
+};
+
 static void no_content(struct req *r, enum db_status st, PGresult *res)
 {
     req_reply_outcome(r, st, res, 204);
@@ -94,4 +100,30 @@ void registration_checkin(struct req *r)
     valid_free(&v);
     const char *params[] = {req_param(r, "slug"), badge};
     req_query(r, &registration_stmt_checkin, 2, params, ok_body);
+}
+
+static void row_done(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_row(r, st, res, 200);
+}
+
+/* Payment itself happens elsewhere; organizers record that it did. */
+void registration_set_paid(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    struct valid v;
+    bool paid = false;
+    valid_init(&v, r->lang);
+    (void)valid_bool(&v, r->body, "paid", true, &paid);
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    const char *params[] = {id, paid ? "true" : "false"};
+    req_query(r, &registration_stmt_set_paid, 2, params, row_done);
 }

@@ -10,6 +10,7 @@ const struct route registration_routes[] = {
     {"POST", "/v1/editions/{slug}/checkins", registration_checkin, AUTH_ORGANIZER, BODY_JSON},
     {"GET", "/v1/me/registrations", registration_list_mine, AUTH_USER, BODY_NONE},
     {"DELETE", "/v1/registrations/{id}", registration_cancel, AUTH_USER, BODY_NONE},
+    {"PATCH", "/v1/registrations/{id}", registration_set_paid, AUTH_ORGANIZER, BODY_JSON},
     {"POST", "/v1/registrations/{id}/approve", registration_approve, AUTH_ORGANIZER,
      BODY_OPTIONAL},
     {"POST", "/v1/registrations/{id}/reject", registration_reject, AUTH_ORGANIZER,
@@ -18,7 +19,7 @@ const struct route registration_routes[] = {
 };
 
 const struct db_stmt *const registration_stmts[] = {
-    &registration_stmt_create, &registration_stmt_cancel, &registration_stmt_decide,
+    &registration_stmt_create, &registration_stmt_cancel, &registration_stmt_decide, &registration_stmt_set_paid,
     &registration_stmt_checkin, &registration_stmt_mine,  &registration_stmt_list,
     &registration_stmt_csv,     &registration_stmt_stats, NULL,
 };

@@ -980,3 +980,33 @@ def test_other_malformed_bodies(gess, staff, edition, route, kind):
     h.assert_problem(r, 400, "malformed-body")
     assert h.row_counts(gess) == before
     assert h.reg_status(gess, reg["id"]) == "pending"
+
+
+def test_organizer_records_payment(gess, staff):
+    """PATCH /v1/registrations/{id} {paid}: the flag shows in lists and the CSV."""
+    ed = _ed(gess, staff)
+    _cat(gess, staff, ed["slug"], code="pago", modes={"in_person": 5})
+    org = staff.organizer["headers"]
+    u = h.fast_user(gess)
+    reg = h.register_ok(gess, u, ed["slug"], "pago", status="confirmed")
+    assert reg["paid"] is False
+    got = h.assert_json(gess.req("PATCH", f"/v1/registrations/{reg['id']}", headers=org,
+                                 json={"paid": True}), 200)
+    assert got["id"] == reg["id"] and got["paid"] is True
+    assert got["account"]["id"] == u["account"]["id"]
+    assert gess.count("registrations", "id = %s AND paid", (reg["id"],)) == 1
+    mine = h.assert_json(gess.req("GET", "/v1/me/registrations", headers=u["headers"]), 200)
+    assert [x["paid"] for x in mine["items"] if x["id"] == reg["id"]] == [True]
+    csv_text = gess.req("GET", f"/v1/editions/{ed['slug']}/registrations",
+                        headers={**org, "Accept": "text/csv"}).content.decode("utf-8-sig")
+    assert f"{reg['id']},confirmed" in csv_text and ",true," in csv_text
+    # bad input writes nothing
+    for body, field in (({}, "paid"), ({"paid": "yes"}, "paid"), ({"paid": None}, "paid")):
+        p = h.assert_problem(gess.req("PATCH", f"/v1/registrations/{reg['id']}", headers=org,
+                                      json=body), 422, "validation-failed")
+        assert field in h.error_fields(p)
+    assert gess.count("registrations", "id = %s AND paid", (reg["id"],)) == 1
+    h.assert_problem(gess.req("PATCH", "/v1/registrations/00000000-0000-0000-0000-000000000000",
+                              headers=org, json={"paid": True}), 404, "not-found")
+    h.assert_problem(gess.req("PATCH", "/v1/registrations/not-a-uuid", headers=org,
+                              json={"paid": True}), 404, "not-found")

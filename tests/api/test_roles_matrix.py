@@ -123,6 +123,10 @@ ROUTES = [
     ("DELETE /v1/registrations/{id}",
      lambda c: {"method": "DELETE", "path": f"/v1/registrations/{c.registration()[1]['id']}"},
      [401, 204, 404, 204, 404, 204]),
+    ("PATCH /v1/registrations/{id}",
+     lambda c: {"method": "PATCH", "path": f"/v1/registrations/{c.registration()[1]['id']}",
+                "json": {"paid": True}},
+     [401, 403, 403, 200, 403, 200]),
     ("POST /v1/registrations/{id}/approve",
      lambda c: {"method": "POST",
                 "path": f"/v1/registrations/{c.registration('apr')[1]['id']}/approve",
@@ -190,6 +194,7 @@ ISSUE3_ROUTES = {
     "GET /v1/editions/{}/questions", "POST /v1/editions/{}/registrations",
     "GET /v1/editions/{}/registrations", "GET /v1/editions/{}/stats",
     "POST /v1/editions/{}/checkins", "GET /v1/me/registrations", "DELETE /v1/registrations/{}",
+    "PATCH /v1/registrations/{}",
     "POST /v1/registrations/{}/approve", "POST /v1/registrations/{}/reject",
     "GET /v1/me/export", "DELETE /v1/me",
 }
