@@ -339,14 +339,12 @@ BEGIN
         RETURN;
     END IF;
 
-    -- The guarded update is the only way to take a seat. A plain read
-    -- first spares the row lock when the mode is visibly full.
-    IF m.capacity IS NULL OR m.taken < m.capacity THEN
-        UPDATE category_modes SET taken = taken + 1
-         WHERE category_id = c.id AND mode = p_mode
-           AND (capacity IS NULL OR taken < capacity);
-        seat := FOUND;
-    END IF;
+    -- The registration goes in first and the seat is taken last, so the
+    -- category_modes row lock (which serialises every seat of this
+    -- category and mode) is held only from the guarded update to the
+    -- commit. A plain read first spares the lock when the mode is visibly
+    -- full; the guarded update is still the only way to take a seat.
+    seat := m.capacity IS NULL OR m.taken < m.capacity;
     INSERT INTO registrations (edition_id, account_id, category_id, mode, status, badge_code,
                                answers, sector)
     VALUES (e.id, p_account, c.id, p_mode,
@@ -358,12 +356,7 @@ BEGIN
     RETURNING * INTO reg;
     IF NOT FOUND THEN
         -- The same person registered concurrently and won (ON CONFLICT
-        -- waited for it to commit, so a new snapshot sees it): give the seat
-        -- back and name the winner.
-        IF seat THEN
-            UPDATE category_modes SET taken = taken - 1
-             WHERE category_id = c.id AND mode = p_mode;
-        END IF;
+        -- waited for it to commit, so a new snapshot sees it).
         SELECT id INTO reg.id FROM registrations
          WHERE edition_id = e.id AND account_id = p_account
            AND status NOT IN ('cancelled', 'rejected');
@@ -371,8 +364,21 @@ BEGIN
         body := reg.id::text;
         RETURN;
     END IF;
+    IF seat THEN
+        UPDATE category_modes SET taken = taken + 1
+         WHERE category_id = c.id AND mode = p_mode
+           AND (capacity IS NULL OR taken < capacity);
+        IF NOT FOUND THEN
+            UPDATE registrations SET status = 'waitlisted' WHERE id = reg.id
+            RETURNING * INTO reg;
+        END IF;
+    END IF;
     http_status := 201;
-    body := registration_json(reg, false)::text;
+    -- registration_json(reg, false), built from what is at hand
+    SELECT row_to_json(x)::text INTO body FROM (
+        SELECT reg.id, e.slug AS edition, e.title AS edition_title, reg.status,
+               c.code AS category, reg.mode, reg.badge_code, reg.answers, reg.paid,
+               reg.created_at, reg.checked_in_at, NULL::json AS account) x;
     IF p_key IS NOT NULL THEN
         INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)
         VALUES (p_account, p_key, p_hash, 201, body);

@@ -58,12 +58,8 @@ static void reply_sql_errors(struct req *r, const char *errors)
 static void create_done(struct req *r, enum db_status st, PGresult *res)
 {
     if (st == DB_ERROR && strcmp(db_sqlstate(res), "23505") == 0) {
-        /* a concurrent registration of the same person, or (once in ~10^15)
-         * two equal badge codes: the client's retry sorts both out */
-        if (strcmp(db_constraint(res), "registrations_one_live") == 0)
-            req_reply_problem(r, "already-registered", NULL);
-        else
-            req_reply_unavailable(r);
+        /* two equal badge codes (once in ~10^15): a retry draws another */
+        req_reply_unavailable(r);
         return;
     }
     if (st != DB_OK || PQntuples(res) != 1) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # `make bench`: measures gessd against the ceilings of this machine, all in
 # one run, and prints a table. Nothing is asserted: the targets are printed
-# next to the figures. Exit 0 unless something could not run.
+# next to the figures. Exit 0 unless something could not run. Parts: a.
+# /healthz, b. /v1/me, c. sign-ups, d. registrations (see README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
 #   BUILD_DIR holds gessd, ping and pwhash_ceiling (the Makefile builds them).
@@ -19,7 +20,13 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c" to run (all)
+#   BENCH_PARTS               which of "a b c d" to run (all)
+#   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
+#   BENCH_D_ACCOUNTS          d.: accounts with a token made in SQL (40000);
+#                             each run of d. registers each at most once
+#   BENCH_D_LOW_CONNECTIONS   d.: the second concurrency, after BENCH_CONNECTIONS (8)
+#   BENCH_D_FSYNC             d.: fsync and full_page_writes on|off during d.
+#                             (on); synchronous_commit is on during d. always
 # Only 127.0.0.1 is ever targeted. Needs wrk, pgbench, psql, curl, python3.
 
 set -u
@@ -42,18 +49,24 @@ OPS=${BENCH_ARGON2_OPSLIMIT:-2}
 MEM=${BENCH_ARGON2_MEMLIMIT_KIB:-65536}
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
-PARTS=${BENCH_PARTS:-a b c}
+PARTS=${BENCH_PARTS:-a b c d}
+DDUR=${BENCH_D_DURATION:-$DUR}
+DACC=${BENCH_D_ACCOUNTS:-40000}
+DLC=${BENCH_D_LOW_CONNECTIONS:-8}
+DFSYNC=${BENCH_D_FSYNC:-on}
 IDLE=604800 # token_idle_s: given to gessd and to the pgbench lookup alike
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-for v in DUR ROUNDS WARM WT WC PC SC OPS MEM WORKERS; do
+for v in DUR ROUNDS WARM WT WC PC SC OPS MEM WORKERS DDUR DACC DLC; do
     eval "x=\$$v"
     case $x in ''|*[!0-9]*) die "$v must be a whole number, not '$x'" ;; esac
 done
 [ "$ROUNDS" -ge 1 ] || ROUNDS=1
+[ "$DDUR" -ge 3 ] || DDUR=3
+[ "$DACC" -ge 100 ] || DACC=100
 RDUR=$(( DUR / ROUNDS )); [ "$RDUR" -ge 1 ] || RDUR=1
 
 for b in gessd ping pwhash_ceiling; do
@@ -70,12 +83,13 @@ PGDIR=$TMP/cluster
 GESSD_PID=
 PING_PID=
 SIGNUP_PID=
+SAMPLER_PID=
 CLUSTER=0
 
 cleanup() {
     trap - EXIT INT TERM HUP
-    for p in $SIGNUP_PID $GESSD_PID $PING_PID; do kill -TERM "$p" 2>/dev/null; done
-    for p in $SIGNUP_PID $GESSD_PID $PING_PID; do wait "$p" 2>/dev/null; done
+    for p in $SAMPLER_PID $SIGNUP_PID $GESSD_PID $PING_PID; do kill -TERM "$p" 2>/dev/null; done
+    for p in $SAMPLER_PID $SIGNUP_PID $GESSD_PID $PING_PID; do wait "$p" 2>/dev/null; done
     if [ "$CLUSTER" = 1 ]; then
         # destroy = stop + delete the data, also where pgcluster.sh kept it
         # outside DIR (/var/tmp/gess-*, DIR/pg a symlink).
@@ -345,6 +359,233 @@ if want c; then
     C_PARAMS=$(psql "$URL" -XAtq -c "SELECT split_part(password_hash, '\$', 4) FROM accounts WHERE email LIKE 'bench-%' ORDER BY created_at DESC LIMIT 1" 2>/dev/null)
 fi
 
+# ---------------------------------------------------------------- d. registrations
+# Registration throughput where it is hardest: every request takes a seat
+# of the same category (one category_modes row, whose row lock each
+# transaction holds from its UPDATE to its commit), then the same spread
+# over 20 categories, each against pgbench running the SQL gessd runs per
+# request. synchronous_commit is on (and, with BENCH_D_FSYNC=on, fsync and
+# full_page_writes too, unlike the --fast cluster of the other parts), for
+# gessd and pgbench alike: a commit really waits for its WAL flush.
+if want d; then
+    note "d. POST /v1/editions/SLUG/registrations: gessd vs pgbench, one hot category and 20 categories"
+    case $DFSYNC in on|off) ;; *) die "BENCH_D_FSYNC must be on or off, not '$DFSYNC'" ;; esac
+    psql "$URL" -XAtq -v ON_ERROR_STOP=1 >/dev/null 2>"$TMP/psql.err" <<SQL \
+        || { note "could not change the durability settings: $(cat "$TMP/psql.err")"; FAILED=1; }
+ALTER SYSTEM SET synchronous_commit = on;
+ALTER SYSTEM SET fsync = $DFSYNC;
+ALTER SYSTEM SET full_page_writes = $DFSYNC;
+ALTER SYSTEM SET track_wal_io_timing = on;
+SELECT pg_reload_conf();
+SQL
+    sleep 0.5 # the reload reaches every backend at its next command
+    D_SETTINGS=$(PGOPTIONS="-c role=gess_app" psql "$URL" -XAtq -c "SELECT 'synchronous_commit=' || current_setting('synchronous_commit') || ' fsync=' || current_setting('fsync') || ' full_page_writes=' || current_setting('full_page_writes') || ' wal_sync_method=' || current_setting('wal_sync_method')" 2>/dev/null)
+
+    # One account made through the API lends its Argon2id hash to the
+    # DACC accounts made in SQL, each with one token whose hash is
+    # BLAKE2b-256 of the token text, as gessd stores it.
+    TMPL="bench-d-$(date +%s)-$$@example.org"
+    code=$(curl -sS -o "$TMP/d_account.json" -w '%{http_code}' --max-time 30 \
+        -H 'Content-Type: application/json' -X POST "$G/v1/accounts" \
+        --data "{\"email\":\"$TMPL\",\"password\":\"Vq7!mZr2#Lp9xWt4 kettle\",\"full_name\":\"Bench Template\",\"organization\":\"Load Test\",\"sector\":\"academia\",\"country\":\"PE\",\"region\":\"Lima\",\"consent\":true}" 2>&1)
+    [ "$code" = 201 ] || note "POST /v1/accounts answered $code: $(cat "$TMP/d_account.json" 2>/dev/null)"
+    "$PY" - "$DACC" "$TMP/d_tokens" "$TMP/d_pool.tsv" <<'PYEOF' || die "could not make the token file"
+import base64, hashlib, os, sys, uuid
+n = int(sys.argv[1])
+with open(sys.argv[2], "w") as tf, open(sys.argv[3], "w") as pf:
+    for i in range(1, n + 1):
+        tok = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+        h = hashlib.blake2b(tok.encode(), digest_size=32).hexdigest()
+        tf.write(tok + "\n")
+        pf.write("%d\t%s\tbench-d-%d@example.org\t%s\n" % (i, uuid.uuid4(), i, h))
+PYEOF
+    # Editions: one per measured run (each account registers once per
+    # edition, so every run starts with all DACC accounts unregistered),
+    # published, window open, categories hot and cat01..cat20 with room
+    # for far more in-person seats than a run can take.
+    D_EDITIONS="check w-g w-p g-hot-$WC p-hot-$WC g-hot-$DLC p-hot-$DLC g-20-$WC p-20-$WC g-20-$DLC p-20-$DLC"
+    D_VALUES= k=100
+    for e in $D_EDITIONS; do k=$((k + 1)); D_VALUES="${D_VALUES:+$D_VALUES, }('bench-d-$e', $k)"; done
+    psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v tmpl="$TMPL" >/dev/null 2>"$TMP/psql.err" <<SQL \
+        || { note "could not set part d up: $(cat "$TMP/psql.err")"; FAILED=1; }
+CREATE TABLE bench_pool (n integer PRIMARY KEY, account_id uuid NOT NULL, email text NOT NULL,
+                         h text NOT NULL);
+\copy bench_pool FROM '$TMP/d_pool.tsv'
+INSERT INTO accounts (id, email, password_hash, full_name, organization, sector, country,
+                      region, roles, consent_at, consent_policy)
+SELECT p.account_id, p.email, t.password_hash, 'Bench Reg ' || p.n, t.organization, t.sector,
+       t.country, t.region, t.roles, t.consent_at, t.consent_policy
+  FROM bench_pool p, accounts t WHERE t.email = lower(:'tmpl');
+-- last_used_at ahead: as tokens used within the last minute (a login just
+-- before registering), so the lookup's touch-UPDATE never fires, on both
+-- sides, however long the part runs.
+INSERT INTO tokens (account_id, token_hash, last_used_at, expires_at)
+SELECT account_id, decode(h, 'hex'), now() + interval '1 hour', now() + interval '30 days'
+  FROM bench_pool;
+GRANT SELECT ON bench_pool TO gess_app;
+WITH e AS (
+    INSERT INTO editions (slug, number, title, starts_on, ends_on, registration_opens_at,
+                          registration_closes_at, status)
+    SELECT s, k, 'Bench ' || s, current_date + 60, current_date + 62, now() - interval '1 day',
+           now() + interval '1 day', 'published'
+      FROM (VALUES $D_VALUES) v(s, k)
+    RETURNING id
+), c AS (
+    INSERT INTO categories (edition_id, code, name, position)
+    SELECT e.id, code, 'Bench ' || code, pos
+      FROM e, (SELECT 'hot', 0 UNION ALL
+               SELECT 'cat' || lpad(g::text, 2, '0'), g FROM generate_series(1, 20) g) x(code, pos)
+    RETURNING id
+)
+INSERT INTO category_modes (category_id, mode, capacity) SELECT id, 'in_person', 1000000 FROM c;
+VACUUM ANALYZE accounts;
+VACUUM ANALYZE tokens;
+VACUUM ANALYZE bench_pool;
+SQL
+    HEAD=$(head -n 1 "$TMP/d_tokens")
+    code=$(curl -sS -o "$TMP/d_check.json" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $HEAD" \
+        -H 'Content-Type: application/json' -X POST "$G/v1/editions/bench-d-check/registrations" \
+        --data '{"category":"hot","mode":"in_person"}' 2>&1)
+    [ "$code" = 201 ] || { note "POST /v1/editions/bench-d-check/registrations answered $code: $(cat "$TMP/d_check.json")"; FAILED=1; }
+
+    # pgbench: the two statements gessd runs per request, from its source:
+    # the token lookup (auth.c) then registration_create (create.c), in two
+    # transactions as gessd does, prepared, as gess_app in UTC. Where gessd
+    # has values of its own pgbench computes them: the token hash comes from
+    # bench_pool inside the lookup (an index probe instead of gessd's
+    # BLAKE2b in C), the account id from the lookup's answer (\gset), a
+    # badge code from the account number (unique, instead of random), no
+    # Idempotency-Key (NULL), a fixed request hash. Every transaction uses a
+    # fresh account: pgbench variables live as long as the client, so a
+    # per-client counter i gives account n = (i-1)*clients + client_id + 1,
+    # never the same twice in a run, hence one auth lookup + one seat taken
+    # + one registration inserted per transaction, exactly gessd's work.
+    # (Past DACC accounts it would wrap around and get already-registered:
+    # only rows created are counted, as 201s are for gessd.)
+    D_RH=$(printf '%064d' 0)
+    mkpgb() { # OUT CATEGORY-NAME-FOR-stmt.py
+        { echo "\\set i :i + 1"
+          echo "\\set n ((:i - 1) * :clients + :client_id) % :pool + 1"
+          echo "\\set b :run * 100000000 + :n"
+          echo "\\set k :n % 20 + 1"
+          "$PY" "$LOAD/stmt.py" "$ROOT/services/core/auth.c" auth_stmt_lookup \
+              "=(SELECT h FROM bench_pool WHERE n = :n)" idle | sed '$ s/;$/ \\gset/' &&
+          "$PY" "$LOAD/stmt.py" "$ROOT/services/registration/create.c" registration_stmt_create \
+              id slug "$2" mode answers \
+              "=translate(lpad(upper(to_hex(:b::bigint)), 10, '0'), '0123456789ABCDEF', '23456789ABCDEFGH')" \
+              =NULL rh
+        } >"$1"
+        grep -q 'FROM tokens.*\\gset$' "$1" && grep -q 'FROM registration_create(' "$1"
+    }
+    mkpgb "$TMP/d_hot.sql" cat || { note "auth_stmt_lookup or registration_stmt_create not found in the sources"; FAILED=1; }
+    mkpgb "$TMP/d_20.sql" "=('cat' || lpad(:k::text, 2, '0'))" || FAILED=1
+
+    # Wait events of the active client backends, sampled every ~0.1 s (plus
+    # psql's start-up).
+    sample_waits() { # OUT SECONDS
+        end=$(( $(date +%s) + $2 ))
+        while [ "$(date +%s)" -lt "$end" ]; do
+            psql "$URL" -XAtq -F' ' -c "SELECT coalesce(wait_event_type, 'CPU') || '/' || coalesce(wait_event, '-'), count(*) FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY 1" 2>/dev/null
+            echo "#"
+            sleep 0.1
+        done >"$1"
+    }
+    # "CPU 41%, Lock/transactionid 30%, ... (avg 7.8 active backends over 30 samples)"
+    waits() {
+        [ -s "${1:-}" ] || { echo n/a; return; }
+        body=$(awk '$1 == "#" { next } { c[$1] += $2; t += $2 }
+                    END { for (k in c) printf "%d %s %.0f%%\n", c[k], k, 100 * c[k] / t }' "$1" |
+               sort -nr | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $3 }')
+        avg=$(awk '$1 == "#" { s++; next } { t += $2 }
+                   END { if (s) printf "avg %.1f active backends over %d samples", t / s, s }' "$1")
+        echo "${body:-no active backend seen} ($avg)"
+    }
+    # and the WAL flushes (pg_stat_wal, track_wal_io_timing) of the run.
+    start_sampler() { # TAG: skips the first second (connections, ramp-up)
+        psql "$URL" -XAtq -c "SELECT pg_stat_reset_shared('wal')" >/dev/null 2>&1
+        ( sleep 1; sample_waits "$TMP/d_waits.$1" $((DDUR - 2)) ) &
+        SAMPLER_PID=$!
+    }
+    stop_sampler() { # TAG
+        [ -n "$SAMPLER_PID" ] && wait "$SAMPLER_PID" 2>/dev/null; SAMPLER_PID=
+        psql "$URL" -XAtq -c "SELECT wal_sync || ' WAL flushes, ' || coalesce(round((wal_sync_time / nullif(wal_sync, 0))::numeric, 2) || ' ms each', 'no timing') FROM pg_stat_wal" >"$TMP/d_wal.$1" 2>/dev/null
+    }
+    d_rows() { # EDITION -> registrations created in it (all confirmed here)
+        psql "$URL" -XAtq -c "SELECT count(*) FILTER (WHERE r.status = 'confirmed') || ' ' || count(*) FROM registrations r JOIN editions e ON e.id = r.edition_id WHERE e.slug = 'bench-d-$1'" 2>/dev/null
+    }
+    d_wrk() { # TAG CONNECTIONS CATEGORIES SECONDS
+        wrk -t"$WT" -c"$2" -d"$4s" --latency --timeout 10s -s "$LOAD/register.lua" \
+            "$G/v1/editions/bench-d-$1/registrations" -- "$TMP/d_tokens" "$3" "$WT" >"$TMP/d_$1" 2>&1 \
+            || { note "wrk (registrations, $1) failed:"; sed 's/^/  /' "$TMP/d_$1" >&2; FAILED=1; }
+        alive "d. ($1)"
+    }
+    d_pgb() { # TAG CLIENTS SCRIPT SECONDS RUN
+        mkdir -p "$TMP/d_pgbench.$1"
+        (cd "$TMP/d_pgbench.$1" && PGOPTIONS="-c role=gess_app -c TimeZone=UTC" \
+            pgbench -n -M prepared -c "$2" -j "$WT" -T "$4" -l --log-prefix=me \
+                -D i=0 -D clients="$2" -D pool="$DACC" -D run="$5" -D idle="$IDLE" \
+                -D slug="bench-d-$1" -D cat=hot -D mode=in_person -D answers='{}' -D rh="$D_RH" \
+                -f "$3" "$URL") >"$TMP/d_$1" 2>&1 \
+            || { note "pgbench ($1) failed:"; sed 's/^/  /' "$TMP/d_$1" >&2; FAILED=1; }
+    }
+    d_gessd_rate() { sed -n 's/.*created_per_s=\([0-9.]*\).*/\1/p' "$TMP/d_$1" | head -n 1; }
+    d_pgb_rate() { # tps x (rows created / transactions): only new registrations count
+        tps=$(pgb_tps "$TMP/d_$1")
+        done_=$(awk '/actually processed:/ { split($NF, a, "/"); print a[1]; exit }' "$TMP/d_$1" 2>/dev/null)
+        rows=$(d_rows "$1" | cut -d' ' -f2)
+        awk -v t="${tps:-}" -v d="${done_:-}" -v r="${rows:-}" 'BEGIN {
+            if (t == "" || d + 0 == 0) print ""; else printf "%.2f", t * r / d }'
+    }
+
+    warm_ok=1
+    if [ "$WARM" -gt 0 ]; then
+        d_wrk w-g "$WC" hot "$WARM"
+        d_pgb w-p "$WC" "$TMP/d_hot.sql" "$WARM" 1
+        if [ "$(d_rows w-p | cut -d' ' -f2)" = 0 ]; then
+            note "pgbench created no registration in its warm-up; its output:"; sed 's/^/  /' "$TMP/d_w-p" >&2
+            warm_ok=0; FAILED=1
+        fi
+    fi
+    run=1
+    for c in $WC $DLC; do
+        for kind in hot 20; do
+            cats=hot script=$TMP/d_hot.sql
+            [ "$kind" = 20 ] && { cats=$(seq -f 'cat%02g' -s, 1 20); script=$TMP/d_20.sql; }
+            note "d. $kind: wrk -c$c, then pgbench -c$c (${DDUR}s each)"
+            start_sampler "g-$kind-$c"
+            d_wrk "g-$kind-$c" "$c" "$cats" "$DDUR"
+            stop_sampler "g-$kind-$c"
+            if [ "$warm_ok" = 1 ]; then
+                run=$((run + 1))
+                start_sampler "p-$kind-$c"
+                d_pgb "p-$kind-$c" "$c" "$script" "$DDUR" "$run"
+                stop_sampler "p-$kind-$c"
+            fi
+        done
+    done
+
+    for c in $WC $DLC; do
+        for kind in hot 20; do
+            eval "D_G_${kind}_$c=\$(d_gessd_rate g-$kind-$c)"
+            eval "D_GP_${kind}_$c=\$(wrk_p99 \"\$TMP/d_g-$kind-$c\")"
+            eval "D_P_${kind}_$c=\$(d_pgb_rate p-$kind-$c)"
+            eval "D_PP_${kind}_$c=\$(pgb_p99 \"\$TMP/d_pgbench.p-$kind-$c\")"
+        done
+    done
+    # The invariant after all runs: no mode oversold, taken = live registrations.
+    D_CHECK=$(psql "$URL" -XAtq -F' ' -c "
+        SELECT count(*), count(*) FILTER (WHERE capacity IS NOT NULL AND taken > capacity),
+               count(*) FILTER (WHERE taken <> live), sum(taken), sum(live)
+          FROM (SELECT m.capacity, m.taken,
+                       (SELECT count(*) FROM registrations r
+                         WHERE r.category_id = m.category_id AND r.mode = m.mode
+                           AND r.status IN ('confirmed', 'pending', 'checked_in')) AS live
+                  FROM category_modes m) x" 2>&1)
+    psql "$URL" -XAtq -c "ALTER SYSTEM RESET synchronous_commit" -c "ALTER SYSTEM RESET fsync" \
+        -c "ALTER SYSTEM RESET full_page_writes" -c "ALTER SYSTEM RESET track_wal_io_timing" \
+        -c "SELECT pg_reload_conf()" >/dev/null 2>&1
+fi
+
 # ---------------------------------------------------------------- report
 LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RA=$(ratio "$A_G" "$A_P")
@@ -371,6 +612,25 @@ row "c. sign-ups/s" "$(n "$C_G")" "$(n "$C_P")" "pwhash_ceiling" "$RC" ">= 0.85"
 row "   p99 ms (-c$SC)" "$(n "$C_GP")" "" "" "" "" ""
 row "   GET /healthz meanwhile p99 ms" "$(n "$C_PR")" "$(n "$C_PR0")" "same, idle" "" "< 10" "$(met "$C_PR" "<" 10)"
 fi
+if want d; then
+    for kind in hot 20; do
+        for c in $WC $DLC; do
+            eval "g=\${D_G_${kind}_$c:-} gp=\${D_GP_${kind}_$c:-} p=\${D_P_${kind}_$c:-} pp=\${D_PP_${kind}_$c:-}"
+            r=$(ratio "$g" "$p")
+            if [ "$kind" = hot ]; then lbl="d1. 1 hot category reg/s -c$c"; else lbl="d2. 20 categories reg/s -c$c"; fi
+            row "$lbl" "$(n "$g")" "$(n "$p")" "pgbench" "$r" ">= 0.70" "$(met "$r" ">=" 0.7)"
+            if [ "$c" = "$WC" ]; then
+                row "   p99 ms" "$(n "$gp")" "$(n "$pp")" "" "" "< 100" "$(met "$gp" "<" 100)"
+            else
+                row "   p99 ms" "$(n "$gp")" "$(n "$pp")" "" "" "" ""
+            fi
+        done
+        if [ "$kind" = hot ]; then
+            eval "g=\${D_G_hot_$WC:-}"
+            row "   hot reg/s -c$WC, absolute" "$(n "$g")" "" "" "" ">= 800" "$(met "$g" ">=" 800)"
+        fi
+    done
+fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
      "anything more means other work skewed the figures"
@@ -379,6 +639,37 @@ want b && echo "b. every round, req/s: gessd $(n "$B_GALL"); pgbench $(n "$B_PAL
 want b && echo "   pgbench ran the token lookup from $(n "$ME_SRC") (-M prepared -c$PC -j$WT, as gess_app)"
 want c && echo "c. answers other than 201: $(n "$C_OTHER")${C_LAST:+ (last: $C_LAST)}; probe: $(n "$C_PRR") req/s, $(n "$C_PRE") errors;" \
                "stored hash parameters ${C_PARAMS:-n/a} (asked m=$MEM,t=$OPS)"
+if want d; then
+    echo "d. $(n "$D_SETTINGS") during d.; gessd: $WORKERS workers x db_pool_size ${GESS_DB_POOL_SIZE:-4 (default)} connections;" \
+         "pgbench: the lookup + registration_create from services/ (-M prepared -j$WT, as gess_app), fresh account per transaction"
+    for c in $WC $DLC; do
+        for kind in hot 20; do
+            f=$TMP/d_g-$kind-$c
+            [ -f "$f" ] || continue
+            o=$(sed -n 's/.*register created=\([0-9]*\) other=\([0-9]*\) exhausted=\([0-9]\) last_other_status=\([^ ]*\).*/201s \1, other answers \2 (last \4), tokens ran out: \3/p' "$f" | head -n 1)
+            e=$(wrk_errors "$f")
+            pf=$TMP/d_p-$kind-$c
+            pr=$(d_rows "p-$kind-$c"); pt=$(awk '/actually processed:/ { split($NF, a, "/"); print a[1]; exit }' "$pf" 2>/dev/null)
+            pfail=$(pgb_failed "$pf")
+            echo "   $kind -c$c: gessd $(n "$o"), non-2xx + socket errors $(n "$e"), rows $(d_rows "g-$kind-$c" | cut -d' ' -f2);" \
+                 "pgbench transactions $(n "$pt"), rows $(echo "$pr" | cut -d' ' -f2), failed $(n "$pfail")"
+            fb=$(sed -n 's/^register first_other_body=//p' "$f" | head -n 1)
+            [ -n "$fb" ] && echo "      first other answer: $fb"
+        done
+    done
+    echo "   wait events of active backends (share of samples):"
+    for t in g-hot-$WC p-hot-$WC g-20-$WC p-20-$WC g-hot-$DLC p-hot-$DLC; do
+        [ -f "$TMP/d_waits.$t" ] && echo "     $t: $(waits "$TMP/d_waits.$t"); $(cat "$TMP/d_wal.$t" 2>/dev/null)"
+    done
+    set -- $D_CHECK
+    if [ $# -eq 5 ]; then
+        v=ok; [ "$2" = 0 ] && [ "$3" = 0 ] && [ "$4" = "$5" ] || v=VIOLATED
+        echo "   invariant: $1 category_modes rows, $2 with taken > capacity, $3 with taken <> live registrations;" \
+             "seats taken $4, live registrations $5: $v"
+    else
+        echo "   invariant: could not check: $D_CHECK"; FAILED=1
+    fi
+fi
 if [ -s "$TMP/gessd.log" ]; then
     echo "gessd logged $(wc -l <"$TMP/gessd.log") line(s) at warn or above; the last:"
     tail -n 5 "$TMP/gessd.log" | cut -c1-300 | sed 's/^/  /'
