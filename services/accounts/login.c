@@ -174,17 +174,8 @@ void accounts_login(struct req *r)
     req_query(r, &accounts_stmt_login_begin, 5, params, login_counted);
 }
 
-static void logout_done(struct req *r, enum db_status st, PGresult *res)
-{
-    if (st != DB_OK) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    req_reply_empty(r, 204);
-}
-
 void accounts_logout(struct req *r)
 {
     const char *params[] = {r->auth.token_hash};
-    req_query(r, &accounts_stmt_logout, 1, params, logout_done);
+    req_query(r, &accounts_stmt_logout, 1, params, req_done_empty);
 }

@@ -37,15 +37,6 @@ void accounts_me(struct req *r)
     req_reply_json_text(r, 200, r->auth.me, strlen(r->auth.me));
 }
 
-static void password_set_done(struct req *r, enum db_status st, PGresult *res)
-{
-    if (st != DB_OK) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    req_reply_empty(r, 204);
-}
-
 static void password_new_hashed(struct req *r, struct pwhash_job *job)
 {
     if (!job->ok) {
@@ -55,7 +46,7 @@ static void password_new_hashed(struct req *r, struct pwhash_job *job)
     }
     const char *params[] = {r->auth.account_id, job->out, r->auth.token_hash};
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_password_set, 3, params, password_set_done);
+    req_query(r, &accounts_stmt_password_set, 3, params, req_done_empty);
     pwhash_job_free(done);
 }
 

@@ -25,28 +25,14 @@ const struct db_stmt accounts_stmt_erase = {
     "SELECT account_erase($1::uuid)",
 };
 
-static void export_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_row(r, st, res, 200);
-}
-
 void accounts_export(struct req *r)
 {
     const char *params[] = {r->auth.account_id};
-    req_query(r, &accounts_stmt_export, 1, params, export_done);
-}
-
-static void erase_done(struct req *r, enum db_status st, PGresult *res)
-{
-    if (st != DB_OK) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    req_reply_empty(r, 204);
+    req_query(r, &accounts_stmt_export, 1, params, req_done_row);
 }
 
 void accounts_erase(struct req *r)
 {
     const char *params[] = {r->auth.account_id};
-    req_query(r, &accounts_stmt_erase, 1, params, erase_done);
+    req_query(r, &accounts_stmt_erase, 1, params, req_done_empty);
 }

@@ -440,6 +440,49 @@ void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int stat
     req_reply_json_text(r, status, PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1));
 }
 
+void req_done_row(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_row(r, st, res, 200);
+}
+
+void req_done_outcome(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_outcome(r, st, res, 200);
+}
+
+void req_done_created(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_outcome(r, st, res, 201);
+}
+
+void req_done_outcome_empty(struct req *r, enum db_status st, PGresult *res)
+{
+    req_reply_outcome(r, st, res, 204);
+}
+
+void req_done_empty(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st != DB_OK) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    req_reply_empty(r, 204);
+}
+
+int req_page_limit(struct req *r, struct valid *v)
+{
+    const char *s = req_query_param(r, "limit");
+    if (s == NULL)
+        return 50;
+    char *end = NULL;
+    long n = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || n < 1 || n > 200) {
+        valid_fail(v, "limit", MSG_RANGE, 0, "1 to 200");
+        return 50;
+    }
+    return (int)n;
+}
+
 bool req_reply_found(struct req *r, enum db_status st, PGresult *res, int status)
 {
     if (st != DB_OK || PQntuples(res) != 1) {

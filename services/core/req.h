@@ -110,6 +110,21 @@ bool req_reply_found(struct req *r, enum db_status st, PGresult *res, int status
 /* For statements answering one JSON text column: no row or NULL is 404. */
 void req_reply_row(struct req *r, enum db_status st, PGresult *res, int status);
 
+/* Ready-made callbacks for req_query():
+ *   req_done_row      one JSON text column, 200 (none: 404);
+ *   req_done_outcome  (problem, body): 200; req_done_created the same,
+ *                     201; req_done_outcome_empty the same, 204;
+ *   req_done_empty    204 once the statement succeeded. */
+void req_done_row(struct req *r, enum db_status st, PGresult *res);
+void req_done_outcome(struct req *r, enum db_status st, PGresult *res);
+void req_done_created(struct req *r, enum db_status st, PGresult *res);
+void req_done_outcome_empty(struct req *r, enum db_status st, PGresult *res);
+void req_done_empty(struct req *r, enum db_status st, PGresult *res);
+
+/* ?limit= as DESIGN.md §5 says (default 50, from 1 to 200); a bad value
+ * is recorded in v and 50 returned. */
+int req_page_limit(struct req *r, struct valid *v);
+
 /* Answers with a JSON value (stolen). */
 void req_reply_json(struct req *r, int status, json_t *body);
 

@@ -158,55 +158,29 @@ void editions_create(struct req *r)
     req_query(r, &editions_stmt_create, 12, params, create_done);
 }
 
-static void list_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_row(r, st, res, 200);
-}
-
-/* ?limit= (1..200, default 50) into out; false after answering 422. */
-static bool page_limit(struct req *r, char out[8])
-{
-    const char *s = req_query_param(r, "limit");
-    long n = 50;
-    if (s != NULL) {
-        char *end = NULL;
-        n = strtol(s, &end, 10);
-        if (*s == '\0' || *end != '\0' || n < 1 || n > 200) {
-            struct valid v;
-            valid_init(&v, r->lang);
-            valid_fail(&v, "limit", MSG_RANGE, 0, "1 to 200");
-            req_reply_invalid(r, &v);
-            return false;
-        }
-    }
-    snprintf(out, 8, "%ld", n);
-    return true;
-}
-
 void editions_list(struct req *r)
 {
-    char limit[8];
-    if (!page_limit(r, limit))
-        return;
+    struct valid v;
+    char limit[16];
+    valid_init(&v, r->lang);
+    snprintf(limit, sizeof limit, "%d", req_page_limit(r, &v));
     const char *cursor = req_query_param(r, "cursor");
-    if (cursor != NULL && (strlen(cursor) == 0 || strlen(cursor) > 6 ||
-                           strspn(cursor, "0123456789") != strlen(cursor))) {
-        req_reply_field(r, "cursor", MSG_NOT_INTEGER);
+    if (cursor != NULL && (strlen(cursor) == 0 || strlen(cursor) > 7 ||
+                           strspn(cursor, "0123456789") != strlen(cursor)))
+        valid_fail(&v, "cursor", MSG_NOT_INTEGER, 0, NULL);
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
         return;
     }
+    valid_free(&v);
     const char *params[] = {req_is_organizer(r) ? "true" : "false", cursor, limit};
-    req_query(r, &editions_stmt_list, 3, params, list_done);
-}
-
-static void get_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_row(r, st, res, 200);
+    req_query(r, &editions_stmt_list, 3, params, req_done_row);
 }
 
 void editions_get(struct req *r)
 {
     const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &editions_stmt_get, 2, params, get_done);
+    req_query(r, &editions_stmt_get, 2, params, req_done_row);
 }
 
 static void patch_done(struct req *r, enum db_status st, PGresult *res)
@@ -233,11 +207,6 @@ void editions_patch(struct req *r)
     valid_free(&v);
     params[0] = req_param(r, "slug");
     req_query(r, &editions_stmt_patch, 12, params, patch_done);
-}
-
-static void next_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_outcome(r, st, res, 201);
 }
 
 void editions_next(struct req *r)
@@ -275,5 +244,5 @@ void editions_next(struct req *r)
     }
     const char *params[] = {req_param(r, "slug"), copy[0] ? "true" : "false",
                             copy[1] ? "true" : "false"};
-    req_query(r, &editions_stmt_next, 3, params, next_done);
+    req_query(r, &editions_stmt_next, 3, params, req_done_created);
 }

@@ -145,11 +145,6 @@ static void category_texts_free(void *p)
     free(t);
 }
 
-static void category_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_outcome(r, st, res, 201);
-}
-
 void editions_category_create(struct req *r)
 {
     struct valid v;
@@ -191,18 +186,13 @@ void editions_category_create(struct req *r)
                             has_approval ? (approval ? "true" : "false") : NULL,
                             t->sectors,
                             t->modes};
-    req_query(r, &editions_stmt_category_create, 9, params, category_done);
-}
-
-static void list_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_row(r, st, res, 200);
+    req_query(r, &editions_stmt_category_create, 9, params, req_done_created);
 }
 
 void editions_category_list(struct req *r)
 {
     const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &editions_stmt_category_list, 2, params, list_done);
+    req_query(r, &editions_stmt_category_list, 2, params, req_done_row);
 }
 
 static void question_done(struct req *r, enum db_status st, PGresult *res)
@@ -246,5 +236,5 @@ void editions_question_create(struct req *r)
 void editions_question_list(struct req *r)
 {
     const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &editions_stmt_question_list, 2, params, list_done);
+    req_query(r, &editions_stmt_question_list, 2, params, req_done_row);
 }

@@ -57,21 +57,16 @@ const struct db_stmt registration_stmt_stats = {
     "SELECT edition_stats($1)::text",
 };
 
-static void row_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_row(r, st, res, 200);
-}
-
 void registration_list_mine(struct req *r)
 {
     const char *params[] = {r->auth.account_id};
-    req_query(r, &registration_stmt_mine, 1, params, row_done);
+    req_query(r, &registration_stmt_mine, 1, params, req_done_row);
 }
 
 void registration_stats(struct req *r)
 {
     const char *params[] = {req_param(r, "slug")};
-    req_query(r, &registration_stmt_stats, 1, params, row_done);
+    req_query(r, &registration_stmt_stats, 1, params, req_done_row);
 }
 
 struct list {
@@ -218,11 +213,7 @@ void registration_list_edition(struct req *r)
     const char *cursor = req_query_param(r, "cursor");
     if (cursor != NULL && !valid_uuid(cursor))
         valid_fail(&v, "cursor", MSG_UUID, 0, NULL);
-    const char *limit = req_query_param(r, "limit");
-    char *end = NULL;
-    l->limit = limit ? (int)strtol(limit, &end, 10) : 50;
-    if (limit != NULL && (*limit == '\0' || *end != '\0' || l->limit < 1 || l->limit > 200))
-        valid_fail(&v, "limit", MSG_RANGE, 0, "1 to 200");
+    l->limit = req_page_limit(r, &v);
     if (!valid_ok(&v)) {
         req_reply_invalid(r, &v);
         return;

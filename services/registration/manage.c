@@ -29,16 +29,6 @@ const struct db_stmt registration_stmt_set_paid = {
     " RETURNING registration_json(r, true)::text",
 };
 
-static void no_content(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_outcome(r, st, res, 204);
-}
-
-static void ok_body(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_outcome(r, st, res, 200);
-}
-
 void registration_cancel(struct req *r)
 {
     const char *id = req_param(r, "id");
@@ -47,7 +37,7 @@ void registration_cancel(struct req *r)
         return;
     }
     const char *params[] = {id, r->auth.account_id, req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &registration_stmt_cancel, 3, params, no_content);
+    req_query(r, &registration_stmt_cancel, 3, params, req_done_outcome_empty);
 }
 
 static void decide(struct req *r, bool approve)
@@ -66,7 +56,7 @@ static void decide(struct req *r, bool approve)
     }
     valid_free(&v);
     const char *params[] = {id, r->auth.account_id, approve ? "true" : "false", reason};
-    req_query(r, &registration_stmt_decide, 4, params, ok_body);
+    req_query(r, &registration_stmt_decide, 4, params, req_done_outcome);
 }
 
 void registration_approve(struct req *r)
@@ -99,12 +89,7 @@ void registration_checkin(struct req *r)
     }
     valid_free(&v);
     const char *params[] = {req_param(r, "slug"), badge};
-    req_query(r, &registration_stmt_checkin, 2, params, ok_body);
-}
-
-static void row_done(struct req *r, enum db_status st, PGresult *res)
-{
-    req_reply_row(r, st, res, 200);
+    req_query(r, &registration_stmt_checkin, 2, params, req_done_outcome);
 }
 
 /* Payment itself happens elsewhere; organizers record that it did. */
@@ -125,5 +110,5 @@ void registration_set_paid(struct req *r)
     }
     valid_free(&v);
     const char *params[] = {id, paid ? "true" : "false"};
-    req_query(r, &registration_stmt_set_paid, 2, params, row_done);
+    req_query(r, &registration_stmt_set_paid, 2, params, req_done_row);
 }

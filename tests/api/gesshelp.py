@@ -41,12 +41,7 @@ def signup_body(**overrides):
         "region": "Cajamarca",
         "consent": True,
     }
-    for k, v in overrides.items():
-        if v is DROP:
-            body.pop(k, None)
-        else:
-            body[k] = v
-    return body
+    return with_overrides(body, overrides)
 
 
 class _Drop:
@@ -55,6 +50,16 @@ class _Drop:
 
 
 DROP = _Drop()
+
+
+def with_overrides(body, overrides):
+    """body with overrides applied; a DROP value removes the key."""
+    for k, v in overrides.items():
+        if v is DROP:
+            body.pop(k, None)
+        else:
+            body[k] = v
+    return body
 
 
 def check_common(r):
@@ -298,12 +303,7 @@ def edition_body(year=None, **overrides):
         "registration_closes_at": iso(now + _dt.timedelta(days=60)),
         "status": "published",
     }
-    for k, v in overrides.items():
-        if v is DROP:
-            body.pop(k, None)
-        else:
-            body[k] = v
-    return body
+    return with_overrides(body, overrides)
 
 
 def create_edition(gess, org, **overrides):
@@ -321,12 +321,7 @@ def category_body(**overrides):
         "description": "Acceso a las sesiones plenarias y mesas temáticas",
         "modes": {"in_person": 10},
     }
-    for k, v in overrides.items():
-        if v is DROP:
-            body.pop(k, None)
-        else:
-            body[k] = v
-    return body
+    return with_overrides(body, overrides)
 
 
 def create_category(gess, org, slug, **overrides):
@@ -340,12 +335,7 @@ def create_category(gess, org, slug, **overrides):
 def question_body(**overrides):
     body = {"code": "q" + letters(8), "label": "¿Cuál es su cargo?", "type": "text",
             "required": False}
-    for k, v in overrides.items():
-        if v is DROP:
-            body.pop(k, None)
-        else:
-            body[k] = v
-    return body
+    return with_overrides(body, overrides)
 
 
 def create_question(gess, org, slug, **overrides):

@@ -198,8 +198,10 @@ def test_list_newest_first_and_pagination(gess, staff):
     ({"limit": -1}, "limit"),
     ({"limit": "ten"}, "limit"),
     ({"limit": "1.5"}, "limit"),
+    ({"limit": 4294967346}, "limit"),  # would wrap to 50 in an int
     ({"cursor": "not-a-cursor!"}, "cursor"),
-], ids=["limit0", "limit201", "limit-neg", "limit-word", "limit-frac", "cursor-garbage"])
+], ids=["limit0", "limit201", "limit-neg", "limit-word", "limit-frac", "limit-huge",
+        "cursor-garbage"])
 def test_list_bad_query(gess, staff, params, field):
     r = gess.req("GET", "/v1/editions", params=params, headers=staff.organizer["headers"])
     p = h.assert_problem(r, 422, "validation-failed")

@@ -588,8 +588,10 @@ def test_organizer_list_filters_and_pages(gess, staff):
     ({"limit": 0}, "limit"),
     ({"limit": 201}, "limit"),
     ({"limit": "x"}, "limit"),
+    ({"limit": 4294967346}, "limit"),  # would wrap to 50 in an int
     ({"cursor": "%%%garbage"}, "cursor"),
-], ids=["status", "mode", "sector", "checked_in", "limit0", "limit201", "limit-word", "cursor"])
+], ids=["status", "mode", "sector", "checked_in", "limit0", "limit201", "limit-word",
+                         "limit-huge", "cursor"])
 def test_organizer_list_bad_query(gess, staff, edition, params, field):
     r = gess.req("GET", f"/v1/editions/{edition['slug']}/registrations", params=params,
                  headers=staff.organizer["headers"])
