@@ -10,12 +10,14 @@ DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 wrk
 
+# BUILD_ROOT lets two builds share a checkout (e.g. make BUILD_ROOT=build/alt).
+BUILD_ROOT ?= build
 ifeq ($(SANITIZE),1)
-BUILD    := build/san
+BUILD    := $(BUILD_ROOT)/san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT      := -O1 -g
 else
-BUILD    := build
+BUILD    := $(BUILD_ROOT)
 SANFLAGS :=
 OPT      := -O2 -g
 endif

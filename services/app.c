@@ -7,12 +7,19 @@
 #include "accounts/accounts.h"
 #include "core/server.h"
 #include "editions/editions.h"
+#include "programme/programme.h"
 #include "registration/registration.h"
+#include "schedule/schedule.h"
+#include "series/series.h"
 
-static const struct route *const tables[] = {core_routes, accounts_routes, editions_routes,
-                                                   registration_routes};
-static const struct db_stmt *const *const stmt_lists[] = {core_stmts, accounts_stmts,
-                                                             editions_stmts, registration_stmts};
+static const struct route *const tables[] = {
+    core_routes,   accounts_routes,  editions_routes, registration_routes,
+    series_routes, programme_routes, schedule_routes,
+};
+static const struct db_stmt *const *const stmt_lists[] = {
+    core_stmts,   accounts_stmts,  editions_stmts, registration_stmts,
+    series_stmts, programme_stmts, schedule_stmts,
+};
 
 #define MAX_STMTS 256
 static const struct db_stmt *all[MAX_STMTS + 1];

@@ -230,6 +230,26 @@ void req_reply_problem_extra(struct req *r, const char *slug, const char *key,
     reply_json_typed(r, problem_status(slug), p, "application/problem+json");
 }
 
+/* A problem whose statement also answered a JSON object: its members (the
+ * conflicting session, the field that failed) join the problem document,
+ * never replacing type, title or status. */
+static void reply_problem_members(struct req *r, const char *slug, const char *members)
+{
+    json_t *p = problem_new(r->lang, slug, NULL);
+    json_t *extra = members != NULL ? json_loads(members, 0, NULL) : NULL;
+    if (p != NULL && json_is_object(extra)) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(extra, key, val) {
+            if (strcmp(key, "type") != 0 && strcmp(key, "title") != 0 &&
+                strcmp(key, "status") != 0)
+                json_object_set(p, key, val);
+        }
+    }
+    json_decref(extra);
+    reply_json_typed(r, problem_status(slug), p, "application/problem+json");
+}
+
 void req_reply_invalid(struct req *r, struct valid *v)
 {
     json_t *p = problem_new(r->lang, "validation-failed", NULL);
@@ -430,7 +450,8 @@ void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int stat
         return;
     }
     if (!PQgetisnull(res, 0, 0)) {
-        req_reply_problem(r, PQgetvalue(res, 0, 0), NULL);
+        reply_problem_members(r, PQgetvalue(res, 0, 0),
+                              PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
         return;
     }
     if (status == 204 || PQgetisnull(res, 0, 1)) {

@@ -98,7 +98,10 @@ bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
 void req_run_handler(struct req *r);
 
 /* For statements answering (problem, body): a problem slug answers that
- * problem; otherwise body with status (204: no body). No row is 404. */
+ * problem, with body's members (a JSON object, when not NULL) added to the
+ * problem document (e.g. the session a schedule conflict is with, or
+ * `errors` for validation-failed); otherwise body with status (204: no
+ * body). No row is 404. */
 void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int status);
 
 /* For statements answering (rows found, JSON text): none found is 404, a

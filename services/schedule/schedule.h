@@ -1,0 +1,15 @@
+/* schedule.h — the published programme: numbered releases with a changelog,
+ * the latest release served from a per-worker cache (ETag, 304) and
+ * invalidated through LISTEN/NOTIFY, and its iCalendar form. */
+#ifndef GESS_SCHEDULE_H
+#define GESS_SCHEDULE_H
+
+#include "core/db_pool.h"
+#include "core/router.h"
+
+extern const struct route schedule_routes[];
+extern const struct db_stmt *const schedule_stmts[];
+
+struct req;
+
+#endif
