@@ -11,7 +11,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
-        libjansson-dev libzxcvbn-dev \
+        libjansson-dev libzxcvbn-dev libical-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what `make` reads: migrations and the OpenAPI document are compiled in.
@@ -25,6 +25,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libevent-2.1-7 libevent-pthreads-2.1-7 libpq5 libsodium23 libjansson4 libzxcvbn0 \
+        libical3 tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --no-create-home --home-dir /srv/gess \
         --shell /usr/sbin/nologin gess \

@@ -7,8 +7,8 @@ PYTHON   ?= /usr/bin/python3
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
-            libjansson-dev libzxcvbn-dev postgresql-15 postgresql-contrib \
-            python3-pytest python3-requests python3-psycopg2 wrk
+            libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
+            python3-pytest python3-requests python3-psycopg2 python3-icalendar wrk
 
 # BUILD_ROOT lets two builds share a checkout (e.g. make BUILD_ROOT=build/alt).
 BUILD_ROOT ?= build
@@ -22,7 +22,7 @@ SANFLAGS :=
 OPT      := -O2 -g
 endif
 
-PKGS     := libevent libevent_pthreads libpq libsodium jansson
+PKGS     := libevent libevent_pthreads libpq libsodium jansson libical
 # Debian's libzxcvbn-dev ships no .pc file; fall back to plain -lzxcvbn.
 ZX_LIBS  := $(shell pkg-config --libs zxcvbn 2>/dev/null || echo -lzxcvbn)
 CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Werror \

@@ -9,8 +9,8 @@ static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-    {"router", test_router},   {"config", test_config},     {"problem", test_problem},
-    {"valid", test_valid},     {"accounts", test_accounts},
+    {"router", test_router}, {"config", test_config},     {"problem", test_problem},
+    {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
 };
 
 int main(void)

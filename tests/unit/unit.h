@@ -33,5 +33,6 @@ void test_config(void);
 void test_problem(void);
 void test_valid(void);
 void test_accounts(void);
+void test_ics(void);
 
 #endif
