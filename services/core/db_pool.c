@@ -121,6 +121,18 @@ static void arm_timer(struct conn *c, int ms)
     evtimer_add(c->timer, &tv);
 }
 
+/* The server's notices and FATAL messages (e.g. an administrator ending
+ * the connection) go through libpq's notice processor, whose default writes
+ * plain text to stderr: keep the log JSON. */
+static void pool_notice(void *arg, const char *message)
+{
+    (void)arg;
+    size_t n = strlen(message);
+    while (n > 0 && message[n - 1] == '\n')
+        n--;
+    log_msg(LOG_INFO, "db: server says: %.*s", (int)n, message);
+}
+
 static void conn_start(struct conn *c)
 {
     struct db_pool_opts *o = &c->pool->opts;
@@ -130,6 +142,7 @@ static void conn_start(struct conn *c)
         return;
     }
     PQsetnonblocking(c->pg, 1);
+    PQsetNoticeProcessor(c->pg, pool_notice, NULL);
     set_state(c, CS_CONNECTING);
     arm_timer(c, CONNECT_TIMEOUT_MS);
     /* libpq: behave as if PQconnectPoll last returned PGRES_POLLING_WRITING */
