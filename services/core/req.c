@@ -181,6 +181,23 @@ void req_reply_raw(struct req *r, int status, const char *content_type, const vo
         evbuffer_free(buf);
 }
 
+void req_reply_shared(struct req *r, int status, const char *content_type, const void *data,
+                      size_t len, void (*done)(const void *data, size_t len, void *arg),
+                      void *arg)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (buf == NULL || evbuffer_add_reference(buf, data, len, done, arg) != 0) {
+        if (buf != NULL)
+            evbuffer_free(buf);
+        done(data, len, arg);
+        req_reply_problem(r, "internal-error", NULL);
+        return;
+    }
+    req_add_header(r, "Content-Type", content_type);
+    finish(r, status, buf); /* evhttp moves the reference into its output */
+    evbuffer_free(buf);
+}
+
 void req_reply_json_text(struct req *r, int status, const char *text, size_t len)
 {
     req_reply_raw(r, status, "application/json", text, len);

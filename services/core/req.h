@@ -138,6 +138,14 @@ void req_reply_json_text(struct req *r, int status, const char *text, size_t len
 void req_reply_raw(struct req *r, int status, const char *content_type, const void *data,
                    size_t len);
 
+/* As req_reply_raw, without copying: the reply refers to data until it is
+ * written (or the connection is gone), then calls done(data, len, arg) on
+ * this loop; done is called also when the reply cannot be made. For bytes
+ * held in a cache that outlive the request (refcount them). */
+void req_reply_shared(struct req *r, int status, const char *content_type, const void *data,
+                      size_t len, void (*done)(const void *data, size_t len, void *arg),
+                      void *arg);
+
 /* Answers with no body (204, 304). */
 void req_reply_empty(struct req *r, int status);
 

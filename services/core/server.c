@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/db_listen.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/migrate.h"
@@ -222,8 +223,9 @@ static bool worker_init(struct worker *w, struct server *srv, int index, evutil_
     w->hash_ready = event_new(w->base, -1, 0, worker_hash_ready, w);
     w->drain_timer = evtimer_new(w->base, drain_timeout, w);
     w->db = db_pool_new(w->base, dbo);
+    w->listen = db_listen_new(w->base, dbo->keywords, dbo->values);
     if (w->http == NULL || w->wake == NULL || w->hash_ready == NULL || w->drain_timer == NULL ||
-        w->db == NULL)
+        w->db == NULL || w->listen == NULL)
         return false;
     /* evhttp's defaults are unlimited sizes, 50 s timeouts and no PATCH. */
     evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
@@ -259,6 +261,7 @@ static void worker_free(struct worker *w)
         evhttp_free(w->http); /* frees its connections and requests */
     req_free_all(w);
     db_pool_free(w->db);
+    db_listen_free(w->listen);
     if (w->wake != NULL)
         event_free(w->wake);
     if (w->hash_ready != NULL)

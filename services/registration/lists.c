@@ -28,11 +28,15 @@ const struct db_stmt registration_stmt_mine = {
 
 /* One row per registration of the page (limit + 1, to know whether more
  * follow); a single row of NULLs when the edition exists but nothing
- * matches, no row when it does not exist. */
+ * matches, no row when it does not exist. series_attended (how many
+ * "Rumbo al GESS" events of the edition the person came to, schema/0003)
+ * is spliced into registration_json's compact text as its last member. */
 const struct db_stmt registration_stmt_list = {
     "registration_list",
-    "SELECT p.id, registration_json(p.reg, true)::text FROM editions e"
-    " LEFT JOIN LATERAL (SELECT r.id, r AS reg FROM registrations r"
+    "SELECT p.id, left(registration_json(p.reg, true)::text, -1)"
+    "       || ',\"series_attended\":' || p.series_attended || '}' FROM editions e"
+    " LEFT JOIN LATERAL (SELECT r.id, r AS reg,"
+    "   series_attended(r.edition_id, r.account_id) AS series_attended FROM registrations r"
     "  WHERE r.edition_id = e.id" LIST_FILTERS
     "  ORDER BY r.created_at, r.id LIMIT $8::int) p ON true"
     " WHERE e.slug = $1",
@@ -43,7 +47,7 @@ const struct db_stmt registration_stmt_csv = {
     "SELECT r.id, r.status, c.code, r.mode, r.badge_code, a.full_name, a.email,"
     "       a.organization, r.sector, a.country, a.region,"
     "       to_json(r.created_at) #>> '{}', to_json(r.checked_in_at) #>> '{}',"
-    "       r.paid::text, r.answers::text"
+    "       r.paid::text, r.answers::text, series_attended(e.id, r.account_id)::text"
     "  FROM editions e"
     "  LEFT JOIN LATERAL (SELECT r.* FROM registrations r WHERE r.edition_id = e.id"
     LIST_FILTERS " LIMIT $8::int) r ON true"
@@ -134,7 +138,7 @@ static void csv_done(struct req *r, enum db_status st, PGresult *res)
     static const char *const header =
         "\xEF\xBB\xBF" /* UTF-8 BOM: Excel then reads the accents right */
         "id,status,category,mode,badge_code,full_name,email,organization,sector,country,"
-        "region,created_at,checked_in_at,paid,answers\r\n";
+        "region,created_at,checked_in_at,paid,answers,series_attended\r\n";
     if (st != DB_OK) {
         req_reply_db_error(r, st, res);
         return;
@@ -151,7 +155,7 @@ static void csv_done(struct req *r, enum db_status st, PGresult *res)
     }
     evbuffer_add(out, header, strlen(header));
     for (int i = 0; i < n && !PQgetisnull(res, i, 0); i++) {
-        for (int c = 0; c < 15; c++) {
+        for (int c = 0; c < 16; c++) {
             if (c > 0)
                 evbuffer_add(out, ",", 1);
             csv_cell(out, PQgetvalue(res, i, c), c >= 5 && c <= 10);

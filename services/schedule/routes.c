@@ -3,9 +3,17 @@
 #include "schedule/schedule.h"
 
 const struct route schedule_routes[] = {
+    {"POST", "/v1/editions/{slug}/schedule/releases", schedule_release_create, AUTH_ORGANIZER,
+     BODY_JSON},
+    {"GET", "/v1/editions/{slug}/schedule/releases", schedule_release_list, AUTH_OPTIONAL,
+     BODY_NONE},
+    {"GET", "/v1/editions/{slug}/schedule", schedule_get, AUTH_OPTIONAL, BODY_NONE},
     {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
 };
 
 const struct db_stmt *const schedule_stmts[] = {
+    &schedule_stmt_publish,
+    &schedule_stmt_releases,
+    &schedule_stmt_latest,
     NULL,
 };

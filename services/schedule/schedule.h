@@ -12,4 +12,13 @@ extern const struct db_stmt *const schedule_stmts[];
 
 struct req;
 
+/* releases.c */
+extern const struct db_stmt schedule_stmt_publish, schedule_stmt_releases;
+void schedule_release_create(struct req *r);
+void schedule_release_list(struct req *r);
+
+/* schedule_cache.c */
+extern const struct db_stmt schedule_stmt_latest;
+void schedule_get(struct req *r);
+
 #endif

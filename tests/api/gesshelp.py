@@ -237,7 +237,7 @@ BADGE_RE = re.compile(r"^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{10}$")
 REG_STATUSES = ["pending", "confirmed", "waitlisted", "rejected", "cancelled", "checked_in"]
 CSV_COLUMNS = ["id", "status", "category", "mode", "badge_code", "full_name", "email",
                "organization", "sector", "country", "region", "created_at", "checked_in_at",
-               "paid", "answers"]
+               "paid", "answers", "series_attended"]
 # Tables a write of issue 3 may touch (row-count checks of refused requests).
 ISSUE3_TABLES = ["editions", "categories", "category_modes", "questions", "registrations",
                  "idempotency_keys", "outbox"]

@@ -2,7 +2,8 @@
 # `make bench`: measures gessd against the ceilings of this machine, all in
 # one run, and prints a table. Nothing is asserted: the targets are printed
 # next to the figures. Exit 0 unless something could not run. Parts: a.
-# /healthz, b. /v1/me, c. sign-ups, d. registrations (see README.md).
+# /healthz, b. /v1/me, c. sign-ups, d. registrations, e. the published
+# schedule (see README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
 #   BUILD_DIR holds gessd, ping and pwhash_ceiling (the Makefile builds them).
@@ -20,7 +21,7 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c d" to run (all)
+#   BENCH_PARTS               which of "a b c d e" to run (all)
 #   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
 #   BENCH_D_ACCOUNTS          d.: accounts with a token made in SQL (40000);
 #                             each run of d. registers each at most once
@@ -49,7 +50,7 @@ OPS=${BENCH_ARGON2_OPSLIMIT:-2}
 MEM=${BENCH_ARGON2_MEMLIMIT_KIB:-65536}
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
-PARTS=${BENCH_PARTS:-a b c d}
+PARTS=${BENCH_PARTS:-a b c d e}
 DDUR=${BENCH_D_DURATION:-$DUR}
 DACC=${BENCH_D_ACCOUNTS:-40000}
 DLC=${BENCH_D_LOW_CONNECTIONS:-8}
@@ -225,6 +226,8 @@ WRK="-t$WT -c$WC -d${RDUR}s --latency"
 A_G= A_GP= A_GE= A_GALL= A_P= A_PP= A_PE= A_PALL=
 B_G= B_GP= B_GE= B_GALL= B_P= B_PP= B_PE= B_PALL= ME_SRC=
 C_G= C_GP= C_OTHER= C_LAST= C_P= C_PR= C_PRE= C_PRR= C_PARAMS= C_PR0=
+E_G= E_GP= E_GE= E_GALL= E_P= E_PP= E_PE= E_PALL= E_SIZE= E_SETUP=
+E_NG= E_NGP= E_NGE= E_NP= E_NPP= E_NPE=
 
 # ---------------------------------------------------------------- a. /healthz
 if want a; then
@@ -586,11 +589,116 @@ SQL
         -c "SELECT pg_reload_conf()" >/dev/null 2>&1
 fi
 
+# ---------------------------------------------------------------- e. schedule
+# GET /v1/editions/{slug}/schedule of a published programme (150 sessions,
+# 8 rooms, 300 speakers, 2 per session) against ping serving a static body
+# of the same bytes with the same headers: gessd answers from its
+# per-worker cache, so the gap is routing and request bookkeeping. Then
+# the same with If-None-Match (304s, no body) on both sides.
+if want e; then
+    note "e. GET /v1/editions/bench-e/schedule: gessd vs ping with the same body, $ROUNDS alternating round(s)"
+    psql "$URL" -XAtq -v ON_ERROR_STOP=1 >"$TMP/e_setup.out" 2>"$TMP/psql.err" <<'SQL' \
+        || { note "could not set part e up: $(cat "$TMP/psql.err")"; FAILED=1; }
+INSERT INTO editions (slug, number, title, city, starts_on, ends_on, registration_opens_at,
+                      registration_closes_at, status)
+VALUES ('bench-e', 90, 'GESS Bench: programa de prueba', 'Cajamarca', current_date + 60,
+        current_date + 62, now() - interval '1 day', now() + interval '1 day', 'published');
+INSERT INTO rooms (edition_id, name, capacity, notes)
+SELECT e.id, 'Sala ' || g, 80 + 20 * g, 'Centro de Convenciones, piso ' || (g % 3 + 1)
+  FROM editions e, generate_series(1, 8) g WHERE e.slug = 'bench-e';
+INSERT INTO tracks (edition_id, name, color)
+SELECT e.id, x.name, x.color
+  FROM editions e, (VALUES ('Agua y territorio', '#1f6f5c'), ('Energía y minería', '#aa5500'),
+                           ('Diálogo y conflictos', '#2255aa'), ('Desarrollo local', '#773399')) x(name, color)
+ WHERE e.slug = 'bench-e';
+INSERT INTO speakers (edition_id, name, organization, sector)
+SELECT e.id, 'Ponente ' || g || ' Ñahui Quispe', 'Organización ' || g || ' de Cajamarca',
+       (ARRAY['public', 'private', 'academia', 'civil_society', 'community'])[g % 5 + 1]
+  FROM editions e, generate_series(1, 300) g WHERE e.slug = 'bench-e';
+-- 19 slots of 90 min (7 a day) x 8 rooms, the first 150 of them
+INSERT INTO sessions (edition_id, title, abstract, kind, track_id, room_id, starts_at, ends_at,
+                      reservation_required)
+SELECT e.id, 'Sesión ' || i || ': minería, agua y diálogo territorial en los Andes',
+       'Experiencias de gestión social y ambiental, acuerdos con comunidades campesinas y '
+       || 'seguimiento de compromisos asumidos en ediciones anteriores del congreso.',
+       (ARRAY['keynote', 'panel', 'mesa_tematica', 'workshop', 'talk'])[i % 5 + 1],
+       t.id, r.id, x.ts, x.ts + interval '75 minutes', i % 5 = 3
+  FROM editions e CROSS JOIN generate_series(0, 149) i
+ CROSS JOIN LATERAL (SELECT id FROM rooms WHERE edition_id = e.id ORDER BY name
+                      OFFSET i % 8 LIMIT 1) r
+ CROSS JOIN LATERAL (SELECT id FROM tracks WHERE edition_id = e.id ORDER BY name
+                      OFFSET i % 4 LIMIT 1) t
+ CROSS JOIN LATERAL (SELECT (e.starts_on + (i / 8) / 7)::timestamp AT TIME ZONE e.timezone
+                            + interval '9 hours' + ((i / 8) % 7) * interval '90 minutes' AS ts) x
+ WHERE e.slug = 'bench-e';
+INSERT INTO session_speakers (session_id, speaker_id, during)
+SELECT s.id, sp.id, s.during
+  FROM (SELECT id, during, row_number() OVER (ORDER BY id) - 1 AS n
+          FROM sessions WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-e')) s
+  JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS m
+          FROM speakers WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-e')) sp
+    ON sp.m / 2 = s.n;
+SELECT coalesce(problem, 'published') FROM schedule_publish('bench-e', NULL, 'Programa completo');
+SELECT (SELECT count(*) FROM sessions s JOIN editions e ON e.id = s.edition_id WHERE e.slug = 'bench-e')
+       || ' sessions, ' || (SELECT count(*) FROM rooms r JOIN editions e ON e.id = r.edition_id WHERE e.slug = 'bench-e')
+       || ' rooms, ' || (SELECT count(*) FROM speakers p JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-e')
+       || ' speakers';
+SQL
+    E_SETUP=$(tail -n 1 "$TMP/e_setup.out" 2>/dev/null)
+    ES=$G/v1/editions/bench-e/schedule
+    code=$(curl -sS -D "$TMP/e_headers" -o "$TMP/e_body.json" -w '%{http_code}' --max-time 10 "$ES" 2>&1)
+    ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' "$TMP/e_headers" | head -n 1)
+    if [ "$code" != 200 ] || [ -z "$ETAG" ]; then
+        note "GET $ES answered $code (ETag '${ETAG:-}'): $(head -c 300 "$TMP/e_body.json")"; FAILED=1
+    else
+        E_SIZE=$(wc -c <"$TMP/e_body.json")
+        PPORT=$(free_port) || die "no free port"
+        "$BUILD/ping" "$PPORT" "$WORKERS" "$TMP/e_body.json" "$ETAG" >"$TMP/ping_e.log" 2>&1 &
+        PING_PID=$!
+        P=http://127.0.0.1:$PPORT
+        wait_http "$P/healthz" "$PING_PID" \
+            || { cat "$TMP/ping_e.log" >&2; die "ping did not come up"; }
+        pcode=$(curl -sS -o "$TMP/e_ping_body.json" -w '%{http_code}' "$P/v1/editions/bench-e/schedule")
+        cmp -s "$TMP/e_body.json" "$TMP/e_ping_body.json" || { note "ping did not serve the same body ($pcode)"; FAILED=1; }
+        INM="If-None-Match: $ETAG"
+        warm "$ES"
+        warm "$P/v1/editions/bench-e/schedule"
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/e_gessd.$r" $WRK "$ES"
+            alive e.
+            run_wrk "$TMP/e_ping.$r" $WRK "$P/v1/editions/bench-e/schedule"
+        done
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/e_gessd_inm.$r" $WRK -H "$INM" "$ES"
+            alive e.
+            run_wrk "$TMP/e_ping_inm.$r" $WRK -H "$INM" "$P/v1/editions/bench-e/schedule"
+        done
+        kill -TERM "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=
+        f=$(best wrk_rps "$TMP"/e_gessd.[0-9]*)
+        [ -n "$f" ] && { E_G=$(wrk_rps "$f"); E_GP=$(wrk_p99 "$f"); }
+        E_GE=$(cat "$TMP"/e_gessd.[0-9]* | wrk_errors /dev/stdin); E_GALL=$(all wrk_rps "$TMP"/e_gessd.[0-9]*)
+        f=$(best wrk_rps "$TMP"/e_ping.[0-9]*)
+        [ -n "$f" ] && { E_P=$(wrk_rps "$f"); E_PP=$(wrk_p99 "$f"); }
+        E_PE=$(cat "$TMP"/e_ping.[0-9]* | wrk_errors /dev/stdin); E_PALL=$(all wrk_rps "$TMP"/e_ping.[0-9]*)
+        f=$(best wrk_rps "$TMP"/e_gessd_inm.*)
+        [ -n "$f" ] && { E_NG=$(wrk_rps "$f"); E_NGP=$(wrk_p99 "$f"); }
+        E_NGE=$(cat "$TMP"/e_gessd_inm.* | wrk_errors /dev/stdin)
+        f=$(best wrk_rps "$TMP"/e_ping_inm.*)
+        [ -n "$f" ] && { E_NP=$(wrk_rps "$f"); E_NPP=$(wrk_p99 "$f"); }
+        E_NPE=$(cat "$TMP"/e_ping_inm.* | wrk_errors /dev/stdin)
+        # both sides must have answered 304 (wrk counts no 3xx as errors)
+        code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$INM" "$ES")
+        [ "$code" = 304 ] || { note "GET $ES with If-None-Match answered $code, not 304"; FAILED=1; }
+    fi
+fi
+
 # ---------------------------------------------------------------- report
 LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RA=$(ratio "$A_G" "$A_P")
 RB=$(ratio "$B_G" "$B_P")
 RC=$(ratio "$C_G" "$C_P")
+RE=$(ratio "$E_G" "$E_P")
+RN=$(ratio "$E_NG" "$E_NP")
 n() { [ -n "${1:-}" ] && echo "$1" || echo n/a; }
 row() { printf '%-32s %10s %10s  %-15s %5s  %-7s %s\n' "$@"; }
 
@@ -631,6 +739,12 @@ if want d; then
         fi
     done
 fi
+if want e; then
+row "e. GET schedule req/s" "$(n "$E_G")" "$(n "$E_P")" "ping, same body" "$RE" ">= 0.60" "$(met "$RE" ">=" 0.6)"
+row "   p99 ms" "$(n "$E_GP")" "$(n "$E_PP")" "" "" "" ""
+row "   If-None-Match (304) req/s" "$(n "$E_NG")" "$(n "$E_NP")" "ping, 304" "$RN" "" ""
+row "   p99 ms" "$(n "$E_NGP")" "$(n "$E_NPP")" "" "" "" ""
+fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
      "anything more means other work skewed the figures"
@@ -670,6 +784,8 @@ if want d; then
         echo "   invariant: could not check: $D_CHECK"; FAILED=1
     fi
 fi
+want e && echo "e. $(n "$E_SETUP"), body $(n "$E_SIZE") bytes; every round, req/s: gessd $(n "$E_GALL"); ping $(n "$E_PALL");" \
+               "non-2xx/3xx + socket errors: gessd $(n "$E_GE") / $(n "$E_NGE") (304 runs), ping $(n "$E_PE") / $(n "$E_NPE")"
 if [ -s "$TMP/gessd.log" ]; then
     echo "gessd logged $(wc -l <"$TMP/gessd.log") line(s) at warn or above; the last:"
     tail -n 5 "$TMP/gessd.log" | cut -c1-300 | sed 's/^/  /'

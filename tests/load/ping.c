@@ -6,7 +6,15 @@
  * socket on 127.0.0.1:PORT, answering GET /healthz with {"status":"ok"}.
  * Whatever gessd loses against it is gessd's own overhead.
  *
- * usage: ping PORT [THREADS]    (THREADS defaults to the number of cores)
+ * With BODY_FILE, every other GET path answers 200 with that file's bytes
+ * (read once at start-up, as gessd's schedule cache holds its release) and
+ * headers like gessd's GET /v1/editions/{slug}/schedule: ETag (ETAG, or
+ * "ping"), Cache-Control; and 304 without a body when If-None-Match is
+ * exactly that ETag. So bench part e compares gessd with serving a static
+ * body of the same size.
+ *
+ * usage: ping PORT [THREADS [BODY_FILE [ETAG]]]
+ *   THREADS defaults to the number of cores (0: the same)
  * Runs until killed (SIGINT/SIGTERM end it).
  */
 #include <errno.h>
@@ -22,10 +30,15 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
 #define BODY "{\"status\":\"ok\"}"
 #define MAX_THREADS 256
+
+static char *static_body; /* BODY_FILE's bytes, or NULL */
+static size_t static_len;
+static const char *static_etag = "\"ping\"";
 
 struct loop {
     struct event_base *base;
@@ -51,7 +64,54 @@ static void healthz_cb(struct evhttp_request *req, void *arg)
 static void notfound_cb(struct evhttp_request *req, void *arg)
 {
     (void)arg;
-    evhttp_send_error(req, 404, "Not Found");
+    if (static_body == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+        evhttp_send_error(req, 404, "Not Found");
+        return;
+    }
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    evhttp_add_header(out, "ETag", static_etag);
+    evhttp_add_header(out, "Cache-Control", "public, no-cache");
+    const char *inm =
+        evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
+    if (inm != NULL && strcmp(inm, static_etag) == 0) {
+        evhttp_send_reply(req, 304, "Not Modified", NULL);
+        return;
+    }
+    evhttp_add_header(out, "Content-Type", "application/json");
+    /* no copy: the fairest ceiling for gessd, which refers to its cached bytes too */
+    evbuffer_add_reference(evhttp_request_get_output_buffer(req), static_body, static_len, NULL,
+                           NULL);
+    evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+/* Reads the whole file into static_body. */
+static int load_body(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "ping: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16;
+    static_body = malloc(cap);
+    size_t n;
+    while (static_body != NULL &&
+           (n = fread(static_body + static_len, 1, cap - static_len, f)) > 0) {
+        static_len += n;
+        if (static_len == cap) {
+            cap *= 2;
+            char *grown = realloc(static_body, cap);
+            if (grown == NULL)
+                free(static_body);
+            static_body = grown;
+        }
+    }
+    fclose(f);
+    if (static_body == NULL) {
+        fprintf(stderr, "ping: out of memory reading %s\n", path);
+        return -1;
+    }
+    return 0;
 }
 
 static evutil_socket_t listen_socket(unsigned short port)
@@ -96,8 +156,8 @@ static void *run_loop(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: %s PORT [THREADS]\n", argv[0]);
+    if (argc < 2 || argc > 5) {
+        fprintf(stderr, "usage: %s PORT [THREADS [BODY_FILE [ETAG]]]\n", argv[0]);
         return 2;
     }
     char *end;
@@ -107,7 +167,11 @@ int main(int argc, char **argv)
         return 2;
     }
     long nthreads = sysconf(_SC_NPROCESSORS_ONLN);
-    if (argc == 3) {
+    if (argc >= 4 && load_body(argv[3]) != 0)
+        return 1;
+    if (argc == 5)
+        static_etag = argv[4];
+    if (argc >= 3) {
         nthreads = strtol(argv[2], &end, 10);
         if (*end || nthreads < 0) {
             fprintf(stderr, "ping: bad thread count %s\n", argv[2]);

@@ -1,0 +1,588 @@
+-- 0003_series: "Rumbo al GESS", the events that lead up to an edition
+-- (webinars, workshops, site visits, meetings, round tables), with per-mode
+-- capacity, RSVPs, attendance and recurring events.
+--
+-- Capacity works like category_modes: `taken` counts the RSVPs of a mode,
+-- raised by a guarded UPDATE ... WHERE taken < capacity in series_rsvp and
+-- lowered by a trigger whenever an RSVP row goes (DELETE rsvp, or an
+-- account erased with its RSVPs), so it stays right whoever deletes; the
+-- CHECK makes overselling impossible whatever the callers do.
+
+CREATE TABLE series_events (
+    id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    edition_id            uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
+    title                 text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    description           text NOT NULL DEFAULT '' CHECK (length(description) <= 5000),
+    kind                  text NOT NULL CHECK (kind IN ('webinar', 'workshop', 'site_visit',
+                                                        'meeting', 'roundtable')),
+    format                text NOT NULL CHECK (format IN ('online', 'in_person', 'hybrid')),
+    starts_at             timestamptz NOT NULL,
+    ends_at               timestamptz NOT NULL,
+    location              text NOT NULL DEFAULT '' CHECK (length(location) <= 300),
+    -- shown only to organizers and to people holding an RSVP
+    online_url            text CHECK (length(online_url) <= 500),
+    theme                 text NOT NULL DEFAULT '' CHECK (length(theme) <= 200),
+    partner_organizations text[] NOT NULL DEFAULT '{}',
+    -- the occurrences made by one POST .../series-events/recurring share it
+    recurrence_id         uuid,
+    status                text NOT NULL DEFAULT 'scheduled'
+                          CHECK (status IN ('scheduled', 'cancelled')),
+    -- iCalendar SEQUENCE: raised by every change a calendar should pick up
+    sequence              integer NOT NULL DEFAULT 0,
+    created_at            timestamptz NOT NULL DEFAULT clock_timestamp(),
+    updated_at            timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT series_events_ends_check CHECK (ends_at > starts_at)
+);
+CREATE INDEX series_events_edition ON series_events (edition_id, starts_at, id);
+CREATE INDEX series_events_recurrence ON series_events (recurrence_id)
+    WHERE recurrence_id IS NOT NULL;
+
+CREATE TABLE series_event_modes (
+    event_id uuid NOT NULL REFERENCES series_events ON DELETE CASCADE,
+    mode     text NOT NULL CHECK (mode IN ('in_person', 'online')),
+    capacity integer CHECK (capacity >= 0),  -- NULL: unlimited
+    taken    integer NOT NULL DEFAULT 0 CHECK (taken >= 0),
+    PRIMARY KEY (event_id, mode),
+    CONSTRAINT series_event_modes_not_oversold CHECK (capacity IS NULL OR taken <= capacity)
+);
+
+CREATE TABLE series_rsvps (
+    event_id   uuid NOT NULL,
+    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    mode       text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (event_id, account_id),
+    FOREIGN KEY (event_id, mode) REFERENCES series_event_modes (event_id, mode)
+        ON DELETE CASCADE
+);
+CREATE INDEX series_rsvps_account ON series_rsvps (account_id);
+
+-- Who came, once per event and person (by account, or by the congress
+-- badge of a registration of the same edition).
+CREATE TABLE series_attendance (
+    event_id        uuid NOT NULL REFERENCES series_events ON DELETE CASCADE,
+    account_id      uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    mode            text NOT NULL CHECK (mode IN ('in_person', 'online')),
+    via             text NOT NULL CHECK (via IN ('account', 'badge')),
+    registration_id uuid REFERENCES registrations ON DELETE SET NULL,
+    recorded_by     uuid REFERENCES accounts ON DELETE SET NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
+    PRIMARY KEY (event_id, account_id)
+);
+CREATE INDEX series_attendance_account ON series_attendance (account_id);
+
+GRANT SELECT, INSERT, UPDATE ON series_events TO gess_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON series_event_modes TO gess_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON series_rsvps TO gess_app;
+GRANT SELECT, INSERT ON series_attendance TO gess_app;
+
+-- Gives the place of a departing RSVP back (see the header).
+CREATE FUNCTION series_rsvps_free_place() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE series_event_modes SET taken = taken - 1
+     WHERE event_id = OLD.event_id AND mode = OLD.mode;
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER series_rsvps_free_place AFTER DELETE ON series_rsvps
+    FOR EACH ROW EXECUTE FUNCTION series_rsvps_free_place();
+
+-- An event as p_viewer sees it: online_url only for organizers and for
+-- someone holding an RSVP (the key is left out otherwise); my_rsvp is the
+-- viewer's own RSVP or null.
+CREATE FUNCTION series_event_json(ev series_events, p_viewer uuid, p_organizer boolean)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_organizer OR x.my_rsvp IS NOT NULL
+                THEN row_to_json(x)
+                ELSE (row_to_json(x)::jsonb - 'online_url')::json END
+      FROM (SELECT ev.id, e.slug AS edition, ev.title, ev.description, ev.kind, ev.format,
+                   ev.starts_at, ev.ends_at, ev.location, ev.online_url,
+                   (SELECT json_object_agg(m.mode, m.capacity ORDER BY m.mode)
+                      FROM series_event_modes m WHERE m.event_id = ev.id) AS modes,
+                   (SELECT json_object_agg(m.mode, m.capacity - m.taken ORDER BY m.mode)
+                      FROM series_event_modes m WHERE m.event_id = ev.id) AS places_left,
+                   ev.theme, ev.partner_organizations, ev.recurrence_id, ev.status,
+                   ev.created_at, ev.updated_at,
+                   (SELECT json_build_object('mode', s.mode, 'created_at', s.created_at)
+                      FROM series_rsvps s
+                     WHERE s.event_id = ev.id AND s.account_id = p_viewer) AS my_rsvp
+              FROM editions e WHERE e.id = ev.edition_id) x
+$$;
+
+-- An event as an iCalendar event object for ics_render (services/core/ics.h).
+CREATE FUNCTION series_event_ics(ev series_events, p_viewer uuid, p_organizer boolean)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_strip_nulls(jsonb_build_object(
+        'uid', 'series-' || ev.id || '@gess.pe',
+        'summary', ev.title,
+        'description', nullif(ev.description, ''),
+        'location', nullif(ev.location, ''),
+        'url', CASE WHEN p_organizer OR EXISTS (SELECT 1 FROM series_rsvps s
+                                                  WHERE s.event_id = ev.id
+                                                    AND s.account_id = p_viewer)
+                    THEN ev.online_url END,
+        'starts_at', ev.starts_at, 'ends_at', ev.ends_at,
+        'sequence', ev.sequence,
+        'status', CASE WHEN ev.status = 'cancelled' THEN 'CANCELLED' ELSE 'CONFIRMED' END,
+        'categories', to_jsonb(ARRAY['Rumbo al GESS', ev.kind]
+                               || CASE WHEN ev.theme <> '' THEN ARRAY[ev.theme]
+                                       ELSE '{}'::text[] END),
+        'last_modified', ev.updated_at))
+$$;
+
+-- Inserts one event of an edition from the JSON body gessd validated
+-- (title, description, kind, format, starts_at, ends_at, location,
+-- online_url, modes, theme, partner_organizations), with its modes.
+CREATE FUNCTION series_event_insert(p_edition uuid, p jsonb, p_starts timestamptz,
+                                    p_ends timestamptz, p_recurrence uuid)
+RETURNS series_events
+LANGUAGE plpgsql AS $$
+DECLARE
+    ev series_events;
+BEGIN
+    INSERT INTO series_events (edition_id, title, description, kind, format, starts_at, ends_at,
+                               location, online_url, theme, partner_organizations,
+                               recurrence_id)
+    VALUES (p_edition, p ->> 'title', coalesce(p ->> 'description', ''), p ->> 'kind',
+            p ->> 'format', p_starts, p_ends, coalesce(p ->> 'location', ''),
+            nullif(p ->> 'online_url', ''), coalesce(p ->> 'theme', ''),
+            ARRAY(SELECT jsonb_array_elements_text(coalesce(
+                CASE WHEN jsonb_typeof(p -> 'partner_organizations') = 'array'
+                     THEN p -> 'partner_organizations' END, '[]'))),
+            p_recurrence)
+    RETURNING * INTO ev;
+    INSERT INTO series_event_modes (event_id, mode, capacity)
+    SELECT ev.id, key, (value #>> '{}')::integer FROM jsonb_each(p -> 'modes');
+    RETURN ev;
+END
+$$;
+
+-- POST /v1/editions/{slug}/series-events (organizers; drafts too).
+CREATE FUNCTION series_event_create(p_slug text, p jsonb, p_actor uuid,
+                                    OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+    ev series_events;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    ev := series_event_insert(ed, p, (p ->> 'starts_at')::timestamptz,
+                              (p ->> 'ends_at')::timestamptz, NULL);
+    body := series_event_json(ev, p_actor, true)::text;
+    status := 201;
+END
+$$;
+
+-- The local start times of a recurrence rule (RFC 5545 RRULE subset),
+-- computed on the wall clock of p_tz so that 18:00 in Lima stays 18:00:
+--   monthly            the day of month of the start, every p_interval months
+--                      (a day the month lacks is moved to its last day);
+--   monthly + weekday  the p_setpos-th (1..4, or -1 = last) weekday of the
+--                      month, every p_interval months;
+--   weekly (+ weekday) every p_interval weeks, on the start's weekday or on
+--                      p_weekday of the start's (Monday-based) week.
+-- Occurrences before the start are skipped. Stops after p_count, or at the
+-- local date p_until; returns at most p_max + 1 so a caller can tell "too
+-- many" apart.
+CREATE FUNCTION series_occurrences(p_start timestamp, p_freq text, p_interval integer,
+                                   p_weekday integer, p_setpos integer, p_count integer,
+                                   p_until date, p_max integer)
+RETURNS SETOF timestamp
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    k integer := 0;
+    n integer := 0;
+    base timestamp;
+    occ timestamp;
+    month_start date;
+    last_day date;
+    d date;
+BEGIN
+    IF p_freq = 'weekly' AND p_weekday IS NOT NULL THEN
+        base := (p_start::date - (extract(isodow FROM p_start)::integer - 1)
+                 + (p_weekday - 1)) + p_start::time;
+    END IF;
+    WHILE n <= p_max AND k < 10000 LOOP
+        IF p_freq = 'weekly' THEN
+            occ := coalesce(base, p_start) + make_interval(weeks => k * p_interval);
+        ELSIF p_weekday IS NULL THEN
+            occ := p_start + make_interval(months => k * p_interval);
+        ELSE
+            month_start := (date_trunc('month', p_start) + make_interval(months => k * p_interval))::date;
+            IF p_setpos > 0 THEN
+                d := month_start + (p_weekday - extract(isodow FROM month_start)::integer + 7) % 7
+                     + 7 * (p_setpos - 1);
+            ELSE
+                last_day := (month_start + interval '1 month')::date - 1;
+                d := last_day - (extract(isodow FROM last_day)::integer - p_weekday + 7) % 7;
+            END IF;
+            occ := d + p_start::time;
+        END IF;
+        k := k + 1;
+        CONTINUE WHEN occ < p_start;
+        EXIT WHEN p_count IS NOT NULL AND n >= p_count;
+        EXIT WHEN p_until IS NOT NULL AND occ::date > p_until;
+        n := n + 1;
+        RETURN NEXT occ;
+    END LOOP;
+END
+$$;
+
+-- POST /v1/editions/{slug}/series-events/recurring: every occurrence of
+-- the rule as an event of its own, sharing one recurrence_id, in one
+-- transaction. Start and end keep their wall-clock time in the edition's
+-- time zone. Refuses (nothing written) a rule with no occurrence or more
+-- than 52.
+CREATE FUNCTION series_event_recurring(p_slug text, p jsonb, p_freq text, p_interval integer,
+                                       p_weekday integer, p_setpos integer, p_count integer,
+                                       p_until date, p_actor uuid,
+                                       OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    e editions;
+    local_start timestamp;
+    local_len interval;
+    occ timestamp[];
+    rid uuid := gen_random_uuid();
+    items jsonb := '[]';
+    ev series_events;
+    o timestamp;
+BEGIN
+    SELECT * INTO e FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    local_start := (p ->> 'starts_at')::timestamptz AT TIME ZONE e.timezone;
+    local_len := ((p ->> 'ends_at')::timestamptz AT TIME ZONE e.timezone) - local_start;
+    occ := ARRAY(SELECT series_occurrences(local_start, p_freq, p_interval, p_weekday, p_setpos,
+                                           p_count, p_until, 52));
+    IF cardinality(occ) = 0 OR cardinality(occ) > 52 THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', jsonb_build_array(
+            CASE WHEN cardinality(occ) = 0
+                 THEN jsonb_build_object('field', 'rule.until', 'code', 'not_before',
+                                         's', 'event.starts_at')
+                 ELSE jsonb_build_object('field', 'rule.until', 'code', 'range',
+                                         's', '1 to 52 occurrences') END))::text;
+        RETURN;
+    END IF;
+    FOREACH o IN ARRAY occ LOOP
+        ev := series_event_insert(e.id, p, o AT TIME ZONE e.timezone,
+                                  (o + local_len) AT TIME ZONE e.timezone, rid);
+        items := items || jsonb_build_array(series_event_json(ev, p_actor, true)::jsonb);
+    END LOOP;
+    body := jsonb_build_object('recurrence_id', rid, 'count', cardinality(occ),
+                               'items', items)::text;
+    status := 201;
+END
+$$;
+
+-- An event id the caller may see: organizers every one; others only those
+-- of editions that are not drafts.
+CREATE FUNCTION series_event_visible(p_id uuid, p_organizer boolean) RETURNS series_events
+LANGUAGE sql STABLE AS $$
+    SELECT ev.* FROM series_events ev JOIN editions e ON e.id = ev.edition_id
+     WHERE ev.id = p_id AND (p_organizer OR e.status <> 'draft')
+$$;
+
+-- PATCH /v1/series-events/{id}: fields present in p replace the stored
+-- ones (gessd validated each); the result must still hold together
+-- (ends after starts, modes matching the format, no capacity below the
+-- RSVPs already taken, no mode dropped that someone RSVP'd for).
+CREATE FUNCTION series_event_patch(p_id uuid, p jsonb, p_actor uuid,
+                                   OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ev series_events;
+    errs jsonb := '[]';
+    want text[];
+    have text[];
+    m record;
+BEGIN
+    SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF ev.status = 'cancelled' THEN
+        problem := 'event-closed';
+        RETURN;
+    END IF;
+    IF p ? 'title' THEN ev.title := p ->> 'title'; END IF;
+    IF p ? 'description' THEN ev.description := coalesce(p ->> 'description', ''); END IF;
+    IF p ? 'kind' THEN ev.kind := p ->> 'kind'; END IF;
+    IF p ? 'format' THEN ev.format := p ->> 'format'; END IF;
+    IF p ? 'starts_at' THEN ev.starts_at := (p ->> 'starts_at')::timestamptz; END IF;
+    IF p ? 'ends_at' THEN ev.ends_at := (p ->> 'ends_at')::timestamptz; END IF;
+    IF p ? 'location' THEN ev.location := coalesce(p ->> 'location', ''); END IF;
+    IF p ? 'online_url' THEN ev.online_url := nullif(p ->> 'online_url', ''); END IF;
+    IF p ? 'theme' THEN ev.theme := coalesce(p ->> 'theme', ''); END IF;
+    IF p ? 'partner_organizations' THEN
+        ev.partner_organizations := ARRAY(SELECT jsonb_array_elements_text(
+            coalesce(nullif(p -> 'partner_organizations', 'null'), '[]')));
+    END IF;
+    IF ev.ends_at <= ev.starts_at THEN
+        errs := errs || jsonb_build_object('field', 'ends_at', 'code', 'after', 's', 'starts_at');
+    END IF;
+    want := CASE ev.format WHEN 'online' THEN ARRAY['online']
+                           WHEN 'in_person' THEN ARRAY['in_person']
+                           ELSE ARRAY['in_person', 'online'] END;
+    IF p ? 'modes' THEN
+        have := ARRAY(SELECT k FROM jsonb_object_keys(p -> 'modes') k ORDER BY k);
+        FOR m IN SELECT key, (value #>> '{}')::integer AS cap, sm.taken
+                   FROM jsonb_each(p -> 'modes')
+                   JOIN series_event_modes sm ON sm.event_id = ev.id AND sm.mode = key LOOP
+            IF m.cap IS NOT NULL AND m.cap < m.taken THEN
+                errs := errs || jsonb_build_object('field', 'modes.' || m.key, 'code', 'range',
+                                                   's', m.taken || ' (places already taken)'
+                                                        || ' to 1000000, or null');
+            END IF;
+        END LOOP;
+        FOR m IN SELECT sm.mode FROM series_event_modes sm
+                  WHERE sm.event_id = ev.id AND sm.taken > 0
+                    AND NOT (p -> 'modes') ? sm.mode LOOP
+            errs := errs || jsonb_build_object('field', 'modes.' || m.mode, 'code', 'required');
+        END LOOP;
+    ELSE
+        have := ARRAY(SELECT mode FROM series_event_modes WHERE event_id = ev.id ORDER BY mode);
+    END IF;
+    IF have <> want THEN
+        errs := errs || jsonb_build_object('field', 'modes', 'code', 'one_of',
+                                           's', array_to_string(want, ', ') || ' (as format '
+                                                || ev.format || ' needs)');
+    END IF;
+    IF jsonb_array_length(errs) > 0 THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', errs)::text;
+        RETURN;
+    END IF;
+    UPDATE series_events SET title = ev.title, description = ev.description, kind = ev.kind,
+           format = ev.format, starts_at = ev.starts_at, ends_at = ev.ends_at,
+           location = ev.location, online_url = ev.online_url, theme = ev.theme,
+           partner_organizations = ev.partner_organizations, sequence = sequence + 1,
+           updated_at = now()
+     WHERE id = ev.id
+    RETURNING * INTO ev;
+    IF p ? 'modes' THEN
+        DELETE FROM series_event_modes
+         WHERE event_id = ev.id AND NOT (p -> 'modes') ? mode;
+        INSERT INTO series_event_modes (event_id, mode, capacity)
+        SELECT ev.id, key, (value #>> '{}')::integer FROM jsonb_each(p -> 'modes')
+        ON CONFLICT (event_id, mode) DO UPDATE SET capacity = EXCLUDED.capacity;
+    END IF;
+    body := series_event_json(ev, p_actor, true)::text;
+    status := 200;
+END
+$$;
+
+-- DELETE /v1/series-events/{id}: cancels (the event stays listed with its
+-- status); everyone holding an RSVP gets a mail through the outbox. A
+-- second cancel changes nothing.
+CREATE FUNCTION series_event_cancel(p_id uuid, OUT problem text, OUT body text,
+                                    OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ev series_events;
+BEGIN
+    SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    status := 204;
+    IF ev.status = 'cancelled' THEN
+        RETURN;
+    END IF;
+    UPDATE series_events SET status = 'cancelled', sequence = sequence + 1, updated_at = now()
+     WHERE id = p_id;
+    INSERT INTO outbox (kind, account_id, payload)
+    SELECT 'series_event_cancelled', s.account_id,
+           jsonb_build_object('event_id', ev.id, 'title', ev.title, 'starts_at', ev.starts_at,
+                              'mode', s.mode)
+      FROM series_rsvps s WHERE s.event_id = p_id;
+END
+$$;
+
+-- POST /v1/series-events/{id}/rsvp: takes a place of the mode with a
+-- guarded update (never over capacity, whatever the concurrency) and
+-- queues the reminder mail in the same transaction. A repeat answers the
+-- RSVP already held (200).
+CREATE FUNCTION series_rsvp(p_id uuid, p_account uuid, p_mode text,
+                            OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ev series_events;
+    rs series_rsvps;
+BEGIN
+    -- FOR SHARE: RSVPs run side by side, but a cancel or an edit (FOR
+    -- UPDATE) waits for them and they for it, so no RSVP slips past a
+    -- cancellation's mails or an edit's capacity check.
+    SELECT ev_.* INTO ev FROM series_events ev_ JOIN editions e ON e.id = ev_.edition_id
+     WHERE ev_.id = p_id AND e.status <> 'draft'
+       FOR SHARE OF ev_;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
+    IF FOUND THEN
+        status := 200;
+    ELSE
+        IF ev.status = 'cancelled' OR ev.starts_at <= now() THEN
+            problem := 'event-closed';
+            RETURN;
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM series_event_modes WHERE event_id = p_id AND mode = p_mode)
+        THEN
+            problem := 'validation-failed';
+            body := jsonb_build_object('errors', jsonb_build_array(jsonb_build_object(
+                'field', 'mode', 'code', 'one_of',
+                's', (SELECT string_agg(mode, ', ' ORDER BY mode) FROM series_event_modes
+                       WHERE event_id = p_id))))::text;
+            RETURN;
+        END IF;
+        UPDATE series_event_modes SET taken = taken + 1
+         WHERE event_id = p_id AND mode = p_mode AND (capacity IS NULL OR taken < capacity);
+        IF NOT FOUND THEN
+            problem := 'event-full';
+            body := jsonb_build_object('mode', p_mode)::text;
+            RETURN;
+        END IF;
+        INSERT INTO series_rsvps (event_id, account_id, mode) VALUES (p_id, p_account, p_mode)
+        ON CONFLICT (event_id, account_id) DO NOTHING
+        RETURNING * INTO rs;
+        IF NOT FOUND THEN
+            -- the same person's concurrent RSVP won: give this place back
+            UPDATE series_event_modes SET taken = taken - 1
+             WHERE event_id = p_id AND mode = p_mode;
+            SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
+            status := 200;
+        ELSE
+            INSERT INTO outbox (kind, account_id, payload)
+            VALUES ('series_rsvp_reminder', p_account,
+                    jsonb_build_object('event_id', ev.id, 'title', ev.title,
+                                       'starts_at', ev.starts_at, 'mode', p_mode,
+                                       'remind_at', ev.starts_at - interval '1 day'));
+            status := 201;
+        END IF;
+    END IF;
+    SELECT row_to_json(x)::text INTO body FROM (
+        SELECT rs.event_id, rs.mode, rs.created_at,
+               series_event_json(ev, p_account, false) AS event) x;
+END
+$$;
+
+-- DELETE /v1/series-events/{id}/rsvp: the trigger gives the place back.
+-- An event already under way or over keeps its RSVPs (409).
+CREATE FUNCTION series_rsvp_cancel(p_id uuid, p_account uuid,
+                                   OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ev series_events;
+BEGIN
+    ev := series_event_visible(p_id, false);
+    IF ev.id IS NULL OR NOT EXISTS (SELECT 1 FROM series_rsvps
+                                     WHERE event_id = p_id AND account_id = p_account) THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF ev.status = 'scheduled' AND ev.starts_at <= now() THEN
+        problem := 'event-closed';
+        RETURN;
+    END IF;
+    DELETE FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
+    status := 204;
+END
+$$;
+
+-- One attendance row as JSON.
+CREATE FUNCTION series_attendance_json(a series_attendance) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT a.event_id,
+               (SELECT json_build_object('id', p.id, 'full_name', p.full_name,
+                                         'organization', p.organization, 'sector', p.sector)
+                  FROM accounts p WHERE p.id = a.account_id) AS account,
+               a.mode, a.via,
+               (SELECT r.badge_code FROM registrations r WHERE r.id = a.registration_id)
+                   AS badge_code,
+               a.recorded_at) x
+$$;
+
+-- POST /v1/series-events/{id}/attendance (organizers): by account id or by
+-- the badge code of a registration of the event's edition; once per event
+-- and person (a repeat answers the first record, 200).
+CREATE FUNCTION series_attendance_record(p_id uuid, p_account uuid, p_badge text, p_mode text,
+                                         p_actor uuid,
+                                         OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ev series_events;
+    who uuid;
+    reg uuid;
+    errs jsonb := '[]';
+    a series_attendance;
+BEGIN
+    SELECT * INTO ev FROM series_events WHERE id = p_id;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF ev.status = 'cancelled' THEN
+        problem := 'event-closed';
+        RETURN;
+    END IF;
+    IF p_badge IS NOT NULL THEN
+        SELECT r.account_id, r.id INTO who, reg FROM registrations r
+         WHERE r.edition_id = ev.edition_id AND r.badge_code = p_badge
+           AND r.account_id IS NOT NULL;
+        IF who IS NULL THEN
+            errs := errs || jsonb_build_object('field', 'badge_code', 'code', 'unknown');
+        END IF;
+    ELSE
+        SELECT id INTO who FROM accounts WHERE id = p_account;
+        IF who IS NULL THEN
+            errs := errs || jsonb_build_object('field', 'account_id', 'code', 'unknown');
+        END IF;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM series_event_modes WHERE event_id = p_id AND mode = p_mode) THEN
+        errs := errs || jsonb_build_object('field', 'mode', 'code', 'one_of',
+            's', (SELECT string_agg(mode, ', ' ORDER BY mode) FROM series_event_modes
+                   WHERE event_id = p_id));
+    END IF;
+    IF jsonb_array_length(errs) > 0 THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', errs)::text;
+        RETURN;
+    END IF;
+    INSERT INTO series_attendance (event_id, account_id, mode, via, registration_id, recorded_by)
+    VALUES (p_id, who, p_mode, CASE WHEN p_badge IS NULL THEN 'account' ELSE 'badge' END, reg,
+            p_actor)
+    ON CONFLICT (event_id, account_id) DO NOTHING
+    RETURNING * INTO a;
+    IF FOUND THEN
+        status := 201;
+    ELSE
+        SELECT * INTO a FROM series_attendance WHERE event_id = p_id AND account_id = who;
+        status := 200;
+    END IF;
+    body := series_attendance_json(a)::text;
+END
+$$;
+
+-- How many events of the edition (not cancelled) a person attended: the
+-- organizers' registration list and CSV show it.
+CREATE FUNCTION series_attended(p_edition uuid, p_account uuid) RETURNS integer
+LANGUAGE sql STABLE AS $$
+    SELECT count(*)::integer FROM series_attendance a
+      JOIN series_events ev ON ev.id = a.event_id
+     WHERE ev.edition_id = p_edition AND a.account_id = p_account AND ev.status <> 'cancelled'
+$$;

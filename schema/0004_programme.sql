@@ -1,0 +1,733 @@
+-- 0004_programme: the congress programme as organizers draft it (rooms,
+-- tracks, speakers, sessions), reservations for capacity-limited sessions,
+-- personal agendas, and the published schedule releases (filled by the
+-- schedule module, 0005).
+--
+-- No room and no speaker is in two sessions at once: EXCLUDE constraints
+-- over tstzrange (btree_gist gives the = operator class for uuid). An
+-- exclusion constraint cannot span a join, so session_speakers carries a
+-- copy of its session's time range, kept in step by a trigger.
+
+-- btree_gist is a trusted extension (PostgreSQL 13+): the owner role that
+-- runs migrations may create it without being a superuser.
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+
+CREATE TABLE rooms (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    edition_id uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
+    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    capacity   integer CHECK (capacity >= 0),  -- NULL: not limited
+    notes      text NOT NULL DEFAULT '' CHECK (length(notes) <= 2000),
+    -- daily opening hours (local time of the edition); both or neither
+    opens_at   time,
+    closes_at  time,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT rooms_name_key UNIQUE (edition_id, name),
+    CONSTRAINT rooms_hours_check CHECK ((opens_at IS NULL) = (closes_at IS NULL)
+                                        AND (opens_at IS NULL OR closes_at > opens_at))
+);
+
+CREATE TABLE tracks (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    edition_id uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
+    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    color      text NOT NULL DEFAULT '#1f6f5c' CHECK (color ~ '^#[0-9a-f]{6}$'),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT tracks_name_key UNIQUE (edition_id, name)
+);
+
+-- An account (its name, organisation and sector copied when added, so the
+-- programme keeps its wording) or a named guest without an account.
+CREATE TABLE speakers (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    edition_id   uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
+    account_id   uuid REFERENCES accounts ON DELETE SET NULL,
+    name         text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    organization text NOT NULL DEFAULT '' CHECK (length(organization) <= 200),
+    sector       text CHECK (sector IN ('public', 'private', 'academia', 'civil_society',
+                                        'community', 'cooperation', 'media')),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT speakers_account_key UNIQUE (edition_id, account_id)
+);
+
+CREATE TABLE sessions (
+    id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    edition_id           uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
+    title                text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    abstract             text NOT NULL DEFAULT '' CHECK (length(abstract) <= 10000),
+    kind                 text NOT NULL CHECK (kind IN ('keynote', 'panel', 'mesa_tematica',
+                                                       'workshop', 'talk', 'break')),
+    track_id             uuid REFERENCES tracks ON DELETE SET NULL,
+    room_id              uuid REFERENCES rooms ON DELETE SET NULL,
+    starts_at            timestamptz NOT NULL,
+    ends_at              timestamptz NOT NULL,
+    during               tstzrange GENERATED ALWAYS AS (tstzrange(starts_at, ends_at, '[)'))
+                         STORED,
+    language             text NOT NULL DEFAULT 'es'
+                         CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$'),
+    capacity             integer CHECK (capacity >= 0),  -- NULL: not limited
+    reservation_required boolean NOT NULL,
+    -- seats held by reservations; only a guarded update changes it upward
+    reserved             integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    -- soft delete: a release can still tell people a session was removed
+    deleted_at           timestamptz,
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    updated_at           timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT sessions_times_check CHECK (ends_at > starts_at),
+    CONSTRAINT sessions_not_overbooked CHECK (capacity IS NULL OR reserved <= capacity),
+    CONSTRAINT sessions_room_free EXCLUDE USING gist (room_id WITH =, during WITH &&)
+        WHERE (deleted_at IS NULL AND room_id IS NOT NULL)
+);
+CREATE INDEX sessions_edition ON sessions (edition_id, starts_at);
+
+-- `during` is a copy of the session's, so the constraint can see it.
+CREATE TABLE session_speakers (
+    session_id uuid NOT NULL REFERENCES sessions ON DELETE CASCADE,
+    speaker_id uuid NOT NULL REFERENCES speakers ON DELETE CASCADE,
+    during     tstzrange NOT NULL,
+    PRIMARY KEY (session_id, speaker_id),
+    CONSTRAINT session_speakers_free EXCLUDE USING gist (speaker_id WITH =, during WITH &&)
+);
+CREATE INDEX session_speakers_speaker ON session_speakers (speaker_id);
+
+CREATE TABLE reservations (
+    session_id uuid NOT NULL REFERENCES sessions ON DELETE CASCADE,
+    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (session_id, account_id)
+);
+CREATE INDEX reservations_account ON reservations (account_id);
+
+CREATE TABLE agenda_items (
+    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
+    session_id uuid NOT NULL REFERENCES sessions ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (account_id, session_id)
+);
+CREATE INDEX agenda_items_session ON agenda_items (session_id);
+
+-- A published programme: content is the whole schedule as the public sees
+-- it (shape in the schedule module), changes what differs from the
+-- previous version.
+CREATE TABLE schedule_releases (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    edition_id   uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
+    version      integer NOT NULL CHECK (version >= 1),
+    comment      text NOT NULL DEFAULT '' CHECK (length(comment) <= 2000),
+    content      jsonb NOT NULL,
+    changes      jsonb NOT NULL DEFAULT '{}',
+    published_at timestamptz NOT NULL DEFAULT now(),
+    published_by uuid REFERENCES accounts ON DELETE SET NULL,
+    CONSTRAINT schedule_releases_version_key UNIQUE (edition_id, version)
+);
+
+GRANT SELECT, INSERT, UPDATE ON rooms, tracks, speakers, sessions TO gess_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON session_speakers, reservations, agenda_items TO gess_app;
+GRANT SELECT, INSERT ON schedule_releases TO gess_app;
+
+-- Keeps the copies of a session's time range in step (the exclusion
+-- constraint on session_speakers then refuses a speaker who is elsewhere),
+-- and drops the speaker rows of a soft-deleted session so they free the
+-- speakers' time.
+CREATE FUNCTION sessions_sync_speakers() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.deleted_at IS NOT NULL THEN
+        DELETE FROM session_speakers WHERE session_id = NEW.id;
+    ELSIF NEW.during IS DISTINCT FROM OLD.during THEN
+        UPDATE session_speakers SET during = NEW.during WHERE session_id = NEW.id;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER sessions_sync_speakers AFTER UPDATE OF starts_at, ends_at, deleted_at ON sessions
+    FOR EACH ROW EXECUTE FUNCTION sessions_sync_speakers();
+
+-- A reservation that goes (cancelled, or its account erased) gives its
+-- seat back.
+CREATE FUNCTION reservations_free_seat() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE sessions SET reserved = reserved - 1 WHERE id = OLD.session_id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER reservations_free_seat AFTER DELETE ON reservations
+    FOR EACH ROW EXECUTE FUNCTION reservations_free_seat();
+
+-- ---------------------------------------------------------------------------
+-- JSON shapes
+
+CREATE FUNCTION room_json(r rooms) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT r.id, r.name, r.capacity, r.notes, to_char(r.opens_at, 'HH24:MI') AS opens_at,
+               to_char(r.closes_at, 'HH24:MI') AS closes_at, r.created_at) x
+$$;
+
+CREATE FUNCTION track_json(t tracks) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (SELECT t.id, t.name, t.color, t.created_at) x
+$$;
+
+-- with_account: organizers see which account a speaker is.
+CREATE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT s.id, s.name, s.organization, s.sector,
+               CASE WHEN with_account THEN s.account_id END AS account_id, s.created_at) x
+$$;
+
+-- A draft session as organizers see it: the shape of a session in a
+-- release (schedule_draft in 0005) plus the seats and bookkeeping.
+CREATE FUNCTION session_json(s sessions) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT s.id, e.slug AS edition, s.title, s.abstract, s.kind,
+               (SELECT json_build_object('id', t.id, 'name', t.name, 'color', t.color)
+                  FROM tracks t WHERE t.id = s.track_id) AS track,
+               (SELECT json_build_object('id', r.id, 'name', r.name)
+                  FROM rooms r WHERE r.id = s.room_id) AS room,
+               s.starts_at, s.ends_at, s.language, s.capacity, s.reservation_required,
+               s.reserved,
+               CASE WHEN s.capacity IS NOT NULL THEN greatest(s.capacity - s.reserved, 0)
+               END AS seats_left,
+               coalesce((SELECT json_agg(json_build_object('id', sp.id, 'name', sp.name,
+                                                          'organization', sp.organization)
+                                         ORDER BY sp.name, sp.id)
+                           FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
+                          WHERE ss.session_id = s.id), '[]') AS speakers,
+               s.created_at, s.updated_at
+          FROM editions e WHERE e.id = s.edition_id) x
+$$;
+
+-- The session as the latest release of its edition has it (NULL when no
+-- release has it), with the edition's slug and the release's version.
+CREATE FUNCTION session_released(p_id uuid) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT el || jsonb_build_object('edition', e.slug, 'version', rel.version)
+      FROM sessions s
+      JOIN editions e ON e.id = s.edition_id AND e.status <> 'draft'
+      CROSS JOIN LATERAL (SELECT * FROM schedule_releases r WHERE r.edition_id = s.edition_id
+                           ORDER BY r.version DESC LIMIT 1) rel
+      CROSS JOIN LATERAL jsonb_array_elements(rel.content -> 'sessions') el
+     WHERE s.id = p_id AND el ->> 'id' = p_id::text
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Rooms, tracks, speakers. Validation problems come back as
+-- {errors: [{field, code, arg?}]} for gessd to word.
+
+CREATE FUNCTION room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
+                            p_opens time, p_closes time, OUT problem text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+    r rooms;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    INSERT INTO rooms (edition_id, name, capacity, notes, opens_at, closes_at)
+    VALUES (ed, p_name, p_capacity, coalesce(p_notes, ''), p_opens, p_closes)
+    ON CONFLICT ON CONSTRAINT rooms_name_key DO NOTHING
+    RETURNING * INTO r;
+    IF NOT FOUND THEN
+        problem := 'validation-failed';
+        body := '{"errors": [{"field": "name", "code": "taken"}]}';
+        RETURN;
+    END IF;
+    body := room_json(r)::text;
+END
+$$;
+
+CREATE FUNCTION track_create(p_slug text, p_name text, p_color text,
+                             OUT problem text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+    t tracks;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    INSERT INTO tracks (edition_id, name, color)
+    VALUES (ed, p_name, coalesce(lower(p_color), '#1f6f5c'))
+    ON CONFLICT ON CONSTRAINT tracks_name_key DO NOTHING
+    RETURNING * INTO t;
+    IF NOT FOUND THEN
+        problem := 'validation-failed';
+        body := '{"errors": [{"field": "name", "code": "taken"}]}';
+        RETURN;
+    END IF;
+    body := track_json(t)::text;
+END
+$$;
+
+-- A speaker with an account takes the account's name, organisation and
+-- sector unless given.
+CREATE FUNCTION speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
+                               p_sector text, OUT problem text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+    a accounts;
+    s speakers;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF p_account IS NOT NULL THEN
+        SELECT * INTO a FROM accounts WHERE id = p_account;
+        IF NOT FOUND THEN
+            problem := 'validation-failed';
+            body := '{"errors": [{"field": "account_id", "code": "no_account"}]}';
+            RETURN;
+        END IF;
+    END IF;
+    INSERT INTO speakers (edition_id, account_id, name, organization, sector)
+    VALUES (ed, p_account, coalesce(p_name, a.full_name),
+            coalesce(p_organization, a.organization, ''), coalesce(p_sector, a.sector))
+    ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
+    RETURNING * INTO s;
+    IF NOT FOUND THEN
+        problem := 'validation-failed';
+        body := '{"errors": [{"field": "account_id", "code": "taken"}]}';
+        RETURN;
+    END IF;
+    body := speaker_json(s, true)::text;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Sessions
+
+-- POST /v1/editions/{slug}/sessions (p_id NULL) and PATCH /v1/sessions/{id}
+-- (only the members present in p change). gessd has checked every member's
+-- type and shape; this checks them against the edition (track, room and
+-- speakers of it, inside its dates in its time zone, inside the room's
+-- hours) and lets the exclusion constraints refuse a double booking, which
+-- it answers as schedule-conflict naming the other session and the room or
+-- speaker they share.
+CREATE FUNCTION session_save(p_id uuid, p_slug text, p jsonb, OUT problem text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    e editions;
+    s sessions;
+    rm rooms;
+    old_room uuid;
+    errs jsonb := '[]';
+    spk uuid[];
+    old_spk uuid[] := '{}';
+    lo timestamptz;
+    hi timestamptz;
+    local_start timestamp;
+    local_end timestamp;
+    hours text;
+    rng tstzrange;
+    cname text;
+    other sessions;
+    other_speaker speakers;
+    k text;
+    i integer;
+BEGIN
+    IF p_id IS NULL THEN
+        SELECT * INTO e FROM editions WHERE slug = p_slug;
+        IF NOT FOUND THEN
+            problem := 'not-found';
+            RETURN;
+        END IF;
+        s.id := gen_random_uuid();
+        s.edition_id := e.id;
+        s.abstract := '';
+        s.language := 'es';
+        s.reserved := 0;
+        spk := '{}';
+    ELSE
+        SELECT * INTO s FROM sessions WHERE id = p_id AND deleted_at IS NULL FOR UPDATE;
+        IF NOT FOUND THEN
+            problem := 'not-found';
+            RETURN;
+        END IF;
+        SELECT * INTO e FROM editions WHERE id = s.edition_id;
+        old_spk := ARRAY(SELECT speaker_id FROM session_speakers WHERE session_id = s.id);
+        spk := old_spk;
+    END IF;
+    old_room := s.room_id;
+
+    IF p ? 'title' THEN s.title := p ->> 'title'; END IF;
+    IF p ? 'abstract' THEN s.abstract := coalesce(p ->> 'abstract', ''); END IF;
+    IF p ? 'kind' THEN s.kind := p ->> 'kind'; END IF;
+    IF p ? 'language' THEN s.language := coalesce(p ->> 'language', 'es'); END IF;
+    IF p ? 'starts_at' THEN s.starts_at := (p ->> 'starts_at')::timestamptz; END IF;
+    IF p ? 'ends_at' THEN s.ends_at := (p ->> 'ends_at')::timestamptz; END IF;
+    IF p ? 'track_id' THEN
+        s.track_id := (p ->> 'track_id')::uuid;
+        IF s.track_id IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM tracks WHERE id = s.track_id AND edition_id = e.id) THEN
+            errs := errs || jsonb_build_object('field', 'track_id', 'code', 'unknown');
+        END IF;
+    END IF;
+    IF p ? 'room_id' THEN
+        s.room_id := (p ->> 'room_id')::uuid;
+    END IF;
+    IF s.room_id IS NOT NULL THEN
+        SELECT * INTO rm FROM rooms WHERE id = s.room_id AND edition_id = e.id;
+        IF NOT FOUND THEN
+            errs := errs || jsonb_build_object('field', 'room_id', 'code', 'unknown');
+        END IF;
+    END IF;
+    IF p ? 'capacity' THEN
+        s.capacity := (p ->> 'capacity')::integer;
+    ELSIF p_id IS NULL THEN
+        s.capacity := rm.capacity;  -- the room's, when the session names none
+    END IF;
+    IF p ? 'reservation_required' THEN
+        s.reservation_required := coalesce((p ->> 'reservation_required')::boolean,
+                                           s.kind = 'workshop');
+    ELSIF p_id IS NULL THEN
+        s.reservation_required := s.kind = 'workshop';
+    END IF;
+    IF p ? 'speaker_ids' THEN
+        spk := ARRAY(SELECT x::uuid FROM jsonb_array_elements_text(p -> 'speaker_ids') x);
+        FOR i IN 1 .. coalesce(array_length(spk, 1), 0) LOOP
+            IF NOT EXISTS (SELECT 1 FROM speakers WHERE id = spk[i] AND edition_id = e.id) THEN
+                errs := errs || jsonb_build_object('field', 'speaker_ids[' || (i - 1) || ']',
+                                                   'code', 'unknown');
+            END IF;
+        END LOOP;
+    END IF;
+
+    -- Times: inside the edition's days as its time zone counts them, and
+    -- inside the room's daily hours when it has them.
+    IF s.ends_at <= s.starts_at THEN
+        errs := errs || jsonb_build_object('field', 'ends_at', 'code', 'after',
+                                           'arg', 'starts_at');
+    ELSE
+        lo := e.starts_on::timestamp AT TIME ZONE e.timezone;
+        hi := (e.ends_on + 1)::timestamp AT TIME ZONE e.timezone;
+        IF s.starts_at < lo OR s.starts_at >= hi THEN
+            errs := errs || jsonb_build_object('field', 'starts_at', 'code', 'outside_edition',
+                                               'arg', e.starts_on || ' – ' || e.ends_on || ', '
+                                                      || e.timezone);
+        END IF;
+        IF s.ends_at > hi OR s.ends_at <= lo THEN
+            errs := errs || jsonb_build_object('field', 'ends_at', 'code', 'outside_edition',
+                                               'arg', e.starts_on || ' – ' || e.ends_on || ', '
+                                                      || e.timezone);
+        END IF;
+        IF rm.opens_at IS NOT NULL THEN
+            local_start := s.starts_at AT TIME ZONE e.timezone;
+            local_end := s.ends_at AT TIME ZONE e.timezone;
+            hours := to_char(rm.opens_at, 'HH24:MI') || '–' || to_char(rm.closes_at, 'HH24:MI');
+            IF local_start::time < rm.opens_at
+               OR local_start >= local_start::date + rm.closes_at THEN
+                errs := errs || jsonb_build_object(
+                    'field', 'starts_at', 'code', 'outside_room_hours',
+                    'arg', hours);
+            END IF;
+            IF local_end > local_start::date + rm.closes_at THEN
+                errs := errs || jsonb_build_object(
+                    'field', 'ends_at', 'code', 'outside_room_hours',
+                    'arg', hours);
+            END IF;
+        END IF;
+    END IF;
+    IF s.capacity IS NOT NULL AND s.capacity < s.reserved THEN
+        errs := errs || jsonb_build_object('field', 'capacity', 'code', 'below_reserved',
+                                           'arg', s.reserved::text);
+    END IF;
+    IF jsonb_array_length(errs) > 0 THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', errs)::text;
+        RETURN;
+    END IF;
+
+    -- Writers of the same room or speaker queue here, so the exclusion
+    -- constraints find the winner committed (a conflict, not a deadlock
+    -- between two inserts that each wait for the other). Sorted keys: no
+    -- two writers take them in opposite orders.
+    FOR k IN SELECT DISTINCT x FROM unnest(ARRAY[s.room_id, old_room] || spk || old_spk) x
+              WHERE x IS NOT NULL ORDER BY x LOOP
+        PERFORM pg_advisory_xact_lock(hashtextextended('programme/' || k, 0));
+    END LOOP;
+
+    rng := tstzrange(s.starts_at, s.ends_at, '[)');
+    FOR attempt IN 1 .. 3 LOOP
+        BEGIN
+            IF p_id IS NULL THEN
+                WITH ins AS (
+                    INSERT INTO sessions (id, edition_id, title, abstract, kind, track_id, room_id,
+                                          starts_at, ends_at, language, capacity,
+                                          reservation_required)
+                    VALUES (s.id, s.edition_id, s.title, s.abstract, s.kind, s.track_id,
+                            s.room_id, s.starts_at, s.ends_at, s.language, s.capacity,
+                            s.reservation_required)
+                    RETURNING id, during)
+                INSERT INTO session_speakers (session_id, speaker_id, during)
+                SELECT ins.id, x, ins.during FROM ins, unnest(spk) x;
+            ELSE
+                -- speakers leaving first, so they cannot clash at the new time
+                IF p ? 'speaker_ids' THEN
+                    DELETE FROM session_speakers
+                     WHERE session_id = s.id AND speaker_id <> ALL (spk);
+                END IF;
+                -- the trigger moves the remaining speakers' copies of the time range
+                UPDATE sessions
+                   SET title = s.title, abstract = s.abstract, kind = s.kind,
+                       track_id = s.track_id, room_id = s.room_id, starts_at = s.starts_at,
+                       ends_at = s.ends_at, language = s.language, capacity = s.capacity,
+                       reservation_required = s.reservation_required, updated_at = now()
+                 WHERE id = s.id;
+                IF p ? 'speaker_ids' THEN
+                    INSERT INTO session_speakers (session_id, speaker_id, during)
+                    SELECT s.id, x, rng FROM unnest(spk) x
+                    ON CONFLICT (session_id, speaker_id) DO NOTHING;
+                END IF;
+            END IF;
+            EXIT;
+        EXCEPTION WHEN exclusion_violation THEN
+            GET STACKED DIAGNOSTICS cname = CONSTRAINT_NAME;
+            IF cname = 'sessions_room_free' THEN
+                SELECT * INTO other FROM sessions o
+                 WHERE o.room_id = s.room_id AND o.deleted_at IS NULL AND o.during && rng
+                   AND o.id <> s.id
+                 ORDER BY o.starts_at LIMIT 1;
+                IF FOUND THEN
+                    problem := 'schedule-conflict';
+                    body := jsonb_build_object(
+                        'conflict', jsonb_build_object('session_id', other.id,
+                                                       'title', other.title,
+                                                       'starts_at', other.starts_at,
+                                                       'ends_at', other.ends_at),
+                        'room_id', rm.id, 'room_name', rm.name)::text;
+                    RETURN;
+                END IF;
+            ELSE
+                SELECT o.* INTO other
+                  FROM session_speakers ss JOIN sessions o ON o.id = ss.session_id
+                 WHERE ss.speaker_id = ANY (spk) AND ss.during && rng AND o.id <> s.id
+                 ORDER BY o.starts_at LIMIT 1;
+                IF FOUND THEN
+                    SELECT sp.* INTO other_speaker
+                      FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
+                     WHERE ss.session_id = other.id AND ss.speaker_id = ANY (spk)
+                     ORDER BY sp.name LIMIT 1;
+                    problem := 'schedule-conflict';
+                    body := jsonb_build_object(
+                        'conflict', jsonb_build_object('session_id', other.id,
+                                                       'title', other.title,
+                                                       'starts_at', other.starts_at,
+                                                       'ends_at', other.ends_at),
+                        'speaker_id', other_speaker.id,
+                        'speaker_name', other_speaker.name)::text;
+                    RETURN;
+                END IF;
+            END IF;
+            -- the other session moved away meanwhile: try again
+        END;
+        IF attempt = 3 THEN
+            problem := 'service-unavailable';
+            RETURN;
+        END IF;
+    END LOOP;
+    SELECT session_json(x)::text INTO body FROM sessions x WHERE x.id = s.id;
+END
+$$;
+
+-- DELETE /v1/sessions/{id}: soft, so the next release can say it was
+-- removed; the speakers' rows go (trigger), reservations and agenda
+-- entries stay for the people to be told.
+CREATE FUNCTION session_delete(p_id uuid, OUT problem text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE sessions SET deleted_at = now(), updated_at = now()
+     WHERE id = p_id AND deleted_at IS NULL;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+    END IF;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Reservations and the personal agenda
+
+-- POST /v1/sessions/{id}/reservation: a released session, a confirmed (or
+-- checked-in) registrant of its edition, and a free seat taken by a
+-- guarded update; the session also goes into the person's agenda.
+-- created: false when the person had the reservation already.
+CREATE FUNCTION reservation_create(p_session uuid, p_account uuid,
+                                   OUT problem text, OUT body text, OUT created boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s sessions;
+    res reservations;
+BEGIN
+    created := false;
+    SELECT * INTO s FROM sessions WHERE id = p_session AND deleted_at IS NULL;
+    IF NOT FOUND OR session_released(p_session) IS NULL THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM registrations
+                    WHERE edition_id = s.edition_id AND account_id = p_account
+                      AND status IN ('confirmed', 'checked_in')) THEN
+        problem := 'registration-required';
+        RETURN;
+    END IF;
+    SELECT * INTO res FROM reservations WHERE session_id = p_session AND account_id = p_account;
+    IF NOT FOUND THEN
+        UPDATE sessions SET reserved = reserved + 1
+         WHERE id = p_session AND (capacity IS NULL OR reserved < capacity)
+        RETURNING * INTO s;
+        IF NOT FOUND THEN
+            problem := 'session-full';
+            body := jsonb_build_object('session_id', p_session, 'capacity', s.capacity)::text;
+            RETURN;
+        END IF;
+        INSERT INTO reservations (session_id, account_id) VALUES (p_session, p_account)
+        ON CONFLICT (session_id, account_id) DO NOTHING
+        RETURNING * INTO res;
+        IF FOUND THEN
+            created := true;
+        ELSE
+            -- the same person reserved concurrently and won: give the seat back
+            UPDATE sessions SET reserved = reserved - 1 WHERE id = p_session
+            RETURNING * INTO s;
+            SELECT * INTO res FROM reservations
+             WHERE session_id = p_session AND account_id = p_account;
+        END IF;
+    END IF;
+    INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
+    ON CONFLICT (account_id, session_id) DO NOTHING;
+    body := jsonb_build_object(
+        'session_id', p_session, 'reserved_at', res.created_at, 'capacity', s.capacity,
+        'seats_left', CASE WHEN s.capacity IS NOT NULL THEN greatest(s.capacity - s.reserved, 0)
+                      END)::text;
+END
+$$;
+
+-- DELETE /v1/sessions/{id}/reservation: the seat comes back (trigger); a
+-- session that needs a reservation leaves the agenda with it.
+CREATE FUNCTION reservation_delete(p_session uuid, p_account uuid, OUT problem text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s sessions;
+BEGIN
+    SELECT * INTO s FROM sessions WHERE id = p_session;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    DELETE FROM reservations WHERE session_id = p_session AND account_id = p_account;
+    IF s.reservation_required THEN
+        DELETE FROM agenda_items WHERE session_id = p_session AND account_id = p_account;
+    END IF;
+END
+$$;
+
+-- PUT /v1/me/agenda/{session_id}: a released session that is not deleted;
+-- one that needs a reservation only with one.
+CREATE FUNCTION agenda_put(p_session uuid, p_account uuid, OUT problem text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    rel jsonb;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM sessions WHERE id = p_session AND deleted_at IS NULL) THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    rel := session_released(p_session);
+    IF rel IS NULL THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF coalesce((rel ->> 'reservation_required')::boolean, false)
+       AND NOT EXISTS (SELECT 1 FROM reservations
+                        WHERE session_id = p_session AND account_id = p_account) THEN
+        problem := 'reservation-required';
+        RETURN;
+    END IF;
+    INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
+    ON CONFLICT (account_id, session_id) DO NOTHING;
+END
+$$;
+
+-- GET /v1/me/agenda: the person's sessions as the latest releases have
+-- them, each with the other chosen sessions it overlaps; sessions no
+-- longer in the latest release are listed under `removed`.
+CREATE FUNCTION agenda_json(p_account uuid) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    WITH mine AS (
+        SELECT a.session_id, a.created_at, session_released(a.session_id) AS rel,
+               EXISTS (SELECT 1 FROM reservations r
+                        WHERE r.session_id = a.session_id AND r.account_id = p_account)
+                   AS reserved
+          FROM agenda_items a WHERE a.account_id = p_account
+    ), live AS (
+        SELECT m.*, tstzrange((m.rel ->> 'starts_at')::timestamptz,
+                              (m.rel ->> 'ends_at')::timestamptz, '[)') AS during
+          FROM mine m WHERE m.rel IS NOT NULL
+    )
+    SELECT jsonb_build_object(
+        'items', coalesce((
+            SELECT jsonb_agg(l.rel || jsonb_build_object(
+                       'reserved', l.reserved, 'added_at', l.created_at,
+                       'overlaps', coalesce((SELECT jsonb_agg(o.session_id ORDER BY o.during)
+                                               FROM live o
+                                              WHERE o.session_id <> l.session_id
+                                                AND o.during && l.during), '[]'))
+                       ORDER BY lower(l.during), l.rel ->> 'title', l.session_id)
+              FROM live l), '[]'),
+        'removed', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('id', s.id, 'title', s.title,
+                                                'edition', e.slug, 'starts_at', s.starts_at,
+                                                'ends_at', s.ends_at,
+                                                'version', (SELECT max(r.version)
+                                                              FROM schedule_releases r
+                                                             WHERE r.edition_id = e.id))
+                             ORDER BY s.starts_at, s.id)
+              FROM mine m JOIN sessions s ON s.id = m.session_id
+              JOIN editions e ON e.id = s.edition_id
+             WHERE m.rel IS NULL), '[]'))
+$$;
+
+-- The agenda as the calendar ics_render (services/core/ics.h) takes; removed
+-- sessions stay as CANCELLED events so subscribed calendars drop them.
+CREATE FUNCTION agenda_calendar(p_account uuid) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    WITH a AS (SELECT agenda_json(p_account) AS j)
+    SELECT jsonb_build_object(
+        'name', 'Mi agenda GESS',
+        'timezone', coalesce((
+            SELECT e.timezone FROM agenda_items ai JOIN sessions s ON s.id = ai.session_id
+              JOIN editions e ON e.id = s.edition_id
+             WHERE ai.account_id = p_account ORDER BY e.starts_on DESC LIMIT 1), 'America/Lima'),
+        'events', coalesce((
+            SELECT jsonb_agg(ev) FROM (
+                SELECT jsonb_build_object(
+                           'uid', 'session-' || (i ->> 'id') || '@gess.pe',
+                           'summary', i ->> 'title',
+                           'description', nullif(i ->> 'abstract', ''),
+                           'location', i #>> '{room,name}',
+                           'starts_at', i ->> 'starts_at', 'ends_at', i ->> 'ends_at',
+                           'sequence', (i ->> 'version')::integer,
+                           'status', 'CONFIRMED',
+                           'categories', CASE WHEN i -> 'track' IS NOT NULL
+                                               AND jsonb_typeof(i -> 'track') = 'object'
+                                         THEN jsonb_build_array(i #>> '{track,name}') END) AS ev
+                  FROM a, jsonb_array_elements(a.j -> 'items') i
+                UNION ALL
+                SELECT jsonb_build_object(
+                           'uid', 'session-' || (d ->> 'id') || '@gess.pe',
+                           'summary', d ->> 'title',
+                           'starts_at', d ->> 'starts_at', 'ends_at', d ->> 'ends_at',
+                           'sequence', (d ->> 'version')::integer, 'status', 'CANCELLED')
+                  FROM a, jsonb_array_elements(a.j -> 'removed') d) x), '[]'))
+$$;

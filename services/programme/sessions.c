@@ -1,0 +1,230 @@
+/* sessions.c — the draft programme's sessions. Create and edit are one call
+ * to session_save (schema/0004) that checks the session against its edition
+ * and lets the exclusion constraints refuse a room or a speaker booked
+ * twice; organizers read the draft, everybody else the latest release. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/req.h"
+#include "programme/programme.h"
+
+const struct db_stmt programme_stmt_session_save = {
+    "programme_session_save",
+    "SELECT problem, body FROM session_save($1::uuid, $2, $3::jsonb)",
+};
+
+/* Organizers: the draft (deleted sessions left out); others: the sessions
+ * of the latest release, none before the first. */
+const struct db_stmt programme_stmt_session_list = {
+    "programme_session_list",
+    "SELECT CASE WHEN $2::boolean THEN"
+    "  json_build_object('version', NULL, 'items', coalesce(("
+    "    SELECT json_agg(session_json(s) ORDER BY s.starts_at, r.name NULLS LAST, s.id)"
+    "      FROM sessions s LEFT JOIN rooms r ON r.id = s.room_id"
+    "     WHERE s.edition_id = e.id AND s.deleted_at IS NULL), '[]'))::text"
+    " ELSE coalesce(("
+    "    SELECT json_build_object('version', rel.version,"
+    "                             'items', coalesce(rel.content -> 'sessions', '[]'))::text"
+    "      FROM schedule_releases rel WHERE rel.edition_id = e.id"
+    "     ORDER BY rel.version DESC LIMIT 1),"
+    "   '{\"version\": null, \"items\": []}') END"
+    "  FROM editions e WHERE e.slug = $1 AND ($2::boolean OR e.status <> 'draft')",
+};
+
+const struct db_stmt programme_stmt_session_get = {
+    "programme_session_get",
+    "SELECT CASE WHEN $2::boolean THEN"
+    "  (SELECT session_json(s)::text FROM sessions s"
+    "    WHERE s.id = $1::uuid AND s.deleted_at IS NULL)"
+    " ELSE session_released($1::uuid)::text END",
+};
+
+const struct db_stmt programme_stmt_session_delete = {
+    "programme_session_delete",
+    "SELECT problem, NULL::text FROM session_delete($1::uuid)",
+};
+
+static const char *const kinds[] = {"keynote", "panel", "mesa_tematica", "workshop", "talk",
+                                    "break",   NULL};
+
+/* The members session_save reads. */
+static const char *const members[] = {
+    "title",       "abstract", "kind",     "track_id", "room_id",
+    "starts_at",   "ends_at",  "language", "capacity", "reservation_required",
+    "speaker_ids", NULL};
+
+static bool present(const json_t *b, const char *field)
+{
+    return json_object_get(b, field) != NULL;
+}
+
+static bool given(const json_t *b, const char *field)
+{
+    json_t *j = json_object_get(b, field);
+    return j != NULL && !json_is_null(j);
+}
+
+/* A member that may be null (clears it) or a UUID. */
+static void nullable_uuid(struct valid *v, const json_t *b, const char *field)
+{
+    if (!given(b, field))
+        return;
+    const char *s = json_string_value(json_object_get(b, field));
+    if (s == NULL)
+        valid_fail(v, field, MSG_NOT_STRING, 0, NULL);
+    else if (!valid_uuid(s))
+        valid_fail(v, field, MSG_UUID, 0, NULL);
+}
+
+/* A language tag: es, en, qu, ay, pt-BR... */
+static bool language_ok(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+    if (n < 2 || n > 3)
+        return false;
+    if (s[n] == '\0')
+        return true;
+    if (s[n] != '-')
+        return false;
+    const char *t = s + n + 1;
+    size_t m = strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+    return m >= 2 && m <= 8 && t[m] == '\0';
+}
+
+/* Checks every member of a session body; on create the core ones are
+ * required, on edit a member that cannot be cleared must not be null.
+ * Returns the members to save as compact JSON text, or NULL (v says why). */
+static char *session_fields(struct valid *v, const json_t *b, bool create)
+{
+    bool req = create;
+    const char *must_not_be_null[] = {"title", "kind", "starts_at", "ends_at", NULL};
+    if (!create)
+        for (int i = 0; must_not_be_null[i] != NULL; i++)
+            if (present(b, must_not_be_null[i]) && !given(b, must_not_be_null[i]))
+                valid_fail(v, must_not_be_null[i], MSG_REQUIRED, 0, NULL);
+    (void)valid_string(v, b, "title", 1, 300, req);
+    (void)valid_string(v, b, "abstract", 0, 10000, false);
+    (void)valid_enum(v, b, "kind", kinds, req);
+    nullable_uuid(v, b, "track_id");
+    nullable_uuid(v, b, "room_id");
+    double t0 = 0, t1 = 0;
+    const char *starts = valid_instant(v, b, "starts_at", req, &t0);
+    const char *ends = valid_instant(v, b, "ends_at", req, &t1);
+    if (starts != NULL && ends != NULL && t1 <= t0)
+        valid_fail(v, "ends_at", MSG_AFTER, 0, "starts_at");
+    const char *lang = valid_string(v, b, "language", 2, 20, false);
+    if (lang != NULL && !language_ok(lang))
+        valid_fail(v, "language", MSG_ONE_OF, 0, "es, en, qu, ay, pt-BR… (BCP 47)");
+    long long n;
+    (void)valid_int(v, b, "capacity", 0, 100000, false, &n);
+    bool flag;
+    (void)valid_bool(v, b, "reservation_required", false, &flag);
+    json_t *ids = json_object_get(b, "speaker_ids");
+    if (ids != NULL && !json_is_null(ids)) {
+        if (!json_is_array(ids)) {
+            valid_fail(v, "speaker_ids", MSG_NOT_ARRAY, 0, NULL);
+        } else if (json_array_size(ids) > 50) {
+            valid_fail(v, "speaker_ids", MSG_RANGE, 0, "0 to 50 speakers");
+        } else {
+            size_t i, j;
+            json_t *id;
+            json_array_foreach(ids, i, id)
+            {
+                char name[40];
+                snprintf(name, sizeof name, "speaker_ids[%zu]", i);
+                const char *s = json_string_value(id);
+                if (s == NULL || !valid_uuid(s)) {
+                    valid_fail(v, name, s == NULL ? MSG_NOT_STRING : MSG_UUID, 0, NULL);
+                    continue;
+                }
+                for (j = 0; j < i; j++)
+                    if (json_equal(json_array_get(ids, j), id)) {
+                        valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
+                        break;
+                    }
+            }
+        }
+    }
+    if (!valid_ok(v))
+        return NULL;
+    json_t *out = json_object();
+    for (int i = 0; members[i] != NULL; i++) {
+        json_t *val = json_object_get(b, members[i]);
+        if (val == NULL)
+            continue;
+        /* a null list of speakers means none */
+        if (strcmp(members[i], "speaker_ids") == 0 && json_is_null(val))
+            json_object_set_new(out, members[i], json_array());
+        else
+            json_object_set(out, members[i], val);
+    }
+    char *text = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    return text;
+}
+
+static void save(struct req *r, const char *id, const char *slug, bool create)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    char *fields = session_fields(&v, r->body, create);
+    if (fields == NULL) {
+        if (valid_ok(&v)) { /* out of memory */
+            valid_free(&v);
+            req_reply_unavailable(r);
+            return;
+        }
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    r->data = fields;
+    r->data_free = free;
+    const char *params[] = {id, slug, fields};
+    req_query(r, &programme_stmt_session_save, 3, params,
+              create ? programme_done_created : programme_done);
+}
+
+void programme_session_create(struct req *r)
+{
+    save(r, NULL, req_param(r, "slug"), true);
+}
+
+void programme_session_patch(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    save(r, id, NULL, false);
+}
+
+void programme_session_list(struct req *r)
+{
+    const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
+    req_query(r, &programme_stmt_session_list, 2, params, req_done_row);
+}
+
+void programme_session_get(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    const char *params[] = {id, req_is_organizer(r) ? "true" : "false"};
+    req_query(r, &programme_stmt_session_get, 2, params, req_done_row);
+}
+
+void programme_session_delete(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    const char *params[] = {id};
+    req_query(r, &programme_stmt_session_delete, 1, params, programme_done_empty);
+}
