@@ -675,3 +675,19 @@ def test_same_person_concurrent_rsvps_and_cancel_race(gess, organizer, edition):
                                    (ev["id"],))}
     assert holders == told and len(holders) == codes.count(201)
     assert place_violations(gess) == []
+
+
+def test_export_lists_rsvps_and_attendance(gess, organizer, edition):
+    """Ley 29733: the person's own export carries their series RSVPs and attendance."""
+    u = h.fast_user(gess)
+    ev = create_event(gess, organizer, edition["slug"], title="Reunión de la comunidad de práctica")
+    assert rsvp(gess, u, ev["id"]).status_code == 201
+    r = gess.req("POST", f"/v1/series-events/{ev['id']}/attendance", headers=organizer["headers"],
+                 json={"account_id": u["account"]["id"], "mode": "in_person"})
+    assert r.status_code in (200, 201), r.text
+    ex = h.assert_json(gess.req("GET", "/v1/me/export", headers=u["headers"]), 200)
+    assert [(x["event_id"], x["title"], x["mode"]) for x in ex["series_rsvps"]] == \
+        [(ev["id"], "Reunión de la comunidad de práctica", "in_person")]
+    assert [(x["event_id"], x["mode"]) for x in ex["series_attendance"]] == \
+        [(ev["id"], "in_person")]
+    assert ex["agenda"] == [] and ex["speaker_profiles"] == []
