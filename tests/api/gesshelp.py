@@ -478,3 +478,42 @@ def walk_pages(gess, path, headers=None, limit=None, max_pages=1000, params=None
         if cursor is None:
             return items, pages
         assert isinstance(cursor, str) and cursor, page
+
+
+# --- route × role tables (test_*_roles.py) ----------------------------------------------------
+
+ROLES = ["anonymous", "attendee", "other", "organizer", "followup", "admin"]
+PROBLEM_FOR = {401: "unauthorized", 403: "forbidden", 404: "not-found"}
+
+
+def role_actor(role, staff, attendee=None, other=None):
+    """Who a row of a role table calls as: None for anonymous, else a signed-in party."""
+    return {"anonymous": None, "attendee": attendee, "other": other,
+            "organizer": staff.organizer, "followup": staff.followup,
+            "admin": staff.admin}[role]
+
+
+def assert_role_answer(r, want, label, problems=None):
+    """One cell of a role table: the status; for a refusal the problem it names (a 401 also
+    with its Bearer challenge); for a 204 no body."""
+    assert r.status_code == want, f"{label}: expected {want}, got {r.status_code}: {r.text[:300]}"
+    slug = (problems or {}).get(want) or PROBLEM_FOR.get(want)
+    if slug is not None:
+        assert_problem(r, want, slug)
+        if want == 401:
+            assert r.headers.get("WWW-Authenticate", "").startswith("Bearer"), label
+    elif want == 204:
+        assert r.content == b"", label
+
+
+def served_routes(gess, path_filter=None):
+    """`gessd routes` as {"METHOD /path/{}"}, parameters blanked, optionally only paths for
+    which path_filter(path) is true."""
+    r = gess.cli(["routes"])
+    assert r.returncode == 0, r.stderr
+    out = set()
+    for line in r.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and (path_filter is None or path_filter(parts[1])):
+            out.add(parts[0] + " " + re.sub(r"\{[^}]*\}", "{}", parts[1]))
+    return out

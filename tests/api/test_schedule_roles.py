@@ -9,7 +9,6 @@ import gesshelp as h
 from test_schedule import Draft, small_programme
 
 ROLES = ["anonymous", "attendee", "organizer", "followup", "admin"]
-PROBLEM_FOR = {401: "unauthorized", 403: "forbidden", 404: "not-found"}
 
 
 def setup_edition(gess, staff, status="published", released=True):
@@ -64,8 +63,7 @@ def test_schedule_route_by_role(gess, staff, actors, row):
         if method == "POST":
             kw["json"] = {"comment": f"publicado por {role}"}
         r = gess.req(method, f"/v1/editions/{ed['slug']}{suffix}", **kw)
-        assert r.status_code == want, f"{name} as {role}: {r.status_code} {r.text[:300]}"
-        if want in PROBLEM_FOR:
-            h.assert_problem(r, want, PROBLEM_FOR[want])
+        h.assert_role_answer(r, want, f"{name} as {role}")
+        if want in h.PROBLEM_FOR:
             if method == "POST":
                 assert gess.count("schedule_releases", "edition_id = %s", (ed["id"],)) == 0
