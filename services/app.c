@@ -1,5 +1,5 @@
 /* app.c — the one place that lists the modules. A new module adds its
- * route table and statement list here. */
+ * route table, statement list and periodic tasks here. */
 #include "app.h"
 
 #include <stddef.h>
@@ -7,6 +7,9 @@
 #include "accounts/accounts.h"
 #include "core/server.h"
 #include "editions/editions.h"
+#include "pacts/commitments.h"
+#include "pacts/followup.h"
+#include "pacts/pacts.h"
 #include "programme/programme.h"
 #include "registration/registration.h"
 #include "schedule/schedule.h"
@@ -14,11 +17,19 @@
 
 static const struct route *const tables[] = {
     core_routes,   accounts_routes,  editions_routes, registration_routes,
-    series_routes, programme_routes, schedule_routes,
+    series_routes, programme_routes, schedule_routes, pacts_routes,
+    commitments_routes, followup_routes,
 };
 static const struct db_stmt *const *const stmt_lists[] = {
     core_stmts,   accounts_stmts,  editions_stmts, registration_stmts,
-    series_stmts, programme_stmts, schedule_stmts,
+    series_stmts, programme_stmts, schedule_stmts, pacts_stmts,
+    commitments_stmts, followup_stmts,
+};
+
+/* Periodic work run by worker 0 of `gessd serve` (core/server.h). */
+const struct server_task *const server_tasks[] = {
+    &followup_remind_task,
+    NULL,
 };
 
 #define MAX_STMTS 256

@@ -3,6 +3,7 @@
  *   gessd [--config FILE] serve          serve HTTP (GESS_LISTEN, GESS_WORKERS)
  *   gessd [--config FILE] migrate        apply schema migrations
  *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
+ *   gessd [--config FILE] remind         send due pact reminders once
  *   gessd routes                         print the route table
  *
  * Everything needs only GESS_DATABASE_URL; see config/gess.conf.example. */
@@ -15,11 +16,12 @@
 #include "core/config.h"
 #include "core/migrate.h"
 #include "core/server.h"
+#include "pacts/followup.h"
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate | routes |\n"
-                    "             admin create --email EMAIL --name NAME\n");
+    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate |  remind |\n"
+                    "             routes | admin create --email EMAIL --name NAME\n");
     return 2;
 }
 
@@ -57,7 +59,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[arg];
     if (strcmp(cmd, "routes") == 0)
         return print_routes();
-    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "admin") != 0)
+    if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "admin") != 0 &&
+        strcmp(cmd, "remind") != 0)
         return usage();
     if (sodium_init() < 0) {
         fprintf(stderr, "gessd: libsodium failed to initialise\n");
@@ -82,6 +85,8 @@ int main(int argc, char **argv)
         code = migrate_run(cfg.database_url, err, sizeof err) ? 0 : 1;
         if (code != 0)
             fprintf(stderr, "gessd: %s\n", err);
+    } else if (strcmp(cmd, "remind") == 0) {
+        code = followup_remind_cli(&cfg, argc - arg, argv + arg);
     } else {
         code = accounts_admin_create(&cfg, argc - arg, argv + arg);
     }

@@ -8,8 +8,9 @@ const struct db_stmt accounts_stmt_export = {
     "accounts_export",
     "SELECT row_to_json(x)::text FROM ("
     "  SELECT (SELECT row_to_json(y) FROM (SELECT a.id, a.email, a.full_name, a.organization,"
-    "            a.sector, a.country, a.region, effective_roles(a.roles) AS roles,"
-    "            a.consent_at, a.consent_policy, a.created_at, a.updated_at) y) AS account,"
+    "            a.organization_id, a.sector, a.country, a.region,"
+    "            effective_roles(a.roles) AS roles, a.consent_at, a.consent_policy,"
+    "            a.created_at, a.updated_at) y) AS account,"
     "         (SELECT coalesce(json_agg(registration_json(r, false)"
     "                                   ORDER BY r.created_at, r.id), '[]')"
     "            FROM registrations r WHERE r.account_id = a.id) AS registrations,"

@@ -13,8 +13,8 @@ const char *const accounts_sectors[] = {"public",    "private",     "academia", 
 const struct db_stmt accounts_stmt_signup = {
     "accounts_signup",
     "INSERT INTO accounts (email, password_hash, full_name, organization, sector, country,"
-    "                      region, consent_at, consent_policy)"
-    " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, now(), $8)"
+    "                      region, consent_at, consent_policy, organization_id)"
+    " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, now(), $8, $9::uuid)"
     " RETURNING account_json(accounts)::text",
 };
 
@@ -27,6 +27,18 @@ static void signup_done(struct req *r, enum db_status st, PGresult *res)
     if (st == DB_ERROR && strcmp(db_sqlstate(res), "23505") == 0 &&
         strcmp(db_constraint(res), "accounts_email_key") == 0) {
         req_reply_problem(r, "email-taken", NULL);
+        return;
+    }
+    /* the foreign key decides whether the organization record exists */
+    if (st == DB_ERROR && strcmp(db_sqlstate(res), "23503") == 0 &&
+        strcmp(db_constraint(res), "accounts_organization_id_fkey") == 0) {
+        struct valid v;
+        valid_init(&v, r->lang);
+        json_array_append_new(
+            v.errors,
+            json_pack("{s:s, s:s}", "field", "organization_id", "message",
+                      r->lang == LANG_ES ? "no es una organización" : "is not an organization"));
+        req_reply_invalid(r, &v);
         return;
     }
     if (st != DB_OK) {
@@ -53,10 +65,11 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
         json_string_value(json_object_get(r->body, "country")),
         json_string_value(json_object_get(r->body, "region")),
         req_config(r)->privacy_policy_version,
+        json_string_value(json_object_get(r->body, "organization_id")),
     };
     /* The pool copies the parameters, so the job can go now. */
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_signup, 8, params, signup_done);
+    req_query(r, &accounts_stmt_signup, 9, params, signup_done);
     pwhash_job_free(done);
 }
 
@@ -83,6 +96,9 @@ void accounts_signup(struct req *r)
                              country[1] <= 'Z'))
         valid_fail(&v, "country", MSG_COUNTRY, 0, NULL);
     (void)valid_string(&v, r->body, "region", 0, 100, false);
+    const char *org_id = valid_string(&v, r->body, "organization_id", 1, 64, false);
+    if (org_id != NULL && !valid_uuid(org_id))
+        valid_fail(&v, "organization_id", MSG_UUID, 0, NULL);
     (void)valid_true(&v, r->body, "consent");
     if (password != NULL) {
         long limit = 0;

@@ -63,6 +63,8 @@ static const struct key keys[] = {
     {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "50", NULL, NULL},
     {"privacy_policy_version", C_STR, F(privacy_policy_version), 0, 0, "2026-01", NULL, NULL},
     {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels, NULL},
+    {"reminder_interval", C_INT, F(reminder_interval), 0, 604800, "3600", NULL, NULL},
+    {"reminder_days", C_INT, F(reminder_days), 0, 365, "14", NULL, NULL},
 };
 #undef F
 

@@ -30,6 +30,8 @@ struct config {
     int login_max_per_address;
     char *privacy_policy_version;
     char *log_level;
+    int reminder_interval; /* seconds between pact reminder runs; 0: off */
+    int reminder_days;     /* days before a milestone's due date to remind */
 };
 
 /* Fills cfg with the documented defaults. */

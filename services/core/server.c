@@ -201,6 +201,80 @@ static void worker_hash_ready(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* One server_task on worker 0 (server.h). */
+struct task_timer {
+    struct worker *w;
+    const struct server_task *task;
+    struct event *ev;
+    bool running;
+};
+
+/* Worker 0's timers (one server per process), NULL-terminated. */
+static struct task_timer **tasks;
+
+static void task_arm(struct task_timer *t, int seconds)
+{
+    struct timeval tv = {seconds, 0};
+    evtimer_add(t->ev, &tv);
+}
+
+static void task_done(void *arg, enum db_status st, PGresult *res)
+{
+    struct task_timer *t = arg;
+    t->running = false;
+    if (st == DB_OK && PQntuples(res) == 1)
+        log_msg(strcmp(PQgetvalue(res, 0, 0), "0") != 0 ? LOG_INFO : LOG_DEBUG, "task %s: %s",
+                t->task->name, PQgetvalue(res, 0, 0));
+    else
+        log_msg(LOG_WARN, "task %s failed: %s", t->task->name,
+                st == DB_ERROR ? PQresultErrorMessage(res) : "database unavailable");
+}
+
+static void task_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct task_timer *t = arg;
+    const struct config *cfg = t->w->srv->cfg;
+    if (!t->running && !atomic_load(&t->w->draining)) {
+        char buf[64];
+        t->task->param(cfg, buf, sizeof buf);
+        const char *params[] = {buf};
+        /* a refusal (database down, queue full) just waits for the next tick */
+        t->running = db_pool_query(t->w->db, t->task->stmt, 1, params, task_done, t);
+    }
+    task_arm(t, t->task->interval_s(cfg));
+}
+
+/* Starts worker 0's periodic tasks; false when out of memory. */
+static bool tasks_start(struct worker *w)
+{
+    size_t n = 0;
+    while (server_tasks[n] != NULL)
+        n++;
+    tasks = calloc(n + 1, sizeof *tasks);
+    if (tasks == NULL)
+        return false;
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (server_tasks[i]->interval_s(w->srv->cfg) <= 0)
+            continue;
+        struct task_timer *t = calloc(1, sizeof *t);
+        if (t == NULL)
+            return false;
+        tasks[k++] = t;
+        t->w = w;
+        t->task = server_tasks[i];
+        t->ev = evtimer_new(w->base, task_tick, t);
+        if (t->ev == NULL)
+            return false;
+        /* the first run one interval after start, not at once: a restart
+         * is no reason to run early, and test suites that start many gessd
+         * processes do not get outbox rows from them at random moments */
+        task_arm(t, server_tasks[i]->interval_s(w->srv->cfg));
+    }
+    return true;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -226,6 +300,8 @@ static bool worker_init(struct worker *w, struct server *srv, int index, evutil_
     w->listen = db_listen_new(w->base, dbo->keywords, dbo->values);
     if (w->http == NULL || w->wake == NULL || w->hash_ready == NULL || w->drain_timer == NULL ||
         w->db == NULL || w->listen == NULL)
+        return false;
+    if (index == 0 && !tasks_start(w))
         return false;
     /* evhttp's defaults are unlimited sizes, 50 s timeouts and no PATCH. */
     evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
@@ -260,7 +336,16 @@ static void worker_free(struct worker *w)
     if (w->http != NULL)
         evhttp_free(w->http); /* frees its connections and requests */
     req_free_all(w);
-    db_pool_free(w->db);
+    db_pool_free(w->db); /* no callback runs after this: the tasks can go */
+    for (struct task_timer **t = w->index == 0 ? tasks : NULL; t != NULL && *t != NULL; t++) {
+        if ((*t)->ev != NULL)
+            event_free((*t)->ev);
+        free(*t);
+    }
+    if (w->index == 0) {
+        free(tasks);
+        tasks = NULL;
+    }
     db_listen_free(w->listen);
     if (w->wake != NULL)
         event_free(w->wake);

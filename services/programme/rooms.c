@@ -36,7 +36,7 @@ const struct db_stmt programme_stmt_track_list = {
 
 const struct db_stmt programme_stmt_speaker_create = {
     "programme_speaker_create",
-    "SELECT problem, body FROM speaker_create($1, $2::uuid, $3, $4, $5)",
+    "SELECT problem, body FROM speaker_create($1, $2::uuid, $3, $4, $5, $6::uuid)",
 };
 
 /* Which account a speaker is shows to organizers only. */
@@ -57,6 +57,7 @@ static const struct {
 } own_words[] = {
     {"taken", "is already used in this edition", "ya se usa en esta edición"},
     {"no_account", "is not an account", "no es una cuenta"},
+    {"no_organization", "is not an organization", "no es una organización"},
     {"outside_edition", "must lie within the edition's dates (%s)",
      "debe estar dentro de las fechas de la edición (%s)"},
     {"outside_room_hours", "must lie within the room's opening hours (%s)",
@@ -252,13 +253,19 @@ void programme_speaker_create(struct req *r)
     const char *name = valid_string(&v, r->body, "name", 1, 200, !has_account);
     const char *organization = valid_string(&v, r->body, "organization", 0, 200, false);
     const char *sector = valid_enum(&v, r->body, "sector", sectors, false);
+    /* the organization record, besides the name as the programme prints it */
+    const char *org_id = valid_string(&v, r->body, "organization_id", 1, 64, false);
+    if (org_id != NULL && !valid_uuid(org_id)) {
+        valid_fail(&v, "organization_id", MSG_UUID, 0, NULL);
+        org_id = NULL;
+    }
     if (!valid_ok(&v)) {
         req_reply_invalid(r, &v);
         return;
     }
     valid_free(&v);
-    const char *params[] = {req_param(r, "slug"), account, name, organization, sector};
-    req_query(r, &programme_stmt_speaker_create, 5, params, programme_done_created);
+    const char *params[] = {req_param(r, "slug"), account, name, organization, sector, org_id};
+    req_query(r, &programme_stmt_speaker_create, 6, params, programme_done_created);
 }
 
 void programme_speaker_list(struct req *r)

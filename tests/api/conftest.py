@@ -32,6 +32,8 @@ BASE_ENV = {
     "GESS_WORKERS": "2",
     "GESS_ARGON2_OPSLIMIT": "2",
     "GESS_ARGON2_MEMLIMIT_KIB": "65536",
+    # reminders only where a test asks for them (test_reminders.py)
+    "GESS_REMINDER_INTERVAL": "0",
     "GESS_LOG_LEVEL": "info",
     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",

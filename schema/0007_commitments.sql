@@ -1,0 +1,411 @@
+-- 0007_commitments: the JSON shapes of commitments, indicators,
+-- measurements and milestones (shared by every pact reader), and the
+-- request functions of their routes: create a commitment, change its
+-- status, add indicators and milestones, report a measurement, review it.
+--
+-- Progress and completion come from the functions of 0006 (never stored,
+-- never computed in C). "Today" is the edition's local date, so a
+-- commitment due on the 10th is overdue from the 11th in Lima, whatever
+-- the server's clock zone.
+
+-- The local date at the edition a pact was signed at.
+CREATE FUNCTION pact_local_today(p uuid) RETURNS date
+LANGUAGE sql STABLE AS $$
+    SELECT (now() AT TIME ZONE e.timezone)::date
+      FROM pacts pa JOIN editions e ON e.id = pa.edition_id WHERE pa.id = p
+$$;
+
+-- milestone {id, commitment_id, title, due_on, done_on, overdue}
+CREATE FUNCTION milestone_json(m milestones) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', m.id, 'commitment_id', m.commitment_id, 'title', m.title,
+        'due_on', m.due_on, 'done_on', m.done_on,
+        'overdue', m.done_on IS NULL AND m.due_on < pact_local_today(c.pact_id),
+        'created_at', m.created_at, 'updated_at', m.updated_at)
+      FROM commitments c WHERE c.id = m.commitment_id
+$$;
+
+-- measurement; `full` adds who reported and reviewed it (people outside the
+-- pact see verified values only, and no names). The extra members are
+-- spliced into the object's text so the keys keep their order.
+CREATE FUNCTION measurement_json(m measurements, full boolean) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN $2
+                THEN (left(x::text, -1) || ', "reported_by" : '
+                      || coalesce((SELECT json_build_object('id', a.id, 'full_name', a.full_name)
+                                     FROM accounts a WHERE a.id = m.reported_by)::text, 'null')
+                      || ', "reviewed_by" : '
+                      || coalesce((SELECT json_build_object('id', a.id, 'full_name', a.full_name)
+                                     FROM accounts a WHERE a.id = m.reviewed_by)::text, 'null')
+                      || '}')::json
+                ELSE x END
+      FROM (SELECT json_build_object(
+                'id', m.id, 'indicator_id', m.indicator_id, 'value', m.value, 'as_of', m.as_of,
+                'evidence', m.evidence, 'evidence_url', m.evidence_url, 'status', m.status,
+                'reported_at', m.reported_at, 'reviewed_at', m.reviewed_at,
+                'review_comment', m.review_comment) AS x) s
+$$;
+
+-- indicator; `latest` is the latest verified value; measurements: all of
+-- them when full, else the verified ones only.
+CREATE FUNCTION indicator_json(i indicators, full boolean) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', i.id, 'commitment_id', i.commitment_id, 'name', i.name, 'unit', i.unit,
+        'baseline', json_build_object('value', i.baseline_value, 'date', i.baseline_on),
+        'target', json_build_object('value', i.target_value, 'date', i.target_on),
+        'direction', i.direction, 'verification', i.verification,
+        'latest', CASE WHEN p.evidence
+                       THEN json_build_object('value', p.latest_value, 'as_of', p.latest_as_of)
+                  END,
+        'progress', progress_json(p.progress),
+        'completion', completion_level(p.progress, p.evidence),
+        'measurements', coalesce((SELECT json_agg(measurement_json(m, $2)
+                                                  ORDER BY m.as_of, m.reported_at, m.id)
+                                    FROM measurements m
+                                   WHERE m.indicator_id = i.id
+                                     AND ($2 OR m.status = 'verified')), '[]'),
+        'created_at', i.created_at, 'updated_at', i.updated_at)
+      FROM indicator_progress(i.id) p
+$$;
+
+-- commitment; a top-level one carries its sub_commitments (one level),
+-- spliced in as the last member so the keys keep their order.
+CREATE FUNCTION commitment_json(c commitments, full boolean) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN c.parent_id IS NOT NULL THEN x
+                ELSE (left(x::text, -1) || ', "sub_commitments" : '
+                      || coalesce((SELECT json_agg(commitment_json(s, $2)
+                                                   ORDER BY s.created_at, s.id)
+                                     FROM commitments s WHERE s.parent_id = c.id)::text, '[]')
+                      || '}')::json END
+      FROM (SELECT json_build_object(
+        'id', c.id, 'pact_id', c.pact_id, 'parent_id', c.parent_id, 'title', c.title,
+        'description', c.description,
+        'responsible_organization', (SELECT json_build_object('id', o.id, 'name', o.name)
+                                       FROM organizations o
+                                      WHERE o.id = c.responsible_organization_id),
+        'co_responsible_organizations',
+            coalesce((SELECT json_agg(json_build_object('id', o.id, 'name', o.name)
+                                      ORDER BY o.name, o.id)
+                        FROM commitment_co_responsibles cr
+                        JOIN organizations o ON o.id = cr.organization_id
+                       WHERE cr.commitment_id = c.id), '[]'),
+        'starts_on', c.starts_on, 'due_on', c.due_on, 'status', c.status,
+        'status_reason', c.status_reason, 'status_changed_at', c.status_changed_at,
+        'overdue', c.status NOT IN ('done', 'dropped') AND c.due_on < pact_local_today(c.pact_id),
+        'carried_from', (SELECT json_build_object('id', f.id, 'pact_id', f.pact_id)
+                           FROM commitments f WHERE f.id = c.carried_from_id),
+        'carried_over_to', coalesce((SELECT json_agg(json_build_object('id', t.id,
+                                                                       'pact_id', t.pact_id)
+                                                     ORDER BY t.created_at, t.id)
+                                       FROM commitments t WHERE t.carried_from_id = c.id), '[]'),
+        'progress', progress_json(p.progress),
+        'completion', completion_level(p.progress, p.evidence),
+        'indicators', coalesce((SELECT json_agg(indicator_json(i, $2) ORDER BY i.created_at, i.id)
+                                  FROM indicators i WHERE i.commitment_id = c.id), '[]'),
+        'milestones', coalesce((SELECT json_agg(milestone_json(m) ORDER BY m.due_on, m.id)
+                                  FROM milestones m WHERE m.commitment_id = c.id), '[]'),
+        'created_at', c.created_at, 'updated_at', c.updated_at) AS x
+              FROM commitment_progress(c.id) p) s
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Who may see a pact: staff, and contacts of one of its parties, see every
+-- pact (drafts too); everyone else only pacts that are not drafts, at an
+-- edition that is not a draft.
+CREATE FUNCTION commitment_pact_visible(p_pact uuid, p_viewer uuid, p_staff boolean)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_staff
+        OR (pa.status <> 'draft' AND e.status <> 'draft')
+        OR EXISTS (SELECT 1 FROM pact_parties pp
+                     JOIN pact_party_contacts pc ON pc.party_id = pp.id
+                    WHERE pp.pact_id = pa.id AND pc.account_id = p_viewer)
+      FROM pacts pa JOIN editions e ON e.id = pa.edition_id
+     WHERE pa.id = p_pact
+$$;
+
+-- A validation error as the C side words it: {field, code, s}.
+CREATE FUNCTION commitment_err(p_field text, p_code text, p_s text DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_strip_nulls(jsonb_build_object('field', p_field, 'code', p_code, 's', p_s))
+$$;
+
+-- POST /v1/pacts/{id}/commitments (followup). p: {title, description,
+-- responsible_organization_id, co_responsible_organization_ids, starts_on,
+-- due_on, parent_id}, each checked by gessd; what needs the database
+-- (organizations that exist, a parent that is a top-level commitment of the
+-- same pact) is checked here, before anything is written.
+CREATE FUNCTION commitment_create(p_pact uuid, p jsonb, p_actor uuid,
+                                  OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    errs jsonb := '[]';
+    c commitments;
+    org uuid;
+    k integer;
+    resp uuid := (p ->> 'responsible_organization_id')::uuid;
+    parent uuid := (p ->> 'parent_id')::uuid;
+    co uuid[] := ARRAY(SELECT x::uuid FROM jsonb_array_elements_text(
+                           coalesce(p -> 'co_responsible_organization_ids', '[]')) x);
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    -- the pact row is locked so a sub-commitment cannot race its parent's move
+    PERFORM 1 FROM pacts WHERE id = p_pact FOR SHARE;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF resp IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations WHERE id = resp) THEN
+        errs := errs || commitment_err('responsible_organization_id', 'no_organization');
+    END IF;
+    FOR k IN 1 .. coalesce(cardinality(co), 0) LOOP
+        org := co[k];
+        IF NOT EXISTS (SELECT 1 FROM organizations WHERE id = org) THEN
+            errs := errs || commitment_err('co_responsible_organization_ids[' || (k - 1) || ']',
+                                           'no_organization');
+        END IF;
+    END LOOP;
+    IF parent IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM commitments
+            WHERE id = parent AND pact_id = p_pact AND parent_id IS NULL) THEN
+        errs := errs || commitment_err('parent_id', 'no_parent');
+    END IF;
+    IF jsonb_array_length(errs) > 0 THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', errs)::text;
+        RETURN;
+    END IF;
+    INSERT INTO commitments (pact_id, parent_id, title, description, responsible_organization_id,
+                             starts_on, due_on)
+    VALUES (p_pact, parent, p ->> 'title', coalesce(p ->> 'description', ''), resp,
+            (p ->> 'starts_on')::date, (p ->> 'due_on')::date)
+    RETURNING * INTO c;
+    INSERT INTO commitment_co_responsibles (commitment_id, organization_id)
+    SELECT c.id, x FROM unnest(co) x ON CONFLICT DO NOTHING;
+    body := commitment_json(c, true)::text;
+    status := 201;
+END
+$$;
+
+-- POST /v1/commitments/{id}/status (followup): {status, reason}.
+CREATE FUNCTION commitment_set_status(p_id uuid, p_status text, p_reason text, p_actor uuid,
+                                      OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c commitments;
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    UPDATE commitments SET status = p_status, status_reason = p_reason,
+           status_changed_at = now(), updated_at = now()
+     WHERE id = p_id
+    RETURNING * INTO c;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    body := commitment_json(c, true)::text;
+    status := 200;
+END
+$$;
+
+-- POST /v1/commitments/{id}/indicators (followup). gessd checked every
+-- field and their relations (target beyond the baseline in the direction,
+-- target date after the baseline date); the CHECKs of 0006 hold them too.
+CREATE FUNCTION indicator_create(p_commitment uuid, p jsonb, p_actor uuid,
+                                 OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    i indicators;
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    INSERT INTO indicators (commitment_id, name, unit, baseline_value, baseline_on, target_value,
+                            target_on, direction, verification)
+    VALUES (p_commitment, p ->> 'name', p ->> 'unit', (p #>> '{baseline,value}')::numeric,
+            (p #>> '{baseline,date}')::date, (p #>> '{target,value}')::numeric,
+            (p #>> '{target,date}')::date, p ->> 'direction', coalesce(p ->> 'verification', ''))
+    RETURNING * INTO i;
+    body := indicator_json(i, true)::text;
+    status := 201;
+END
+$$;
+
+-- True when p_account is a contact of a party of p_pact with one of roles
+-- (NULL: any role) whose organization is one of orgs (NULL: any).
+CREATE FUNCTION commitment_is_contact(p_pact uuid, p_account uuid, roles text[], orgs uuid[])
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM pact_parties pp JOIN pact_party_contacts pc ON pc.party_id = pp.id
+         WHERE pp.pact_id = p_pact AND pc.account_id = p_account
+           AND (roles IS NULL OR pp.role = ANY (roles))
+           AND (orgs IS NULL OR pp.organization_id = ANY (orgs)))
+$$;
+
+-- POST /v1/indicators/{id}/measurements: the follow-up team records a
+-- verified value at once (they are the verification team); a contact of a
+-- party whose organization is responsible or co-responsible for the
+-- commitment submits one for review. p: {value, as_of, evidence,
+-- evidence_url}.
+CREATE FUNCTION measurement_create(p_indicator uuid, p jsonb, p_actor uuid, p_followup boolean,
+                                   p_staff boolean,
+                                   OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c commitments;
+    m measurements;
+    orgs uuid[];
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    -- the commitment's row is shared-locked so that a status change to done
+    -- or dropped waits for (or is seen by) this insert
+    SELECT cm.* INTO c FROM indicators i JOIN commitments cm ON cm.id = i.commitment_id
+     WHERE i.id = p_indicator FOR SHARE OF cm;
+    IF NOT FOUND OR NOT commitment_pact_visible(c.pact_id, p_actor, p_staff) THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF NOT p_followup THEN
+        orgs := ARRAY(SELECT organization_id FROM commitment_co_responsibles
+                       WHERE commitment_id = c.id);
+        IF c.responsible_organization_id IS NOT NULL THEN
+            orgs := orgs || c.responsible_organization_id;
+        END IF;
+        IF NOT commitment_is_contact(c.pact_id, p_actor, NULL, orgs) THEN
+            problem := 'forbidden';
+            RETURN;
+        END IF;
+    END IF;
+    IF c.status IN ('done', 'dropped') THEN
+        problem := 'commitment-closed';
+        RETURN;
+    END IF;
+    IF (p ->> 'as_of')::date > pact_local_today(c.pact_id) THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', jsonb_build_array(
+                    commitment_err('as_of', 'not_future')))::text;
+        RETURN;
+    END IF;
+    INSERT INTO measurements (indicator_id, value, as_of, evidence, evidence_url, status,
+                              reported_by, reviewed_by, reviewed_at)
+    VALUES (p_indicator, (p ->> 'value')::numeric, (p ->> 'as_of')::date,
+            coalesce(p ->> 'evidence', ''), p ->> 'evidence_url',
+            CASE WHEN p_followup THEN 'verified' ELSE 'submitted' END, p_actor,
+            CASE WHEN p_followup THEN p_actor END,
+            CASE WHEN p_followup THEN clock_timestamp() END)
+    RETURNING * INTO m;
+    body := measurement_json(m, true)::text;
+    status := 201;
+END
+$$;
+
+-- POST /v1/measurements/{id}/review: the follow-up team or a contact of a
+-- `verifier` party of the pact verifies or rejects a submitted value, never
+-- their own. The row lock makes two reviews at once answer one 200 and one
+-- 409 already-reviewed. The answer carries the indicator with its new
+-- progress.
+CREATE FUNCTION measurement_review(p_id uuid, p_decision text, p_comment text, p_actor uuid,
+                                   p_followup boolean, p_staff boolean,
+                                   OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    m measurements;
+    pact uuid;
+    i indicators;
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    SELECT * INTO m FROM measurements WHERE id = p_id FOR UPDATE;
+    IF FOUND THEN
+        SELECT cm.pact_id INTO pact
+          FROM indicators ii JOIN commitments cm ON cm.id = ii.commitment_id
+         WHERE ii.id = m.indicator_id;
+    END IF;
+    IF pact IS NULL OR NOT commitment_pact_visible(pact, p_actor, p_staff) THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF NOT p_followup AND NOT commitment_is_contact(pact, p_actor, ARRAY['verifier'], NULL) THEN
+        problem := 'forbidden';
+        RETURN;
+    END IF;
+    IF m.reported_by = p_actor THEN
+        problem := 'forbidden';
+        body := jsonb_build_object('detail', 'Nobody reviews their own measurement.')::text;
+        RETURN;
+    END IF;
+    IF m.status <> 'submitted' THEN
+        problem := 'already-reviewed';
+        RETURN;
+    END IF;
+    UPDATE measurements SET status = p_decision, reviewed_by = p_actor,
+           reviewed_at = clock_timestamp(), review_comment = p_comment
+     WHERE id = p_id
+    RETURNING * INTO m;
+    SELECT * INTO i FROM indicators WHERE id = m.indicator_id;
+    body := (measurement_json(m, true)::jsonb
+             || jsonb_build_object('indicator', indicator_json(i, true)::jsonb))::text;
+    status := 200;
+END
+$$;
+
+-- POST /v1/commitments/{id}/milestones (followup): {title, due_on}.
+CREATE FUNCTION milestone_create(p_commitment uuid, p jsonb, p_actor uuid,
+                                 OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ms milestones;
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    INSERT INTO milestones (commitment_id, title, due_on)
+    VALUES (p_commitment, p ->> 'title', (p ->> 'due_on')::date)
+    RETURNING * INTO ms;
+    body := milestone_json(ms)::text;
+    status := 201;
+END
+$$;
+
+-- PATCH /v1/milestones/{id} (followup): {done_on (date or null), title,
+-- due_on}, each optional; done_on may not be after the edition's today.
+CREATE FUNCTION milestone_patch(p_id uuid, p jsonb, p_actor uuid,
+                                OUT problem text, OUT body text, OUT status integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ms milestones;
+    pact uuid;
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    SELECT * INTO ms FROM milestones WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    SELECT pact_id INTO pact FROM commitments WHERE id = ms.commitment_id;
+    IF p ? 'done_on' AND (p ->> 'done_on')::date > pact_local_today(pact) THEN
+        problem := 'validation-failed';
+        body := jsonb_build_object('errors', jsonb_build_array(
+                    commitment_err('done_on', 'not_future')))::text;
+        RETURN;
+    END IF;
+    UPDATE milestones
+       SET title = CASE WHEN p ? 'title' THEN p ->> 'title' ELSE title END,
+           due_on = CASE WHEN p ? 'due_on' THEN (p ->> 'due_on')::date ELSE due_on END,
+           done_on = CASE WHEN p ? 'done_on' THEN (p ->> 'done_on')::date ELSE done_on END,
+           updated_at = now()
+     WHERE id = p_id
+    RETURNING * INTO ms;
+    body := milestone_json(ms)::text;
+    status := 200;
+END
+$$;

@@ -1,0 +1,139 @@
+/* commitments.c — a pact's commitments: create one (or a sub-commitment),
+ * and change its status with a reason. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/req.h"
+#include "pacts/commitments.h"
+
+const struct db_stmt cm_stmt_commitment_create = {
+    "cm_commitment_create",
+    "SELECT problem, body, status FROM commitment_create($1::uuid, $2::jsonb, $3::uuid)",
+};
+
+const struct db_stmt cm_stmt_commitment_status = {
+    "cm_commitment_status",
+    "SELECT problem, body, status FROM commitment_set_status($1::uuid, $2, $3, $4::uuid)",
+};
+
+static const char *const statuses[] = {"not_started", "on_track", "at_risk", "delayed",
+                                       "done",        "dropped",  NULL};
+
+/* An optional organization or commitment id: a UUID or null. */
+static void opt_uuid(struct valid *v, const json_t *b, json_t *out, const char *field)
+{
+    json_t *j = json_object_get(b, field);
+    if (j == NULL || json_is_null(j))
+        return;
+    const char *s = json_string_value(j);
+    if (s == NULL || !valid_uuid(s)) {
+        valid_fail(v, field, s == NULL ? MSG_NOT_STRING : MSG_UUID, 0, NULL);
+        return;
+    }
+    json_object_set(out, field, j);
+}
+
+/* co_responsible_organization_ids: up to 20 distinct UUIDs. */
+static void co_ids(struct valid *v, const json_t *b, json_t *out)
+{
+    static const char field[] = "co_responsible_organization_ids";
+    json_t *arr = json_object_get(b, field);
+    if (arr == NULL || json_is_null(arr))
+        return;
+    if (!json_is_array(arr)) {
+        valid_fail(v, field, MSG_NOT_ARRAY, 0, NULL);
+        return;
+    }
+    if (json_array_size(arr) > 20) {
+        valid_fail(v, field, MSG_RANGE, 0, "0 to 20 items");
+        return;
+    }
+    bool ok = true;
+    size_t i;
+    json_t *item;
+    json_array_foreach(arr, i, item) {
+        char name[64];
+        snprintf(name, sizeof name, "%s[%zu]", field, i);
+        const char *s = json_string_value(item);
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++)
+            dup = json_equal(json_array_get(arr, k), item);
+        if (s == NULL || !valid_uuid(s))
+            valid_fail(v, name, s == NULL ? MSG_NOT_STRING : MSG_UUID, 0, NULL);
+        else if (dup)
+            valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
+        else
+            continue;
+        ok = false;
+    }
+    if (ok)
+        json_object_set(out, field, arr);
+}
+
+void commitment_create(struct req *r)
+{
+    const char *id = cm_path_id(r);
+    if (id == NULL)
+        return;
+    struct valid v;
+    valid_init(&v, r->lang);
+    json_t *out = json_object();
+    if (out == NULL) {
+        valid_free(&v);
+        req_reply_unavailable(r);
+        return;
+    }
+    cm_text(&v, r->body, out, "title", 1, 300, true);
+    cm_long_text(&v, r->body, out, "description", 5000);
+    opt_uuid(&v, r->body, out, "responsible_organization_id");
+    co_ids(&v, r->body, out);
+    const char *starts = cm_date(&v, r->body, out, "starts_on", false, true);
+    const char *due = cm_date(&v, r->body, out, "due_on", true, false);
+    /* YYYY-MM-DD texts order as the dates do */
+    if (starts != NULL && due != NULL && strcmp(due, starts) < 0)
+        valid_fail(&v, "due_on", MSG_NOT_BEFORE, 0, "starts_on");
+    opt_uuid(&v, r->body, out, "parent_id");
+    if (!valid_ok(&v)) {
+        json_decref(out);
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    char *text;
+    if (!cm_keep_json(r, out, &text))
+        return;
+    const char *params[] = {id, text, r->auth.account_id};
+    req_query(r, &cm_stmt_commitment_create, 3, params, cm_done);
+}
+
+void commitment_status(struct req *r)
+{
+    const char *id = cm_path_id(r);
+    if (id == NULL)
+        return;
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *status = valid_enum(&v, r->body, "status", statuses, true);
+    /* the reason may run over several lines; a blank one says nothing */
+    const char *reason = NULL;
+    json_t *seen = json_object();
+    if (seen == NULL) {
+        valid_free(&v);
+        req_reply_unavailable(r);
+        return;
+    }
+    size_t before = json_array_size(v.errors);
+    cm_long_text(&v, r->body, seen, "reason", 2000);
+    reason = json_string_value(json_object_get(seen, "reason"));
+    json_decref(seen); /* reason points into r->body, which outlives the query */
+    if (json_array_size(v.errors) == before &&
+        (reason == NULL || strspn(reason, " \t\r\n") == strlen(reason)))
+        valid_fail(&v, "reason", MSG_REQUIRED, 0, NULL);
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    const char *params[] = {id, status, reason, r->auth.account_id};
+    req_query(r, &cm_stmt_commitment_status, 4, params, cm_done);
+}

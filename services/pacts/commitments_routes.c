@@ -1,0 +1,186 @@
+/* commitments_routes.c — the routes and prepared statements of pact follow-up:
+ * commitments, their status, indicators, measurements and their review, and milestones;
+ * and what their handlers share (field checks, answering the SQL functions' rows). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/req.h"
+#include "pacts/commitments.h"
+
+const struct route commitments_routes[] = {
+    {"POST", "/v1/pacts/{id}/commitments", commitment_create, AUTH_FOLLOWUP, BODY_JSON},
+    {"POST", "/v1/commitments/{id}/status", commitment_status, AUTH_FOLLOWUP, BODY_JSON},
+    {"POST", "/v1/commitments/{id}/indicators", indicator_create, AUTH_FOLLOWUP, BODY_JSON},
+    {"POST", "/v1/commitments/{id}/milestones", milestone_create, AUTH_FOLLOWUP, BODY_JSON},
+    {"POST", "/v1/indicators/{id}/measurements", measurement_create, AUTH_USER, BODY_JSON},
+    {"POST", "/v1/measurements/{id}/review", measurement_review, AUTH_USER, BODY_JSON},
+    {"PATCH", "/v1/milestones/{id}", milestone_patch, AUTH_FOLLOWUP, BODY_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
+};
+
+const struct db_stmt *const commitments_stmts[] = {
+    &cm_stmt_commitment_create,
+    &cm_stmt_commitment_status,
+    &cm_stmt_indicator_create,
+    &cm_stmt_measurement_create,
+    &cm_stmt_measurement_review,
+    &cm_stmt_milestone_create,
+    &cm_stmt_milestone_patch,
+    NULL,
+};
+
+const char *cm_path_id(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (!valid_uuid(id)) {
+        req_reply_problem(r, "not-found", NULL);
+        return NULL;
+    }
+    return id;
+}
+
+const char *cm_followup(const struct req *r)
+{
+    return (r->auth.roles & (ROLE_FOLLOWUP | ROLE_ADMIN)) != 0 ? "true" : "false";
+}
+
+const char *cm_staff(const struct req *r)
+{
+    return (r->auth.roles & (ROLE_FOLLOWUP | ROLE_ADMIN | ROLE_ORGANIZER)) != 0 ? "true" : "false";
+}
+
+bool cm_keep_json(struct req *r, json_t *obj, char **out)
+{
+    /* 15 significant digits: a decimal typed by a person (0.1) reaches
+     * PostgreSQL's numeric as typed, not as the nearest double's expansion */
+    *out = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    json_decref(obj);
+    if (*out == NULL) {
+        req_reply_unavailable(r);
+        return false;
+    }
+    r->data = *out;
+    r->data_free = free;
+    return true;
+}
+
+void cm_long_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max)
+{
+    json_t *j = json_object_get(b, field);
+    if (j == NULL || json_is_null(j))
+        return;
+    const char *s = json_string_value(j);
+    if (s == NULL) {
+        valid_fail(v, field, MSG_NOT_STRING, 0, NULL);
+        return;
+    }
+    if (valid_utf8_chars(s) > max) {
+        valid_fail(v, field, MSG_TOO_LONG, (long)max, NULL);
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
+            valid_fail(v, field, MSG_CONTROL_CHARS, 0, NULL);
+            return;
+        }
+    json_object_set(out, field, j);
+}
+
+void cm_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t min,
+             size_t max, bool required)
+{
+    const char *s = valid_string(v, b, field, min, max, required);
+    if (s != NULL && min > 0 && strspn(s, " ") == strlen(s)) {
+        valid_fail(v, field, MSG_EMPTY, 0, NULL);
+        return;
+    }
+    if (s != NULL)
+        json_object_set_new(out, field, json_string(s));
+}
+
+const char *cm_date(struct valid *v, const json_t *b, json_t *out, const char *field, bool required,
+                    bool nullable)
+{
+    json_t *j = json_object_get(b, field);
+    if (nullable && j != NULL && json_is_null(j)) {
+        json_object_set_new(out, field, json_null());
+        return NULL;
+    }
+    const char *s = valid_date(v, b, field, required);
+    if (s != NULL)
+        json_object_set_new(out, field, json_string(s));
+    return s;
+}
+
+bool cm_url_ok(const char *s)
+{
+    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+        return false;
+    const char *host = strstr(s, "//") + 2;
+    if (*host == '\0' || *host == '/')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+bool cm_number(struct valid *v, const json_t *j, const char *name, double *out)
+{
+    if (j == NULL || json_is_null(j)) {
+        valid_fail(v, name, MSG_REQUIRED, 0, NULL);
+        return false;
+    }
+    /* json_is_number is false for true/false and strings */
+    double d = json_is_number(j) ? json_number_value(j) : NAN;
+    if (!isfinite(d) || fabs(d) > 1e15) {
+        valid_fail(v, name, MSG_ONE_OF, 0, "a number from -1e15 to 1e15");
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+/* SQL's validation codes, worded in the caller's language. */
+static void reply_sql_errors(struct req *r, const char *body)
+{
+    static const struct {
+        const char *code;
+        enum valid_msg msg;
+        const char *s;
+    } map[] = {
+        {"no_organization", MSG_ONE_OF, "the id of an existing organization"},
+        {"no_parent", MSG_ONE_OF, "the id of a top-level commitment of this pact"},
+        {"not_future", MSG_ONE_OF, "a date not after today (the edition's local date)"},
+    };
+    struct valid v;
+    valid_init(&v, r->lang);
+    json_t *doc = json_loads(body, 0, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "errors"), i, e) {
+        const char *code = json_string_value(json_object_get(e, "code"));
+        const char *field = json_string_value(json_object_get(e, "field"));
+        for (size_t k = 0; code != NULL && field != NULL && k < sizeof map / sizeof map[0]; k++)
+            if (strcmp(map[k].code, code) == 0)
+                valid_fail(&v, field, map[k].msg, 0, map[k].s);
+    }
+    json_decref(doc);
+    if (valid_ok(&v)) /* a code this file does not know: still a 422 */
+        valid_fail(&v, "body", MSG_UNKNOWN, 0, NULL);
+    req_reply_invalid(r, &v);
+}
+
+void cm_done(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st == DB_OK && PQntuples(res) == 1 && PQnfields(res) == 3 && !PQgetisnull(res, 0, 0) &&
+        strcmp(PQgetvalue(res, 0, 0), "validation-failed") == 0) {
+        reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));
+        return;
+    }
+    int status = 200;
+    if (st == DB_OK && PQntuples(res) == 1 && PQnfields(res) == 3 && !PQgetisnull(res, 0, 2))
+        status = atoi(PQgetvalue(res, 0, 2));
+    req_reply_outcome(r, st, res, status);
+}

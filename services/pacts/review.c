@@ -1,0 +1,25 @@
+/* review.c — GET /v1/editions/{slug}/pact-review (staff): the previous
+ * edition's pacts with progress at signing and now, and what changed since,
+ * for the review session of the programme; built by pact_review(). */
+#include "core/req.h"
+#include "pacts/followup.h"
+
+const struct db_stmt followup_stmt_review = {
+    "followup_review",
+    "SELECT problem, body FROM pact_review($1)",
+};
+
+void followup_review_get(struct req *r)
+{
+    if (!followup_is_staff(r)) {
+        req_reply_problem(r, "forbidden", NULL);
+        return;
+    }
+    const char *slug = req_param(r, "slug");
+    if (!valid_slug(slug)) {
+        req_reply_problem(r, "not-found", NULL);
+        return;
+    }
+    const char *params[] = {slug};
+    req_query(r, &followup_stmt_review, 1, params, req_done_outcome);
+}
