@@ -37,7 +37,9 @@ LIB_SRC  := $(filter-out services/gessd.c,$(shell find services -name '*.c' | so
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
-EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json
+# services/demo/*.sql: the demo data (`gessd demo`), not migrations.
+EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json \
+            $(sort $(wildcard services/demo/*.sql))
 
 .PHONY: all deps run test unit bench clean
 all: $(BUILD)/gessd

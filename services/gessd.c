@@ -3,6 +3,7 @@
  *   gessd [--config FILE] serve          serve HTTP (GESS_LISTEN, GESS_WORKERS)
  *   gessd [--config FILE] migrate        apply schema migrations
  *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
+ *   gessd [--config FILE] demo [--if-empty]   load the demo data (idempotent)
  *   gessd [--config FILE] remind         send due pact reminders once
  *   gessd routes                         print the route table
  *
@@ -13,6 +14,7 @@
 
 #include "accounts/accounts.h"
 #include "app.h"
+#include "demo/demo.h"
 #include "core/config.h"
 #include "core/migrate.h"
 #include "core/server.h"
@@ -20,7 +22,7 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate |  remind |\n"
+    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate | demo [--if-empty] | remind |\n"
                     "             routes | admin create --email EMAIL --name NAME\n");
     return 2;
 }
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "routes") == 0)
         return print_routes();
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "admin") != 0 &&
-        strcmp(cmd, "remind") != 0)
+        strcmp(cmd, "demo") != 0 && strcmp(cmd, "remind") != 0)
         return usage();
     if (sodium_init() < 0) {
         fprintf(stderr, "gessd: libsodium failed to initialise\n");
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
         code = migrate_run(cfg.database_url, err, sizeof err) ? 0 : 1;
         if (code != 0)
             fprintf(stderr, "gessd: %s\n", err);
+    } else if (strcmp(cmd, "demo") == 0) {
+        code = demo_load_cli(&cfg, argc - arg, argv + arg);
     } else if (strcmp(cmd, "remind") == 0) {
         code = followup_remind_cli(&cfg, argc - arg, argv + arg);
     } else {

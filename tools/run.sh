@@ -5,8 +5,10 @@
 #
 # Uses GESS_DATABASE_URL when it is set; otherwise starts (creating on first
 # use) a private PostgreSQL cluster under ./var with tools/pgcluster.sh.
-# Migrates, prints where to connect and how to create the first admin, then
-# serves until Ctrl-C, which stops gessd and then the cluster it started.
+# Migrates, loads the demo data on first start (`gessd demo --if-empty`: only
+# into a database without editions of its own), prints where to connect and
+# how to create the first admin, then serves until Ctrl-C, which stops gessd
+# and then the cluster it started.
 set -eu
 
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -48,7 +50,30 @@ if ! "$bin" migrate; then
     exit 1
 fi
 
+# The demo (GESS 2026 and its three pacts, GESS 2028): idempotent, and
+# skipped when the database has editions the demo did not make.
+demo_note=
+if demo_out=$("$bin" demo --if-empty); then
+    printf '%s\n' "$demo_out"
+    case $demo_out in
+    *"not loaded"*) ;;
+    *) demo_note=yes ;;
+    esac
+else
+    printf '%s\n' "$demo_out"
+    echo "run.sh: loading the demo data failed; serving anyway" >&2
+fi
+
 listen=${GESS_LISTEN:-127.0.0.1:8080}
+demo_lines=
+if [ -n "$demo_note" ]; then
+    demo_lines="  Demo data (GESS 2026, its three pacts, GESS 2028), public, no login needed:
+
+    http://$listen/v1/editions/gess-2026/pacts/dashboard
+    http://$listen/v1/editions
+
+"
+fi
 abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 cat >&2 <<EOF
 
@@ -57,7 +82,7 @@ cat >&2 <<EOF
 
   Database: $GESS_DATABASE_URL
 
-  Create the first admin (in another terminal; the password is read from stdin,
+${demo_lines}  Create the first admin (in another terminal; the password is read from stdin,
   or leave stdin empty to get a generated one):
 
     export GESS_DATABASE_URL='$GESS_DATABASE_URL'

@@ -7,14 +7,16 @@
 
 #include "core/embedded.h"
 
-/* "schema/0001_core.sql" -> "0001_core" */
+/* "schema/0001_core.sql" -> "0001_core". Only top-level schema/NNNN_*.sql
+ * files are migrations: other embedded SQL (the demo data) is not. */
 static bool version_of(const char *path, char *out, size_t outlen)
 {
     if (strncmp(path, "schema/", 7) != 0)
         return false;
     const char *base = path + 7;
     size_t n = strlen(base);
-    if (n < 5 || strcmp(base + n - 4, ".sql") != 0 || n - 4 >= outlen)
+    if (n < 5 || strcmp(base + n - 4, ".sql") != 0 || n - 4 >= outlen ||
+        strchr(base, '/') != NULL || strspn(base, "0123456789") != 4 || base[4] != '_')
         return false;
     memcpy(out, base, n - 4);
     out[n - 4] = '\0';
