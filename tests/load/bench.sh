@@ -3,7 +3,7 @@
 # one run, and prints a table. Nothing is asserted: the targets are printed
 # next to the figures. Exit 0 unless something could not run. Parts: a.
 # /healthz, b. /v1/me, c. sign-ups, d. registrations, e. the published
-# schedule (see README.md).
+# schedule, f. the public pact dashboard (see README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
 #   BUILD_DIR holds gessd, ping and pwhash_ceiling (the Makefile builds them).
@@ -21,7 +21,7 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c d e" to run (all)
+#   BENCH_PARTS               which of "a b c d e f" to run (all)
 #   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
 #   BENCH_D_ACCOUNTS          d.: accounts with a token made in SQL (40000);
 #                             each run of d. registers each at most once
@@ -50,7 +50,7 @@ OPS=${BENCH_ARGON2_OPSLIMIT:-2}
 MEM=${BENCH_ARGON2_MEMLIMIT_KIB:-65536}
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
-PARTS=${BENCH_PARTS:-a b c d e}
+PARTS=${BENCH_PARTS:-a b c d e f}
 DDUR=${BENCH_D_DURATION:-$DUR}
 DACC=${BENCH_D_ACCOUNTS:-40000}
 DLC=${BENCH_D_LOW_CONNECTIONS:-8}
@@ -228,6 +228,8 @@ B_G= B_GP= B_GE= B_GALL= B_P= B_PP= B_PE= B_PALL= ME_SRC=
 C_G= C_GP= C_OTHER= C_LAST= C_P= C_PR= C_PRE= C_PRR= C_PARAMS= C_PR0=
 E_G= E_GP= E_GE= E_GALL= E_P= E_PP= E_PE= E_PALL= E_SIZE= E_SETUP=
 E_NG= E_NGP= E_NGE= E_NP= E_NPP= E_NPE=
+F_G= F_GP= F_GE= F_GALL= F_P= F_PP= F_PE= F_PALL= F_SIZE= F_SETUP= F_BUILD=
+F_NG= F_NGP= F_NGE= F_NP= F_NPP= F_NPE=
 
 # ---------------------------------------------------------------- a. /healthz
 if want a; then
@@ -692,6 +694,128 @@ SQL
     fi
 fi
 
+# ---------------------------------------------------------------- f. pact dashboard
+# GET /v1/editions/{slug}/pacts/dashboard for 50 pacts x 10 commitments x 3
+# indicators x 24 verified measurements (2 parties per pact, 2 milestones per
+# commitment), made with set-based SQL, against ping serving a
+# static body of the same bytes: gessd builds it once per change
+# (pacts_dashboard(), one statement) and answers from its per-worker cache
+# with req_reply_shared, so the ratio is HTTP work again. Also the build
+# itself (one cold fill, timed in psql) and If-None-Match (304s).
+if want f; then
+    note "f. GET /v1/editions/bench-f/pacts/dashboard: gessd vs ping with the same body, $ROUNDS alternating round(s)"
+    psql "$URL" -XAtq -v ON_ERROR_STOP=1 >"$TMP/f_setup.out" 2>"$TMP/psql.err" <<'SQL' \
+        || { note "could not set part f up: $(cat "$TMP/psql.err")"; FAILED=1; }
+INSERT INTO editions (slug, number, title, city, starts_on, ends_on, registration_opens_at,
+                      registration_closes_at, status)
+VALUES ('bench-f', 91, 'GESS Bench: pactos', 'Moquegua', current_date - 400, current_date - 398,
+        now() - interval '500 days', now() - interval '450 days', 'published');
+INSERT INTO organizations (name, sector, region)
+SELECT 'Organización de prueba ' || g || ' del Sur Andino',
+       (ARRAY['public', 'private', 'academia', 'civil_society', 'community'])[g % 5 + 1], 'Moquegua'
+  FROM generate_series(1, 100) g;
+INSERT INTO pacts (edition_id, title, summary, text_url, signed_on, status)
+SELECT e.id, 'Pacto ' || g || ': financiamiento, economía circular y gestión territorial',
+       'Compromisos asumidos en la mesa temática ' || g || ' con las comunidades del entorno.',
+       'https://gess.pe/pactos/' || g || '.pdf', current_date - 390,
+       (ARRAY['signed', 'in_progress'])[g % 2 + 1]
+  FROM editions e, generate_series(1, 50) g WHERE e.slug = 'bench-f';
+INSERT INTO pact_parties (pact_id, organization_id, role)
+SELECT p.id, o.id, r.role
+  FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM pacts
+         WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-f')) p
+  JOIN (VALUES (0, 'responsible'), (1, 'verifier')) r(k, role) ON true
+  JOIN (SELECT id, row_number() OVER (ORDER BY name) AS m FROM organizations
+         WHERE name LIKE 'Organización de prueba %') o ON o.m = (p.n * 2 + r.k) % 100 + 1;
+INSERT INTO commitments (pact_id, title, description, responsible_organization_id, starts_on,
+                         due_on, status)
+SELECT pa.pact_id, 'Compromiso ' || g || ': fondo concursable para proyectos productivos',
+       'Convocatoria anual con participación de las comunidades; informe público trimestral.',
+       pa.organization_id, current_date - 380, current_date + (g * 37 - 100),
+       (ARRAY['not_started', 'on_track', 'at_risk', 'delayed', 'done'])[g % 5 + 1]
+  FROM pact_parties pa CROSS JOIN generate_series(1, 10) g
+ WHERE pa.role = 'responsible'
+   AND pa.pact_id IN (SELECT id FROM pacts WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-f'));
+INSERT INTO indicators (commitment_id, name, unit, baseline_value, baseline_on, target_value,
+                        target_on, direction, verification)
+SELECT c.id, 'Indicador ' || k, (ARRAY['proyectos', 'hectáreas', 'toneladas'])[k],
+       CASE WHEN k = 3 THEN 500 ELSE 0 END, current_date - 380,
+       CASE WHEN k = 3 THEN 100 ELSE 24 * k END, current_date + 365,
+       CASE WHEN k = 3 THEN 'down' ELSE 'up' END, 'Actas del comité de vigilancia'
+  FROM commitments c CROSS JOIN generate_series(1, 3) k
+ WHERE c.pact_id IN (SELECT id FROM pacts WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-f'));
+INSERT INTO measurements (indicator_id, value, as_of, evidence, status, reported_at, reviewed_at)
+SELECT i.id, i.baseline_value + (i.target_value - i.baseline_value) * m / 30.0,
+       current_date - 370 + m * 15, 'Informe mensual ' || m, 'verified',
+       now() - interval '1 day', now() - interval '1 day'
+  FROM indicators i CROSS JOIN generate_series(1, 24) m
+ WHERE i.commitment_id IN (SELECT c.id FROM commitments c JOIN pacts p ON p.id = c.pact_id
+                            WHERE p.edition_id = (SELECT id FROM editions WHERE slug = 'bench-f'));
+INSERT INTO milestones (commitment_id, title, due_on, done_on)
+SELECT c.id, 'Hito ' || k, current_date + (k * 90 - 120),
+       CASE WHEN k = 1 THEN current_date - 130 END
+  FROM commitments c CROSS JOIN generate_series(1, 2) k
+ WHERE c.pact_id IN (SELECT id FROM pacts WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-f'));
+\timing on
+SELECT length(body) FROM pacts_dashboard('bench-f');
+\timing off
+SELECT (SELECT count(*) FROM pacts p JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-f')
+       || ' pacts, ' || (SELECT count(*) FROM commitments c JOIN pacts p ON p.id = c.pact_id
+                          JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-f')
+       || ' commitments, ' || (SELECT count(*) FROM measurements m JOIN indicators i ON i.id = m.indicator_id
+                               JOIN commitments c ON c.id = i.commitment_id JOIN pacts p ON p.id = c.pact_id
+                               JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-f')
+       || ' verified measurements';
+SQL
+    F_SETUP=$(tail -n 1 "$TMP/f_setup.out" 2>/dev/null)
+    F_BUILD=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$TMP/f_setup.out" | head -n 1)
+    FS=$G/v1/editions/bench-f/pacts/dashboard
+    code=$(curl -sS -D "$TMP/f_headers" -o "$TMP/f_body.json" -w '%{http_code}' --max-time 30 "$FS" 2>&1)
+    ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' "$TMP/f_headers" | head -n 1)
+    if [ "$code" != 200 ] || [ -z "$ETAG" ]; then
+        note "GET $FS answered $code (ETag '${ETAG:-}'): $(head -c 300 "$TMP/f_body.json")"; FAILED=1
+    else
+        F_SIZE=$(wc -c <"$TMP/f_body.json")
+        PPORT=$(free_port) || die "no free port"
+        "$BUILD/ping" "$PPORT" "$WORKERS" "$TMP/f_body.json" "$ETAG" >"$TMP/ping_f.log" 2>&1 &
+        PING_PID=$!
+        P=http://127.0.0.1:$PPORT
+        PF=$P/v1/editions/bench-f/pacts/dashboard
+        wait_http "$P/healthz" "$PING_PID" \
+            || { cat "$TMP/ping_f.log" >&2; die "ping did not come up"; }
+        pcode=$(curl -sS -o "$TMP/f_ping_body.json" -w '%{http_code}' "$PF")
+        cmp -s "$TMP/f_body.json" "$TMP/f_ping_body.json" || { note "ping did not serve the same body ($pcode)"; FAILED=1; }
+        INM="If-None-Match: $ETAG"
+        warm "$FS"
+        warm "$PF"
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/f_gessd.$r" $WRK "$FS"
+            alive f.
+            run_wrk "$TMP/f_ping.$r" $WRK "$PF"
+        done
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/f_gessd_inm.$r" $WRK -H "$INM" "$FS"
+            alive f.
+            run_wrk "$TMP/f_ping_inm.$r" $WRK -H "$INM" "$PF"
+        done
+        kill -TERM "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=
+        f=$(best wrk_rps "$TMP"/f_gessd.[0-9]*)
+        [ -n "$f" ] && { F_G=$(wrk_rps "$f"); F_GP=$(wrk_p99 "$f"); }
+        F_GE=$(cat "$TMP"/f_gessd.[0-9]* | wrk_errors /dev/stdin); F_GALL=$(all wrk_rps "$TMP"/f_gessd.[0-9]*)
+        f=$(best wrk_rps "$TMP"/f_ping.[0-9]*)
+        [ -n "$f" ] && { F_P=$(wrk_rps "$f"); F_PP=$(wrk_p99 "$f"); }
+        F_PE=$(cat "$TMP"/f_ping.[0-9]* | wrk_errors /dev/stdin); F_PALL=$(all wrk_rps "$TMP"/f_ping.[0-9]*)
+        f=$(best wrk_rps "$TMP"/f_gessd_inm.*)
+        [ -n "$f" ] && { F_NG=$(wrk_rps "$f"); F_NGP=$(wrk_p99 "$f"); }
+        F_NGE=$(cat "$TMP"/f_gessd_inm.* | wrk_errors /dev/stdin)
+        f=$(best wrk_rps "$TMP"/f_ping_inm.*)
+        [ -n "$f" ] && { F_NP=$(wrk_rps "$f"); F_NPP=$(wrk_p99 "$f"); }
+        F_NPE=$(cat "$TMP"/f_ping_inm.* | wrk_errors /dev/stdin)
+        code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$INM" "$FS")
+        [ "$code" = 304 ] || { note "GET $FS with If-None-Match answered $code, not 304"; FAILED=1; }
+    fi
+fi
+
 # ---------------------------------------------------------------- report
 LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RA=$(ratio "$A_G" "$A_P")
@@ -699,6 +823,8 @@ RB=$(ratio "$B_G" "$B_P")
 RC=$(ratio "$C_G" "$C_P")
 RE=$(ratio "$E_G" "$E_P")
 RN=$(ratio "$E_NG" "$E_NP")
+RF=$(ratio "${F_G:-}" "${F_P:-}")
+RFN=$(ratio "${F_NG:-}" "${F_NP:-}")
 n() { [ -n "${1:-}" ] && echo "$1" || echo n/a; }
 row() { printf '%-32s %10s %10s  %-15s %5s  %-7s %s\n' "$@"; }
 
@@ -745,6 +871,12 @@ row "   p99 ms" "$(n "$E_GP")" "$(n "$E_PP")" "" "" "" ""
 row "   If-None-Match (304) req/s" "$(n "$E_NG")" "$(n "$E_NP")" "ping, 304" "$RN" "" ""
 row "   p99 ms" "$(n "$E_NGP")" "$(n "$E_NPP")" "" "" "" ""
 fi
+if want f; then
+row "f. GET pacts dashboard req/s" "$(n "${F_G:-}")" "$(n "${F_P:-}")" "ping, same body" "$RF" ">= 0.50" "$(met "$RF" ">=" 0.5)"
+row "   p99 ms" "$(n "${F_GP:-}")" "$(n "${F_PP:-}")" "" "" "" ""
+row "   If-None-Match (304) req/s" "$(n "${F_NG:-}")" "$(n "${F_NP:-}")" "ping, 304" "$RFN" "" ""
+row "   p99 ms" "$(n "${F_NGP:-}")" "$(n "${F_NPP:-}")" "" "" "" ""
+fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
      "anything more means other work skewed the figures"
@@ -786,6 +918,9 @@ if want d; then
 fi
 want e && echo "e. $(n "$E_SETUP"), body $(n "$E_SIZE") bytes; every round, req/s: gessd $(n "$E_GALL"); ping $(n "$E_PALL");" \
                "non-2xx/3xx + socket errors: gessd $(n "$E_GE") / $(n "$E_NGE") (304 runs), ping $(n "$E_PE") / $(n "$E_NPE")"
+want f && echo "f. $(n "${F_SETUP:-}"), body $(n "${F_SIZE:-}") bytes, built by pacts_dashboard() in $(n "${F_BUILD:-}") ms (a cache fill);" \
+               "every round, req/s: gessd $(n "${F_GALL:-}"); ping $(n "${F_PALL:-}");" \
+               "non-2xx/3xx + socket errors: gessd $(n "${F_GE:-}") / $(n "${F_NGE:-}") (304 runs), ping $(n "${F_PE:-}") / $(n "${F_NPE:-}")"
 if [ -s "$TMP/gessd.log" ]; then
     echo "gessd logged $(wc -l <"$TMP/gessd.log") line(s) at warn or above; the last:"
     tail -n 5 "$TMP/gessd.log" | cut -c1-300 | sed 's/^/  /'
