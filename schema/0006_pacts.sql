@@ -16,12 +16,15 @@
 --               honours both directions. No verified value yet: 0.
 --   commitment: the mean of its indicators; with none, milestones done over
 --               milestones; with neither, the mean of its live
---               sub-commitments; with nothing at all, 1 when its status is
---               `done`, else 0.
+--               sub-commitments; with nothing at all, 1 from the day the
+--               follow-up team set it `done` (a status change with its
+--               reason, in the audit trail: that is its evidence), else 0.
 --   pact:       the mean of its top-level commitments that are not
---               `dropped`; 0 with none.
+--               `dropped` (as of the day asked: one dropped later still
+--               counted then); 0 with none.
 -- `evidence` says whether anything counted: a verified measurement or a
--- milestone done (completion `no_evidence` otherwise).
+-- milestone done (completion `no_evidence` otherwise), taken from the same
+-- source as the progress.
 
 CREATE TABLE organizations (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -104,7 +107,10 @@ CREATE TABLE commitments (
     carried_from_id             uuid REFERENCES commitments ON DELETE SET NULL,
     created_at                  timestamptz NOT NULL DEFAULT now(),
     updated_at                  timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT commitments_dates_check CHECK (starts_on IS NULL OR due_on >= starts_on)
+    CONSTRAINT commitments_dates_check CHECK (starts_on IS NULL OR due_on >= starts_on),
+    -- a status is changed only with a reason (POST .../status, carry-over)
+    CONSTRAINT commitments_reason_check
+        CHECK (status_changed_at IS NULL OR btrim(status_reason) <> '')
 );
 CREATE INDEX commitments_pact ON commitments (pact_id, created_at, id);
 CREATE INDEX commitments_parent ON commitments (parent_id) WHERE parent_id IS NOT NULL;
@@ -169,7 +175,11 @@ CREATE TABLE measurements (
     reviewed_by    uuid REFERENCES accounts ON DELETE SET NULL,
     reviewed_at    timestamptz,
     review_comment text NOT NULL DEFAULT '' CHECK (length(review_comment) <= 2000),
-    CONSTRAINT measurements_review_check CHECK (status = 'submitted' OR reviewed_at IS NOT NULL)
+    CONSTRAINT measurements_review_check CHECK (status = 'submitted' OR reviewed_at IS NOT NULL),
+    CONSTRAINT measurements_evidence_given CHECK (evidence_url IS NOT NULL OR btrim(evidence) <> ''),
+    -- a rejection tells the reporter why
+    CONSTRAINT measurements_rejection_check
+        CHECK (status <> 'rejected' OR btrim(review_comment) <> '')
 );
 CREATE INDEX measurements_indicator ON measurements (indicator_id, as_of DESC, reviewed_at DESC)
     WHERE status = 'verified';
@@ -196,8 +206,11 @@ CREATE INDEX milestones_open_due ON milestones (due_on) WHERE done_on IS NULL;
 CREATE TABLE pact_audit (
     id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     pact_id   uuid NOT NULL,
-    entity    text NOT NULL CHECK (entity IN ('pact', 'party', 'commitment', 'indicator',
-                                              'measurement', 'milestone')),
+    -- party_contact and co_responsible rows are filed under the party or
+    -- commitment they belong to (entity_id)
+    entity    text NOT NULL CHECK (entity IN ('pact', 'party', 'party_contact', 'commitment',
+                                              'co_responsible', 'indicator', 'measurement',
+                                              'milestone')),
     entity_id uuid NOT NULL,
     action    text NOT NULL CHECK (action IN ('insert', 'update', 'delete')),
     actor_id  uuid,
@@ -238,6 +251,10 @@ BEGIN
     CASE entity
     WHEN 'pact' THEN RETURN (r->>'id')::uuid;
     WHEN 'party', 'commitment' THEN RETURN (r->>'pact_id')::uuid;
+    WHEN 'party_contact' THEN
+        RETURN (SELECT pp.pact_id FROM pact_parties pp WHERE pp.id = (r->>'party_id')::uuid);
+    WHEN 'co_responsible' THEN
+        RETURN (SELECT c.pact_id FROM commitments c WHERE c.id = (r->>'commitment_id')::uuid);
     WHEN 'indicator', 'milestone' THEN
         RETURN (SELECT c.pact_id FROM commitments c WHERE c.id = (r->>'commitment_id')::uuid);
     WHEN 'measurement' THEN
@@ -263,7 +280,11 @@ BEGIN
     -- a row removed with its pact (ON DELETE CASCADE) has no pact to file under
     IF p IS NULL THEN RETURN NULL; END IF;
     INSERT INTO pact_audit (pact_id, entity, entity_id, action, actor_id, before, after)
-    VALUES (p, entity, (coalesce(a, b)->>'id')::uuid, lower(TG_OP), pact_actor(), b, a);
+    VALUES (p, entity,
+            (coalesce(a, b)->>CASE entity WHEN 'party_contact' THEN 'party_id'
+                                          WHEN 'co_responsible' THEN 'commitment_id'
+                                          ELSE 'id' END)::uuid,
+            lower(TG_OP), pact_actor(), b, a);
     RETURN NULL;
 END $$;
 
@@ -273,6 +294,11 @@ CREATE TRIGGER pact_parties_audit AFTER INSERT OR UPDATE OR DELETE ON pact_parti
     FOR EACH ROW EXECUTE FUNCTION pact_audit_row('party');
 CREATE TRIGGER commitments_audit AFTER INSERT OR UPDATE OR DELETE ON commitments
     FOR EACH ROW EXECUTE FUNCTION pact_audit_row('commitment');
+CREATE TRIGGER pact_party_contacts_audit AFTER INSERT OR UPDATE OR DELETE ON pact_party_contacts
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('party_contact');
+CREATE TRIGGER commitment_co_responsibles_audit
+    AFTER INSERT OR UPDATE OR DELETE ON commitment_co_responsibles
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('co_responsible');
 CREATE TRIGGER indicators_audit AFTER INSERT OR UPDATE OR DELETE ON indicators
     FOR EACH ROW EXECUTE FUNCTION pact_audit_row('indicator');
 CREATE TRIGGER measurements_audit AFTER INSERT OR UPDATE OR DELETE ON measurements
@@ -322,16 +348,31 @@ LANGUAGE sql STABLE ROWS 1 AS $$
               FROM milestones WHERE commitment_id = c) ms
 $$;
 
+-- Whether a commitment counts on a day: not dropped, or dropped after it.
+CREATE FUNCTION commitment_live(c commitments, at date) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT c.status <> 'dropped'
+           OR (at IS NOT NULL AND (c.status_changed_at AT TIME ZONE 'UTC')::date > at)
+$$;
+
 CREATE FUNCTION commitment_progress(c uuid, at date DEFAULT NULL)
 RETURNS TABLE (progress numeric, evidence boolean)
 LANGUAGE sql STABLE ROWS 1 AS $$
-    SELECT coalesce(own.progress, sub.avg, CASE WHEN cm.status = 'done' THEN 1 ELSE 0 END),
-           own.evidence OR coalesce(sub.ev, false)
+    SELECT CASE WHEN own.progress IS NOT NULL THEN own.progress
+                WHEN sub.n > 0 THEN sub.avg
+                WHEN done THEN 1 ELSE 0 END,
+           CASE WHEN own.progress IS NOT NULL THEN own.evidence
+                WHEN sub.n > 0 THEN sub.ev
+                ELSE done END
       FROM commitments cm,
            commitment_own_progress(cm.id, at) own,
-           (SELECT avg(coalesce(o.progress, 0)) AS avg, bool_or(o.evidence) AS ev
+           (SELECT count(*) AS n, avg(coalesce(o.progress, 0)) AS avg,
+                   coalesce(bool_or(o.evidence), false) AS ev
               FROM commitments s, commitment_own_progress(s.id, at) o
-             WHERE s.parent_id = c AND s.status <> 'dropped') sub
+             WHERE s.parent_id = c AND commitment_live(s, at)) sub,
+           LATERAL (SELECT cm.status = 'done'
+                           AND (at IS NULL OR cm.status_changed_at IS NULL
+                                OR (cm.status_changed_at AT TIME ZONE 'UTC')::date <= at)) d(done)
      WHERE cm.id = c
 $$;
 
@@ -340,7 +381,7 @@ RETURNS TABLE (progress numeric, evidence boolean)
 LANGUAGE sql STABLE ROWS 1 AS $$
     SELECT coalesce(avg(cp.progress), 0), coalesce(bool_or(cp.evidence), false)
       FROM commitments c, commitment_progress(c.id, at) cp
-     WHERE c.pact_id = p AND c.parent_id IS NULL AND c.status <> 'dropped'
+     WHERE c.pact_id = p AND c.parent_id IS NULL AND commitment_live(c, at)
 $$;
 
 -- The five-step completion scale used by open-government reviewers
@@ -355,9 +396,11 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Progress as it travels in JSON: four decimals, so clients compare it
--- without floating-point noise (completion is computed from the exact value).
+-- without floating-point noise. Truncated, not rounded, so it never reads
+-- 1 (or 0.5) while the completion level, computed from the exact value,
+-- is still below it.
 CREATE FUNCTION progress_json(progress numeric) RETURNS numeric
-LANGUAGE sql IMMUTABLE AS $$ SELECT round(progress, 4) $$;
+LANGUAGE sql IMMUTABLE AS $$ SELECT trunc(progress, 4) $$;
 
 GRANT SELECT, INSERT, UPDATE ON organizations, pacts, commitments, indicators, measurements,
     milestones TO gess_app;

@@ -95,12 +95,16 @@ LANGUAGE sql STABLE AS $$
         'starts_on', c.starts_on, 'due_on', c.due_on, 'status', c.status,
         'status_reason', c.status_reason, 'status_changed_at', c.status_changed_at,
         'overdue', c.status NOT IN ('done', 'dropped') AND c.due_on < pact_local_today(c.pact_id),
+        -- links to a draft pact only for those who may see drafts
         'carried_from', (SELECT json_build_object('id', f.id, 'pact_id', f.pact_id)
-                           FROM commitments f WHERE f.id = c.carried_from_id),
+                           FROM commitments f JOIN pacts fp ON fp.id = f.pact_id
+                          WHERE f.id = c.carried_from_id AND ($2 OR fp.status <> 'draft')),
         'carried_over_to', coalesce((SELECT json_agg(json_build_object('id', t.id,
                                                                        'pact_id', t.pact_id)
                                                      ORDER BY t.created_at, t.id)
-                                       FROM commitments t WHERE t.carried_from_id = c.id), '[]'),
+                                       FROM commitments t JOIN pacts tp ON tp.id = t.pact_id
+                                      WHERE t.carried_from_id = c.id
+                                        AND ($2 OR tp.status <> 'draft')), '[]'),
         'progress', progress_json(p.progress),
         'completion', completion_level(p.progress, p.evidence),
         'indicators', coalesce((SELECT json_agg(indicator_json(i, $2) ORDER BY i.created_at, i.id)
@@ -327,7 +331,11 @@ BEGIN
           FROM indicators ii JOIN commitments cm ON cm.id = ii.commitment_id
          WHERE ii.id = m.indicator_id;
     END IF;
-    IF pact IS NULL OR NOT commitment_pact_visible(pact, p_actor, p_staff) THEN
+    -- a value not verified is seen only by staff and the pact's contacts:
+    -- for anyone else it does not exist (404, not 403)
+    IF pact IS NULL OR NOT commitment_pact_visible(pact, p_actor, p_staff)
+       OR (m.status <> 'verified' AND NOT p_staff
+           AND NOT commitment_is_contact(pact, p_actor, NULL, NULL)) THEN
         problem := 'not-found';
         RETURN;
     END IF;

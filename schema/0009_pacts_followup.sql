@@ -80,7 +80,8 @@ BEGIN
                          JOIN organizations o ON o.id = cr.organization_id
                         WHERE cr.commitment_id = cm.id), '[]'),
                    'carried_from', (SELECT jsonb_build_object('id', f.id, 'pact_id', f.pact_id)
-                                      FROM commitments f WHERE f.id = cm.carried_from_id),
+                                      FROM commitments f JOIN pacts fp ON fp.id = f.pact_id
+                                     WHERE f.id = cm.carried_from_id AND fp.status <> 'draft'),
                    'indicators', coalesce((
                        SELECT jsonb_agg(jsonb_build_object(
                                   'id', ind.id, 'name', ind.name, 'unit', ind.unit,
@@ -297,7 +298,9 @@ BEGIN
           JOIN pacts p ON p.id = c.pact_id
           JOIN editions e ON e.id = p.edition_id
          WHERE (ed IS NULL OR p.edition_id = ed)
-           AND (p_cursor IS NULL OR (c.due_on, c.id) > (cur.due_on, cur.id))),
+           AND (p_cursor IS NULL OR (c.due_on, c.id) > (cur.due_on, cur.id))
+           -- once carried over, it is followed in the later pact
+           AND NOT EXISTS (SELECT 1 FROM commitments n WHERE n.carried_from_id = c.id)),
     late AS (
         SELECT o.*,
                coalesce((SELECT jsonb_agg(jsonb_build_object(
@@ -372,7 +375,9 @@ LANGUAGE sql AS $$
           FROM commitments c
           JOIN pacts p ON p.id = c.pact_id
           JOIN editions e ON e.id = p.edition_id
-         WHERE p.status IN ('signed', 'in_progress') AND c.status NOT IN ('done', 'dropped')),
+         WHERE p.status IN ('signed', 'in_progress') AND c.status NOT IN ('done', 'dropped')
+           -- once carried over, its reminders go with the copy in the later pact
+           AND NOT EXISTS (SELECT 1 FROM commitments n WHERE n.carried_from_id = c.id)),
     due AS (
         SELECT CASE WHEN m.due_on < l.today THEN 'milestone_overdue'
                     ELSE 'milestone_due_soon' END AS kind,
@@ -575,7 +580,6 @@ BEGIN
     END IF;
     IF src.status = 'done' THEN
         problem := 'commitment-closed';
-        body := jsonb_build_object('detail', 'a commitment that is done is not carried over')::text;
         RETURN;
     END IF;
     SELECT e.* INTO src_ed FROM pacts p JOIN editions e ON e.id = p.edition_id
@@ -588,8 +592,8 @@ BEGIN
         problem := 'validation-failed';
         body := jsonb_build_object('errors', jsonb_build_array(jsonb_build_object(
                     'field', 'pact_id',
-                    'message', CASE WHEN tgt.id IS NULL THEN 'no such pact'
-                                    ELSE 'must be a pact of a later edition than the commitment''s' END)))::text;
+                    'code', CASE WHEN tgt.id IS NULL THEN 'no_pact'
+                                 ELSE 'not_later_edition' END)))::text;
         RETURN;
     END IF;
     IF EXISTS (SELECT 1 FROM commitments t JOIN pacts tp ON tp.id = t.pact_id
@@ -598,11 +602,16 @@ BEGIN
         RETURN;
     END IF;
     due := coalesce(p_due_on, src.due_on);
+    -- the copy's status comes with its reason, like any status change
     INSERT INTO commitments (pact_id, title, description, responsible_organization_id,
-                             starts_on, due_on, status, carried_from_id)
+                             starts_on, due_on, status, status_reason, status_changed_at,
+                             carried_from_id)
     VALUES (tgt.id, src.title, src.description, src.responsible_organization_id,
             CASE WHEN src.starts_on <= due THEN src.starts_on END, due,
-            CASE WHEN src.status = 'dropped' THEN 'not_started' ELSE src.status END, src.id)
+            CASE WHEN src.status = 'dropped' THEN 'not_started' ELSE src.status END,
+            format('Trasladado del pacto «%s» (%s)',
+                   (SELECT title FROM pacts WHERE id = src.pact_id), src_ed.slug),
+            now(), src.id)
     RETURNING * INTO nc;
     INSERT INTO commitment_co_responsibles (commitment_id, organization_id)
     SELECT nc.id, organization_id FROM commitment_co_responsibles WHERE commitment_id = src.id;

@@ -5,6 +5,7 @@
  * so two requests at once give one copy and one 409. */
 #include "core/req.h"
 #include "pacts/followup.h"
+#include "pacts/pacts.h"
 
 const struct db_stmt followup_stmt_carry_over = {
     "followup_carry_over",
@@ -33,5 +34,6 @@ void followup_carry_over(struct req *r)
     }
     valid_free(&v);
     const char *params[] = {r->auth.account_id, id, pact, due};
-    req_query(r, &followup_stmt_carry_over, 4, params, req_done_created);
+    /* pacts_done_created words the 422 codes SQL answers in the caller's language */
+    req_query(r, &followup_stmt_carry_over, 4, params, pacts_done_created);
 }

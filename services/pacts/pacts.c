@@ -141,6 +141,9 @@ static void reply_sql_errors(struct req *r, const char *body)
     } words[] = {
         {"no_organization", "is not an organization", "no es una organización"},
         {"no_account", "is not an account", "no es una cuenta"},
+        {"no_pact", "is not a pact", "no es un pacto"},
+        {"not_later_edition", "must be a pact of a later edition than the commitment's",
+         "debe ser un pacto de una edición posterior a la del compromiso"},
     };
     struct valid v;
     valid_init(&v, r->lang);

@@ -232,9 +232,11 @@ def pact_progress_of(gess, pact_id):
 
 
 def audit_rows(gess, entity_id):
-    """The audit rows of one entity, oldest first: (action, actor_id, before, after)."""
+    """The audit rows of one entity, oldest first: (action, actor_id, before, after); not the
+    rows of its contacts or co-responsible organizations, which are filed under it too."""
     return gess.sql("SELECT action, actor_id::text, before, after FROM pact_audit"
-                    " WHERE entity_id = %s ORDER BY id", (entity_id,))
+                    " WHERE entity_id = %s AND entity NOT IN ('party_contact', 'co_responsible')"
+                    " ORDER BY id", (entity_id,))
 
 
 def pact_world(gess, staff, edition_status="published", pact_status="signed", **edition):

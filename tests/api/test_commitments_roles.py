@@ -79,7 +79,8 @@ ROUTES = [
     ("POST /v1/measurements/{id}/review", "signed",
      lambda c: ("POST", f"/v1/measurements/{c.submitted()}/review",
                 {"decision": "verified", "comment": "Conforme"}),
-     [401, 403, 403, 403, 200, 200, 403, 200]),
+     # a value not yet verified does not exist for strangers, even on a public pact
+     [401, 404, 404, 403, 200, 200, 403, 200]),
     ("POST /v1/measurements/{id}/review (draft pact)", "draft",
      lambda c: ("POST", f"/v1/measurements/{c.submitted()}/review",
                 {"decision": "rejected", "comment": "Sin sustento"}),

@@ -166,8 +166,9 @@ def test_the_pacts_give_a_varied_picture(demo):
         "SELECT count(*) FILTER (WHERE action = 'insert'),"
         "       count(*) FILTER (WHERE action = 'update'), count(actor_id) FROM pact_audit")[0]
     rows_made = sum(db.sql(f"SELECT count(*) FROM {t}")[0][0]
-                    for t in ("pacts", "pact_parties", "commitments", "indicators",
-                              "measurements", "milestones"))
+                    for t in ("pacts", "pact_parties", "pact_party_contacts", "commitments",
+                              "commitment_co_responsibles", "indicators", "measurements",
+                              "milestones"))
     moved = db.sql("SELECT count(*) FROM commitments WHERE status <> 'not_started'")[0][0]
     assert (inserts, updates, actors) == (rows_made, moved, 0)
     # the status changes carry their reasons into the history

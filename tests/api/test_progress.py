@@ -55,7 +55,7 @@ def ind_of(c, iid):
     (100, 40, "down", 40, 1, "complete"),
     (100, 40, "down", 10, 1, "complete"),      # exceeded downwards
     (100, 40, "down", 120, 0, "not_started"),  # worse (up) for a down-is-good indicator
-    (1.5, 2.25, "up", 2, 0.6667, "substantial"),
+    (1.5, 2.25, "up", 2, 0.6666, "substantial"),  # truncated, never rounded up
 ])
 def test_indicator_progress(gess, world, base, target, direction, value, progress, completion):
     c = commitment(gess, world)
@@ -129,7 +129,7 @@ def test_milestones_done_over_total(gess, world):
     h.assert_json(gess.req("PATCH", f"/v1/milestones/{ms[2]['id']}",
                            headers=world["f"]["headers"], json={"done_on": None}), 200)
     got = ph.commitment_read(gess, c["id"], world["f"])
-    assert got["progress"] == 0.6667 and got["completion"] == "substantial", got
+    assert got["progress"] == 0.6666 and got["completion"] == "substantial", got
 
 
 def test_indicators_win_over_milestones(gess, world):
