@@ -12,6 +12,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,15 @@ struct db_listen {
     int backoff_ms;
     bool listen_ok;
     unsigned long epoch;
+    unsigned long changes_seen; /* of local_changes, at the last sync */
     struct sub subs[MAX_SUBS];
     int nsubs;
 };
 
 static void listen_io(evutil_socket_t fd, short what, void *arg);
+
+/* Writes committed by this process (db_listen_note_change). */
+static atomic_ulong local_changes;
 
 /* Every subscriber drops everything: notifications may have been lost. */
 static void reset_all(struct db_listen *l)
@@ -323,5 +328,24 @@ bool db_listen_active(const struct db_listen *l)
 
 unsigned long db_listen_epoch(const struct db_listen *l)
 {
-    return l != NULL ? l->epoch : 0;
+    /* both only grow, so the sum changes whenever either does */
+    return (l != NULL ? l->epoch : 0) + atomic_load(&local_changes);
+}
+
+void db_listen_note_change(void)
+{
+    atomic_fetch_add(&local_changes, 1);
+}
+
+void db_listen_sync(struct db_listen *l)
+{
+    if (l == NULL)
+        return;
+    unsigned long changes = atomic_load(&local_changes);
+    if (changes != l->changes_seen) {
+        l->changes_seen = changes;
+        reset_all(l);
+    }
+    if (l->state == LS_LISTENING)
+        on_input(l); /* PQconsumeInput reads what is there, never waits */
 }

@@ -47,7 +47,19 @@ bool db_listen_subscribe(struct db_listen *l, const char *topic, db_listen_cb cb
 /* True while LISTEN is in force on a live connection. */
 bool db_listen_active(const struct db_listen *l);
 
-/* Changes whenever something may have been invalidated. */
+/* Changes whenever something may have been invalidated (also by
+ * db_listen_note_change in any worker of this process). */
 unsigned long db_listen_epoch(const struct db_listen *l);
+
+/* Read-your-writes. A NOTIFY reaches the workers' LISTEN connections a
+ * little after the writer's commit, so a client that writes and at once
+ * reads could be answered from a stale cache. A handler whose write
+ * NOTIFYs calls db_listen_note_change() once it has committed, before it
+ * replies: every cache of every worker of this process is then dropped
+ * at its next db_listen_sync(). A cache calls db_listen_sync() before a
+ * lookup: it applies such a change, and any notification already in the
+ * socket (a non-blocking read). Other processes rely on NOTIFY alone. */
+void db_listen_note_change(void);
+void db_listen_sync(struct db_listen *l);
 
 #endif

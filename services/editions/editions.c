@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db_listen.h"
 #include "core/req.h"
 #include "editions/editions.h"
 
@@ -185,6 +186,8 @@ void editions_get(struct req *r)
 
 static void patch_done(struct req *r, enum db_status st, PGresult *res)
 {
+    if (st == DB_OK)
+        db_listen_note_change(); /* the cached schedule and dashboard carry the edition */
     if (st == DB_ERROR && reply_constraint(r, res))
         return;
     if (!req_reply_found(r, st, res, 200))

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db_listen.h"
 #include "core/req.h"
 #include "pacts/commitments.h"
 
@@ -174,6 +175,8 @@ static void reply_sql_errors(struct req *r, const char *body)
 
 void cm_done(struct req *r, enum db_status st, PGresult *res)
 {
+    if (st == DB_OK)
+        db_listen_note_change(); /* the dashboard caches of this process follow at once */
     if (st == DB_OK && PQntuples(res) == 1 && PQnfields(res) == 3 && !PQgetisnull(res, 0, 0) &&
         strcmp(PQgetvalue(res, 0, 0), "validation-failed") == 0) {
         reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));

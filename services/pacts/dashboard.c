@@ -165,6 +165,7 @@ void followup_dashboard_get(struct req *r)
         return;
     }
     struct db_listen *l = db_listen_of(r);
+    db_listen_sync(l); /* changes already committed come first (db_listen.h) */
     bool active = db_listen_active(l);
     unsigned long epoch = db_listen_epoch(l);
     struct dash_cache *c = active ? dash_cache_of(l) : NULL;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db_listen.h"
 #include "core/req.h"
 #include "pacts/pacts.h"
 
@@ -172,6 +173,8 @@ static void reply_sql_errors(struct req *r, const char *body)
 
 static void reply(struct req *r, enum db_status st, PGresult *res, int status)
 {
+    if (st == DB_OK)
+        db_listen_note_change(); /* the dashboard caches of this process follow at once */
     if (st == DB_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
         strcmp(PQgetvalue(res, 0, 0), "validation-failed") == 0) {
         reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));

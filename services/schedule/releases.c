@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/db_listen.h"
 #include "core/req.h"
 #include "schedule/schedule.h"
 
@@ -33,6 +34,13 @@ const struct db_stmt schedule_stmt_releases = {
     "     FROM page)::text",
 };
 
+static void publish_done(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st == DB_OK)
+        db_listen_note_change(); /* committed: this process's caches follow at once */
+    req_reply_outcome(r, st, res, 201);
+}
+
 void schedule_release_create(struct req *r)
 {
     struct valid v;
@@ -44,7 +52,7 @@ void schedule_release_create(struct req *r)
     }
     valid_free(&v);
     const char *params[] = {req_param(r, "slug"), r->auth.account_id, comment};
-    req_query(r, &schedule_stmt_publish, 3, params, req_done_created);
+    req_query(r, &schedule_stmt_publish, 3, params, publish_done);
 }
 
 static void list_done(struct req *r, enum db_status st, PGresult *res)

@@ -331,6 +331,7 @@ void schedule_get(struct req *r)
     bool ics = format != NULL && strcmp(format, "ics") == 0;
     const char *slug = req_param(r, "slug");
     struct db_listen *l = db_listen_of(r);
+    db_listen_sync(l); /* changes already committed come first (db_listen.h) */
     bool active = db_listen_active(l);
     if (active) {
         struct cache *c = cache_of(l);

@@ -516,3 +516,19 @@ def test_concurrent_publishes_make_one_release(gess, staff, edition, draft):
         if r.status_code == 409:
             h.assert_problem(r, 409, "nothing-to-release")
     assert gess.count("schedule_releases", "edition_id = %s", (edition["id"],)) == 1
+
+
+def test_the_publisher_reads_its_own_release_at_once(gess, staff, edition, draft):
+    """Read-your-writes: right after a publish answers, a read from the same gessd (either
+    worker) shows that release, though the NOTIFY may not have reached the workers yet (it
+    once did not, in CI: a cached 404 was served after the first publish)."""
+    slug = edition["slug"]
+    rooms, _, _, (s1, _) = small_programme(draft)
+    for version in range(1, 16):
+        # fill both workers' caches with what is there now
+        for _ in range(4):
+            assert get_schedule(gess.base, slug).status_code == (200 if version > 1 else 404)
+        draft.update(s1, title=f"Inauguración, versión {version}")
+        assert publish(gess, staff.organizer, slug)["version"] == version
+        body = h.assert_json(get_schedule(gess.base, slug), 200)
+        assert body["version"] == version, body
