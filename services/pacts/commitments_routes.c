@@ -8,6 +8,7 @@
 #include "core/db_listen.h"
 #include "core/req.h"
 #include "pacts/commitments.h"
+#include "pacts/pacts.h"
 
 const struct route commitments_routes[] = {
     {"POST", "/v1/pacts/{id}/commitments", commitment_create, AUTH_FOLLOWUP, BODY_JSON},
@@ -143,43 +144,13 @@ bool cm_number(struct valid *v, const json_t *j, const char *name, double *out)
     return true;
 }
 
-/* SQL's validation codes, worded in the caller's language. */
-static void reply_sql_errors(struct req *r, const char *body)
-{
-    static const struct {
-        const char *code;
-        enum valid_msg msg;
-        const char *s;
-    } map[] = {
-        {"no_organization", MSG_ONE_OF, "the id of an existing organization"},
-        {"no_parent", MSG_ONE_OF, "the id of a top-level commitment of this pact"},
-        {"not_future", MSG_ONE_OF, "a date not after today (the edition's local date)"},
-    };
-    struct valid v;
-    valid_init(&v, r->lang);
-    json_t *doc = json_loads(body, 0, NULL);
-    size_t i;
-    json_t *e;
-    json_array_foreach(json_object_get(doc, "errors"), i, e) {
-        const char *code = json_string_value(json_object_get(e, "code"));
-        const char *field = json_string_value(json_object_get(e, "field"));
-        for (size_t k = 0; code != NULL && field != NULL && k < sizeof map / sizeof map[0]; k++)
-            if (strcmp(map[k].code, code) == 0)
-                valid_fail(&v, field, map[k].msg, 0, map[k].s);
-    }
-    json_decref(doc);
-    if (valid_ok(&v)) /* a code this file does not know: still a 422 */
-        valid_fail(&v, "body", MSG_UNKNOWN, 0, NULL);
-    req_reply_invalid(r, &v);
-}
-
 void cm_done(struct req *r, enum db_status st, PGresult *res)
 {
     if (st == DB_OK)
         db_listen_note_change(); /* the dashboard caches of this process follow at once */
     if (st == DB_OK && PQntuples(res) == 1 && PQnfields(res) == 3 && !PQgetisnull(res, 0, 0) &&
         strcmp(PQgetvalue(res, 0, 0), "validation-failed") == 0) {
-        reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));
+        pacts_reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));
         return;
     }
     int status = 200;

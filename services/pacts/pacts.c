@@ -134,8 +134,7 @@ bool pacts_keep_text(struct req *r, json_t *obj, char **out)
     return true;
 }
 
-/* SQL's validation codes, worded in the caller's language. */
-static void reply_sql_errors(struct req *r, const char *body)
+void pacts_reply_sql_errors(struct req *r, const char *body)
 {
     static const struct {
         const char *code, *en, *es;
@@ -145,6 +144,10 @@ static void reply_sql_errors(struct req *r, const char *body)
         {"no_pact", "is not a pact", "no es un pacto"},
         {"not_later_edition", "must be a pact of a later edition than the commitment's",
          "debe ser un pacto de una edición posterior a la del compromiso"},
+        {"no_parent", "must be the id of a top-level commitment of this pact",
+         "debe ser el id de un compromiso de primer nivel de este pacto"},
+        {"not_future", "must be a date not after today (the edition's local date)",
+         "debe ser una fecha no posterior a hoy (fecha local de la edición)"},
     };
     struct valid v;
     valid_init(&v, r->lang);
@@ -177,7 +180,7 @@ static void reply(struct req *r, enum db_status st, PGresult *res, int status)
         db_listen_note_change(); /* the dashboard caches of this process follow at once */
     if (st == DB_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
         strcmp(PQgetvalue(res, 0, 0), "validation-failed") == 0) {
-        reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));
+        pacts_reply_sql_errors(r, PQgetisnull(res, 0, 1) ? "{}" : PQgetvalue(res, 0, 1));
         return;
     }
     req_reply_outcome(r, st, res, status);

@@ -51,6 +51,10 @@ void pacts_url(struct valid *v, const json_t *b, json_t *out, const char *field,
  * answering 503 when memory ran out. */
 bool pacts_keep_text(struct req *r, json_t *obj, char **out);
 
+/* Answers 422 for SQL's {errors: [{field, code}]}, each code worded in the
+ * caller's language (every pact module's SQL codes are listed in pacts.c). */
+void pacts_reply_sql_errors(struct req *r, const char *body);
+
 /* Callbacks for (problem, body) rows: validation-failed with {errors:
  * [{field, code}]} is worded in the caller's language; other problems as
  * req_reply_outcome does. */

@@ -146,3 +146,13 @@ def test_carry_over_refusal_in_spanish(gess, staff, w):
     body = h.assert_problem(r, 422, "validation-failed")
     assert body["errors"] == [{"field": "pact_id", "message":
                                "debe ser un pacto de una edición posterior a la del compromiso"}]
+
+
+def test_commitment_refusals_found_by_sql_in_spanish(gess, staff, w):
+    other = ph.world_commitment(gess, ph.pact_world(gess, staff))
+    r = gess.req("POST", f"/v1/pacts/{w['pact']}/commitments",
+                 headers=dict(w["f"]["headers"], **{"Accept-Language": "es"}),
+                 json=ph.commitment_body(parent_id=other["id"]))
+    body = h.assert_problem(r, 422, "validation-failed")
+    assert body["errors"] == [{"field": "parent_id", "message":
+                               "debe ser el id de un compromiso de primer nivel de este pacto"}]
