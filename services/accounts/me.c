@@ -19,17 +19,12 @@ const struct db_stmt accounts_stmt_password_set = {
     " DELETE FROM tokens WHERE account_id = $1 AND token_hash <> decode($3, 'hex')",
 };
 
-/* Refuses (no row updated, found = 1) to take admin away from the last
- * admin, so the system can never be left without one. */
+/* Refuses (matched = 1, no account) to take admin away from the last admin,
+ * under any concurrency: the function serialises changes to the admin set
+ * (schema/0010_last_admin.sql). */
 const struct db_stmt accounts_stmt_roles_set = {
     "accounts_roles_set",
-    "WITH target AS (SELECT id, roles FROM accounts WHERE id = $1 FOR UPDATE),"
-    " upd AS (UPDATE accounts a SET roles = $2::text[], updated_at = now() FROM target t"
-    "          WHERE a.id = t.id AND ('admin' = ANY ($2::text[]) OR NOT 'admin' = ANY (t.roles)"
-    "                OR EXISTS (SELECT 1 FROM accounts o"
-    "                            WHERE o.id <> t.id AND 'admin' = ANY (o.roles)))"
-    "         RETURNING account_json(a)::text AS j)"
-    " SELECT (SELECT count(*) FROM target), (SELECT j FROM upd)",
+    "SELECT matched, account FROM account_roles_set($1::uuid, $2::text[])",
 };
 
 void accounts_me(struct req *r)

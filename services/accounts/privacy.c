@@ -45,7 +45,7 @@ const struct db_stmt accounts_stmt_export = {
 
 const struct db_stmt accounts_stmt_erase = {
     "accounts_erase",
-    "SELECT account_erase($1::uuid)",
+    "SELECT account_erase($1::uuid), NULL::text",
 };
 
 void accounts_export(struct req *r)
@@ -57,5 +57,5 @@ void accounts_export(struct req *r)
 void accounts_erase(struct req *r)
 {
     const char *params[] = {r->auth.account_id};
-    req_query(r, &accounts_stmt_erase, 1, params, req_done_empty);
+    req_query(r, &accounts_stmt_erase, 1, params, req_done_outcome_empty);
 }

@@ -3,15 +3,15 @@
 #include "core/req.h"
 
 const struct route accounts_routes[] = {
-    {"POST", "/v1/accounts", accounts_signup, AUTH_NONE, BODY_JSON},
-    {"POST", "/v1/tokens", accounts_login, AUTH_NONE, BODY_JSON},
-    {"DELETE", "/v1/tokens/current", accounts_logout, AUTH_USER, BODY_NONE},
-    {"GET", "/v1/me", accounts_me, AUTH_USER, BODY_NONE},
-    {"PUT", "/v1/me/password", accounts_password_change, AUTH_USER, BODY_JSON},
-    {"PUT", "/v1/accounts/{id}/roles", accounts_roles_set, AUTH_ADMIN, BODY_JSON},
-    {"GET", "/v1/me/export", accounts_export, AUTH_USER, BODY_NONE},
-    {"DELETE", "/v1/me", accounts_erase, AUTH_USER, BODY_NONE},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
+    {"POST", "/v1/accounts", accounts_signup, AUTH_NONE, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/tokens", accounts_login, AUTH_NONE, BODY_JSON, OUT_JSON},
+    {"DELETE", "/v1/tokens/current", accounts_logout, AUTH_USER, BODY_NONE, OUT_JSON},
+    {"GET", "/v1/me", accounts_me, AUTH_USER, BODY_NONE, OUT_JSON},
+    {"PUT", "/v1/me/password", accounts_password_change, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"PUT", "/v1/accounts/{id}/roles", accounts_roles_set, AUTH_ADMIN, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/me/export", accounts_export, AUTH_USER, BODY_NONE, OUT_JSON},
+    {"DELETE", "/v1/me", accounts_erase, AUTH_USER, BODY_NONE, OUT_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 const struct db_stmt *const accounts_stmts[] = {

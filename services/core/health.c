@@ -71,9 +71,9 @@ static void openapi(struct req *r)
 }
 
 const struct route core_routes[] = {
-    {"GET", "/healthz", healthz, AUTH_NONE, BODY_NONE},
-    {"GET", "/readyz", readyz, AUTH_NONE, BODY_NONE},
-    {"GET", "/metrics", metrics, AUTH_NONE, BODY_NONE},
-    {"GET", "/v1/openapi.json", openapi, AUTH_NONE, BODY_NONE},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
+    {"GET", "/healthz", healthz, AUTH_NONE, BODY_NONE, OUT_JSON},
+    {"GET", "/readyz", readyz, AUTH_NONE, BODY_NONE, OUT_JSON},
+    {"GET", "/metrics", metrics, AUTH_NONE, BODY_NONE, OUT_TEXT},
+    {"GET", "/v1/openapi.json", openapi, AUTH_NONE, BODY_NONE, OUT_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };

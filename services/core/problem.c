@@ -94,8 +94,8 @@ static const struct slug slugs[] = {
      "This Idempotency-Key was used with a different request.",
      "Esta Idempotency-Key se usó con otra solicitud."},
     {"not-acceptable", 406, "Not acceptable", "No aceptable",
-     "This resource is available as application/json or text/csv.",
-     "Este recurso está disponible como application/json o text/csv."},
+     "This resource is not available in any type the Accept header allows.",
+     "Este recurso no está disponible en ningún tipo que permita la cabecera Accept."},
     {"payload-too-large", 413, "Payload too large", "Cuerpo demasiado grande",
      "The request body is larger than allowed.", "El cuerpo de la solicitud es demasiado grande."},
     {"unsupported-media-type", 415, "Unsupported media type", "Tipo de contenido no admitido",
@@ -226,6 +226,7 @@ static const char *const messages[MSG_COUNT][2] = {
                        "solo puede avanzar: draft, published, closed, archived"},
     [MSG_CURRENCY] = {"must be an ISO 4217 code such as PEN", "debe ser un código ISO 4217 como PEN"},
     [MSG_EMPTY] = {"must not be empty", "no debe estar vacío"},
+    [MSG_NOT_UTF8] = {"must be valid UTF-8 text", "debe ser texto UTF-8 válido"},
 };
 
 void problem_message(enum lang lang, enum valid_msg msg, long n, const char *s, char *out,

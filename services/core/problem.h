@@ -53,6 +53,7 @@ enum valid_msg {
     MSG_BACKWARDS,
     MSG_CURRENCY,
     MSG_EMPTY,
+    MSG_NOT_UTF8,
     MSG_COUNT
 };
 

@@ -309,6 +309,13 @@ static void db_trampoline(void *arg, enum db_status st, PGresult *res)
 void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const char *const *values,
                req_db_cb cb)
 {
+    for (int i = 0; i < nparams; i++)
+        if (values[i] != NULL && !valid_utf8(values[i], strlen(values[i]))) {
+            log_msg(LOG_WARN, "req %s: %s: parameter $%d is not UTF-8; refused", r->id,
+                    stmt->name, i + 1);
+            req_reply_field(r, "request", MSG_NOT_UTF8);
+            return;
+        }
     r->db_cb = cb;
     if (!db_pool_query(r->w->db, stmt, nparams, values, db_trampoline, r))
         req_reply_unavailable(r);
@@ -450,8 +457,86 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     auth_then_handle(r);
 }
 
+/* Every query value is text before a handler reads it (DESIGN.md §5):
+ * one that is not UTF-8 is 422 naming its parameter. */
+static bool query_ok(struct req *r)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
+    if (uri == NULL || evhttp_uri_get_query(uri) == NULL)
+        return true;
+    (void)req_query_param(r, "format"); /* parses the query once */
+    if (r->query == NULL)
+        return true;
+    struct valid v;
+    valid_init(&v, r->lang);
+    for (const struct evkeyval *kv = r->query->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
+        bool key_ok = valid_utf8(kv->key, strlen(kv->key));
+        if (!key_ok || !valid_utf8(kv->value, strlen(kv->value)))
+            valid_fail(&v, key_ok ? kv->key : "query", MSG_NOT_UTF8, 0, NULL);
+    }
+    if (valid_ok(&v)) {
+        valid_free(&v);
+        return true;
+    }
+    req_reply_invalid(r, &v);
+    return false;
+}
+
+/* Sets r->out from what the route offers, ?format= (on routes that offer
+ * several types: a link cannot send Accept) and Accept with its q-values;
+ * answers 406 when the client accepts none of them, and 422 for a format
+ * the route does not offer. */
+static bool negotiate(struct req *r)
+{
+    unsigned offered = r->rt->produces ? r->rt->produces : OUT_JSON;
+    const char *accept = req_header(r, "Accept");
+    const char *format = (offered & (offered - 1)) ? req_query_param(r, "format") : NULL;
+    enum out_type t;
+    if (format != NULL) {
+        t = 0;
+        char names[64] = "";
+        for (unsigned bit = 1; bit <= OUT_TEXT; bit <<= 1) {
+            if (!(offered & bit))
+                continue;
+            if (strcmp(format, accept_format_name(bit)) == 0)
+                t = bit;
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     names[0] ? ", " : "", accept_format_name(bit));
+        }
+        if (t == 0) {
+            struct valid v;
+            valid_init(&v, r->lang);
+            valid_fail(&v, "format", MSG_ONE_OF, 0, names);
+            req_reply_invalid(r, &v);
+            return false;
+        }
+        if (accept_quality(accept, accept_media_type(t)) == 0)
+            t = 0;
+    } else {
+        t = accept_choose(accept, offered);
+    }
+    if (t != 0) {
+        r->out = t;
+        return true;
+    }
+    char detail[200];
+    size_t n = (size_t)snprintf(detail, sizeof detail, "%s",
+                                r->lang == LANG_ES ? "Este recurso está disponible como"
+                                                   : "This resource is available as");
+    for (unsigned bit = 1, k = 0; bit <= OUT_TEXT && n < sizeof detail; bit <<= 1)
+        if (offered & bit)
+            n += (size_t)snprintf(detail + n, sizeof detail - n, "%s %s", k++ ? "," : "",
+                                  accept_media_type(bit));
+    if (n < sizeof detail - 1)
+        memcpy(detail + n, ".", 2);
+    req_reply_problem(r, "not-acceptable", detail);
+    return false;
+}
+
 void req_run_handler(struct req *r)
 {
+    if (!query_ok(r) || !negotiate(r))
+        return;
     if (r->rt->body != BODY_NONE && !parse_body(r))
         return;
     r->rt->handler(r);

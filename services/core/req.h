@@ -51,6 +51,7 @@ struct req {
     struct timespec started;
     enum lang lang;
     json_t *body; /* the parsed JSON object, when the route takes one */
+    enum out_type out; /* what to answer with, negotiated before the handler */
     struct route_params params;
     struct auth auth;
     req_db_cb db_cb;
@@ -80,7 +81,10 @@ const char *req_query_param(struct req *r, const char *name);
 bool req_is_organizer(const struct req *r);
 
 /* Runs a prepared statement; cb runs on this loop with the result. When the
- * pool refuses (database down, queue full) this answers 503 itself. */
+ * pool refuses (database down, queue full) this answers 503 itself. A
+ * parameter that is not UTF-8 never reaches PostgreSQL (where it would be
+ * SQLSTATE 22021, a 500): it is logged as the validation gap it is and
+ * answered 422. */
 void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const char *const *values,
                req_db_cb cb);
 
@@ -93,8 +97,9 @@ void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb);
 bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
     __attribute__((warn_unused_result));
 
-/* Parses the body the route takes, then runs its handler (dispatch and
- * authentication call this). */
+/* Checks the query string (UTF-8, 422), negotiates the answer's type
+ * (r->out, or 406), parses the body the route takes (400, 415), then runs
+ * the handler (dispatch and authentication call this). */
 void req_run_handler(struct req *r);
 
 /* For statements answering (problem, body): a problem slug answers that

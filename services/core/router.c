@@ -1,9 +1,33 @@
 /* router.c — a linear scan over a few dozen routes is faster than any tree
- * at this size and keeps "literal beats {param}" obvious. */
+ * at this size and keeps "literal beats {param}" obvious.
+ *
+ * Paths match exactly (DESIGN.md §5): no trailing slash, no empty segment,
+ * no "." or ".." segment. Clients resolve dot segments before sending
+ * (`DELETE /v1/me/agenda/..` leaves curl as `DELETE /v1/me/`), so a
+ * tolerant router turns a typo into another route. Each {param} has a type
+ * given by its name, checked here before any handler runs: a value of the
+ * wrong shape is 404, and never reaches SQL. */
 #include "core/router.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/valid.h"
+
+/* The type of a path parameter, by name: {slug} an edition slug, {id} and
+ * {..._id} a UUID. A name outside this table makes router_init fail, so a
+ * new route cannot take an unchecked parameter by accident. */
+static bool (*param_type(const char *name, size_t len))(const char *)
+{
+    if (len == 4 && memcmp(name, "slug", 4) == 0)
+        return valid_slug;
+    if ((len == 2 && memcmp(name, "id", 2) == 0) ||
+        (len > 3 && memcmp(name + len - 3, "_id", 3) == 0))
+        return valid_uuid;
+    return NULL;
+}
+
+static bool pattern_ok(const char *pattern);
 
 bool router_init(struct router *rt, const struct route *const *tables, size_t ntables)
 {
@@ -18,6 +42,11 @@ bool router_init(struct router *rt, const struct route *const *tables, size_t nt
     for (size_t t = 0; t < ntables; t++)
         for (const struct route *r = tables[t]; r->method != NULL; r++)
             rt->routes[rt->n++] = r;
+    for (size_t i = 0; i < rt->n; i++)
+        if (!pattern_ok(rt->routes[i]->pattern)) {
+            router_free(rt);
+            return false;
+        }
     return true;
 }
 
@@ -68,31 +97,49 @@ struct seg {
     size_t len;
 };
 
-/* Splits "/a/b/c" into segments; a trailing slash is not significant
- * except for the root. Returns -1 when there are too many. */
+/* Splits "/a/b/c" into segments. Returns -1 for too many segments and for
+ * a path that is not exact: not starting with '/', a trailing slash, an
+ * empty segment, or a "." or ".." segment ("/" itself has none). */
 static int split(const char *path, struct seg *segs)
 {
+    if (*path != '/')
+        return -1;
+    if (path[1] == '\0')
+        return 0;
     int n = 0;
-    const char *p = path;
-    if (*p == '/')
-        p++;
-    while (*p != '\0') {
+    const char *p = path + 1;
+    for (;;) {
         const char *end = strchr(p, '/');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (n == ROUTER_MAX_SEGMENTS)
+        if (n == ROUTER_MAX_SEGMENTS || len == 0 || (len == 1 && p[0] == '.') ||
+            (len == 2 && p[0] == '.' && p[1] == '.'))
             return -1;
         segs[n].s = p;
         segs[n].len = len;
         n++;
-        p += len;
-        if (*p == '/')
-            p++;
+        if (end == NULL)
+            return n;
+        p = end + 1;
     }
-    return n;
+}
+
+static bool is_param(const struct seg *ps)
+{
+    return ps->len > 2 && ps->s[0] == '{' && ps->s[ps->len - 1] == '}';
+}
+
+/* Decodes one path segment against its {param}: true when it decodes,
+ * is UTF-8 (%ff is not) and has the parameter's type. */
+static bool param_value(const struct seg *ps, const struct seg *seg, char *out, size_t outlen)
+{
+    return decode(seg->s, seg->len, out, outlen) && valid_utf8(out, strlen(out)) &&
+           param_type(ps->s + 1, ps->len - 2)(out);
 }
 
 /* Scores how well pattern matches the path segments: -1 for no match,
- * otherwise a number where a literal at an earlier position weighs more. */
+ * otherwise a number where a literal at an earlier position weighs more.
+ * A parameter of the wrong type is no match, so such a path is 404 rather
+ * than 405 for the methods its pattern has. */
 static long score(const char *pattern, const struct seg *segs, int nsegs)
 {
     struct seg ps[ROUTER_MAX_SEGMENTS];
@@ -101,16 +148,16 @@ static long score(const char *pattern, const struct seg *segs, int nsegs)
         return -1;
     long sc = 0;
     for (int i = 0; i < np; i++) {
-        bool param = ps[i].len > 2 && ps[i].s[0] == '{';
-        if (param) {
-            if (segs[i].len == 0)
-                return -1;
+        if (is_param(&ps[i]))
             continue;
-        }
         if (ps[i].len != segs[i].len || memcmp(ps[i].s, segs[i].s, ps[i].len) != 0)
             return -1;
         sc |= 1L << (ROUTER_MAX_SEGMENTS - i);
     }
+    char value[ROUTER_PARAM_MAX];
+    for (int i = 0; i < np; i++)
+        if (is_param(&ps[i]) && !param_value(&ps[i], &segs[i], value, sizeof value))
+            return -1;
     return sc;
 }
 
@@ -120,16 +167,32 @@ static bool fill_params(const char *pattern, const struct seg *segs, struct rout
     int np = split(pattern, ps);
     p->n = 0;
     for (int i = 0; i < np; i++) {
-        if (!(ps[i].len > 2 && ps[i].s[0] == '{'))
+        if (!is_param(&ps[i]))
             continue;
         if (p->n == ROUTER_MAX_PARAMS || ps[i].len - 2 >= sizeof p->name[0])
             return false;
         memcpy(p->name[p->n], ps[i].s + 1, ps[i].len - 2);
         p->name[p->n][ps[i].len - 2] = '\0';
-        if (!decode(segs[i].s, segs[i].len, p->value[p->n], sizeof p->value[0]))
+        if (!param_value(&ps[i], &segs[i], p->value[p->n], sizeof p->value[0]))
             return false;
         p->n++;
     }
+    return true;
+}
+
+/* A pattern is exact, and each of its {param}s has a type. */
+static bool pattern_ok(const char *pattern)
+{
+    struct seg ps[ROUTER_MAX_SEGMENTS];
+    int np = split(pattern, ps);
+    if (np < 0)
+        return false;
+    int params = 0;
+    for (int i = 0; i < np; i++)
+        if (is_param(&ps[i]) &&
+            (++params > ROUTER_MAX_PARAMS || ps[i].len - 2 >= sizeof ((struct route_params *)0)->name[0] ||
+             param_type(ps[i].s + 1, ps[i].len - 2) == NULL))
+            return false;
     return true;
 }
 

@@ -1,11 +1,15 @@
-/* router.h — method + path routing with {param} segments. A literal
- * segment wins over a {param} one; a path that exists under other methods
- * answers 405 with Allow. */
+/* router.h — method + path routing with {param} segments. Paths match
+ * exactly (no trailing slash, empty or dot segment); a literal segment
+ * wins over a {param} one; a {param} of the wrong type (by its name:
+ * {slug}, {id}, {..._id}) or not UTF-8 matches nothing; a path that exists
+ * under other methods answers 405 with Allow. */
 #ifndef GESS_ROUTER_H
 #define GESS_ROUTER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "core/accept.h"
 
 struct req;
 
@@ -20,10 +24,13 @@ struct route {
     void (*handler)(struct req *r);
     enum route_auth auth;
     int body; /* BODY_NONE, BODY_JSON or BODY_OPTIONAL */
+    unsigned produces; /* OUT_* bits of core/accept.h: what it can answer */
 };
 
 /* What a route reads from the request body. BODY_OPTIONAL takes an empty
- * body as {}. */
+ * body as {}. A route with BODY_NONE ignores a body sent to it: HTTP gives
+ * a body on GET or DELETE no meaning, and one rule for every such route is
+ * simpler for clients than a status to document on each. */
 enum { BODY_NONE = 0, BODY_JSON = 1, BODY_OPTIONAL = 2 };
 
 #define ROUTER_MAX_PARAMS 4
@@ -44,7 +51,8 @@ struct router {
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
 
 /* Collects the routes of several tables (each ended by a route whose
- * method is NULL). Returns false when out of memory. */
+ * method is NULL). Returns false when out of memory, and for a pattern
+ * that is not exact or has a {param} whose name gives no type. */
 bool router_init(struct router *rt, const struct route *const *tables, size_t ntables)
     __attribute__((warn_unused_result));
 void router_free(struct router *rt);

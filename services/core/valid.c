@@ -39,16 +39,62 @@ size_t valid_utf8_chars(const char *s)
     return n;
 }
 
-static bool has_control(const char *s)
+bool valid_utf8(const char *s, size_t len)
 {
-    for (; *s != '\0'; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    while (p < end) {
+        unsigned c = *p;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        /* the lead byte says how many continuation bytes follow, and the
+         * smallest second byte allowed (no overlongs, no surrogates, at
+         * most U+10FFFF), as RFC 3629's table does */
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return false;
+        }
+        if ((size_t)(end - p) <= n || p[1] < lo || p[1] > hi)
+            return false;
+        for (size_t i = 2; i <= n; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+/* Control characters; a long text lets line breaks and tabs through. */
+static bool has_control(const char *s, bool multiline)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (multiline && (c == '\n' || c == '\r' || c == '\t'))
+            continue;
+        if (c < 0x20 || c == 0x7f)
             return true;
+    }
     return false;
 }
 
-const char *valid_string(struct valid *v, const json_t *obj, const char *field, size_t min,
-                         size_t max, bool required)
+static const char *checked_text(struct valid *v, const json_t *obj, const char *field,
+                                size_t min, size_t max, bool required, bool multiline)
 {
     json_t *j = json_object_get(obj, field);
     if (j == NULL || json_is_null(j)) {
@@ -70,11 +116,37 @@ const char *valid_string(struct valid *v, const json_t *obj, const char *field, 
         valid_fail(v, field, MSG_TOO_LONG, (long)max, NULL);
         return NULL;
     }
-    if (has_control(s)) {
+    if (has_control(s, multiline)) {
         valid_fail(v, field, MSG_CONTROL_CHARS, 0, NULL);
         return NULL;
     }
     return s;
+}
+
+const char *valid_string(struct valid *v, const json_t *obj, const char *field, size_t min,
+                         size_t max, bool required)
+{
+    return checked_text(v, obj, field, min, max, required, false);
+}
+
+const char *valid_long_text(struct valid *v, const json_t *obj, const char *field, size_t min,
+                            size_t max, bool required)
+{
+    return checked_text(v, obj, field, min, max, required, true);
+}
+
+void valid_long_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field,
+                          size_t max, bool null_clears)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j == NULL || (json_is_null(j) && !null_clears))
+        return;
+    if (json_is_null(j)) {
+        json_object_set_new(out, field, json_string(""));
+        return;
+    }
+    if (valid_long_text(v, obj, field, 0, max, false) != NULL)
+        json_object_set(out, field, j);
 }
 
 const char *valid_enum(struct valid *v, const json_t *obj, const char *field,

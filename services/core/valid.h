@@ -29,6 +29,17 @@ void valid_fail(struct valid *v, const char *field, enum valid_msg msg, long n, 
 const char *valid_string(struct valid *v, const json_t *obj, const char *field, size_t min,
                          size_t max, bool required);
 
+/* A long text field (an abstract, a description, a summary, evidence, a
+ * comment, a reason): as valid_string, but line breaks and tabs pass;
+ * every other control character is refused. */
+const char *valid_long_text(struct valid *v, const json_t *obj, const char *field, size_t min,
+                            size_t max, bool required);
+
+/* A long text field of obj copied into out when valid: absent is nothing;
+ * null is nothing too, or "" when null_clears (a PATCH clearing it). */
+void valid_long_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field,
+                          size_t max, bool null_clears);
+
 /* A string field whose value must be one of choices (NULL-terminated). */
 const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
                        const char *const *choices, bool required);
@@ -66,6 +77,11 @@ bool valid_email_normalise(const char *in, char *out, size_t outlen);
 
 /* True for a canonical textual UUID (8-4-4-4-12 hex digits). */
 bool valid_uuid(const char *s);
+
+/* True when [s, s+len) is well-formed UTF-8 (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF). Everything that reaches SQL has
+ * passed this or jansson's equivalent check. */
+bool valid_utf8(const char *s, size_t len);
 
 /* Characters (code points) in a UTF-8 string. */
 size_t valid_utf8_chars(const char *s);

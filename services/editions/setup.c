@@ -160,7 +160,7 @@ void editions_category_create(struct req *r)
     if (code != NULL && !valid_code(code))
         valid_fail(&v, "code", MSG_CODE, 0, NULL);
     const char *name = valid_string(&v, r->body, "name", 1, 200, true);
-    const char *description = valid_string(&v, r->body, "description", 0, 2000, false);
+    const char *description = valid_long_text(&v, r->body, "description", 0, 2000, false);
     long long price = 0;
     char price_text[24];
     bool has_price = valid_int(&v, r->body, "price_cents", 0, 100000000000LL, false, &price);

@@ -84,7 +84,7 @@ void commitment_create(struct req *r)
         return;
     }
     cm_text(&v, r->body, out, "title", 1, 300, true);
-    cm_long_text(&v, r->body, out, "description", 5000);
+    valid_long_text_into(&v, r->body, out, "description", 5000, false);
     opt_uuid(&v, r->body, out, "responsible_organization_id");
     co_ids(&v, r->body, out);
     const char *starts = cm_date(&v, r->body, out, "starts_on", false, true);
@@ -123,7 +123,7 @@ void commitment_status(struct req *r)
         return;
     }
     size_t before = json_array_size(v.errors);
-    cm_long_text(&v, r->body, seen, "reason", 2000);
+    valid_long_text_into(&v, r->body, seen, "reason", 2000, false);
     reason = json_string_value(json_object_get(seen, "reason"));
     json_decref(seen); /* reason points into r->body, which outlives the query */
     if (json_array_size(v.errors) == before &&

@@ -32,10 +32,6 @@ const char *cm_path_id(struct req *r);
  * with the request; false after answering 503 when memory ran out. */
 bool cm_keep_json(struct req *r, json_t *obj, char **out);
 
-/* A text field of b copied into out: 0..max characters, tabs and line
- * breaks allowed (descriptions, evidence); null or absent is left out. */
-void cm_long_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max);
-
 /* A one-line text field of b copied into out (valid_string rules). */
 void cm_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t min,
              size_t max, bool required);

@@ -11,14 +11,14 @@
 #include "pacts/pacts.h"
 
 const struct route commitments_routes[] = {
-    {"POST", "/v1/pacts/{id}/commitments", commitment_create, AUTH_FOLLOWUP, BODY_JSON},
-    {"POST", "/v1/commitments/{id}/status", commitment_status, AUTH_FOLLOWUP, BODY_JSON},
-    {"POST", "/v1/commitments/{id}/indicators", indicator_create, AUTH_FOLLOWUP, BODY_JSON},
-    {"POST", "/v1/commitments/{id}/milestones", milestone_create, AUTH_FOLLOWUP, BODY_JSON},
-    {"POST", "/v1/indicators/{id}/measurements", measurement_create, AUTH_USER, BODY_JSON},
-    {"POST", "/v1/measurements/{id}/review", measurement_review, AUTH_USER, BODY_JSON},
-    {"PATCH", "/v1/milestones/{id}", milestone_patch, AUTH_FOLLOWUP, BODY_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
+    {"POST", "/v1/pacts/{id}/commitments", commitment_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/status", commitment_status, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/indicators", indicator_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/milestones", milestone_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/indicators/{id}/measurements", measurement_create, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/measurements/{id}/review", measurement_review, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"PATCH", "/v1/milestones/{id}", milestone_patch, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 const struct db_stmt *const commitments_stmts[] = {
@@ -65,28 +65,6 @@ bool cm_keep_json(struct req *r, json_t *obj, char **out)
     r->data = *out;
     r->data_free = free;
     return true;
-}
-
-void cm_long_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max)
-{
-    json_t *j = json_object_get(b, field);
-    if (j == NULL || json_is_null(j))
-        return;
-    const char *s = json_string_value(j);
-    if (s == NULL) {
-        valid_fail(v, field, MSG_NOT_STRING, 0, NULL);
-        return;
-    }
-    if (valid_utf8_chars(s) > max) {
-        valid_fail(v, field, MSG_TOO_LONG, (long)max, NULL);
-        return;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
-            valid_fail(v, field, MSG_CONTROL_CHARS, 0, NULL);
-            return;
-        }
-    json_object_set(out, field, j);
 }
 
 void cm_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t min,

@@ -75,7 +75,7 @@ void indicator_create(struct req *r)
     const char *dir = valid_enum(&v, r->body, "direction", directions, true);
     if (dir != NULL)
         json_object_set_new(out, "direction", json_string(dir));
-    cm_long_text(&v, r->body, out, "verification", 2000);
+    valid_long_text_into(&v, r->body, out, "verification", 2000, false);
     /* a target must be a change, in the direction that is good */
     if (base_ok && target_ok) {
         if (target == base)

@@ -46,7 +46,7 @@ void measurement_create(struct req *r)
         json_object_set(out, "value", json_object_get(r->body, "value"));
     (void)cm_date(&v, r->body, out, "as_of", true, false);
     size_t before = json_array_size(v.errors);
-    cm_long_text(&v, r->body, out, "evidence", 5000);
+    valid_long_text_into(&v, r->body, out, "evidence", 5000, false);
     bool evidence_ok = json_array_size(v.errors) == before;
     json_t *url = json_object_get(r->body, "evidence_url");
     bool has_url = false;
@@ -89,7 +89,7 @@ void measurement_review(struct req *r)
         req_reply_unavailable(r);
         return;
     }
-    cm_long_text(&v, r->body, out, "comment", 2000);
+    valid_long_text_into(&v, r->body, out, "comment", 2000, false);
     /* a rejection tells the reporter why */
     if (decision != NULL && strcmp(decision, "rejected") == 0 && valid_ok(&v) &&
         blank(r->body, "comment"))

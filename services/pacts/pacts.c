@@ -67,32 +67,6 @@ void pacts_text(struct valid *v, const json_t *b, json_t *out, const char *field
     json_object_set_new(out, field, json_string(s));
 }
 
-void pacts_long_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max)
-{
-    json_t *j = json_object_get(b, field);
-    if (j == NULL)
-        return;
-    if (json_is_null(j)) {
-        json_object_set_new(out, field, json_string(""));
-        return;
-    }
-    const char *s = json_string_value(j);
-    if (s == NULL) {
-        valid_fail(v, field, MSG_NOT_STRING, 0, NULL);
-        return;
-    }
-    if (valid_utf8_chars(s) > max) {
-        valid_fail(v, field, MSG_TOO_LONG, (long)max, NULL);
-        return;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
-            valid_fail(v, field, MSG_CONTROL_CHARS, 0, NULL);
-            return;
-        }
-    json_object_set(out, field, j);
-}
-
 /* An http(s) link with a host, without spaces or control characters. */
 static bool url_ok(const char *s)
 {
@@ -248,8 +222,8 @@ static json_t *pact_fields(struct valid *v, const json_t *b, bool create)
     if (out == NULL)
         return NULL;
     pacts_text(v, b, out, "title", 1, 300, create, false);
-    pacts_long_text(v, b, out, "summary", 5000);
-    pacts_long_text(v, b, out, "text", 100000);
+    valid_long_text_into(v, b, out, "summary", 5000, true);
+    valid_long_text_into(v, b, out, "text", 100000, true);
     pacts_url(v, b, out, "text_url", 500);
     json_t *sj = json_object_get(b, "signed_on");
     bool signed_null = sj == NULL || json_is_null(sj);

@@ -40,10 +40,6 @@ void pacts_fail(struct valid *v, const char *field, const char *en, const char *
 void pacts_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t min,
                 size_t max, bool required, bool clearable);
 
-/* A text that may run over several lines (tabs and line breaks pass);
- * null clears it to "". */
-void pacts_long_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max);
-
 /* An http(s) link member: null clears it (JSON null). */
 void pacts_url(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max);
 

@@ -5,17 +5,17 @@
 /* Organizations are written by staff (organizer or followup): AUTH_USER
  * here, the role checked by the handler (403). */
 const struct route pacts_routes[] = {
-    {"POST", "/v1/organizations", pacts_org_create, AUTH_USER, BODY_JSON},
-    {"GET", "/v1/organizations", pacts_org_list, AUTH_OPTIONAL, BODY_NONE},
-    {"GET", "/v1/organizations/{id}", pacts_org_get, AUTH_OPTIONAL, BODY_NONE},
-    {"PATCH", "/v1/organizations/{id}", pacts_org_patch, AUTH_USER, BODY_JSON},
-    {"POST", "/v1/editions/{slug}/pacts", pacts_create, AUTH_FOLLOWUP, BODY_JSON},
-    {"GET", "/v1/editions/{slug}/pacts", pacts_list, AUTH_OPTIONAL, BODY_NONE},
-    {"GET", "/v1/pacts/{id}", pacts_get, AUTH_OPTIONAL, BODY_NONE},
-    {"PATCH", "/v1/pacts/{id}", pacts_patch, AUTH_FOLLOWUP, BODY_JSON},
-    {"POST", "/v1/pacts/{id}/parties", pacts_party_create, AUTH_FOLLOWUP, BODY_JSON},
-    {"GET", "/v1/pacts/{id}/history", pacts_history, AUTH_USER, BODY_NONE},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
+    {"POST", "/v1/organizations", pacts_org_create, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/organizations", pacts_org_list, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
+    {"GET", "/v1/organizations/{id}", pacts_org_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
+    {"PATCH", "/v1/organizations/{id}", pacts_org_patch, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/editions/{slug}/pacts", pacts_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/editions/{slug}/pacts", pacts_list, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
+    {"GET", "/v1/pacts/{id}", pacts_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
+    {"PATCH", "/v1/pacts/{id}", pacts_patch, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/pacts/{id}/parties", pacts_party_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/pacts/{id}/history", pacts_history, AUTH_USER, BODY_NONE, OUT_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 const struct db_stmt *const pacts_stmts[] = {

@@ -89,15 +89,7 @@ static void agenda_ics_done(struct req *r, enum db_status st, PGresult *res)
 
 void programme_agenda(struct req *r)
 {
-    const char *format = req_query_param(r, "format");
-    bool ics = format != NULL && strcmp(format, "ics") == 0;
-    if (format != NULL && !ics && strcmp(format, "json") != 0) {
-        struct valid v;
-        valid_init(&v, r->lang);
-        valid_fail(&v, "format", MSG_ONE_OF, 0, "json, ics");
-        req_reply_invalid(r, &v);
-        return;
-    }
+    bool ics = r->out == OUT_ICS;
     const char *params[] = {r->auth.account_id};
     if (ics)
         req_query(r, &programme_stmt_agenda_ics, 1, params, agenda_ics_done);

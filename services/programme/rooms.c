@@ -174,7 +174,7 @@ void programme_room_create(struct req *r)
     char cap_text[24];
     bool has_capacity = valid_int(&v, r->body, "capacity", 0, 100000, false, &capacity);
     snprintf(cap_text, sizeof cap_text, "%lld", capacity);
-    const char *notes = valid_string(&v, r->body, "notes", 0, 2000, false);
+    const char *notes = valid_long_text(&v, r->body, "notes", 0, 2000, false);
     int open_min, close_min;
     const char *opens = time_of_day(&v, r->body, "opens_at", &open_min);
     const char *closes = time_of_day(&v, r->body, "closes_at", &close_min);

@@ -104,7 +104,7 @@ static char *session_fields(struct valid *v, const json_t *b, bool create)
             if (present(b, must_not_be_null[i]) && !given(b, must_not_be_null[i]))
                 valid_fail(v, must_not_be_null[i], MSG_REQUIRED, 0, NULL);
     (void)valid_string(v, b, "title", 1, 300, req);
-    (void)valid_string(v, b, "abstract", 0, 10000, false);
+    (void)valid_long_text(v, b, "abstract", 0, 10000, false);
     (void)valid_enum(v, b, "kind", kinds, req);
     nullable_uuid(v, b, "track_id");
     nullable_uuid(v, b, "room_id");

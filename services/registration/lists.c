@@ -223,8 +223,7 @@ void registration_list_edition(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *accept = req_header(r, "Accept");
-    bool csv = accept != NULL && strstr(accept, "text/csv") != NULL;
+    bool csv = r->out == OUT_CSV;
     snprintf(l->limit_text, sizeof l->limit_text, "%d", l->limit + 1);
     const char *params[] = {req_param(r, "slug"), status, category, mode, sector, checked_in,
                             csv ? NULL : cursor, csv ? NULL : l->limit_text};

@@ -49,7 +49,8 @@ static void decide(struct req *r, bool approve)
     }
     struct valid v;
     valid_init(&v, r->lang);
-    const char *reason = valid_string(&v, r->body, "reason", 0, 1000, false);
+    /* a rejection may say why; an approval takes no body (r->body NULL) */
+    const char *reason = valid_long_text(&v, r->body, "reason", 0, 1000, false);
     if (!valid_ok(&v)) {
         req_reply_invalid(r, &v);
         return;

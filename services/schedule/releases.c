@@ -45,7 +45,7 @@ void schedule_release_create(struct req *r)
 {
     struct valid v;
     valid_init(&v, r->lang);
-    const char *comment = valid_string(&v, r->body, "comment", 1, 2000, true);
+    const char *comment = valid_long_text(&v, r->body, "comment", 1, 2000, true);
     if (!valid_ok(&v)) {
         req_reply_invalid(r, &v);
         return;

@@ -320,15 +320,7 @@ static void latest_done(struct req *r, enum db_status st, PGresult *res)
 
 void schedule_get(struct req *r)
 {
-    const char *format = req_query_param(r, "format");
-    if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "ics") != 0) {
-        struct valid v;
-        valid_init(&v, r->lang);
-        valid_fail(&v, "format", MSG_ONE_OF, 0, "json, ics");
-        req_reply_invalid(r, &v);
-        return;
-    }
-    bool ics = format != NULL && strcmp(format, "ics") == 0;
+    bool ics = r->out == OUT_ICS;
     const char *slug = req_param(r, "slug");
     struct db_listen *l = db_listen_of(r);
     db_listen_sync(l); /* changes already committed come first (db_listen.h) */

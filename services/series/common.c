@@ -157,42 +157,13 @@ static void text(struct valid *v, const json_t *b, json_t *out, const char *fiel
     if (s != NULL)
         json_object_set_new(out, field, json_string(s));
 }
-
-/* A description may run over several lines: tabs and line breaks pass,
- * other control characters do not. */
-static void long_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max)
-{
-    json_t *j = json_object_get(b, field);
-    if (j == NULL)
-        return;
-    if (json_is_null(j)) {
-        json_object_set_new(out, field, json_string(""));
-        return;
-    }
-    const char *s = json_string_value(j);
-    if (s == NULL) {
-        valid_fail(v, field, MSG_NOT_STRING, 0, NULL);
-        return;
-    }
-    if (valid_utf8_chars(s) > max) {
-        valid_fail(v, field, MSG_TOO_LONG, (long)max, NULL);
-        return;
-    }
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
-        if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f) {
-            valid_fail(v, field, MSG_CONTROL_CHARS, 0, NULL);
-            return;
-        }
-    json_object_set(out, field, j);
-}
-
 static json_t *fields(struct valid *v, const json_t *b, bool create)
 {
     json_t *out = json_object();
     if (out == NULL)
         return NULL;
     text(v, b, out, "title", 1, 200, create, false);
-    long_text(v, b, out, "description", 5000);
+    valid_long_text_into(v, b, out, "description", 5000, true);
     const char *kind = valid_enum(v, b, "kind", kinds, create);
     if (kind != NULL)
         json_object_set_new(out, "kind", json_string(kind));

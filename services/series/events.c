@@ -132,10 +132,7 @@ void series_event_list(struct req *r)
     r->data_free = free;
     struct valid v;
     valid_init(&v, r->lang);
-    const char *format = req_query_param(r, "format");
-    bool ics = format != NULL && strcmp(format, "ics") == 0;
-    if (format != NULL && !ics && strcmp(format, "json") != 0)
-        valid_fail(&v, "format", MSG_ONE_OF, 0, "json, ics");
+    bool ics = r->out == OUT_ICS;
     snprintf(l->limit, sizeof l->limit, "%d", req_page_limit(r, &v));
     const char *cursor = req_query_param(r, "cursor");
     if (cursor != NULL && !valid_uuid(cursor))

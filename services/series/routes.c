@@ -3,21 +3,22 @@
 #include "series/series.h"
 
 const struct route series_routes[] = {
-    {"POST", "/v1/editions/{slug}/series-events", series_event_create, AUTH_ORGANIZER, BODY_JSON},
-    {"GET", "/v1/editions/{slug}/series-events", series_event_list, AUTH_OPTIONAL, BODY_NONE},
+    {"POST", "/v1/editions/{slug}/series-events", series_event_create, AUTH_ORGANIZER, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/editions/{slug}/series-events", series_event_list, AUTH_OPTIONAL, BODY_NONE,
+     OUT_JSON | OUT_ICS},
     {"POST", "/v1/editions/{slug}/series-events/recurring", series_event_recurring, AUTH_ORGANIZER,
-     BODY_JSON},
+     BODY_JSON, OUT_JSON},
     {"GET", "/v1/editions/{slug}/series-participation", series_participation, AUTH_ORGANIZER,
-     BODY_NONE},
-    {"GET", "/v1/series-events/{id}", series_event_get, AUTH_OPTIONAL, BODY_NONE},
-    {"PATCH", "/v1/series-events/{id}", series_event_patch, AUTH_ORGANIZER, BODY_JSON},
-    {"DELETE", "/v1/series-events/{id}", series_event_cancel, AUTH_ORGANIZER, BODY_NONE},
-    {"POST", "/v1/series-events/{id}/rsvp", series_rsvp_create, AUTH_USER, BODY_JSON},
-    {"DELETE", "/v1/series-events/{id}/rsvp", series_rsvp_delete, AUTH_USER, BODY_NONE},
+     BODY_NONE, OUT_JSON},
+    {"GET", "/v1/series-events/{id}", series_event_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
+    {"PATCH", "/v1/series-events/{id}", series_event_patch, AUTH_ORGANIZER, BODY_JSON, OUT_JSON},
+    {"DELETE", "/v1/series-events/{id}", series_event_cancel, AUTH_ORGANIZER, BODY_NONE, OUT_JSON},
+    {"POST", "/v1/series-events/{id}/rsvp", series_rsvp_create, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"DELETE", "/v1/series-events/{id}/rsvp", series_rsvp_delete, AUTH_USER, BODY_NONE, OUT_JSON},
     {"POST", "/v1/series-events/{id}/attendance", series_attendance_create, AUTH_ORGANIZER,
-     BODY_JSON},
-    {"GET", "/v1/series-events/{id}/attendance", series_attendance_list, AUTH_ORGANIZER, BODY_NONE},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE},
+     BODY_JSON, OUT_JSON},
+    {"GET", "/v1/series-events/{id}/attendance", series_attendance_list, AUTH_ORGANIZER, BODY_NONE, OUT_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 const struct db_stmt *const series_stmts[] = {

@@ -8,14 +8,14 @@ static void h(struct req *r)
 }
 
 static const struct route table[] = {
-    {"GET", "/v1/me", h, AUTH_USER, false},
-    {"PUT", "/v1/me/password", h, AUTH_USER, true},
-    {"GET", "/v1/editions/{slug}", h, AUTH_NONE, false},
-    {"PATCH", "/v1/editions/{slug}", h, AUTH_ORGANIZER, true},
-    {"GET", "/v1/editions/current", h, AUTH_NONE, false},
-    {"PUT", "/v1/accounts/{id}/roles", h, AUTH_ADMIN, true},
-    {"DELETE", "/v1/me/agenda/{session_id}", h, AUTH_USER, false},
-    {NULL, NULL, NULL, AUTH_NONE, false},
+    {"GET", "/v1/me", h, AUTH_USER, BODY_NONE, OUT_JSON},
+    {"PUT", "/v1/me/password", h, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/editions/{slug}", h, AUTH_NONE, BODY_NONE, OUT_JSON},
+    {"PATCH", "/v1/editions/{slug}", h, AUTH_ORGANIZER, BODY_JSON, OUT_JSON},
+    {"GET", "/v1/editions/current", h, AUTH_NONE, BODY_NONE, OUT_JSON},
+    {"PUT", "/v1/accounts/{id}/roles", h, AUTH_ADMIN, BODY_JSON, OUT_JSON},
+    {"DELETE", "/v1/me/agenda/{session_id}", h, AUTH_USER, BODY_NONE, OUT_JSON},
+    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 void test_router(void)
@@ -30,7 +30,16 @@ void test_router(void)
 
     CHECK(router_match(&rt, "GET", "/v1/me", &i, &p, allow, sizeof allow) == ROUTER_FOUND);
     CHECK(i == 0 && p.n == 0);
-    CHECK(router_match(&rt, "GET", "/v1/me/", &i, &p, allow, sizeof allow) == ROUTER_FOUND);
+    /* exact paths: no trailing slash, empty or dot segment reaches a route */
+    static const char *const inexact[] = {
+        "/v1/me/", "//v1/me", "/v1//me", "/v1/me/.", "/v1/./me", "/v1/me/agenda/..", "v1/me",
+        "/v1/me/agenda/%ZZ", "/v1/editions/gess-2026/", "",
+    };
+    for (size_t k = 0; k < sizeof inexact / sizeof inexact[0]; k++)
+        CHECK(router_match(&rt, "GET", inexact[k], &i, &p, allow, sizeof allow) ==
+              ROUTER_NOT_FOUND);
+    CHECK(router_match(&rt, "DELETE", "/v1/me/", &i, &p, allow, sizeof allow) ==
+          ROUTER_NOT_FOUND);
     CHECK(router_match(&rt, "HEAD", "/v1/me", &i, &p, allow, sizeof allow) == ROUTER_FOUND);
 
     /* a literal segment wins over a {param} one, whatever the order */
@@ -43,10 +52,26 @@ void test_router(void)
     CHECK_STR(router_param(&p, "slug"), "gess-2026");
     CHECK(router_param(&p, "nope") == NULL);
 
-    /* parameters are percent-decoded; NUL and broken escapes are not */
+    /* parameters are percent-decoded and typed by name; NUL, broken
+     * escapes, bytes that are not UTF-8 and values of the wrong type match
+     * nothing (404, not 405) */
+    const char *uuid = "/v1/accounts/0b6e3c1e-7d1f-4c3a-9a55-2f0e8d1b9c4a/roles";
+    CHECK(router_match(&rt, "PUT", uuid, &i, &p, allow, sizeof allow) == ROUTER_FOUND);
+    CHECK_STR(router_param(&p, "id"), "0b6e3c1e-7d1f-4c3a-9a55-2f0e8d1b9c4a");
+    CHECK(router_match(&rt, "PUT", "/v1/accounts/%30b6e3c1e-7d1f-4c3a-9a55-2f0e8d1b9c4a/roles",
+                       &i, &p, allow, sizeof allow) == ROUTER_FOUND);
     CHECK(router_match(&rt, "PUT", "/v1/accounts/a%20b/roles", &i, &p, allow, sizeof allow) ==
-          ROUTER_FOUND);
-    CHECK_STR(router_param(&p, "id"), "a b");
+          ROUTER_NOT_FOUND);
+    CHECK(router_match(&rt, "PUT", "/v1/accounts/gess-2026/roles", &i, &p, allow, sizeof allow) ==
+          ROUTER_NOT_FOUND);
+    CHECK(router_match(&rt, "GET", "/v1/editions/%ff", &i, &p, allow, sizeof allow) ==
+          ROUTER_NOT_FOUND);
+    CHECK(router_match(&rt, "PATCH", "/v1/editions/%c3%28", &i, &p, allow, sizeof allow) ==
+          ROUTER_NOT_FOUND);
+    CHECK(router_match(&rt, "DELETE", "/v1/editions/Gess", &i, &p, allow, sizeof allow) ==
+          ROUTER_NOT_FOUND);
+    CHECK(router_match(&rt, "DELETE", "/v1/me/agenda/..", &i, &p, allow, sizeof allow) ==
+          ROUTER_NOT_FOUND);
     CHECK(router_match(&rt, "PUT", "/v1/accounts/a%00/roles", &i, &p, allow, sizeof allow) ==
           ROUTER_NOT_FOUND);
     CHECK(router_match(&rt, "PUT", "/v1/accounts/a%4/roles", &i, &p, allow, sizeof allow) ==
@@ -67,4 +92,18 @@ void test_router(void)
     CHECK(router_match(&rt, "GET", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r", &i, &p, allow,
                        sizeof allow) == ROUTER_NOT_FOUND);
     router_free(&rt);
+
+    /* a pattern that is not exact, or a {param} whose name gives no type,
+     * is refused when the table is built */
+    static const struct route untyped[] = {
+        {"GET", "/v1/things/{thing}", h, AUTH_NONE, BODY_NONE, OUT_JSON},
+        {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+    };
+    static const struct route slash[] = {
+        {"GET", "/v1/things/", h, AUTH_NONE, BODY_NONE, OUT_JSON},
+        {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+    };
+    const struct route *const bad1[] = {untyped}, *const bad2[] = {slash};
+    CHECK(!router_init(&rt, bad1, 1));
+    CHECK(!router_init(&rt, bad2, 1));
 }

@@ -26,6 +26,16 @@ void test_valid(void)
     CHECK(valid_utf8_chars("año") == 3);
     CHECK(valid_utf8_chars("") == 0);
 
+    /* well-formed UTF-8 only (RFC 3629) */
+    CHECK(valid_utf8("año ñandú €𝄞", strlen("año ñandú €𝄞")));
+    CHECK(valid_utf8("", 0));
+    static const char *const bad_utf8[] = {
+        "\xff", "\xc3\x28", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+        "\xf8\x88\x80\x80\x80", "\xe2\x82", "a\x80", "\xc3",
+    };
+    for (size_t i = 0; i < sizeof bad_utf8 / sizeof bad_utf8[0]; i++)
+        CHECK(!valid_utf8(bad_utf8[i], strlen(bad_utf8[i])));
+
     static const char *const sectors[] = {"public", "private", NULL};
     struct valid v;
     valid_init(&v, LANG_EN);
@@ -70,6 +80,27 @@ void test_valid(void)
     CHECK(!valid_slug("-gess"));
     CHECK(!valid_slug("gess-"));
     CHECK(!valid_slug(""));
+    /* long texts take line breaks and tabs, not other control characters */
+    valid_init(&v, LANG_EN);
+    o = json_pack("{s:s, s:s, s:s, s:n}", "abstract", "Primer párrafo.\r\n\n\tSegundo.", "bell",
+                  "a\x07" "b", "esc", "a\x1b[0m", "gone");
+    CHECK_STR(valid_long_text(&v, o, "abstract", 0, 100, false), "Primer párrafo.\r\n\n\tSegundo.");
+    CHECK(valid_ok(&v));
+    CHECK(valid_string(&v, o, "abstract", 0, 100, false) == NULL);
+    CHECK(valid_long_text(&v, o, "bell", 0, 100, false) == NULL);
+    CHECK(valid_long_text(&v, o, "esc", 0, 100, false) == NULL);
+    CHECK(json_array_size(v.errors) == 3);
+    json_t *into = json_object();
+    valid_long_text_into(&v, o, into, "abstract", 100, false);
+    valid_long_text_into(&v, o, into, "gone", 100, false);
+    CHECK(json_object_get(into, "gone") == NULL);
+    valid_long_text_into(&v, o, into, "gone", 100, true);
+    CHECK_STR(json_string_value(json_object_get(into, "gone")), "");
+    CHECK(json_object_get(into, "abstract") != NULL);
+    json_decref(into);
+    valid_free(&v);
+    json_decref(o);
+
     CHECK(valid_code("lideres_comunales"));
     CHECK(!valid_code("_x"));
     CHECK(!valid_code("Líderes"));

@@ -1,0 +1,29 @@
+/* accept.h — content negotiation on the Accept header (RFC 9110 §12.5.1),
+ * with q-values: a route offers a few media types, the client's ranges
+ * weigh them, the heaviest acceptable one is answered, and none at all is
+ * 406 (DESIGN.md §5). */
+#ifndef GESS_ACCEPT_H
+#define GESS_ACCEPT_H
+
+#include <stddef.h>
+
+/* The media types a route can answer with, as bits of route.produces. */
+enum out_type { OUT_JSON = 1, OUT_CSV = 2, OUT_ICS = 4, OUT_TEXT = 8 };
+
+/* "application/json", "text/csv", "text/calendar", "text/plain". */
+const char *accept_media_type(enum out_type t);
+
+/* The ?format= name of a type: "json", "csv", "ics", "text". */
+const char *accept_format_name(enum out_type t);
+
+/* The q-value (0..1000, thousandths) that the Accept header gives the
+ * media type type/subtype: that of its most specific matching range
+ * (type/subtype over type/ * over * / *), 0 when none matches. A missing
+ * or blank header accepts everything at 1000. */
+int accept_quality(const char *accept, const char *media_type);
+
+/* Of the types in offered (bits), the one to answer with: the highest q;
+ * on equal q the lowest bit, so JSON wins. 0 when none is acceptable. */
+enum out_type accept_choose(const char *accept, unsigned offered);
+
+#endif
