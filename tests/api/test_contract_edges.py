@@ -152,6 +152,12 @@ def test_query_values_must_be_utf8(gess):
             p = _problem(st, ct, data, 422, f"{method} {path}")
             assert p["type"] == h.PROBLEM_BASE + "validation-failed", p
             assert name in h.error_fields(p), (method, path, p)
+        # values of the wrong shape are the handler's to refuse, never a 5xx
+        for odd in ("garbage", "-1", "9" * 40, "%00", "%e2%80%ae", "2026-13-45"):
+            path = _fill(pattern) + f"?{name}={odd}"
+            body = b"{}" if method in ("POST", "PUT", "PATCH") else None
+            st, ct, data = _raw(gess, method, path, headers=me["headers"], body=body)
+            assert st < 500, f"{method} {path}: {st} {data[:300]!r}"
     assert _error_lines_since(gess, offset) == []
 
 
