@@ -89,9 +89,10 @@ unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
 # Redocly CLI as package-lock.json pins it: installed when node_modules is
-# missing or older than the lock (npm ci writes node_modules/.package-lock.json).
+# missing or older than the lock (npm ci writes node_modules/.package-lock.json),
+# quietly: only npm's errors are shown.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --loglevel=error --no-audit --no-fund
+	@npm ci --loglevel=error --no-audit --no-fund --no-progress >/dev/null
 	@touch $@
 
 # The OpenAPI document: zero errors and zero warnings (redocly.yaml).
