@@ -7,6 +7,8 @@ import socket
 import time
 import uuid
 
+import pytest
+
 import gesshelp as h
 import loghelp
 
@@ -123,3 +125,63 @@ def test_the_check_flags_what_is_not_json():
     usage = "usage: gessd serve | migrate\n       routes\n"
     assert loghelp.non_json_lines(usage + "plain\n", usage=True) == [(3, "plain")]
     assert len(loghelp.non_json_lines(usage)) == 2
+
+
+def test_libevent_warnings_are_json_and_rate_limited(gess):
+    """Descriptor exhaustion: every accept() fails with EMFILE and libevent,
+    without a pause (issue 11 adds one), warns on each turn of the loop.
+    Those warnings must arrive as JSON lines, at most one a second."""
+    import resource
+    import subprocess
+    from conftest import clean_env
+
+    port = h.free_port()
+    log_path = f"{gess.tmp}/gessd-emfile.log"
+    env = clean_env({"GESS_DATABASE_URL": gess.db_url, "GESS_LISTEN": f"127.0.0.1:{port}",
+                     "GESS_WORKERS": "1", "GESS_DB_POOL_SIZE": "1"})
+
+    def few_fds():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+
+    socks = []
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([gess.gessd, "serve"], env=env, cwd=gess.tmp, stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=log, preexec_fn=few_fds)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, open(log_path, errors="replace").read()[-2000:]
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "gessd did not listen"
+                time.sleep(0.05)
+        for _ in range(60):  # more than the descriptors left
+            try:
+                socks.append(socket.create_connection(("127.0.0.1", port), timeout=1))
+            except OSError:
+                break
+        t0 = time.monotonic()
+        time.sleep(2.2)
+        for s in socks:
+            s.close()
+        socks = []
+        proc.send_signal(15)
+        assert proc.wait(20) == 0
+        elapsed = time.monotonic() - t0
+    finally:
+        for s in socks:
+            s.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    with open(log_path, "rb") as f:
+        lines = loghelp.json_lines(f.read().decode("utf-8"))
+    accept = [l for l in lines if l.get("source") == "libevent" and "accept" in l["msg"]]
+    if not accept:
+        # the unit test still covers the callback (tests/unit/test_log.c)
+        pytest.skip("libevent did not warn: gessd handles EMFILE before libevent does")
+    # one at once, then at most one a second (and one more when serve stops)
+    assert len(accept) <= elapsed + 3, accept
+    assert sum(l.get("suppressed", 0) for l in accept) > 0, accept
