@@ -91,7 +91,10 @@ void log_json_escape(char *buf, size_t cap, size_t *len, const char *s)
         if (c == '"' || c == '\\') {
             unit[0] = '\\', unit[1] = (char)c, ulen = 2;
         } else if (c < 0x20 || c == 0x7f) {
-            const char *shortform = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+            const char *shortform = c == '\n'   ? "\\n"
+                                    : c == '\t' ? "\\t"
+                                    : c == '\r' ? "\\r"
+                                                : NULL;
             if (shortform != NULL) {
                 memcpy(unit, shortform, 2);
                 ulen = 2;
@@ -220,8 +223,9 @@ void log_request(const char *req_id, const char *method, const char *route, cons
     put_field(buf, &n, "method", method, 32);
     put_field(buf, &n, "route", route, 512);
     put_field(buf, &n, "path", path, 2048);
-    n += (size_t)snprintf(buf + n, sizeof buf - n, ",\"status\":%d,\"duration_ms\":%.3f,\"worker\":%d}",
-                          status, dur_ms, worker);
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          ",\"status\":%d,\"duration_ms\":%.3f,\"worker\":%d}", status, dur_ms,
+                          worker);
     emit(buf, n);
 }
 
@@ -252,8 +256,7 @@ static uint64_t fnv1a(const char *s)
     return h != 0 ? h : 1;
 }
 
-static bool ratelimit(const char *msg, enum log_level level, double now,
-                      unsigned long *suppressed)
+static bool ratelimit(const char *msg, enum log_level level, double now, unsigned long *suppressed)
 {
     uint64_t h = fnv1a(msg);
     bool pass = false;
@@ -300,10 +303,14 @@ static double mono_now(void)
 static enum log_level libevent_level(int severity)
 {
     switch (severity) {
-    case EVENT_LOG_DEBUG: return LOG_DEBUG;
-    case EVENT_LOG_MSG: return LOG_INFO;
-    case EVENT_LOG_WARN: return LOG_WARN;
-    default: return LOG_ERROR;
+    case EVENT_LOG_DEBUG:
+        return LOG_DEBUG;
+    case EVENT_LOG_MSG:
+        return LOG_INFO;
+    case EVENT_LOG_WARN:
+        return LOG_WARN;
+    default:
+        return LOG_ERROR;
     }
 }
 

@@ -67,18 +67,18 @@ static void test_escape(void)
     check_escape("ñandú € \xf0\x9d\x84\x9e", "ñandú € \xf0\x9d\x84\x9e"); /* 2, 3, 4 bytes */
     check_escape("\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf");                 /* U+10FFFF */
     check_escape("/v1/\xff\xfe", "/v1/" FFFD FFFD);
-    check_escape("\x80x", FFFD "x");                                     /* stray */
-    check_escape("\xc0\xaf", FFFD FFFD);                                 /* overlong '/' */
+    check_escape("\x80x", FFFD "x");     /* stray */
+    check_escape("\xc0\xaf", FFFD FFFD); /* overlong '/' */
     check_escape("\xc1\xbf", FFFD FFFD);
-    check_escape("\xe0\x80\xaf", FFFD FFFD FFFD);                        /* overlong, 3 */
-    check_escape("\xf0\x80\x80\xaf", FFFD FFFD FFFD FFFD);               /* overlong, 4 */
-    check_escape("\xed\xa0\x80", FFFD FFFD FFFD);                        /* U+D800 */
-    check_escape("\xed\xbf\xbf", FFFD FFFD FFFD);                        /* U+DFFF */
-    check_escape("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD);               /* > U+10FFFF */
+    check_escape("\xe0\x80\xaf", FFFD FFFD FFFD);          /* overlong, 3 */
+    check_escape("\xf0\x80\x80\xaf", FFFD FFFD FFFD FFFD); /* overlong, 4 */
+    check_escape("\xed\xa0\x80", FFFD FFFD FFFD);          /* U+D800 */
+    check_escape("\xed\xbf\xbf", FFFD FFFD FFFD);          /* U+DFFF */
+    check_escape("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD); /* > U+10FFFF */
     check_escape("\xf5\x80", FFFD FFFD);
-    check_escape("\xe2\x82x", FFFD "x");        /* truncated: one U+FFFD for its prefix */
-    check_escape("\xe2\x82", FFFD);             /* ... at the end */
-    check_escape("\xf0\x9f\x98", FFFD);         /* 4-byte prefix */
+    check_escape("\xe2\x82x", FFFD "x");         /* truncated: one U+FFFD for its prefix */
+    check_escape("\xe2\x82", FFFD);              /* ... at the end */
+    check_escape("\xf0\x9f\x98", FFFD);          /* 4-byte prefix */
     check_escape("\xf0\x9f\x98\"", FFFD "\\\""); /* the quote after it survives */
 
     /* Truncation keeps whole units: never half a sequence or an escape. */
