@@ -9,6 +9,11 @@ PYTHON   ?= /usr/bin/python3
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar wrk
+# Commands checked by name rather than by Debian package, since Node often
+# comes from elsewhere (nodesource, nvm, an image); when one is missing,
+# Debian's package of that name is the fallback (`make test` lints the
+# OpenAPI document with Redocly CLI, which needs Node >= 18 and npm).
+DEB_CMDS := node:nodejs npm:npm
 
 # BUILD_ROOT lets two builds share a checkout (e.g. make BUILD_ROOT=build/alt).
 BUILD_ROOT ?= build
@@ -41,7 +46,7 @@ UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json \
             $(sort $(wildcard services/demo/*.sql))
 
-.PHONY: all deps run test unit bench clean
+.PHONY: all deps run test unit lint bench clean
 all: $(BUILD)/gessd
 
 $(BUILD)/%.o: %.c
@@ -64,7 +69,9 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(LIB_OBJ)
 
 # Installs what is missing when root; otherwise prints the one line to run.
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done; \
+	  for c in $(DEB_CMDS); do command -v $${c%%:*} >/dev/null 2>&1 || echo $${c#*:}; done); \
+	missing=$$(echo $$missing); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "installing: $$missing"; \
@@ -81,9 +88,21 @@ run: deps
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
+# Redocly CLI as package-lock.json pins it: installed when node_modules is
+# missing or older than the lock (npm ci writes node_modules/.package-lock.json),
+# quietly: only npm's errors are shown.
+node_modules/.package-lock.json: package.json package-lock.json
+	@npm ci --loglevel=error --no-audit --no-fund --no-progress >/dev/null
+	@touch $@
+
+# The OpenAPI document: zero errors and zero warnings (redocly.yaml).
+lint: node_modules/.package-lock.json
+	@sh tools/lint-openapi.sh
+
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/gessd $(BUILD)/unit_tests
+	@$(MAKE) --no-print-directory $(BUILD)/gessd $(BUILD)/unit_tests node_modules/.package-lock.json
 	$(BUILD)/unit_tests
+	@sh tools/lint-openapi.sh
 	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
 bench: deps

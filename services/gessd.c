@@ -16,10 +16,15 @@
 #include "app.h"
 #include "demo/demo.h"
 #include "core/config.h"
+#include "core/log.h"
 #include "core/migrate.h"
 #include "core/server.h"
 #include "pacts/followup.h"
 
+/* The usage text stays plain: it answers a person who mistyped a command,
+ * at a terminal, before any configuration or log level exists; it reports
+ * no event of a running service. Everything that goes wrong after the
+ * command line is read is a JSON log line (DESIGN.md §5). */
 static int usage(void)
 {
     fprintf(stderr, "usage: gessd [--config FILE] serve | migrate | demo [--if-empty] | remind |\n"
@@ -50,6 +55,8 @@ static int serve(const struct config *cfg)
 
 int main(int argc, char **argv)
 {
+    /* First of all, so that even libevent's earliest warning is a JSON line. */
+    log_libevent_install();
     const char *config_path = NULL;
     int arg = 1;
     if (arg + 1 < argc && strcmp(argv[arg], "--config") == 0) {
@@ -65,7 +72,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "demo") != 0 && strcmp(cmd, "remind") != 0)
         return usage();
     if (sodium_init() < 0) {
-        fprintf(stderr, "gessd: libsodium failed to initialise\n");
+        log_msg(LOG_ERROR, "libsodium failed to initialise");
         return 1;
     }
 
@@ -73,10 +80,11 @@ int main(int argc, char **argv)
     char err[512];
     config_defaults(&cfg);
     if (!config_load(&cfg, config_path, err, sizeof err)) {
-        fprintf(stderr, "gessd: %s\n", err);
+        log_msg(LOG_ERROR, "%s", err);
         config_free(&cfg);
         return 2;
     }
+    log_set_level(cfg.log_level);
     int code;
     if (strcmp(cmd, "serve") == 0) {
         if (arg + 1 != argc)
@@ -86,7 +94,7 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "migrate") == 0) {
         code = migrate_run(cfg.database_url, err, sizeof err) ? 0 : 1;
         if (code != 0)
-            fprintf(stderr, "gessd: %s\n", err);
+            log_msg(LOG_ERROR, "%s", err);
     } else if (strcmp(cmd, "demo") == 0) {
         code = demo_load_cli(&cfg, argc - arg, argv + arg);
     } else if (strcmp(cmd, "remind") == 0) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "accounts/accounts.h"
+#include "core/log.h"
 #include "core/pwhash.h"
 #include "core/valid.h"
 
@@ -57,18 +58,18 @@ int accounts_admin_create(const struct config *cfg, int argc, char **argv)
     if (email_in == NULL || name == NULL || optind != argc)
         return usage();
     if (!valid_email_normalise(email_in, email, sizeof email)) {
-        fprintf(stderr, "gessd: --email: '%s' is not an email address\n", email_in);
+        log_msg(LOG_ERROR, "--email: '%s' is not an email address", email_in);
         return 2;
     }
     if (valid_utf8_chars(name) < 1 || valid_utf8_chars(name) > 200) {
-        fprintf(stderr, "gessd: --name: must have 1 to 200 characters\n");
+        log_msg(LOG_ERROR, "--name: must have 1 to 200 characters");
         return 2;
     }
     bool sector_ok = sector == NULL;
     for (int i = 0; sector != NULL && accounts_sectors[i] != NULL; i++)
         sector_ok = sector_ok || strcmp(sector, accounts_sectors[i]) == 0;
     if (!sector_ok) {
-        fprintf(stderr, "gessd: --sector: '%s' is not a known sector\n", sector);
+        log_msg(LOG_ERROR, "--sector: '%s' is not a known sector", sector);
         return 2;
     }
 
@@ -87,24 +88,25 @@ int accounts_admin_create(const struct config *cfg, int argc, char **argv)
     if (m != MSG_COUNT) {
         char text[256];
         problem_message(LANG_EN, m, limit, NULL, text, sizeof text);
-        fprintf(stderr, "gessd: password %s\n", text);
+        log_msg(LOG_ERROR, "password %s", text);
         code = 2;
         goto out;
     }
     pwhash_configure((unsigned long long)cfg->argon2_opslimit,
                      (size_t)cfg->argon2_memlimit_kib * 1024);
     if (!pwhash_hash_now(password, hash)) {
-        fprintf(stderr, "gessd: cannot hash the password (out of memory?)\n");
+        log_msg(LOG_ERROR, "cannot hash the password (out of memory?)");
         goto out;
     }
     if (cfg->database_url[0] == '\0') {
-        fprintf(stderr, "gessd: config: database_url is not set (GESS_DATABASE_URL)\n");
+        log_msg(LOG_ERROR, "config: database_url is not set (GESS_DATABASE_URL)");
         code = 2;
         goto out;
     }
     db = PQconnectdb(cfg->database_url);
+    PQsetNoticeProcessor(db, log_pq_notice, NULL); /* JSON, not plain text */
     if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "gessd: cannot connect to the database: %s", PQerrorMessage(db));
+        log_msg(LOG_ERROR, "cannot connect to the database: %s", PQerrorMessage(db));
         goto out;
     }
     const char *params[] = {email, hash, name, org, sector};
@@ -115,9 +117,9 @@ int accounts_admin_create(const struct config *cfg, int argc, char **argv)
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         if (state != NULL && strcmp(state, "23505") == 0)
-            fprintf(stderr, "gessd: an account with the email %s already exists\n", email);
+            log_msg(LOG_ERROR, "an account with the email %s already exists", email);
         else
-            fprintf(stderr, "gessd: cannot create the admin: %s", PQresultErrorMessage(res));
+            log_msg(LOG_ERROR, "cannot create the admin: %s", PQresultErrorMessage(res));
         goto out;
     }
     printf("created admin %s (%s)\n", email, PQgetvalue(res, 0, 0));

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/embedded.h"
+#include "core/log.h"
 
 /* "schema/0001_core.sql" -> "0001_core". Only top-level schema/NNNN_*.sql
  * files are migrations: other embedded SQL (the demo data) is not. */
@@ -41,6 +42,8 @@ static PGconn *connect_db(const char *url, char *err, size_t errlen)
         return NULL;
     }
     PGconn *c = PQconnectdb(url);
+    /* libpq prints the server's notices as plain text on stderr otherwise */
+    PQsetNoticeProcessor(c, log_pq_notice, NULL);
     if (PQstatus(c) != CONNECTION_OK) {
         snprintf(err, errlen, "cannot connect to the database: %s", PQerrorMessage(c));
         PQfinish(c);

@@ -444,25 +444,25 @@ int server_run(const struct config *cfg, const struct router *rt,
     log_set_level(cfg->log_level);
     signal(SIGPIPE, SIG_IGN);
     if (evthread_use_pthreads() != 0) {
-        fprintf(stderr, "gessd: cannot enable libevent threads\n");
+        log_msg(LOG_ERROR, "cannot enable libevent threads");
         return 1;
     }
     if (cfg->database_url[0] == '\0') {
-        fprintf(stderr, "gessd: config: database_url is not set (GESS_DATABASE_URL)\n");
+        log_msg(LOG_ERROR, "config: database_url is not set (GESS_DATABASE_URL)");
         return 2;
     }
     if (!conninfo_build(&ci, cfg->database_url, err, sizeof err)) {
-        fprintf(stderr, "gessd: %s\n", err);
+        log_msg(LOG_ERROR, "%s", err);
         code = 2;
         goto out;
     }
     if (!migrate_check(cfg->database_url, err, sizeof err)) {
-        fprintf(stderr, "gessd: %s\n", err);
+        log_msg(LOG_ERROR, "%s", err);
         goto out;
     }
     lfd = listen_socket(cfg->listen, err, sizeof err);
     if (lfd < 0) {
-        fprintf(stderr, "gessd: %s\n", err);
+        log_msg(LOG_ERROR, "%s", err);
         goto out;
     }
     if (!metrics_init(rt))
@@ -470,7 +470,7 @@ int server_run(const struct config *cfg, const struct router *rt,
     int threads = cfg->hash_threads ? cfg->hash_threads : config_cores();
     if (!pwhash_start(threads, cfg->hash_queue_max, (unsigned long long)cfg->argon2_opslimit,
                       (size_t)cfg->argon2_memlimit_kib * 1024)) {
-        fprintf(stderr, "gessd: cannot start the hashing threads\n");
+        log_msg(LOG_ERROR, "cannot start the hashing threads");
         goto out;
     }
     hashing = true;
@@ -490,7 +490,7 @@ int server_run(const struct config *cfg, const struct router *rt,
     };
     for (int i = 0; i < srv.nworkers; i++)
         if (!worker_init(&srv.workers[i], &srv, i, lfd, &dbo)) {
-            fprintf(stderr, "gessd: cannot set up worker %d\n", i);
+            log_msg(LOG_ERROR, "cannot set up worker %d", i);
             goto out;
         }
     close(lfd); /* the workers hold dups; the last one closed stops accepting */
@@ -545,5 +545,6 @@ out:
         close(lfd);
     metrics_free();
     conninfo_free(&ci);
+    log_libevent_flush(); /* repeats of a libevent message still held back */
     return code;
 }

@@ -17,6 +17,7 @@
 
 #include "core/config.h"
 #include "core/embedded.h"
+#include "core/log.h"
 #include "core/migrate.h"
 #include "core/pwhash.h"
 
@@ -49,9 +50,9 @@ static void print_error(PGconn *db, const PGresult *res)
 {
     const char *primary = res != NULL ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (primary != NULL)
-        fprintf(stderr, "gessd demo: %s\n", primary);
+        log_msg(LOG_ERROR, "demo: %s", primary);
     else
-        fprintf(stderr, "gessd demo: %s", PQerrorMessage(db));
+        log_msg(LOG_ERROR, "demo: %s", PQerrorMessage(db));
 }
 
 static bool exec_ok(PGconn *db, const char *sql)
@@ -181,17 +182,17 @@ int demo_load_cli(const struct config *cfg, int argc, char **argv)
     }
     const struct embedded_file *sql = embedded_find(DEMO_SQL);
     if (sql == NULL) {
-        fprintf(stderr, "gessd demo: %s is not compiled in\n", DEMO_SQL);
+        log_msg(LOG_ERROR, "demo: %s is not compiled in", DEMO_SQL);
         return 1;
     }
     if (cfg->database_url == NULL || cfg->database_url[0] == '\0') {
-        fprintf(stderr, "gessd demo: config: database_url is not set (GESS_DATABASE_URL)\n");
+        log_msg(LOG_ERROR, "demo: config: database_url is not set (GESS_DATABASE_URL)");
         return 2;
     }
     /* The demo needs the current schema: migrating first spares the
      * newcomer a step (and is a no-op on a migrated database). */
     if (!migrate_run(cfg->database_url, err, sizeof err)) {
-        fprintf(stderr, "gessd demo: %s\n", err);
+        log_msg(LOG_ERROR, "demo: %s", err);
         return 1;
     }
 
@@ -206,13 +207,14 @@ int demo_load_cli(const struct config *cfg, int argc, char **argv)
     bool hashed = pwhash_hash_now(password, hash);
     sodium_memzero(password, sizeof password);
     if (!hashed) {
-        fprintf(stderr, "gessd demo: cannot hash a password (out of memory?)\n");
+        log_msg(LOG_ERROR, "demo: cannot hash a password (out of memory?)");
         return 1;
     }
 
     db = PQconnectdb(cfg->database_url);
+    PQsetNoticeProcessor(db, log_pq_notice, NULL); /* JSON, not plain text */
     if (PQstatus(db) != CONNECTION_OK) {
-        fprintf(stderr, "gessd demo: cannot connect to the database: %s", PQerrorMessage(db));
+        log_msg(LOG_ERROR, "demo: cannot connect to the database: %s", PQerrorMessage(db));
         goto out;
     }
     if (!exec_ok(db, "BEGIN"))
@@ -241,7 +243,7 @@ int demo_load_cli(const struct config *cfg, int argc, char **argv)
     if (!count_rows(db, before))
         goto out;
     if (!exec_ok(db, (const char *)sql->data)) {
-        fprintf(stderr, "gessd demo: nothing was loaded\n");
+        log_msg(LOG_ERROR, "demo: nothing was loaded");
         goto out;
     }
     if (!count_rows(db, after) || !exec_ok(db, "COMMIT"))

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "core/config.h"
+#include "core/log.h"
 #include "core/migrate.h"
 #include "core/server.h"
 #include "pacts/followup.h"
@@ -44,25 +45,26 @@ int followup_remind_cli(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     if (cfg->database_url[0] == '\0') {
-        fprintf(stderr, "gessd: config: database_url is not set (GESS_DATABASE_URL)\n");
+        log_msg(LOG_ERROR, "remind: config: database_url is not set (GESS_DATABASE_URL)");
         return 2;
     }
     char err[512];
     if (!migrate_check(cfg->database_url, err, sizeof err)) {
-        fprintf(stderr, "gessd: %s\n", err);
+        log_msg(LOG_ERROR, "remind: %s", err);
         return 1;
     }
     int code = 1;
     PGresult *res = NULL;
     PGconn *conn = PQconnectdb(cfg->database_url);
+    PQsetNoticeProcessor(conn, log_pq_notice, NULL); /* JSON, not plain text */
     if (PQstatus(conn) != CONNECTION_OK) {
-        fprintf(stderr, "gessd remind: %s", PQerrorMessage(conn));
+        log_msg(LOG_ERROR, "remind: %s", PQerrorMessage(conn));
         goto out;
     }
     /* the same least-privileged role as serve */
     res = PQexec(conn, "SET ROLE gess_app");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        fprintf(stderr, "gessd remind: %s", PQerrorMessage(conn));
+        log_msg(LOG_ERROR, "remind: %s", PQerrorMessage(conn));
         goto out;
     }
     PQclear(res);
@@ -71,7 +73,7 @@ int followup_remind_cli(const struct config *cfg, int argc, char **argv)
     const char *params[] = {days};
     res = PQexecParams(conn, followup_stmt_remind.sql, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-        fprintf(stderr, "gessd remind: %s", PQerrorMessage(conn));
+        log_msg(LOG_ERROR, "remind: %s", PQerrorMessage(conn));
         goto out;
     }
     printf("%s reminders written\n", PQgetvalue(res, 0, 0));

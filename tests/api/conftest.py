@@ -5,7 +5,8 @@ fixture `gess` starts a private cluster (tools/pgcluster.sh start --fast) in a
 temporary directory, migrates, serves on a free port and tears everything
 down at the end, also on failure. The server's stderr (JSON log lines) goes
 to a file; the session fails if it shows AddressSanitizer, LeakSanitizer or
-UBSan reports (SANITIZE=1 builds).
+UBSan reports (SANITIZE=1 builds), or if any line of it, or of the stderr of a
+`gess.cli()` run, is not a JSON object (loghelp.py).
 """
 import atexit
 import glob
@@ -23,6 +24,7 @@ import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gesshelp as h  # noqa: E402
+import loghelp  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PGCLUSTER = os.path.join(REPO, "tools", "pgcluster.sh")
@@ -125,6 +127,7 @@ class Gess:
         self.cluster = os.path.join(self.tmp, "cluster")
         self.db_url = None
         self.instances = []
+        self.cli_runs = []  # (argv, stderr) of every cli() run: loghelp checks them
         self.main = None
         self._conn = None
         self._cluster_started = False
@@ -230,7 +233,7 @@ class Gess:
     def cli(self, args, env=None, input=None, timeout=60, db_url=None):
         e = {"GESS_DATABASE_URL": db_url or self.db_url}
         e.update(env or {})
-        return subprocess.run(
+        r = subprocess.run(
             [self.gessd] + list(args),
             env=clean_env(e),
             cwd=self.tmp,
@@ -239,6 +242,8 @@ class Gess:
             text=True,
             timeout=timeout,
         )
+        self.cli_runs.append((list(args), r.stderr))
+        return r
 
     def spawn(self, env=None, args=("serve",), name=None, wait=True):
         name = name or f"gessd-{len(self.instances)}"
@@ -315,10 +320,14 @@ def gess():
         if g.main is not None:
             main_rc = g.main.stop()
         reports = g.sanitizer_reports()
+        not_json = loghelp.session_problems(g)
         main_log = g.main.log_text() if g.main is not None else ""
         g.cleanup()
     if reports:
         pytest.fail("sanitizer reports in gessd's stderr:\n\n" + "\n\n".join(reports), pytrace=False)
+    if not_json:
+        pytest.fail(f"{len(not_json)} lines gessd wrote are not JSON objects:\n"
+                    + "\n".join(not_json[:50]), pytrace=False)
     if main_rc not in (0, None):
         pytest.fail(f"the main gessd exited with {main_rc} on SIGTERM:\n{main_log[-3000:]}", pytrace=False)
 

@@ -8,10 +8,12 @@ import pytest
 import requests
 
 import gesshelp as h
+import loghelp
 
 
 def _stderr_lines(r):
-    return [line for line in r.stderr.splitlines() if line.strip()]
+    """The messages of a failed command: each stderr line is a JSON error line."""
+    return loghelp.error_messages(r.stderr)
 
 
 # --- admin create ---------------------------------------------------------------
@@ -115,7 +117,7 @@ def test_bad_value_in_config_file(gess):
 def test_missing_config_file(gess):
     r = gess.cli(["--config", os.path.join(gess.tmp, "does-not-exist.conf"), "serve"], timeout=20)
     assert r.returncode != 0
-    assert "does-not-exist.conf" in r.stderr
+    assert "does-not-exist.conf" in " ".join(_stderr_lines(r))
 
 
 def test_config_file_and_env_override(gess):
@@ -144,13 +146,14 @@ def test_config_file_and_env_override(gess):
 def test_no_database_url(gess):
     r = gess.cli(["serve"], env={"GESS_DATABASE_URL": ""}, timeout=20)
     assert r.returncode != 0
-    assert "database_url" in r.stderr.lower()
+    assert "database_url" in " ".join(_stderr_lines(r)).lower()
 
 
 def test_unknown_command(gess):
+    # the usage text is for a person at a terminal, not a log line
     r = gess.cli(["frobnicate"], timeout=20)
     assert r.returncode != 0
-    assert r.stderr.strip()
+    assert r.stderr.startswith("usage: gessd")
 
 
 # --- migrations ---------------------------------------------------------------------
@@ -164,7 +167,7 @@ def test_serve_refuses_unmigrated_database(gess):
         t0 = time.monotonic()
         r = gess.cli(["serve"], db_url=url, env={"GESS_LISTEN": f"127.0.0.1:{port}"}, timeout=30)
         assert r.returncode == 1, f"exit {r.returncode}: {r.stderr}"
-        assert "migrat" in r.stderr.lower(), f"no clear message: {r.stderr}"
+        assert "migrat" in " ".join(_stderr_lines(r)).lower(), f"no clear message: {r.stderr}"
         assert time.monotonic() - t0 < 15
 
         # After `gessd migrate` the same database serves.

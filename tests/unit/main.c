@@ -12,6 +12,7 @@ static const struct {
     {"router", test_router}, {"config", test_config},     {"problem", test_problem},
     {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
     {"accept", test_accept},
+    {"log", test_log},
 };
 
 int main(void)

@@ -35,5 +35,6 @@ void test_valid(void);
 void test_accounts(void);
 void test_ics(void);
 void test_accept(void);
+void test_log(void);
 
 #endif
