@@ -189,9 +189,9 @@ static bool pattern_ok(const char *pattern)
         return false;
     int params = 0;
     for (int i = 0; i < np; i++)
-        if (is_param(&ps[i]) &&
-            (++params > ROUTER_MAX_PARAMS || ps[i].len - 2 >= sizeof ((struct route_params *)0)->name[0] ||
-             param_type(ps[i].s + 1, ps[i].len - 2) == NULL))
+        if (is_param(&ps[i]) && (++params > ROUTER_MAX_PARAMS ||
+                                 ps[i].len - 2 >= sizeof((struct route_params *)0)->name[0] ||
+                                 param_type(ps[i].s + 1, ps[i].len - 2) == NULL))
             return false;
     return true;
 }

@@ -16,13 +16,10 @@ void test_accept(void)
     CHECK(accept_choose("text/csv; q=0.000, application/json", OUT_JSON | OUT_CSV) == OUT_JSON);
     CHECK(accept_choose("application/json;q=0, */*", OUT_JSON | OUT_CSV) == OUT_CSV);
     /* the most specific range decides a type's weight */
-    CHECK(accept_choose("*/*;q=0.1, text/*;q=0, text/csv;q=0.5", OUT_JSON | OUT_CSV) ==
-          OUT_CSV);
+    CHECK(accept_choose("*/*;q=0.1, text/*;q=0, text/csv;q=0.5", OUT_JSON | OUT_CSV) == OUT_CSV);
     CHECK(accept_choose("text/*", OUT_JSON | OUT_ICS) == OUT_ICS);
-    CHECK(accept_choose("application/*;q=0.2, text/calendar;q=0.9", OUT_JSON | OUT_ICS) ==
-          OUT_ICS);
-    CHECK(accept_choose("application/json;q=0.5, text/csv;q=0.5", OUT_JSON | OUT_CSV) ==
-          OUT_JSON);
+    CHECK(accept_choose("application/*;q=0.2, text/calendar;q=0.9", OUT_JSON | OUT_ICS) == OUT_ICS);
+    CHECK(accept_choose("application/json;q=0.5, text/csv;q=0.5", OUT_JSON | OUT_CSV) == OUT_JSON);
     /* a browser's header reaches JSON through * / * */
     CHECK(accept_choose("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                         OUT_JSON) == OUT_JSON);
@@ -35,8 +32,7 @@ void test_accept(void)
     /* malformed ranges are skipped, not fatal */
     CHECK(accept_choose("garbage, text/csv", OUT_JSON | OUT_CSV) == OUT_CSV);
     CHECK(accept_choose("text/csv;q=2", OUT_JSON | OUT_CSV) == 0);
-    CHECK(accept_choose("text/csv;q=abc, application/json;q=0.1", OUT_JSON | OUT_CSV) ==
-          OUT_JSON);
+    CHECK(accept_choose("text/csv;q=abc, application/json;q=0.1", OUT_JSON | OUT_CSV) == OUT_JSON);
     CHECK(accept_choose(",,,", OUT_JSON) == 0);
     CHECK(accept_quality("text/csv;q=0.25", "text/csv") == 250);
     CHECK(accept_quality("text/csv;q=1.000", "text/csv") == 1000);
