@@ -451,6 +451,11 @@ int server_run(const struct config *cfg, const struct router *rt,
         fprintf(stderr, "gessd: config: database_url is not set (GESS_DATABASE_URL)\n");
         return 2;
     }
+    if (!proxy_parse(cfg->trusted_proxies, &srv.proxies, err, sizeof err)) {
+        /* config_load() parsed it already; only memory can fail here */
+        fprintf(stderr, "gessd: config: trusted_proxies: %s\n", err);
+        return 2;
+    }
     if (!conninfo_build(&ci, cfg->database_url, err, sizeof err)) {
         fprintf(stderr, "gessd: %s\n", err);
         code = 2;
@@ -545,5 +550,6 @@ out:
         close(lfd);
     metrics_free();
     conninfo_free(&ci);
+    proxy_list_free(&srv.proxies);
     return code;
 }

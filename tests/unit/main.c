@@ -11,6 +11,7 @@ static const struct {
 } tests[] = {
     {"router", test_router}, {"config", test_config},     {"problem", test_problem},
     {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
+    {"proxy", test_proxy},
 };
 
 int main(void)

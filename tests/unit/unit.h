@@ -34,5 +34,6 @@ void test_problem(void);
 void test_valid(void);
 void test_accounts(void);
 void test_ics(void);
+void test_proxy(void);
 
 #endif
