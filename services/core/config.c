@@ -79,8 +79,8 @@ static const struct key keys[] = {
     {"hash_queue_max", C_INT, F(hash_queue_max), 1, 100000, "64", NULL, NULL},
     {"login_window_s", C_INT, F(login_window_s), 10, 86400, "600", NULL, NULL},
     /* the limits and why these defaults: config/gess.conf.example */
-    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 100000, "10", NULL, NULL},
-    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "50", NULL, NULL},
+    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 1000000, "50", NULL, NULL},
+    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "1000", NULL, NULL},
     {"login_pair_max", C_INT, F(login_pair_max), 1, 1000000, "5", NULL, NULL},
     {"login_backoff_s", C_INT, F(login_backoff_s), 1, 86400, "30", NULL, NULL},
     {"signup_max_per_address", C_INT, F(signup_max_per_address), 1, 1000000, "500", NULL, NULL},
