@@ -248,3 +248,23 @@ void proxy_client_addr(const struct proxy_list *l, const char *peer, const char 
 done:
     addr_format(family, a, out);
 }
+
+void proxy_addr_key(const char *addr, char out[PROXY_ADDR_LEN])
+{
+    int family;
+    unsigned char a[16];
+    if (!addr_parse(addr, strlen(addr), &family, a)) {
+        snprintf(out, PROXY_ADDR_LEN, "%s", addr);
+        return;
+    }
+    if (family == AF_INET) {
+        addr_format(family, a, out);
+        return;
+    }
+    memset(a + 8, 0, 8);
+    char net[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, a, net, sizeof net) == NULL)
+        snprintf(out, PROXY_ADDR_LEN, "unknown");
+    else
+        snprintf(out, PROXY_ADDR_LEN, "%.40s/64", net); /* at most 21 + 3 */
+}

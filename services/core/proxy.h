@@ -49,4 +49,13 @@ bool proxy_is_trusted(const struct proxy_list *l, const char *addr);
 void proxy_client_addr(const struct proxy_list *l, const char *peer, const char *const *xff,
                        size_t nxff, char out[PROXY_ADDR_LEN]);
 
+/* The address as the per-address rules count it: IPv4 as it is, IPv6 by
+ * its /64 ("2001:db8:1:2::/64"). One IPv6 host (or one venue's network)
+ * is normally handed a whole /64 and may pick any address in it, so
+ * counting single IPv6 addresses would let one client rotate past every
+ * per-address limit; a /64 is the IPv6 counterpart of one NATed IPv4
+ * address, and the limits are sized for that. Text that is not an address
+ * is copied. */
+void proxy_addr_key(const char *addr, char out[PROXY_ADDR_LEN]);
+
 #endif

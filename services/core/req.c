@@ -71,7 +71,9 @@ static void set_client_addr(struct req *r)
             xff[n++] = h->value;
         }
     }
-    proxy_client_addr(proxies, peer ? peer : "unknown", xff, n, r->addr);
+    char client[PROXY_ADDR_LEN];
+    proxy_client_addr(proxies, peer ? peer : "unknown", xff, n, client);
+    proxy_addr_key(client, r->addr);
 }
 
 const char *req_param(const struct req *r, const char *name)

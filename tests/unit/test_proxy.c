@@ -110,4 +110,21 @@ void test_proxy(void)
     CHECK_STR(client(&l, "10.0.0.2", "[::1", NULL), "10.0.0.2");
     CHECK_STR(client(&l, "10.0.0.2", "1.2.3.4:", NULL), "10.0.0.2");
     proxy_list_free(&l);
+
+    /* what the per-address rules count: IPv4 as is, IPv6 by its /64 */
+    char key[PROXY_ADDR_LEN];
+    proxy_addr_key("198.51.100.9", key);
+    CHECK_STR(key, "198.51.100.9");
+    proxy_addr_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", key);
+    CHECK_STR(key, "2001:db8:1:2::/64");
+    proxy_addr_key("2001:DB8:1:2::1", key);
+    CHECK_STR(key, "2001:db8:1:2::/64");
+    proxy_addr_key("::1", key);
+    CHECK_STR(key, "::/64");
+    proxy_addr_key("::ffff:10.1.2.3", key);
+    CHECK_STR(key, "10.1.2.3");
+    proxy_addr_key("unknown", key);
+    CHECK_STR(key, "unknown");
+    proxy_addr_key("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", key);
+    CHECK_STR(key, "ffff:ffff:ffff:ffff::/64");
 }
