@@ -21,8 +21,11 @@
 -- its password checked gives it back. A refused (429) attempt changes no
 -- count and no time, so it neither counts as a failure nor extends a block.
 
--- When the last counted attempt of a key happened (the back-off runs from it).
-ALTER TABLE login_attempts ADD COLUMN last_at timestamptz NOT NULL DEFAULT now();
+-- When the last counted attempt of a key happened (the back-off runs from
+-- it), and the one before, so that an attempt given back because its
+-- password was never checked (503) does not restart a pair's wait.
+ALTER TABLE login_attempts ADD COLUMN last_at timestamptz NOT NULL DEFAULT now(),
+                           ADD COLUMN prev_at timestamptz;
 
 -- The wait after a pair's count-th failure: none before p_free failures,
 -- then p_base seconds doubled for each further failure, at most p_cap.
@@ -98,6 +101,7 @@ BEGIN
         window_start = CASE WHEN throttle_forgotten_at(l.key, l.count, l.window_start, l.last_at,
                                                        p_window, p_pair_free, p_backoff) <= now()
                             THEN now() ELSE l.window_start END,
+        prev_at = l.last_at,
         last_at = now()
      WHERE l.key = ANY (p_keys);
     RETURN NULL;
@@ -119,7 +123,9 @@ $$;
 CREATE FUNCTION login_give_back(p_email text, p_addr text, p_success boolean) RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM login_attempts WHERE p_success AND key = (login_keys(p_email, p_addr))[1];
-    UPDATE login_attempts SET count = greatest(count - 1, 0)
+    UPDATE login_attempts SET count = greatest(count - 1, 0),
+                              last_at = CASE WHEN p_success THEN last_at
+                                             ELSE coalesce(prev_at, last_at) END
      WHERE key = ANY (CASE WHEN p_success THEN (login_keys(p_email, p_addr))[2:3]
                            ELSE login_keys(p_email, p_addr) END);
 $$;

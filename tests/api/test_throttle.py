@@ -313,3 +313,23 @@ def test_concurrent_guesses_do_not_slip_past_the_limits(gess):
     finally:
         gess.reset_login_limits()
         assert inst.stop() == 0
+
+
+def test_attempt_given_back_does_not_restart_the_wait(gess):
+    """A login refused with 503 (the hashing queue was full) gives its attempt
+    back, and with it the time of the pair's previous failure: otherwise a
+    503 would restart the back-off. In SQL, since a full queue is hard to time."""
+    gess.reset_login_limits()
+    try:
+        keys = "login_keys('gb@example.org', '192.0.2.9')"
+        take = f"SELECT throttle_take({keys}, ARRAY[NULL, 50, 1000], 600, 1, 30)"
+        assert gess.sql(take) == [(None,)]  # the first failure: a 30 s wait
+        assert 0 < gess.sql(take)[0][0] <= 30
+        # the wait is over ...
+        gess.sql("UPDATE login_attempts SET last_at = now() - interval '40 seconds'")
+        assert gess.sql(take) == [(None,)]  # ... a second attempt, then given back
+        gess.sql("SELECT login_give_back('gb@example.org', '192.0.2.9', false)")
+        assert attempts(gess, "p:192.0.2.9 gb@example.org") == 1
+        assert gess.sql(take) == [(None,)], "the attempt given back restarted the wait"
+    finally:
+        gess.reset_login_limits()
