@@ -69,6 +69,13 @@ void test_proxy(void)
     CHECK(!config_set(&c, "trusted_proxies", "127.0.0.1, localhost", err, sizeof err));
     CHECK(strstr(err, "trusted_proxies") != NULL && strstr(err, "localhost") != NULL);
     CHECK_STR(c.trusted_proxies, "127.0.0.1, ::1"); /* unchanged by the refusal */
+    /* the throttles' defaults (gess.conf.example says why) */
+    CHECK(c.login_window_s == 600 && c.login_pair_max == 5 && c.login_backoff_s == 30);
+    CHECK(c.login_max_per_email == 50 && c.login_max_per_address == 1000);
+    CHECK(c.signup_max_per_address == 500 && c.housekeeping_interval == 3600);
+    CHECK(config_set(&c, "housekeeping_interval", "0", err, sizeof err));
+    CHECK(!config_set(&c, "login_backoff_s", "0", err, sizeof err));
+    CHECK(!config_set(&c, "signup_max_per_address", "0", err, sizeof err));
     config_free(&c);
 
     /* no proxies: the peer, whatever the header says */
