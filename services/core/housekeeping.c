@@ -26,8 +26,8 @@ static int housekeeping_interval(const struct config *cfg)
  * could no longer refuse anyone. */
 static void housekeeping_param(const struct config *cfg, char *buf, size_t len)
 {
-    snprintf(buf, len, "{%d,%d,%d,%d}", cfg->token_idle_s, cfg->login_window_s,
-             cfg->login_pair_max, cfg->login_backoff_s);
+    snprintf(buf, len, "{%d,%d,%d,%d}", cfg->token_idle_s, cfg->login_window_s, cfg->login_pair_max,
+             cfg->login_backoff_s);
 }
 
 const struct server_task core_housekeeping_task = {

@@ -120,7 +120,8 @@ static bool net_parse(const char *s, size_t len, struct proxy_net *n, char *err,
             ok = false;
     }
     if (!ok) {
-        snprintf(err, errlen, "'%.*s' is not an IPv4 or IPv6 address", (int)(alen < 64 ? alen : 64), s);
+        snprintf(err, errlen, "'%.*s' is not an IPv4 or IPv6 address", (int)(alen < 64 ? alen : 64),
+                 s);
         return false;
     }
     int max = n->family == AF_INET ? 32 : 128;

@@ -46,7 +46,8 @@ void test_proxy(void)
     CHECK(proxy_parse("0.0.0.0/0", &l, err, sizeof err) && proxy_is_trusted(&l, "1.2.3.4"));
     CHECK(!proxy_is_trusted(&l, "2001:db8::1")); /* /0 of IPv4 is not IPv6 */
     proxy_list_free(&l);
-    CHECK(proxy_parse("::ffff:10.0.0.0/104", &l, err, sizeof err) && proxy_is_trusted(&l, "10.3.3.3"));
+    CHECK(proxy_parse("::ffff:10.0.0.0/104", &l, err, sizeof err) &&
+          proxy_is_trusted(&l, "10.3.3.3"));
     proxy_list_free(&l);
     CHECK(proxy_parse("2001:db8:0:1::/64", &l, err, sizeof err));
     CHECK(proxy_is_trusted(&l, "2001:db8:0:1:ffff::9") && !proxy_is_trusted(&l, "2001:db8:0:2::1"));
