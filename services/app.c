@@ -29,6 +29,7 @@ static const struct db_stmt *const *const stmt_lists[] = {
 /* Periodic work run by worker 0 of `gessd serve` (core/server.h). */
 const struct server_task *const server_tasks[] = {
     &followup_remind_task,
+    &core_housekeeping_task,
     NULL,
 };
 

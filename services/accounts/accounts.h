@@ -20,6 +20,13 @@ extern const char *const accounts_sectors[];
 enum valid_msg accounts_password_policy(const char *password, const char *email,
                                         const char *full_name, long *limit);
 
+/* The login limits as statement parameters (text), in the order
+ * login_begin() and password_begin() take them after the address. */
+struct accounts_limits {
+    char window[16], max_email[16], max_addr[16], pair_max[16], backoff[16];
+};
+void accounts_limits(const struct config *cfg, struct accounts_limits *out);
+
 /* `gessd admin create --email E --name N`; returns the exit code. */
 int accounts_admin_create(const struct config *cfg, int argc, char **argv);
 
@@ -37,6 +44,7 @@ void accounts_erase(struct req *r);
 extern const struct db_stmt accounts_stmt_signup, accounts_stmt_login_begin,
     accounts_stmt_login_success, accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_password_get,
     accounts_stmt_password_set, accounts_stmt_roles_set, accounts_stmt_export,
-    accounts_stmt_erase;
+    accounts_stmt_erase, accounts_stmt_password_release, accounts_stmt_signup_begin,
+    accounts_stmt_signup_release;
 
 #endif

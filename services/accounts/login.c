@@ -3,7 +3,15 @@
  * Login is three hops: count the attempt and fetch the hash (one SQL
  * call), verify with Argon2id on the hashing pool (against a dummy hash
  * when the email is unknown, so both failures cost the same and answer the
- * same bytes), then store the new token's hash and give the attempts back. */
+ * same bytes), then store the new token's hash and give the attempts back.
+ *
+ * The attempt counts against three keys (schema/0012_throttle.sql): the
+ * (email, address) pair, which backs off exponentially after a few
+ * failures; the email from anywhere, with a higher limit against guessing
+ * from many addresses; and the address, with a limit generous enough for a
+ * venue's Wi-Fi. So a guesser elsewhere no longer locks the owner out, and
+ * one person's typos do not lock out the hall. A refused attempt counts
+ * for nothing and extends nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +23,18 @@
 
 const struct db_stmt accounts_stmt_login_begin = {
     "accounts_login_begin",
-    "SELECT retry_after, account_id, password_hash FROM login_begin($1, $2, $3, $4, $5)",
+    "SELECT retry_after, account_id, password_hash FROM login_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
-/* A success clears the email's count, hands the address its attempt back,
- * upgrades an old hash, drops the account's expired tokens, and stores the
- * new token's hash. */
+/* A success forgets the pair's failures, gives the email and the address
+ * their attempt back (login_give_back() in schema/0012, written out here
+ * because a data-modifying CTE always runs), upgrades an old hash, drops
+ * the account's expired tokens, and stores the new token's hash. */
 const struct db_stmt accounts_stmt_login_success = {
     "accounts_login_success",
-    "WITH clear_email AS (DELETE FROM login_attempts WHERE key = 'e:' || $4),"
-    " ease_addr AS (UPDATE login_attempts SET count = greatest(count - 1, 0)"
-    "               WHERE key = 'a:' || $5),"
+    "WITH forget_pair AS (DELETE FROM login_attempts WHERE key = (login_keys($4, $5))[1]),"
+    " give_back AS (UPDATE login_attempts SET count = greatest(count - 1, 0)"
+    "               WHERE key = ANY ((login_keys($4, $5))[2:3])),"
     " rehash AS (UPDATE accounts SET password_hash = $6::text, updated_at = now()"
     "            WHERE id = $1::uuid AND $6::text IS NOT NULL),"
     " expired AS (DELETE FROM tokens WHERE account_id = $1 AND expires_at < now()),"
@@ -41,14 +50,22 @@ const struct db_stmt accounts_stmt_login_success = {
  * queue was full) gives its counted attempt back. */
 const struct db_stmt accounts_stmt_login_release = {
     "accounts_login_release",
-    "UPDATE login_attempts SET count = greatest(count - 1, 0)"
-    " WHERE key IN ('e:' || $1::text, 'a:' || $2::text)",
+    "SELECT login_give_back($1, $2, false)",
 };
 
 const struct db_stmt accounts_stmt_logout = {
     "accounts_logout",
     "DELETE FROM tokens WHERE token_hash = decode($1, 'hex')",
 };
+
+void accounts_limits(const struct config *cfg, struct accounts_limits *out)
+{
+    snprintf(out->window, sizeof out->window, "%d", cfg->login_window_s);
+    snprintf(out->max_email, sizeof out->max_email, "%d", cfg->login_max_per_email);
+    snprintf(out->max_addr, sizeof out->max_addr, "%d", cfg->login_max_per_address);
+    snprintf(out->pair_max, sizeof out->pair_max, "%d", cfg->login_pair_max);
+    snprintf(out->backoff, sizeof out->backoff, "%d", cfg->login_backoff_s);
+}
 
 struct login {
     char email[256];
@@ -164,14 +181,12 @@ void accounts_login(struct req *r)
         return;
     }
     valid_free(&v);
-    const struct config *cfg = req_config(r);
-    char window[16], max_email[16], max_addr[16];
     snprintf(l->addr, sizeof l->addr, "%s", req_client_addr(r));
-    snprintf(window, sizeof window, "%d", cfg->login_window_s);
-    snprintf(max_email, sizeof max_email, "%d", cfg->login_max_per_email);
-    snprintf(max_addr, sizeof max_addr, "%d", cfg->login_max_per_address);
-    const char *params[] = {l->email, l->addr, window, max_email, max_addr};
-    req_query(r, &accounts_stmt_login_begin, 5, params, login_counted);
+    struct accounts_limits lim;
+    accounts_limits(req_config(r), &lim);
+    const char *params[] = {l->email, l->addr, lim.window, lim.max_email,
+                            lim.max_addr, lim.pair_max, lim.backoff};
+    req_query(r, &accounts_stmt_login_begin, 7, params, login_counted);
 }
 
 void accounts_logout(struct req *r)

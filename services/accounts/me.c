@@ -6,17 +6,27 @@
 #include "accounts/accounts.h"
 #include "core/req.h"
 
+/* A guess of current_password counts like a login of the account's email
+ * from this address (schema/0012 password_begin): a stolen session must
+ * not become an unthrottled way to find the password. */
 const struct db_stmt accounts_stmt_password_get = {
     "accounts_password_get",
-    "SELECT password_hash FROM accounts WHERE id = $1",
+    "SELECT known, retry_after, password_hash FROM password_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
-/* The new hash, and every other token of the account revoked, in one
- * transaction: whoever else held a session must log in again. */
+/* The new hash, every other token of the account revoked (whoever else
+ * held a session must log in again) and the right guess given back, in
+ * one transaction. */
 const struct db_stmt accounts_stmt_password_set = {
     "accounts_password_set",
-    "WITH upd AS (UPDATE accounts SET password_hash = $2, updated_at = now() WHERE id = $1)"
-    " DELETE FROM tokens WHERE account_id = $1 AND token_hash <> decode($3, 'hex')",
+    "SELECT password_set($1, $2, $3, $4)",
+};
+
+/* A check that never ran (the hashing queue was full) gives its counted
+ * guess back. */
+const struct db_stmt accounts_stmt_password_release = {
+    "accounts_password_release",
+    "SELECT login_give_back(email, $2, false) FROM accounts WHERE id = $1",
 };
 
 /* Refuses (matched = 1, no account) to take admin away from the last admin,
@@ -39,10 +49,26 @@ static void password_new_hashed(struct req *r, struct pwhash_job *job)
         req_reply_problem(r, "internal-error", NULL);
         return;
     }
-    const char *params[] = {r->auth.account_id, job->out, r->auth.token_hash};
+    const char *params[] = {r->auth.account_id, job->out, r->auth.token_hash,
+                            req_client_addr(r)};
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_password_set, 3, params, req_done_empty);
+    req_query(r, &accounts_stmt_password_set, 4, params, req_done_empty);
     pwhash_job_free(done);
+}
+
+static void password_released(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    req_reply_unavailable(r);
+}
+
+/* The hashing queue was full: 503, and the guess was no guess. */
+static void password_release(struct req *r, struct pwhash_job *job)
+{
+    pwhash_job_free(job);
+    const char *params[] = {r->auth.account_id, req_client_addr(r)};
+    req_query(r, &accounts_stmt_password_release, 2, params, password_released);
 }
 
 static void password_verified(struct req *r, struct pwhash_job *job)
@@ -50,16 +76,18 @@ static void password_verified(struct req *r, struct pwhash_job *job)
     bool ok = job->ok;
     pwhash_job_free(job);
     if (!ok) {
+        /* stays counted: a wrong guess, like a failed login */
         req_reply_field(r, "current_password", MSG_WRONG_PASSWORD);
         return;
     }
     const char *pw = json_string_value(json_object_get(r->body, "new_password"));
     struct pwhash_job *next = pwhash_job_new(PWHASH_HASH, pw);
     if (next == NULL) {
-        req_reply_unavailable(r);
+        password_release(r, NULL);
         return;
     }
-    req_hash(r, next, password_new_hashed);
+    if (!req_hash_try(r, next, password_new_hashed))
+        password_release(r, next);
 }
 
 static void password_fetched(struct req *r, enum db_status st, PGresult *res)
@@ -68,14 +96,24 @@ static void password_fetched(struct req *r, enum db_status st, PGresult *res)
         req_reply_db_error(r, st, res);
         return;
     }
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) { /* erased since the token was read */
+        req_reply_problem(r, "unauthorized", NULL);
+        return;
+    }
+    if (!PQgetisnull(res, 0, 1)) {
+        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 1));
+        req_reply_problem(r, "too-many-requests", NULL);
+        return;
+    }
     const char *pw = json_string_value(json_object_get(r->body, "current_password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, pw);
     if (job == NULL) {
-        req_reply_unavailable(r);
+        password_release(r, NULL);
         return;
     }
-    snprintf(job->stored, sizeof job->stored, "%s", PQgetvalue(res, 0, 0));
-    req_hash(r, job, password_verified);
+    snprintf(job->stored, sizeof job->stored, "%s", PQgetvalue(res, 0, 2));
+    if (!req_hash_try(r, job, password_verified))
+        password_release(r, job);
 }
 
 void accounts_password_change(struct req *r)
@@ -99,8 +137,11 @@ void accounts_password_change(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *params[] = {r->auth.account_id};
-    req_query(r, &accounts_stmt_password_get, 1, params, password_fetched);
+    struct accounts_limits lim;
+    accounts_limits(req_config(r), &lim);
+    const char *params[] = {r->auth.account_id, req_client_addr(r), lim.window, lim.max_email,
+                            lim.max_addr, lim.pair_max, lim.backoff};
+    req_query(r, &accounts_stmt_password_get, 7, params, password_fetched);
 }
 
 static void roles_done(struct req *r, enum db_status st, PGresult *res)

@@ -1,5 +1,12 @@
-/* signup.c — POST /v1/accounts: validate everything, hash the password off
- * the loop, insert; the unique constraint on email decides races. */
+/* signup.c — POST /v1/accounts: validate everything, count the sign-up
+ * against the client's address, hash the password off the loop, insert;
+ * the unique constraint on email decides races.
+ *
+ * The count comes before the hash because a sign-up costs an Argon2id
+ * hash and answers whether an email is taken: signup_max_per_address per
+ * login_window_s (config/gess.conf.example says why the default suits a
+ * venue where hundreds sign up behind one address). A body that fails
+ * validation costs nothing and is not counted. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +23,17 @@ const struct db_stmt accounts_stmt_signup = {
     "                      region, consent_at, consent_policy, organization_id)"
     " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, now(), $8, $9::uuid)"
     " RETURNING account_json(accounts)::text",
+};
+
+const struct db_stmt accounts_stmt_signup_begin = {
+    "accounts_signup_begin",
+    "SELECT signup_begin($1, $2, $3)",
+};
+
+/* A sign-up that never got hashed (the queue was full) is given back. */
+const struct db_stmt accounts_stmt_signup_release = {
+    "accounts_signup_release",
+    "UPDATE login_attempts SET count = greatest(count - 1, 0) WHERE key = 's:' || $1",
 };
 
 struct signup {
@@ -73,6 +91,33 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
     pwhash_job_free(done);
 }
 
+static void signup_released(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    req_reply_unavailable(r);
+}
+
+static void signup_counted(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st != DB_OK || PQntuples(res) != 1) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    if (!PQgetisnull(res, 0, 0)) {
+        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 0));
+        req_reply_problem(r, "too-many-requests", NULL);
+        return;
+    }
+    const char *password = json_string_value(json_object_get(r->body, "password"));
+    struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, password);
+    if (job == NULL || !req_hash_try(r, job, signup_hashed)) {
+        pwhash_job_free(job);
+        const char *params[] = {req_client_addr(r)};
+        req_query(r, &accounts_stmt_signup_release, 1, params, signup_released);
+    }
+}
+
 void accounts_signup(struct req *r)
 {
     struct valid v;
@@ -111,10 +156,10 @@ void accounts_signup(struct req *r)
         return;
     }
     valid_free(&v);
-    struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, password);
-    if (job == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    req_hash(r, job, signup_hashed);
+    const struct config *cfg = req_config(r);
+    char window[16], max[16];
+    snprintf(window, sizeof window, "%d", cfg->login_window_s);
+    snprintf(max, sizeof max, "%d", cfg->signup_max_per_address);
+    const char *params[] = {req_client_addr(r), window, max};
+    req_query(r, &accounts_stmt_signup_begin, 3, params, signup_counted);
 }

@@ -3,6 +3,8 @@
  * the file parser, the environment and the docs cannot drift apart. */
 #include "core/config.h"
 
+#include "core/proxy.h"
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -37,6 +39,23 @@ static bool listen_shape(const char *v)
     return errno == 0 && *end == '\0' && port >= 1 && port <= 65535 && isdigit((unsigned char)colon[1]);
 }
 
+/* The table itself is built by server_run(); here only whether it parses,
+ * so a bad value stops gessd at start-up naming the key. */
+static bool proxies_parse(const char *v, char *why, size_t whylen)
+{
+    struct proxy_list l;
+    if (!proxy_parse(v, &l, why, whylen))
+        return false;
+    proxy_list_free(&l);
+    return true;
+}
+
+static bool proxies_shape(const char *v)
+{
+    char why[8];
+    return proxies_parse(v, why, sizeof why);
+}
+
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
 #define F(field) offsetof(struct config, field)
@@ -59,8 +78,14 @@ static const struct key keys[] = {
     {"hash_threads", C_INT, F(hash_threads), 0, 256, "0", NULL, NULL},
     {"hash_queue_max", C_INT, F(hash_queue_max), 1, 100000, "64", NULL, NULL},
     {"login_window_s", C_INT, F(login_window_s), 10, 86400, "600", NULL, NULL},
-    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 100000, "10", NULL, NULL},
-    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "50", NULL, NULL},
+    /* the limits and why these defaults: config/gess.conf.example */
+    {"login_max_per_email", C_INT, F(login_max_per_email), 1, 1000000, "50", NULL, NULL},
+    {"login_max_per_address", C_INT, F(login_max_per_address), 1, 1000000, "1000", NULL, NULL},
+    {"login_pair_max", C_INT, F(login_pair_max), 1, 1000000, "5", NULL, NULL},
+    {"login_backoff_s", C_INT, F(login_backoff_s), 1, 86400, "30", NULL, NULL},
+    {"signup_max_per_address", C_INT, F(signup_max_per_address), 1, 1000000, "500", NULL, NULL},
+    {"trusted_proxies", C_STR, F(trusted_proxies), 0, 0, "", NULL, proxies_shape},
+    {"housekeeping_interval", C_INT, F(housekeeping_interval), 0, 604800, "3600", NULL, NULL},
     {"privacy_policy_version", C_STR, F(privacy_policy_version), 0, 0, "2026-01", NULL, NULL},
     {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels, NULL},
     {"reminder_interval", C_INT, F(reminder_interval), 0, 604800, "3600", NULL, NULL},
@@ -104,6 +129,13 @@ bool config_set(struct config *cfg, const char *name, const char *value, char *e
         if (!ok) {
             snprintf(err, errlen, "config: %s: '%s' is not one of the allowed values", name,
                      value);
+            return false;
+        }
+    }
+    if (k->check == proxies_shape) { /* the one shape that says what is wrong */
+        char why[200];
+        if (!proxies_parse(value, why, sizeof why)) {
+            snprintf(err, errlen, "config: %s: %s", name, why);
             return false;
         }
     }

@@ -28,6 +28,11 @@ struct config {
     int login_window_s;
     int login_max_per_email;
     int login_max_per_address;
+    int login_pair_max;         /* failures of one (email, address) before back-off */
+    int login_backoff_s;        /* the first back-off wait, doubled per failure */
+    int signup_max_per_address; /* sign-ups per client address per login_window_s */
+    char *trusted_proxies;      /* text; server_run() parses it (core/proxy.h) */
+    int housekeeping_interval;  /* seconds between housekeeping runs; 0: off */
     char *privacy_policy_version;
     char *log_level;
     int reminder_interval; /* seconds between pact reminder runs; 0: off */

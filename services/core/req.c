@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/proxy.h"
 #include "core/worker.h"
 
 static const char *method_name(enum evhttp_cmd_type cmd)
@@ -42,12 +43,37 @@ const char *req_header(const struct req *r, const char *name)
 
 const char *req_client_addr(const struct req *r)
 {
-    char *addr = NULL;
+    return r->addr;
+}
+
+/* Worked out once per request, before anything can ask. The values of
+ * every X-Forwarded-For header, in order, are handed over only when the
+ * peer is a trusted proxy (proxy.c decides; nothing is read otherwise). */
+#define XFF_MAX 16
+static void set_client_addr(struct req *r)
+{
+    char *peer = NULL;
     ev_uint16_t port = 0;
     struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
     if (c != NULL)
-        evhttp_connection_get_peer(c, &addr, &port);
-    return addr ? addr : "unknown";
+        evhttp_connection_get_peer(c, &peer, &port);
+    const struct proxy_list *proxies = &r->w->srv->proxies;
+    const char *xff[XFF_MAX];
+    size_t n = 0;
+    if (peer != NULL && proxies->n > 0 && proxy_is_trusted(proxies, peer)) {
+        /* keyvalq_struct.h spells the list out without sys/queue.h */
+        for (struct evkeyval *h = evhttp_request_get_input_headers(r->ev)->tqh_first; h != NULL;
+             h = h->next.tqe_next) {
+            if (evutil_ascii_strcasecmp(h->key, "X-Forwarded-For") != 0)
+                continue;
+            if (n == XFF_MAX) /* keep the right-most: those are the proxies' own */
+                memmove(xff, xff + 1, --n * sizeof xff[0]);
+            xff[n++] = h->value;
+        }
+    }
+    char client[PROXY_ADDR_LEN];
+    proxy_client_addr(proxies, peer ? peer : "unknown", xff, n, client);
+    proxy_addr_key(client, r->addr);
 }
 
 const char *req_param(const struct req *r, const char *name)
@@ -420,6 +446,7 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     w->live = r;
     w->inflight++;
     set_request_id(r);
+    set_client_addr(r);
     r->lang = problem_lang(req_header(r, "Accept-Language"));
 
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);

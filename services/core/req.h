@@ -48,6 +48,7 @@ struct req {
     const char *method;
     char path[512];
     char id[68];
+    char addr[48]; /* the client's address (req_client_addr), PROXY_ADDR_LEN */
     struct timespec started;
     enum lang lang;
     json_t *body; /* the parsed JSON object, when the route takes one */
@@ -68,7 +69,10 @@ const struct config *req_config(const struct req *r);
 /* A request header, or NULL. */
 const char *req_header(const struct req *r, const char *name);
 
-/* The client's address as text ("127.0.0.1"). */
+/* The client's address as text ("127.0.0.1"): the socket peer, or behind
+ * a trusted proxy the address X-Forwarded-For gives; an IPv6 client by its
+ * /64 ("2001:db8:1:2::/64", proxy_addr_key() says why). Every per-address
+ * rule uses this and nothing else. */
 const char *req_client_addr(const struct req *r);
 
 /* A path parameter by name (always present for a matched route). */

@@ -451,6 +451,11 @@ int server_run(const struct config *cfg, const struct router *rt,
         log_msg(LOG_ERROR, "config: database_url is not set (GESS_DATABASE_URL)");
         return 2;
     }
+    if (!proxy_parse(cfg->trusted_proxies, &srv.proxies, err, sizeof err)) {
+        /* config_load() parsed it already; only memory can fail here */
+        fprintf(stderr, "gessd: config: trusted_proxies: %s\n", err);
+        return 2;
+    }
     if (!conninfo_build(&ci, cfg->database_url, err, sizeof err)) {
         log_msg(LOG_ERROR, "%s", err);
         code = 2;
@@ -546,5 +551,6 @@ out:
     metrics_free();
     conninfo_free(&ci);
     log_libevent_flush(); /* repeats of a libevent message still held back */
+    proxy_list_free(&srv.proxies);
     return code;
 }

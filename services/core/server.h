@@ -26,6 +26,11 @@ struct server_task {
 };
 extern const struct server_task *const server_tasks[];
 
+/* Deletes expired tokens, old idempotency keys and forgotten login
+ * attempts every housekeeping_interval seconds (core/housekeeping.c). */
+extern const struct server_task core_housekeeping_task;
+extern const struct db_stmt core_stmt_housekeeping;
+
 /* Routes served by core itself: health, readiness, metrics, the spec. */
 extern const struct route core_routes[];
 extern const struct db_stmt *const core_stmts[];

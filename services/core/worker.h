@@ -7,6 +7,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "core/proxy.h"
+
 struct evhttp_request;
 
 struct server {
@@ -14,6 +16,7 @@ struct server {
     const struct router *rt;
     struct worker *workers;
     int nworkers;
+    struct proxy_list proxies; /* trusted_proxies, parsed at start-up */
 };
 
 struct worker {

@@ -36,6 +36,13 @@ BASE_ENV = {
     "GESS_ARGON2_MEMLIMIT_KIB": "65536",
     # reminders only where a test asks for them (test_reminders.py)
     "GESS_REMINDER_INTERVAL": "0",
+    # housekeeping only where a test asks for it (test_throttle.py)
+    "GESS_HOUSEKEEPING_INTERVAL": "0",
+    # the whole suite signs up (and logs in) from 127.0.0.1: the per-address
+    # limits are tested on their own instances (test_login_limits.py,
+    # test_throttle.py), with the defaults or small values
+    "GESS_SIGNUP_MAX_PER_ADDRESS": "1000000",
+    "GESS_LOGIN_MAX_PER_ADDRESS": "1000000",
     "GESS_LOG_LEVEL": "info",
     "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
     "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1",

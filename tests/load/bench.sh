@@ -209,6 +209,9 @@ export GESS_WORKERS="$WORKERS"
 export GESS_ARGON2_OPSLIMIT="$OPS"
 export GESS_ARGON2_MEMLIMIT_KIB="$MEM"
 export GESS_TOKEN_IDLE_S="$IDLE"
+# part c. signs up thousands of accounts from 127.0.0.1: the per-address
+# sign-up limit would turn the benchmark into a 429 benchmark
+export GESS_SIGNUP_MAX_PER_ADDRESS=1000000
 
 note "gessd migrate"
 "$BUILD/gessd" migrate >"$TMP/migrate.log" 2>&1 \

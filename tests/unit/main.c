@@ -13,6 +13,7 @@ static const struct {
     {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
     {"accept", test_accept},
     {"log", test_log},
+    {"proxy", test_proxy},
 };
 
 int main(void)

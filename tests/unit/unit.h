@@ -36,5 +36,6 @@ void test_accounts(void);
 void test_ics(void);
 void test_accept(void);
 void test_log(void);
+void test_proxy(void);
 
 #endif
