@@ -70,8 +70,13 @@ BEGIN
     END LOOP;
     UPDATE registrations SET account_id = NULL, answers = '{}', updated_at = now()
      WHERE account_id = p_account;
-    DELETE FROM login_attempts
-     WHERE key = 'e:' || (SELECT email FROM accounts WHERE id = p_account);
+    -- the throttle's counts that name the email (0012_throttle.sql keys:
+    -- 'e:<email>' and 'p:<address> <email>') go with the person
+    DELETE FROM login_attempts l
+     USING accounts a
+     WHERE a.id = p_account
+       AND (l.key = 'e:' || a.email
+            OR (left(l.key, 2) = 'p:' AND right(l.key, length(a.email) + 1) = ' ' || a.email));
     DELETE FROM accounts WHERE id = p_account;  -- tokens and idempotency keys cascade
     RETURN NULL;
 END

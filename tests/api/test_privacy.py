@@ -106,6 +106,10 @@ def test_erase_account(gess, staff):
     assert set(sectors.values()) == {"community"}
     ob_w = gess.count("outbox", "account_id = %s", (w["account"]["id"],))
     assert gess.count("idempotency_keys", "account_id = %s", (vid,)) == 1
+    # a mistyped password leaves throttle counts that name the email
+    r = gess.req("POST", "/v1/tokens", json={"email": victim["email"], "password": "not it, sorry"})
+    h.assert_problem(r, 401, "invalid-credentials")
+    assert gess.count("login_attempts", "position(%s in key) > 0", (victim["email"],)) >= 2
 
     r = gess.req("DELETE", "/v1/me", headers=victim["headers"])
     assert r.status_code == 204, r.text
@@ -118,6 +122,7 @@ def test_erase_account(gess, staff):
     assert gess.count("accounts", "email = %s", (victim["email"],)) == 0
     assert gess.count("tokens", "account_id = %s", (vid,)) == 0
     assert gess.count("idempotency_keys", "account_id = %s", (vid,)) == 0
+    assert gess.count("login_attempts", "position(%s in key) > 0", (victim["email"],)) == 0
 
     rows = {r[0]: r[1:] for r in gess.sql(
         "SELECT id::text, account_id, answers, status, sector, mode FROM registrations"
