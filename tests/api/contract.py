@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker, RefResolver
 from jsonschema.exceptions import best_match
+from requests.structures import CaseInsensitiveDict
 
 SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "services", "openapi.json")
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
@@ -336,6 +337,15 @@ def contract():
     return _contract
 
 
+def _report(method, path, status, ctype, found, body):
+    excerpt = (body or b"")[:400].decode("utf-8", "replace")
+    msg = (f"{method} {path} -> {status} ({ctype}) breaks services/openapi.json:\n  - "
+           + "\n  - ".join(found) + f"\n  body: {excerpt}")
+    with _failures_lock:
+        _failures.append(msg)
+    raise AssertionError(msg)
+
+
 def check(response, stream=False):
     """Raises AssertionError when response (a requests.Response) breaks the document."""
     req = response.request
@@ -345,13 +355,35 @@ def check(response, stream=False):
     found = contract().problems(req.method, req.url, response.status_code, response.headers,
                                 body, head=head or stream)
     if found:
-        excerpt = (body or b"")[:400].decode("utf-8", "replace")
-        msg = (f"{req.method} {urlsplit(req.url).path} -> {response.status_code} "
-               f"({response.headers.get('Content-Type')}) breaks services/openapi.json:\n  - "
-               + "\n  - ".join(found) + f"\n  body: {excerpt}")
-        with _failures_lock:
-            _failures.append(msg)
-        raise AssertionError(msg)
+        _report(req.method, urlsplit(req.url).path, response.status_code,
+                response.headers.get("Content-Type"), found, body)
+
+
+_REQUEST_LINE = re.compile(rb"([A-Z]+) (\S+) HTTP/1\.[01]\r\n")
+_STATUS_LINE = re.compile(rb"HTTP/1\.[01] (\d{3})[^\r\n]*\r\n")
+
+
+def check_raw(sent, received):
+    """As check, for gesshelp.raw_http: the first answer received against the
+    first request line sent (nothing when either is not HTTP/1.x: the test
+    is about the bytes then). A body not received whole counts for nothing."""
+    req, resp = _REQUEST_LINE.match(sent), _STATUS_LINE.match(received)
+    head, sep, body = received.partition(b"\r\n\r\n")
+    if not req or not resp or not sep:
+        return
+    headers = CaseInsensitiveDict()
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.decode("latin-1").partition(":")
+        headers[k.strip()] = v.strip()
+    length = headers.get("Content-Length", "")
+    whole = length.isdigit() and len(body) >= int(length)
+    body = body[:int(length)] if whole else b""
+    method, target = req.group(1).decode(), req.group(2).decode("latin-1")
+    status = int(resp.group(1))
+    found = contract().problems(method, "http://127.0.0.1" + target, status, headers, body,
+                                head=method == "HEAD" or not whole)
+    if found:
+        _report(method, urlsplit(target).path, status, headers.get("Content-Type"), found, body)
 
 
 def take_failures():

@@ -216,3 +216,25 @@ def test_the_copy_is_closed_where_used_and_the_published_document_stays_open():
     # the problem types that extend Problem are closed where the responses use them
     conflict = c.doc["components"]["responses"]["ScheduleConflict"]["content"][PROBLEM]["schema"]
     assert conflict.get("unevaluatedProperties") is False, conflict
+
+
+def test_raw_answers_are_checked_too():
+    sent = b"GET /v1/me HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    def answer(status, body, ctype=JSON, rid=True, length=None):
+        length = len(body) if length is None else length
+        head = f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {length}\r\n"
+        return (head + ("X-Request-Id: r-1\r\n" if rid else "") + "\r\n").encode() + body
+
+    good = json.dumps(account()).encode()
+    contract.check_raw(sent, answer(200, good))
+    contract.check_raw(sent, answer(200, good[:10], length=len(good)))  # not whole: status only
+    contract.check_raw(b"\x16\x03\x01 not http", answer(418, b""))  # not HTTP: the test's business
+    contract.check_raw(sent, answer(400, b"<HTML>", "text/html", rid=False))  # evhttp's own
+    for status, body in ((418, b""), (200, json.dumps(account(extra=1)).encode())):
+        try:
+            with pytest.raises(AssertionError) as e:
+                contract.check_raw(sent, answer(status, body))
+        finally:
+            assert len(contract.take_failures()) == 1
+        assert str(e.value).startswith(f"GET /v1/me -> {status}"), e.value
