@@ -33,7 +33,6 @@ import threading
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker, RefResolver
-from jsonschema.exceptions import best_match
 from requests.structures import CaseInsensitiveDict
 
 SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "services", "openapi.json")
@@ -316,7 +315,10 @@ class Contract:
             return []
         out = []
         for e in errs[:5]:
-            e = best_match([e]) if not e.context else best_match(e.context)
+            # oneOf [X, null]: the deepest branch error says what is wrong in X
+            # (best_match would prefer the shallow "is not of type 'null'")
+            while e.context:
+                e = max(e.context, key=lambda x: len(x.absolute_path))
             where = "/".join(str(p) for p in e.absolute_path) or "(the body)"
             out.append(f"at {where}: {e.message[:300]}")
         return out
