@@ -113,3 +113,82 @@ def test_an_admin_made_on_the_command_line_shows_as_documented(gess, staff):
     assert exp["account"]["consent_at"] is None and exp["account"]["sector"] is None, exp["account"]
     assert exp["agenda"] and exp["series_rsvps"] and exp["series_attendance"], exp
     assert exp["speaker_profiles"], exp
+
+
+def test_resources_with_only_their_required_members_show_as_documented(gess, staff):
+    """Everything made with nothing but what the document requires, then read
+    in every view: what was left out must show as the document allows."""
+    import pacthelp as ph
+    from test_programme import at, session_body
+    from test_series import event_body
+
+    schemas = contract.contract().published["components"]["schemas"]
+
+    def minimal(name, body, *keep):
+        req = set(schemas[name].get("required", [])) | set(keep)
+        return {k: v for k, v in body.items() if k in req}
+
+    def post(who, path, body, status=201):
+        return h.assert_json(gess.req("POST", path, headers=who["headers"], json=body), status)
+
+    def read(path, *whos, accept=None):
+        for who in whos:
+            hd = dict(who["headers"]) if who else {}
+            if accept:
+                hd["Accept"] = accept
+            gess.req("GET", path, headers=hd)
+
+    org, f, anyone = staff.organizer, staff.followup, None
+    ed = post(org, "/v1/editions", minimal("EditionCreate", h.edition_body(), "status"))
+    s = ed["slug"]
+    e = f"/v1/editions/{s}"
+    cat = post(org, f"{e}/categories", minimal("CategoryCreate", h.category_body()))
+    post(org, f"{e}/questions", minimal("QuestionCreate", h.question_body()))
+    u = h.fast_user(gess)
+    post(u, f"{e}/registrations", {"category": cat["code"], "mode": "in_person"})
+    ev = post(org, f"{e}/series-events", minimal("SeriesEventCreate", event_body(format="online",
+                                                 modes={"online": None})))
+    post(org, f"{e}/series-events", minimal("SeriesEventCreate", event_body(), "location"))
+    post(u, f"/v1/series-events/{ev['id']}/rsvp", {"mode": "online"})
+    post(org, f"{e}/rooms", {"name": "Sala " + h.letters(6)})
+    post(org, f"{e}/tracks", {"name": "Eje " + h.letters(6)})
+    post(org, f"{e}/speakers", {"name": "Invitada " + h.letters(6)})
+    ses = post(org, f"{e}/sessions", minimal("SessionCreate", session_body(ed, starts_at=at(
+        ed, 0, "10:00"), ends_at=at(ed, 0, "11:00"))))
+    post(org, f"{e}/schedule/releases", {"comment": "Primera versión"})
+    o = post(f, "/v1/organizations", minimal("OrganizationCreate", ph.organization_body()))
+    post(f, f"{e}/pacts", {"title": "Pacto en borrador"})
+    pact = post(f, f"{e}/pacts", minimal("PactCreate", ph.pact_body(), "status", "signed_on"))
+    post(f, f"/v1/pacts/{pact['id']}/parties", {"organization_id": o["id"], "role": "responsible"})
+    com = post(f, f"/v1/pacts/{pact['id']}/commitments",
+               minimal("CommitmentCreate", ph.commitment_body(due_on=ph.day(-3))))
+    ind = post(f, f"/v1/commitments/{com['id']}/indicators",
+               minimal("IndicatorCreate", ph.indicator_body()))
+    post(f, f"/v1/indicators/{ind['id']}/measurements",
+         minimal("MeasurementCreate", ph.measurement_body(), "evidence"))  # or evidence_url
+    post(f, f"/v1/commitments/{com['id']}/milestones", ph.milestone_body(due_on=ph.day(-1)))
+    nxt = post(org, f"{e}/next", {})
+
+    read(e, anyone, org)
+    read(f"{e}/categories", anyone)
+    read(f"{e}/questions", anyone)
+    read(f"{e}/registrations", org)
+    read(f"{e}/registrations", org, accept="text/csv")
+    read(f"{e}/stats", org)
+    read("/v1/me/registrations", u)
+    read(f"{e}/series-events", anyone, u, org)
+    read(f"{e}/series-events?format=ics", anyone)
+    read(f"/v1/series-events/{ev['id']}", anyone, u, org)
+    read(f"{e}/series-participation", org)
+    for part in ("rooms", "tracks", "speakers", "sessions", "schedule", "schedule/releases"):
+        read(f"{e}/{part}", anyone, org)
+    read(f"/v1/sessions/{ses['id']}", anyone, org)
+    read(f"{e}/schedule?format=ics", anyone)
+    read(f"/v1/organizations/{o['id']}", anyone)
+    read(f"{e}/pacts", anyone, f)
+    read(f"/v1/pacts/{pact['id']}", anyone, f)
+    read(f"/v1/pacts/{pact['id']}/history", f)
+    read(f"{e}/pacts/dashboard", anyone)
+    read(f"/v1/commitments/overdue?edition={s}", f)
+    read(f"/v1/editions/{nxt['slug']}/pact-review", f)
+    read("/v1/me/export", u)
