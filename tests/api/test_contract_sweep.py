@@ -1,5 +1,7 @@
 """Every route, asked the ways careless clients ask, answers what the
-OpenAPI document says (the response check in contract.py judges each answer).
+OpenAPI document says (the response check in contract.py judges each answer):
+whatever a route decides about an Accept it cannot satisfy or a body it
+does not take, the status it answers must be documented.
 
 Path parameters are unknown ids (the roles matrices cover real ones); no
 request here can change anything: bodies are malformed, not sent as JSON or
@@ -50,6 +52,10 @@ def test_every_route_answers_as_documented(gess, staff):
                 ask(method, path + "?format=csv", headers=auth)
                 ask(method, path + "?format=ics", headers={**auth, "Accept": "text/calendar"})
                 ask(method, path, headers={**auth, "Accept": "text/csv"})
+                ask(method, path, headers={**auth, "Accept": "image/png"})
+                ask(method, path, headers={**auth, "Accept": "application/json;q=0, text/csv;q=0"})
+                # a body where none is taken
+                ask(method, path, headers={**auth, "Content-Type": "text/plain"}, data=b"x")
             elif method in ("POST", "PUT", "PATCH") and (method, tpl) not in BODY_UNSETTLED:
                 ask(method, path, headers={**auth, "Content-Type": "application/json"}, data=b"{")
                 ask(method, path, headers={**auth, "Content-Type": "text/plain"}, data=b"{}")
