@@ -238,3 +238,29 @@ def test_raw_answers_are_checked_too():
         finally:
             assert len(contract.take_failures()) == 1
         assert str(e.value).startswith(f"GET /v1/me -> {status}"), e.value
+
+
+def test_the_documents_own_response_examples_pass_the_check():
+    """An example the closed copy refuses shows a member the schema forgot."""
+    c = contract.contract()
+    bad, seen = [], []
+
+    def media(where, resp):
+        for mt, m in (resp.get("content") or {}).items():
+            exs = [("example", m["example"])] if "example" in m else []
+            exs += [(k, e["value"]) for k, e in (m.get("examples") or {}).items() if "value" in e]
+            for name, ex in exs:
+                if "schema" in m and (mt.endswith("json")):
+                    errs = c.errors(("example", where, mt, name), m["schema"], ex)
+                    seen.append(where)
+                    bad.extend(f"{where} {mt} {name}: {e.message[:200]}" for e in errs)
+
+    for name, resp in c.doc["components"]["responses"].items():
+        media(f"components/responses/{name}", resp)
+    for path, item in c.doc["paths"].items():
+        for method, op in item.items():
+            if method in contract.METHODS:
+                for status, resp in op["responses"].items():
+                    media(f"{method.upper()} {path} {status}", resp)
+    assert len(seen) > 20, seen
+    assert not bad, "\n".join(bad)
