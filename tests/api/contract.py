@@ -271,10 +271,26 @@ class Contract:
         if key not in responses:
             return [f"status {status} is not documented for {method} {tpl} "
                     f"(documented: {', '.join(sorted(responses))})"]
-        if head:
-            return []
         resp = self._resolve(responses[key])
-        return self._body((tpl, op_method, key), resp, status, ctype, body, head)
+        out = self._headers(resp, headers)
+        if head:
+            return out
+        return out + self._body((tpl, op_method, key), resp, status, ctype, body, head)
+
+    def _headers(self, resp, headers):
+        """The documented headers the answer carries hold what their schemas say
+        (Retry-After: whole seconds); none is marked required."""
+        out = []
+        for name, h in (resp.get("headers") or {}).items():
+            value = headers.get(name)
+            if value is None:
+                continue
+            schema = self._resolve(h).get("schema") or {}
+            if schema.get("type") == "integer":
+                if not value.isdigit() or int(value) < schema.get("minimum", 0):
+                    out.append(f"header {name}: {value!r} is not what the document says "
+                               f"(an integer, at least {schema.get('minimum', 0)})")
+        return out
 
     def _body(self, key, resp, status, ctype, body, head):
         if head:

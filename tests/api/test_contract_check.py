@@ -161,6 +161,14 @@ def test_a_wrong_content_type_is_flagged():
     assert found("GET", "/metrics", 200, raw=b"x 1\n", ctype=JSON) != []
 
 
+def test_documented_headers_hold_what_they_say():
+    busy = problem("service-unavailable", 503)
+    assert found("GET", "/v1/me", 503, busy, PROBLEM, {"Retry-After": "1"}) == []
+    for bad in ("0", "soon", "1.5"):
+        got = found("GET", "/v1/me", 503, busy, PROBLEM, {"Retry-After": bad})
+        assert any(g.startswith("header Retry-After") for g in got), (bad, got)
+
+
 def test_bodies_where_the_document_gives_none():
     got = found("DELETE", "/v1/tokens/current", 204, raw=b"{}")
     assert any("no body" in g for g in got), got
