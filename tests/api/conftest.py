@@ -23,8 +23,12 @@ import pytest
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
+import contract  # noqa: E402
 import gesshelp as h  # noqa: E402
 import loghelp  # noqa: E402
+
+# Every response from gessd is checked against services/openapi.json.
+contract.install()
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PGCLUSTER = os.path.join(REPO, "tools", "pgcluster.sh")
@@ -297,6 +301,18 @@ class Gess:
         assert r.returncode == 0, f"admin create failed ({r.returncode}): {r.stdout}\n{r.stderr}"
         token = self.login(email, password)
         return {"email": email, "password": password, "token": token, "headers": h.bearer(token)}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A response that broke the document fails the test that received it,
+    also when the test swallowed the AssertionError (wait_until, threads)."""
+    outcome = yield
+    rep = outcome.get_result()
+    bad = contract.take_failures()
+    if bad and rep.passed:
+        rep.outcome = "failed"
+        rep.longrepr = "responses that break services/openapi.json:\n\n" + "\n\n".join(bad)
 
 
 _session = {}

@@ -8,6 +8,8 @@ import uuid
 
 import requests
 
+import contract
+
 PROBLEM_BASE = "https://gess.pe/problems/"
 SECTORS = ["public", "private", "academia", "civil_society", "community", "cooperation", "media"]
 TIMEOUT = 30
@@ -185,7 +187,9 @@ def raw_http(port, data, timeout=10.0, read=True):
                     break
         except (ConnectionResetError, socket.timeout):
             pass
-        return b"".join(chunks)
+        out = b"".join(chunks)
+        contract.check_raw(data, out)  # what comes back is checked as requests' answers are
+        return out
     finally:
         s.close()
 

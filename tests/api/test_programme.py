@@ -554,7 +554,8 @@ def test_reservation_rules(gess, org, edition):
     again = h.assert_json(gess.req("POST", path, headers=u1["headers"]), 200)
     assert again["reserved_at"] == got["reserved_at"]
     h.assert_json(gess.req("POST", path, headers=u2["headers"]), 201)
-    h.assert_problem(gess.req("POST", path, headers=u3["headers"]), 409, "session-full")
+    full = h.assert_problem(gess.req("POST", path, headers=u3["headers"]), 409, "session-full")
+    assert full["session_id"] == ws["id"] and full["capacity"] == 2, full
     # a reservation puts the session in the agenda; cancelling frees the seat
     ag = h.assert_json(gess.req("GET", "/v1/me/agenda", headers=u1["headers"]), 200)
     assert [x["id"] for x in ag["items"]] == [ws["id"]] and ag["items"][0]["reserved"] is True

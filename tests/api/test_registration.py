@@ -1007,6 +1007,13 @@ def test_organizer_records_payment(gess, staff):
         p = h.assert_problem(gess.req("PATCH", f"/v1/registrations/{reg['id']}", headers=org,
                                       json=body), 422, "validation-failed")
         assert field in h.error_fields(p)
+    # a body that is not JSON, or not sent as JSON: the documented 400 and 415
+    h.assert_problem(gess.req("PATCH", f"/v1/registrations/{reg['id']}",
+                              headers={**org, "Content-Type": "application/json"},
+                              data=b'{"paid": tru'), 400, "malformed-body")
+    h.assert_problem(gess.req("PATCH", f"/v1/registrations/{reg['id']}",
+                              headers={**org, "Content-Type": "text/plain"},
+                              data=b'{"paid": false}'), 415, "unsupported-media-type")
     assert gess.count("registrations", "id = %s AND paid", (reg["id"],)) == 1
     h.assert_problem(gess.req("PATCH", "/v1/registrations/00000000-0000-0000-0000-000000000000",
                               headers=org, json={"paid": True}), 404, "not-found")
