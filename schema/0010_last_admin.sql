@@ -53,7 +53,11 @@ DECLARE
     roles_now text[];
 BEGIN
     PERFORM admin_set_lock();
-    SELECT a.roles INTO roles_now FROM accounts a WHERE a.id = p_account FOR UPDATE;
+    -- no FOR UPDATE: the lock serialises every change that can take an
+    -- admin away, and locking the account row here, before the
+    -- registrations below, would deadlock with an approval whose outbox
+    -- row (a foreign key to the account) waits for it
+    SELECT a.roles INTO roles_now FROM accounts a WHERE a.id = p_account;
     IF 'admin' = ANY (roles_now)
        AND NOT EXISTS (SELECT 1 FROM accounts o
                         WHERE o.id <> p_account AND 'admin' = ANY (o.roles)) THEN
@@ -71,12 +75,16 @@ BEGIN
     UPDATE registrations SET account_id = NULL, answers = '{}', updated_at = now()
      WHERE account_id = p_account;
     -- the throttle's counts that name the email (0012_throttle.sql keys:
-    -- 'e:<email>' and 'p:<address> <email>') go with the person
-    DELETE FROM login_attempts l
-     USING accounts a
-     WHERE a.id = p_account
-       AND (l.key = 'e:' || a.email
-            OR (left(l.key, 2) = 'p:' AND right(l.key, length(a.email) + 1) = ' ' || a.email));
+    -- 'e:<email>' and 'p:<address> <email>') go with the person; locked in
+    -- key order first, as the throttle locks them, so the two never wait
+    -- for each other in a cycle
+    DELETE FROM login_attempts
+     WHERE key IN (SELECT l.key FROM login_attempts l, accounts a
+                    WHERE a.id = p_account
+                      AND (l.key = 'e:' || a.email
+                           OR (left(l.key, 2) = 'p:'
+                               AND right(l.key, length(a.email) + 1) = ' ' || a.email))
+                    ORDER BY l.key FOR UPDATE OF l);
     DELETE FROM accounts WHERE id = p_account;  -- tokens and idempotency keys cascade
     RETURN NULL;
 END

@@ -122,6 +122,10 @@ $$;
 -- success does not hand a distributed guesser a fresh budget.
 CREATE FUNCTION login_give_back(p_email text, p_addr text, p_success boolean) RETURNS void
 LANGUAGE sql AS $$
+    -- the rows locked in key order first, as throttle_take locks them, so
+    -- a give-back and a new attempt never wait for each other in a cycle
+    SELECT 1 FROM login_attempts WHERE key = ANY (login_keys(p_email, p_addr))
+     ORDER BY key FOR UPDATE;
     DELETE FROM login_attempts WHERE p_success AND key = (login_keys(p_email, p_addr))[1];
     UPDATE login_attempts SET count = greatest(count - 1, 0),
                               last_at = CASE WHEN p_success THEN last_at
@@ -220,9 +224,13 @@ BEGIN
     GET DIAGNOSTICS nt = ROW_COUNT;
     DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours';
     GET DIAGNOSTICS ni = ROW_COUNT;
-    DELETE FROM login_attempts l
-     WHERE throttle_forgotten_at(l.key, l.count, l.window_start, l.last_at, p_window,
-                                 p_pair_free, p_backoff) <= now();
+    -- in key order, skipping rows an attempt holds (throttle_take locks in
+    -- key order too): a forgotten row in use is left for the next run
+    DELETE FROM login_attempts
+     WHERE key IN (SELECT l.key FROM login_attempts l
+                    WHERE throttle_forgotten_at(l.key, l.count, l.window_start, l.last_at,
+                                                p_window, p_pair_free, p_backoff) <= now()
+                    ORDER BY l.key FOR UPDATE SKIP LOCKED);
     GET DIAGNOSTICS nl = ROW_COUNT;
     IF nt + ni + nl = 0 THEN
         RETURN '0';

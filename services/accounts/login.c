@@ -26,15 +26,14 @@ const struct db_stmt accounts_stmt_login_begin = {
     "SELECT retry_after, account_id, password_hash FROM login_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
-/* A success forgets the pair's failures, gives the email and the address
- * their attempt back (login_give_back() in schema/0012, written out here
- * because a data-modifying CTE always runs), upgrades an old hash, drops
- * the account's expired tokens, and stores the new token's hash. */
+/* A success forgets the pair's failures and gives the email and the
+ * address their attempt back (login_give_back() in schema/0012, which locks
+ * the rows in the throttle's order; the final SELECT reads gb so that it
+ * runs), upgrades an old hash, drops the account's expired tokens, and
+ * stores the new token's hash. */
 const struct db_stmt accounts_stmt_login_success = {
     "accounts_login_success",
-    "WITH forget_pair AS (DELETE FROM login_attempts WHERE key = (login_keys($4, $5))[1]),"
-    " give_back AS (UPDATE login_attempts SET count = greatest(count - 1, 0)"
-    "               WHERE key = ANY ((login_keys($4, $5))[2:3])),"
+    "WITH gb AS (SELECT login_give_back($4, $5, true)),"
     " rehash AS (UPDATE accounts SET password_hash = $6::text, updated_at = now()"
     "            WHERE id = $1::uuid AND $6::text IS NOT NULL),"
     " expired AS (DELETE FROM tokens WHERE account_id = $1 AND expires_at < now()),"
@@ -43,7 +42,7 @@ const struct db_stmt accounts_stmt_login_success = {
     "         RETURNING expires_at)"
     " SELECT row_to_json(x)::text FROM ("
     "   SELECT tok.expires_at, account_json(a) AS account"
-    "     FROM tok, accounts a WHERE a.id = $1) x",
+    "     FROM gb, tok, accounts a WHERE a.id = $1) x",
 };
 
 /* A login that ends for another reason than the password (the hashing
@@ -129,6 +128,15 @@ static void login_released(struct req *r, enum db_status st, PGresult *res)
     req_reply_unavailable(r);
 }
 
+/* The password was never checked (no memory, the hashing queue full): the
+ * attempt is given back, then 503. */
+static void login_release(struct req *r)
+{
+    struct login *l = r->data;
+    const char *params[] = {l->email, l->addr};
+    req_query(r, &accounts_stmt_login_release, 2, params, login_released);
+}
+
 static void login_counted(struct req *r, enum db_status st, PGresult *res)
 {
     struct login *l = r->data;
@@ -144,7 +152,7 @@ static void login_counted(struct req *r, enum db_status st, PGresult *res)
     const char *password = json_string_value(json_object_get(r->body, "password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, password);
     if (job == NULL) {
-        req_reply_unavailable(r);
+        login_release(r);
         return;
     }
     const char *stored = pwhash_dummy();
@@ -156,8 +164,7 @@ static void login_counted(struct req *r, enum db_status st, PGresult *res)
     job->rehash = true;
     if (!req_hash_try(r, job, login_verified)) {
         pwhash_job_free(job);
-        const char *params[] = {l->email, l->addr};
-        req_query(r, &accounts_stmt_login_release, 2, params, login_released);
+        login_release(r);
     }
 }
 

@@ -40,9 +40,19 @@ static bool ows(char c)
 }
 
 /* A qvalue as RFC 9110 §12.4.2 writes it: 0, 0.d{0,3}, 1 or 1.0{0,3};
+ * also .d{1,3}, which Java's HttpURLConnection sends by default ("*; q=.2");
  * -1 when it is something else. */
 static int parse_q(const char *s, size_t n)
 {
+    if (n >= 2 && n <= 4 && s[0] == '.') {
+        int q = 0, scale = 100;
+        for (size_t i = 1; i < n; i++, scale /= 10) {
+            if (s[i] < '0' || s[i] > '9')
+                return -1;
+            q += (s[i] - '0') * scale;
+        }
+        return q;
+    }
     if (n == 0 || (s[0] != '0' && s[0] != '1'))
         return -1;
     int q = (s[0] - '0') * 1000;
@@ -70,7 +80,8 @@ static int range_match(const char *r, size_t n, const char *media, int *q)
     while (mlen > 0 && ows(r[mlen - 1]))
         mlen--;
     const char *slash = memchr(r, '/', mlen);
-    if (slash == NULL || slash == r || slash == r + mlen - 1)
+    bool star = mlen == 1 && r[0] == '*'; /* Java's default "*" means * / * */
+    if (!star && (slash == NULL || slash == r || slash == r + mlen - 1))
         return 0;
     *q = 1000;
     /* parameters: only q matters here (accept-ext after it is ignored) */
@@ -90,6 +101,8 @@ static int range_match(const char *r, size_t n, const char *media, int *q)
         }
         p = end;
     }
+    if (star)
+        return 1;
     size_t tlen = (size_t)(slash - r), slen = mlen - tlen - 1;
     const char *mslash = strchr(media, '/');
     size_t mtlen = (size_t)(mslash - media);
@@ -120,7 +133,9 @@ int accept_quality(const char *accept, const char *media)
             break;
         size_t n = strcspn(p, ",");
         int spec = range_match(p, n, media, &q);
-        if (spec > best) {
+        /* of two ranges as specific, the more cautious one counts:
+         * "text/csv, text/csv;q=0" is a no whatever the order */
+        if (spec > best || (spec > 0 && spec == best && q < best_q)) {
             best = spec;
             best_q = q;
         }

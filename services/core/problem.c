@@ -30,8 +30,8 @@ static const struct slug slugs[] = {
     {"email-taken", 409, "Email taken", "Correo ya registrado",
      "An account with this email already exists.", "Ya existe una cuenta con este correo."},
     {"last-admin", 409, "Last admin", "Último administrador",
-     "The last admin cannot give up the admin role.",
-     "El último administrador no puede dejar el rol de administrador."},
+     "This would leave no admin: another account must hold the admin role first.",
+     "Esto dejaría el sistema sin administrador: otra cuenta debe tener antes el rol de administrador."},
     {"slug-taken", 409, "Slug taken", "Identificador en uso",
      "Another edition already uses this slug.", "Otra edición ya usa este identificador."},
     {"category-taken", 409, "Category exists", "La categoría ya existe",
@@ -227,6 +227,8 @@ static const char *const messages[MSG_COUNT][2] = {
     [MSG_CURRENCY] = {"must be an ISO 4217 code such as PEN", "debe ser un código ISO 4217 como PEN"},
     [MSG_EMPTY] = {"must not be empty", "no debe estar vacío"},
     [MSG_NOT_UTF8] = {"must be valid UTF-8 text", "debe ser texto UTF-8 válido"},
+    [MSG_QUERY] = {"must be name=value pairs joined by '&', without %00",
+                   "debe ser pares nombre=valor unidos por '&', sin %00"},
 };
 
 void problem_message(enum lang lang, enum valid_msg msg, long n, const char *s, char *out,

@@ -54,6 +54,7 @@ enum valid_msg {
     MSG_CURRENCY,
     MSG_EMPTY,
     MSG_NOT_UTF8,
+    MSG_QUERY,
     MSG_COUNT
 };
 

@@ -115,8 +115,10 @@ const char *req_query_param(struct req *r, const char *name)
         r->query->tqh_last = &r->query->tqh_first;
         const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
         const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
-        if (q != NULL && evhttp_parse_query_str(q, r->query) != 0)
+        if (q != NULL && evhttp_parse_query_str(q, r->query) != 0) {
             evhttp_clear_headers(r->query);
+            r->query_malformed = true;
+        }
     }
     return evhttp_find_header(r->query, name);
 }
@@ -485,17 +487,26 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
 }
 
 /* Every query value is text before a handler reads it (DESIGN.md §5):
- * one that is not UTF-8 is 422 naming its parameter. */
+ * one that is not UTF-8 is 422 naming its parameter. A query evhttp cannot
+ * parse, or one with %00 (decoding would cut the value short there), is
+ * 422 "query": answering as if it had not been sent would answer another
+ * question than the one asked. */
 static bool query_ok(struct req *r)
 {
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
-    if (uri == NULL || evhttp_uri_get_query(uri) == NULL)
+    const char *raw = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (raw == NULL)
         return true;
     (void)req_query_param(r, "format"); /* parses the query once */
     if (r->query == NULL)
         return true;
     struct valid v;
     valid_init(&v, r->lang);
+    bool nul = false;
+    for (const char *p = strchr(raw, '%'); p != NULL && !nul; p = strchr(p + 1, '%'))
+        nul = p[1] == '0' && p[2] == '0';
+    if (r->query_malformed || nul)
+        valid_fail(&v, "query", MSG_QUERY, 0, NULL);
     for (const struct evkeyval *kv = r->query->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
         bool key_ok = valid_utf8(kv->key, strlen(kv->key));
         if (!key_ok || !valid_utf8(kv->value, strlen(kv->value)))
@@ -509,6 +520,36 @@ static bool query_ok(struct req *r)
     return false;
 }
 
+/* Accept sent on several lines is one list (RFC 9110 §5.3): *joined gets
+ * the lines joined by commas (malloc'd, the caller frees it), or stays
+ * NULL when there is at most one line, which is returned as it is. */
+static const char *accept_header(struct req *r, char **joined)
+{
+    const struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
+    const char *first = NULL;
+    size_t len = 0, lines = 0;
+    *joined = NULL;
+    for (const struct evkeyval *h = in->tqh_first; h != NULL; h = h->next.tqe_next)
+        if (evutil_ascii_strcasecmp(h->key, "Accept") == 0) {
+            first = first ? first : h->value;
+            len += strlen(h->value) + 1;
+            lines++;
+        }
+    if (lines < 2 || (*joined = malloc(len)) == NULL)
+        return first; /* out of memory: the first line still says much */
+    size_t n = 0;
+    for (const struct evkeyval *h = in->tqh_first; h != NULL; h = h->next.tqe_next)
+        if (evutil_ascii_strcasecmp(h->key, "Accept") == 0) {
+            size_t k = strlen(h->value);
+            if (n > 0)
+                (*joined)[n++] = ',';
+            memcpy(*joined + n, h->value, k);
+            n += k;
+        }
+    (*joined)[n] = '\0';
+    return *joined;
+}
+
 /* Sets r->out from what the route offers, ?format= (on routes that offer
  * several types: a link cannot send Accept) and Accept with its q-values;
  * answers 406 when the client accepts none of them, and 422 for a format
@@ -516,7 +557,8 @@ static bool query_ok(struct req *r)
 static bool negotiate(struct req *r)
 {
     unsigned offered = r->rt->produces ? r->rt->produces : OUT_JSON;
-    const char *accept = req_header(r, "Accept");
+    char *joined;
+    const char *accept = accept_header(r, &joined);
     const char *format = (offered & (offered - 1)) ? req_query_param(r, "format") : NULL;
     enum out_type t;
     if (format != NULL) {
@@ -531,6 +573,7 @@ static bool negotiate(struct req *r)
                      names[0] ? ", " : "", accept_format_name(bit));
         }
         if (t == 0) {
+            free(joined);
             struct valid v;
             valid_init(&v, r->lang);
             valid_fail(&v, "format", MSG_ONE_OF, 0, names);
@@ -542,6 +585,7 @@ static bool negotiate(struct req *r)
     } else {
         t = accept_choose(accept, offered);
     }
+    free(joined);
     if (t != 0) {
         r->out = t;
         return true;

@@ -58,6 +58,7 @@ struct req {
     req_db_cb db_cb;
     req_hash_cb hash_cb;
     struct evkeyvalq *query; /* parsed on first req_query_param() */
+    bool query_malformed;    /* evhttp could not parse it (e.g. "?a&b") */
     void *data; /* handler state, freed with data_free when the request ends */
     void (*data_free)(void *data);
     struct req *prev, *next; /* the worker's list of live requests */

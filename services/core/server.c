@@ -453,7 +453,7 @@ int server_run(const struct config *cfg, const struct router *rt,
     }
     if (!proxy_parse(cfg->trusted_proxies, &srv.proxies, err, sizeof err)) {
         /* config_load() parsed it already; only memory can fail here */
-        fprintf(stderr, "gessd: config: trusted_proxies: %s\n", err);
+        log_msg(LOG_ERROR, "config: trusted_proxies: %s", err);
         return 2;
     }
     if (!conninfo_build(&ci, cfg->database_url, err, sizeof err)) {

@@ -30,7 +30,7 @@ import json
 import os
 import re
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker, RefResolver
 from requests.structures import CaseInsensitiveDict
@@ -46,6 +46,8 @@ _DATE_TIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_RX = _UUID
+_ANY = re.compile(r".")  # an untyped {param}: any non-empty value
 
 FORMATS = FormatChecker()
 
@@ -207,15 +209,51 @@ class Contract:
         self.paths = []
         for tpl, item in self.doc["paths"].items():
             segs = tpl.split("/")
-            rx = "^" + "/".join("[^/]+" if s.startswith("{") else re.escape(s) for s in segs) + "$"
+            types = self._param_types(item)
+            # per segment: a literal, or the check of a {param}'s decoded value
+            parts = [types.get(s[1:-1], _ANY) if s.startswith("{") else s for s in segs]
             # A literal segment wins over a {param} one (DESIGN section 6).
             rank = tuple(0 if s.startswith("{") else 1 for s in segs)
-            self.paths.append((rank, re.compile(rx), tpl, item))
+            self.paths.append((rank, parts, tpl, item))
         self.paths.sort(key=lambda p: p[0], reverse=True)
 
+    def _param_types(self, item):
+        """{name: compiled regex} of the path parameters the document types (a
+        UUID format or a pattern), so that a value of the wrong shape matches
+        no operation, as gessd's router does."""
+        out = {}
+        ps = list(item.get("parameters", []))
+        for m, op in item.items():
+            if m in METHODS:
+                ps += op.get("parameters", [])
+        for p in ps:
+            p = self._resolve(p)
+            if p.get("in") != "path":
+                continue
+            sch = p.get("schema") or {}
+            if sch.get("format") == "uuid":
+                out[p["name"]] = _UUID_RX
+            elif "pattern" in sch:
+                out[p["name"]] = re.compile(sch["pattern"])
+        return out
+
     def match(self, path):
-        for _, rx, tpl, item in self.paths:
-            if rx.match(path):
+        segs = path.split("/")
+        for _, parts, tpl, item in self.paths:
+            if len(parts) != len(segs):
+                continue
+            for part, seg in zip(parts, segs):
+                if isinstance(part, str):
+                    if part != seg:
+                        break
+                    continue
+                try:
+                    value = unquote_to_bytes(seg).decode("utf-8")
+                except UnicodeDecodeError:
+                    break
+                if not seg or value in (".", "..") or "\0" in value or not part.search(value):
+                    break
+            else:
                 return tpl, item
         return None, None
 
@@ -324,9 +362,13 @@ class Contract:
             except UnicodeDecodeError as e:
                 return [f"the {media} body is not UTF-8: {e}"]
         errs = self.errors(key + (media,), schema, instance)
-        if not errs:
-            return []
         out = []
+        # a problem document states the status it answers (RFC 9457 3.1.3)
+        if media == "application/problem+json" and isinstance(instance, dict) \
+                and instance.get("status") != status:
+            out.append(f"the problem says status {instance.get('status')!r}, the answer is {status}")
+        if not errs:
+            return out
         for e in errs[:5]:
             # oneOf [X, null]: the deepest branch error says what is wrong in X
             # (best_match would prefer the shallow "is not of type 'null'")

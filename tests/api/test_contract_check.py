@@ -148,6 +148,11 @@ def test_an_undocumented_status_is_flagged():
     assert any(g.startswith("Allow") for g in got), got
 
 
+def test_a_problem_whose_status_differs_is_flagged():
+    got = found("GET", "/v1/me", 401, problem("unauthorized", 403), PROBLEM)
+    assert any("the problem says status 403" in g for g in got), got
+
+
 def test_a_wrong_content_type_is_flagged():
     got = found("GET", "/v1/me", 200, account(), "text/html")
     assert any("text/html" in g for g in got), got

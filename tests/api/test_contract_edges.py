@@ -15,7 +15,9 @@ import uuid
 
 import pytest
 
+import contract
 import gesshelp as h
+from requests.structures import CaseInsensitiveDict
 
 SPEC = os.path.join(os.path.dirname(__file__), "..", "..", "services", "openapi.json")
 SLUG = "gess-2026"
@@ -46,9 +48,18 @@ def _raw(gess, method, path, headers=None, body=None):
         c.request(method, path, body=body, headers=hdrs)
         resp = c.getresponse()
         data = resp.read()
+        _check(method, path, resp, data)
         return resp.status, resp.getheader("Content-Type", ""), data
     finally:
         c.close()
+
+
+def _check(method, path, resp, data):
+    """The response check (contract.py) for what http.client received."""
+    found = contract.contract().problems(method, "http://127.0.0.1" + path, resp.status,
+                                         CaseInsensitiveDict(resp.getheaders()), data,
+                                         head=method == "HEAD")
+    assert not found, f"{method} {path} -> {resp.status} breaks the document: {found}"
 
 
 def _log_offset(gess):
@@ -171,6 +182,43 @@ def test_reported_examples(gess):
     for path in ("/healthz/", "/v1/editions/", "/v1/organizations/"):
         st, ct, data = _raw(gess, "GET", path)
         _problem(st, ct, data, 404, path)
+    # a query evhttp cannot parse, or one that would be cut at a NUL, is not
+    # answered as if it had not been sent
+    for q in ("?format=csv&x", "?&q=a", "?q=abc%00%ff", "?q=abc%00"):
+        st, ct, data = _raw(gess, "GET", "/v1/organizations" + q)
+        p = _problem(st, ct, data, 422, q)
+        assert "query" in h.error_fields(p), (q, p)
+
+
+def _raw_headers(gess, method, path, headers):
+    """Like _raw, but headers is a list of (name, value): a name may repeat."""
+    c = http.client.HTTPConnection("127.0.0.1", gess.port, timeout=30)
+    try:
+        c.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in headers:
+            c.putheader(k, v)
+        c.endheaders()
+        resp = c.getresponse()
+        data = resp.read()
+        _check(method, path, resp, data)
+        return resp.status, resp.getheader("Content-Type", ""), data
+    finally:
+        c.close()
+
+
+def test_accept_on_several_lines_and_from_java(gess, staff, edition):
+    """Accept sent on two lines is one list; Java's default (a bare "*", q=.2) accepts JSON."""
+    path = f"/v1/editions/{edition['slug']}/registrations"
+    auth = ("Authorization", staff.organizer["headers"]["Authorization"])
+    st, ct, _ = _raw_headers(gess, "GET", path, [auth, ("Accept", "application/json;q=0.1"),
+                                                  ("Accept", "text/csv")])
+    assert st == 200 and ct.startswith("text/csv"), (st, ct)
+    st, ct, _ = _raw_headers(gess, "GET", path, [auth, ("Accept", "text/csv"),
+                                                  ("Accept", "text/csv;q=0")])
+    assert st == 406, (st, ct)
+    java = "text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2"
+    st, ct, _ = _raw_headers(gess, "GET", f"/v1/editions/{edition['slug']}", [("Accept", java)])
+    assert st == 200 and ct.startswith("application/json"), (st, ct)
 
 
 # --- long texts ------------------------------------------------------------------------------

@@ -34,6 +34,16 @@ void test_accept(void)
     CHECK(accept_choose("text/csv;q=2", OUT_JSON | OUT_CSV) == 0);
     CHECK(accept_choose("text/csv;q=abc, application/json;q=0.1", OUT_JSON | OUT_CSV) == OUT_JSON);
     CHECK(accept_choose(",,,", OUT_JSON) == 0);
+    /* Java's HttpURLConnection default: a bare "*" and q=.2 */
+    CHECK(accept_choose("text/html, image/gif, image/jpeg, *; q=.2, */*; q=.2", OUT_JSON) ==
+          OUT_JSON);
+    CHECK(accept_quality("*; q=.2", "application/json") == 200);
+    CHECK(accept_quality("text/csv;q=.25", "text/csv") == 250);
+    CHECK(accept_quality("text/csv;q=.", "text/csv") == 0);
+    CHECK(accept_quality("text/csv;q=.2500", "text/csv") == 0);
+    /* equally specific ranges: the lower q counts, whatever the order */
+    CHECK(accept_quality("text/csv, text/csv;q=0", "text/csv") == 0);
+    CHECK(accept_quality("text/csv;q=0, text/csv", "text/csv") == 0);
     CHECK(accept_quality("text/csv;q=0.25", "text/csv") == 250);
     CHECK(accept_quality("text/csv;q=1.000", "text/csv") == 1000);
     CHECK(accept_quality("text/csv;q=1.001", "text/csv") == 0);
