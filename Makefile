@@ -8,7 +8,8 @@ PYTHON   ?= /usr/bin/python3
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
-            python3-pytest python3-requests python3-psycopg2 python3-icalendar wrk
+            python3-pytest python3-requests python3-psycopg2 python3-icalendar \
+            python3-jsonschema wrk
 # Commands checked by name rather than by Debian package, since Node often
 # comes from elsewhere (nodesource, nvm, an image); when one is missing,
 # Debian's package of that name is the fallback (`make test` lints the
