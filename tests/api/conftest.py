@@ -73,7 +73,7 @@ def clean_env(extra=None):
 class Instance:
     """One gessd process with its own log file."""
 
-    def __init__(self, gess, env, args, name):
+    def __init__(self, gess, env, args, name, preexec_fn=None):
         self.gess = gess
         self.port = h.free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -90,6 +90,7 @@ class Instance:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
+            preexec_fn=preexec_fn,  # e.g. resource limits of the child (test_hostile.py)
         )
         gess.instances.append(self)
 
@@ -256,9 +257,9 @@ class Gess:
         self.cli_runs.append((list(args), r.stderr))
         return r
 
-    def spawn(self, env=None, args=("serve",), name=None, wait=True):
+    def spawn(self, env=None, args=("serve",), name=None, wait=True, preexec_fn=None):
         name = name or f"gessd-{len(self.instances)}"
-        inst = Instance(self, env, args, name)
+        inst = Instance(self, env, args, name, preexec_fn=preexec_fn)
         if wait:
             inst.wait_healthy()
         return inst
