@@ -145,8 +145,9 @@ def parse_responses(buf, closed=True):
 
 
 def status_lines(buf):
-    """How many HTTP/1.x status lines buf holds (anywhere at a line start)."""
-    return len(re.findall(rb"(?:^|\r\n)HTTP/1\.[01] \d{3} ", buf))
+    """How many HTTP/1.x status lines buf holds (anywhere: a second answer
+    follows the first one's body directly)."""
+    return len(re.findall(rb"HTTP/1\.[01] \d{3} ", buf))
 
 
 def one_whole_answer(sent, buf, end, status=None):
