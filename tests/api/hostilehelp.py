@@ -166,6 +166,11 @@ def one_whole_answer(sent, buf, end, status=None):
     return r
 
 
+def contract_check(sent, buf):
+    import contract  # noqa: E402
+    contract.check_raw(sent, buf)
+
+
 def assert_problem(r, status, slug=None):
     assert r.status == status, r
     ct = (r.header("content-type") or "").split(";")[0].strip()

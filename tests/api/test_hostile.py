@@ -334,7 +334,7 @@ def test_slowloris_is_cut_at_the_header_deadline(gess):
     inst = gess.spawn(env={"GESS_HEADER_TIMEOUT_MS": str(timeout_ms)}, name="gessd-hostile-loris")
     u = h.fast_user(gess)
     login = {"email": u["email"], "password": u["password"]}
-    duration = 8.0
+    duration = 6.5
     child = subprocess.Popen([sys.executable, os.path.join(HERE, "hostilehelp.py"), "trickle",
                               str(inst.port), "300", str(duration)],
                              stdout=subprocess.PIPE, text=True)
@@ -342,17 +342,30 @@ def test_slowloris_is_cut_at_the_header_deadline(gess):
         ready = json.loads(child.stdout.readline())
         assert ready["ready"] == 300, ready
         t0 = time.monotonic()
-        lat = []
+        lat, when = [], []
         login_status = None
-        while time.monotonic() - t0 < duration - 1.5 and len(lat) < 100:
+        sent = _get(inst.port, "/healthz", close=True)
+        while time.monotonic() - t0 < duration - 1.5 and len(lat) < 200:
+            # a fresh connection each, raw: the client's own overhead stays out of it
             a = time.monotonic()
-            r = requests.get(inst.base + "/healthz", timeout=5)  # a fresh connection each
+            s = socket.create_connection(("127.0.0.1", inst.port), timeout=5)
+            s.sendall(sent)
+            buf = b""
+            while not h._complete(buf):
+                c = s.recv(65536)
+                if not c:
+                    break
+                buf += c
             lat.append(time.monotonic() - a)
-            assert r.status_code == 200, r.status_code
-            if len(lat) == 50:
+            s.close()
+            when.append((round(lat[-1] * 1000, 1), round(a - t0, 2)))
+            assert h.status_of(buf) == 200, buf[:300]
+            if len(lat) == 1:
+                hh.contract_check(sent, buf)
+            if len(lat) == 100:
                 r = requests.post(inst.base + "/v1/tokens", json=login, timeout=10)
                 login_status = r.status_code
-            time.sleep(0.04)
+            time.sleep(0.015)
         out, _ = child.communicate(timeout=duration + 30)
     finally:
         if child.poll() is None:
@@ -364,7 +377,8 @@ def test_slowloris_is_cut_at_the_header_deadline(gess):
     p99 = lat[int(len(lat) * 0.99) - 1] if lat else None
     print(f"\nslowloris: {len(closed)} closed (min {min(closed, default=0):.2f}s,"
           f" max {max(closed, default=0):.2f}s), {len(still)} open at the end,"
-          f" /healthz p99 {p99 * 1000:.1f} ms over {len(lat)}, login {login_status}")
+          f" /healthz p99 {p99 * 1000:.1f} ms over {len(lat)}, login {login_status};"
+          f" slowest (ms, at s): {sorted(when, reverse=True)[:5]}")
     limit = timeout_ms / 1000 + 1.0
     late = [round(x, 2) for x in closed if x > limit]
     assert not late, f"{len(late)} trickling connections lived longer than {limit}s: {late[:10]}"
@@ -375,7 +389,7 @@ def test_slowloris_is_cut_at_the_header_deadline(gess):
     assert not early, f"closed before header_timeout_ms: {early[:10]}"
     assert res["answered"] == 0, "a connection cut at its deadline received bytes"
     assert res["failed"] == 0, res
-    assert len(lat) >= 80, len(lat)
+    assert len(lat) >= 150, len(lat)
     assert p99 < 0.050, f"/healthz p99 {p99 * 1000:.1f} ms under slowloris"
     assert login_status == 201, login_status
     m = _metrics(inst.base)
@@ -541,6 +555,8 @@ def _case_bytes(case, port):
         return _post_head(port, "/v1/tokens", ["Content-Length: +2"]) + b"{}" + smug
     if case == "cl-2a":
         return _post_head(port, "/v1/tokens", ["Content-Length: 2a"]) + b"{}" + smug
+    if case == "cl-empty":
+        return _post_head(port, "/v1/tokens", ["Content-Length: "]) + b"{}" + smug
     if case == "te-xchunked":
         return _post_head(port, "/v1/tokens", ["Transfer-Encoding: xchunked"]) + smug
     if case == "te-gzip":
@@ -567,6 +583,7 @@ SMUGGLING = [
     ("cl-twice-same", 400, "malformed-request"),
     ("cl-plus2", 400, "malformed-request"),
     ("cl-2a", 400, "malformed-request"),
+    ("cl-empty", 400, "malformed-request"),
     ("te-xchunked", 501, "not-implemented"),
     ("te-gzip", 501, "not-implemented"),
     ("te-chunked-chunked", 501, "not-implemented"),
@@ -577,6 +594,13 @@ SMUGGLING = [
 ]
 
 _smuggle_lock = threading.Lock()
+
+# Cases the libevent of Debian 12 (2.1.12-stable-8+deb12u1, with security fixes
+# backported) refuses itself while reading the head, before gessd's request
+# callback runs: its own 400 page with Connection: close, no X-Request-Id and no
+# request line in gessd's log. Upstream 2.1.12 lets them through to gessd, which
+# answers as the table says. Either way: one answer, the close, nothing smuggled.
+EVHTTP_MAY_REFUSE = {"cl-2a", "cl-empty", "te-chunked-chunked", "te-twice", "te-and-cl"}
 
 
 @pytest.mark.parametrize("case,status,slug", SMUGGLING, ids=[c[0] for c in SMUGGLING])
@@ -591,10 +615,14 @@ def test_smuggling_gets_one_answer_and_the_close(gess, plain, case, status, slug
         time.sleep(0.2)  # a smuggled request, had it run, would be logged by now
         new = hh.request_lines(plain.log_text())[before:]
     assert hh.status_lines(buf) == 1, f"{hh.status_lines(buf)} answers: {buf[:600]!r}"
-    r = hh.one_whole_answer(sent, buf, end, status)
-    hh.assert_problem(r, status, slug)
+    r = hh.one_whole_answer(sent, buf, end)
     assert hh.closes(r), r
     assert not any(l.get("path") == "/v1/me" for l in new), f"the smuggled GET ran: {new}"
+    if case in EVHTTP_MAY_REFUSE and r.header("x-request-id") is None:
+        assert r.status == 400, r  # evhttp's own refusal (see EVHTTP_MAY_REFUSE)
+        assert new == [], f"gessd logged a request evhttp refused: {new}"
+        return
+    hh.assert_problem(r, status, slug)
     assert len(new) == 1, f"{len(new)} request lines for one connection: {new}"
 
 
@@ -649,6 +677,38 @@ def _refused_request(port, sent):
     assert hh.closes(r), r
     assert took < 2, took
     return r
+
+
+def test_global_cap(gess):
+    inst = gess.spawn(env={"GESS_MAX_CONNECTIONS": "3", "GESS_HEADER_TIMEOUT_MS": "60000"},
+                      name="gessd-hostile-cap3")
+    held = _hold(inst.port, 2, "127.0.0.1") + _hold(inst.port, 1, "127.0.0.2")
+    try:
+        time.sleep(0.2)  # let gessd accept them
+        # over the cap from any address: 503, closed
+        _refused_request(inst.port, _get(inst.port, "/healthz"))
+        s = hh.connect(inst.port, src="127.0.0.3")
+        sent = _get(inst.port, "/readyz")
+        s.sendall(sent)
+        buf, end, _ = hh.read_until_eof(s, 5)
+        s.close()
+        r = hh.one_whole_answer(sent, buf, end, 503)
+        hh.assert_problem(r, 503, "service-unavailable")
+        assert r.header("retry-after") == "1" and hh.closes(r), r
+        # a held one is still served
+        sent = _get(inst.port, "/healthz", close=True)
+        held[0].sendall(sent)
+        buf, end, _ = hh.read_until_eof(held[0], 5)
+        hh.one_whole_answer(sent, buf, end, 200)
+    finally:
+        for s in held:
+            s.close()
+    r = h.wait_until(lambda: requests.get(inst.base + "/metrics", timeout=2)
+                     if requests.get(inst.base + "/healthz", timeout=2).status_code == 200
+                     else None, timeout=3, interval=0.05, what="served after the release")
+    m = h.parse_metrics(r.text)
+    assert (h.metric_sum(m, "gess_connections_refused_total", reason="max_connections") or 0) >= 2
+    assert h.metric_sum(m, "gess_max_connections") == 3
 
 
 def test_cap_per_address(gess):
