@@ -42,19 +42,6 @@ def _metrics(base):
     return h.parse_metrics(r.text)
 
 
-def _raw_metrics(port, src):
-    """/metrics over a raw socket from the source address src (requests cannot bind)."""
-    s = hh.connect(port, src=src)
-    try:
-        sent = _get(port, "/metrics", close=True)
-        s.sendall(sent)
-        buf, end, _ = hh.read_until_eof(s, 10)
-    finally:
-        s.close()
-    r = hh.one_whole_answer(sent, buf, end, 200)
-    return h.parse_metrics(r.body.decode())
-
-
 def _read_one(s, timeout=10.0):
     """One response from a keep-alive connection (read until it is complete)."""
     buf = b""
@@ -657,20 +644,55 @@ def _hold(port, n, src):
     return out
 
 
-def _open_at_least(port, src, n):
-    def enough():
-        v = h.metric_sum(_raw_metrics(port, src), "gess_connections_open")
-        return v if v is not None and v >= n else None
-    return h.wait_until(enough, timeout=5, interval=0.05, what=f"gess_connections_open >= {n}")
+class _MetricsSession:
+    """/metrics over one keep-alive connection from the source address src (requests
+    cannot bind one), so that polling it leaves no closing connections behind."""
+
+    def __init__(self, port, src):
+        self.port = port
+        self.s = hh.connect(port, src=src)
+
+    def get(self):
+        sent = _get(self.port, "/metrics")
+        self.s.sendall(sent)
+        r, buf = _read_one(self.s)
+        hh.contract_check(sent, buf)
+        assert r.status == 200, r
+        return h.parse_metrics(r.body.decode())
+
+    def open_exactly(self, n):
+        """Waits until n connections are open: e.g. only this one, once the
+        connections of the start-up's /healthz polls are gone too (on another
+        worker, one may still be counted for a moment after spawn returns)."""
+        def exact():
+            v = h.metric_sum(self.get(), "gess_connections_open")
+            return v if v == n else None
+        return h.wait_until(exact, timeout=5, interval=0.05, what=f"gess_connections_open == {n}")
+
+    def close(self):
+        self.s.close()
 
 
-def _refused_request(port, sent):
+def _hold_served(port, n, src):
+    """n keep-alive connections from src, each shown to be served (not refused)."""
+    held = _hold(port, n, src)
+    for s in held:
+        sent = _get(port, "/healthz")
+        s.sendall(sent)
+        r, buf = _read_one(s)
+        assert r.status == 200 and not hh.closes(r), f"a connection under the cap got {r!r}"
+    return held
+
+
+def _refused_request(port, sent, ms=None):
+    before = None if ms is None else h.metric_sum(ms.get(), "gess_connections_open")
     s = hh.connect(port)
     t = time.monotonic()
     s.sendall(sent)
     buf, end, _ = hh.read_until_eof(s, 5)
     took = time.monotonic() - t
     s.close()
+    assert h.status_of(buf) == 503, f"{buf[:200]!r} with gess_connections_open {before} before"
     r = hh.one_whole_answer(sent, buf, end, 503)
     hh.assert_problem(r, 503, "service-unavailable")
     assert r.header("retry-after") == "1", r
@@ -680,14 +702,15 @@ def _refused_request(port, sent):
 
 
 def test_global_cap(gess):
-    inst = gess.spawn(env={"GESS_MAX_CONNECTIONS": "3", "GESS_HEADER_TIMEOUT_MS": "60000"},
-                      name="gessd-hostile-cap3")
-    held = _hold(inst.port, 2, "127.0.0.1") + _hold(inst.port, 1, "127.0.0.2")
+    inst = gess.spawn(env={"GESS_MAX_CONNECTIONS": "4", "GESS_HEADER_TIMEOUT_MS": "60000"},
+                      name="gessd-hostile-cap4")
+    ms = _MetricsSession(inst.port, "127.0.0.3")
+    ms.open_exactly(1)
+    held = _hold_served(inst.port, 2, "127.0.0.1") + _hold_served(inst.port, 1, "127.0.0.2")
     try:
-        time.sleep(0.2)  # let gessd accept them
-        # over the cap from any address: 503, closed
-        _refused_request(inst.port, _get(inst.port, "/healthz"))
-        s = hh.connect(inst.port, src="127.0.0.3")
+        # over the cap (the 3 and the /metrics one) from any address: 503, closed
+        _refused_request(inst.port, _get(inst.port, "/healthz"), ms)
+        s = hh.connect(inst.port, src="127.0.0.4")
         sent = _get(inst.port, "/readyz")
         s.sendall(sent)
         buf, end, _ = hh.read_until_eof(s, 5)
@@ -695,30 +718,32 @@ def test_global_cap(gess):
         r = hh.one_whole_answer(sent, buf, end, 503)
         hh.assert_problem(r, 503, "service-unavailable")
         assert r.header("retry-after") == "1" and hh.closes(r), r
-        # a held one is still served
+        # the held ones are still served
         sent = _get(inst.port, "/healthz", close=True)
         held[0].sendall(sent)
         buf, end, _ = hh.read_until_eof(held[0], 5)
         hh.one_whole_answer(sent, buf, end, 200)
+        m = ms.get()
+        assert (h.metric_sum(m, "gess_connections_refused_total", reason="max_connections")
+                or 0) >= 2, m
+        assert h.metric_sum(m, "gess_max_connections") == 4
     finally:
+        ms.close()
         for s in held:
             s.close()
-    r = h.wait_until(lambda: requests.get(inst.base + "/metrics", timeout=2)
-                     if requests.get(inst.base + "/healthz", timeout=2).status_code == 200
-                     else None, timeout=3, interval=0.05, what="served after the release")
-    m = h.parse_metrics(r.text)
-    assert (h.metric_sum(m, "gess_connections_refused_total", reason="max_connections") or 0) >= 2
-    assert h.metric_sum(m, "gess_max_connections") == 3
+    h.wait_until(lambda: requests.get(inst.base + "/healthz", timeout=2).status_code == 200 or None,
+                 timeout=3, interval=0.05, what="served after the release")
 
 
 def test_cap_per_address(gess):
     inst = gess.spawn(env={"GESS_MAX_CONNECTIONS_PER_ADDRESS": "5",
                            "GESS_HEADER_TIMEOUT_MS": "60000"}, name="gessd-hostile-peraddr")
-    held = _hold(inst.port, 5, "127.0.0.1")
+    ms = _MetricsSession(inst.port, "127.0.0.2")
+    ms.open_exactly(1)
+    held = _hold_served(inst.port, 5, "127.0.0.1")
     try:
-        _open_at_least(inst.port, "127.0.0.2", 6)  # the 5 and the /metrics connection itself
         # a 6th from 127.0.0.1: 503 whatever it asks, before routing and auth
-        _refused_request(inst.port, _get(inst.port, "/healthz"))
+        _refused_request(inst.port, _get(inst.port, "/healthz"), ms)
         _refused_request(inst.port, b"DELETE /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         login = json.dumps({"email": h.unique_email("capped"), "password": "wrong-password-1"})
         _refused_request(inst.port, h.http_request_bytes("POST", "/v1/tokens", inst.port, login,
@@ -735,9 +760,10 @@ def test_cap_per_address(gess):
         buf, end, _ = hh.read_until_eof(s, 5)
         s.close()
         hh.one_whole_answer(sent, buf, end, 200)
-        m = _raw_metrics(inst.port, "127.0.0.2")
+        m = ms.get()
         assert (h.metric_sum(m, "gess_connections_refused_total", reason="per_address") or 0) >= 4
     finally:
+        ms.close()
         for s in held:
             s.close()
     # once they are gone, 127.0.0.1 is served again
@@ -749,9 +775,10 @@ def test_cap_per_address_spares_trusted_proxies(gess):
     inst = gess.spawn(env={"GESS_MAX_CONNECTIONS_PER_ADDRESS": "5",
                            "GESS_TRUSTED_PROXIES": "127.0.0.1",
                            "GESS_HEADER_TIMEOUT_MS": "60000"}, name="gessd-hostile-proxy")
-    held = _hold(inst.port, 8, "127.0.0.1") + _hold(inst.port, 5, "127.0.0.2")
+    ms = _MetricsSession(inst.port, "127.0.0.3")
+    ms.open_exactly(1)
+    held = _hold_served(inst.port, 8, "127.0.0.1") + _hold_served(inst.port, 5, "127.0.0.2")
     try:
-        _open_at_least(inst.port, "127.0.0.3", 14)
         for _ in range(2):
             r = requests.get(inst.base + "/healthz", timeout=5)
             assert r.status_code == 200, r.status_code
@@ -766,5 +793,6 @@ def test_cap_per_address_spares_trusted_proxies(gess):
         m = _metrics(inst.base)
         assert (h.metric_sum(m, "gess_connections_refused_total", reason="per_address") or 0) == 1
     finally:
+        ms.close()
         for s in held:
             s.close()
