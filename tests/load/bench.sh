@@ -900,7 +900,8 @@ if want g; then
     }
     # g_hold OUT PORT N MODE: build/slowloris in the background; sets HOLD_PID
     g_hold() {
-        (ulimit -n "$NOFILE" 2>/dev/null; exec "$BUILD/slowloris" "$2" "$3" 300 "$4") >"$1" 2>&1 &
+        # its own bound (s) outlasts the part; the trap ends it sooner if need be
+        (ulimit -n "$NOFILE" 2>/dev/null; exec "$BUILD/slowloris" "$2" "$3" $((2 * DUR + WARM + 120)) "$4") >"$1" 2>&1 &
         HOLD_PID=$!
     }
     g_field() { # FILE NAME: NAME=... of slowloris's last line
@@ -1112,7 +1113,7 @@ want f && echo "f. $(n "${F_SETUP:-}"), body $(n "${F_SIZE:-}") bytes, built by 
 if want g; then
     hf() { echo "${G_HOLD:-}" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
     echo "g1. slowloris (partial head, then one header byte a second; reopened when closed): $(n "${G_HELD0:-}") held as the" \
-         "held rounds began, $(n "${G_HELD1:-}") as they ended, fewest $(n "$(hf min_held)") over its $(n "$(hf t)") s;" \
+         "held rounds began, $(n "${G_HELD1:-}") as they ended, fewest $(n "$(hf min_held)"), time-weighted mean $(n "$(hf mean_held)") once all were first held (it ran $(n "$(hf t)") s);" \
          "$(n "$(hf reconnects)") reconnects (closed by gessd, reopened), $(n "$(hf answered)") answered, $(n "$(hf connect_errors)") connect errors"
     echo "    every round, req/s: with slowloris $(n "${G_SALL:-}"); none $(n "${G_NALL:-}");" \
          "non-2xx + socket errors: with slowloris $(n "${G_SE:-}"), none $(n "${G_NE:-}")"

@@ -14,12 +14,13 @@
  *
  * Every second, and once more at the end, one line on stdout:
  *   t=S held=H connecting=C reconnects=R answered=A connect_errors=E
- *   min_held=M
+ *   min_held=M mean_held=W
  * held: connected and not closed by the server; reconnects: connections
  * reopened after the server closed them; answered: connections on which the
  * server sent bytes (an answer to a partial head is a refusal or an error);
- * min_held: the fewest held since all N were first held at once (-1 until
- * then). The last line starts with "done ".
+ * min_held and mean_held: the fewest held, and the time-weighted mean, since
+ * all N were first held at once (-1 until then). The last line starts with
+ * "done ".
  *
  * usage: slowloris PORT N SECONDS [trickle|idle]
  *   runs SECONDS (a safety bound) or until SIGTERM/SIGINT. Raises its soft
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
 
     double t0 = now_s(), report = t0 + 1.0, end = t0 + secs;
     long min_held = -1;
+    double full_since = 0, held_s = 0, last = t0; /* held x seconds since full */
     char buf[4096];
     while (!stop) {
         double t = now_s();
@@ -211,14 +213,20 @@ int main(int argc, char **argv)
                 if (c->next < t)
                     c->next = t + 1.0;
             }
-        if (held == n && min_held < 0)
+        if (min_held >= 0)
+            held_s += (double)held * (t - last);
+        last = t;
+        if (held == n && min_held < 0) {
             min_held = n;
+            full_since = t;
+        }
         if (min_held >= 0 && held < min_held)
             min_held = held;
         if (t >= report) {
             printf("t=%.1f held=%ld connecting=%ld reconnects=%ld answered=%ld "
-                   "connect_errors=%ld min_held=%ld\n",
-                   t - t0, held, connecting, reconnects, answered, connect_errors, min_held);
+                   "connect_errors=%ld min_held=%ld mean_held=%.0f\n",
+                   t - t0, held, connecting, reconnects, answered, connect_errors, min_held,
+                   min_held < 0 ? -1.0 : t > full_since ? held_s / (t - full_since) : (double)n);
             fflush(stdout);
             report += 1.0;
         }
@@ -256,9 +264,13 @@ int main(int argc, char **argv)
             drop(c, t, 0); /* EOF or reset: reopen */
         }
     }
+    double t = now_s();
+    if (min_held >= 0)
+        held_s += (double)held * (t - last);
     printf("done t=%.1f held=%ld connecting=%ld reconnects=%ld answered=%ld "
-           "connect_errors=%ld min_held=%ld\n",
-           now_s() - t0, held, connecting, reconnects, answered, connect_errors, min_held);
+           "connect_errors=%ld min_held=%ld mean_held=%.0f\n",
+           t - t0, held, connecting, reconnects, answered, connect_errors, min_held,
+           min_held < 0 ? -1.0 : t > full_since ? held_s / (t - full_since) : (double)n);
     fflush(stdout);
     for (long i = 0; i < n; i++)
         if (cs[i].fd >= 0)
