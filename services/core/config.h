@@ -18,6 +18,13 @@ struct config {
     int max_body_bytes;
     int max_header_bytes;
     int http_timeout_ms;
+    int max_connections;             /* 0: derived from the descriptor limit */
+    int max_connections_per_address; /* by socket peer; trusted proxies exempt */
+    int header_timeout_ms;           /* a request head, from its first byte */
+    int body_timeout_ms;             /* its body, from the same start */
+    int keepalive_timeout_ms;        /* idle between requests */
+    int write_timeout_ms;            /* an answer written whole */
+    int max_requests_per_connection;
     int shutdown_timeout_ms;
     int token_ttl_s;
     int token_idle_s;

@@ -15,6 +15,14 @@ struct slug {
 };
 
 static const struct slug slugs[] = {
+    {"malformed-request", 400, "Malformed request", "Solicitud mal formada",
+     "The request's framing is ambiguous: more than one or a non-numeric Content-Length, "
+     "Content-Length with Transfer-Encoding, or HTTP/1.1 without exactly one Host.",
+     "El encuadre de la solicitud es ambiguo: más de un Content-Length o uno no numérico, "
+     "Content-Length con Transfer-Encoding, o HTTP/1.1 sin exactamente un Host."},
+    {"not-implemented", 501, "Not implemented", "No implementado",
+     "The only transfer coding accepted is chunked.",
+     "La única codificación de transferencia aceptada es chunked."},
     {"malformed-body", 400, "Malformed body", "Cuerpo mal formado",
      "The request body is not valid UTF-8 JSON.", "El cuerpo de la solicitud no es JSON UTF-8 válido."},
     {"unauthorized", 401, "Unauthorized", "No autenticado",

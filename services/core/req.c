@@ -5,6 +5,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,8 +165,8 @@ void req_free_all(struct worker *w)
  * here; shutdown then waits for its bound instead. */
 static void reply_flushed(struct evhttp_request *ev, void *arg)
 {
-    (void)ev;
     struct worker *w = arg;
+    conn_reply_done(w, ev);
     w->flushing--;
     worker_request_done(w);
 }
@@ -186,6 +187,7 @@ static void finish(struct req *r, int status, struct evbuffer *body)
         /* else the client is gone and evhttp frees the request at once */
         evhttp_request_set_on_complete_cb(r->ev, reply_flushed, w);
         w->flushing++;
+        conn_reply_begin(w, r->ev);
     }
     evhttp_send_reply(r->ev, status, NULL, body);
     metrics_observe(r->route, r->method, status, secs);
@@ -429,6 +431,39 @@ static bool parse_body(struct req *r)
     return true;
 }
 
+/* Framing that two readers of the same bytes could split differently
+ * (DESIGN.md §3, "Framing"): a proxy in front that takes the other
+ * Content-Length, or reads a body gessd does not, would see a second
+ * request nobody sent. The slug to refuse with, or NULL. */
+static const char *framing_problem(struct evhttp_request *ev)
+{
+    const struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
+    int cl = 0, te = 0, host = 0;
+    const char *cl_value = NULL, *te_value = NULL;
+    for (const struct evkeyval *h = in->tqh_first; h != NULL; h = h->next.tqe_next) {
+        if (evutil_ascii_strcasecmp(h->key, "Content-Length") == 0) {
+            cl++;
+            cl_value = h->value;
+        } else if (evutil_ascii_strcasecmp(h->key, "Transfer-Encoding") == 0) {
+            te++;
+            te_value = h->value;
+        } else if (evutil_ascii_strcasecmp(h->key, "Host") == 0) {
+            host++;
+        }
+    }
+    if (te > 1 || (te == 1 && evutil_ascii_strcasecmp(te_value, "chunked") != 0))
+        return "not-implemented";
+    if (te > 0 && cl > 0)
+        return "malformed-request";
+    if (cl > 1 || (cl == 1 && (cl_value[0] == '\0' ||
+                               strspn(cl_value, "0123456789") != strlen(cl_value))))
+        return "malformed-request";
+    /* HTTP/1.1 requires exactly one Host (RFC 9112 3.2) */
+    if (host > 1 || (host == 0 && (ev->major > 1 || (ev->major == 1 && ev->minor >= 1))))
+        return "malformed-request";
+    return NULL;
+}
+
 void req_dispatch(struct evhttp_request *ev, void *arg)
 {
     struct worker *w = arg;
@@ -450,6 +485,23 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     set_request_id(r);
     set_client_addr(r);
     r->lang = problem_lang(req_header(r, "Accept-Language"));
+
+    /* before anything reads the request: a connection over a cap, or
+     * framing another reader of these bytes could take otherwise */
+    enum conn_verdict verdict = conn_request_begin(w, ev);
+    const char *framing = framing_problem(ev);
+    if (verdict != CONN_SERVE || framing != NULL)
+        req_add_header(r, "Connection", "close");
+    if (verdict == CONN_REFUSE) {
+        req_reply_problem(r, "service-unavailable",
+                          r->lang == LANG_ES ? "Demasiadas conexiones abiertas; reintente en breve."
+                                             : "Too many connections are open; retry shortly.");
+        return;
+    }
+    if (framing != NULL) {
+        req_reply_problem(r, framing, NULL);
+        return;
+    }
 
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;

@@ -163,6 +163,9 @@ static void worker_wake(evutil_socket_t fd, short what, void *arg)
     if (w->bound != NULL) {
         evhttp_del_accept_socket(w->http, w->bound); /* closes our dup */
         w->bound = NULL;
+        w->listener = NULL; /* freed with it */
+        if (w->accept_resume != NULL)
+            evtimer_del(w->accept_resume);
     }
     if (w->inflight == 0 && w->flushing == 0) {
         event_base_loopexit(w->base, NULL);
@@ -321,7 +324,7 @@ static bool worker_init(struct worker *w, struct server *srv, int index, evutil_
         close(fd);
         return false;
     }
-    return true;
+    return conn_worker_init(w);
 }
 
 static void worker_free(struct worker *w)
@@ -335,6 +338,7 @@ static void worker_free(struct worker *w)
     }
     if (w->http != NULL)
         evhttp_free(w->http); /* frees its connections and requests */
+    conn_worker_free(w);
     req_free_all(w);
     db_pool_free(w->db); /* no callback runs after this: the tasks can go */
     for (struct task_timer **t = w->index == 0 ? tasks : NULL; t != NULL && *t != NULL; t++) {
@@ -384,6 +388,7 @@ void server_render_gauges(struct server *srv, struct evbuffer *out)
                         "# TYPE gess_workers gauge\ngess_workers %d\n",
                         sum.in_use, sum.idle, sum.connecting, sum.down, sum.waiting,
                         pwhash_depth(), srv->nworkers);
+    conn_render_metrics(srv, out);
 }
 
 static int stop_signals;
@@ -481,6 +486,7 @@ int server_run(const struct config *cfg, const struct router *rt,
     hashing = true;
 
     srv.nworkers = cfg->workers ? cfg->workers : config_cores();
+    conn_limits_init(&srv, &srv.limits); /* before anything opens more descriptors */
     srv.workers = calloc((size_t)srv.nworkers, sizeof *srv.workers);
     if (srv.workers == NULL)
         goto out;

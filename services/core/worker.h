@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
+#include "core/conn.h"
 #include "core/proxy.h"
 
 struct evhttp_request;
@@ -17,6 +19,7 @@ struct server {
     struct worker *workers;
     int nworkers;
     struct proxy_list proxies; /* trusted_proxies, parsed at start-up */
+    struct conn_limits limits; /* connection caps and deadlines (conn.h) */
 };
 
 struct worker {
@@ -37,6 +40,14 @@ struct worker {
     int inflight; /* dispatched, not yet answered */
     int flushing; /* answered, reply not yet fully written */
     atomic_bool draining;
+    /* connections (conn.c) */
+    struct evconnlistener *listener; /* evhttp's, of w->bound */
+    struct conn **by_fd;             /* the watched connection of each fd */
+    int by_fd_len;
+    struct conn *conns;           /* all watched, registered or not */
+    struct event *accept_resume;  /* re-enables the listener after EMFILE */
+    int accept_backoff_ms;
+    time_t accept_logged;
 };
 
 /* evhttp's callback for every request on w's loop. */
