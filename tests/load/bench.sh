@@ -941,10 +941,12 @@ if want g; then
         { tail -n 20 "$TMP/gessd_g1.log" >&2; die "gessd died during g."; }; }
     half=$(( (ROUNDS + 1) / 2 ))
     r=1; while [ $r -le $half ]; do gwrk none $r; r=$((r + 1)); done
+    sleep 1 # wrk's connections closed on both sides
     f0=$(nfds "$G1_PID")
     g_hold "$TMP/g_slowloris" "${GU##*:}" "$GN" trickle
     if g_wait_held "$TMP/g_slowloris" "$GN"; then
-        g_wait_fds "$G1_PID" $((f0 + GN)) || note "g. gessd did not accept all $GN slowloris connections in 15 s"
+        g_wait_fds "$G1_PID" $((f0 + GN)) ||
+            note "g. gessd did not accept all $GN slowloris connections in 15 s (descriptors: $f0 before, $(nfds "$G1_PID") now)"
         G_HELD0=$(g_field "$TMP/g_slowloris" held)
         for r in $(seq_rounds); do gwrk held "$r"; done
         G_HELD1=$(g_field "$TMP/g_slowloris" held)
