@@ -107,7 +107,7 @@ test: deps
 	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling
+	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling $(BUILD)/slowloris
 	@sh tests/load/bench.sh $(BUILD)
 
 $(BUILD)/ping: tests/load/ping.c
@@ -116,6 +116,9 @@ $(BUILD)/ping: tests/load/ping.c
 $(BUILD)/pwhash_ceiling: tests/load/pwhash_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/slowloris: tests/load/slowloris.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@
 
 clean:
 	rm -rf build

@@ -69,9 +69,9 @@ struct conn {
     struct event *timer;
     struct timespec started; /* when the current request's clock started */
     int requests;
-    int crlf;             /* how much of "\r\n\r\n" the head has ended with */
+    int crlf;             /* line ends in a row at the end of the head so far */
     bool counted_address; /* holds one count in the address table */
-    bool cut_writing;     /* closed by the write deadline mid-answer */
+    bool owes_flush;      /* an answer started and not yet written whole */
     char addr[PROXY_ADDR_LEN];
     struct conn *prev, *next; /* the worker's connections */
 };
@@ -203,18 +203,19 @@ static void start_clock(struct conn *c)
     c->crlf = 0;
 }
 
-/* Follows bytes as they arrive for the end of a request head; true when
- * it ended within them. */
+/* Follows bytes as they arrive for the end of a request head: an empty
+ * line, ended by CRLF or by a bare LF as evhttp also accepts. c->crlf
+ * counts the line ends seen with nothing but CR between them; true when
+ * the head ended within these bytes. */
 static bool head_ends(struct conn *c, const unsigned char *p, size_t n)
 {
-    static const unsigned char want[] = "\r\n\r\n";
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == want[c->crlf])
-            c->crlf++;
-        else
-            c->crlf = p[i] == '\r' ? 1 : 0;
-        if (c->crlf == 4)
-            return true;
+        if (p[i] == '\n') {
+            if (++c->crlf == 2)
+                return true;
+        } else if (p[i] != '\r') {
+            c->crlf = 0;
+        }
     }
     return false;
 }
@@ -299,7 +300,7 @@ static void closed_cb(struct evhttp_connection *evcon, void *arg)
     struct worker *w = c->w;
     /* an answer cut before it was written whole never reaches
      * reply_flushed: what it counted for the drain is given back here */
-    if (c->state == ST_WRITING || c->cut_writing) {
+    if (c->owes_flush) {
         w->flushing--;
         worker_request_done(w);
     }
@@ -310,7 +311,6 @@ static void closed_cb(struct evhttp_connection *evcon, void *arg)
 static void close_now(struct conn *c, int why)
 {
     atomic_fetch_add(&closed_total[why], 1);
-    c->cut_writing = c->state == ST_WRITING; /* closed_cb gives its drain count back */
     c->state = ST_CLOSING;
     shutdown(c->fd, SHUT_RDWR);
 }
@@ -362,8 +362,9 @@ static void register_conn(struct conn *c)
         return;
     }
     if (c->fd >= w->by_fd_len) {
-        /* a descriptor above the limit read at start (raised since):
-         * unwatched, but evhttp's own timeout still applies */
+        /* cannot be (descriptors stay below the limit read at start); a
+         * connection no cap and no deadline would watch is not served */
+        shutdown(c->fd, SHUT_RDWR);
         conn_free(c);
         return;
     }
@@ -375,7 +376,6 @@ static void register_conn(struct conn *c)
         close_now(c, CLOSE_HEAD);
         return;
     }
-    w->accept_backoff_ms = 0; /* accepting works again */
     int open = atomic_fetch_add(&open_count, 1) + 1;
     start_clock(c);
     /* evhttp wrote the peer as a numeric host when it accepted */
@@ -448,8 +448,10 @@ enum conn_verdict conn_request_begin(struct worker *w, struct evhttp_request *ev
         c->state = ST_HANDLER;
         return CONN_REFUSE;
     }
+    /* shut down already, yet a request queued in the kernel was read:
+     * it must not run (its answer cannot be sent) */
     if (c->state == ST_CLOSING)
-        return CONN_SERVE_LAST;
+        return CONN_REFUSE;
     evtimer_del(c->timer);
     c->state = ST_HANDLER;
     return ++c->requests >= w->srv->limits.max_requests ? CONN_SERVE_LAST : CONN_SERVE;
@@ -458,7 +460,10 @@ enum conn_verdict conn_request_begin(struct worker *w, struct evhttp_request *ev
 void conn_reply_begin(struct worker *w, struct evhttp_request *ev)
 {
     struct conn *c = conn_of(w, ev);
-    if (c == NULL || c->state != ST_HANDLER)
+    if (c == NULL)
+        return;
+    c->owes_flush = true; /* finish() counted this answer in w->flushing */
+    if (c->state != ST_HANDLER)
         return;
     c->state = ST_WRITING;
     arm(c, w->srv->limits.write_ms);
@@ -467,7 +472,10 @@ void conn_reply_begin(struct worker *w, struct evhttp_request *ev)
 void conn_reply_done(struct worker *w, struct evhttp_request *ev)
 {
     struct conn *c = conn_of(w, ev);
-    if (c == NULL || c->state != ST_WRITING)
+    if (c == NULL)
+        return;
+    c->owes_flush = false;
+    if (c->state != ST_WRITING)
         return;
     const struct conn_limits *lim = &w->srv->limits;
     struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -492,31 +500,41 @@ void conn_reply_done(struct worker *w, struct evhttp_request *ev)
  * backlog that stays readable. */
 static void listener_error(struct evconnlistener *lev, void *arg)
 {
-    (void)arg; /* evhttp's, not ours */
     int err = errno;
     struct worker *w = NULL;
     struct server *srv = conn_server;
-    /* the listener is the worker's own: find it (a handful of workers) */
+    /* arg is the listener's own argument, the worker's evhttp, which never
+     * changes once serving (a handful of workers) */
     for (int i = 0; srv != NULL && i < srv->nworkers; i++)
-        if (srv->workers[i].listener == lev)
+        if (srv->workers[i].http == arg)
             w = &srv->workers[i];
     if (w == NULL)
         return;
+    time_t now = time(NULL);
+    bool log_now = now != w->accept_logged; /* one line a second at most */
+    if (log_now)
+        w->accept_logged = now;
     if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM) {
-        log_msg(LOG_WARN, "worker %d: accept: %s", w->index, strerror(err));
+        if (log_now)
+            log_msg(LOG_WARN, "worker %d: accept: %s", w->index, strerror(err));
         return;
     }
     evconnlistener_disable(lev);
     atomic_fetch_add(&paused_total, 1);
-    w->accept_backoff_ms = w->accept_backoff_ms ? w->accept_backoff_ms * 2 : 10;
+    /* back off while descriptors stay short; start small again once the
+     * last pause is a while ago */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    long ms = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+    bool recent =
+        w->accept_backoff_ms > 0 && ms - w->accept_paused_ms < 2L * w->accept_backoff_ms + 1000;
+    w->accept_backoff_ms = recent ? w->accept_backoff_ms * 2 : 10;
     if (w->accept_backoff_ms > 1000)
         w->accept_backoff_ms = 1000;
-    time_t now = time(NULL);
-    if (now != w->accept_logged) {
-        w->accept_logged = now;
+    w->accept_paused_ms = ms;
+    if (log_now)
         log_msg(LOG_WARN, "worker %d: accept: %s; not accepting for %d ms", w->index, strerror(err),
                 w->accept_backoff_ms);
-    }
     struct timeval tv = {w->accept_backoff_ms / 1000, (w->accept_backoff_ms % 1000) * 1000};
     evtimer_add(w->accept_resume, &tv);
 }

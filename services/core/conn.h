@@ -47,7 +47,7 @@ void conn_worker_free(struct worker *w);
 enum conn_verdict {
     CONN_SERVE,      /* as usual */
     CONN_SERVE_LAST, /* as usual, with Connection: close (the last allowed) */
-    CONN_REFUSE,     /* the connection is over a cap: 503 and close */
+    CONN_REFUSE,     /* over a cap, or shut down already: 503 and close, no handler */
 };
 
 /* A request's head and body arrived (evhttp's callback): the deadlines stop

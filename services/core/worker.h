@@ -47,6 +47,7 @@ struct worker {
     struct conn *conns;           /* all watched, registered or not */
     struct event *accept_resume;  /* re-enables the listener after EMFILE */
     int accept_backoff_ms;
+    long accept_paused_ms; /* monotonic ms of the last pause */
     time_t accept_logged;
 };
 
