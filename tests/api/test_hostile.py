@@ -24,7 +24,6 @@ import hostilehelp as hh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BADGE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-MiB = 1024 * 1024
 
 
 def _get(port, path, version="HTTP/1.1", headers=None, close=False):
