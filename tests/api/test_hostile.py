@@ -95,13 +95,16 @@ def test_close_request_gets_whole_answer(gess, plain, version, close):
 
 @pytest.fixture(scope="module")
 def big_csv(gess, staff):
-    """An edition whose registration CSV is about 5 MiB (more than the kernel's
-    socket buffers hold, so gessd itself must wait for a slow reader): 520
-    rejected registrations of erased accounts with a 10 kB answer each, written
-    by SQL. Returns (slug, the CSV as requests receives it)."""
+    """An edition whose registration CSV is about 5 MB, at least 1.5 MB more than
+    the kernel's largest socket send buffer (so gessd itself must hold the rest
+    for a slow reader): rejected registrations of erased accounts with a 10 kB
+    answer each, written by SQL. Returns (slug, the CSV as requests receives it)."""
+    with open("/proc/sys/net/ipv4/tcp_wmem") as f:
+        wmem_max = int(f.read().split()[2])
+    n = max(520, (wmem_max + 1_500_000) // 10_000 + 1)
+    assert n <= 4000, f"tcp_wmem allows {wmem_max} bytes: the answer would be too big to test"
     ed = h.create_edition(gess, staff.organizer)
     cat = h.create_category(gess, staff.organizer, ed["slug"], modes={"in_person": 10})
-    n = 520
     badges = set()
     while len(badges) < n:
         badges.add("".join(random.choices(BADGE_ALPHABET, k=10)))
@@ -200,6 +203,15 @@ def _soft_nofile(pid):
     return None
 
 
+def _descriptors_line(inst, figure):
+    """The start-up's one info line on descriptors, naming the limit figure."""
+    lines = [l for l in hh.log_lines(inst.log_text())
+             if str(l.get("msg", "")).startswith("descriptors")]
+    assert len(lines) == 1, f"start-up lines on descriptors: {lines}"
+    assert lines[0].get("level") == "info" and figure in lines[0]["msg"], lines[0]
+    return lines[0]
+
+
 def _hold_400(gess, inst, expect_refusal):
     """Opens 400 idle connections against inst, holds them, probes with an extra
     connection, releases them; returns what was seen."""
@@ -288,9 +300,12 @@ def test_descriptor_limit_derived_cap_refuses_fast(gess):
     assert h.metric_sum(m, "gess_fd_limit") == 256, "gess_fd_limit"
     cap = h.metric_sum(m, "gess_max_connections")
     assert cap is not None and 0 < cap < 256, f"derived max_connections {cap} for 256 descriptors"
-    lines = hh.log_lines(inst.log_text())
-    assert any(str(l.get("msg", "")).startswith("descriptors") for l in lines), (
-        "no 'descriptors: ...' start-up line")
+    _descriptors_line(inst, "256")
+    # gessd kept as many of the 400 as its cap allows (less one or two still
+    # counted for the start-up's and the test's own /healthz and /metrics
+    # requests) and refused and closed the rest
+    kept = seen["connected"] - seen["closed_by_gessd"]
+    assert cap - 2 <= kept <= cap, f"kept {kept} of 400 with max_connections {cap}: {seen}"
     refused = h.metric_sum(m, "gess_connections_refused_total", reason="max_connections") or 0
     assert refused >= seen["connected"] - cap, (refused, seen)
     assert inst.proc.poll() is None
@@ -307,6 +322,8 @@ def test_descriptor_limit_emfile_pauses_the_listener(gess):
     m = _metrics(inst.base)
     assert h.metric_sum(m, "gess_fd_limit") == 256
     assert h.metric_sum(m, "gess_max_connections") == 1000
+    line = _descriptors_line(inst, "256")
+    assert "128" in line["msg"], f"the start-up line does not say what the soft limit was: {line}"
     assert (h.metric_sum(m, "gess_accept_paused_total") or 0) > 0, "the listener never paused"
     log = inst.log_text()
     assert "Error from accept" not in log, [l for l in log.splitlines() if "accept" in l][:5]
