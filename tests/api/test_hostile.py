@@ -97,7 +97,7 @@ def test_close_request_gets_whole_answer(gess, plain, version, close):
 def big_csv(gess, staff):
     """An edition whose registration CSV is about 5 MB, at least 1.5 MB more than
     the kernel's largest socket send buffer (so gessd itself must hold the rest
-    for a slow reader): rejected registrations of erased accounts with a 10 kB
+    for a slow reader): rejected registrations with a 10 kB
     answer each, written by SQL. Returns (slug, the CSV as requests receives it)."""
     with open("/proc/sys/net/ipv4/tcp_wmem") as f:
         wmem_max = int(f.read().split()[2])
@@ -108,12 +108,14 @@ def big_csv(gess, staff):
     badges = set()
     while len(badges) < n:
         badges.add("".join(random.choices(BADGE_ALPHABET, k=10)))
+    people = [u["account"]["id"] for u in h.fast_users(gess, n, prefix="big")]
     gess.sql(
-        "INSERT INTO registrations (edition_id, category_id, mode, status, badge_code, answers)"
-        " SELECT %s, %s, 'in_person', 'rejected', b,"
-        "        jsonb_build_object('nota', repeat('Ñ', 10) || repeat('x', 10000))"
-        "   FROM unnest(%s::text[]) AS b",
-        (ed["id"], cat["id"], sorted(badges)))
+        "INSERT INTO registrations (edition_id, account_id, category_id, mode, status,"
+        "                           badge_code, answers, sector)"
+        " SELECT %s, a, %s, 'in_person', 'rejected', b,"
+        "        jsonb_build_object('nota', repeat('Ñ', 10) || repeat('x', 10000)), 'civil_society'"
+        "   FROM unnest(%s::uuid[], %s::text[]) AS x(a, b)",
+        (ed["id"], cat["id"], people, sorted(badges)))
     r = gess.req("GET", f"/v1/editions/{ed['slug']}/registrations",
                  headers=dict(staff.organizer["headers"], Accept="text/csv"))
     assert r.status_code == 200, r.text[:300]
