@@ -68,6 +68,7 @@ static const struct key keys[] = {
     {"db_queue_timeout_ms", C_INT, F(db_queue_timeout_ms), 10, 600000, "5000", NULL, NULL},
     {"max_body_bytes", C_INT, F(max_body_bytes), 1024, 1 << 30, "1048576", NULL, NULL},
     {"max_header_bytes", C_INT, F(max_header_bytes), 1024, 1 << 24, "16384", NULL, NULL},
+    {"max_uri_bytes", C_INT, F(max_uri_bytes), 256, 1 << 24, "8192", NULL, NULL},
     {"http_timeout_ms", C_INT, F(http_timeout_ms), 100, 3600000, "30000", NULL, NULL},
     {"max_connections", C_INT, F(max_connections), 0, 1048576, "0", NULL, NULL},
     {"max_connections_per_address", C_INT, F(max_connections_per_address), 1, 1048576, "512",

@@ -25,6 +25,7 @@ struct config {
     int keepalive_timeout_ms;        /* idle between requests */
     int write_timeout_ms;            /* an answer written whole */
     int max_requests_per_connection;
+    int max_uri_bytes; /* a request line longer is 414 */
     int shutdown_timeout_ms;
     int token_ttl_s;
     int token_idle_s;

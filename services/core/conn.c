@@ -26,37 +26,54 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/listener.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/problem.h"
 #include "core/proxy.h"
 #include "core/worker.h"
 
 enum conn_state {
-    ST_NEW,     /* waiting for the registration callback */
-    ST_HEAD,    /* reading a request head */
-    ST_BODY,    /* head read, reading its body */
-    ST_HANDLER, /* evhttp handed the request over: no deadline */
-    ST_WRITING, /* the answer is being written */
-    ST_IDLE,    /* keep-alive, no byte since the last answer */
-    ST_REFUSED, /* over a cap: its first request is answered 503 */
-    ST_CLOSING, /* shut down; evhttp frees it soon */
+    ST_NEW,      /* waiting for the registration callback */
+    ST_HEAD,     /* reading a request head */
+    ST_BODY,     /* head read, reading its body */
+    ST_HANDLER,  /* evhttp handed the request over: no deadline */
+    ST_WRITING,  /* the answer is being written */
+    ST_IDLE,     /* keep-alive, no byte since the last answer */
+    ST_REFUSED,  /* over a cap: its first request is answered 503 */
+    ST_REJECTED, /* a head refused on the way in: answered, input dropped */
+    ST_CLOSING,  /* shut down; evhttp frees it soon */
 };
 
 /* Why a deadline closed a connection, for /metrics. */
-enum { CLOSE_HEAD, CLOSE_BODY, CLOSE_KEEPALIVE, CLOSE_WRITE, CLOSE_REFUSED, CLOSE_N };
-static const char *const close_names[CLOSE_N] = {
-    "header_timeout", "body_timeout", "keepalive_timeout", "write_timeout", "refused_idle"};
+enum {
+    CLOSE_HEAD,
+    CLOSE_BODY,
+    CLOSE_KEEPALIVE,
+    CLOSE_WRITE,
+    CLOSE_REFUSED,
+    CLOSE_REJECTED,
+    CLOSE_N
+};
+static const char *const close_names[CLOSE_N] = {"header_timeout",    "body_timeout",
+                                                 "keepalive_timeout", "write_timeout",
+                                                 "refused_idle",      "rejected_linger"};
+/* Heads refused on the way in, for /metrics. */
+enum { HEAD_NUL_OR_FOLD, HEAD_URI, HEAD_SIZE, HEAD_N };
+static const char *const head_names[HEAD_N] = {"malformed", "uri_too_long", "headers_too_large"};
 enum { REFUSE_MAX, REFUSE_ADDRESS, REFUSE_N };
 static const char *const refuse_names[REFUSE_N] = {"max_connections", "per_address"};
 
@@ -70,6 +87,9 @@ struct conn {
     struct timespec started; /* when the current request's clock started */
     int requests;
     int crlf;             /* line ends in a row at the end of the head so far */
+    size_t head_len;      /* bytes of the head so far */
+    size_t line_len;      /* bytes of its current line */
+    int line_no;          /* lines of the head ended so far */
     bool counted_address; /* holds one count in the address table */
     bool owes_flush;      /* an answer started and not yet written whole */
     char addr[PROXY_ADDR_LEN];
@@ -83,6 +103,7 @@ static atomic_int open_count;
  * error callback, which is handed evhttp's argument rather than ours. */
 static struct server *conn_server;
 static atomic_long refused_total[REFUSE_N], closed_total[CLOSE_N], paused_total;
+static atomic_long head_refused_total[HEAD_N];
 
 /* Open connections per peer address (the per-address key of proxy.h),
  * shared by all workers: touched once at registration and once at close,
@@ -154,10 +175,12 @@ void conn_limits_init(struct server *srv, struct conn_limits *out)
         }
         soft = rl.rlim_cur == RLIM_INFINITY ? 1L << 20 : (long)rl.rlim_cur;
         out->fd_limit = soft;
-        /* what else needs descriptors: the pools, LISTEN, the hashing
-         * threads' nothing, the logs, migrations read at start */
+        /* what else needs descriptors: per worker its pool, its LISTEN
+         * connection, its listener and event base; the hashing threads a
+         * margin; then logs, libraries and what start-up opens */
         int workers = srv->nworkers;
-        long reserve = 64 + (long)workers * (cfg->db_pool_size + 4);
+        int hashers = cfg->hash_threads ? cfg->hash_threads : config_cores();
+        long reserve = 64 + (long)workers * (cfg->db_pool_size + 4) + hashers;
         long derived = soft - reserve;
         if (derived > 16384)
             derived = 16384; /* a container's hard limit can be 1,048,576 */
@@ -179,6 +202,8 @@ void conn_limits_init(struct server *srv, struct conn_limits *out)
     out->keepalive_ms = cfg->keepalive_timeout_ms;
     out->write_ms = cfg->write_timeout_ms;
     out->max_requests = cfg->max_requests_per_connection;
+    out->max_header_bytes = cfg->max_header_bytes;
+    out->max_uri_bytes = cfg->max_uri_bytes;
 }
 
 static void arm(struct conn *c, int ms)
@@ -201,51 +226,115 @@ static void start_clock(struct conn *c)
 {
     clock_gettime(CLOCK_MONOTONIC, &c->started);
     c->crlf = 0;
+    c->head_len = c->line_len = 0;
+    c->line_no = 0;
 }
 
-/* Follows bytes as they arrive for the end of a request head: an empty
- * line, ended by CRLF or by a bare LF as evhttp also accepts. c->crlf
- * counts the line ends seen with nothing but CR between them; true when
- * the head ended within these bytes. */
-static bool head_ends(struct conn *c, const unsigned char *p, size_t n)
+/* What the bytes of a head so far say. */
+enum head_verdict { HEAD_MORE, HEAD_ENDED, HEAD_REFUSE };
+
+/* Follows bytes as they arrive, before evhttp parses them: the end of the
+ * head (an empty line, ended by CRLF or by a bare LF as evhttp also
+ * accepts), and what evhttp 2.1 would let through or answer with its own
+ * HTML 400: a NUL byte, an obs-fold line (a header line starting with a
+ * space or tab, which a proxy may join differently), a request line over
+ * max_uri_bytes (414), a head over max_header_bytes (431). c->crlf counts
+ * line ends with nothing but CR between them; on HEAD_REFUSE *why says
+ * which (HEAD_NUL_OR_FOLD, HEAD_URI, HEAD_SIZE). */
+static enum head_verdict head_scan(struct conn *c, const unsigned char *p, size_t n, int *why)
 {
+    const struct conn_limits *lim = &c->w->srv->limits;
     for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n') {
+        unsigned char b = p[i];
+        if (++c->head_len > (size_t)lim->max_header_bytes) {
+            *why = HEAD_SIZE;
+            return HEAD_REFUSE;
+        }
+        if (b == '\n') {
             if (++c->crlf == 2)
-                return true;
-        } else if (p[i] != '\r') {
-            c->crlf = 0;
+                return HEAD_ENDED;
+            c->line_no++;
+            c->line_len = 0;
+            continue;
+        }
+        if (b == '\r')
+            continue;
+        if (b == '\0' || ((b == ' ' || b == '\t') && c->crlf == 1 && c->line_no > 0)) {
+            *why = HEAD_NUL_OR_FOLD;
+            return HEAD_REFUSE;
+        }
+        c->crlf = 0;
+        if (c->line_no == 0 && ++c->line_len > (size_t)lim->max_uri_bytes) {
+            *why = HEAD_URI;
+            return HEAD_REFUSE;
         }
     }
-    return false;
+    return HEAD_MORE;
 }
 
 /* Scans the last n bytes of buf (the ones just added). */
-static bool scan_tail(struct conn *c, struct evbuffer *buf, size_t n)
+static enum head_verdict scan_tail(struct conn *c, struct evbuffer *buf, size_t n, int *why)
 {
     size_t len = evbuffer_get_length(buf);
     if (n > len)
         n = len;
     struct evbuffer_ptr pos;
     if (evbuffer_ptr_set(buf, &pos, len - n, EVBUFFER_PTR_SET) != 0)
-        return false;
+        return HEAD_MORE;
     struct evbuffer_iovec v[8];
     while (n > 0) {
         int k = evbuffer_peek(buf, (ev_ssize_t)n, &pos, v, 8);
         if (k <= 0)
-            return false;
+            return HEAD_MORE;
         size_t done = 0;
         for (int i = 0; i < k && i < 8 && done < n; i++) {
             size_t take = v[i].iov_len < n - done ? v[i].iov_len : n - done;
-            if (head_ends(c, v[i].iov_base, take))
-                return true;
+            enum head_verdict hv = head_scan(c, v[i].iov_base, take, why);
+            if (hv != HEAD_MORE)
+                return hv;
             done += take;
         }
         if (done == 0 || evbuffer_ptr_set(buf, &pos, done, EVBUFFER_PTR_ADD) != 0)
-            return false;
+            return HEAD_MORE;
         n -= done;
     }
-    return false;
+    return HEAD_MORE;
+}
+
+/* Answers a head refused on the way in, straight to the socket: evhttp
+ * has no request for it, and nothing of ours is queued before it (a head
+ * is read only once the previous answer is written whole). The problem
+ * is small enough for the socket's buffer; then FIN after it, and the
+ * input is dropped until the client closes or the linger ends. */
+static void reject_head(struct conn *c, struct evbuffer *in, int why)
+{
+    static const char *const slugs[HEAD_N] = {"malformed-request", "uri-too-long",
+                                              "headers-too-large"};
+    static const char *const reasons[HEAD_N] = {"Bad Request", "URI Too Long",
+                                                "Request Header Fields Too Large"};
+    atomic_fetch_add(&head_refused_total[why], 1);
+    evbuffer_drain(in, evbuffer_get_length(in)); /* evhttp parses none of it */
+    c->state = ST_REJECTED;
+    unsigned char raw[8];
+    char id[17];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(id, sizeof id, raw, sizeof raw);
+    json_t *p = problem_new(LANG_EN, slugs[why], NULL);
+    char *body = p ? json_dumps(p, JSON_COMPACT) : NULL;
+    json_decref(p);
+    char head[256];
+    int status = problem_status(slugs[why]);
+    int hn = snprintf(head, sizeof head,
+                      "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json\r\n"
+                      "Content-Length: %zu\r\nConnection: close\r\nX-Request-Id: %s\r\n\r\n",
+                      status, reasons[why], body ? strlen(body) : 0, id);
+    struct iovec iov[2] = {{head, (size_t)hn}, {body, body ? strlen(body) : 0}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+    (void)sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL); /* short: the client loses it */
+    free(body);
+    shutdown(c->fd, SHUT_WR);
+    log_request(id, "-", "unmatched", "", status, 0, c->w->index);
+    arm(c, 2000);
 }
 
 /* Bytes arrived (evhttp has not parsed them yet). */
@@ -261,9 +350,23 @@ static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
         start_clock(c);
         arm(c, lim->header_ms);
     }
-    if (c->state == ST_HEAD && scan_tail(c, buf, info->n_added)) {
+    if (c->state == ST_REJECTED) {
+        evbuffer_drain(buf, evbuffer_get_length(buf));
+        return;
+    }
+    if (c->state != ST_HEAD)
+        return;
+    int why = 0;
+    switch (scan_tail(c, buf, info->n_added, &why)) {
+    case HEAD_MORE:
+        break;
+    case HEAD_ENDED:
         c->state = ST_BODY;
         arm_from_start(c, lim->body_ms);
+        break;
+    case HEAD_REFUSE:
+        reject_head(c, buf, why);
+        break;
     }
 }
 
@@ -341,6 +444,9 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
     case ST_REFUSED:
         close_now(c, CLOSE_REFUSED);
         return;
+    case ST_REJECTED:
+        close_now(c, CLOSE_REJECTED);
+        return;
     case ST_HANDLER:
     case ST_CLOSING:
         return;
@@ -369,6 +475,9 @@ static void register_conn(struct conn *c)
         return;
     }
     w->by_fd[c->fd] = c;
+    /* accepting works again: the next pause starts small, so a listener
+     * at a steady descriptor ceiling takes each freed one within 10 ms */
+    w->accept_backoff_ms = 0;
     evhttp_connection_set_closecb(c->evcon, closed_cb, c);
     if (evbuffer_add_cb(bufferevent_get_input(c->bev), input_cb, c) == NULL) {
         c->state = ST_HEAD;
@@ -483,11 +592,18 @@ void conn_reply_done(struct worker *w, struct evhttp_request *ev)
     if (evbuffer_get_length(in) > 0) {
         /* a pipelined request is already (partly) here */
         c->state = ST_HEAD;
-        if (scan_tail(c, in, evbuffer_get_length(in))) {
+        int why = 0;
+        switch (scan_tail(c, in, evbuffer_get_length(in), &why)) {
+        case HEAD_MORE:
+            arm(c, lim->header_ms);
+            break;
+        case HEAD_ENDED:
             c->state = ST_BODY;
             arm(c, lim->body_ms);
-        } else {
-            arm(c, lim->header_ms);
+            break;
+        case HEAD_REFUSE:
+            reject_head(c, in, why);
+            break;
         }
         return;
     }
@@ -596,6 +712,11 @@ void conn_render_metrics(struct server *srv, struct evbuffer *out)
     for (int i = 0; i < CLOSE_N; i++)
         evbuffer_add_printf(out, "gess_connections_closed_total{reason=\"%s\"} %ld\n",
                             close_names[i], atomic_load(&closed_total[i]));
+    evbuffer_add_printf(out, "# HELP gess_heads_refused_total Request heads refused as they "
+                             "arrived.\n# TYPE gess_heads_refused_total counter\n");
+    for (int i = 0; i < HEAD_N; i++)
+        evbuffer_add_printf(out, "gess_heads_refused_total{reason=\"%s\"} %ld\n", head_names[i],
+                            atomic_load(&head_refused_total[i]));
     evbuffer_add_printf(out,
                         "# HELP gess_accept_paused_total Times a listener paused on "
                         "EMFILE/ENFILE.\n# TYPE gess_accept_paused_total counter\n"

@@ -29,6 +29,7 @@ struct conn_limits {
     int max_per_address;
     int header_ms, body_ms, keepalive_ms, write_ms;
     int max_requests;
+    int max_header_bytes, max_uri_bytes;
     long fd_limit; /* the soft RLIMIT_NOFILE after raising it */
 };
 

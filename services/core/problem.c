@@ -20,6 +20,13 @@ static const struct slug slugs[] = {
      "Content-Length with Transfer-Encoding, or HTTP/1.1 without exactly one Host.",
      "El encuadre de la solicitud es ambiguo: más de un Content-Length o uno no numérico, "
      "Content-Length con Transfer-Encoding, o HTTP/1.1 sin exactamente un Host."},
+    {"uri-too-long", 414, "URI too long", "URI demasiado largo",
+     "The request line is longer than this server accepts.",
+     "La línea de solicitud es más larga de lo que este servidor acepta."},
+    {"headers-too-large", 431, "Request header fields too large",
+     "Campos de cabecera demasiado grandes",
+     "The request's header block is larger than this server accepts.",
+     "El bloque de cabeceras de la solicitud es más grande de lo que este servidor acepta."},
     {"not-implemented", 501, "Not implemented", "No implementado",
      "The only transfer coding accepted is chunked.",
      "La única codificación de transferencia aceptada es chunked."},

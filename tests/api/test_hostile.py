@@ -631,6 +631,70 @@ def test_smuggling_gets_one_answer_and_the_close(gess, plain, case, status, slug
     assert len(new) == 1, f"{len(new)} request lines for one connection: {new}"
 
 
+def _head_case(case, port):
+    host = f"Host: 127.0.0.1:{port}\r\n"
+    if case == "nul-in-header":
+        return ("GET /healthz HTTP/1.1\r\n" + host + "X-A: a\x00b\r\n\r\n").encode()
+    if case == "obs-fold":
+        return ("GET /healthz HTTP/1.1\r\n" + host + "X-A: a\r\n  folded\r\n\r\n").encode()
+    if case == "obs-fold-tab":
+        return ("GET /healthz HTTP/1.1\r\n" + host + "X-A: a\r\n\tfolded\r\n\r\n").encode()
+    if case == "uri-100k":
+        return ("GET /healthz?q=" + "a" * 100_000 + " HTTP/1.1\r\n" + host + "\r\n").encode()
+    if case == "header-1m":
+        return ("GET /healthz HTTP/1.1\r\n" + host + "X-Big: " + "b" * (1 << 20)
+                + "\r\n\r\n").encode()
+    if case == "5000-headers":
+        return ("GET /healthz HTTP/1.1\r\n" + host
+                + "".join(f"X-H{i}: v\r\n" for i in range(5000)) + "\r\n").encode()
+    raise AssertionError(case)
+
+
+HEADS = [
+    ("nul-in-header", 400, "malformed-request"),
+    ("obs-fold", 400, "malformed-request"),
+    ("obs-fold-tab", 400, "malformed-request"),
+    ("uri-100k", 414, "uri-too-long"),
+    ("header-1m", 431, "headers-too-large"),
+    ("5000-headers", 431, "headers-too-large"),
+]
+
+
+@pytest.mark.parametrize("case,status,slug", HEADS, ids=[c[0] for c in HEADS])
+def test_heads_refused_as_they_arrive(gess, plain, case, status, slug):
+    """What evhttp 2.1 lets through (a NUL, obs-fold) or answers with its own HTML 400
+    (a long URI, a big head) is refused while the head arrives: one whole
+    problem+json, Connection: close, then EOF, and no handler ran (no request line
+    in the log beyond the refusal's own, which names no path)."""
+    with _smuggle_lock:
+        before = len(hh.request_lines(plain.log_text()))
+        sent = _head_case(case, plain.port)
+        s = hh.connect(plain.port)
+        try:
+            s.sendall(sent)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # refused before the client finished sending: the answer is waiting
+        buf, end, _ = hh.read_until_eof(s, 10)
+        s.close()
+        time.sleep(0.2)
+        new = hh.request_lines(plain.log_text())[before:]
+    assert hh.status_lines(buf) == 1, f"{hh.status_lines(buf)} answers: {buf[:300]!r}"
+    resps, _ = hh.parse_responses(buf)
+    r = resps[0]
+    assert r.complete, r
+    assert hh.closes(r), r
+    hh.assert_problem(r, status, slug)
+    assert [l.get("path") for l in new] == [""], new
+    assert [l.get("status") for l in new] == [status], new
+
+
+def test_heads_refused_are_counted(gess, plain):
+    m = h.call("GET", plain.base + "/metrics").text
+    for reason in ("malformed", "uri_too_long", "headers_too_large"):
+        n = h.metric_sum(h.parse_metrics(m), "gess_heads_refused_total", reason=reason)
+        assert n is not None and n >= 1, (reason, n)
+
+
 @pytest.mark.parametrize("te", ["chunked", "Chunked", "CHUNKED"])
 def test_plain_chunked_is_served(gess, plain, te):
     body = json.dumps({"email": h.unique_email("chunk"), "password": "wrong-password-1"}).encode()
