@@ -41,6 +41,11 @@ void accounts_roles_set(struct req *r);
 void accounts_export(struct req *r);
 void accounts_erase(struct req *r);
 
+/* A throttle's answer (login, sign-up, password change): when column col
+ * of res's one row holds the seconds to wait, answers 429 with Retry-After
+ * and returns true. */
+bool accounts_reply_throttled(struct req *r, PGresult *res, int col);
+
 extern const struct db_stmt accounts_stmt_signup, accounts_stmt_login_begin,
     accounts_stmt_login_success, accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_password_get,
     accounts_stmt_password_set, accounts_stmt_roles_set, accounts_stmt_export,

@@ -137,6 +137,15 @@ static void login_release(struct req *r)
     req_query(r, &accounts_stmt_login_release, 2, params, login_released);
 }
 
+bool accounts_reply_throttled(struct req *r, PGresult *res, int col)
+{
+    if (PQgetisnull(res, 0, col))
+        return false;
+    req_add_header(r, "Retry-After", PQgetvalue(res, 0, col));
+    req_reply_problem(r, "too-many-requests", NULL);
+    return true;
+}
+
 static void login_counted(struct req *r, enum db_status st, PGresult *res)
 {
     struct login *l = r->data;
@@ -144,11 +153,8 @@ static void login_counted(struct req *r, enum db_status st, PGresult *res)
         req_reply_db_error(r, st, res);
         return;
     }
-    if (!PQgetisnull(res, 0, 0)) {
-        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 0));
-        req_reply_problem(r, "too-many-requests", NULL);
+    if (accounts_reply_throttled(r, res, 0))
         return;
-    }
     const char *password = json_string_value(json_object_get(r->body, "password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, password);
     if (job == NULL) {

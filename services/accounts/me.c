@@ -100,11 +100,8 @@ static void password_fetched(struct req *r, enum db_status st, PGresult *res)
         req_reply_problem(r, "unauthorized", NULL);
         return;
     }
-    if (!PQgetisnull(res, 0, 1)) {
-        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 1));
-        req_reply_problem(r, "too-many-requests", NULL);
+    if (accounts_reply_throttled(r, res, 1))
         return;
-    }
     const char *pw = json_string_value(json_object_get(r->body, "current_password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, pw);
     if (job == NULL) {

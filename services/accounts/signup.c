@@ -104,11 +104,8 @@ static void signup_counted(struct req *r, enum db_status st, PGresult *res)
         req_reply_db_error(r, st, res);
         return;
     }
-    if (!PQgetisnull(res, 0, 0)) {
-        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 0));
-        req_reply_problem(r, "too-many-requests", NULL);
+    if (accounts_reply_throttled(r, res, 0))
         return;
-    }
     const char *password = json_string_value(json_object_get(r->body, "password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, password);
     if (job == NULL || !req_hash_try(r, job, signup_hashed)) {
