@@ -25,6 +25,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/listener.h>
 #include <jansson.h>
 #include <netinet/in.h>
@@ -315,11 +316,18 @@ static void reject_head(struct conn *c, struct evbuffer *in, int why)
     atomic_fetch_add(&head_refused_total[why], 1);
     evbuffer_drain(in, evbuffer_get_length(in)); /* evhttp parses none of it */
     c->state = ST_REJECTED;
+    arm(c, 2000);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+        return; /* evhttp is answering already (its own 400) and closes after it */
+    static const char *const details[HEAD_N] = {
+        "The request head holds a NUL byte or an obs-fold line (a header line that "
+        "starts with a space or a tab).",
+        NULL, NULL};
     unsigned char raw[8];
     char id[17];
     randombytes_buf(raw, sizeof raw);
     sodium_bin2hex(id, sizeof id, raw, sizeof raw);
-    json_t *p = problem_new(LANG_EN, slugs[why], NULL);
+    json_t *p = problem_new(LANG_EN, slugs[why], details[why]);
     char *body = p ? json_dumps(p, JSON_COMPACT) : NULL;
     json_decref(p);
     char head[256];
@@ -328,13 +336,17 @@ static void reject_head(struct conn *c, struct evbuffer *in, int why)
                       "HTTP/1.1 %d %s\r\nContent-Type: application/problem+json\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\nX-Request-Id: %s\r\n\r\n",
                       status, reasons[why], body ? strlen(body) : 0, id);
-    struct iovec iov[2] = {{head, (size_t)hn}, {body, body ? strlen(body) : 0}};
+    size_t blen = body ? strlen(body) : 0;
+    struct iovec iov[2] = {{head, (size_t)hn}, {body, blen}};
     struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
-    (void)sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL); /* short: the client loses it */
+    ssize_t sent = sendmsg(c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
     free(body);
-    shutdown(c->fd, SHUT_WR);
+    /* a send buffer still full of the previous answer takes less: a cut
+     * answer would lie about its length, so then nothing but the close */
+    shutdown(c->fd, sent == (ssize_t)((size_t)hn + blen) ? SHUT_WR : SHUT_RDWR);
+    log_msg(LOG_INFO, "request head refused: %s from %s (%d, req_id %s)", head_names[why], c->addr,
+            status, id);
     log_request(id, "-", "unmatched", "", status, 0, c->w->index);
-    arm(c, 2000);
 }
 
 /* Bytes arrived (evhttp has not parsed them yet). */
@@ -578,6 +590,31 @@ void conn_reply_begin(struct worker *w, struct evhttp_request *ev)
     arm(c, w->srv->limits.write_ms);
 }
 
+/* Whether evhttp closes the connection after this answer, by its own test
+ * (evhttp_send_done): Connection: close either way, or HTTP/1.0 without
+ * keep-alive. */
+static bool has_token(const char *v, const char *token)
+{
+    size_t n = strlen(token);
+    for (const char *p = v; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        if (evutil_ascii_strncasecmp(p, token, n) == 0 &&
+            (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+            return true;
+    }
+    return false;
+}
+
+static bool closes_after(struct evhttp_request *ev)
+{
+    const char *in = evhttp_find_header(evhttp_request_get_input_headers(ev), "Connection");
+    const char *out = evhttp_find_header(evhttp_request_get_output_headers(ev), "Connection");
+    if ((in != NULL && has_token(in, "close")) || (out != NULL && has_token(out, "close")))
+        return true;
+    return ev->major == 1 && ev->minor == 0 && !(in != NULL && has_token(in, "keep-alive"));
+}
+
 void conn_reply_done(struct worker *w, struct evhttp_request *ev)
 {
     struct conn *c = conn_of(w, ev);
@@ -586,6 +623,12 @@ void conn_reply_done(struct worker *w, struct evhttp_request *ev)
     c->owes_flush = false;
     if (c->state != ST_WRITING)
         return;
+    if (closes_after(ev)) {
+        /* evhttp frees the connection once this returns: what the client
+         * sent after is no request of anyone's */
+        c->state = ST_CLOSING;
+        return;
+    }
     const struct conn_limits *lim = &w->srv->limits;
     struct evbuffer *in = bufferevent_get_input(c->bev);
     start_clock(c);

@@ -688,6 +688,22 @@ def test_heads_refused_as_they_arrive(gess, plain, case, status, slug):
     assert [l.get("status") for l in new] == [status], new
 
 
+@pytest.mark.parametrize("first", [
+    b"GET /healthz HTTP/1.0\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+], ids=["http10", "connection-close"])
+def test_bytes_after_a_closing_answer_get_no_second_answer(gess, plain, first):
+    """What follows a request whose answer closes the connection is nobody's
+    request: no refusal is written behind (or, for HTTP/1.0, inside) that answer."""
+    sent = first + b"X\x00 junk that would be refused\r\n\r\n"
+    s = hh.connect(plain.port)
+    s.sendall(sent)
+    buf, end, _ = hh.read_until_eof(s, 10)
+    s.close()
+    assert hh.status_lines(buf) == 1, buf[:600]
+    assert buf.rstrip().endswith(b'{"status":"ok"}'), buf[-200:]
+
+
 def test_heads_refused_are_counted(gess, plain):
     m = h.call("GET", plain.base + "/metrics").text
     for reason in ("malformed", "uri_too_long", "headers_too_large"):
