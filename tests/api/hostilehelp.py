@@ -17,6 +17,32 @@ import time
 
 # --- reading and parsing -----------------------------------------------------------------
 
+def trickle_until_closed(s, data, interval, deadline):
+    """Sends data one byte every interval seconds on s (made non-blocking) until
+    the peer closes or resets it, or time.monotonic() passes deadline. Returns
+    (when the peer closed, or None; the bytes it sent back meanwhile)."""
+    s.setblocking(False)
+    got = b""
+    for i in range(len(data)):
+        try:
+            s.send(data[i:i + 1])
+        except (BrokenPipeError, ConnectionResetError):
+            return time.monotonic(), got
+        try:
+            c = s.recv(65536)
+            if c == b"":
+                return time.monotonic(), got
+            got += c
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            return time.monotonic(), got
+        if time.monotonic() > deadline:
+            break
+        time.sleep(interval)
+    return None, got
+
+
 def connect(port, host="127.0.0.1", src=None, timeout=5.0, rcvbuf=None):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if rcvbuf is not None:

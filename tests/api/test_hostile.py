@@ -433,26 +433,7 @@ def test_trickled_head_after_keepalive_is_cut(gess):
     time.sleep(1.2)
     head = _get(inst.port, "/healthz", headers={"X-Slow": "s" * 100})
     t = time.monotonic()
-    s.setblocking(False)
-    closed_at = None
-    for i in range(len(head)):
-        try:
-            s.send(head[i:i + 1])
-        except (BrokenPipeError, ConnectionResetError):
-            closed_at = time.monotonic()
-            break
-        try:
-            if s.recv(65536) == b"":
-                closed_at = time.monotonic()
-                break
-        except BlockingIOError:
-            pass
-        except ConnectionResetError:
-            closed_at = time.monotonic()
-            break
-        if time.monotonic() - t > 4.5:
-            break
-        time.sleep(0.25)
+    closed_at, _ = hh.trickle_until_closed(s, head, 0.25, t + 4.5)
     s.close()
     assert closed_at is not None, "a head trickled after a keep-alive answer was never cut"
     took = closed_at - t
@@ -466,28 +447,7 @@ def test_trickled_body_is_cut(gess):
     t = time.monotonic()
     s = hh.connect(inst.port)
     s.sendall(h.http_request_bytes("POST", "/v1/accounts", inst.port, body)[:-len(body)])
-    s.setblocking(False)
-    closed_at, got = None, b""
-    for i in range(len(body)):
-        try:
-            s.send(body[i:i + 1])
-        except (BrokenPipeError, ConnectionResetError):
-            closed_at = time.monotonic()
-            break
-        try:
-            c = s.recv(65536)
-            if c == b"":
-                closed_at = time.monotonic()
-                break
-            got += c
-        except BlockingIOError:
-            pass
-        except ConnectionResetError:
-            closed_at = time.monotonic()
-            break
-        if time.monotonic() - t > 4.5:
-            break
-        time.sleep(0.1)
+    closed_at, got = hh.trickle_until_closed(s, body, 0.1, t + 4.5)
     s.close()
     assert closed_at is not None, "a trickled body was never cut"
     took = closed_at - t
