@@ -104,9 +104,16 @@ static void login_done(struct req *r, enum db_status st, PGresult *res)
     free(out);
 }
 
+static void login_release(struct req *r);
+
 static void login_verified(struct req *r, struct pwhash_job *job)
 {
     struct login *l = r->data;
+    if (job->dropped) {
+        pwhash_job_free(job);
+        login_release(r);
+        return;
+    }
     if (!job->ok || l->account_id[0] == '\0') {
         pwhash_job_free(job);
         req_reply_problem(r, "invalid-credentials", NULL);
@@ -128,8 +135,8 @@ static void login_released(struct req *r, enum db_status st, PGresult *res)
     req_reply_unavailable(r);
 }
 
-/* The password was never checked (no memory, the hashing queue full): the
- * attempt is given back, then 503. */
+/* The password was never checked (no memory, the hashing queue full, the
+ * client gone): the attempt is given back, then 503. */
 static void login_release(struct req *r)
 {
     struct login *l = r->data;
@@ -156,7 +163,7 @@ static void login_counted(struct req *r, enum db_status st, PGresult *res)
     if (accounts_reply_throttled(r, res, 0))
         return;
     const char *password = json_string_value(json_object_get(r->body, "password"));
-    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, password);
+    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, PWHASH_LOGIN, password);
     if (job == NULL) {
         login_release(r);
         return;
@@ -194,6 +201,10 @@ void accounts_login(struct req *r)
         return;
     }
     valid_free(&v);
+    if (!pwhash_admits(PWHASH_LOGIN)) {
+        req_reply_unavailable(r); /* not counted: no password was tried */
+        return;
+    }
     snprintf(l->addr, sizeof l->addr, "%s", req_client_addr(r));
     struct accounts_limits lim;
     accounts_limits(req_config(r), &lim);

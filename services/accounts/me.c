@@ -42,8 +42,14 @@ void accounts_me(struct req *r)
     req_reply_json_text(r, 200, r->auth.me, strlen(r->auth.me));
 }
 
+static void password_release(struct req *r, struct pwhash_job *job);
+
 static void password_new_hashed(struct req *r, struct pwhash_job *job)
 {
+    if (job->dropped) {
+        password_release(r, job);
+        return;
+    }
     if (!job->ok) {
         pwhash_job_free(job);
         req_reply_problem(r, "internal-error", NULL);
@@ -63,7 +69,8 @@ static void password_released(struct req *r, enum db_status st, PGresult *res)
     req_reply_unavailable(r);
 }
 
-/* The hashing queue was full: 503, and the guess was no guess. */
+/* Never hashed (the queue full, the client gone): 503, and the guess was no
+ * guess. */
 static void password_release(struct req *r, struct pwhash_job *job)
 {
     pwhash_job_free(job);
@@ -73,6 +80,10 @@ static void password_release(struct req *r, struct pwhash_job *job)
 
 static void password_verified(struct req *r, struct pwhash_job *job)
 {
+    if (job->dropped) {
+        password_release(r, job);
+        return;
+    }
     bool ok = job->ok;
     pwhash_job_free(job);
     if (!ok) {
@@ -81,7 +92,7 @@ static void password_verified(struct req *r, struct pwhash_job *job)
         return;
     }
     const char *pw = json_string_value(json_object_get(r->body, "new_password"));
-    struct pwhash_job *next = pwhash_job_new(PWHASH_HASH, pw);
+    struct pwhash_job *next = pwhash_job_new(PWHASH_HASH, PWHASH_LOGIN, pw);
     if (next == NULL) {
         password_release(r, NULL);
         return;
@@ -103,7 +114,7 @@ static void password_fetched(struct req *r, enum db_status st, PGresult *res)
     if (accounts_reply_throttled(r, res, 1))
         return;
     const char *pw = json_string_value(json_object_get(r->body, "current_password"));
-    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, pw);
+    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, PWHASH_LOGIN, pw);
     if (job == NULL) {
         password_release(r, NULL);
         return;
@@ -134,6 +145,10 @@ void accounts_password_change(struct req *r)
         return;
     }
     valid_free(&v);
+    if (!pwhash_admits(PWHASH_LOGIN)) {
+        req_reply_unavailable(r); /* not counted: no password was tried */
+        return;
+    }
     struct accounts_limits lim;
     accounts_limits(req_config(r), &lim);
     const char *params[] = {r->auth.account_id, req_client_addr(r), lim.window, lim.max_email,

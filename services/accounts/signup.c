@@ -30,7 +30,7 @@ const struct db_stmt accounts_stmt_signup_begin = {
     "SELECT signup_begin($1, $2, $3)",
 };
 
-/* A sign-up that never got hashed (the queue was full) is given back. */
+/* A sign-up that never got hashed is given back. */
 const struct db_stmt accounts_stmt_signup_release = {
     "accounts_signup_release",
     "UPDATE login_attempts SET count = greatest(count - 1, 0) WHERE key = 's:' || $1",
@@ -66,8 +66,15 @@ static void signup_done(struct req *r, enum db_status st, PGresult *res)
     req_reply_json_text(r, 201, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 }
 
+static void signup_release(struct req *r);
+
 static void signup_hashed(struct req *r, struct pwhash_job *job)
 {
+    if (job->dropped) {
+        pwhash_job_free(job);
+        signup_release(r);
+        return;
+    }
     if (!job->ok) {
         pwhash_job_free(job);
         req_reply_problem(r, "internal-error", NULL);
@@ -98,6 +105,14 @@ static void signup_released(struct req *r, enum db_status st, PGresult *res)
     req_reply_unavailable(r);
 }
 
+/* Never hashed (no memory, the queue full, the client gone): the sign-up
+ * is given back to the address, then 503. */
+static void signup_release(struct req *r)
+{
+    const char *params[] = {req_client_addr(r)};
+    req_query(r, &accounts_stmt_signup_release, 1, params, signup_released);
+}
+
 static void signup_counted(struct req *r, enum db_status st, PGresult *res)
 {
     if (st != DB_OK || PQntuples(res) != 1) {
@@ -107,11 +122,10 @@ static void signup_counted(struct req *r, enum db_status st, PGresult *res)
     if (accounts_reply_throttled(r, res, 0))
         return;
     const char *password = json_string_value(json_object_get(r->body, "password"));
-    struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, password);
+    struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, PWHASH_SIGNUP, password);
     if (job == NULL || !req_hash_try(r, job, signup_hashed)) {
         pwhash_job_free(job);
-        const char *params[] = {req_client_addr(r)};
-        req_query(r, &accounts_stmt_signup_release, 1, params, signup_released);
+        signup_release(r);
     }
 }
 
@@ -153,6 +167,10 @@ void accounts_signup(struct req *r)
         return;
     }
     valid_free(&v);
+    if (!pwhash_admits(PWHASH_SIGNUP)) {
+        req_reply_unavailable(r); /* neither counted nor sent to the database */
+        return;
+    }
     const struct config *cfg = req_config(r);
     char window[16], max[16];
     snprintf(window, sizeof window, "%d", cfg->login_window_s);

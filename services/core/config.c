@@ -87,6 +87,8 @@ static const struct key keys[] = {
     {"argon2_memlimit_kib", C_INT, F(argon2_memlimit_kib), 65536, 4194304, "65536", NULL, NULL},
     {"hash_threads", C_INT, F(hash_threads), 0, 256, "0", NULL, NULL},
     {"hash_queue_max", C_INT, F(hash_queue_max), 1, 100000, "64", NULL, NULL},
+    /* why half: config/gess.conf.example */
+    {"hash_signup_share", C_INT, F(hash_signup_share), 1, 100, "50", NULL, NULL},
     {"login_window_s", C_INT, F(login_window_s), 10, 86400, "600", NULL, NULL},
     /* the limits and why these defaults: config/gess.conf.example */
     {"login_max_per_email", C_INT, F(login_max_per_email), 1, 1000000, "50", NULL, NULL},

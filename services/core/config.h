@@ -33,6 +33,7 @@ struct config {
     int argon2_memlimit_kib;
     int hash_threads;
     int hash_queue_max;
+    int hash_signup_share; /* percent of hash_queue_max sign-ups may hold */
     int login_window_s;
     int login_max_per_email;
     int login_max_per_address;

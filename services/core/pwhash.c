@@ -3,18 +3,31 @@
  * the loop that asked). */
 #include "core/pwhash.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+/* One FIFO per kind, all under mu. Threads take the kinds in turn (turn
+ * says whose it is) when both have work, so neither waits behind the
+ * other's backlog. */
+struct fifo {
+    struct pwhash_job *head, *tail;
+};
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static struct pwhash_job *head, *tail;
-static int qlen, qmax, nthreads;
+static struct fifo queue[PWHASH_KINDS];
+static int turn;
+static int qmax, kind_max[PWHASH_KINDS], nthreads;
 static bool stopping;
 static pthread_t *threads;
-static _Atomic int depth;
+/* per kind: waiting for a thread (changed under mu; the total is bounded by
+ * qmax, each kind by kind_max), and waiting or running (for /metrics) */
+static _Atomic int waiting[PWHASH_KINDS], depth[PWHASH_KINDS];
+static _Atomic unsigned long refused[PWHASH_KINDS], dropped[PWHASH_KINDS];
 static unsigned long long ops;
 static size_t mem;
 static char dummy[crypto_pwhash_STRBYTES];
@@ -41,33 +54,70 @@ static void run(struct pwhash_job *j)
         j->rehashed = pwhash_hash_now(j->password, j->out);
 }
 
+/* The next job (called with mu held, work waiting): the kind whose turn it
+ * is if it has one, else the other; the turn then passes. */
+_Static_assert(PWHASH_KINDS == 2, "take() passes the turn between two kinds");
+
+static struct pwhash_job *take(void)
+{
+    int k = queue[turn].head != NULL ? turn : 1 - turn;
+    struct pwhash_job *j = queue[k].head;
+    queue[k].head = j->next;
+    if (queue[k].head == NULL)
+        queue[k].tail = NULL;
+    atomic_fetch_sub(&waiting[k], 1);
+    turn = 1 - k;
+    return j;
+}
+
+/* Whether the client that asked has closed its connection (FIN or RST).
+ * Bytes waiting, or none yet, mean it is still there. A descriptor that is
+ * no longer a connected socket means its connection was closed on the loop,
+ * so the client is gone too; if the number was reused meanwhile, the peek
+ * sees a live socket and the job is merely hashed as before. */
+static bool client_gone(int fd)
+{
+    if (fd < 0)
+        return false;
+    char b;
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0)
+        return true;
+    return n < 0 && (errno == ECONNRESET || errno == EBADF || errno == ENOTCONN ||
+                     errno == ENOTSOCK || errno == EPIPE);
+}
+
 static void *worker(void *unused)
 {
     (void)unused;
     for (;;) {
         pthread_mutex_lock(&mu);
-        while (head == NULL && !stopping)
+        while (queue[0].head == NULL && queue[1].head == NULL && !stopping)
             pthread_cond_wait(&cv, &mu);
         if (stopping) {
             pthread_mutex_unlock(&mu);
             return NULL;
         }
-        struct pwhash_job *j = head;
-        head = j->next;
-        if (head == NULL)
-            tail = NULL;
-        qlen--;
+        struct pwhash_job *j = take();
         pthread_mutex_unlock(&mu);
-        run(j);
-        atomic_fetch_sub(&depth, 1);
+        if (client_gone(j->client_fd)) {
+            j->dropped = true;
+            atomic_fetch_add(&dropped[j->kind], 1);
+        } else {
+            run(j);
+        }
+        atomic_fetch_sub(&depth[j->kind], 1);
         j->deliver(j);
     }
 }
 
-bool pwhash_start(int n, int queue_max, unsigned long long opslimit, size_t memlimit)
+bool pwhash_start(int n, int queue_max, int signup_max, unsigned long long opslimit,
+                  size_t memlimit)
 {
     pwhash_configure(opslimit, memlimit);
     qmax = queue_max;
+    kind_max[PWHASH_LOGIN] = queue_max;
+    kind_max[PWHASH_SIGNUP] = signup_max < queue_max ? signup_max : queue_max;
     stopping = false;
     char pw[33];
     unsigned char raw[16];
@@ -97,22 +147,26 @@ void pwhash_stop(void)
     free(threads);
     threads = NULL;
     nthreads = 0;
-    while (head != NULL) {
-        struct pwhash_job *j = head;
-        head = j->next;
-        pwhash_job_free(j);
+    for (int k = 0; k < PWHASH_KINDS; k++) {
+        while (queue[k].head != NULL) {
+            struct pwhash_job *j = queue[k].head;
+            queue[k].head = j->next;
+            pwhash_job_free(j);
+        }
+        queue[k].tail = NULL;
+        atomic_store(&waiting[k], 0);
+        atomic_store(&depth[k], 0);
     }
-    tail = NULL;
-    qlen = 0;
-    atomic_store(&depth, 0);
 }
 
-struct pwhash_job *pwhash_job_new(enum pwhash_op op, const char *password)
+struct pwhash_job *pwhash_job_new(enum pwhash_op op, enum pwhash_kind kind, const char *password)
 {
     struct pwhash_job *j = calloc(1, sizeof *j);
     if (j == NULL)
         return NULL;
     j->op = op;
+    j->kind = kind;
+    j->client_fd = -1;
     j->password = strdup(password);
     if (j->password == NULL) {
         free(j);
@@ -131,29 +185,61 @@ void pwhash_job_free(struct pwhash_job *j)
     free(j);
 }
 
+static bool has_room(enum pwhash_kind kind)
+{
+    int all = atomic_load(&waiting[PWHASH_LOGIN]) + atomic_load(&waiting[PWHASH_SIGNUP]);
+    return all < qmax && atomic_load(&waiting[kind]) < kind_max[kind];
+}
+
+bool pwhash_admits(enum pwhash_kind kind)
+{
+    if (has_room(kind))
+        return true;
+    atomic_fetch_add(&refused[kind], 1);
+    return false;
+}
+
 bool pwhash_submit(struct pwhash_job *j)
 {
     pthread_mutex_lock(&mu);
-    if (qlen >= qmax || stopping) {
+    /* waiting changes only under mu, so this check cannot overfill */
+    if (stopping || !has_room(j->kind)) {
         pthread_mutex_unlock(&mu);
+        atomic_fetch_add(&refused[j->kind], 1);
         return false;
     }
+    struct fifo *q = &queue[j->kind];
     j->next = NULL;
-    if (tail != NULL)
-        tail->next = j;
+    if (q->tail != NULL)
+        q->tail->next = j;
     else
-        head = j;
-    tail = j;
-    qlen++;
-    atomic_fetch_add(&depth, 1);
+        q->head = j;
+    q->tail = j;
+    atomic_fetch_add(&waiting[j->kind], 1);
+    atomic_fetch_add(&depth[j->kind], 1);
     pthread_cond_signal(&cv);
     pthread_mutex_unlock(&mu);
     return true;
 }
 
-int pwhash_depth(void)
+int pwhash_depth(enum pwhash_kind kind)
 {
-    return atomic_load(&depth);
+    return atomic_load(&depth[kind]);
+}
+
+unsigned long pwhash_refused(enum pwhash_kind kind)
+{
+    return atomic_load(&refused[kind]);
+}
+
+unsigned long pwhash_dropped(enum pwhash_kind kind)
+{
+    return atomic_load(&dropped[kind]);
+}
+
+const char *pwhash_kind_name(enum pwhash_kind kind)
+{
+    return kind == PWHASH_SIGNUP ? "signup" : "login";
 }
 
 const char *pwhash_dummy(void)

@@ -3,6 +3,7 @@
 #include "core/req.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
@@ -375,15 +376,11 @@ bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
     job->done = hash_trampoline;
     job->arg = r;
     job->home = r->w;
+    /* the hashing thread peeks at it to skip clients that have left */
+    struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    job->client_fd = bev ? (int)bufferevent_getfd(bev) : -1;
     return pwhash_submit(job);
-}
-
-void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb)
-{
-    if (!req_hash_try(r, job, cb)) {
-        pwhash_job_free(job);
-        req_reply_unavailable(r);
-    }
 }
 
 static bool is_json_type(const char *ct)

@@ -94,11 +94,10 @@ void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const cha
                req_db_cb cb);
 
 /* Hands a hashing job to the thread pool; cb runs on this loop and owns the
- * job. When the pool's queue is full this answers 503 and frees the job. */
-void req_hash(struct req *r, struct pwhash_job *job, req_hash_cb cb);
-
-/* As req_hash, but when the queue is full returns false and leaves both
- * the job and the answer to the caller. */
+ * job, also when job->dropped says the client had gone and nothing was
+ * hashed (the caller gives back what it counted, as for a full queue). When
+ * the queue is full this returns false and leaves both the job and the
+ * answer to the caller. */
 bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
     __attribute__((warn_unused_result));
 

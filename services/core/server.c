@@ -361,6 +361,29 @@ static void worker_free(struct worker *w)
     pthread_mutex_destroy(&w->hash_mu);
 }
 
+/* Each kind of hash job apart, so a flood of one shows as itself. */
+static void render_hash_metrics(struct evbuffer *out)
+{
+    static const char *const names[] = {"gess_hash_queue_depth", "gess_hash_jobs_refused_total",
+                                        "gess_hash_jobs_dropped_total"};
+    static const char *const help[] = {
+        "Password hashes waiting or running, by kind.",
+        "Password hashes refused (503) because the queue or the kind's share was full.",
+        "Password hashes dropped unhashed because their client had gone."};
+    static const char *const type[] = {"gauge", "counter", "counter"};
+    for (int m = 0; m < 3; m++) {
+        evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", names[m], help[m], names[m],
+                            type[m]);
+        for (int k = 0; k < PWHASH_KINDS; k++) {
+            unsigned long v = m == 0   ? (unsigned long)pwhash_depth((enum pwhash_kind)k)
+                              : m == 1 ? pwhash_refused((enum pwhash_kind)k)
+                                       : pwhash_dropped((enum pwhash_kind)k);
+            evbuffer_add_printf(out, "%s{kind=\"%s\"} %lu\n", names[m],
+                                pwhash_kind_name((enum pwhash_kind)k), v);
+        }
+    }
+}
+
 void server_render_gauges(struct server *srv, struct evbuffer *out)
 {
     struct db_pool_stats sum = {0, 0, 0, 0, 0};
@@ -382,12 +405,11 @@ void server_render_gauges(struct server *srv, struct evbuffer *out)
                         "gess_db_pool_connections{state=\"down\"} %d\n"
                         "# HELP gess_db_pool_waiting Requests waiting for a connection.\n"
                         "# TYPE gess_db_pool_waiting gauge\ngess_db_pool_waiting %d\n"
-                        "# HELP gess_hash_queue_depth Password hashes queued or running.\n"
-                        "# TYPE gess_hash_queue_depth gauge\ngess_hash_queue_depth %d\n"
                         "# HELP gess_workers Event loops serving requests.\n"
                         "# TYPE gess_workers gauge\ngess_workers %d\n",
                         sum.in_use, sum.idle, sum.connecting, sum.down, sum.waiting,
-                        pwhash_depth(), srv->nworkers);
+                        srv->nworkers);
+    render_hash_metrics(out);
     conn_render_metrics(srv, out);
 }
 
@@ -478,7 +500,12 @@ int server_run(const struct config *cfg, const struct router *rt,
     if (!metrics_init(rt))
         goto out;
     int threads = cfg->hash_threads ? cfg->hash_threads : config_cores();
-    if (!pwhash_start(threads, cfg->hash_queue_max, (unsigned long long)cfg->argon2_opslimit,
+    /* at least one sign-up, or a small queue would refuse every one */
+    int signup_max = cfg->hash_queue_max * cfg->hash_signup_share / 100;
+    if (signup_max < 1)
+        signup_max = 1;
+    if (!pwhash_start(threads, cfg->hash_queue_max, signup_max,
+                      (unsigned long long)cfg->argon2_opslimit,
                       (size_t)cfg->argon2_memlimit_kib * 1024)) {
         log_msg(LOG_ERROR, "cannot start the hashing threads");
         goto out;

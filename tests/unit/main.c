@@ -14,6 +14,7 @@ static const struct {
     {"accept", test_accept},
     {"log", test_log},
     {"proxy", test_proxy},
+    {"pwhash", test_pwhash},
 };
 
 int main(void)

@@ -37,5 +37,6 @@ void test_ics(void);
 void test_accept(void);
 void test_log(void);
 void test_proxy(void);
+void test_pwhash(void);
 
 #endif
