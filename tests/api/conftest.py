@@ -228,8 +228,11 @@ class Gess:
     def reset_login_limits(self):
         self.sql("DELETE FROM login_attempts")
 
-    def db_stop(self):
-        self._pgcluster("stop")
+    def db_stop(self, immediate=False):
+        """Stops the cluster: a fast shutdown, or with immediate=True
+        `pg_ctl stop -m immediate` (every backend killed at once, as in a
+        crash; recovery runs on the next start)."""
+        self._pgcluster("stop", *(["--immediate"] if immediate else []))
         if self._conn is not None:
             try:
                 self._conn.close()
