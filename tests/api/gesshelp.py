@@ -525,6 +525,11 @@ def served_routes(gess, path_filter=None):
 
 # --- crash and outage (test_outage.py, test_crash.py) -----------------------------------------
 
+# The statuses that hold a seat of their category+mode (schema 0002: category_modes.taken).
+SEAT_STATUSES = ("confirmed", "pending", "checked_in")
+LIVE_STATUSES = ("pending", "confirmed", "waitlisted", "checked_in")
+
+
 def assert_unavailable(r):
     """A 503 service-unavailable problem with a whole-second Retry-After; returns it."""
     assert_problem(r, 503, "service-unavailable")
