@@ -359,6 +359,23 @@ def gess():
         pytest.fail(f"the main gessd exited with {main_rc} on SIGTERM:\n{main_log[-3000:]}", pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _stop_spawned_instances():
+    """A gessd a test spawned itself stops when the test ends (those of session and
+    module fixtures are spawned before this runs and live on). Left running, every
+    idle one holds its pool and LISTEN connections to the shared cluster, and all of
+    them reconnect at once after a database outage (test_outage.py)."""
+    g = _session.get("gess")
+    before = len(g.instances) if g is not None else 0
+    yield
+    g = _session.get("gess")
+    if g is None:
+        return
+    for inst in g.instances[before:]:
+        if inst is not g.main:
+            inst.stop()
+
+
 @pytest.fixture
 def user(gess):
     return gess.user()
