@@ -113,6 +113,8 @@ def test_immediate_stop_under_load(gess):
     app = gess.sql("SELECT application_name, count(*) FROM pg_stat_activity"
                    " WHERE application_name LIKE 'gessd%%' GROUP BY 1")
     assert dict(app).get("gessd-listen", 0) >= WORKERS, app
+    print(f"\nconnections before the stop: {dict(app)};"
+          f" gessd processes alive: {sum(i.proc.poll() is None for i in gess.instances)}")
 
     me = inst.base + "/v1/me"
     stop = threading.Event()
