@@ -2,7 +2,10 @@
 # A private PostgreSQL 15 cluster for development and tests.
 #
 #   tools/pgcluster.sh start [--fast] DIR   create (if needed) and start; prints the URL
-#   tools/pgcluster.sh stop DIR             fast shutdown (no-op when not running)
+#   tools/pgcluster.sh stop [--immediate] DIR
+#                                           fast shutdown (no-op when not running);
+#                                           --immediate: pg_ctl -m immediate, a crash
+#                                           as clients see it (tests of outages)
 #   tools/pgcluster.sh url DIR              prints the URL of the cluster in DIR
 #   tools/pgcluster.sh destroy DIR          stop and delete the cluster's data
 #
@@ -27,17 +30,19 @@ say() { printf '%s\n' "pgcluster: $*" >&2; }
 die() { say "$*"; exit 1; }
 
 usage() {
-    echo "usage: $0 start [--fast] DIR | stop DIR | url DIR | destroy DIR" >&2
+    echo "usage: $0 start [--fast] DIR | stop [--immediate] DIR | url DIR | destroy DIR" >&2
     exit 2
 }
 
 [ $# -ge 1 ] || usage
 cmd=$1; shift
 fast=0
+mode=fast
 dir=
 for a in "$@"; do
     case $a in
-        --fast) fast=1 ;;
+        --fast) [ "$cmd" = start ] || usage; fast=1 ;;
+        --immediate) [ "$cmd" = stop ] || usage; mode=immediate ;;
         -*) usage ;;
         *) [ -z "$dir" ] || usage; dir=$a ;;
     esac
@@ -144,7 +149,7 @@ stop() {
         return 0
     fi
     if running; then
-        as_pg "$bindir/pg_ctl" -D "$(realdata)" -m fast -w -t 60 stop >&2
+        as_pg "$bindir/pg_ctl" -D "$(realdata)" -m "$mode" -w -t 60 stop >&2
     else
         say "not running"
     fi

@@ -47,6 +47,9 @@ struct db_listen {
     enum listen_state state;
     int backoff_ms;
     bool listen_ok;
+    /* state == LS_LISTENING, for /metrics: that is rendered on whichever
+     * worker serves it, so it reads other workers' listeners */
+    atomic_bool listening;
     unsigned long epoch;
     unsigned long changes_seen; /* of local_changes, at the last sync */
     struct sub subs[MAX_SUBS];
@@ -93,6 +96,7 @@ static void listen_fail(struct db_listen *l, const char *why)
         PQfinish(l->pg);
     l->pg = NULL;
     l->state = LS_DOWN;
+    atomic_store(&l->listening, false);
     l->listen_ok = false;
     reset_all(l);
     arm_timer(l, l->backoff_ms);
@@ -204,6 +208,7 @@ static void on_input(struct db_listen *l)
         }
         evtimer_del(l->timer);
         l->state = LS_LISTENING;
+        atomic_store(&l->listening, true);
         l->backoff_ms = BACKOFF_MIN_MS;
         reset_all(l); /* anything cached before this point may be stale */
         log_msg(LOG_DEBUG, "listen: listening on " DB_LISTEN_CHANNEL);
@@ -324,6 +329,11 @@ bool db_listen_subscribe(struct db_listen *l, const char *topic, db_listen_cb cb
 bool db_listen_active(const struct db_listen *l)
 {
     return l != NULL && l->state == LS_LISTENING;
+}
+
+bool db_listen_connected(const struct db_listen *l)
+{
+    return l != NULL && atomic_load(&l->listening);
 }
 
 unsigned long db_listen_epoch(const struct db_listen *l)

@@ -47,6 +47,9 @@ bool db_listen_subscribe(struct db_listen *l, const char *topic, db_listen_cb cb
 /* True while LISTEN is in force on a live connection. */
 bool db_listen_active(const struct db_listen *l);
 
+/* db_listen_active() readable from any thread (for /metrics). */
+bool db_listen_connected(const struct db_listen *l);
+
 /* Changes whenever something may have been invalidated (also by
  * db_listen_note_change in any worker of this process). */
 unsigned long db_listen_epoch(const struct db_listen *l);

@@ -410,6 +410,14 @@ void server_render_gauges(struct server *srv, struct evbuffer *out)
                         sum.in_use, sum.idle, sum.connecting, sum.down, sum.waiting,
                         srv->nworkers);
     render_hash_metrics(out);
+    /* Per worker: a worker whose LISTEN connection stays down serves its
+     * caches uncached (db_listen.h), which a sum would hide. */
+    evbuffer_add_printf(out, "# HELP gess_db_listen_connected Whether the worker's LISTEN "
+                             "connection is listening (1) or not (0).\n"
+                             "# TYPE gess_db_listen_connected gauge\n");
+    for (int i = 0; i < srv->nworkers; i++)
+        evbuffer_add_printf(out, "gess_db_listen_connected{worker=\"%d\"} %d\n", i,
+                            db_listen_connected(srv->workers[i].listen) ? 1 : 0);
     conn_render_metrics(srv, out);
 }
 

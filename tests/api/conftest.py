@@ -228,8 +228,11 @@ class Gess:
     def reset_login_limits(self):
         self.sql("DELETE FROM login_attempts")
 
-    def db_stop(self):
-        self._pgcluster("stop")
+    def db_stop(self, immediate=False):
+        """Stops the cluster: a fast shutdown, or with immediate=True
+        `pg_ctl stop -m immediate` (every backend killed at once, as in a
+        crash; recovery runs on the next start)."""
+        self._pgcluster("stop", *(["--immediate"] if immediate else []))
         if self._conn is not None:
             try:
                 self._conn.close()
@@ -354,6 +357,23 @@ def gess():
                     + "\n".join(not_json[:50]), pytrace=False)
     if main_rc not in (0, None):
         pytest.fail(f"the main gessd exited with {main_rc} on SIGTERM:\n{main_log[-3000:]}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _stop_spawned_instances():
+    """A gessd a test spawned itself stops when the test ends (those of session and
+    module fixtures are spawned before this runs and live on). Left running, every
+    idle one holds its pool and LISTEN connections to the shared cluster, and all of
+    them reconnect at once after a database outage (test_outage.py)."""
+    g = _session.get("gess")
+    before = len(g.instances) if g is not None else 0
+    yield
+    g = _session.get("gess")
+    if g is None:
+        return
+    for inst in g.instances[before:]:
+        if inst is not g.main:
+            inst.stop()
 
 
 @pytest.fixture

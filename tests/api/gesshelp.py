@@ -521,3 +521,57 @@ def served_routes(gess, path_filter=None):
         if len(parts) >= 2 and (path_filter is None or path_filter(parts[1])):
             out.add(parts[0] + " " + re.sub(r"\{[^}]*\}", "{}", parts[1]))
     return out
+
+
+# --- crash and outage (test_outage.py, test_crash.py) -----------------------------------------
+
+# The statuses that hold a seat of their category+mode (schema 0002: category_modes.taken).
+SEAT_STATUSES = ("confirmed", "pending", "checked_in")
+LIVE_STATUSES = ("pending", "confirmed", "waitlisted", "checked_in")
+
+
+def assert_unavailable(r):
+    """A 503 service-unavailable problem with a whole-second Retry-After; returns it."""
+    assert_problem(r, 503, "service-unavailable")
+    ra = r.headers.get("Retry-After")
+    assert ra is not None and ra.strip().isdigit() and int(ra) >= 1, f"Retry-After: {ra!r}"
+    return int(ra)
+
+
+def db_connections(base):
+    """What /metrics of the gessd at base says of its database connections:
+    ({state: pool connections, summed over the workers}, {worker: LISTEN 0|1})."""
+    r = call("GET", base + "/metrics", timeout=5)
+    assert r.status_code == 200, r.text[:300]
+    pool, listen = {}, {}
+    for name, labels, v in parse_metrics(r.text):
+        if name == "gess_db_pool_connections":
+            pool[labels["state"]] = int(v)
+        elif name == "gess_db_listen_connected":
+            listen[labels["worker"]] = int(v)
+    return pool, listen
+
+
+def all_connected(base, workers, pool_size):
+    """True when every pool connection of every worker is up (idle or in use)
+    and every worker's LISTEN connection is listening."""
+    pool, listen = db_connections(base)
+    up = pool.get("idle", 0) + pool.get("in_use", 0)
+    return (up == workers * pool_size and sum(pool.values()) == workers * pool_size
+            and listen == {str(i): 1 for i in range(workers)})
+
+
+def time_until_served(pred, timeout, since=None, interval=0.02):
+    """Seconds from since (default: now, monotonic) until pred() is true;
+    connection errors count as not yet. Fails after timeout."""
+    t0 = time.monotonic() if since is None else since
+    deadline = t0 + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            if pred():
+                return time.monotonic() - t0
+        except requests.RequestException as e:
+            last = e
+        time.sleep(interval)
+    raise AssertionError(f"not served within {timeout}s; last error: {last!r}")
