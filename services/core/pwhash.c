@@ -1,14 +1,15 @@
 /* pwhash.c — the hashing thread pool (PgBouncer's pam.c and Kore's tasks
  * show the shape: worker threads, a locked queue, results handed back to
  * the loop that asked). */
+/* POLLRDHUP (Linux): a peer's FIN seen behind bytes it left unread */
+#define _GNU_SOURCE
 #include "core/pwhash.h"
 
-#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 /* One FIFO per kind, all under mu. Threads take the kinds in turn (turn
  * says whose it is) when both have work, so neither waits behind the
@@ -71,20 +72,21 @@ static struct pwhash_job *take(void)
 }
 
 /* Whether the client that asked has closed its connection (FIN or RST).
- * Bytes waiting, or none yet, mean it is still there. A descriptor that is
- * no longer a connected socket means its connection was closed on the loop,
- * so the client is gone too; if the number was reused meanwhile, the peek
- * sees a live socket and the job is merely hashed as before. */
+ * poll() with POLLRDHUP sees a FIN also behind bytes the client sent and
+ * left unread (evhttp stops reading while a request is handled, so a
+ * trailing CRLF or a pipelined request stays in the kernel), which a
+ * recv(MSG_PEEK) would not, and unlike recv it leaves a pending socket
+ * error alone. A half-close (shutdown(SHUT_WR), the client still reading)
+ * looks the same and is taken as leaving, as nginx does. While the job
+ * waits, the loop neither reads nor closes the descriptor (conn.c only
+ * shuts a connection down during a handler), so the number is the
+ * client's; were it reused, a live socket would only be hashed as before. */
 static bool client_gone(int fd)
 {
     if (fd < 0)
         return false;
-    char b;
-    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0)
-        return true;
-    return n < 0 && (errno == ECONNRESET || errno == EBADF || errno == ENOTCONN ||
-                     errno == ENOTSOCK || errno == EPIPE);
+    struct pollfd p = {.fd = fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 static void *worker(void *unused)

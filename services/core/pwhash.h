@@ -8,7 +8,9 @@
  * queue (signup_max jobs), and threads take the two kinds in turn: a flood
  * of sign-ups can neither fill the queue nor stand in front of a login.
  * A job whose client has closed its connection is dropped, unhashed, just
- * before a thread would start it. */
+ * before a thread would start it; its handler gives back what it counted
+ * and answers 503, which nobody reads (the log and the request metrics show
+ * it as 503, gess_hash_jobs_dropped_total tells these apart). */
 #ifndef GESS_PWHASH_H
 #define GESS_PWHASH_H
 
@@ -76,7 +78,8 @@ bool pwhash_admits(enum pwhash_kind kind);
 int pwhash_depth(enum pwhash_kind kind);
 
 /* Jobs of a kind refused because the queue was full, and dropped because
- * their client had gone, since start. */
+ * their client had gone, since the process started (pwhash_stop does not
+ * reset them). */
 unsigned long pwhash_refused(enum pwhash_kind kind);
 unsigned long pwhash_dropped(enum pwhash_kind kind);
 

@@ -42,7 +42,10 @@ def _hash_metrics(inst):
 
 def _flood(port, stop, tag, n, out, lock):
     """Posts sign-ups one connection each; when told to stop, leaves at once,
-    answered or not, as a client that gives up does."""
+    answered or not, as a client that gives up does. Every other client
+    sends a stray CRLF after its request, bytes gessd does not read while
+    it handles one, so its leaving is seen behind unread data."""
+    trailer = b"\r\n" if n % 2 else b""
     statuses, slowest, i = {}, 0.0, 0
     while not stop.is_set():
         i += 1
@@ -55,7 +58,7 @@ def _flood(port, stop, tag, n, out, lock):
             continue
         status = "left"
         try:
-            s.sendall(h.http_request_bytes("POST", "/v1/accounts", port, body))
+            s.sendall(h.http_request_bytes("POST", "/v1/accounts", port, body) + trailer)
             s.settimeout(0.2)
             buf = b""
             while not stop.is_set():
@@ -95,7 +98,7 @@ def test_signup_flood_leaves_room_for_logins(gess):
     for t in flood:
         t.start()
     logins = []  # (status, seconds)
-    peak = {"signup": 0}
+    peak = {"signup": 0, "samples": 0, "errors": []}
 
     def log_in():
         t0 = time.monotonic()
@@ -109,8 +112,13 @@ def test_signup_flood_leaves_room_for_logins(gess):
 
     def watch():
         while not stop.is_set():
-            m = _hash_metrics(inst)
-            peak["signup"] = max(peak["signup"], m[("gess_hash_queue_depth", "signup")])
+            try:
+                m = _hash_metrics(inst)
+            except Exception as e:  # noqa: BLE001 - reported below, not lost with the thread
+                peak["errors"].append(repr(e))
+            else:
+                peak["signup"] = max(peak["signup"], m[("gess_hash_queue_depth", "signup")])
+                peak["samples"] += 1
             time.sleep(0.2)
 
     watcher = threading.Thread(target=watch)
@@ -161,8 +169,10 @@ def test_signup_flood_leaves_room_for_logins(gess):
     # the flood really pressed on the queue: its share filled and it was refused
     assert flood_out["statuses"].get(201, 0) > 0, flood_out
     assert refused > 0 and flood_out["statuses"].get(503, 0) > 0, (refused, flood_out)
-    # sign-ups never held more than their share (32 of 64) plus the running two
-    assert peak["signup"] <= 32 + 2, peak["signup"]
+    # sign-ups filled their share (32 of 64) and never held more than it
+    # plus the two being hashed
+    assert peak["samples"] >= 20 and not peak["errors"], peak
+    assert 30 <= peak["signup"] <= 32 + 2, peak
     # the jobs of clients that left were dropped, and the queue emptied at once
     assert dropped > 0, (before, after)
     assert emptied_in <= 1.0, f"hash queue took {emptied_in:.2f}s to empty"

@@ -1,7 +1,9 @@
 /* test_pwhash.c — the hashing queue's fairness: sign-ups hold only their
  * share, threads take logins and sign-ups in turn, and a job whose client
- * has closed its socket is dropped unhashed. One thread, held inside the
+ * has closed its socket is dropped unhashed (also when it left bytes unread
+ * behind its FIN). One thread, held inside the
  * first job's hand-back, makes the order deterministic. */
+#include <netinet/in.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <sys/socket.h>
@@ -116,6 +118,31 @@ static void test_gone_clients_are_dropped(void)
     close(stayed[1]);
 }
 
+/* A TCP client that sent one more byte than was read, then closed: its FIN
+ * sits behind the byte, which a peek alone would take for a live client. */
+static void test_close_behind_unread_bytes(void)
+{
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof a;
+    CHECK(bind(lfd, (struct sockaddr *)&a, sizeof a) == 0 && listen(lfd, 1) == 0 &&
+          getsockname(lfd, (struct sockaddr *)&a, &alen) == 0);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    CHECK(connect(c, (struct sockaddr *)&a, sizeof a) == 0);
+    int s = accept(lfd, NULL, NULL);
+    CHECK(s >= 0 && write(c, "\r\n", 2) == 2);
+    close(c);
+    nanosleep(&(struct timespec){0, 20000000}, NULL); /* the FIN arrives */
+    struct pwhash_job *gone = job(PWHASH_LOGIN, s, record);
+    CHECK(pwhash_submit(gone));
+    CHECK(wait_delivered(1));
+    CHECK(nseen == 1 && gone->dropped && !gone->ok);
+    pwhash_job_free(gone);
+    nseen = 0;
+    close(s);
+    close(lfd);
+}
+
 void test_pwhash(void)
 {
     sem_init(&started, 0, 0);
@@ -124,6 +151,7 @@ void test_pwhash(void)
     CHECK(pwhash_start(1, 4, 2, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN));
     test_shares_and_turns();
     test_gone_clients_are_dropped();
+    test_close_behind_unread_bytes();
     pwhash_stop();
     sem_destroy(&started);
     sem_destroy(&go);
