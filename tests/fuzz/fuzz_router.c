@@ -3,8 +3,9 @@
  * them over (the path as evhttp gives it, percent-encoded, cut to the
  * 512 bytes of r->path).
  *
- * Input: the method up to the first space (one of the methods the server
- * allows when it is empty), then the path. Checked: a FOUND route has the
+ * Input: the method up to a space within its first 16 bytes, then the
+ * path; without such a space (or with an empty method) the first byte
+ * picks one of GET, HEAD, POST, PUT, PATCH, DELETE and the rest is the path. Checked: a FOUND route has the
  * method asked (HEAD for GET), every typed parameter holds a value of its
  * type, no NUL was decoded into one; 405's Allow list is terminated and
  * not empty. */
