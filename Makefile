@@ -9,7 +9,10 @@ PYTHON   ?= /usr/bin/python3
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
-            python3-jsonschema wrk
+            python3-jsonschema wrk clang libclang-rt-14-dev
+# clang builds the fuzz targets (tests/fuzz); libclang-rt-14-dev holds the
+# libFuzzer and sanitizer runtimes that -fsanitize=fuzzer links, and clang
+# only Recommends it, so an install without recommends lacks it.
 # Commands checked by name rather than by Debian package, since Node often
 # comes from elsewhere (nodesource, nvm, an image); when one is missing,
 # Debian's package of that name is the fallback (`make test` lints the
@@ -47,7 +50,18 @@ UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json \
             $(sort $(wildcard services/demo/*.sql))
 
-.PHONY: all deps run test unit lint bench clean
+# The fuzz targets (tests/fuzz, libFuzzer) link the same sources as gessd,
+# compiled apart by clang with coverage and sanitizers into build/fuzz.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := $(BUILD_ROOT)/fuzz
+FUZZ_NAMES   := json router accept query head ics
+FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES)) $(FUZZ_BUILD)/selftest_broken
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(filter-out -O2 $(SANFLAGS),$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC)) $(FUZZ_BUILD)/embedded.o
+
+.PHONY: all deps run test unit lint bench clean fuzz fuzz-build
 all: $(BUILD)/gessd
 
 $(BUILD)/%.o: %.c
@@ -101,8 +115,10 @@ lint: node_modules/.package-lock.json
 	@sh tools/lint-openapi.sh
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/gessd $(BUILD)/unit_tests node_modules/.package-lock.json
+	@$(MAKE) --no-print-directory $(BUILD)/gessd $(BUILD)/unit_tests node_modules/.package-lock.json \
+	  fuzz-build
 	$(BUILD)/unit_tests
+	@sh tools/fuzz.sh $(FUZZ_BUILD) 3 $(FUZZ_NAMES)
 	@sh tools/lint-openapi.sh
 	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
@@ -119,6 +135,26 @@ $(BUILD)/pwhash_ceiling: tests/load/pwhash_ceiling.c
 $(BUILD)/slowloris: tests/load/slowloris.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+$(FUZZ_BUILD)/embedded.o: $(BUILD)/embedded.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+# An archive, so each target links only the objects it reaches.
+$(FUZZ_BUILD)/libgess.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+$(FUZZ_BINS): $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/tests/fuzz/%.o $(FUZZ_BUILD)/libgess.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS on its seed corpus; fails on any finding.
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 clean:
 	rm -rf build

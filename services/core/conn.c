@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/head.h"
 #include "core/log.h"
 #include "core/problem.h"
 #include "core/proxy.h"
@@ -72,8 +73,7 @@ enum {
 static const char *const close_names[CLOSE_N] = {"header_timeout",    "body_timeout",
                                                  "keepalive_timeout", "write_timeout",
                                                  "refused_idle",      "rejected_linger"};
-/* Heads refused on the way in, for /metrics. */
-enum { HEAD_NUL_OR_FOLD, HEAD_URI, HEAD_SIZE, HEAD_N };
+/* Heads refused on the way in, for /metrics (by enum head_why). */
 static const char *const head_names[HEAD_N] = {"malformed", "uri_too_long", "headers_too_large"};
 enum { REFUSE_MAX, REFUSE_ADDRESS, REFUSE_N };
 static const char *const refuse_names[REFUSE_N] = {"max_connections", "per_address"};
@@ -87,10 +87,7 @@ struct conn {
     struct event *timer;
     struct timespec started; /* when the current request's clock started */
     int requests;
-    int crlf;             /* line ends in a row at the end of the head so far */
-    size_t head_len;      /* bytes of the head so far */
-    size_t line_len;      /* bytes of its current line */
-    int line_no;          /* lines of the head ended so far */
+    struct head_state head; /* the scan of the current request head */
     bool counted_address; /* holds one count in the address table */
     bool owes_flush;      /* an answer started and not yet written whole */
     char addr[PROXY_ADDR_LEN];
@@ -226,55 +223,13 @@ static void arm_from_start(struct conn *c, int ms)
 static void start_clock(struct conn *c)
 {
     clock_gettime(CLOCK_MONOTONIC, &c->started);
-    c->crlf = 0;
-    c->head_len = c->line_len = 0;
-    c->line_no = 0;
-}
-
-/* What the bytes of a head so far say. */
-enum head_verdict { HEAD_MORE, HEAD_ENDED, HEAD_REFUSE };
-
-/* Follows bytes as they arrive, before evhttp parses them: the end of the
- * head (an empty line, ended by CRLF or by a bare LF as evhttp also
- * accepts), and what evhttp 2.1 would let through or answer with its own
- * HTML 400: a NUL byte, an obs-fold line (a header line starting with a
- * space or tab, which a proxy may join differently), a request line over
- * max_uri_bytes (414), a head over max_header_bytes (431). c->crlf counts
- * line ends with nothing but CR between them; on HEAD_REFUSE *why says
- * which (HEAD_NUL_OR_FOLD, HEAD_URI, HEAD_SIZE). */
-static enum head_verdict head_scan(struct conn *c, const unsigned char *p, size_t n, int *why)
-{
     const struct conn_limits *lim = &c->w->srv->limits;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = p[i];
-        if (++c->head_len > (size_t)lim->max_header_bytes) {
-            *why = HEAD_SIZE;
-            return HEAD_REFUSE;
-        }
-        if (b == '\n') {
-            if (++c->crlf == 2)
-                return HEAD_ENDED;
-            c->line_no++;
-            c->line_len = 0;
-            continue;
-        }
-        if (b == '\r')
-            continue;
-        if (b == '\0' || ((b == ' ' || b == '\t') && c->crlf == 1 && c->line_no > 0)) {
-            *why = HEAD_NUL_OR_FOLD;
-            return HEAD_REFUSE;
-        }
-        c->crlf = 0;
-        if (c->line_no == 0 && ++c->line_len > (size_t)lim->max_uri_bytes) {
-            *why = HEAD_URI;
-            return HEAD_REFUSE;
-        }
-    }
-    return HEAD_MORE;
+    head_start(&c->head, (size_t)lim->max_header_bytes, (size_t)lim->max_uri_bytes);
 }
 
-/* Scans the last n bytes of buf (the ones just added). */
-static enum head_verdict scan_tail(struct conn *c, struct evbuffer *buf, size_t n, int *why)
+/* Scans the last n bytes of buf (the ones just added) with head_scan. */
+static enum head_verdict scan_tail(struct conn *c, struct evbuffer *buf, size_t n,
+                                   enum head_why *why)
 {
     size_t len = evbuffer_get_length(buf);
     if (n > len)
@@ -290,7 +245,7 @@ static enum head_verdict scan_tail(struct conn *c, struct evbuffer *buf, size_t 
         size_t done = 0;
         for (int i = 0; i < k && i < 8 && done < n; i++) {
             size_t take = v[i].iov_len < n - done ? v[i].iov_len : n - done;
-            enum head_verdict hv = head_scan(c, v[i].iov_base, take, why);
+            enum head_verdict hv = head_scan(&c->head, v[i].iov_base, take, why);
             if (hv != HEAD_MORE)
                 return hv;
             done += take;
@@ -307,7 +262,7 @@ static enum head_verdict scan_tail(struct conn *c, struct evbuffer *buf, size_t 
  * is read only once the previous answer is written whole). The problem
  * is small enough for the socket's buffer; then FIN after it, and the
  * input is dropped until the client closes or the linger ends. */
-static void reject_head(struct conn *c, struct evbuffer *in, int why)
+static void reject_head(struct conn *c, struct evbuffer *in, enum head_why why)
 {
     static const char *const slugs[HEAD_N] = {"malformed-request", "uri-too-long",
                                               "headers-too-large"};
@@ -368,7 +323,7 @@ static void input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
     }
     if (c->state != ST_HEAD)
         return;
-    int why = 0;
+    enum head_why why = HEAD_NUL_OR_FOLD;
     switch (scan_tail(c, buf, info->n_added, &why)) {
     case HEAD_MORE:
         break;
@@ -635,7 +590,7 @@ void conn_reply_done(struct worker *w, struct evhttp_request *ev)
     if (evbuffer_get_length(in) > 0) {
         /* a pipelined request is already (partly) here */
         c->state = ST_HEAD;
-        int why = 0;
+        enum head_why why = HEAD_NUL_OR_FOLD;
         switch (scan_tail(c, in, evbuffer_get_length(in), &why)) {
         case HEAD_MORE:
             arm(c, lim->header_ms);

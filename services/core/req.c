@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/proxy.h"
+#include "core/query.h"
 #include "core/worker.h"
 
 static const char *method_name(enum evhttp_cmd_type cmd)
@@ -117,10 +118,8 @@ const char *req_query_param(struct req *r, const char *name)
         r->query->tqh_last = &r->query->tqh_first;
         const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
         const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
-        if (q != NULL && evhttp_parse_query_str(q, r->query) != 0) {
-            evhttp_clear_headers(r->query);
+        if (q != NULL && !query_parse(q, r->query))
             r->query_malformed = true;
-        }
     }
     return evhttp_find_header(r->query, name);
 }
@@ -536,10 +535,7 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
 }
 
 /* Every query value is text before a handler reads it (DESIGN.md §5):
- * one that is not UTF-8 is 422 naming its parameter. A query evhttp cannot
- * parse, or one with %00 (decoding would cut the value short there), is
- * 422 "query": answering as if it had not been sent would answer another
- * question than the one asked. */
+ * what query_check refuses is 422 naming the parameter, or "query". */
 static bool query_ok(struct req *r)
 {
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
@@ -551,16 +547,7 @@ static bool query_ok(struct req *r)
         return true;
     struct valid v;
     valid_init(&v, r->lang);
-    bool nul = false;
-    for (const char *p = strchr(raw, '%'); p != NULL && !nul; p = strchr(p + 1, '%'))
-        nul = p[1] == '0' && p[2] == '0';
-    if (r->query_malformed || nul)
-        valid_fail(&v, "query", MSG_QUERY, 0, NULL);
-    for (const struct evkeyval *kv = r->query->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
-        bool key_ok = valid_utf8(kv->key, strlen(kv->key));
-        if (!key_ok || !valid_utf8(kv->value, strlen(kv->value)))
-            valid_fail(&v, key_ok ? kv->key : "query", MSG_NOT_UTF8, 0, NULL);
-    }
+    query_check(&v, raw, r->query, r->query_malformed);
     if (valid_ok(&v)) {
         valid_free(&v);
         return true;

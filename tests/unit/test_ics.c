@@ -393,8 +393,35 @@ static void test_threads(void)
     }
 }
 
+/* A value whose line ends at octet 75 once libical folded it: libical
+ * folds between that line's CR and LF, which once left a bare CR in the
+ * SUMMARY (found by tests/fuzz/fuzz_ics). Every length around it. */
+static void test_fold_at_line_end(void)
+{
+    for (size_t n = 60; n <= 160; n++) {
+        char summary[161], json[512];
+        memset(summary, 'a', n);
+        summary[n] = '\0';
+        snprintf(json, sizeof json,
+                 "{\"name\":\"%s\",\"timezone\":\"UTC\",\"events\":[{\"uid\":\"u@gess.pe\","
+                 "\"summary\":\"%s\",\"starts_at\":\"2028-08-17T09:00:00-05:00\","
+                 "\"ends_at\":\"2028-08-17T10:00:00-05:00\"}]}",
+                 summary, summary);
+        size_t len;
+        char *out = render(json, &len);
+        CHECK(out != NULL && well_formed(out, len));
+        char *u = out ? unfold(out) : NULL;
+        char line[200];
+        snprintf(line, sizeof line, "SUMMARY:%s", summary);
+        CHECK(u != NULL && has_line(u, line));
+        free(u);
+        free(out);
+    }
+}
+
 void test_ics(void)
 {
+    test_fold_at_line_end();
     test_basic();
     test_folding();
     test_zones();
