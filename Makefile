@@ -47,7 +47,8 @@ LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 # services/demo/*.sql: the demo data (`gessd demo`), not migrations.
-EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json \
+EMBED    := $(sort $(wildcard schema/migrations/*.sql)) $(sort $(wildcard schema/functions/*.sql)) \
+            services/openapi.json \
             $(sort $(wildcard services/demo/*.sql))
 
 # The fuzz targets (tests/fuzz, libFuzzer) link the same sources as gessd,

@@ -8,13 +8,15 @@
 #include "core/embedded.h"
 #include "core/log.h"
 
-/* "schema/0001_core.sql" -> "0001_core". Only top-level schema/NNNN_*.sql
- * files are migrations: other embedded SQL (the demo data) is not. */
+/* "schema/migrations/0013_baseline.sql" -> "0013_baseline". Only
+ * schema/migrations/NNNN_*.sql files are migrations: the function files and
+ * other embedded SQL (the demo data) are not. */
 static bool version_of(const char *path, char *out, size_t outlen)
 {
-    if (strncmp(path, "schema/", 7) != 0)
+    static const char dir[] = "schema/migrations/";
+    if (strncmp(path, dir, sizeof dir - 1) != 0)
         return false;
-    const char *base = path + 7;
+    const char *base = path + sizeof dir - 1;
     size_t n = strlen(base);
     if (n < 5 || strcmp(base + n - 4, ".sql") != 0 || n - 4 >= outlen ||
         strchr(base, '/') != NULL || strspn(base, "0123456789") != 4 || base[4] != '_')
@@ -66,6 +68,29 @@ static bool applied(PGconn *c, const char *version, bool *yes, char *err, size_t
     return ok;
 }
 
+/* Every schema/functions/ file, in one transaction; bodies are not checked
+ * at creation, so the files may call each other in any order. */
+static bool load_functions(PGconn *c, char *err, size_t errlen)
+{
+    char ferr[1024] = "";
+    bool ok = exec_ok(c, "BEGIN", ferr, sizeof ferr) &&
+              exec_ok(c, "SET LOCAL check_function_bodies = off", ferr, sizeof ferr);
+    const char *failed = NULL;
+    for (const struct embedded_file *f = embedded_files; ok && f->name != NULL; f++)
+        if (strncmp(f->name, "schema/functions/", 17) == 0 &&
+            !exec_ok(c, (const char *)f->data, ferr, sizeof ferr)) {
+            ok = false;
+            failed = f->name;
+        }
+    ok = ok && exec_ok(c, "COMMIT", ferr, sizeof ferr);
+    if (!ok) {
+        char ignored[64];
+        (void)exec_ok(c, "ROLLBACK", ignored, sizeof ignored);
+        snprintf(err, errlen, "loading %s failed: %s", failed ? failed : "the functions", ferr);
+    }
+    return ok;
+}
+
 bool migrate_run(const char *url, char *err, size_t errlen)
 {
     PGconn *c = connect_db(url, err, errlen);
@@ -108,6 +133,8 @@ bool migrate_run(const char *url, char *err, size_t errlen)
         }
         printf("applied %s\n", version);
     }
+    if (ok)
+        ok = load_functions(c, err, errlen);
     PQfinish(c);
     return ok;
 }
