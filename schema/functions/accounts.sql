@@ -46,7 +46,7 @@ $$;
 
 -- PUT /v1/accounts/{id}/roles: matched is 0 for no such account; account
 -- is NULL when the change would leave no admin (409 last-admin).
-CREATE OR REPLACE FUNCTION account_roles_set(p_id uuid, p_roles text[], OUT matched integer,
+CREATE OR REPLACE FUNCTION accounts_roles_set(p_id uuid, p_roles text[], OUT matched integer,
                                              OUT account text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -74,7 +74,7 @@ $$;
 -- DELETE /v1/me: the person's data goes (registrations stay, anonymous, for
 -- the counts); refused with 'last-admin' for the only admin; NULL once
 -- erased.
-CREATE OR REPLACE FUNCTION account_erase(p_account uuid) RETURNS text
+CREATE OR REPLACE FUNCTION accounts_erase(p_account uuid) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -130,7 +130,7 @@ $$;
 -- pair's earlier failures: whoever is at that address knows the password.
 -- The per-email count is only given back, never cleared, so the owner's
 -- success does not hand a distributed guesser a fresh budget.
-CREATE OR REPLACE FUNCTION login_give_back(p_email text, p_addr text, p_success boolean) RETURNS void
+CREATE OR REPLACE FUNCTION accounts_login_give_back(p_email text, p_addr text, p_success boolean) RETURNS void
 LANGUAGE sql AS $$
     -- the rows locked in key order first, as throttle_take locks them, so
     -- a give-back and a new attempt never wait for each other in a cycle
@@ -146,14 +146,14 @@ $$;
 
 -- POST /v1/tokens, first hop: count the attempt (pair, email, address) and
 -- fetch the hash; retry_after when refused (then nothing else).
-CREATE OR REPLACE FUNCTION login_begin(p_email text, p_addr text, p_window integer,
+CREATE OR REPLACE FUNCTION accounts_login_begin(p_email text, p_addr text, p_window integer,
                                        p_max_email integer, p_max_addr integer,
                                        p_pair_free integer, p_backoff integer,
                                        OUT retry_after integer, OUT account_id uuid,
                                        OUT password_hash text)
 LANGUAGE plpgsql AS $$
 BEGIN
-    retry_after := throttle_take(login_keys(p_email, p_addr),
+    retry_after := core_throttle_take(login_keys(p_email, p_addr),
                                  ARRAY[NULL, p_max_email, p_max_addr], p_window,
                                  p_pair_free, p_backoff);
     IF retry_after IS NULL THEN
@@ -167,7 +167,7 @@ $$;
 -- a login of the account's email from this address (a stolen session must
 -- not become an unthrottled password oracle). known is false when the
 -- account is gone (plpgsql's FOUND forbids that name).
-CREATE OR REPLACE FUNCTION password_begin(p_account uuid, p_addr text, p_window integer,
+CREATE OR REPLACE FUNCTION accounts_password_begin(p_account uuid, p_addr text, p_window integer,
                                           p_max_email integer, p_max_addr integer,
                                           p_pair_free integer, p_backoff integer,
                                           OUT known boolean, OUT retry_after integer,
@@ -180,7 +180,7 @@ BEGIN
     SELECT a.email, a.password_hash INTO e, h FROM accounts a WHERE a.id = p_account;
     known := e IS NOT NULL;
     IF known THEN
-        retry_after := throttle_take(login_keys(e, p_addr),
+        retry_after := core_throttle_take(login_keys(e, p_addr),
                                      ARRAY[NULL, p_max_email, p_max_addr], p_window,
                                      p_pair_free, p_backoff);
         IF retry_after IS NULL THEN
@@ -192,7 +192,7 @@ $$;
 
 -- PUT /v1/me/password, last hop: the new hash, every other token of the
 -- account revoked, and the checked guess given back, in one transaction.
-CREATE OR REPLACE FUNCTION password_set(p_account uuid, p_hash text, p_keep_token text, p_addr text)
+CREATE OR REPLACE FUNCTION accounts_password_set(p_account uuid, p_hash text, p_keep_token text, p_addr text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -202,20 +202,20 @@ BEGIN
      WHERE id = p_account RETURNING email INTO e;
     DELETE FROM tokens WHERE account_id = p_account AND token_hash <> decode(p_keep_token, 'hex');
     IF e IS NOT NULL THEN
-        PERFORM login_give_back(e, p_addr, true);
+        PERFORM accounts_login_give_back(e, p_addr, true);
     END IF;
 END
 $$;
 
 -- POST /v1/accounts, before the hash: one more sign-up from this address,
 -- or the seconds to wait.
-CREATE OR REPLACE FUNCTION signup_begin(p_addr text, p_window integer, p_max integer) RETURNS integer
+CREATE OR REPLACE FUNCTION accounts_signup_begin(p_addr text, p_window integer, p_max integer) RETURNS integer
 LANGUAGE sql AS $$
-    SELECT throttle_take(ARRAY['s:' || p_addr], ARRAY[p_max], p_window, 0, 0)
+    SELECT core_throttle_take(ARRAY['s:' || p_addr], ARRAY[p_max], p_window, 0, 0)
 $$;
 
-GRANT EXECUTE ON FUNCTION login_begin(text, text, integer, integer, integer, integer, integer),
-    login_give_back(text, text, boolean),
-    password_begin(uuid, text, integer, integer, integer, integer, integer),
-    password_set(uuid, text, text, text),
-    signup_begin(text, integer, integer) TO gess_app;
+GRANT EXECUTE ON FUNCTION accounts_login_begin(text, text, integer, integer, integer, integer, integer),
+    accounts_login_give_back(text, text, boolean),
+    accounts_password_begin(uuid, text, integer, integer, integer, integer, integer),
+    accounts_password_set(uuid, text, text, text),
+    accounts_signup_begin(text, integer, integer) TO gess_app;

@@ -220,7 +220,7 @@ $$;
 -- due_on, parent_id}, each checked by gessd; what needs the database
 -- (organizations that exist, a parent that is a top-level commitment of the
 -- same pact) is checked here, before anything is written.
-CREATE OR REPLACE FUNCTION commitment_create(p_pact uuid, p jsonb, p_actor uuid,
+CREATE OR REPLACE FUNCTION commitments_create(p_pact uuid, p jsonb, p_actor uuid,
                                              OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -273,7 +273,7 @@ END
 $$;
 
 -- POST /v1/commitments/{id}/status (followup): {status, reason}.
-CREATE OR REPLACE FUNCTION commitment_set_status(p_id uuid, p_status text, p_reason text, p_actor uuid,
+CREATE OR REPLACE FUNCTION commitments_set_status(p_id uuid, p_status text, p_reason text, p_actor uuid,
                                                  OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -297,7 +297,7 @@ $$;
 -- field and their relations (target beyond the baseline in the direction,
 -- target date after the baseline date); the CHECKs on indicators hold them
 -- too.
-CREATE OR REPLACE FUNCTION indicator_create(p_commitment uuid, p jsonb, p_actor uuid,
+CREATE OR REPLACE FUNCTION commitments_indicator_create(p_commitment uuid, p jsonb, p_actor uuid,
                                             OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -337,7 +337,7 @@ $$;
 -- party whose organization is responsible or co-responsible for the
 -- commitment submits one for review. p: {value, as_of, evidence,
 -- evidence_url}.
-CREATE OR REPLACE FUNCTION measurement_create(p_indicator uuid, p jsonb, p_actor uuid, p_followup boolean,
+CREATE OR REPLACE FUNCTION commitments_measurement_create(p_indicator uuid, p jsonb, p_actor uuid, p_followup boolean,
                                               p_staff boolean,
                                               OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
@@ -394,7 +394,7 @@ $$;
 -- their own. The row lock makes two reviews at once answer one 200 and one
 -- 409 already-reviewed. The answer carries the indicator with its new
 -- progress.
-CREATE OR REPLACE FUNCTION measurement_review(p_id uuid, p_decision text, p_comment text, p_actor uuid,
+CREATE OR REPLACE FUNCTION commitments_measurement_review(p_id uuid, p_decision text, p_comment text, p_actor uuid,
                                               p_followup boolean, p_staff boolean,
                                               OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
@@ -443,7 +443,7 @@ END
 $$;
 
 -- POST /v1/commitments/{id}/milestones (followup): {title, due_on}.
-CREATE OR REPLACE FUNCTION milestone_create(p_commitment uuid, p jsonb, p_actor uuid,
+CREATE OR REPLACE FUNCTION commitments_milestone_create(p_commitment uuid, p jsonb, p_actor uuid,
                                             OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -465,7 +465,7 @@ $$;
 
 -- PATCH /v1/milestones/{id} (followup): {done_on (date or null), title,
 -- due_on}, each optional; done_on may not be after the edition's today.
-CREATE OR REPLACE FUNCTION milestone_patch(p_id uuid, p jsonb, p_actor uuid,
+CREATE OR REPLACE FUNCTION commitments_milestone_patch(p_id uuid, p jsonb, p_actor uuid,
                                            OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -54,7 +54,7 @@ $$;
 -- limit of p_keys[i]. The rows are created or locked in the text order of
 -- their keys, so two attempts sharing keys never wait for each other in a
 -- circle; the counting is all in PostgreSQL, so every gessd shares it.
-CREATE OR REPLACE FUNCTION throttle_take(p_keys text[], p_maxes integer[], p_window integer,
+CREATE OR REPLACE FUNCTION core_throttle_take(p_keys text[], p_maxes integer[], p_window integer,
                                          p_pair_free integer, p_backoff integer)
 RETURNS integer
 LANGUAGE plpgsql AS $$
@@ -93,7 +93,7 @@ $$;
 -- keys past their 24 hours (a replay would delete them anyway), and
 -- login_attempts rows whose count is forgotten. '0' when nothing went, so
 -- the task logs at debug level; else what went, for its log line.
-CREATE OR REPLACE FUNCTION housekeeping(p_token_idle integer, p_window integer, p_pair_free integer,
+CREATE OR REPLACE FUNCTION core_housekeeping(p_token_idle integer, p_window integer, p_pair_free integer,
                                         p_backoff integer)
 RETURNS text
 LANGUAGE plpgsql AS $$
@@ -123,5 +123,5 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION throttle_take(text[], integer[], integer, integer, integer),
-    housekeeping(integer, integer, integer, integer) TO gess_app;
+GRANT EXECUTE ON FUNCTION core_throttle_take(text[], integer[], integer, integer, integer),
+    core_housekeeping(integer, integer, integer, integer) TO gess_app;

@@ -1,5 +1,6 @@
--- functions/editions.sql: editions: their JSON, the next edition of a series of congresses,
--- and the registration statistics of one.
+-- functions/editions.sql: editions: their JSON, the next edition two years
+-- on (with a copy of its setup), and the setup registration offers:
+-- categories with their per-mode capacity, and questions.
 --
 -- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
 -- off, so files may call each other in any order); written to be re-run:
@@ -20,7 +21,7 @@ $$;
 
 -- POST /v1/editions/{slug}/next: the edition two years later, with a copy
 -- of the chosen setup (never registrations).
-CREATE OR REPLACE FUNCTION edition_next(p_slug text, p_categories boolean, p_questions boolean,
+CREATE OR REPLACE FUNCTION editions_next(p_slug text, p_categories boolean, p_questions boolean,
                                         OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -80,26 +81,53 @@ BEGIN
 END
 $$;
 
--- GET /v1/editions/{slug}/stats: counts for the organizers' dashboard.
-CREATE OR REPLACE FUNCTION edition_stats(p_slug text) RETURNS json
+-- ---------------------------------------------------------------------------
+-- Registration setup: categories (with their per-mode capacity) and questions
+
+CREATE OR REPLACE FUNCTION category_json(c categories) RETURNS json
 LANGUAGE sql STABLE AS $$
-    WITH e AS (SELECT id, timezone FROM editions WHERE slug = p_slug),
-    r AS (SELECT reg.*, c.code FROM registrations reg JOIN e ON reg.edition_id = e.id
-            JOIN categories c ON c.id = reg.category_id)
     SELECT row_to_json(x) FROM (
-        SELECT (SELECT count(*) FROM r) AS total,
-               (SELECT coalesce(jsonb_object_agg(status, n), '{}')
-                  FROM (SELECT status, count(*) n FROM r GROUP BY status) s) AS by_status,
-               (SELECT coalesce(jsonb_object_agg(code, st), '{}') FROM (
-                    SELECT code, jsonb_object_agg(status, n) st
-                      FROM (SELECT code, status, count(*) n FROM r GROUP BY code, status) s
-                     GROUP BY code) s2) AS by_category,
-               (SELECT coalesce(jsonb_object_agg(mode, n), '{}')
-                  FROM (SELECT mode, count(*) n FROM r GROUP BY mode) s) AS by_mode,
-               (SELECT coalesce(jsonb_object_agg(coalesce(sector, 'unknown'), n), '{}')
-                  FROM (SELECT sector, count(*) n FROM r GROUP BY sector) s) AS by_sector,
-               (SELECT coalesce(jsonb_object_agg(day, n ORDER BY day), '{}')
-                  FROM (SELECT (r.created_at AT TIME ZONE e.timezone)::date AS day, count(*) n
-                          FROM r, e GROUP BY 1) s) AS by_day
-         WHERE EXISTS (SELECT 1 FROM e)) x
+        SELECT c.id, c.code, c.name, c.description, c.price_cents, c.currency,
+               c.requires_approval, c.sectors,
+               (SELECT jsonb_object_agg(m.mode, m.capacity ORDER BY m.mode)
+                  FROM category_modes m WHERE m.category_id = c.id) AS modes,
+               (SELECT jsonb_object_agg(m.mode, m.capacity - m.taken ORDER BY m.mode)
+                  FROM category_modes m WHERE m.category_id = c.id) AS seats_left) x
+$$;
+
+CREATE OR REPLACE FUNCTION question_json(q questions) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT q.id, q.code, q.label, q.type, q.choices, q.required) x
+$$;
+
+-- POST /v1/editions/{slug}/categories: the category and its modes.
+CREATE OR REPLACE FUNCTION editions_category_create(p_slug text, p_code text, p_name text, p_description text,
+                                           p_price bigint, p_currency text, p_approval boolean,
+                                           p_sectors text[], p_modes jsonb,
+                                           OUT problem text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+    c categories;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    INSERT INTO categories (edition_id, code, name, description, price_cents, currency,
+                            requires_approval, sectors, position)
+    VALUES (ed, p_code, p_name, p_description, p_price, p_currency, p_approval, p_sectors,
+            (SELECT count(*) FROM categories WHERE edition_id = ed))
+    ON CONFLICT ON CONSTRAINT categories_code_key DO NOTHING
+    RETURNING * INTO c;
+    IF NOT FOUND THEN
+        problem := 'category-taken';
+        RETURN;
+    END IF;
+    INSERT INTO category_modes (category_id, mode, capacity)
+    SELECT c.id, key, (value #>> '{}')::integer FROM jsonb_each(p_modes);
+    body := category_json(c)::text;
+END
 $$;

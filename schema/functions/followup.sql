@@ -28,7 +28,7 @@
 -- only on the rows and on the local date, never on now() itself, so it is
 -- byte-identical while nothing changes; `valid_until` is the edition's
 -- next local midnight, when `overdue` may flip and the cached copy must go.
-CREATE OR REPLACE FUNCTION pacts_dashboard(p_slug text,
+CREATE OR REPLACE FUNCTION followup_dashboard(p_slug text,
                                            OUT draft boolean, OUT body text, OUT etag text,
                                            OUT valid_until double precision)
 RETURNS SETOF record
@@ -286,7 +286,7 @@ CREATE OR REPLACE TRIGGER editions_dashboard_notify AFTER UPDATE OR DELETE ON ed
 -- milestone past due and not done. One page ordered by (due_on, id), after
 -- the commitment p_cursor; p_edition NULL: every edition. problem
 -- 'not-found' for an edition that does not exist.
-CREATE OR REPLACE FUNCTION commitments_overdue(p_edition text, p_cursor uuid, p_limit integer,
+CREATE OR REPLACE FUNCTION followup_overdue(p_edition text, p_cursor uuid, p_limit integer,
                                                OUT problem text, OUT body text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -362,7 +362,7 @@ $$;
 -- organization is the commitment's responsible or a co-responsible one;
 -- with none, the contacts of the pact's `responsible` parties. Only signed
 -- or in-progress pacts, open commitments, milestones not done.
-CREATE OR REPLACE FUNCTION pact_send_reminders(days_before integer) RETURNS integer
+CREATE OR REPLACE FUNCTION followup_remind(days_before integer) RETURNS integer
 LANGUAGE sql AS $$
     WITH live AS (
         SELECT c.*, p.title AS pact_title, e.slug,
@@ -444,7 +444,7 @@ $$;
 -- now, each commitment with the same pair and what changed since signing:
 -- status changes with their reasons (from the audit), measurements
 -- verified, milestones done, carry-overs.
-CREATE OR REPLACE FUNCTION pact_review(p_slug text, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION followup_review(p_slug text, OUT problem text, OUT body text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     e editions;
@@ -554,7 +554,7 @@ $$;
 -- progress continues where it was), open milestones; carried_from_id links
 -- back. Once per source commitment and target edition: the source row is
 -- locked FOR UPDATE, so a second request waits and then sees the first.
-CREATE OR REPLACE FUNCTION commitment_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date,
+CREATE OR REPLACE FUNCTION followup_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date,
                                                  OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE

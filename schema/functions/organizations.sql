@@ -50,7 +50,7 @@ $$;
 
 -- POST /v1/organizations: p holds the members gessd has checked (name,
 -- sector, tax_id?, region?). The unique indexes decide races.
-CREATE OR REPLACE FUNCTION organization_create(p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION organizations_create(p jsonb, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     o organizations;
@@ -70,7 +70,7 @@ $$;
 
 -- PATCH /v1/organizations/{id}: only the members present in p change
 -- (tax_id and region may be null: cleared).
-CREATE OR REPLACE FUNCTION organization_patch(p_id uuid, p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION organizations_patch(p_id uuid, p jsonb, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     o organizations;

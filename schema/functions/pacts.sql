@@ -225,7 +225,7 @@ $$;
 
 -- POST /v1/editions/{slug}/pacts: p holds the checked members (title,
 -- summary?, text?, text_url?, signed_on?, status?).
-CREATE OR REPLACE FUNCTION pact_create(p_slug text, p jsonb, p_actor uuid,
+CREATE OR REPLACE FUNCTION pacts_create(p_slug text, p jsonb, p_actor uuid,
                                        OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -250,7 +250,7 @@ $$;
 -- PATCH /v1/pacts/{id}: only the members present in p change. A pact once
 -- signed is public record: it cannot go back to draft (409). A pact that is
 -- not a draft needs the date it was signed (422 naming signed_on).
-CREATE OR REPLACE FUNCTION pact_patch(p_id uuid, p jsonb, p_actor uuid, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION pacts_patch(p_id uuid, p jsonb, p_actor uuid, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     x pacts;
@@ -295,7 +295,7 @@ $$;
 -- accounts that speak for it. Unknown ids are 422 naming the field; the
 -- same organization in the same role twice is 409 party-exists (the unique
 -- constraint decides races).
-CREATE OR REPLACE FUNCTION party_create(p_pact uuid, p_org uuid, p_role text, p_contacts uuid[],
+CREATE OR REPLACE FUNCTION pacts_party_create(p_pact uuid, p_org uuid, p_role text, p_contacts uuid[],
                                         p_actor uuid, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -343,7 +343,7 @@ $$;
 -- GET /v1/pacts/{id}/history: one page of the audit trail, oldest first,
 -- after the audit id p_after. NULL when the pact does not exist (404).
 -- An actor whose account was erased shows as null.
-CREATE OR REPLACE FUNCTION pact_history(p_pact uuid, p_after bigint, p_limit integer) RETURNS text
+CREATE OR REPLACE FUNCTION pacts_history(p_pact uuid, p_after bigint, p_limit integer) RETURNS text
 LANGUAGE sql STABLE AS $$
     WITH page AS (
         SELECT a.*, row_number() OVER (ORDER BY a.id) AS rn

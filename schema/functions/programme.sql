@@ -93,7 +93,7 @@ $$;
 -- ---------------------------------------------------------------------------
 -- Rooms, tracks, speakers. Validation problems come back as
 -- {errors: [{field, code, arg?}]} for gessd to word.
-CREATE OR REPLACE FUNCTION room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
+CREATE OR REPLACE FUNCTION programme_room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
                                        p_opens time, p_closes time, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -118,7 +118,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION track_create(p_slug text, p_name text, p_color text,
+CREATE OR REPLACE FUNCTION programme_track_create(p_slug text, p_name text, p_color text,
                                         OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -153,7 +153,7 @@ $$;
 -- hours) and lets the exclusion constraints refuse a double booking, which
 -- it answers as schedule-conflict naming the other session and the room or
 -- speaker they share.
-CREATE OR REPLACE FUNCTION session_save(p_id uuid, p_slug text, p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION programme_session_save(p_id uuid, p_slug text, p jsonb, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -382,7 +382,7 @@ $$;
 -- DELETE /v1/sessions/{id}: soft, so the next release can say it was
 -- removed; the speakers' rows go (trigger), reservations and agenda
 -- entries stay for the people to be told.
-CREATE OR REPLACE FUNCTION session_delete(p_id uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION programme_session_delete(p_id uuid, OUT problem text)
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE sessions SET deleted_at = now(), updated_at = now()
@@ -395,7 +395,7 @@ $$;
 
 -- DELETE /v1/sessions/{id}/reservation: the seat comes back (trigger); a
 -- session that needs a reservation leaves the agenda with it.
-CREATE OR REPLACE FUNCTION reservation_delete(p_session uuid, p_account uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION programme_unreserve(p_session uuid, p_account uuid, OUT problem text)
 LANGUAGE plpgsql AS $$
 DECLARE
     s sessions;
@@ -414,7 +414,7 @@ $$;
 
 -- PUT /v1/me/agenda/{session_id}: a released session that is not deleted;
 -- one that needs a reservation only with one.
-CREATE OR REPLACE FUNCTION agenda_put(p_session uuid, p_account uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION programme_agenda_put(p_session uuid, p_account uuid, OUT problem text)
 LANGUAGE plpgsql AS $$
 DECLARE
     rel jsonb;
@@ -442,7 +442,7 @@ $$;
 -- GET /v1/me/agenda: the person's sessions as the latest releases have
 -- them, each with the other chosen sessions it overlaps; sessions no
 -- longer in the latest release are listed under `removed`.
-CREATE OR REPLACE FUNCTION agenda_json(p_account uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION programme_agenda(p_account uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     WITH mine AS (
         SELECT a.session_id, a.created_at, session_released(a.session_id) AS rel,
@@ -480,9 +480,9 @@ $$;
 
 -- The agenda as the calendar ics_render (services/core/ics.h) takes; removed
 -- sessions stay as CANCELLED events so subscribed calendars drop them.
-CREATE OR REPLACE FUNCTION agenda_calendar(p_account uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION programme_agenda_ics(p_account uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    WITH a AS (SELECT agenda_json(p_account) AS j)
+    WITH a AS (SELECT programme_agenda(p_account) AS j)
     SELECT jsonb_build_object(
         'name', 'Mi agenda GESS',
         'timezone', coalesce((
@@ -521,7 +521,7 @@ $$;
 
 -- A speaker, linked to an organization record: the one given, or the
 -- account's. An organization_id that does not exist is 422 naming it.
-CREATE OR REPLACE FUNCTION speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
+CREATE OR REPLACE FUNCTION programme_speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
                                           p_sector text, p_organization_id uuid,
                                           OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
@@ -571,7 +571,7 @@ $$;
 -- A seat in a session. The guarded UPDATE returns into a row of its own:
 -- a RETURNING ... INTO that finds no row sets its target to nulls in
 -- PL/pgSQL, and session-full must still name the capacity read before.
-CREATE OR REPLACE FUNCTION reservation_create(p_session uuid, p_account uuid,
+CREATE OR REPLACE FUNCTION programme_reserve(p_session uuid, p_account uuid,
                                               OUT problem text, OUT body text, OUT created boolean)
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -1,29 +1,13 @@
--- functions/registration.sql: registration for an edition: categories and questions, the
--- registration itself (capacity by a guarded update of category_modes, the
--- waitlist, approval), cancellation with the seat handed on, check-in.
+-- functions/registration.sql: registration for an edition (capacity by a
+-- guarded update of category_modes, the waitlist, approval), cancellation
+-- with the seat handed on, check-in, and the edition's statistics. The
+-- categories and questions registration offers are set up in editions.sql.
 --
 -- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
 -- off, so files may call each other in any order); written to be re-run:
 -- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
 -- A function removed from here is dropped from upgraded databases by the
 -- loader. The tables are in schema/migrations.
-
-CREATE OR REPLACE FUNCTION category_json(c categories) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(x) FROM (
-        SELECT c.id, c.code, c.name, c.description, c.price_cents, c.currency,
-               c.requires_approval, c.sectors,
-               (SELECT jsonb_object_agg(m.mode, m.capacity ORDER BY m.mode)
-                  FROM category_modes m WHERE m.category_id = c.id) AS modes,
-               (SELECT jsonb_object_agg(m.mode, m.capacity - m.taken ORDER BY m.mode)
-                  FROM category_modes m WHERE m.category_id = c.id) AS seats_left) x
-$$;
-
-CREATE OR REPLACE FUNCTION question_json(q questions) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(x) FROM (
-        SELECT q.id, q.code, q.label, q.type, q.choices, q.required) x
-$$;
 
 -- A registration as its owner sees it; with_person adds who registered
 -- (organizer views).
@@ -333,33 +317,29 @@ BEGIN
 END
 $$;
 
--- POST /v1/editions/{slug}/categories: the category and its modes.
-CREATE OR REPLACE FUNCTION category_create(p_slug text, p_code text, p_name text, p_description text,
-                                           p_price bigint, p_currency text, p_approval boolean,
-                                           p_sectors text[], p_modes jsonb,
-                                           OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    c categories;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    INSERT INTO categories (edition_id, code, name, description, price_cents, currency,
-                            requires_approval, sectors, position)
-    VALUES (ed, p_code, p_name, p_description, p_price, p_currency, p_approval, p_sectors,
-            (SELECT count(*) FROM categories WHERE edition_id = ed))
-    ON CONFLICT ON CONSTRAINT categories_code_key DO NOTHING
-    RETURNING * INTO c;
-    IF NOT FOUND THEN
-        problem := 'category-taken';
-        RETURN;
-    END IF;
-    INSERT INTO category_modes (category_id, mode, capacity)
-    SELECT c.id, key, (value #>> '{}')::integer FROM jsonb_each(p_modes);
-    body := category_json(c)::text;
-END
+-- ---------------------------------------------------------------------------
+-- Statistics
+
+-- GET /v1/editions/{slug}/stats: counts for the organizers' dashboard.
+CREATE OR REPLACE FUNCTION registration_stats(p_slug text) RETURNS json
+LANGUAGE sql STABLE AS $$
+    WITH e AS (SELECT id, timezone FROM editions WHERE slug = p_slug),
+    r AS (SELECT reg.*, c.code FROM registrations reg JOIN e ON reg.edition_id = e.id
+            JOIN categories c ON c.id = reg.category_id)
+    SELECT row_to_json(x) FROM (
+        SELECT (SELECT count(*) FROM r) AS total,
+               (SELECT coalesce(jsonb_object_agg(status, n), '{}')
+                  FROM (SELECT status, count(*) n FROM r GROUP BY status) s) AS by_status,
+               (SELECT coalesce(jsonb_object_agg(code, st), '{}') FROM (
+                    SELECT code, jsonb_object_agg(status, n) st
+                      FROM (SELECT code, status, count(*) n FROM r GROUP BY code, status) s
+                     GROUP BY code) s2) AS by_category,
+               (SELECT coalesce(jsonb_object_agg(mode, n), '{}')
+                  FROM (SELECT mode, count(*) n FROM r GROUP BY mode) s) AS by_mode,
+               (SELECT coalesce(jsonb_object_agg(coalesce(sector, 'unknown'), n), '{}')
+                  FROM (SELECT sector, count(*) n FROM r GROUP BY sector) s) AS by_sector,
+               (SELECT coalesce(jsonb_object_agg(day, n ORDER BY day), '{}')
+                  FROM (SELECT (r.created_at AT TIME ZONE e.timezone)::date AS day, count(*) n
+                          FROM r, e GROUP BY 1) s) AS by_day
+         WHERE EXISTS (SELECT 1 FROM e)) x
 $$;

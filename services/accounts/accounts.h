@@ -21,7 +21,7 @@ enum valid_msg accounts_password_policy(const char *password, const char *email,
                                         const char *full_name, long *limit);
 
 /* The login limits as statement parameters (text), in the order
- * login_begin() and password_begin() take them after the address. */
+ * accounts_login_begin() and accounts_password_begin() take them after the address. */
 struct accounts_limits {
     char window[16], max_email[16], max_addr[16], pair_max[16], backoff[16];
 };

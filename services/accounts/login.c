@@ -23,17 +23,17 @@
 
 const struct db_stmt accounts_stmt_login_begin = {
     "accounts_login_begin",
-    "SELECT retry_after, account_id, password_hash FROM login_begin($1, $2, $3, $4, $5, $6, $7)",
+    "SELECT retry_after, account_id, password_hash FROM accounts_login_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
 /* A success forgets the pair's failures and gives the email and the
- * address their attempt back (login_give_back() in schema/functions/accounts.sql, which locks
+ * address their attempt back (accounts_login_give_back() in schema/functions/accounts.sql, which locks
  * the rows in the throttle's order; the final SELECT reads gb so that it
  * runs), upgrades an old hash, drops the account's expired tokens, and
  * stores the new token's hash. */
 const struct db_stmt accounts_stmt_login_success = {
     "accounts_login_success",
-    "WITH gb AS (SELECT login_give_back($4, $5, true)),"
+    "WITH gb AS (SELECT accounts_login_give_back($4, $5, true)),"
     " rehash AS (UPDATE accounts SET password_hash = $6::text, updated_at = now()"
     "            WHERE id = $1::uuid AND $6::text IS NOT NULL),"
     " expired AS (DELETE FROM tokens WHERE account_id = $1 AND expires_at < now()),"
@@ -49,7 +49,7 @@ const struct db_stmt accounts_stmt_login_success = {
  * queue was full) gives its counted attempt back. */
 const struct db_stmt accounts_stmt_login_release = {
     "accounts_login_release",
-    "SELECT login_give_back($1, $2, false)",
+    "SELECT accounts_login_give_back($1, $2, false)",
 };
 
 const struct db_stmt accounts_stmt_logout = {

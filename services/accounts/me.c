@@ -11,7 +11,7 @@
  * not become an unthrottled way to find the password. */
 const struct db_stmt accounts_stmt_password_get = {
     "accounts_password_get",
-    "SELECT known, retry_after, password_hash FROM password_begin($1, $2, $3, $4, $5, $6, $7)",
+    "SELECT known, retry_after, password_hash FROM accounts_password_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
 /* The new hash, every other token of the account revoked (whoever else
@@ -19,14 +19,14 @@ const struct db_stmt accounts_stmt_password_get = {
  * one transaction. */
 const struct db_stmt accounts_stmt_password_set = {
     "accounts_password_set",
-    "SELECT password_set($1, $2, $3, $4)",
+    "SELECT accounts_password_set($1, $2, $3, $4)",
 };
 
 /* A check that never ran (the hashing queue was full) gives its counted
  * guess back. */
 const struct db_stmt accounts_stmt_password_release = {
     "accounts_password_release",
-    "SELECT login_give_back(email, $2, false) FROM accounts WHERE id = $1",
+    "SELECT accounts_login_give_back(email, $2, false) FROM accounts WHERE id = $1",
 };
 
 /* Refuses (matched = 1, no account) to take admin away from the last admin,
@@ -34,7 +34,7 @@ const struct db_stmt accounts_stmt_password_release = {
  * (account_roles_set in schema/functions/accounts.sql). */
 const struct db_stmt accounts_stmt_roles_set = {
     "accounts_roles_set",
-    "SELECT matched, account FROM account_roles_set($1::uuid, $2::text[])",
+    "SELECT matched, account FROM accounts_roles_set($1::uuid, $2::text[])",
 };
 
 void accounts_me(struct req *r)

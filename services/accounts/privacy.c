@@ -45,7 +45,7 @@ const struct db_stmt accounts_stmt_export = {
 
 const struct db_stmt accounts_stmt_erase = {
     "accounts_erase",
-    "SELECT account_erase($1::uuid), NULL::text",
+    "SELECT accounts_erase($1::uuid), NULL::text",
 };
 
 void accounts_export(struct req *r)

@@ -27,7 +27,7 @@ const struct db_stmt accounts_stmt_signup = {
 
 const struct db_stmt accounts_stmt_signup_begin = {
     "accounts_signup_begin",
-    "SELECT signup_begin($1, $2, $3)",
+    "SELECT accounts_signup_begin($1, $2, $3)",
 };
 
 /* A sign-up that never got hashed is given back. */

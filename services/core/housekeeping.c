@@ -1,7 +1,7 @@
 /* housekeeping.c — the periodic task that keeps tables from growing with
  * every login, typo and retry: expired tokens, idempotency keys past their
  * 24 hours, and login_attempts rows whose counts are forgotten (one row per
- * mistyped email and address, otherwise forever). housekeeping() in
+ * mistyped email and address, otherwise forever). core_housekeeping() in
  * schema/functions/core.sql does it in one statement and says what it
  * deleted for the task's log line. Worker 0 of every gessd runs it
  * (server.h); deleting what is past its time is safe from any number of
@@ -14,7 +14,7 @@
 /* server_task hands over one parameter: the four numbers as an int[]. */
 const struct db_stmt core_stmt_housekeeping = {
     "core_housekeeping",
-    "SELECT housekeeping(($1::int[])[1], ($1::int[])[2], ($1::int[])[3], ($1::int[])[4])",
+    "SELECT core_housekeeping(($1::int[])[1], ($1::int[])[2], ($1::int[])[3], ($1::int[])[4])",
 };
 
 static int housekeeping_interval(const struct config *cfg)

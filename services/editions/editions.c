@@ -64,7 +64,7 @@ const struct db_stmt editions_stmt_patch = {
 
 const struct db_stmt editions_stmt_next = {
     "editions_next",
-    "SELECT problem, body FROM edition_next($1, $2::boolean, $3::boolean)",
+    "SELECT problem, body FROM editions_next($1, $2::boolean, $3::boolean)",
 };
 
 /* Integrity errors the database reports for editions, as fields. */

@@ -12,7 +12,7 @@ static const char *const sectors[] = {"public",    "private",     "academia", "c
 
 const struct db_stmt editions_stmt_category_create = {
     "editions_category_create",
-    "SELECT problem, body FROM category_create($1, $2, $3, coalesce($4, ''),"
+    "SELECT problem, body FROM editions_category_create($1, $2, $3, coalesce($4, ''),"
     " coalesce($5::bigint, 0), coalesce($6, 'PEN'), coalesce($7::boolean, false),"
     " ARRAY(SELECT jsonb_array_elements_text(coalesce($8::jsonb, '[]'))), $9::jsonb)",
 };

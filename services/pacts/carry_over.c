@@ -1,7 +1,7 @@
 /* carry_over.c — POST /v1/commitments/{id}/carry-over {pact_id, due_on?}
  * (follow-up): a commitment not done, copied into a pact of a later
  * edition with its indicators, verified measurements and open milestones,
- * once per target edition; commitment_carry_over() locks the source row,
+ * once per target edition; followup_carry_over() locks the source row,
  * so two requests at once give one copy and one 409. */
 #include "core/req.h"
 #include "pacts/followup.h"
@@ -9,7 +9,7 @@
 
 const struct db_stmt followup_stmt_carry_over = {
     "followup_carry_over",
-    "SELECT problem, body FROM commitment_carry_over($1::uuid, $2::uuid, $3::uuid, $4::date)",
+    "SELECT problem, body FROM followup_carry_over($1::uuid, $2::uuid, $3::uuid, $4::date)",
 };
 
 void followup_carry_over(struct req *r)

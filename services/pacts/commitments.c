@@ -8,12 +8,12 @@
 
 const struct db_stmt cm_stmt_commitment_create = {
     "cm_commitment_create",
-    "SELECT problem, body, status FROM commitment_create($1::uuid, $2::jsonb, $3::uuid)",
+    "SELECT problem, body, status FROM commitments_create($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 const struct db_stmt cm_stmt_commitment_status = {
     "cm_commitment_status",
-    "SELECT problem, body, status FROM commitment_set_status($1::uuid, $2, $3, $4::uuid)",
+    "SELECT problem, body, status FROM commitments_set_status($1::uuid, $2, $3, $4::uuid)",
 };
 
 static const char *const statuses[] = {"not_started", "on_track", "at_risk", "delayed",
@@ -70,7 +70,7 @@ static void co_ids(struct valid *v, const json_t *b, json_t *out)
         json_object_set(out, field, arr);
 }
 
-void commitment_create(struct req *r)
+void commitments_create(struct req *r)
 {
     const char *id = cm_path_id(r);
     if (id == NULL)

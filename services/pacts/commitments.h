@@ -17,13 +17,13 @@ extern const struct db_stmt *const commitments_stmts[];
 struct req;
 struct valid;
 
-void commitment_create(struct req *r);
+void commitments_create(struct req *r);
 void commitment_status(struct req *r);
-void indicator_create(struct req *r);
-void measurement_create(struct req *r);
-void measurement_review(struct req *r);
-void milestone_create(struct req *r);
-void milestone_patch(struct req *r);
+void commitments_indicator_create(struct req *r);
+void commitments_measurement_create(struct req *r);
+void commitments_measurement_review(struct req *r);
+void commitments_milestone_create(struct req *r);
+void commitments_milestone_patch(struct req *r);
 
 /* The {id} of the path, or NULL after answering 404 for a malformed one. */
 const char *cm_path_id(struct req *r);

@@ -11,13 +11,13 @@
 #include "pacts/pacts.h"
 
 const struct route commitments_routes[] = {
-    {"POST", "/v1/pacts/{id}/commitments", commitment_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/pacts/{id}/commitments", commitments_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
     {"POST", "/v1/commitments/{id}/status", commitment_status, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/indicators", indicator_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/milestones", milestone_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/indicators/{id}/measurements", measurement_create, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/measurements/{id}/review", measurement_review, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"PATCH", "/v1/milestones/{id}", milestone_patch, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/indicators", commitments_indicator_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/milestones", commitments_milestone_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/indicators/{id}/measurements", commitments_measurement_create, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/measurements/{id}/review", commitments_measurement_review, AUTH_USER, BODY_JSON, OUT_JSON},
+    {"PATCH", "/v1/milestones/{id}", commitments_milestone_patch, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
     {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 

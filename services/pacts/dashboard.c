@@ -1,6 +1,6 @@
 /* dashboard.c — GET /v1/editions/{slug}/pacts/dashboard, public: every
  * non-draft pact of the edition with its parties, commitments, indicators,
- * milestones, progress and counts, built by pacts_dashboard() in one
+ * milestones, progress and counts, built by followup_dashboard() in one
  * statement (schema/functions/followup.sql) and served from the worker's cache
  * (dashboard_cache.c) with a strong ETag, `Cache-Control: public,
  * no-cache` (shared caches revalidate every time, which costs them a 304
@@ -22,7 +22,7 @@
 /* (draft, body, etag, valid_until as Unix time); no row: no edition. */
 const struct db_stmt followup_stmt_dashboard = {
     "followup_dashboard",
-    "SELECT draft, body, etag, valid_until FROM pacts_dashboard($1)",
+    "SELECT draft, body, etag, valid_until FROM followup_dashboard($1)",
 };
 
 struct fill {

@@ -13,7 +13,7 @@
  * starts after. */
 const struct db_stmt pacts_stmt_history = {
     "pacts_history",
-    "SELECT pact_history($1::uuid, $2::bigint, $3::int)",
+    "SELECT pacts_history($1::uuid, $2::bigint, $3::int)",
 };
 
 struct history {

@@ -8,7 +8,7 @@
 
 const struct db_stmt cm_stmt_indicator_create = {
     "cm_indicator_create",
-    "SELECT problem, body, status FROM indicator_create($1::uuid, $2::jsonb, $3::uuid)",
+    "SELECT problem, body, status FROM commitments_indicator_create($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 static const char *const directions[] = {"up", "down", NULL};
@@ -52,7 +52,7 @@ static void point(struct valid *v, const json_t *b, json_t *out, const char *fie
     *ok = o != NULL;
 }
 
-void indicator_create(struct req *r)
+void commitments_indicator_create(struct req *r)
 {
     const char *id = cm_path_id(r);
     if (id == NULL)

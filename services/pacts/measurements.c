@@ -9,13 +9,13 @@
 /* $4 followup, $5 staff (who sees every pact). */
 const struct db_stmt cm_stmt_measurement_create = {
     "cm_measurement_create",
-    "SELECT problem, body, status FROM measurement_create($1::uuid, $2::jsonb, $3::uuid,"
+    "SELECT problem, body, status FROM commitments_measurement_create($1::uuid, $2::jsonb, $3::uuid,"
     " $4::boolean, $5::boolean)",
 };
 
 const struct db_stmt cm_stmt_measurement_review = {
     "cm_measurement_review",
-    "SELECT problem, body, status FROM measurement_review($1::uuid, $2, $3, $4::uuid,"
+    "SELECT problem, body, status FROM commitments_measurement_review($1::uuid, $2, $3, $4::uuid,"
     " $5::boolean, $6::boolean)",
 };
 
@@ -28,7 +28,7 @@ static bool blank(const json_t *b, const char *field)
     return s == NULL || strspn(s, " \t\r\n") == strlen(s);
 }
 
-void measurement_create(struct req *r)
+void commitments_measurement_create(struct req *r)
 {
     const char *id = cm_path_id(r);
     if (id == NULL)
@@ -75,7 +75,7 @@ void measurement_create(struct req *r)
     req_query(r, &cm_stmt_measurement_create, 5, params, cm_done);
 }
 
-void measurement_review(struct req *r)
+void commitments_measurement_review(struct req *r)
 {
     const char *id = cm_path_id(r);
     if (id == NULL)

@@ -6,12 +6,12 @@
 
 const struct db_stmt cm_stmt_milestone_create = {
     "cm_milestone_create",
-    "SELECT problem, body, status FROM milestone_create($1::uuid, $2::jsonb, $3::uuid)",
+    "SELECT problem, body, status FROM commitments_milestone_create($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 const struct db_stmt cm_stmt_milestone_patch = {
     "cm_milestone_patch",
-    "SELECT problem, body, status FROM milestone_patch($1::uuid, $2::jsonb, $3::uuid)",
+    "SELECT problem, body, status FROM commitments_milestone_patch($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 /* Checks the fields (all of them required on create; on PATCH those
@@ -54,12 +54,12 @@ static void milestone_write(struct req *r, const struct db_stmt *stmt, bool crea
     req_query(r, stmt, 3, params, cm_done);
 }
 
-void milestone_create(struct req *r)
+void commitments_milestone_create(struct req *r)
 {
     milestone_write(r, &cm_stmt_milestone_create, true);
 }
 
-void milestone_patch(struct req *r)
+void commitments_milestone_patch(struct req *r)
 {
     milestone_write(r, &cm_stmt_milestone_patch, false);
 }

@@ -12,7 +12,7 @@
 
 const struct db_stmt pacts_stmt_org_create = {
     "pacts_org_create",
-    "SELECT problem, body FROM organization_create($1::jsonb)",
+    "SELECT problem, body FROM organizations_create($1::jsonb)",
 };
 
 /* One page ordered by name (any letter case), then id; the cursor is the
@@ -42,7 +42,7 @@ const struct db_stmt pacts_stmt_org_get = {
 
 const struct db_stmt pacts_stmt_org_patch = {
     "pacts_org_patch",
-    "SELECT problem, body FROM organization_patch($1::uuid, $2::jsonb)",
+    "SELECT problem, body FROM organizations_patch($1::uuid, $2::jsonb)",
 };
 
 static const char *const sectors[] = {"public",    "private",     "academia", "civil_society",

@@ -9,7 +9,7 @@
 
 const struct db_stmt followup_stmt_overdue = {
     "followup_overdue",
-    "SELECT problem, body FROM commitments_overdue($1, $2::uuid, $3::int)",
+    "SELECT problem, body FROM followup_overdue($1, $2::uuid, $3::int)",
 };
 
 void followup_overdue_list(struct req *r)

@@ -174,7 +174,7 @@ void pacts_done_created(struct req *r, enum db_status st, PGresult *res)
 
 const struct db_stmt pacts_stmt_create = {
     "pacts_create",
-    "SELECT problem, body FROM pact_create($1, $2::jsonb, $3::uuid)",
+    "SELECT problem, body FROM pacts_create($1, $2::jsonb, $3::uuid)",
 };
 
 /* One page ordered by (created_at, id); the cursor is the last pact's id.
@@ -208,7 +208,7 @@ const struct db_stmt pacts_stmt_get = {
 
 const struct db_stmt pacts_stmt_patch = {
     "pacts_patch",
-    "SELECT problem, body FROM pact_patch($1::uuid, $2::jsonb, $3::uuid)",
+    "SELECT problem, body FROM pacts_patch($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 static const char *const statuses[] = {"draft",     "signed", "in_progress",

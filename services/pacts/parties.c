@@ -10,7 +10,7 @@
 
 const struct db_stmt pacts_stmt_party_create = {
     "pacts_party_create",
-    "SELECT problem, body FROM party_create($1::uuid, $2::uuid, $3, $4::uuid[], $5::uuid)",
+    "SELECT problem, body FROM pacts_party_create($1::uuid, $2::uuid, $3, $4::uuid[], $5::uuid)",
 };
 
 #define MAX_CONTACTS 50

@@ -1,6 +1,6 @@
 /* reminders.c — pact reminders: outbox rows to the contacts of the parties
  * responsible for a commitment, N days before a milestone is due, when it
- * becomes overdue, and when the commitment does. pact_send_reminders()
+ * becomes overdue, and when the commitment does. followup_remind()
  * (schema/functions/followup.sql) writes each one once, whoever runs it and however often:
  * a unique key per (kind, subject, due date, account) and INSERT ... ON
  * CONFLICT DO NOTHING RETURNING feeding the outbox in the same statement.
@@ -20,7 +20,7 @@
 
 const struct db_stmt followup_stmt_remind = {
     "followup_remind",
-    "SELECT pact_send_reminders($1::int)",
+    "SELECT followup_remind($1::int)",
 };
 
 static int remind_interval(const struct config *cfg)

@@ -1,12 +1,12 @@
 /* review.c — GET /v1/editions/{slug}/pact-review (staff): the previous
  * edition's pacts with progress at signing and now, and what changed since,
- * for the review session of the programme; built by pact_review(). */
+ * for the review session of the programme; built by followup_review(). */
 #include "core/req.h"
 #include "pacts/followup.h"
 
 const struct db_stmt followup_stmt_review = {
     "followup_review",
-    "SELECT problem, body FROM pact_review($1)",
+    "SELECT problem, body FROM followup_review($1)",
 };
 
 void followup_review_get(struct req *r)

@@ -11,27 +11,27 @@
 
 const struct db_stmt programme_stmt_reserve = {
     "programme_reserve",
-    "SELECT problem, body, created FROM reservation_create($1::uuid, $2::uuid)",
+    "SELECT problem, body, created FROM programme_reserve($1::uuid, $2::uuid)",
 };
 
 const struct db_stmt programme_stmt_unreserve = {
     "programme_unreserve",
-    "SELECT problem, NULL::text FROM reservation_delete($1::uuid, $2::uuid)",
+    "SELECT problem, NULL::text FROM programme_unreserve($1::uuid, $2::uuid)",
 };
 
 const struct db_stmt programme_stmt_agenda = {
     "programme_agenda",
-    "SELECT agenda_json($1::uuid)::text",
+    "SELECT programme_agenda($1::uuid)::text",
 };
 
 const struct db_stmt programme_stmt_agenda_ics = {
     "programme_agenda_ics",
-    "SELECT agenda_calendar($1::uuid)::text",
+    "SELECT programme_agenda_ics($1::uuid)::text",
 };
 
 const struct db_stmt programme_stmt_agenda_put = {
     "programme_agenda_put",
-    "SELECT problem, NULL::text FROM agenda_put($1::uuid, $2::uuid)",
+    "SELECT problem, NULL::text FROM programme_agenda_put($1::uuid, $2::uuid)",
 };
 
 const struct db_stmt programme_stmt_agenda_delete = {

@@ -10,7 +10,7 @@
 
 const struct db_stmt programme_stmt_room_create = {
     "programme_room_create",
-    "SELECT problem, body FROM room_create($1, $2, $3::integer, $4, $5::time, $6::time)",
+    "SELECT problem, body FROM programme_room_create($1, $2, $3::integer, $4, $5::time, $6::time)",
 };
 
 const struct db_stmt programme_stmt_room_list = {
@@ -23,7 +23,7 @@ const struct db_stmt programme_stmt_room_list = {
 
 const struct db_stmt programme_stmt_track_create = {
     "programme_track_create",
-    "SELECT problem, body FROM track_create($1, $2, $3)",
+    "SELECT problem, body FROM programme_track_create($1, $2, $3)",
 };
 
 const struct db_stmt programme_stmt_track_list = {
@@ -36,7 +36,7 @@ const struct db_stmt programme_stmt_track_list = {
 
 const struct db_stmt programme_stmt_speaker_create = {
     "programme_speaker_create",
-    "SELECT problem, body FROM speaker_create($1, $2::uuid, $3, $4, $5, $6::uuid)",
+    "SELECT problem, body FROM programme_speaker_create($1, $2::uuid, $3, $4, $5, $6::uuid)",
 };
 
 /* Which account a speaker is shows to organizers only. */

@@ -1,5 +1,5 @@
 /* sessions.c — the draft programme's sessions. Create and edit are one call
- * to session_save (schema/functions/programme.sql) that checks the session against its edition
+ * to programme_session_save (schema/functions/programme.sql) that checks the session against its edition
  * and lets the exclusion constraints refuse a room or a speaker booked
  * twice; organizers read the draft, everybody else the latest release. */
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 const struct db_stmt programme_stmt_session_save = {
     "programme_session_save",
-    "SELECT problem, body FROM session_save($1::uuid, $2, $3::jsonb)",
+    "SELECT problem, body FROM programme_session_save($1::uuid, $2, $3::jsonb)",
 };
 
 /* Organizers: the draft (deleted sessions left out); others: the sessions
@@ -42,7 +42,7 @@ const struct db_stmt programme_stmt_session_get = {
 
 const struct db_stmt programme_stmt_session_delete = {
     "programme_session_delete",
-    "SELECT problem, NULL::text FROM session_delete($1::uuid)",
+    "SELECT problem, NULL::text FROM programme_session_delete($1::uuid)",
 };
 
 static const char *const kinds[] = {"keynote", "panel", "mesa_tematica", "workshop", "talk",

@@ -58,7 +58,7 @@ const struct db_stmt registration_stmt_csv = {
 
 const struct db_stmt registration_stmt_stats = {
     "registration_stats",
-    "SELECT edition_stats($1)::text",
+    "SELECT registration_stats($1)::text",
 };
 
 void registration_list_mine(struct req *r)

@@ -229,14 +229,14 @@ def test_many_requests_after_a_change_get_one_answer(gess, staff, world):
 
 
 def test_a_cached_copy_ends_at_the_editions_midnight(gess, staff):
-    """`overdue` turns with the edition's local date: pacts_dashboard() says when its body stops
+    """`overdue` turns with the edition's local date: followup_dashboard() says when its body stops
     being right (the next local midnight of the edition's zone), and gessd drops the copy then."""
     import datetime as dt
     from zoneinfo import ZoneInfo
     for tz in ("America/Lima", "Asia/Tokyo"):
         ed = h.create_edition(gess, staff.organizer, timezone=tz)
         until, as_of = gess.sql("SELECT valid_until, body::jsonb->>'as_of'"
-                                "  FROM pacts_dashboard(%s)", (ed["slug"],))[0]
+                                "  FROM followup_dashboard(%s)", (ed["slug"],))[0]
         now = dt.datetime.now(ZoneInfo(tz))
         assert as_of == now.date().isoformat()
         midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), ZoneInfo(tz))

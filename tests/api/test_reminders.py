@@ -1,4 +1,4 @@
-"""Pact reminders: pact_send_reminders() writes outbox rows to the contacts of the parties
+"""Pact reminders: followup_remind() writes outbox rows to the contacts of the parties
 responsible for a commitment (milestone due soon, milestone overdue, commitment overdue), once
 each, whether `gessd remind` runs twice, two of them run at once, or a served gessd runs it on its
 timer; a postponed milestone is reminded again."""

@@ -327,13 +327,13 @@ def test_attempt_given_back_does_not_restart_the_wait(gess):
     gess.reset_login_limits()
     try:
         keys = "login_keys('gb@example.org', '192.0.2.9')"
-        take = f"SELECT throttle_take({keys}, ARRAY[NULL, 50, 1000], 600, 1, 30)"
+        take = f"SELECT core_throttle_take({keys}, ARRAY[NULL, 50, 1000], 600, 1, 30)"
         assert gess.sql(take) == [(None,)]  # the first failure: a 30 s wait
         assert 0 < gess.sql(take)[0][0] <= 30
         # the wait is over ...
         gess.sql("UPDATE login_attempts SET last_at = now() - interval '40 seconds'")
         assert gess.sql(take) == [(None,)]  # ... a second attempt, then given back
-        gess.sql("SELECT login_give_back('gb@example.org', '192.0.2.9', false)")
+        gess.sql("SELECT accounts_login_give_back('gb@example.org', '192.0.2.9', false)")
         assert attempts(gess, "p:192.0.2.9 gb@example.org") == 1
         assert gess.sql(take) == [(None,)], "the attempt given back restarted the wait"
     finally:

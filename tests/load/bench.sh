@@ -716,7 +716,7 @@ fi
 # indicators x 24 verified measurements (2 parties per pact, 2 milestones per
 # commitment), made with set-based SQL, against ping serving a
 # static body of the same bytes: gessd builds it once per change
-# (pacts_dashboard(), one statement) and answers from its per-worker cache
+# (followup_dashboard(), one statement) and answers from its per-worker cache
 # with req_reply_shared, so the ratio is HTTP work again. Also the build
 # itself (one cold fill, timed in psql) and If-None-Match (304s).
 if want f; then
@@ -774,7 +774,7 @@ SELECT c.id, 'Hito ' || k, current_date + (k * 90 - 120),
   FROM commitments c CROSS JOIN generate_series(1, 2) k
  WHERE c.pact_id IN (SELECT id FROM pacts WHERE edition_id = (SELECT id FROM editions WHERE slug = 'bench-f'));
 \timing on
-SELECT length(body) FROM pacts_dashboard('bench-f');
+SELECT length(body) FROM followup_dashboard('bench-f');
 \timing off
 SELECT (SELECT count(*) FROM pacts p JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-f')
        || ' pacts, ' || (SELECT count(*) FROM commitments c JOIN pacts p ON p.id = c.pact_id
@@ -1110,7 +1110,7 @@ if want d; then
 fi
 want e && echo "e. $(n "$E_SETUP"), body $(n "$E_SIZE") bytes; every round, req/s: gessd $(n "$E_GALL"); ping $(n "$E_PALL");" \
                "non-2xx/3xx + socket errors: gessd $(n "$E_GE") / $(n "$E_NGE") (304 runs), ping $(n "$E_PE") / $(n "$E_NPE")"
-want f && echo "f. $(n "${F_SETUP:-}"), body $(n "${F_SIZE:-}") bytes, built by pacts_dashboard() in $(n "${F_BUILD:-}") ms (a cache fill);" \
+want f && echo "f. $(n "${F_SETUP:-}"), body $(n "${F_SIZE:-}") bytes, built by followup_dashboard() in $(n "${F_BUILD:-}") ms (a cache fill);" \
                "every round, req/s: gessd $(n "${F_GALL:-}"); ping $(n "${F_PALL:-}");" \
                "non-2xx/3xx + socket errors: gessd $(n "${F_GE:-}") / $(n "${F_NGE:-}") (304 runs), ping $(n "${F_PE:-}") / $(n "${F_NPE:-}")"
 if want g; then
