@@ -46,9 +46,11 @@ LIB_SRC  := $(filter-out services/gessd.c,$(shell find services -name '*.c' | so
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
-# services/demo/*.sql: the demo data (`gessd demo`), not migrations.
-EMBED    := $(sort $(wildcard schema/*.sql)) services/openapi.json \
-            $(sort $(wildcard services/demo/*.sql))
+# schema/migrations/NNNN_*.sql run once each, schema/functions/*.sql are
+# reloaded by every `gessd migrate` (both in name order, which is the order
+# they run in); services/demo/*.sql: the demo data (`gessd demo`).
+EMBED    := $(sort $(wildcard schema/migrations/*.sql)) $(sort $(wildcard schema/functions/*.sql)) \
+            services/openapi.json $(sort $(wildcard services/demo/*.sql))
 
 # The fuzz targets (tests/fuzz, libFuzzer) link the same sources as gessd,
 # compiled apart by clang with coverage and sanitizers into build/fuzz.
