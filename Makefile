@@ -72,7 +72,11 @@ $(BUILD)/%.o: %.c
 
 # Migrations and the OpenAPI document are compiled in (DESIGN.md §3), so
 # build/gessd runs from any directory.
-$(BUILD)/embedded.c: tools/embed.sh $(EMBED)
+# The list of embedded files is a prerequisite too, so that removing or
+# renaming a schema file (no newer file) re-embeds as well.
+EMBED_LIST := $(BUILD)/embed.list
+$(shell mkdir -p $(BUILD) && echo '$(EMBED)' | cmp -s - $(EMBED_LIST) || echo '$(EMBED)' > $(EMBED_LIST))
+$(BUILD)/embedded.c: tools/embed.sh $(EMBED) $(EMBED_LIST)
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh $(EMBED) > $@
 $(BUILD)/embedded.o: $(BUILD)/embedded.c
