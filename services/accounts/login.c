@@ -5,7 +5,7 @@
  * when the email is unknown, so both failures cost the same and answer the
  * same bytes), then store the new token's hash and give the attempts back.
  *
- * The attempt counts against three keys (schema/0012_throttle.sql): the
+ * The attempt counts against three keys (login_keys() in schema/functions/accounts.sql): the
  * (email, address) pair, which backs off exponentially after a few
  * failures; the email from anywhere, with a higher limit against guessing
  * from many addresses; and the address, with a limit generous enough for a
@@ -27,7 +27,7 @@ const struct db_stmt accounts_stmt_login_begin = {
 };
 
 /* A success forgets the pair's failures and gives the email and the
- * address their attempt back (login_give_back() in schema/0012, which locks
+ * address their attempt back (login_give_back() in schema/functions/accounts.sql, which locks
  * the rows in the throttle's order; the final SELECT reads gb so that it
  * runs), upgrades an old hash, drops the account's expired tokens, and
  * stores the new token's hash. */

@@ -2,7 +2,7 @@
  * every login, typo and retry: expired tokens, idempotency keys past their
  * 24 hours, and login_attempts rows whose counts are forgotten (one row per
  * mistyped email and address, otherwise forever). housekeeping() in
- * schema/0012_throttle.sql does it in one statement and says what it
+ * schema/functions/core.sql does it in one statement and says what it
  * deleted for the task's log line. Worker 0 of every gessd runs it
  * (server.h); deleting what is past its time is safe from any number of
  * processes at once. */

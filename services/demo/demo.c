@@ -87,7 +87,7 @@ static bool count_rows(PGconn *db, long out[N_COUNTED])
 }
 
 /* The pacts as the dashboard will show them: progress and completion come
- * from the database's own functions (schema/0006_pacts.sql). */
+ * from the database's own functions (schema/functions/pacts.sql and commitments.sql). */
 static bool print_pacts(PGconn *db)
 {
     PGresult *res = PQexec(

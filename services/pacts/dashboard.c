@@ -1,7 +1,7 @@
 /* dashboard.c — GET /v1/editions/{slug}/pacts/dashboard, public: every
  * non-draft pact of the edition with its parties, commitments, indicators,
  * milestones, progress and counts, built by pacts_dashboard() in one
- * statement (schema/0009) and served from the worker's cache
+ * statement (schema/functions/followup.sql) and served from the worker's cache
  * (dashboard_cache.c) with a strong ETag, `Cache-Control: public,
  * no-cache` (shared caches revalidate every time, which costs them a 304
  * from memory) and If-None-Match → 304.

@@ -2,7 +2,7 @@
  * by edition slug, as schedule_cache.c keeps the schedule.
  *
  * Statement-level triggers on every pact table NOTIFY gess_invalidate with
- * "dashboard:<slug>" (schema/0009); an organization changing sends
+ * "dashboard:<slug>" (schema/functions/followup.sql); an organization changing sends
  * "dashboard:*", which drops them all, as does a lost LISTEN connection.
  * `overdue` depends on the date, so an entry also expires at its edition's
  * next local midnight (computed by PostgreSQL with the edition's zone). */

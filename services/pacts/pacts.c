@@ -1,7 +1,7 @@
 /* pacts.c — the pacts of an edition: create, list, read (drafts for staff
  * and the contacts of its parties only), change; and what the module's
  * handlers share: who is staff, checking text members, answering the
- * (problem, body) rows of the SQL functions in schema/0008_pacts_api.sql. */
+ * (problem, body) rows of the SQL functions in schema/functions/pacts.sql. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

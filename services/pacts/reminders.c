@@ -1,7 +1,7 @@
 /* reminders.c — pact reminders: outbox rows to the contacts of the parties
  * responsible for a commitment, N days before a milestone is due, when it
  * becomes overdue, and when the commitment does. pact_send_reminders()
- * (schema/0009) writes each one once, whoever runs it and however often:
+ * (schema/functions/followup.sql) writes each one once, whoever runs it and however often:
  * a unique key per (kind, subject, due date, account) and INSERT ... ON
  * CONFLICT DO NOTHING RETURNING feeding the outbox in the same statement.
  *

@@ -1,5 +1,5 @@
 /* agenda.c — reservations for capacity-limited sessions (a guarded update
- * on sessions.reserved in reservation_create, schema/0004) and the personal
+ * on sessions.reserved in reservation_create, schema/functions/programme.sql) and the personal
  * agenda, read as the latest schedule release has the sessions, in JSON or
  * iCalendar. */
 #include <stdlib.h>

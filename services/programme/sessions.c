@@ -1,5 +1,5 @@
 /* sessions.c — the draft programme's sessions. Create and edit are one call
- * to session_save (schema/0004) that checks the session against its edition
+ * to session_save (schema/functions/programme.sql) that checks the session against its edition
  * and lets the exclusion constraints refuse a room or a speaker booked
  * twice; organizers read the draft, everybody else the latest release. */
 #include <stdio.h>

@@ -29,7 +29,7 @@ const struct db_stmt registration_stmt_mine = {
 /* One row per registration of the page (limit + 1, to know whether more
  * follow); a single row of NULLs when the edition exists but nothing
  * matches, no row when it does not exist. series_attended (how many
- * "Rumbo al GESS" events of the edition the person came to, schema/0003)
+ * "Rumbo al GESS" events of the edition the person came to, schema/functions/series.sql)
  * is spliced into registration_json's compact text as its last member. */
 const struct db_stmt registration_stmt_list = {
     "registration_list",

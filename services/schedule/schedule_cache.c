@@ -7,7 +7,7 @@
  *
  * Staying right across gessd processes: publishing a release and updating
  * an edition NOTIFY gess_invalidate with "schedule:<slug>" in the same
- * transaction (schema/0005), and every worker LISTENs on its own
+ * transaction (schema/functions/schedule.sql), and every worker LISTENs on its own
  * connection (core/db_listen.h): a notification drops that slug, a lost
  * connection drops everything. While not listening, nothing is served from
  * or put into the cache (each request reads the database), and a fill

@@ -329,7 +329,7 @@ def _admins(gess):
 
 
 class _AdminLockHeld:
-    """Holds the admin-set lock (schema/0010_last_admin.sql) on a connection of the
+    """Holds the admin-set lock (admin_set_lock() in schema/functions/accounts.sql) on a connection of the
     test's own, so that requests started now all pass authentication and then queue
     on the lock; released once `waiters` of them wait, they meet in the database at
     the same moment, which is the race the lock exists for."""

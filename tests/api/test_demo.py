@@ -89,7 +89,7 @@ def _get(demo, path, **kw):
 def test_demo_migrates_loads_and_says_where_to_look(demo):
     r = demo["first"]
     # an unmigrated database: the demo migrated it first
-    assert "applied 0001_core" in r.stdout
+    assert "applied 0013_baseline" in r.stdout
     assert re.search(r"loaded the demo data: 2 editions, .*\b3 pacts\b", r.stdout), r.stdout
     assert "/v1/editions/gess-2026/pacts/dashboard" in r.stdout
     for level in ("limited", "substantial", "no_evidence"):

@@ -4,7 +4,7 @@ the outbox rows of a release, and the per-worker cache kept right across
 two gessd processes by LISTEN/NOTIFY.
 
 The draft programme is written with SQL here (rooms, tracks, speakers,
-sessions of schema/0004), so these tests depend only on the schedule
+sessions of the programme tables), so these tests depend only on the schedule
 module's routes."""
 import datetime as dt
 import json

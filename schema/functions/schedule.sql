@@ -1,5 +1,14 @@
--- 0005_schedule: numbered releases of the programme. The draft lives in the
--- programme tables of 0004 (rooms, tracks, speakers, sessions); a release
+-- functions/schedule.sql: versioned releases of the programme: the draft, publishing a
+-- release, the latest release and what changed between two.
+--
+-- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
+-- off, so files may call each other in any order); written to be re-run:
+-- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
+-- A function removed from here is dropped from upgraded databases by the
+-- loader. The tables are in schema/migrations.
+
+-- Numbered releases of the programme. The draft lives in the
+-- programme tables (rooms, tracks, speakers, sessions); a release
 -- freezes it as one JSON document (schedule_releases.content, also the body
 -- of GET /v1/editions/{slug}/schedule) with the changelog against the
 -- release before. gessd caches the latest release per worker and drops it
@@ -9,7 +18,7 @@
 -- edition, version, published_at and comment members, which publishing
 -- adds). Sessions are ordered by start, then room name; soft-deleted
 -- sessions are not part of it.
-CREATE FUNCTION schedule_draft(p_edition uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION schedule_draft(p_edition uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'rooms', coalesce((
@@ -56,7 +65,7 @@ $$;
 -- and with other speakers). moved: another start, end or room; edited: any
 -- other field ('room' when the room kept its id but was renamed,
 -- 'speakers' when the same speakers changed name or organisation).
-CREATE FUNCTION schedule_changes(p_old jsonb, p_new jsonb) RETURNS jsonb
+CREATE OR REPLACE FUNCTION schedule_changes(p_old jsonb, p_new jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
     WITH o AS (SELECT e->>'id' AS id, e FROM jsonb_array_elements(
                    coalesce(p_old->'sessions', '[]')) e),
@@ -125,7 +134,7 @@ $$;
 -- The changelog as one row per changed session: (id, title, change) where
 -- change holds, per kind of change, what the changelog says about it
 -- (e.g. {"moved": {"from": ..., "to": ...}, "edited": {"fields": [...]}}).
-CREATE FUNCTION schedule_changed_sessions(p_changes jsonb)
+CREATE OR REPLACE FUNCTION schedule_changed_sessions(p_changes jsonb)
 RETURNS TABLE (session_id uuid, title text, change jsonb)
 LANGUAGE sql IMMUTABLE AS $$
     SELECT (x->>'id')::uuid, min(x->>'title'),
@@ -139,8 +148,8 @@ $$;
 -- becomes release N+1 with its changelog; every person who reserved or put
 -- in their agenda a session that changed gets one outbox row for it; the
 -- NOTIFY (delivered at commit) tells every gessd to drop its cached copy.
-CREATE FUNCTION schedule_publish(p_slug text, p_actor uuid, p_comment text,
-                                 OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION schedule_publish(p_slug text, p_actor uuid, p_comment text,
+                                            OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -195,9 +204,9 @@ $$;
 -- What GET /v1/editions/{slug}/schedule caches for an edition: whether it
 -- is a draft, its latest release (id, version, content as text) and that
 -- release as the calendar core/ics.h renders. No row: no such edition.
-CREATE FUNCTION schedule_latest(p_slug text,
-                                OUT draft boolean, OUT release_id uuid, OUT version integer,
-                                OUT content text, OUT calendar text)
+CREATE OR REPLACE FUNCTION schedule_latest(p_slug text,
+                                           OUT draft boolean, OUT release_id uuid, OUT version integer,
+                                           OUT content text, OUT calendar text)
 RETURNS SETOF record
 LANGUAGE sql STABLE AS $$
     SELECT e.status = 'draft', r.id, r.version, r.content::text,
@@ -230,7 +239,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- An edition changed (status, title, dates): cached schedules of it go.
-CREATE FUNCTION schedule_edition_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION schedule_edition_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('gess_invalidate', 'schedule:' || OLD.slug);
@@ -241,8 +250,5 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER editions_schedule_notify AFTER UPDATE ON editions
+CREATE OR REPLACE TRIGGER editions_schedule_notify AFTER UPDATE ON editions
     FOR EACH ROW EXECUTE FUNCTION schedule_edition_changed();
-
-GRANT SELECT, INSERT ON schedule_releases TO gess_app;
-GRANT SELECT, INSERT ON outbox TO gess_app;

@@ -1,83 +1,14 @@
--- 0003_series: "Rumbo al GESS", the events that lead up to an edition
--- (webinars, workshops, site visits, meetings, round tables), with per-mode
--- capacity, RSVPs, attendance and recurring events.
+-- functions/series.sql: "Rumbo al GESS", the pre-event series: events (one-off and
+-- recurring), RSVPs with capacity, attendance, and iCalendar.
 --
--- Capacity works like category_modes: `taken` counts the RSVPs of a mode,
--- raised by a guarded UPDATE ... WHERE taken < capacity in series_rsvp and
--- lowered by a trigger whenever an RSVP row goes (DELETE rsvp, or an
--- account erased with its RSVPs), so it stays right whoever deletes; the
--- CHECK makes overselling impossible whatever the callers do.
+-- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
+-- off, so files may call each other in any order); written to be re-run:
+-- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
+-- A function removed from here is dropped from upgraded databases by the
+-- loader. The tables are in schema/migrations.
 
-CREATE TABLE series_events (
-    id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    edition_id            uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
-    title                 text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
-    description           text NOT NULL DEFAULT '' CHECK (length(description) <= 5000),
-    kind                  text NOT NULL CHECK (kind IN ('webinar', 'workshop', 'site_visit',
-                                                        'meeting', 'roundtable')),
-    format                text NOT NULL CHECK (format IN ('online', 'in_person', 'hybrid')),
-    starts_at             timestamptz NOT NULL,
-    ends_at               timestamptz NOT NULL,
-    location              text NOT NULL DEFAULT '' CHECK (length(location) <= 300),
-    -- shown only to organizers and to people holding an RSVP
-    online_url            text CHECK (length(online_url) <= 500),
-    theme                 text NOT NULL DEFAULT '' CHECK (length(theme) <= 200),
-    partner_organizations text[] NOT NULL DEFAULT '{}',
-    -- the occurrences made by one POST .../series-events/recurring share it
-    recurrence_id         uuid,
-    status                text NOT NULL DEFAULT 'scheduled'
-                          CHECK (status IN ('scheduled', 'cancelled')),
-    -- iCalendar SEQUENCE: raised by every change a calendar should pick up
-    sequence              integer NOT NULL DEFAULT 0,
-    created_at            timestamptz NOT NULL DEFAULT clock_timestamp(),
-    updated_at            timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT series_events_ends_check CHECK (ends_at > starts_at)
-);
-CREATE INDEX series_events_edition ON series_events (edition_id, starts_at, id);
-CREATE INDEX series_events_recurrence ON series_events (recurrence_id)
-    WHERE recurrence_id IS NOT NULL;
-
-CREATE TABLE series_event_modes (
-    event_id uuid NOT NULL REFERENCES series_events ON DELETE CASCADE,
-    mode     text NOT NULL CHECK (mode IN ('in_person', 'online')),
-    capacity integer CHECK (capacity >= 0),  -- NULL: unlimited
-    taken    integer NOT NULL DEFAULT 0 CHECK (taken >= 0),
-    PRIMARY KEY (event_id, mode),
-    CONSTRAINT series_event_modes_not_oversold CHECK (capacity IS NULL OR taken <= capacity)
-);
-
-CREATE TABLE series_rsvps (
-    event_id   uuid NOT NULL,
-    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
-    mode       text NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
-    PRIMARY KEY (event_id, account_id),
-    FOREIGN KEY (event_id, mode) REFERENCES series_event_modes (event_id, mode)
-        ON DELETE CASCADE
-);
-CREATE INDEX series_rsvps_account ON series_rsvps (account_id);
-
--- Who came, once per event and person (by account, or by the congress
--- badge of a registration of the same edition).
-CREATE TABLE series_attendance (
-    event_id        uuid NOT NULL REFERENCES series_events ON DELETE CASCADE,
-    account_id      uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
-    mode            text NOT NULL CHECK (mode IN ('in_person', 'online')),
-    via             text NOT NULL CHECK (via IN ('account', 'badge')),
-    registration_id uuid REFERENCES registrations ON DELETE SET NULL,
-    recorded_by     uuid REFERENCES accounts ON DELETE SET NULL,
-    recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
-    PRIMARY KEY (event_id, account_id)
-);
-CREATE INDEX series_attendance_account ON series_attendance (account_id);
-
-GRANT SELECT, INSERT, UPDATE ON series_events TO gess_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON series_event_modes TO gess_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON series_rsvps TO gess_app;
-GRANT SELECT, INSERT ON series_attendance TO gess_app;
-
--- Gives the place of a departing RSVP back (see the header).
-CREATE FUNCTION series_rsvps_free_place() RETURNS trigger
+-- Gives the place of a departing RSVP back to its event and mode.
+CREATE OR REPLACE FUNCTION series_rsvps_free_place() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE series_event_modes SET taken = taken - 1
@@ -85,13 +16,14 @@ BEGIN
     RETURN OLD;
 END
 $$;
-CREATE TRIGGER series_rsvps_free_place AFTER DELETE ON series_rsvps
+
+CREATE OR REPLACE TRIGGER series_rsvps_free_place AFTER DELETE ON series_rsvps
     FOR EACH ROW EXECUTE FUNCTION series_rsvps_free_place();
 
 -- An event as p_viewer sees it: online_url only for organizers and for
 -- someone holding an RSVP (the key is left out otherwise); my_rsvp is the
 -- viewer's own RSVP or null.
-CREATE FUNCTION series_event_json(ev series_events, p_viewer uuid, p_organizer boolean)
+CREATE OR REPLACE FUNCTION series_event_json(ev series_events, p_viewer uuid, p_organizer boolean)
 RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN p_organizer OR x.my_rsvp IS NOT NULL
@@ -112,7 +44,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- An event as an iCalendar event object for ics_render (services/core/ics.h).
-CREATE FUNCTION series_event_ics(ev series_events, p_viewer uuid, p_organizer boolean)
+CREATE OR REPLACE FUNCTION series_event_ics(ev series_events, p_viewer uuid, p_organizer boolean)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object(
@@ -136,8 +68,8 @@ $$;
 -- Inserts one event of an edition from the JSON body gessd validated
 -- (title, description, kind, format, starts_at, ends_at, location,
 -- online_url, modes, theme, partner_organizations), with its modes.
-CREATE FUNCTION series_event_insert(p_edition uuid, p jsonb, p_starts timestamptz,
-                                    p_ends timestamptz, p_recurrence uuid)
+CREATE OR REPLACE FUNCTION series_event_insert(p_edition uuid, p jsonb, p_starts timestamptz,
+                                               p_ends timestamptz, p_recurrence uuid)
 RETURNS series_events
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -161,8 +93,8 @@ END
 $$;
 
 -- POST /v1/editions/{slug}/series-events (organizers; drafts too).
-CREATE FUNCTION series_event_create(p_slug text, p jsonb, p_actor uuid,
-                                    OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_event_create(p_slug text, p jsonb, p_actor uuid,
+                                               OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -191,9 +123,9 @@ $$;
 -- Occurrences before the start are skipped. Stops after p_count, or at the
 -- local date p_until; returns at most p_max + 1 so a caller can tell "too
 -- many" apart.
-CREATE FUNCTION series_occurrences(p_start timestamp, p_freq text, p_interval integer,
-                                   p_weekday integer, p_setpos integer, p_count integer,
-                                   p_until date, p_max integer)
+CREATE OR REPLACE FUNCTION series_occurrences(p_start timestamp, p_freq text, p_interval integer,
+                                              p_weekday integer, p_setpos integer, p_count integer,
+                                              p_until date, p_max integer)
 RETURNS SETOF timestamp
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -240,10 +172,10 @@ $$;
 -- transaction. Start and end keep their wall-clock time in the edition's
 -- time zone. Refuses (nothing written) a rule with no occurrence or more
 -- than 52.
-CREATE FUNCTION series_event_recurring(p_slug text, p jsonb, p_freq text, p_interval integer,
-                                       p_weekday integer, p_setpos integer, p_count integer,
-                                       p_until date, p_actor uuid,
-                                       OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_event_recurring(p_slug text, p jsonb, p_freq text, p_interval integer,
+                                                  p_weekday integer, p_setpos integer, p_count integer,
+                                                  p_until date, p_actor uuid,
+                                                  OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -287,7 +219,7 @@ $$;
 
 -- An event id the caller may see: organizers every one; others only those
 -- of editions that are not drafts.
-CREATE FUNCTION series_event_visible(p_id uuid, p_organizer boolean) RETURNS series_events
+CREATE OR REPLACE FUNCTION series_event_visible(p_id uuid, p_organizer boolean) RETURNS series_events
 LANGUAGE sql STABLE AS $$
     SELECT ev.* FROM series_events ev JOIN editions e ON e.id = ev.edition_id
      WHERE ev.id = p_id AND (p_organizer OR e.status <> 'draft')
@@ -297,8 +229,8 @@ $$;
 -- ones (gessd validated each); the result must still hold together
 -- (ends after starts, modes matching the format, no capacity below the
 -- RSVPs already taken, no mode dropped that someone RSVP'd for).
-CREATE FUNCTION series_event_patch(p_id uuid, p jsonb, p_actor uuid,
-                                   OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_event_patch(p_id uuid, p jsonb, p_actor uuid,
+                                              OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -386,8 +318,8 @@ $$;
 -- DELETE /v1/series-events/{id}: cancels (the event stays listed with its
 -- status); everyone holding an RSVP gets a mail through the outbox. A
 -- second cancel changes nothing.
-CREATE FUNCTION series_event_cancel(p_id uuid, OUT problem text, OUT body text,
-                                    OUT status integer)
+CREATE OR REPLACE FUNCTION series_event_cancel(p_id uuid, OUT problem text, OUT body text,
+                                               OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -415,8 +347,8 @@ $$;
 -- guarded update (never over capacity, whatever the concurrency) and
 -- queues the reminder mail in the same transaction. A repeat answers the
 -- RSVP already held (200).
-CREATE FUNCTION series_rsvp(p_id uuid, p_account uuid, p_mode text,
-                            OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_rsvp(p_id uuid, p_account uuid, p_mode text,
+                                       OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -482,8 +414,8 @@ $$;
 
 -- DELETE /v1/series-events/{id}/rsvp: the trigger gives the place back.
 -- An event already under way or over keeps its RSVPs (409).
-CREATE FUNCTION series_rsvp_cancel(p_id uuid, p_account uuid,
-                                   OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_rsvp_cancel(p_id uuid, p_account uuid,
+                                              OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -504,7 +436,7 @@ END
 $$;
 
 -- One attendance row as JSON.
-CREATE FUNCTION series_attendance_json(a series_attendance) RETURNS json
+CREATE OR REPLACE FUNCTION series_attendance_json(a series_attendance) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(x) FROM (
         SELECT a.event_id,
@@ -520,9 +452,9 @@ $$;
 -- POST /v1/series-events/{id}/attendance (organizers): by account id or by
 -- the badge code of a registration of the event's edition; once per event
 -- and person (a repeat answers the first record, 200).
-CREATE FUNCTION series_attendance_record(p_id uuid, p_account uuid, p_badge text, p_mode text,
-                                         p_actor uuid,
-                                         OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_attendance_record(p_id uuid, p_account uuid, p_badge text, p_mode text,
+                                                    p_actor uuid,
+                                                    OUT problem text, OUT body text, OUT status integer)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -580,7 +512,7 @@ $$;
 
 -- How many events of the edition (not cancelled) a person attended: the
 -- organizers' registration list and CSV show it.
-CREATE FUNCTION series_attended(p_edition uuid, p_account uuid) RETURNS integer
+CREATE OR REPLACE FUNCTION series_attended(p_edition uuid, p_account uuid) RETURNS integer
 LANGUAGE sql STABLE AS $$
     SELECT count(*)::integer FROM series_attendance a
       JOIN series_events ev ON ev.id = a.event_id

@@ -1,135 +1,18 @@
--- 0004_programme: the congress programme as organizers draft it (rooms,
--- tracks, speakers, sessions), reservations for capacity-limited sessions,
--- personal agendas, and the published schedule releases (filled by the
--- schedule module, 0005).
+-- functions/programme.sql: the programme: rooms, tracks, speakers, sessions (no room and no
+-- speaker in two sessions at once: EXCLUDE constraints in the baseline),
+-- seat reservations, personal agendas and their calendar.
 --
--- No room and no speaker is in two sessions at once: EXCLUDE constraints
--- over tstzrange (btree_gist gives the = operator class for uuid). An
--- exclusion constraint cannot span a join, so session_speakers carries a
--- copy of its session's time range, kept in step by a trigger.
-
--- btree_gist is a trusted extension (PostgreSQL 13+): the owner role that
--- runs migrations may create it without being a superuser.
-CREATE EXTENSION IF NOT EXISTS btree_gist;
-
-CREATE TABLE rooms (
-    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    edition_id uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
-    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-    capacity   integer CHECK (capacity >= 0),  -- NULL: not limited
-    notes      text NOT NULL DEFAULT '' CHECK (length(notes) <= 2000),
-    -- daily opening hours (local time of the edition); both or neither
-    opens_at   time,
-    closes_at  time,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT rooms_name_key UNIQUE (edition_id, name),
-    CONSTRAINT rooms_hours_check CHECK ((opens_at IS NULL) = (closes_at IS NULL)
-                                        AND (opens_at IS NULL OR closes_at > opens_at))
-);
-
-CREATE TABLE tracks (
-    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    edition_id uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
-    name       text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-    color      text NOT NULL DEFAULT '#1f6f5c' CHECK (color ~ '^#[0-9a-f]{6}$'),
-    created_at timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT tracks_name_key UNIQUE (edition_id, name)
-);
-
--- An account (its name, organisation and sector copied when added, so the
--- programme keeps its wording) or a named guest without an account.
-CREATE TABLE speakers (
-    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    edition_id   uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
-    account_id   uuid REFERENCES accounts ON DELETE SET NULL,
-    name         text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-    organization text NOT NULL DEFAULT '' CHECK (length(organization) <= 200),
-    sector       text CHECK (sector IN ('public', 'private', 'academia', 'civil_society',
-                                        'community', 'cooperation', 'media')),
-    created_at   timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT speakers_account_key UNIQUE (edition_id, account_id)
-);
-
-CREATE TABLE sessions (
-    id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    edition_id           uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
-    title                text NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
-    abstract             text NOT NULL DEFAULT '' CHECK (length(abstract) <= 10000),
-    kind                 text NOT NULL CHECK (kind IN ('keynote', 'panel', 'mesa_tematica',
-                                                       'workshop', 'talk', 'break')),
-    track_id             uuid REFERENCES tracks ON DELETE SET NULL,
-    room_id              uuid REFERENCES rooms ON DELETE SET NULL,
-    starts_at            timestamptz NOT NULL,
-    ends_at              timestamptz NOT NULL,
-    during               tstzrange GENERATED ALWAYS AS (tstzrange(starts_at, ends_at, '[)'))
-                         STORED,
-    language             text NOT NULL DEFAULT 'es'
-                         CHECK (language ~ '^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$'),
-    capacity             integer CHECK (capacity >= 0),  -- NULL: not limited
-    reservation_required boolean NOT NULL,
-    -- seats held by reservations; only a guarded update changes it upward
-    reserved             integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
-    -- soft delete: a release can still tell people a session was removed
-    deleted_at           timestamptz,
-    created_at           timestamptz NOT NULL DEFAULT now(),
-    updated_at           timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT sessions_times_check CHECK (ends_at > starts_at),
-    CONSTRAINT sessions_not_overbooked CHECK (capacity IS NULL OR reserved <= capacity),
-    CONSTRAINT sessions_room_free EXCLUDE USING gist (room_id WITH =, during WITH &&)
-        WHERE (deleted_at IS NULL AND room_id IS NOT NULL)
-);
-CREATE INDEX sessions_edition ON sessions (edition_id, starts_at);
-
--- `during` is a copy of the session's, so the constraint can see it.
-CREATE TABLE session_speakers (
-    session_id uuid NOT NULL REFERENCES sessions ON DELETE CASCADE,
-    speaker_id uuid NOT NULL REFERENCES speakers ON DELETE CASCADE,
-    during     tstzrange NOT NULL,
-    PRIMARY KEY (session_id, speaker_id),
-    CONSTRAINT session_speakers_free EXCLUDE USING gist (speaker_id WITH =, during WITH &&)
-);
-CREATE INDEX session_speakers_speaker ON session_speakers (speaker_id);
-
-CREATE TABLE reservations (
-    session_id uuid NOT NULL REFERENCES sessions ON DELETE CASCADE,
-    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (session_id, account_id)
-);
-CREATE INDEX reservations_account ON reservations (account_id);
-
-CREATE TABLE agenda_items (
-    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
-    session_id uuid NOT NULL REFERENCES sessions ON DELETE CASCADE,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (account_id, session_id)
-);
-CREATE INDEX agenda_items_session ON agenda_items (session_id);
-
--- A published programme: content is the whole schedule as the public sees
--- it (shape in the schedule module), changes what differs from the
--- previous version.
-CREATE TABLE schedule_releases (
-    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    edition_id   uuid NOT NULL REFERENCES editions ON DELETE CASCADE,
-    version      integer NOT NULL CHECK (version >= 1),
-    comment      text NOT NULL DEFAULT '' CHECK (length(comment) <= 2000),
-    content      jsonb NOT NULL,
-    changes      jsonb NOT NULL DEFAULT '{}',
-    published_at timestamptz NOT NULL DEFAULT now(),
-    published_by uuid REFERENCES accounts ON DELETE SET NULL,
-    CONSTRAINT schedule_releases_version_key UNIQUE (edition_id, version)
-);
-
-GRANT SELECT, INSERT, UPDATE ON rooms, tracks, speakers, sessions TO gess_app;
-GRANT SELECT, INSERT, UPDATE, DELETE ON session_speakers, reservations, agenda_items TO gess_app;
-GRANT SELECT, INSERT ON schedule_releases TO gess_app;
+-- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
+-- off, so files may call each other in any order); written to be re-run:
+-- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
+-- A function removed from here is dropped from upgraded databases by the
+-- loader. The tables are in schema/migrations.
 
 -- Keeps the copies of a session's time range in step (the exclusion
 -- constraint on session_speakers then refuses a speaker who is elsewhere),
 -- and drops the speaker rows of a soft-deleted session so they free the
 -- speakers' time.
-CREATE FUNCTION sessions_sync_speakers() RETURNS trigger
+CREATE OR REPLACE FUNCTION sessions_sync_speakers() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.deleted_at IS NOT NULL THEN
@@ -140,47 +23,40 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER sessions_sync_speakers AFTER UPDATE OF starts_at, ends_at, deleted_at ON sessions
+
+CREATE OR REPLACE TRIGGER sessions_sync_speakers AFTER UPDATE OF starts_at, ends_at, deleted_at ON sessions
     FOR EACH ROW EXECUTE FUNCTION sessions_sync_speakers();
 
 -- A reservation that goes (cancelled, or its account erased) gives its
 -- seat back.
-CREATE FUNCTION reservations_free_seat() RETURNS trigger
+CREATE OR REPLACE FUNCTION reservations_free_seat() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE sessions SET reserved = reserved - 1 WHERE id = OLD.session_id;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER reservations_free_seat AFTER DELETE ON reservations
+
+CREATE OR REPLACE TRIGGER reservations_free_seat AFTER DELETE ON reservations
     FOR EACH ROW EXECUTE FUNCTION reservations_free_seat();
 
 -- ---------------------------------------------------------------------------
 -- JSON shapes
-
-CREATE FUNCTION room_json(r rooms) RETURNS json
+CREATE OR REPLACE FUNCTION room_json(r rooms) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(x) FROM (
         SELECT r.id, r.name, r.capacity, r.notes, to_char(r.opens_at, 'HH24:MI') AS opens_at,
                to_char(r.closes_at, 'HH24:MI') AS closes_at, r.created_at) x
 $$;
 
-CREATE FUNCTION track_json(t tracks) RETURNS json
+CREATE OR REPLACE FUNCTION track_json(t tracks) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(x) FROM (SELECT t.id, t.name, t.color, t.created_at) x
 $$;
 
--- with_account: organizers see which account a speaker is.
-CREATE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(x) FROM (
-        SELECT s.id, s.name, s.organization, s.sector,
-               CASE WHEN with_account THEN s.account_id END AS account_id, s.created_at) x
-$$;
-
 -- A draft session as organizers see it: the shape of a session in a
--- release (schedule_draft in 0005) plus the seats and bookkeeping.
-CREATE FUNCTION session_json(s sessions) RETURNS json
+-- release (schedule_draft in schedule.sql) plus the seats and bookkeeping.
+CREATE OR REPLACE FUNCTION session_json(s sessions) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(x) FROM (
         SELECT s.id, e.slug AS edition, s.title, s.abstract, s.kind,
@@ -203,7 +79,7 @@ $$;
 
 -- The session as the latest release of its edition has it (NULL when no
 -- release has it), with the edition's slug and the release's version.
-CREATE FUNCTION session_released(p_id uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION session_released(p_id uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT el || jsonb_build_object('edition', e.slug, 'version', rel.version)
       FROM sessions s
@@ -217,9 +93,8 @@ $$;
 -- ---------------------------------------------------------------------------
 -- Rooms, tracks, speakers. Validation problems come back as
 -- {errors: [{field, code, arg?}]} for gessd to word.
-
-CREATE FUNCTION room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
-                            p_opens time, p_closes time, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
+                                       p_opens time, p_closes time, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -243,8 +118,8 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION track_create(p_slug text, p_name text, p_color text,
-                             OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION track_create(p_slug text, p_name text, p_color text,
+                                        OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -268,43 +143,6 @@ BEGIN
 END
 $$;
 
--- A speaker with an account takes the account's name, organisation and
--- sector unless given.
-CREATE FUNCTION speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
-                               p_sector text, OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    a accounts;
-    s speakers;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    IF p_account IS NOT NULL THEN
-        SELECT * INTO a FROM accounts WHERE id = p_account;
-        IF NOT FOUND THEN
-            problem := 'validation-failed';
-            body := '{"errors": [{"field": "account_id", "code": "no_account"}]}';
-            RETURN;
-        END IF;
-    END IF;
-    INSERT INTO speakers (edition_id, account_id, name, organization, sector)
-    VALUES (ed, p_account, coalesce(p_name, a.full_name),
-            coalesce(p_organization, a.organization, ''), coalesce(p_sector, a.sector))
-    ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
-    RETURNING * INTO s;
-    IF NOT FOUND THEN
-        problem := 'validation-failed';
-        body := '{"errors": [{"field": "account_id", "code": "taken"}]}';
-        RETURN;
-    END IF;
-    body := speaker_json(s, true)::text;
-END
-$$;
-
 -- ---------------------------------------------------------------------------
 -- Sessions
 
@@ -315,7 +153,7 @@ $$;
 -- hours) and lets the exclusion constraints refuse a double booking, which
 -- it answers as schedule-conflict naming the other session and the room or
 -- speaker they share.
-CREATE FUNCTION session_save(p_id uuid, p_slug text, p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION session_save(p_id uuid, p_slug text, p jsonb, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -544,7 +382,7 @@ $$;
 -- DELETE /v1/sessions/{id}: soft, so the next release can say it was
 -- removed; the speakers' rows go (trigger), reservations and agenda
 -- entries stay for the people to be told.
-CREATE FUNCTION session_delete(p_id uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION session_delete(p_id uuid, OUT problem text)
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE sessions SET deleted_at = now(), updated_at = now()
@@ -555,67 +393,9 @@ BEGIN
 END
 $$;
 
--- ---------------------------------------------------------------------------
--- Reservations and the personal agenda
-
--- POST /v1/sessions/{id}/reservation: a released session, a confirmed (or
--- checked-in) registrant of its edition, and a free seat taken by a
--- guarded update; the session also goes into the person's agenda.
--- created: false when the person had the reservation already.
-CREATE FUNCTION reservation_create(p_session uuid, p_account uuid,
-                                   OUT problem text, OUT body text, OUT created boolean)
-LANGUAGE plpgsql AS $$
-DECLARE
-    s sessions;
-    res reservations;
-BEGIN
-    created := false;
-    SELECT * INTO s FROM sessions WHERE id = p_session AND deleted_at IS NULL;
-    IF NOT FOUND OR session_released(p_session) IS NULL THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM registrations
-                    WHERE edition_id = s.edition_id AND account_id = p_account
-                      AND status IN ('confirmed', 'checked_in')) THEN
-        problem := 'registration-required';
-        RETURN;
-    END IF;
-    SELECT * INTO res FROM reservations WHERE session_id = p_session AND account_id = p_account;
-    IF NOT FOUND THEN
-        UPDATE sessions SET reserved = reserved + 1
-         WHERE id = p_session AND (capacity IS NULL OR reserved < capacity)
-        RETURNING * INTO s;
-        IF NOT FOUND THEN
-            problem := 'session-full';
-            body := jsonb_build_object('session_id', p_session, 'capacity', s.capacity)::text;
-            RETURN;
-        END IF;
-        INSERT INTO reservations (session_id, account_id) VALUES (p_session, p_account)
-        ON CONFLICT (session_id, account_id) DO NOTHING
-        RETURNING * INTO res;
-        IF FOUND THEN
-            created := true;
-        ELSE
-            -- the same person reserved concurrently and won: give the seat back
-            UPDATE sessions SET reserved = reserved - 1 WHERE id = p_session
-            RETURNING * INTO s;
-            SELECT * INTO res FROM reservations
-             WHERE session_id = p_session AND account_id = p_account;
-        END IF;
-    END IF;
-    INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
-    ON CONFLICT (account_id, session_id) DO NOTHING;
-    body := jsonb_build_object(
-        'session_id', p_session, 'reserved_at', res.created_at, 'capacity', s.capacity,
-        'seats_left', CASE WHEN s.capacity IS NOT NULL THEN greatest(s.capacity - s.reserved, 0)
-                      END)::text;
-END
-$$;
-
 -- DELETE /v1/sessions/{id}/reservation: the seat comes back (trigger); a
 -- session that needs a reservation leaves the agenda with it.
-CREATE FUNCTION reservation_delete(p_session uuid, p_account uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION reservation_delete(p_session uuid, p_account uuid, OUT problem text)
 LANGUAGE plpgsql AS $$
 DECLARE
     s sessions;
@@ -634,7 +414,7 @@ $$;
 
 -- PUT /v1/me/agenda/{session_id}: a released session that is not deleted;
 -- one that needs a reservation only with one.
-CREATE FUNCTION agenda_put(p_session uuid, p_account uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION agenda_put(p_session uuid, p_account uuid, OUT problem text)
 LANGUAGE plpgsql AS $$
 DECLARE
     rel jsonb;
@@ -662,7 +442,7 @@ $$;
 -- GET /v1/me/agenda: the person's sessions as the latest releases have
 -- them, each with the other chosen sessions it overlaps; sessions no
 -- longer in the latest release are listed under `removed`.
-CREATE FUNCTION agenda_json(p_account uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION agenda_json(p_account uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     WITH mine AS (
         SELECT a.session_id, a.created_at, session_released(a.session_id) AS rel,
@@ -700,7 +480,7 @@ $$;
 
 -- The agenda as the calendar ics_render (services/core/ics.h) takes; removed
 -- sessions stay as CANCELLED events so subscribed calendars drop them.
-CREATE FUNCTION agenda_calendar(p_account uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION agenda_calendar(p_account uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     WITH a AS (SELECT agenda_json(p_account) AS j)
     SELECT jsonb_build_object(
@@ -730,4 +510,118 @@ LANGUAGE sql STABLE AS $$
                            'starts_at', d ->> 'starts_at', 'ends_at', d ->> 'ends_at',
                            'sequence', (d ->> 'version')::integer, 'status', 'CANCELLED')
                   FROM a, jsonb_array_elements(a.j -> 'removed') d) x), '[]'))
+$$;
+
+CREATE OR REPLACE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT s.id, s.name, s.organization, s.organization_id, s.sector,
+               CASE WHEN with_account THEN s.account_id END AS account_id, s.created_at) x
+$$;
+
+-- A speaker, linked to an organization record: the one given, or the
+-- account's. An organization_id that does not exist is 422 naming it.
+CREATE OR REPLACE FUNCTION speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
+                                          p_sector text, p_organization_id uuid,
+                                          OUT problem text, OUT body text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+    a accounts;
+    s speakers;
+    org organizations;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF p_account IS NOT NULL THEN
+        SELECT * INTO a FROM accounts WHERE id = p_account;
+        IF NOT FOUND THEN
+            problem := 'validation-failed';
+            body := '{"errors": [{"field": "account_id", "code": "no_account"}]}';
+            RETURN;
+        END IF;
+    END IF;
+    IF p_organization_id IS NOT NULL THEN
+        SELECT * INTO org FROM organizations WHERE id = p_organization_id;
+        IF NOT FOUND THEN
+            problem := 'validation-failed';
+            body := '{"errors": [{"field": "organization_id", "code": "no_organization"}]}';
+            RETURN;
+        END IF;
+    END IF;
+    INSERT INTO speakers (edition_id, account_id, name, organization, sector, organization_id)
+    VALUES (ed, p_account, coalesce(p_name, a.full_name),
+            coalesce(p_organization, nullif(a.organization, ''), org.name, ''),
+            coalesce(p_sector, a.sector, org.sector),
+            coalesce(p_organization_id, a.organization_id))
+    ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
+    RETURNING * INTO s;
+    IF NOT FOUND THEN
+        problem := 'validation-failed';
+        body := '{"errors": [{"field": "account_id", "code": "taken"}]}';
+        RETURN;
+    END IF;
+    body := speaker_json(s, true)::text;
+END
+$$;
+
+-- A seat in a session. The guarded UPDATE returns into a row of its own:
+-- a RETURNING ... INTO that finds no row sets its target to nulls in
+-- PL/pgSQL, and session-full must still name the capacity read before.
+CREATE OR REPLACE FUNCTION reservation_create(p_session uuid, p_account uuid,
+                                              OUT problem text, OUT body text, OUT created boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    s sessions;
+    upd sessions;
+    res reservations;
+BEGIN
+    created := false;
+    SELECT * INTO s FROM sessions WHERE id = p_session AND deleted_at IS NULL;
+    IF NOT FOUND OR session_released(p_session) IS NULL THEN
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM registrations
+                    WHERE edition_id = s.edition_id AND account_id = p_account
+                      AND status IN ('confirmed', 'checked_in')) THEN
+        problem := 'registration-required';
+        RETURN;
+    END IF;
+    SELECT * INTO res FROM reservations WHERE session_id = p_session AND account_id = p_account;
+    IF NOT FOUND THEN
+        UPDATE sessions SET reserved = reserved + 1
+         WHERE id = p_session AND (capacity IS NULL OR reserved < capacity)
+        RETURNING * INTO upd;
+        IF NOT FOUND THEN
+            -- s is the row read above: a RETURNING that finds no row sets
+            -- its target to nulls, so upd would say capacity: null
+            problem := 'session-full';
+            body := jsonb_build_object('session_id', p_session, 'capacity', s.capacity)::text;
+            RETURN;
+        END IF;
+        s := upd;
+        INSERT INTO reservations (session_id, account_id) VALUES (p_session, p_account)
+        ON CONFLICT (session_id, account_id) DO NOTHING
+        RETURNING * INTO res;
+        IF FOUND THEN
+            created := true;
+        ELSE
+            -- the same person reserved concurrently and won: give the seat back
+            UPDATE sessions SET reserved = reserved - 1 WHERE id = p_session
+            RETURNING * INTO s;
+            SELECT * INTO res FROM reservations
+             WHERE session_id = p_session AND account_id = p_account;
+        END IF;
+    END IF;
+    INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
+    ON CONFLICT (account_id, session_id) DO NOTHING;
+    body := jsonb_build_object(
+        'session_id', p_session, 'reserved_at', res.created_at, 'capacity', s.capacity,
+        'seats_left', CASE WHEN s.capacity IS NOT NULL THEN greatest(s.capacity - s.reserved, 0)
+                      END)::text;
+END
 $$;

@@ -1,10 +1,20 @@
--- 0009_pacts_followup: what happens to pacts between one edition and the
+-- functions/followup.sql: follow-up between editions: the public dashboard and its change
+-- notifications, overdue commitments and reminders, the review of a pact
+-- at the next edition, and carrying commitments over to it.
+--
+-- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
+-- off, so files may call each other in any order); written to be re-run:
+-- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
+-- A function removed from here is dropped from upgraded databases by the
+-- loader. The tables are in schema/migrations.
+
+-- What happens to pacts between one edition and the
 -- next: the public dashboard (one JSON document per edition, cached by
 -- every gessd worker and dropped on NOTIFY 'dashboard:<slug>'), the list of
 -- overdue commitments, reminders written to the outbox once each, the
 -- review of the previous edition's pacts and carrying a commitment over.
 --
--- Progress and completion come from the functions of 0006; "today" is the
+-- Progress and completion come from pacts.sql and commitments.sql; "today" is the
 -- edition's local date, as everywhere in the pact module.
 
 -- ---------------------------------------------------------------------------
@@ -18,9 +28,9 @@
 -- only on the rows and on the local date, never on now() itself, so it is
 -- byte-identical while nothing changes; `valid_until` is the edition's
 -- next local midnight, when `overdue` may flip and the cached copy must go.
-CREATE FUNCTION pacts_dashboard(p_slug text,
-                                OUT draft boolean, OUT body text, OUT etag text,
-                                OUT valid_until double precision)
+CREATE OR REPLACE FUNCTION pacts_dashboard(p_slug text,
+                                           OUT draft boolean, OUT body text, OUT etag text,
+                                           OUT valid_until double precision)
 RETURNS SETOF record
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -171,7 +181,7 @@ $$;
 -- deleted or moves to another edition still reaches both); the
 -- notifications are sent at commit, and PostgreSQL folds duplicates within
 -- a transaction.
-CREATE FUNCTION dashboard_notify(kind text, ids uuid[]) RETURNS void
+CREATE OR REPLACE FUNCTION dashboard_notify(kind text, ids uuid[]) RETURNS void
 LANGUAGE sql AS $$
     SELECT pg_notify('gess_invalidate', 'dashboard:' || s.slug)
       FROM (SELECT e.slug FROM editions e
@@ -192,7 +202,7 @@ $$;
 -- Statement-level, so a bulk insert of thousands of measurements costs one
 -- notification, not thousands. TG_ARGV: the column holding the id, and
 -- what kind of id it is. Transition tables need one trigger per event.
-CREATE FUNCTION dashboard_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION dashboard_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     col text := TG_ARGV[0];
@@ -227,14 +237,14 @@ BEGIN
                                    ('milestones', 'commitment_id', 'commitment'))
                            AS v(tab, col, kind)
     LOOP
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS dash_new'
+        EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS dash_new'
                        ' FOR EACH STATEMENT EXECUTE FUNCTION dashboard_changed(%L, %L)',
                        t.tab || '_dash_ins', t.tab, t.col, t.kind);
-        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS dash_new'
+        EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER UPDATE ON %I REFERENCING NEW TABLE AS dash_new'
                        ' OLD TABLE AS dash_old'
                        ' FOR EACH STATEMENT EXECUTE FUNCTION dashboard_changed(%L, %L)',
                        t.tab || '_dash_upd', t.tab, t.col, t.kind);
-        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS dash_old'
+        EXECUTE format('CREATE OR REPLACE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS dash_old'
                        ' FOR EACH STATEMENT EXECUTE FUNCTION dashboard_changed(%L, %L)',
                        t.tab || '_dash_del', t.tab, t.col, t.kind);
     END LOOP;
@@ -243,18 +253,19 @@ $$;
 
 -- An organization's name or sector shows on every dashboard that names it;
 -- organizations change rarely, so every cached dashboard goes ('*').
-CREATE FUNCTION dashboard_all_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION dashboard_all_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('gess_invalidate', 'dashboard:*');
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER organizations_dash AFTER UPDATE OR DELETE ON organizations
+
+CREATE OR REPLACE TRIGGER organizations_dash AFTER UPDATE OR DELETE ON organizations
     FOR EACH STATEMENT EXECUTE FUNCTION dashboard_all_changed();
 
 -- An edition changed (status, title, time zone, slug): its dashboard goes.
-CREATE FUNCTION dashboard_edition_changed() RETURNS trigger
+CREATE OR REPLACE FUNCTION dashboard_edition_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('gess_invalidate', 'dashboard:' || OLD.slug);
@@ -264,7 +275,8 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER editions_dashboard_notify AFTER UPDATE OR DELETE ON editions
+
+CREATE OR REPLACE TRIGGER editions_dashboard_notify AFTER UPDATE OR DELETE ON editions
     FOR EACH ROW EXECUTE FUNCTION dashboard_edition_changed();
 
 -- ---------------------------------------------------------------------------
@@ -274,8 +286,8 @@ CREATE TRIGGER editions_dashboard_notify AFTER UPDATE OR DELETE ON editions
 -- milestone past due and not done. One page ordered by (due_on, id), after
 -- the commitment p_cursor; p_edition NULL: every edition. problem
 -- 'not-found' for an edition that does not exist.
-CREATE FUNCTION commitments_overdue(p_edition text, p_cursor uuid, p_limit integer,
-                                    OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION commitments_overdue(p_edition text, p_cursor uuid, p_limit integer,
+                                               OUT problem text, OUT body text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     ed uuid;
@@ -343,23 +355,6 @@ BEGIN
 END
 $$;
 
--- ---------------------------------------------------------------------------
--- Reminders
-
--- One row per reminder written: the unique key makes each one once, across
--- runs, restarts and several processes (INSERT ... ON CONFLICT DO NOTHING
--- waits for a concurrent insert of the same key and then skips it). A new
--- due date (a postponed milestone) is a new key, so it is reminded again.
-CREATE TABLE pact_reminders (
-    kind       text NOT NULL CHECK (kind IN ('milestone_due_soon', 'milestone_overdue',
-                                             'commitment_overdue')),
-    subject_id uuid NOT NULL,
-    due_on     date NOT NULL,
-    account_id uuid NOT NULL REFERENCES accounts ON DELETE CASCADE,
-    sent_at    timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (kind, subject_id, due_on, account_id)
-);
-
 -- Writes the reminders that are due to the outbox, once each, and returns
 -- how many it wrote: 'milestone_due_soon' from days_before days before a
 -- milestone's due date, 'milestone_overdue' and 'commitment_overdue' once
@@ -367,7 +362,7 @@ CREATE TABLE pact_reminders (
 -- organization is the commitment's responsible or a co-responsible one;
 -- with none, the contacts of the pact's `responsible` parties. Only signed
 -- or in-progress pacts, open commitments, milestones not done.
-CREATE FUNCTION pact_send_reminders(days_before integer) RETURNS integer
+CREATE OR REPLACE FUNCTION pact_send_reminders(days_before integer) RETURNS integer
 LANGUAGE sql AS $$
     WITH live AS (
         SELECT c.*, p.title AS pact_title, e.slug,
@@ -438,7 +433,7 @@ $$;
 -- Review at the next edition
 
 -- progress {progress, completion} of a (progress, evidence) pair
-CREATE FUNCTION progress_pair_json(progress numeric, evidence boolean) RETURNS jsonb
+CREATE OR REPLACE FUNCTION progress_pair_json(progress numeric, evidence boolean) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_build_object('progress', progress_json(progress),
                               'completion', completion_level(progress, evidence))
@@ -449,7 +444,7 @@ $$;
 -- now, each commitment with the same pair and what changed since signing:
 -- status changes with their reasons (from the audit), measurements
 -- verified, milestones done, carry-overs.
-CREATE FUNCTION pact_review(p_slug text, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION pact_review(p_slug text, OUT problem text, OUT body text)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     e editions;
@@ -559,8 +554,8 @@ $$;
 -- progress continues where it was), open milestones; carried_from_id links
 -- back. Once per source commitment and target edition: the source row is
 -- locked FOR UPDATE, so a second request waits and then sees the first.
-CREATE FUNCTION commitment_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date,
-                                      OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION commitment_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date,
+                                                 OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     src commitments;
@@ -633,5 +628,3 @@ BEGIN
     body := commitment_json(nc, true)::text;
 END
 $$;
-
-GRANT SELECT, INSERT ON pact_reminders TO gess_app;

@@ -1,96 +1,152 @@
--- 0008_pacts_api: the request functions and JSON shapes of organizations,
--- pacts, their parties and contacts, and each pact's history; accounts and
--- speakers linking an organization record.
+-- functions/pacts.sql: pacts and their parties, who may see and edit them, the audit
+-- trail written by trigger in the same transaction as every change, and
+-- progress as every reader shares it (never stored, so it cannot drift):
+--   indicator:  (latest verified value - baseline) / (target - baseline),
+--               clipped to 0..1; no verified value yet: 0.
+--   commitment: the mean of its indicators; with none, milestones done over
+--               milestones; with neither, the mean of its live
+--               sub-commitments; with nothing at all, 1 from the day the
+--               follow-up team set it `done`, else 0.
+--   pact:       the mean of its top-level commitments that are not
+--               `dropped` (as of the day asked); 0 with none.
 --
--- Every function that writes a pact or a party calls pact_set_actor()
--- first, so the audit trigger of 0006 records who did it. Validation that
--- needs the database (an id that does not exist, a field the stored row
--- makes wrong) comes back as problem 'validation-failed' with
--- {errors: [{field, code, s?}]} for gessd to word (services/pacts/pacts.c).
+-- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
+-- off, so files may call each other in any order); written to be re-run:
+-- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
+-- A function removed from here is dropped from upgraded databases by the
+-- loader. The tables are in schema/migrations.
 
--- ---------------------------------------------------------------------------
--- Organizations
+CREATE OR REPLACE FUNCTION pact_audit_immutable() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'pact_audit rows cannot be changed or removed'
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
 
--- organization {id, name, sector, tax_id, region, created_at, updated_at}
-CREATE FUNCTION organization_json(o organizations) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(x) FROM (
-        SELECT o.id, o.name, o.sector, o.tax_id, o.region, o.created_at, o.updated_at) x
+CREATE OR REPLACE TRIGGER pact_audit_immutable BEFORE UPDATE OR DELETE ON pact_audit
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_immutable();
+
+CREATE OR REPLACE TRIGGER pact_audit_no_truncate BEFORE TRUNCATE ON pact_audit
+    FOR EACH STATEMENT EXECUTE FUNCTION pact_audit_immutable();
+
+-- Who is acting: request functions call pact_set_actor(account) first; the
+-- audit trigger reads it back. Transaction-local, so a pooled connection
+-- never carries it into the next request.
+CREATE OR REPLACE FUNCTION pact_set_actor(actor uuid) RETURNS void
+LANGUAGE sql AS $$
+    SELECT set_config('gess.actor', coalesce(actor::text, ''), true)
 $$;
 
--- What a name search compares: lower case without the accents of Spanish
--- (the unaccent extension is not installed; these are the letters names
--- use). The accents go first, upper case too: lower() under the C locale
--- leaves non-ASCII letters alone.
-CREATE FUNCTION organization_fold(s text) RETURNS text
+CREATE OR REPLACE FUNCTION pact_actor() RETURNS uuid
+LANGUAGE sql STABLE AS $$
+    SELECT nullif(current_setting('gess.actor', true), '')::uuid
+$$;
+
+-- The pact a row belongs to, for any audited table.
+CREATE OR REPLACE FUNCTION pact_of(entity text, r jsonb) RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE entity
+    WHEN 'pact' THEN RETURN (r->>'id')::uuid;
+    WHEN 'party', 'commitment' THEN RETURN (r->>'pact_id')::uuid;
+    WHEN 'party_contact' THEN
+        RETURN (SELECT pp.pact_id FROM pact_parties pp WHERE pp.id = (r->>'party_id')::uuid);
+    WHEN 'co_responsible' THEN
+        RETURN (SELECT c.pact_id FROM commitments c WHERE c.id = (r->>'commitment_id')::uuid);
+    WHEN 'indicator', 'milestone' THEN
+        RETURN (SELECT c.pact_id FROM commitments c WHERE c.id = (r->>'commitment_id')::uuid);
+    WHEN 'measurement' THEN
+        RETURN (SELECT c.pact_id FROM indicators i JOIN commitments c ON c.id = i.commitment_id
+                 WHERE i.id = (r->>'indicator_id')::uuid);
+    END CASE;
+END $$;
+
+CREATE OR REPLACE FUNCTION pact_audit_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    entity text := TG_ARGV[0];
+    b jsonb;
+    a jsonb;
+    p uuid;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN b := to_jsonb(OLD) - 'updated_at'; END IF;
+    IF TG_OP <> 'DELETE' THEN a := to_jsonb(NEW) - 'updated_at'; END IF;
+    IF TG_OP = 'UPDATE' AND a = b THEN
+        RETURN NULL;  -- nothing changed: nothing to record
+    END IF;
+    p := pact_of(entity, coalesce(a, b));
+    -- a row removed with its pact (ON DELETE CASCADE) has no pact to file under
+    IF p IS NULL THEN RETURN NULL; END IF;
+    INSERT INTO pact_audit (pact_id, entity, entity_id, action, actor_id, before, after)
+    VALUES (p, entity,
+            (coalesce(a, b)->>CASE entity WHEN 'party_contact' THEN 'party_id'
+                                          WHEN 'co_responsible' THEN 'commitment_id'
+                                          ELSE 'id' END)::uuid,
+            lower(TG_OP), pact_actor(), b, a);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER pacts_audit AFTER INSERT OR UPDATE OR DELETE ON pacts
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('pact');
+
+CREATE OR REPLACE TRIGGER pact_parties_audit AFTER INSERT OR UPDATE OR DELETE ON pact_parties
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('party');
+
+CREATE OR REPLACE TRIGGER commitments_audit AFTER INSERT OR UPDATE OR DELETE ON commitments
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('commitment');
+
+CREATE OR REPLACE TRIGGER pact_party_contacts_audit AFTER INSERT OR UPDATE OR DELETE ON pact_party_contacts
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('party_contact');
+
+CREATE OR REPLACE TRIGGER commitment_co_responsibles_audit
+    AFTER INSERT OR UPDATE OR DELETE ON commitment_co_responsibles
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('co_responsible');
+
+CREATE OR REPLACE TRIGGER indicators_audit AFTER INSERT OR UPDATE OR DELETE ON indicators
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('indicator');
+
+CREATE OR REPLACE TRIGGER measurements_audit AFTER INSERT OR UPDATE OR DELETE ON measurements
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('measurement');
+
+CREATE OR REPLACE TRIGGER milestones_audit AFTER INSERT OR UPDATE OR DELETE ON milestones
+    FOR EACH ROW EXECUTE FUNCTION pact_audit_row('milestone');
+
+CREATE OR REPLACE FUNCTION pact_progress(p uuid, at date DEFAULT NULL)
+RETURNS TABLE (progress numeric, evidence boolean)
+LANGUAGE sql STABLE ROWS 1 AS $$
+    SELECT coalesce(avg(cp.progress), 0), coalesce(bool_or(cp.evidence), false)
+      FROM commitments c, commitment_progress(c.id, at) cp
+     WHERE c.pact_id = p AND c.parent_id IS NULL AND commitment_live(c, at)
+$$;
+
+-- The five-step completion scale used by open-government reviewers
+-- (DESIGN.md §6).
+CREATE OR REPLACE FUNCTION completion_level(progress numeric, evidence boolean) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT lower(translate(s, 'áéíóúüñàèìòùâêîôûäëïöçÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛÄËÏÖÇ',
-                              'aeiouunaeiouaeiouaeiocaeiouunaeiouaeiouaeioc'))
+    SELECT CASE WHEN NOT evidence THEN 'no_evidence'
+                WHEN progress <= 0 THEN 'not_started'
+                WHEN progress < 0.5 THEN 'limited'
+                WHEN progress < 1 THEN 'substantial'
+                ELSE 'complete' END
 $$;
 
--- The organization an organization-taken problem names: the one holding the
--- name or the tax id.
-CREATE FUNCTION organization_taken(p_name text, p_tax_id text, p_except uuid) RETURNS text
+-- Progress as it travels in JSON: four decimals, so clients compare it
+-- without floating-point noise. Truncated, not rounded, so it never reads
+-- 1 (or 0.5) while the completion level, computed from the exact value,
+-- is still below it.
+CREATE OR REPLACE FUNCTION progress_json(progress numeric) RETURNS numeric
+LANGUAGE sql IMMUTABLE AS $$ SELECT trunc(progress, 4) $$;
+
+-- Progress and completion come from the functions above (never stored,
+-- never computed in C). "Today" is the edition's local date, so a
+-- commitment due on the 10th is overdue from the 11th in Lima, whatever
+-- the server's clock zone.
+
+-- The local date at the edition a pact was signed at.
+CREATE OR REPLACE FUNCTION pact_local_today(p uuid) RETURNS date
 LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('organization', json_build_object('id', o.id, 'name', o.name))::text
-      FROM organizations o
-     WHERE (lower(o.name) = lower(p_name) OR o.tax_id = p_tax_id)
-       AND o.id IS DISTINCT FROM p_except
-     ORDER BY lower(o.name) = lower(p_name) DESC
-     LIMIT 1
-$$;
-
--- POST /v1/organizations: p holds the members gessd has checked (name,
--- sector, tax_id?, region?). The unique indexes decide races.
-CREATE FUNCTION organization_create(p jsonb, OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    o organizations;
-BEGIN
-    INSERT INTO organizations (name, sector, tax_id, region)
-    VALUES (p ->> 'name', p ->> 'sector', p ->> 'tax_id', coalesce(p ->> 'region', ''))
-    ON CONFLICT DO NOTHING
-    RETURNING * INTO o;
-    IF NOT FOUND THEN
-        problem := 'organization-taken';
-        body := organization_taken(p ->> 'name', p ->> 'tax_id', NULL);
-        RETURN;
-    END IF;
-    body := organization_json(o)::text;
-END
-$$;
-
--- PATCH /v1/organizations/{id}: only the members present in p change
--- (tax_id and region may be null: cleared).
-CREATE FUNCTION organization_patch(p_id uuid, p jsonb, OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    o organizations;
-BEGIN
-    SELECT * INTO o FROM organizations WHERE id = p_id FOR UPDATE;
-    IF NOT FOUND THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    IF p ? 'name' THEN o.name := p ->> 'name'; END IF;
-    IF p ? 'sector' THEN o.sector := p ->> 'sector'; END IF;
-    IF p ? 'tax_id' THEN o.tax_id := p ->> 'tax_id'; END IF;
-    IF p ? 'region' THEN o.region := coalesce(p ->> 'region', ''); END IF;
-    BEGIN
-        UPDATE organizations
-           SET name = o.name, sector = o.sector, tax_id = o.tax_id, region = o.region,
-               updated_at = CASE WHEN (name, sector, tax_id, region)
-                                      IS NOT DISTINCT FROM (o.name, o.sector, o.tax_id, o.region)
-                                 THEN updated_at ELSE now() END
-         WHERE id = p_id
-        RETURNING * INTO o;
-    EXCEPTION WHEN unique_violation THEN
-        problem := 'organization-taken';
-        body := organization_taken(o.name, o.tax_id, p_id);
-        RETURN;
-    END;
-    body := organization_json(o)::text;
-END
+    SELECT (now() AT TIME ZONE e.timezone)::date
+      FROM pacts pa JOIN editions e ON e.id = pa.edition_id WHERE pa.id = p
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -99,7 +155,7 @@ $$;
 -- How a caller may see a pact: 'full' (staff, or a contact of one of its
 -- parties: drafts, contacts, unverified measurements), 'public' (a
 -- non-draft pact of a non-draft edition), or NULL (not at all: 404).
-CREATE FUNCTION pact_access(p pacts, viewer uuid, staff boolean) RETURNS text
+CREATE OR REPLACE FUNCTION pact_access(p pacts, viewer uuid, staff boolean) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN staff THEN 'full'
@@ -115,7 +171,7 @@ $$;
 
 -- party {id, pact_id, organization: {id, name, sector}, role, contacts:
 -- [{id, full_name}] (full only), created_at}
-CREATE FUNCTION party_json(pp pact_parties, full boolean) RETURNS json
+CREATE OR REPLACE FUNCTION party_json(pp pact_parties, full boolean) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT (jsonb_build_object(
         'id', pp.id, 'pact_id', pp.pact_id,
@@ -133,7 +189,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The members a pact and a list item share.
-CREATE FUNCTION pact_head(p pacts, full boolean) RETURNS jsonb
+CREATE OR REPLACE FUNCTION pact_head(p pacts, full boolean) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'id', p.id, 'edition', (SELECT e.slug FROM editions e WHERE e.id = p.edition_id),
@@ -148,8 +204,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- pact: the head with its top-level commitments (each with its
--- sub_commitments, commitment_json of 0007).
-CREATE FUNCTION pact_json(p pacts, full boolean) RETURNS json
+-- sub_commitments, commitment_json of commitments.sql).
+CREATE OR REPLACE FUNCTION pact_json(p pacts, full boolean) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT (pact_head(p, $2) || jsonb_build_object(
         'commitments', coalesce((SELECT json_agg(commitment_json(c, $2)
@@ -161,7 +217,7 @@ $$;
 -- A list item: the head without the full text (up to 100,000 characters:
 -- read it on the pact itself) and how many commitments (top-level and sub-)
 -- it has.
-CREATE FUNCTION pact_item_json(p pacts, full boolean) RETURNS json
+CREATE OR REPLACE FUNCTION pact_item_json(p pacts, full boolean) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT ((pact_head(p, $2) - 'text') || jsonb_build_object(
         'commitment_count', (SELECT count(*) FROM commitments c WHERE c.pact_id = p.id)))::json
@@ -169,8 +225,8 @@ $$;
 
 -- POST /v1/editions/{slug}/pacts: p holds the checked members (title,
 -- summary?, text?, text_url?, signed_on?, status?).
-CREATE FUNCTION pact_create(p_slug text, p jsonb, p_actor uuid,
-                            OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION pact_create(p_slug text, p jsonb, p_actor uuid,
+                                       OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -194,7 +250,7 @@ $$;
 -- PATCH /v1/pacts/{id}: only the members present in p change. A pact once
 -- signed is public record: it cannot go back to draft (409). A pact that is
 -- not a draft needs the date it was signed (422 naming signed_on).
-CREATE FUNCTION pact_patch(p_id uuid, p jsonb, p_actor uuid, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION pact_patch(p_id uuid, p jsonb, p_actor uuid, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     x pacts;
@@ -239,8 +295,8 @@ $$;
 -- accounts that speak for it. Unknown ids are 422 naming the field; the
 -- same organization in the same role twice is 409 party-exists (the unique
 -- constraint decides races).
-CREATE FUNCTION party_create(p_pact uuid, p_org uuid, p_role text, p_contacts uuid[],
-                             p_actor uuid, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION party_create(p_pact uuid, p_org uuid, p_role text, p_contacts uuid[],
+                                        p_actor uuid, OUT problem text, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
     pp pact_parties;
@@ -287,7 +343,7 @@ $$;
 -- GET /v1/pacts/{id}/history: one page of the audit trail, oldest first,
 -- after the audit id p_after. NULL when the pact does not exist (404).
 -- An actor whose account was erased shows as null.
-CREATE FUNCTION pact_history(p_pact uuid, p_after bigint, p_limit integer) RETURNS text
+CREATE OR REPLACE FUNCTION pact_history(p_pact uuid, p_after bigint, p_limit integer) RETURNS text
 LANGUAGE sql STABLE AS $$
     WITH page AS (
         SELECT a.*, row_number() OVER (ORDER BY a.id) AS rn
@@ -306,72 +362,4 @@ LANGUAGE sql STABLE AS $$
                          WHERE g.rn = p_limit AND EXISTS (SELECT 1 FROM page m
                                                            WHERE m.rn > p_limit)))::text
       FROM pacts WHERE id = p_pact
-$$;
-
--- ---------------------------------------------------------------------------
--- Accounts and speakers link an organization record (0006 added the
--- columns); the free-text organization stays as typed.
-
-CREATE OR REPLACE FUNCTION account_json(a accounts) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(x) FROM (
-        SELECT a.id, a.email, a.full_name, a.organization, a.organization_id, a.sector,
-               a.country, a.region, effective_roles(a.roles) AS roles, a.created_at) x
-$$;
-
-CREATE OR REPLACE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT row_to_json(x) FROM (
-        SELECT s.id, s.name, s.organization, s.organization_id, s.sector,
-               CASE WHEN with_account THEN s.account_id END AS account_id, s.created_at) x
-$$;
-
--- speaker_create of 0004 with the organization record: given, or the
--- account's. An organization_id that does not exist is 422 naming it.
-DROP FUNCTION speaker_create(text, uuid, text, text, text);
-CREATE FUNCTION speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
-                               p_sector text, p_organization_id uuid,
-                               OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    a accounts;
-    s speakers;
-    org organizations;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    IF p_account IS NOT NULL THEN
-        SELECT * INTO a FROM accounts WHERE id = p_account;
-        IF NOT FOUND THEN
-            problem := 'validation-failed';
-            body := '{"errors": [{"field": "account_id", "code": "no_account"}]}';
-            RETURN;
-        END IF;
-    END IF;
-    IF p_organization_id IS NOT NULL THEN
-        SELECT * INTO org FROM organizations WHERE id = p_organization_id;
-        IF NOT FOUND THEN
-            problem := 'validation-failed';
-            body := '{"errors": [{"field": "organization_id", "code": "no_organization"}]}';
-            RETURN;
-        END IF;
-    END IF;
-    INSERT INTO speakers (edition_id, account_id, name, organization, sector, organization_id)
-    VALUES (ed, p_account, coalesce(p_name, a.full_name),
-            coalesce(p_organization, nullif(a.organization, ''), org.name, ''),
-            coalesce(p_sector, a.sector, org.sector),
-            coalesce(p_organization_id, a.organization_id))
-    ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
-    RETURNING * INTO s;
-    IF NOT FOUND THEN
-        problem := 'validation-failed';
-        body := '{"errors": [{"field": "account_id", "code": "taken"}]}';
-        RETURN;
-    END IF;
-    body := speaker_json(s, true)::text;
-END
 $$;
