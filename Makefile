@@ -46,10 +46,11 @@ LIB_SRC  := $(filter-out services/gessd.c,$(shell find services -name '*.c' | so
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/embedded.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
-# services/demo/*.sql: the demo data (`gessd demo`), not migrations.
+# schema/migrations/NNNN_*.sql run once each, schema/functions/*.sql are
+# reloaded by every `gessd migrate` (both in name order, which is the order
+# they run in); services/demo/*.sql: the demo data (`gessd demo`).
 EMBED    := $(sort $(wildcard schema/migrations/*.sql)) $(sort $(wildcard schema/functions/*.sql)) \
-            services/openapi.json \
-            $(sort $(wildcard services/demo/*.sql))
+            services/openapi.json $(sort $(wildcard services/demo/*.sql))
 
 # The fuzz targets (tests/fuzz, libFuzzer) link the same sources as gessd,
 # compiled apart by clang with coverage and sanitizers into build/fuzz.
@@ -71,7 +72,11 @@ $(BUILD)/%.o: %.c
 
 # Migrations and the OpenAPI document are compiled in (DESIGN.md §3), so
 # build/gessd runs from any directory.
-$(BUILD)/embedded.c: tools/embed.sh $(EMBED)
+# The list of embedded files is a prerequisite too, so that removing or
+# renaming a schema file (no newer file) re-embeds as well.
+EMBED_LIST := $(BUILD)/embed.list
+$(shell mkdir -p $(BUILD) && echo '$(EMBED)' | cmp -s - $(EMBED_LIST) || echo '$(EMBED)' > $(EMBED_LIST))
+$(BUILD)/embedded.c: tools/embed.sh $(EMBED) $(EMBED_LIST)
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh $(EMBED) > $@
 $(BUILD)/embedded.o: $(BUILD)/embedded.c

@@ -1,7 +1,7 @@
 /* gessd — the gess server and its operator commands.
  *
  *   gessd [--config FILE] serve          serve HTTP (GESS_LISTEN, GESS_WORKERS)
- *   gessd [--config FILE] migrate        apply schema migrations
+ *   gessd [--config FILE] migrate        apply schema migrations, reload the function files
  *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
  *   gessd [--config FILE] demo [--if-empty]   load the demo data (idempotent)
  *   gessd [--config FILE] remind         send due pact reminders once

@@ -1,0 +1,205 @@
+/* schema_functions.c — loading the SQL function files.
+ *
+ * Function files are written to be re-run (CREATE OR REPLACE, DROP ... IF
+ * EXISTS), so every migrate runs all of them, in name order, in one
+ * transaction: a database then holds exactly the definitions of the files,
+ * whatever it held before. What no file defines any more is dropped in the
+ * same transaction, so a renamed function does not linger in upgraded
+ * databases. schema_functions records what was loaded: the start-up check
+ * refuses a database whose functions are another binary's, or were redefined
+ * by hand since. */
+#include "core/schema_functions.h"
+
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/embedded.h"
+
+#define PREFIX "schema/functions/"
+
+/* The project's functions: those of schema public that no extension owns
+ * (btree_gist, pg_trgm and unaccent install theirs in public too).
+ * Aggregates are left out: pg_get_functiondef() refuses them. */
+#define PROJECT_FUNCTIONS                                                                        \
+    " FROM pg_proc p"                                                                           \
+    " WHERE p.pronamespace = 'public'::regnamespace AND p.prokind <> 'a'"                      \
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"       \
+    "                   AND d.objid = p.oid AND d.deptype = 'e')"
+
+/* One hash over every project function's definition and every trigger of
+ * the app's tables: a function replaced by hand, or a trigger added or
+ * dropped, changes it. Ordered by signature and name, which do not change
+ * when a function is re-created (its oid may). */
+#define DEFINITIONS_DIGEST                                                                       \
+    "md5(coalesce((SELECT string_agg(pg_get_functiondef(p.oid), E'\\n'"                         \
+    "                                ORDER BY p.oid::regprocedure::text)" PROJECT_FUNCTIONS "),"  \
+    "             '')"                                                                           \
+    " || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), E'\\n'"                          \
+    "                                ORDER BY t.tgrelid::regclass::text, t.tgname)"              \
+    "              FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid"                       \
+    "              WHERE NOT t.tgisinternal AND r.relnamespace = 'public'::regnamespace),"       \
+    "             ''))"
+
+bool schema_is_function_file(const char *path)
+{
+    size_t n = strlen(path);
+    return strncmp(path, PREFIX, strlen(PREFIX)) == 0 && n > strlen(PREFIX) + 4 &&
+           strcmp(path + n - 4, ".sql") == 0 && strchr(path + strlen(PREFIX), '/') == NULL;
+}
+
+void schema_sha256_hex(const unsigned char *data, size_t len, char out[SCHEMA_SHA256_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(out, SCHEMA_SHA256_HEX, h, sizeof h);
+}
+
+bool schema_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    PGresult *res = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok)
+        snprintf(err, errlen, "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    return ok;
+}
+
+/* Over each file's name, length and bytes, so that moving a definition from
+ * one file to another, or renaming a file, changes it too. */
+static void files_checksum(char out[SCHEMA_SHA256_HEX])
+{
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    for (const struct embedded_file *f = embedded_files; f->name != NULL; f++) {
+        if (!schema_is_function_file(f->name))
+            continue;
+        unsigned char len[8];
+        for (int i = 0; i < 8; i++)
+            len[i] = (unsigned char)((uint64_t)f->len >> (56 - 8 * i));
+        crypto_hash_sha256_update(&st, (const unsigned char *)f->name, strlen(f->name) + 1);
+        crypto_hash_sha256_update(&st, len, sizeof len);
+        crypto_hash_sha256_update(&st, f->data, f->len);
+    }
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(out, SCHEMA_SHA256_HEX, h, sizeof h);
+}
+
+/* A query that returns one row; the caller clears *res, also on failure. */
+static bool one_row(PGconn *c, const char *sql, int nparams, const char *const *params,
+                    PGresult **res, char *err, size_t errlen)
+{
+    *res = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(*res) != PGRES_TUPLES_OK) {
+        snprintf(err, errlen, "%s", PQresultErrorMessage(*res));
+        return false;
+    }
+    return true;
+}
+
+/* What no file defines any more: a project function that this transaction
+ * did not create or replace (CREATE OR REPLACE writes a new pg_proc row even
+ * when nothing changed, so its xmin is this transaction's id) and that only
+ * triggers depend on. A function a constraint, an index, a default or a view
+ * needs was created by a migration on purpose and stays. */
+static const char ORPHANS[] =
+    "SELECT p.oid::regprocedure::text" PROJECT_FUNCTIONS
+    "   AND p.xmin::text::bigint <> pg_current_xact_id()::text::bigint % 4294967296"
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
+    "                   AND d.refobjid = p.oid AND d.classid <> 'pg_trigger'::regclass)"
+    " ORDER BY 1";
+
+bool schema_functions_load(PGconn *c, char *err, size_t errlen)
+{
+    char sum[SCHEMA_SHA256_HEX];
+    files_checksum(sum);
+    PGresult *before = NULL, *orphans = NULL, *after = NULL;
+    int nfiles = 0;
+    /* check_function_bodies off: a file may call what a later file defines */
+    bool ok = schema_exec(c, "BEGIN", err, errlen) &&
+              schema_exec(c, "SET LOCAL check_function_bodies = off", err, errlen) &&
+              one_row(c,
+                      "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
+                      " FROM schema_functions",
+                      0, NULL, &before, err, errlen);
+    for (const struct embedded_file *f = embedded_files; ok && f->name != NULL; f++) {
+        if (!schema_is_function_file(f->name))
+            continue;
+        char ferr[1024] = "";
+        ok = schema_exec(c, (const char *)f->data, ferr, sizeof ferr);
+        if (!ok)
+            snprintf(err, errlen, "%s failed: %s", f->name, ferr);
+        nfiles++;
+    }
+    ok = ok && one_row(c, ORPHANS, 0, NULL, &orphans, err, errlen);
+    for (int i = 0; ok && i < PQntuples(orphans); i++) {
+        char sql[1200];
+        snprintf(sql, sizeof sql, "DROP FUNCTION %s CASCADE", PQgetvalue(orphans, i, 0));
+        char ferr[900] = "";
+        ok = schema_exec(c, sql, ferr, sizeof ferr);
+        if (!ok)
+            snprintf(err, errlen, "dropping %s, which no function file defines: %s",
+                     PQgetvalue(orphans, i, 0), ferr);
+    }
+    const char *params[] = {sum};
+    ok = ok && one_row(c,
+                       "INSERT INTO schema_functions AS s (files_checksum, definitions_digest)"
+                       " VALUES ($1, " DEFINITIONS_DIGEST ")"
+                       " ON CONFLICT (singleton) DO UPDATE"
+                       " SET files_checksum = excluded.files_checksum,"
+                       "     definitions_digest = excluded.definitions_digest, loaded_at = now()"
+                       " RETURNING definitions_digest",
+                       1, params, &after, err, errlen);
+    ok = ok && schema_exec(c, "COMMIT", err, errlen);
+    if (!ok) {
+        char ignored[64];
+        (void)schema_exec(c, "ROLLBACK", ignored, sizeof ignored);
+    } else {
+        /* Quiet when the database already had exactly these functions, as
+         * recorded and untouched since, so that a second migrate prints
+         * nothing; loud when it restored a definition changed by hand. */
+        const char *now = PQgetvalue(after, 0, 0);
+        bool same = PQntuples(before) == 1 && strcmp(PQgetvalue(before, 0, 0), sum) == 0 &&
+                    strcmp(PQgetvalue(before, 0, 1), now) == 0 &&
+                    strcmp(PQgetvalue(before, 0, 2), now) == 0;
+        if (!same)
+            printf("loaded %d function files (schema/functions)\n", nfiles);
+        for (int i = 0; i < PQntuples(orphans); i++)
+            printf("dropped %s (no function file defines it)\n", PQgetvalue(orphans, i, 0));
+    }
+    PQclear(before);
+    PQclear(orphans);
+    PQclear(after);
+    return ok;
+}
+
+bool schema_functions_current(PGconn *c, char *err, size_t errlen)
+{
+    char sum[SCHEMA_SHA256_HEX];
+    files_checksum(sum);
+    PGresult *res = NULL;
+    bool ok = one_row(c,
+                      "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
+                      " FROM schema_functions",
+                      0, NULL, &res, err, errlen);
+    if (ok && PQntuples(res) != 1) {
+        snprintf(err, errlen,
+                 "the database's SQL functions were never loaded: run `gessd migrate` first");
+        ok = false;
+    } else if (ok && strcmp(PQgetvalue(res, 0, 0), sum) != 0) {
+        snprintf(err, errlen,
+                 "the database's SQL functions are not the ones this gessd was built with"
+                 " (schema/functions changed): run `gessd migrate` first");
+        ok = false;
+    } else if (ok && strcmp(PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2)) != 0) {
+        snprintf(err, errlen,
+                 "the database's SQL functions or triggers were changed since `gessd migrate`"
+                 " loaded them (by hand?): run `gessd migrate` to restore them");
+        ok = false;
+    }
+    PQclear(res);
+    return ok;
+}

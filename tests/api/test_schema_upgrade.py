@@ -1,0 +1,78 @@
+"""An upgrade from a database in the field: tests/api/fixtures/upgrade_from_0012.sql is a
+database migrated to 0012_throttle and loaded with the demo by the gessd from before the
+schema split, as `pg_dump --no-owner --no-privileges` wrote it. Restored into a scratch
+database, today's `gessd migrate` must take it as having the baseline, leave it with
+exactly the functions and triggers of a freshly migrated database, keep its data, and
+`gessd serve` must accept it."""
+import os
+import subprocess
+
+import pytest
+import requests
+
+import gesshelp as h
+from schemahelp import REPO, ScratchDb, baseline, functions, pg_bin, row_counts, triggers
+
+FIXTURE = os.path.join(REPO, "tests", "api", "fixtures", "upgrade_from_0012.sql")
+
+
+@pytest.fixture
+def restored(gess):
+    psql = pg_bin("psql")
+    if psql is None:
+        pytest.fail("psql not found (pg_config --bindir, /usr/lib/postgresql/15/bin)")
+    # The dump has no owners and no grants, but the schema's own statements name the
+    # app role: it exists in any cluster gessd migrated (0001 creates it), so make
+    # sure of it here as an operator restoring into a new cluster would.
+    gess.sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'gess_app')"
+             " THEN CREATE ROLE gess_app NOLOGIN; END IF; END $$")
+    db = ScratchDb(gess, prefix="upgrade")
+    try:
+        # as the cluster's superuser (the URL's role), stopping at the first error
+        r = subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-f", FIXTURE],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"restoring the fixture failed:\n{r.stderr[-3000:]}"
+        yield db
+    finally:
+        db.drop()
+
+
+def test_upgrade_from_0012(gess, restored):
+    db = restored
+    old_versions = [v for (v,) in db.sql("SELECT version FROM schema_migrations ORDER BY 1")]
+    assert old_versions[0] == "0001_core" and old_versions[-1] == "0012_throttle", old_versions
+    counts = row_counts(db.sql)
+    assert counts["pacts"] > 0 and counts["editions"] > 0, counts
+
+    r = db.migrate()
+    assert r.returncode == 0, r.stdout + r.stderr
+    b = baseline()
+    if b is not None:
+        version, replaces, sha = b
+        assert sorted(replaces) == old_versions
+        assert f"taken as having {version}" in r.stdout, r.stdout
+        assert f"applied {version}" not in r.stdout, r.stdout
+        assert db.sql("SELECT checksum FROM schema_migrations WHERE version = %s",
+                      (version,)) == [(sha,)]
+
+    # the same functions, with the same bodies, as a freshly migrated database (the
+    # session's), and the same triggers
+    want_f, got_f = functions(gess.sql), functions(db.sql)
+    assert sorted(set(want_f) - set(got_f)) == [], "functions missing after the upgrade"
+    assert sorted(set(got_f) - set(want_f)) == [], "functions left over after the upgrade"
+    differ = [k for k in want_f if want_f[k] != got_f[k]]
+    assert differ == [], f"definitions differ: {differ}"
+    assert triggers(db.sql) == triggers(gess.sql)
+
+    # the data is intact (schema_functions is new, schema_migrations has the baseline)
+    after = row_counts(db.sql)
+    assert after.pop("schema_functions") == 1
+    assert after.pop("schema_migrations") == counts.pop("schema_migrations") + (b is not None)
+    assert after == counts
+
+    # a second migrate is a no-op, and serve's start-up check accepts the database
+    r = db.migrate()
+    assert r.returncode == 0 and r.stdout.strip() == "", r.stdout + r.stderr
+    inst = gess.spawn(env={"GESS_DATABASE_URL": db.url})
+    assert h.assert_json(requests.get(inst.base + "/readyz", timeout=10), 200) == {"status": "ready"}
+    assert inst.stop() == 0
