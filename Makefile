@@ -140,8 +140,12 @@ $(BUILD)/slowloris: tests/load/slowloris.c
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
-$(FUZZ_BUILD)/embedded.o: $(BUILD)/embedded.c
+# Its own embedded.c: $(BUILD) is build/ or build/san/ as SANITIZE says, and
+# the fuzz build must not be rebuilt (or go stale) when that flips.
+$(FUZZ_BUILD)/embedded.c: tools/embed.sh $(EMBED)
 	@mkdir -p $(dir $@)
+	sh tools/embed.sh $(EMBED) > $@
+$(FUZZ_BUILD)/embedded.o: $(FUZZ_BUILD)/embedded.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 # An archive, so each target links only the objects it reaches.
 $(FUZZ_BUILD)/libgess.a: $(FUZZ_LIB_OBJ)
@@ -160,4 +164,6 @@ fuzz: deps
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Both builds' dependency files, whichever $(BUILD) is (build/fuzz is not
+# under build/san).
+-include $(sort $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null))
