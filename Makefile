@@ -9,10 +9,11 @@ PYTHON   ?= /usr/bin/python3
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
-            python3-jsonschema wrk clang libclang-rt-14-dev
-# clang builds the fuzz targets (tests/fuzz); libclang-rt-14-dev holds the
-# libFuzzer and sanitizer runtimes that -fsanitize=fuzzer links, and clang
-# only Recommends it, so an install without recommends lacks it.
+            python3-jsonschema wrk clang libclang-rt-dev
+# clang builds the fuzz targets (tests/fuzz); libclang-rt-dev (unversioned,
+# so it follows the default clang) holds the libFuzzer and sanitizer
+# runtimes that -fsanitize=fuzzer links, and clang only Recommends it, so an
+# install without recommends lacks it.
 # Commands checked by name rather than by Debian package, since Node often
 # comes from elsewhere (nodesource, nvm, an image); when one is missing,
 # Debian's package of that name is the fallback (`make test` lints the
