@@ -56,9 +56,9 @@ static void qvalue(char *out, int q, unsigned style)
 
 static void check_built(const uint8_t *g)
 {
-    static const char *const ranges[] = {"application/json", "text/csv", "text/calendar",
-                                         "text/plain",       "text/*",   "application/*",
-                                         "*/*"};
+    static const char *const ranges[] = {
+        "application/json", "text/csv", "text/calendar", "text/plain", "text/*",
+        "application/*",    "*/*"};
     enum { NR = 7 };
     bool present[NR];
     int rq[NR];
@@ -92,18 +92,19 @@ static void check_built(const uint8_t *g)
         if (rq[r] == 1000 && (style & 2))
             len += (size_t)sprintf(header + len, "%s%s", any ? ", " : "", media);
         else
-            len += (size_t)sprintf(header + len, "%s%s;%sq=%s", any ? (style & 4 ? "," : " , ") : "",
-                                   media, style & 8 ? " " : "", qv);
+            len +=
+                (size_t)sprintf(header + len, "%s%s;%sq=%s", any ? (style & 4 ? "," : " , ") : "",
+                                media, style & 8 ? " " : "", qv);
         any = true;
     }
     int q[OUT_TEXT + 1] = {0};
     for (unsigned i = 0; i < 4; i++) {
         unsigned range = i == 0 ? 5 : 4; /* application/ * or text/ * */
-        int want = !any                 ? 1000
-                   : present[i]         ? rq[i]
-                   : present[range]     ? rq[range]
-                   : present[6]         ? rq[6]
-                                        : 0;
+        int want = !any             ? 1000
+                   : present[i]     ? rq[i]
+                   : present[range] ? rq[range]
+                   : present[6]     ? rq[6]
+                                    : 0;
         q[bits[i]] = accept_quality(header, accept_media_type(bits[i]));
         FUZZ_CHECK(q[bits[i]] == want, "q-value is not the most specific range's");
         if (present[i] && present[range])

@@ -27,7 +27,11 @@
 static size_t utf8_char(const unsigned char *s, size_t n)
 {
     static const unsigned long min[] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t len = s[0] < 0x80 ? 1 : (s[0] >> 5) == 6 ? 2 : (s[0] >> 4) == 14 ? 3 : (s[0] >> 3) == 30 ? 4 : 0;
+    size_t len = s[0] < 0x80         ? 1
+                 : (s[0] >> 5) == 6  ? 2
+                 : (s[0] >> 4) == 14 ? 3
+                 : (s[0] >> 3) == 30 ? 4
+                                     : 0;
     if (len == 0 || len > n)
         return 0;
     unsigned long cp = len == 1 ? s[0] : s[0] & (0x7Fu >> len);
@@ -54,7 +58,7 @@ static bool is_utf8(const unsigned char *s, size_t n)
 
 static int hex(unsigned char c)
 {
-    return c >= '0' && c <= '9' ? c - '0'
+    return c >= '0' && c <= '9'   ? c - '0'
            : c >= 'a' && c <= 'f' ? c - 'a' + 10
            : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                   : -1;
@@ -69,7 +73,8 @@ static size_t pct_decode(const char *s, size_t n, unsigned char *out)
         unsigned char c = (unsigned char)s[i];
         if (c == '%' && i + 2 < n && hex((unsigned char)s[i + 1]) >= 0 &&
             hex((unsigned char)s[i + 2]) >= 0) {
-            out[o++] = (unsigned char)(hex((unsigned char)s[i + 1]) << 4 | hex((unsigned char)s[i + 2]));
+            out[o++] =
+                (unsigned char)(hex((unsigned char)s[i + 1]) << 4 | hex((unsigned char)s[i + 2]));
             i += 2;
         } else {
             out[o++] = c == '+' ? ' ' : c;

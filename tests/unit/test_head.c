@@ -39,8 +39,7 @@ void test_head(void)
     /* obs-fold: a header line starting with SP or HT */
     CHECK(scan("GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", 8192, 2048, &why, &at) == HEAD_REFUSE &&
           why == HEAD_NUL_OR_FOLD && at == 25);
-    CHECK(scan("GET / HTTP/1.1\r\nX-A: a\r\n\tb\r\n\r\n", 8192, 2048, &why, &at) ==
-              HEAD_REFUSE &&
+    CHECK(scan("GET / HTTP/1.1\r\nX-A: a\r\n\tb\r\n\r\n", 8192, 2048, &why, &at) == HEAD_REFUSE &&
           why == HEAD_NUL_OR_FOLD && at == 25);
     /* a space inside a line, or in the request line, is no fold */
     CHECK(scan("GET / HTTP/1.1\r\nX-A: a b\r\n\r\n", 8192, 2048, &why, &at) == HEAD_ENDED);
