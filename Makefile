@@ -9,10 +9,11 @@ PYTHON   ?= /usr/bin/python3
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
-            python3-jsonschema wrk clang libclang-rt-14-dev
-# clang builds the fuzz targets (tests/fuzz); libclang-rt-14-dev holds the
-# libFuzzer and sanitizer runtimes that -fsanitize=fuzzer links, and clang
-# only Recommends it, so an install without recommends lacks it.
+            python3-jsonschema wrk clang libclang-rt-dev
+# clang builds the fuzz targets (tests/fuzz); libclang-rt-dev (unversioned,
+# so it follows the default clang) holds the libFuzzer and sanitizer
+# runtimes that -fsanitize=fuzzer links, and clang only Recommends it, so an
+# install without recommends lacks it.
 # Commands checked by name rather than by Debian package, since Node often
 # comes from elsewhere (nodesource, nvm, an image); when one is missing,
 # Debian's package of that name is the fallback (`make test` lints the
@@ -145,8 +146,12 @@ $(BUILD)/slowloris: tests/load/slowloris.c
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
-$(FUZZ_BUILD)/embedded.o: $(BUILD)/embedded.c
+# Its own embedded.c: $(BUILD) is build/ or build/san/ as SANITIZE says, and
+# the fuzz build must not be rebuilt (or go stale) when that flips.
+$(FUZZ_BUILD)/embedded.c: tools/embed.sh $(EMBED)
 	@mkdir -p $(dir $@)
+	sh tools/embed.sh $(EMBED) > $@
+$(FUZZ_BUILD)/embedded.o: $(FUZZ_BUILD)/embedded.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 # An archive, so each target links only the objects it reaches.
 $(FUZZ_BUILD)/libgess.a: $(FUZZ_LIB_OBJ)
@@ -165,4 +170,6 @@ fuzz: deps
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Both builds' dependency files, whichever $(BUILD) is (build/fuzz is not
+# under build/san).
+-include $(sort $(shell find $(BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null))

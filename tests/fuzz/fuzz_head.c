@@ -8,7 +8,10 @@
  * verdict as conn.c does. Checked: the verdict, its reason, where it came
  * and the state left behind do not depend on the chunking; and each
  * verdict is what its last byte says (an end on LF, a NUL/fold refusal on
- * NUL, SP or HT, a size refusal just past the limit). */
+ * NUL, SP or HT, a size refusal just past the limit). And the verdict, its
+ * reason and its position are those of model() below, a reading of head.h
+ * written apart from head.c: a refusal head.c forgets (a NUL, an obs-fold
+ * line, a limit) is a mismatch, not a silent pass. */
 #include <string.h>
 
 #include "core/head.h"
@@ -50,6 +53,71 @@ static struct outcome scan(const uint8_t *p, size_t n, size_t max_hdr, size_t ma
     return o;
 }
 
+/* What head.h says of the whole head p[0..n), found as positions in the
+ * whole buffer rather than by head.c's byte-at-a-time state: each rule
+ * gives the first byte (1-based) at which it applies, or 0, and the
+ * earliest one is the verdict. At the same byte the size limit comes
+ * first (head.c counts the byte before it looks at it), then a NUL or a
+ * fold, then the request-line limit. */
+static struct outcome model(const uint8_t *p, size_t n, size_t max_hdr, size_t max_uri)
+{
+    size_t end = 0, nul = 0, fold = 0, uri = 0, size = n > max_hdr ? max_hdr + 1 : 0;
+    /* the end: an LF after an LF with nothing but CR between them */
+    size_t last_lf = 0; /* 1-based position of the last LF, 0 for none */
+    for (size_t i = 0; i < n && end == 0; i++) {
+        if (p[i] != '\n')
+            continue;
+        if (last_lf > 0) {
+            size_t k = last_lf;
+            while (k < i && p[k] == '\r')
+                k++;
+            if (k == i)
+                end = i + 1;
+        }
+        last_lf = i + 1;
+    }
+    const uint8_t *z = memchr(p, '\0', n);
+    if (z != NULL)
+        nul = (size_t)(z - p) + 1;
+    /* an obs-fold: SP or HT where a line (from line 1 on) begins, CRs
+     * before it on that line not counting */
+    for (size_t i = 0; i < n && fold == 0; i++) {
+        if (p[i] != ' ' && p[i] != '\t')
+            continue;
+        size_t k = i;
+        while (k > 0 && p[k - 1] == '\r')
+            k--;
+        if (k > 0 && p[k - 1] == '\n')
+            fold = i + 1;
+    }
+    /* the request line: its bytes other than CR, up to its LF */
+    size_t count = 0;
+    for (size_t i = 0; i < n && p[i] != '\n' && uri == 0; i++)
+        if (p[i] != '\r' && ++count > max_uri)
+            uri = i + 1;
+
+    struct outcome o = {HEAD_MORE, HEAD_N, n, {0}};
+    size_t at = 0;
+    /* in order of precedence: a later rule wins only at an earlier byte */
+    const struct {
+        size_t pos;
+        enum head_verdict v;
+        enum head_why why;
+    } rules[] = {{size, HEAD_REFUSE, HEAD_SIZE},
+                 {nul, HEAD_REFUSE, HEAD_NUL_OR_FOLD},
+                 {fold, HEAD_REFUSE, HEAD_NUL_OR_FOLD},
+                 {uri, HEAD_REFUSE, HEAD_URI},
+                 {end, HEAD_ENDED, HEAD_N}};
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        if (rules[r].pos > 0 && (at == 0 || rules[r].pos < at)) {
+            at = rules[r].pos;
+            o.verdict = rules[r].v;
+            o.why = rules[r].why;
+            o.consumed = at;
+        }
+    return o;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 5)
@@ -69,6 +137,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                "state depends on chunking");
     if (whole.verdict == HEAD_REFUSE)
         FUZZ_CHECK(whole.why == parts.why, "refusal reason depends on chunking");
+
+    struct outcome want = model(p, n, max_hdr, max_uri);
+    FUZZ_CHECK(whole.verdict == want.verdict, "verdict is not what head.h says");
+    FUZZ_CHECK(whole.consumed == want.consumed, "verdict not at the byte head.h says");
+    if (whole.verdict == HEAD_REFUSE)
+        FUZZ_CHECK(whole.why == want.why, "refusal reason is not what head.h says");
 
     uint8_t last = whole.consumed ? p[whole.consumed - 1] : 0;
     switch (whole.verdict) {

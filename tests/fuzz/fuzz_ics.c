@@ -5,7 +5,9 @@
  * Input: one control byte (time zone, number of events), then fields
  * separated by 0xFF (a byte UTF-8 never has, so each field may be UTF-8):
  * name, then per event uid, summary, description, location, url, category.
- * A field jansson refuses (not UTF-8, NUL) is skipped as gessd never gets it.
+ * A field jansson refuses (not UTF-8, NUL) is skipped as gessd never gets it;
+ * without a usable name the calendar must be refused, and is then rendered
+ * under a fixed name, so its events are fuzzed all the same.
  *
  * Checked on every output, as RFC 5545 §3.1 and §3.3.11 want: CRLF line
  * ends and no other CR or LF, lines of at most 75 octets, each one UTF-8
@@ -72,7 +74,41 @@ static bool is_prop(const char *line, const char *name)
     return strncmp(line, name, n) == 0 && (line[n] == ':' || line[n] == ';');
 }
 
-/* Checks the folding of out, then each logical line; expect holds the
+/* What check_output has seen of the logical lines so far. */
+struct seen {
+    char **summaries, **uids;
+    int nev, summary_i, uid_i;
+    const char *name;
+    bool saw_name;
+};
+
+/* Checks one logical (unfolded) line: a name and ':', TEXT values
+ * escaped, SUMMARY, UID and X-WR-CALNAME exactly the text sent. */
+static void check_line(char *logical, struct seen *s)
+{
+    char *colon = strchr(logical, ':');
+    FUZZ_CHECK(colon != NULL, "content line without ':'");
+    bool text = is_prop(logical, "SUMMARY") || is_prop(logical, "UID") ||
+                is_prop(logical, "X-WR-CALNAME") || is_prop(logical, "DESCRIPTION") ||
+                is_prop(logical, "LOCATION") || is_prop(logical, "CATEGORIES");
+    if (text)
+        unescape(colon + 1);
+    if (is_prop(logical, "SUMMARY")) {
+        FUZZ_CHECK(s->summary_i < s->nev && strcmp(colon + 1, s->summaries[s->summary_i]) == 0,
+                   "SUMMARY is not the text sent");
+        s->summary_i++;
+    } else if (is_prop(logical, "UID")) {
+        FUZZ_CHECK(s->uid_i < s->nev && strcmp(colon + 1, s->uids[s->uid_i]) == 0,
+                   "UID is not the text sent");
+        s->uid_i++;
+    } else if (is_prop(logical, "X-WR-CALNAME")) {
+        FUZZ_CHECK(strcmp(colon + 1, s->name) == 0, "X-WR-CALNAME is not the text sent");
+        s->saw_name = true;
+    }
+}
+
+/* Checks the folding of out, then each logical line, the last one too,
+ * which must be exactly END:VCALENDAR; summaries, uids and name are the
  * exact SUMMARY, UID and X-WR-CALNAME values in the order they come. */
 static void check_output(const char *out, size_t len, char **summaries, char **uids, int nev,
                          const char *name)
@@ -83,8 +119,7 @@ static void check_output(const char *out, size_t len, char **summaries, char **u
     if (logical == NULL)
         abort();
     size_t ln = 0;
-    int summary_i = 0, uid_i = 0;
-    bool saw_name = false;
+    struct seen s = {summaries, uids, nev, 0, 0, name, false};
     for (const char *p = out; *p != '\0';) {
         const char *eol = strstr(p, "\r\n");
         FUZZ_CHECK(eol != NULL, "line without CRLF");
@@ -94,35 +129,21 @@ static void check_output(const char *out, size_t len, char **summaries, char **u
         FUZZ_CHECK(valid_utf8(p, n), "a fold cut a UTF-8 character");
         bool cont = n > 0 && p[0] == ' ';
         FUZZ_CHECK(n > 0, "empty line");
+        FUZZ_CHECK(!cont || ln > 0, "output begins with a continuation line");
         if (!cont && ln > 0) {
             logical[ln] = '\0';
-            char *colon = strchr(logical, ':');
-            FUZZ_CHECK(colon != NULL, "content line without ':'");
-            bool text = is_prop(logical, "SUMMARY") || is_prop(logical, "UID") ||
-                        is_prop(logical, "X-WR-CALNAME") || is_prop(logical, "DESCRIPTION") ||
-                        is_prop(logical, "LOCATION") || is_prop(logical, "CATEGORIES");
-            if (text)
-                unescape(colon + 1);
-            if (is_prop(logical, "SUMMARY")) {
-                FUZZ_CHECK(summary_i < nev && strcmp(colon + 1, summaries[summary_i]) == 0,
-                           "SUMMARY is not the text sent");
-                summary_i++;
-            } else if (is_prop(logical, "UID")) {
-                FUZZ_CHECK(uid_i < nev && strcmp(colon + 1, uids[uid_i]) == 0,
-                           "UID is not the text sent");
-                uid_i++;
-            } else if (is_prop(logical, "X-WR-CALNAME")) {
-                FUZZ_CHECK(strcmp(colon + 1, name) == 0, "X-WR-CALNAME is not the text sent");
-                saw_name = true;
-            }
+            check_line(logical, &s);
             ln = 0;
         }
         memcpy(logical + ln, p + cont, n - cont);
         ln += n - cont;
         p = eol + 2;
     }
-    FUZZ_CHECK(ln > 0 && strncmp(logical, "END:VCALENDAR", ln) == 0, "not ended by END:VCALENDAR");
-    FUZZ_CHECK(summary_i == nev && uid_i == nev && saw_name, "an event or the name went missing");
+    logical[ln] = '\0';
+    FUZZ_CHECK(strcmp(logical, "END:VCALENDAR") == 0, "not ended by END:VCALENDAR");
+    check_line(logical, &s);
+    FUZZ_CHECK(s.summary_i == nev && s.uid_i == nev && s.saw_name,
+               "an event or the name went missing");
     free(logical);
 }
 
@@ -146,10 +167,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             "timezone", zone, "events");
     char *summaries[MAX_EVENTS] = {0}, *uids[MAX_EVENTS] = {0};
     char *name = NULL;
-    if (cal == NULL || !json_is_string(json_object_get(cal, "name")) ||
-        json_string_length(json_object_get(cal, "name")) == 0)
+    if (cal == NULL)
         goto done;
-    name = single_line(json_string_value(json_object_get(cal, "name")));
+    /* a name gessd could not send (empty, not UTF-8, a NUL) is refused by
+     * ics_render below, then replaced, so its events are fuzzed all the same */
+    bool nameless = !json_is_string(json_object_get(cal, "name")) ||
+                    json_string_length(json_object_get(cal, "name")) == 0;
     json_t *events = json_object_get(cal, "events");
     for (int e = 0; e < nev; e++) {
         json_t **ef = &f[1 + e * FIELDS];
@@ -172,7 +195,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uids[e] = single_line(uid);
     }
     size_t len = 0;
-    char *out = ics_render(cal, &len);
+    char *out;
+    if (nameless) {
+        out = ics_render(cal, &len);
+        FUZZ_CHECK(out == NULL && len == 0, "ics_render took a calendar without a name");
+        json_object_set_new(cal, "name", json_string("Calendario de gess"));
+    }
+    name = single_line(json_string_value(json_object_get(cal, "name")));
+    out = ics_render(cal, &len);
     FUZZ_CHECK(out != NULL, "ics_render refused a valid calendar");
     check_output(out, len, summaries, uids, nev, name);
     free(out);

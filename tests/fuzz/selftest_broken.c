@@ -1,7 +1,8 @@
 /* selftest_broken.c — a deliberately broken parser, so the fuzz harness
- * shows it can fail: tools/fuzz.sh runs this target on its committed
- * crashing input (corpus/selftest_broken/crash-overread) and requires a
- * sanitizer report. It is not code of gessd and is never fuzzed.
+ * shows it can fail: tools/fuzz.sh runs this target as it runs the real
+ * ones, on a corpus of its committed crashing input
+ * (tests/fuzz/selftest/crash-overread), and requires it reported FAILED
+ * with a sanitizer report. It is not code of gessd.
  *
  * The "parser" reads records of a tag byte and a length byte, and trusts
  * the length: a record claiming more bytes than are left reads past the

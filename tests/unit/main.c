@@ -15,6 +15,7 @@ static const struct {
     {"log", test_log},
     {"proxy", test_proxy},
     {"pwhash", test_pwhash},
+    {"head", test_head},
 };
 
 int main(void)

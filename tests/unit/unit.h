@@ -38,5 +38,6 @@ void test_accept(void);
 void test_log(void);
 void test_proxy(void);
 void test_pwhash(void);
+void test_head(void);
 
 #endif
