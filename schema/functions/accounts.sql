@@ -119,7 +119,7 @@ END
 $$;
 
 -- The keys a password guess for p_email from p_addr counts against, with
--- their limits in throttle_take's order.
+-- their limits in core_throttle_take's order.
 CREATE OR REPLACE FUNCTION login_keys(p_email text, p_addr text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
     SELECT ARRAY['p:' || p_addr || ' ' || p_email, 'e:' || p_email, 'a:' || p_addr]
@@ -132,7 +132,7 @@ $$;
 -- success does not hand a distributed guesser a fresh budget.
 CREATE OR REPLACE FUNCTION accounts_login_give_back(p_email text, p_addr text, p_success boolean) RETURNS void
 LANGUAGE sql AS $$
-    -- the rows locked in key order first, as throttle_take locks them, so
+    -- the rows locked in key order first, as core_throttle_take locks them, so
     -- a give-back and a new attempt never wait for each other in a cycle
     SELECT 1 FROM login_attempts WHERE key = ANY (login_keys(p_email, p_addr))
      ORDER BY key FOR UPDATE;

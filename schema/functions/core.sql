@@ -107,7 +107,7 @@ BEGIN
     GET DIAGNOSTICS nt = ROW_COUNT;
     DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours';
     GET DIAGNOSTICS ni = ROW_COUNT;
-    -- in key order, skipping rows an attempt holds (throttle_take locks in
+    -- in key order, skipping rows an attempt holds (core_throttle_take locks in
     -- key order too): a forgotten row in use is left for the next run
     DELETE FROM login_attempts
      WHERE key IN (SELECT l.key FROM login_attempts l

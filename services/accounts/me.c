@@ -7,8 +7,9 @@
 #include "core/req.h"
 
 /* A guess of current_password counts like a login of the account's email
- * from this address (password_begin in schema/functions/accounts.sql): a stolen session must
- * not become an unthrottled way to find the password. */
+ * from this address (accounts_password_begin in schema/functions/
+ * accounts.sql): a stolen session must not become an unthrottled way to
+ * find the password. */
 const struct db_stmt accounts_stmt_password_get = {
     "accounts_password_get",
     "SELECT known, retry_after, password_hash FROM accounts_password_begin($1, $2, $3, $4, $5, $6, $7)",
@@ -31,7 +32,7 @@ const struct db_stmt accounts_stmt_password_release = {
 
 /* Refuses (matched = 1, no account) to take admin away from the last admin,
  * under any concurrency: the function serialises changes to the admin set
- * (account_roles_set in schema/functions/accounts.sql). */
+ * (accounts_roles_set in schema/functions/accounts.sql). */
 const struct db_stmt accounts_stmt_roles_set = {
     "accounts_roles_set",
     "SELECT matched, account FROM accounts_roles_set($1::uuid, $2::text[])",

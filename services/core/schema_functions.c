@@ -20,7 +20,7 @@
 #define PREFIX "schema/functions/"
 
 /* The project's functions: those of schema public that no extension owns
- * (btree_gist, pg_trgm and unaccent install theirs in public too).
+ * (btree_gist installs its own in public too).
  * Aggregates are left out: pg_get_functiondef() refuses them. */
 #define PROJECT_FUNCTIONS                                                                        \
     " FROM pg_proc p"                                                                           \
@@ -100,27 +100,81 @@ static bool one_row(PGconn *c, const char *sql, int nparams, const char *const *
     return true;
 }
 
-/* What no file defines any more: a project function that this transaction
- * did not create or replace (CREATE OR REPLACE writes a new pg_proc row even
- * when nothing changed, so its xmin is this transaction's id) and that only
- * triggers depend on. A function a constraint, an index, a default or a view
- * needs was created by a migration on purpose and stays. */
+/* Whether a catalogue row was written by this transaction: CREATE OR
+ * REPLACE writes a new pg_proc or pg_trigger row even when nothing changed,
+ * so its xmin is this transaction's id (32 bits of the 64-bit one). A row
+ * written in a subtransaction has that subtransaction's id instead, so a
+ * function file must not create functions or triggers inside an exception
+ * block or a savepoint: they would be taken for leftovers. */
+#define NOT_THIS_XACT(x) " " x "::text::bigint <> pg_current_xact_id()::text::bigint % 4294967296"
+
+/* Triggers no file defines any more (triggers live in function files only,
+ * DESIGN.md §4): one renamed in its file would otherwise fire twice. */
+static const char ORPHAN_TRIGGERS[] =
+    "SELECT format('%I ON %s', t.tgname, t.tgrelid::regclass)"
+    "  FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid"
+    " WHERE NOT t.tgisinternal AND r.relnamespace = 'public'::regnamespace"
+    "   AND" NOT_THIS_XACT("t.xmin") " ORDER BY 1";
+
+/* Functions and procedures no file defines any more: not created or
+ * replaced by this transaction, and needed by nothing but triggers. A
+ * function a constraint, an index, a default or a view needs was created by
+ * a migration on purpose and stays. */
 static const char ORPHANS[] =
-    "SELECT p.oid::regprocedure::text" PROJECT_FUNCTIONS
-    "   AND p.xmin::text::bigint <> pg_current_xact_id()::text::bigint % 4294967296"
+    "SELECT p.oid::regprocedure::text" PROJECT_FUNCTIONS "   AND" NOT_THIS_XACT("p.xmin")
     "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
     "                   AND d.refobjid = p.oid AND d.classid <> 'pg_trigger'::regclass)"
     " ORDER BY 1";
+
+/* Drops what query lists (DROP <what> <row> CASCADE), again until it lists
+ * nothing: a leftover that only another leftover needed is free only once
+ * that one is gone. Prints each after the commit (names, kept in out). */
+static bool drop_all(PGconn *c, const char *query, const char *what, char *out, size_t outlen,
+                     char *err, size_t errlen)
+{
+    size_t used = strlen(out);
+    for (int round = 0; round < 20; round++) {
+        PGresult *res = NULL;
+        if (!one_row(c, query, 0, NULL, &res, err, errlen)) {
+            PQclear(res);
+            return false;
+        }
+        int n = PQntuples(res);
+        for (int i = 0; i < n; i++) {
+            char sql[1200], ferr[900] = "";
+            snprintf(sql, sizeof sql, "DROP %s %s CASCADE", what, PQgetvalue(res, i, 0));
+            if (!schema_exec(c, sql, ferr, sizeof ferr)) {
+                snprintf(err, errlen, "dropping %s, which no function file defines: %s",
+                         PQgetvalue(res, i, 0), ferr);
+                PQclear(res);
+                return false;
+            }
+            int w = snprintf(out + used, outlen - used, "dropped %s %s (no function file defines it)\n",
+                             what[0] == 'T' ? "trigger" : "function", PQgetvalue(res, i, 0));
+            if (w > 0 && (size_t)w < outlen - used)
+                used += (size_t)w;
+        }
+        PQclear(res);
+        if (n == 0)
+            return true;
+    }
+    snprintf(err, errlen, "leftover %ss still depend on each other after 20 rounds", what);
+    return false;
+}
 
 bool schema_functions_load(PGconn *c, char *err, size_t errlen)
 {
     char sum[SCHEMA_SHA256_HEX];
     files_checksum(sum);
-    PGresult *before = NULL, *orphans = NULL, *after = NULL;
+    PGresult *before = NULL, *after = NULL;
     int nfiles = 0;
-    /* check_function_bodies off: a file may call what a later file defines */
+    char dropped[8192] = "";
+    /* check_function_bodies off: a file may call what a later file defines.
+     * A fixed search_path: pg_get_functiondef() qualifies the names it
+     * cannot see, so the digest would depend on the role's setting. */
     bool ok = schema_exec(c, "BEGIN", err, errlen) &&
               schema_exec(c, "SET LOCAL check_function_bodies = off", err, errlen) &&
+              schema_exec(c, "SET LOCAL search_path = public, pg_catalog", err, errlen) &&
               one_row(c,
                       "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
                       " FROM schema_functions",
@@ -134,16 +188,9 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
             snprintf(err, errlen, "%s failed: %s", f->name, ferr);
         nfiles++;
     }
-    ok = ok && one_row(c, ORPHANS, 0, NULL, &orphans, err, errlen);
-    for (int i = 0; ok && i < PQntuples(orphans); i++) {
-        char sql[1200];
-        snprintf(sql, sizeof sql, "DROP FUNCTION %s CASCADE", PQgetvalue(orphans, i, 0));
-        char ferr[900] = "";
-        ok = schema_exec(c, sql, ferr, sizeof ferr);
-        if (!ok)
-            snprintf(err, errlen, "dropping %s, which no function file defines: %s",
-                     PQgetvalue(orphans, i, 0), ferr);
-    }
+    /* triggers first: a function whose only trigger is a leftover is one */
+    ok = ok && drop_all(c, ORPHAN_TRIGGERS, "TRIGGER", dropped, sizeof dropped, err, errlen) &&
+         drop_all(c, ORPHANS, "ROUTINE", dropped, sizeof dropped, err, errlen);
     const char *params[] = {sum};
     ok = ok && one_row(c,
                        "INSERT INTO schema_functions AS s (files_checksum, definitions_digest)"
@@ -167,11 +214,9 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
                     strcmp(PQgetvalue(before, 0, 2), now) == 0;
         if (!same)
             printf("loaded %d function files (schema/functions)\n", nfiles);
-        for (int i = 0; i < PQntuples(orphans); i++)
-            printf("dropped %s (no function file defines it)\n", PQgetvalue(orphans, i, 0));
+        fputs(dropped, stdout);
     }
     PQclear(before);
-    PQclear(orphans);
     PQclear(after);
     return ok;
 }
@@ -181,7 +226,9 @@ bool schema_functions_current(PGconn *c, char *err, size_t errlen)
     char sum[SCHEMA_SHA256_HEX];
     files_checksum(sum);
     PGresult *res = NULL;
-    bool ok = one_row(c,
+    /* the search_path the load computed its digest with */
+    bool ok = schema_exec(c, "SET search_path = public, pg_catalog", err, errlen) &&
+              one_row(c,
                       "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
                       " FROM schema_functions",
                       0, NULL, &res, err, errlen);

@@ -94,7 +94,7 @@ static void serve(struct req *r, struct dash_entry *e)
     req_reply_shared(r, 200, "application/json", e->body, e->len, reply_written, e);
 }
 
-/* The entry a pacts_dashboard row describes; NULL when out of memory. */
+/* The entry a followup_dashboard row describes; NULL when out of memory. */
 static struct dash_entry *entry_from(const char *slug, PGresult *res)
 {
     struct dash_entry *e = calloc(1, sizeof *e);

@@ -1,7 +1,7 @@
 /* agenda.c — reservations for capacity-limited sessions (a guarded update
- * on sessions.reserved in reservation_create, schema/functions/programme.sql) and the personal
- * agenda, read as the latest schedule release has the sessions, in JSON or
- * iCalendar. */
+ * on sessions.reserved in programme_reserve, schema/functions/programme.sql)
+ * and the personal agenda, read as the latest schedule release has the
+ * sessions, in JSON or iCalendar. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -138,6 +138,16 @@ def test_a_trigger_added_by_hand_is_stale_too(gess, migrated):
     assert fn, "no trigger function in the schema"
     db.sql(f"CREATE TRIGGER gess_by_hand BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION {fn}")
     assert "changed since `gessd migrate`" in _serve_refused(gess, db.url)
+    # no file defines it, so migrate drops it (as it would a trigger renamed in
+    # its file, which would otherwise fire twice) and serve is content again
+    want = triggers(db.sql)
+    r = db.migrate()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "dropped trigger gess_by_hand ON accounts" in r.stdout, r.stdout
+    got = triggers(db.sql)
+    assert got == {k: v for k, v in want.items() if "gess_by_hand" not in str(k)}, got
+    r = gess.cli(["remind"], db_url=db.url)
+    assert r.returncode == 0, r.stderr
 
 
 def test_leftover_functions_are_dropped(gess, migrated):
@@ -150,18 +160,29 @@ def test_leftover_functions_are_dropped(gess, migrated):
     db.sql("CREATE TABLE gess_stray_t (n int CHECK (gess_stray_check(n)))")
     db.sql("CREATE TRIGGER gess_stray_t_trg BEFORE INSERT ON gess_stray_t"
            " FOR EACH ROW EXECUTE FUNCTION gess_stray_trg()")
+    # a procedure, and a leftover that only another leftover needs (a
+    # BEGIN ATOMIC body records what it calls)
+    db.sql("CREATE PROCEDURE public.gess_stray_proc() LANGUAGE sql AS 'SELECT 1'")
+    db.sql("CREATE FUNCTION public.gess_stray_dep() RETURNS int LANGUAGE sql AS 'SELECT 2'")
+    db.sql("CREATE FUNCTION public.gess_stray_atomic() RETURNS int LANGUAGE sql"
+           " BEGIN ATOMIC SELECT gess_stray_dep(); END")
     before = functions(db.sql)
     r = db.migrate()
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "dropped gess_stray_fn()" in r.stdout, r.stdout
-    assert "dropped gess_stray_trg()" in r.stdout, r.stdout
+    for gone in ("gess_stray_fn()", "gess_stray_trg()", "gess_stray_proc()", "gess_stray_dep()",
+                 "gess_stray_atomic()"):
+        assert f"dropped function {gone}" in r.stdout, r.stdout
     assert "gess_stray_check" not in r.stdout, r.stdout
     after = functions(db.sql)
-    assert "gess_stray_fn()" not in after and "gess_stray_trg()" not in after
+    assert not [k for k in after if k.startswith("gess_stray_") and k != "gess_stray_check(integer)"]
     assert "gess_stray_check(integer)" in after, "a function a CHECK needs was dropped"
     assert not [k for k in triggers(db.sql) if k[0] == "gess_stray_t"], "the stale trigger stayed"
     # nothing else went
-    assert set(before) - set(after) == {"gess_stray_fn()", "gess_stray_trg()"}
+    assert set(before) - set(after) == {"gess_stray_fn()", "gess_stray_trg()", "gess_stray_proc()",
+                                        "gess_stray_dep()", "gess_stray_atomic()"}
+    # one migrate was enough: the next finds nothing more to drop
+    r = db.migrate()
+    assert r.returncode == 0 and r.stdout.strip() == "", r.stdout + r.stderr
     # and the result is what the start-up check expects
     r = gess.cli(["remind"], db_url=db.url)
     assert r.returncode == 0, r.stderr

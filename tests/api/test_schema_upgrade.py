@@ -4,6 +4,7 @@ schema split, as `pg_dump --no-owner --no-privileges` wrote it. Restored into a 
 database, today's `gessd migrate` must take it as having the baseline, leave it with
 exactly the functions and triggers of a freshly migrated database, keep its data, and
 `gessd serve` must accept it."""
+import glob
 import os
 import subprocess
 
@@ -12,6 +13,18 @@ import requests
 
 import gesshelp as h
 from schemahelp import REPO, ScratchDb, baseline, functions, pg_bin, row_counts, triggers
+
+
+def schema_dump(url):
+    """pg_dump -s without owners and privileges, less the lines that differ
+    between any two dumps (psql's \\restrict key) and comments."""
+    pg_dump = pg_bin("pg_dump")
+    r = subprocess.run([pg_dump, "-s", "--no-owner", "--no-privileges", "-d", url],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return [ln for ln in r.stdout.splitlines()
+            if ln and not ln.startswith(("--", "\\restrict", "\\unrestrict"))]
+
 
 FIXTURE = os.path.join(REPO, "tests", "api", "fixtures", "upgrade_from_0012.sql")
 
@@ -47,13 +60,13 @@ def test_upgrade_from_0012(gess, restored):
     r = db.migrate()
     assert r.returncode == 0, r.stdout + r.stderr
     b = baseline()
-    if b is not None:
-        version, replaces, sha = b
-        assert sorted(replaces) == old_versions
-        assert f"taken as having {version}" in r.stdout, r.stdout
-        assert f"applied {version}" not in r.stdout, r.stdout
-        assert db.sql("SELECT checksum FROM schema_migrations WHERE version = %s",
-                      (version,)) == [(sha,)]
+    assert b is not None, "no migration declares the versions it replaces"
+    version, replaces, sha = b
+    assert sorted(replaces) == old_versions
+    assert f"taken as having {version}" in r.stdout, r.stdout
+    assert f"applied {version}" not in r.stdout, r.stdout
+    assert db.sql("SELECT checksum FROM schema_migrations WHERE version = %s",
+                  (version,)) == [(sha,)]
 
     # the same functions, with the same bodies, as a freshly migrated database (the
     # session's), and the same triggers
@@ -63,11 +76,16 @@ def test_upgrade_from_0012(gess, restored):
     differ = [k for k in want_f if want_f[k] != got_f[k]]
     assert differ == [], f"definitions differ: {differ}"
     assert triggers(db.sql) == triggers(gess.sql)
+    # and everything else too: tables, constraints, indexes, sequences, grants
+    # left aside (the dump has none), the two schemas are the same
+    assert schema_dump(db.url) == schema_dump(gess.db_url)
 
     # the data is intact (schema_functions is new, schema_migrations has the baseline)
     after = row_counts(db.sql)
     assert after.pop("schema_functions") == 1
-    assert after.pop("schema_migrations") == counts.pop("schema_migrations") + (b is not None)
+    # the 12 old rows stay; the baseline and every migration after it join them
+    migrations = glob.glob(os.path.join(REPO, "schema", "migrations", "*.sql"))
+    assert after.pop("schema_migrations") == counts.pop("schema_migrations") + len(migrations)
     assert after == counts
 
     # a second migrate is a no-op, and serve's start-up check accepts the database
@@ -76,3 +94,26 @@ def test_upgrade_from_0012(gess, restored):
     inst = gess.spawn(env={"GESS_DATABASE_URL": db.url})
     assert h.assert_json(requests.get(inst.base + "/readyz", timeout=10), 200) == {"status": "ready"}
     assert inst.stop() == 0
+
+
+def test_upgrade_from_a_0006_without_its_later_checks(gess, restored):
+    """0006_pacts gained CHECKs after it had shipped; a database migrated in
+    between is taken as having the baseline all the same, and 0014 adds them."""
+    db = restored
+    db.sql("ALTER TABLE commitments DROP CONSTRAINT commitments_reason_check")
+    db.sql("ALTER TABLE measurements DROP CONSTRAINT measurements_evidence_given,"
+           " DROP CONSTRAINT measurements_rejection_check")
+    # (the demo's audit rows name party contacts already: NOT VALID lets the old
+    # check stand beside them, as it would have refused the triggers' next row)
+    db.sql("ALTER TABLE pact_audit DROP CONSTRAINT pact_audit_entity_check,"
+           " ADD CONSTRAINT pact_audit_entity_check CHECK (entity IN ('pact', 'party',"
+           " 'commitment', 'indicator', 'measurement', 'milestone')) NOT VALID")
+    r = db.migrate()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "applied 0014_pact_checks" in r.stdout, r.stdout
+    got = dict(db.sql("SELECT conname, convalidated FROM pg_constraint WHERE conname IN"
+                      " ('commitments_reason_check', 'measurements_evidence_given',"
+                      "  'measurements_rejection_check')"))
+    assert got == {"commitments_reason_check": True, "measurements_evidence_given": True,
+                   "measurements_rejection_check": True}, got
+    assert schema_dump(db.url) == schema_dump(gess.db_url)
