@@ -6,32 +6,20 @@ slugs gess-2026/gess-2028, which other tests may use, and it adds pacts that tes
 pacts globally would see. Each test here makes a fresh database in the session cluster
 (as test_cli.py does) and drops it at the end."""
 import re
-import time
-import uuid
 
 import pytest
 import requests
 
 import gesshelp as h
 import loghelp
+from schemahelp import ScratchDb
 
 DEMO_PACTS = 3
 
 
-class FreshDb:
+class FreshDb(ScratchDb):
     def __init__(self, gess):
-        self.gess = gess
-        self.name = f"demo_{uuid.uuid4().hex[:8]}"
-        gess.sql(f"CREATE DATABASE {self.name} OWNER gess")
-        self.url = gess.db_url.rsplit("/", 1)[0] + "/" + self.name
-        self._conn = None
-
-    def sql(self, query, params=None):
-        if self._conn is None:
-            self._conn = self.gess.connect(self.url)
-        with self._conn.cursor() as cur:
-            cur.execute(query, params)
-            return cur.fetchall() if cur.description else []
+        super().__init__(gess, prefix="demo")
 
     # written by a gessd serving the database on its own (pact reminders, logins)
     SERVER_TABLES = ("outbox", "pact_reminders", "tokens", "login_attempts")
@@ -42,17 +30,6 @@ class FreshDb:
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
             if t not in self.SERVER_TABLES]
         return {t: self.sql(f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
-
-    def drop(self):
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        for _ in range(40):
-            try:
-                self.gess.sql(f"DROP DATABASE IF EXISTS {self.name}")
-                return
-            except Exception:  # noqa: BLE001
-                time.sleep(0.25)
 
 
 @pytest.fixture
