@@ -18,32 +18,36 @@ DO $$
 DECLARE
     c record;
 BEGIN
-    FOR c IN SELECT * FROM (VALUES
-        ('commitments', 'commitments_reason_check',
-         'CHECK (status_changed_at IS NULL OR btrim(status_reason) <> '''')'),
-        ('measurements', 'measurements_evidence_given',
-         'CHECK (evidence_url IS NOT NULL OR btrim(evidence) <> '''')'),
-        ('measurements', 'measurements_rejection_check',
-         'CHECK (status <> ''rejected'' OR btrim(review_comment) <> '''')')) AS v(tab, name, def)
-    LOOP
-        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_constraint
-                               WHERE conrelid = c.tab::regclass AND conname = c.name);
-        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I %s NOT VALID', c.tab, c.name, c.def);
-        BEGIN
-            EXECUTE format('ALTER TABLE %I VALIDATE CONSTRAINT %I', c.tab, c.name);
-        EXCEPTION WHEN check_violation THEN
-            RAISE WARNING '%: rows written before it break it; it stays NOT VALID', c.name;
-        END;
-    END LOOP;
-
-    -- the audit's entities: widened, never narrowed, so no row can break it
+    -- the audit's entities: the CHECK is replaced when it lacks the newer ones
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
                     WHERE conrelid = 'pact_audit'::regclass AND conname = 'pact_audit_entity_check'
                       AND pg_get_constraintdef(oid) LIKE '%co_responsible%') THEN
         ALTER TABLE pact_audit DROP CONSTRAINT IF EXISTS pact_audit_entity_check;
         ALTER TABLE pact_audit ADD CONSTRAINT pact_audit_entity_check
             CHECK (entity IN ('pact', 'party', 'party_contact', 'commitment', 'co_responsible',
-                              'indicator', 'measurement', 'milestone'));
+                              'indicator', 'measurement', 'milestone')) NOT VALID;
     END IF;
+
+    FOR c IN SELECT * FROM (VALUES
+        ('commitments', 'commitments_reason_check',
+         'CHECK (status_changed_at IS NULL OR btrim(status_reason) <> '''')'),
+        ('measurements', 'measurements_evidence_given',
+         'CHECK (evidence_url IS NOT NULL OR btrim(evidence) <> '''')'),
+        ('measurements', 'measurements_rejection_check',
+         'CHECK (status <> ''rejected'' OR btrim(review_comment) <> '''')'),
+        ('pact_audit', 'pact_audit_entity_check', NULL)) AS v(tab, name, def)
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                        WHERE conrelid = c.tab::regclass AND conname = c.name) THEN
+            EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I %s NOT VALID', c.tab, c.name, c.def);
+        END IF;
+        CONTINUE WHEN (SELECT convalidated FROM pg_constraint
+                        WHERE conrelid = c.tab::regclass AND conname = c.name);
+        BEGIN
+            EXECUTE format('ALTER TABLE %I VALIDATE CONSTRAINT %I', c.tab, c.name);
+        EXCEPTION WHEN check_violation THEN
+            RAISE WARNING '%: rows written before it break it; it stays NOT VALID', c.name;
+        END;
+    END LOOP;
 END
 $$;

@@ -359,5 +359,8 @@ void log_libevent_flush(void)
 void log_pq_notice(void *arg, const char *message)
 {
     (void)arg;
-    log_msg(LOG_INFO, "db: server says: %s", message);
+    /* a WARNING is for the operator (a migration that could not do all it
+     * meant to); NOTICEs are chatter */
+    log_msg(strncmp(message, "WARNING:", 8) == 0 ? LOG_WARN : LOG_INFO, "db: server says: %s",
+            message);
 }

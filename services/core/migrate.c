@@ -320,8 +320,9 @@ bool migrate_check(const char *url, char *err, size_t errlen)
         return false;
     /* schema_functions comes with the checksum column: a database without it
      * was last migrated by a gessd from before checksums */
-    PGresult *rec = PQexec(c, "SELECT version, checksum FROM schema_migrations"
-                              " WHERE to_regclass('schema_functions') IS NOT NULL");
+    /* qualified: the role's search_path need not name public */
+    PGresult *rec = PQexec(c, "SELECT version, checksum FROM public.schema_migrations"
+                              " WHERE to_regclass('public.schema_functions') IS NOT NULL");
     bool ok = PQresultStatus(rec) == PGRES_TUPLES_OK;
     if (!ok)
         snprintf(err, errlen, "the database is not migrated: run `gessd migrate` first");

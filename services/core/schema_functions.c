@@ -28,6 +28,11 @@
     "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"       \
     "                   AND d.objid = p.oid AND d.deptype = 'e')"
 
+/* The app's tables: schema public, not an extension's. */
+#define APP_TABLE(r)                                                                             \
+    " " r ".relnamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend e"    \
+    " WHERE e.classid = 'pg_class'::regclass AND e.objid = " r ".oid AND e.deptype = 'e')"
+
 /* One hash over every project function's definition and every trigger of
  * the app's tables: a function replaced by hand, or a trigger added or
  * dropped, changes it. Ordered by signature and name, which do not change
@@ -39,7 +44,7 @@
     " || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), E'\\n'"                          \
     "                                ORDER BY t.tgrelid::regclass::text, t.tgname)"              \
     "              FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid"                       \
-    "              WHERE NOT t.tgisinternal AND r.relnamespace = 'public'::regnamespace),"       \
+    "              WHERE NOT t.tgisinternal AND" APP_TABLE("r") "),"                               \
     "             ''))"
 
 bool schema_is_function_file(const char *path)
@@ -108,32 +113,56 @@ static bool one_row(PGconn *c, const char *sql, int nparams, const char *const *
  * block or a savepoint: they would be taken for leftovers. */
 #define NOT_THIS_XACT(x) " " x "::text::bigint <> pg_current_xact_id()::text::bigint % 4294967296"
 
-/* Triggers no file defines any more (triggers live in function files only,
- * DESIGN.md §4): one renamed in its file would otherwise fire twice. */
+/* Triggers no file defines any more: one renamed in its file would
+ * otherwise fire twice. Triggers live in function files only (DESIGN.md
+ * §4: a migration never creates one). Each row: what, its name, the DROP. */
 static const char ORPHAN_TRIGGERS[] =
-    "SELECT format('%I ON %s', t.tgname, t.tgrelid::regclass)"
+    "SELECT 'trigger', format('%I ON %s', t.tgname, t.tgrelid::regclass),"
+    "       format('DROP TRIGGER %I ON %s', t.tgname, t.tgrelid::regclass)"
     "  FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid"
-    " WHERE NOT t.tgisinternal AND r.relnamespace = 'public'::regnamespace"
-    "   AND" NOT_THIS_XACT("t.xmin") " ORDER BY 1";
+    " WHERE NOT t.tgisinternal AND" APP_TABLE("r") " AND" NOT_THIS_XACT("t.xmin")
+    " ORDER BY 2";
 
 /* Functions and procedures no file defines any more: not created or
- * replaced by this transaction, and needed by nothing but triggers. A
- * function a constraint, an index, a default or a view needs was created by
- * a migration on purpose and stays. */
+ * replaced by this transaction, and needed by nothing at all once the
+ * leftover triggers are gone. A function a constraint, an index, a default,
+ * a view or a trigger that stays needs is kept: it was made elsewhere on
+ * purpose, and dropping it would take that object with it. */
 static const char ORPHANS[] =
-    "SELECT p.oid::regprocedure::text" PROJECT_FUNCTIONS "   AND" NOT_THIS_XACT("p.xmin")
+    "SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,"
+    "       p.oid::regprocedure::text, format('DROP ROUTINE %s', p.oid::regprocedure)"
+    PROJECT_FUNCTIONS " AND" NOT_THIS_XACT("p.xmin")
     "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
-    "                   AND d.refobjid = p.oid AND d.classid <> 'pg_trigger'::regclass)"
-    " ORDER BY 1";
+    "                   AND d.refobjid = p.oid)"
+    " ORDER BY 2";
 
-/* Drops what query lists (DROP <what> <row> CASCADE), again until it lists
- * nothing: a leftover that only another leftover needed is free only once
- * that one is gone. Prints each after the commit (names, kept in out). */
-static bool drop_all(PGconn *c, const char *query, const char *what, char *out, size_t outlen,
-                     char *err, size_t errlen)
+/* What the loader dropped, printed after the commit; what does not fit is
+ * counted rather than cut. */
+struct dropped {
+    char text[8192];
+    size_t used;
+    int left_out;
+};
+
+static void dropped_add(struct dropped *d, const char *what, const char *name)
 {
-    size_t used = strlen(out);
-    for (int round = 0; round < 20; round++) {
+    size_t room = sizeof d->text - d->used;
+    int w = snprintf(d->text + d->used, room, "dropped %s %s (no function file defines it)\n",
+                     what, name);
+    if (d->left_out == 0 && w > 0 && (size_t)w < room)
+        d->used += (size_t)w;
+    else {
+        d->text[d->used] = '\0';
+        d->left_out++;
+    }
+}
+
+/* Runs the DROP of every row query lists, again until it lists nothing: a
+ * leftover that only another leftover needed is free once that one is gone.
+ * No CASCADE: what still needs a leftover keeps it, never goes with it. */
+static bool drop_all(PGconn *c, const char *query, struct dropped *d, char *err, size_t errlen)
+{
+    for (int round = 0; round < 50; round++) {
         PGresult *res = NULL;
         if (!one_row(c, query, 0, NULL, &res, err, errlen)) {
             PQclear(res);
@@ -141,24 +170,20 @@ static bool drop_all(PGconn *c, const char *query, const char *what, char *out, 
         }
         int n = PQntuples(res);
         for (int i = 0; i < n; i++) {
-            char sql[1200], ferr[900] = "";
-            snprintf(sql, sizeof sql, "DROP %s %s CASCADE", what, PQgetvalue(res, i, 0));
-            if (!schema_exec(c, sql, ferr, sizeof ferr)) {
-                snprintf(err, errlen, "dropping %s, which no function file defines: %s",
-                         PQgetvalue(res, i, 0), ferr);
+            char ferr[900] = "";
+            if (!schema_exec(c, PQgetvalue(res, i, 2), ferr, sizeof ferr)) {
+                snprintf(err, errlen, "dropping %s %s, which no function file defines: %s",
+                         PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), ferr);
                 PQclear(res);
                 return false;
             }
-            int w = snprintf(out + used, outlen - used, "dropped %s %s (no function file defines it)\n",
-                             what[0] == 'T' ? "trigger" : "function", PQgetvalue(res, i, 0));
-            if (w > 0 && (size_t)w < outlen - used)
-                used += (size_t)w;
+            dropped_add(d, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
         }
         PQclear(res);
         if (n == 0)
             return true;
     }
-    snprintf(err, errlen, "leftover %ss still depend on each other after 20 rounds", what);
+    snprintf(err, errlen, "leftovers still listed after 50 rounds of dropping them");
     return false;
 }
 
@@ -168,13 +193,15 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
     files_checksum(sum);
     PGresult *before = NULL, *after = NULL;
     int nfiles = 0;
-    char dropped[8192] = "";
+    struct dropped dropped = {.used = 0};
     /* check_function_bodies off: a file may call what a later file defines.
      * A fixed search_path: pg_get_functiondef() qualifies the names it
-     * cannot see, so the digest would depend on the role's setting. */
+     * cannot see, so the digest would depend on the role's setting. Just
+     * public: the files create there, and pg_catalog, unnamed, is searched
+     * first, so nothing in public can shadow a built-in. */
     bool ok = schema_exec(c, "BEGIN", err, errlen) &&
               schema_exec(c, "SET LOCAL check_function_bodies = off", err, errlen) &&
-              schema_exec(c, "SET LOCAL search_path = public, pg_catalog", err, errlen) &&
+              schema_exec(c, "SET LOCAL search_path = public", err, errlen) &&
               one_row(c,
                       "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
                       " FROM schema_functions",
@@ -189,8 +216,8 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
         nfiles++;
     }
     /* triggers first: a function whose only trigger is a leftover is one */
-    ok = ok && drop_all(c, ORPHAN_TRIGGERS, "TRIGGER", dropped, sizeof dropped, err, errlen) &&
-         drop_all(c, ORPHANS, "ROUTINE", dropped, sizeof dropped, err, errlen);
+    ok = ok && drop_all(c, ORPHAN_TRIGGERS, &dropped, err, errlen) &&
+         drop_all(c, ORPHANS, &dropped, err, errlen);
     const char *params[] = {sum};
     ok = ok && one_row(c,
                        "INSERT INTO schema_functions AS s (files_checksum, definitions_digest)"
@@ -214,7 +241,9 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
                     strcmp(PQgetvalue(before, 0, 2), now) == 0;
         if (!same)
             printf("loaded %d function files (schema/functions)\n", nfiles);
-        fputs(dropped, stdout);
+        fputs(dropped.text, stdout);
+        if (dropped.left_out > 0)
+            printf("... and %d more dropped\n", dropped.left_out);
     }
     PQclear(before);
     PQclear(after);
@@ -227,7 +256,7 @@ bool schema_functions_current(PGconn *c, char *err, size_t errlen)
     files_checksum(sum);
     PGresult *res = NULL;
     /* the search_path the load computed its digest with */
-    bool ok = schema_exec(c, "SET search_path = public, pg_catalog", err, errlen) &&
+    bool ok = schema_exec(c, "SET search_path = public", err, errlen) &&
               one_row(c,
                       "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
                       " FROM schema_functions",

@@ -108,12 +108,22 @@ def test_upgrade_from_a_0006_without_its_later_checks(gess, restored):
     db.sql("ALTER TABLE pact_audit DROP CONSTRAINT pact_audit_entity_check,"
            " ADD CONSTRAINT pact_audit_entity_check CHECK (entity IN ('pact', 'party',"
            " 'commitment', 'indicator', 'measurement', 'milestone')) NOT VALID")
+    # a measurement saved without evidence while the CHECK was missing
+    (mid,) = db.sql("SELECT id FROM measurements ORDER BY id LIMIT 1")[0]
+    db.sql("UPDATE measurements SET evidence = '', evidence_url = NULL WHERE id = %s", (mid,))
     r = db.migrate()
     assert r.returncode == 0, r.stdout + r.stderr
     assert "applied 0014_pact_checks" in r.stdout, r.stdout
     got = dict(db.sql("SELECT conname, convalidated FROM pg_constraint WHERE conname IN"
                       " ('commitments_reason_check', 'measurements_evidence_given',"
-                      "  'measurements_rejection_check')"))
-    assert got == {"commitments_reason_check": True, "measurements_evidence_given": True,
-                   "measurements_rejection_check": True}, got
+                      "  'measurements_rejection_check', 'pact_audit_entity_check')"))
+    # enforced for new rows; the one that breaks it keeps it NOT VALID, said
+    # as a warning, and the upgrade goes on
+    assert got == {"commitments_reason_check": True, "measurements_evidence_given": False,
+                   "measurements_rejection_check": True, "pact_audit_entity_check": True}, got
+    assert "measurements_evidence_given: rows written before it break it" in r.stderr, r.stderr
+    assert '"level":"warn"' in r.stderr.replace(" ", ""), r.stderr
+    # once the row is put right, validating it is all that is left
+    db.sql("UPDATE measurements SET evidence = 'Acta de la reunión' WHERE id = %s", (mid,))
+    db.sql("ALTER TABLE measurements VALIDATE CONSTRAINT measurements_evidence_given")
     assert schema_dump(db.url) == schema_dump(gess.db_url)
