@@ -16,14 +16,12 @@
 #include "series/series.h"
 
 static const struct route *const tables[] = {
-    core_routes,   accounts_routes,  editions_routes, registration_routes,
-    series_routes, programme_routes, schedule_routes, pacts_routes,
-    commitments_routes, followup_routes,
+    core_routes,      accounts_routes, editions_routes, registration_routes, series_routes,
+    programme_routes, schedule_routes, pacts_routes,    commitments_routes,  followup_routes,
 };
 static const struct db_stmt *const *const stmt_lists[] = {
-    core_stmts,   accounts_stmts,  editions_stmts, registration_stmts,
-    series_stmts, programme_stmts, schedule_stmts, pacts_stmts,
-    commitments_stmts, followup_stmts,
+    core_stmts,      accounts_stmts, editions_stmts, registration_stmts, series_stmts,
+    programme_stmts, schedule_stmts, pacts_stmts,    commitments_stmts,  followup_stmts,
 };
 
 /* Periodic work run by worker 0 of `gessd serve` (core/server.h). */

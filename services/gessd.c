@@ -14,11 +14,11 @@
 
 #include "accounts/accounts.h"
 #include "app.h"
-#include "demo/demo.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/migrate.h"
 #include "core/server.h"
+#include "demo/demo.h"
 #include "pacts/followup.h"
 
 /* The usage text stays plain: it answers a person who mistyped a command,

@@ -47,9 +47,9 @@ void accounts_erase(struct req *r);
 bool accounts_reply_throttled(struct req *r, PGresult *res, int col);
 
 extern const struct db_stmt accounts_stmt_signup, accounts_stmt_login_begin,
-    accounts_stmt_login_success, accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_password_get,
-    accounts_stmt_password_set, accounts_stmt_roles_set, accounts_stmt_export,
-    accounts_stmt_erase, accounts_stmt_password_release, accounts_stmt_signup_begin,
-    accounts_stmt_signup_release;
+    accounts_stmt_login_success, accounts_stmt_login_release, accounts_stmt_logout,
+    accounts_stmt_password_get, accounts_stmt_password_set, accounts_stmt_roles_set,
+    accounts_stmt_export, accounts_stmt_erase, accounts_stmt_password_release,
+    accounts_stmt_signup_begin, accounts_stmt_signup_release;
 
 #endif

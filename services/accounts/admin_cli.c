@@ -48,11 +48,20 @@ int accounts_admin_create(const struct config *cfg, int argc, char **argv)
     optind = 2;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'e': email_in = optarg; break;
-        case 'n': name = optarg; break;
-        case 'o': org = optarg; break;
-        case 's': sector = optarg; break;
-        default: return usage();
+        case 'e':
+            email_in = optarg;
+            break;
+        case 'n':
+            name = optarg;
+            break;
+        case 'o':
+            org = optarg;
+            break;
+        case 's':
+            sector = optarg;
+            break;
+        default:
+            return usage();
         }
     }
     if (email_in == NULL || name == NULL || optind != argc)

@@ -23,14 +23,15 @@
 
 const struct db_stmt accounts_stmt_login_begin = {
     "accounts_login_begin",
-    "SELECT retry_after, account_id, password_hash FROM accounts_login_begin($1, $2, $3, $4, $5, $6, $7)",
+    "SELECT retry_after, account_id, password_hash"
+    " FROM accounts_login_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
-/* A success forgets the pair's failures and gives the email and the
- * address their attempt back (accounts_login_give_back() in schema/functions/accounts.sql, which locks
- * the rows in the throttle's order; the final SELECT reads gb so that it
- * runs), upgrades an old hash, drops the account's expired tokens, and
- * stores the new token's hash. */
+/* A success forgets the pair's failures and gives the email and the address
+ * their attempt back (accounts_login_give_back() in
+ * schema/functions/accounts.sql, which locks the rows in the throttle's
+ * order; the final SELECT reads gb so that it runs), upgrades an old hash,
+ * drops the account's expired tokens, and stores the new token's hash. */
 const struct db_stmt accounts_stmt_login_success = {
     "accounts_login_success",
     "WITH gb AS (SELECT accounts_login_give_back($4, $5, true)),"
@@ -122,8 +123,8 @@ static void login_verified(struct req *r, struct pwhash_job *job)
     char hash[65], ttl[16];
     auth_token_new(l->token, hash);
     snprintf(ttl, sizeof ttl, "%d", req_config(r)->token_ttl_s);
-    const char *params[] = {l->account_id, hash, ttl, l->email, l->addr,
-                            job->rehashed ? job->out : NULL};
+    const char *params[] = {l->account_id, hash,    ttl,
+                            l->email,      l->addr, job->rehashed ? job->out : NULL};
     req_query(r, &accounts_stmt_login_success, 6, params, login_done);
     pwhash_job_free(job);
 }
@@ -208,7 +209,7 @@ void accounts_login(struct req *r)
     snprintf(l->addr, sizeof l->addr, "%s", req_client_addr(r));
     struct accounts_limits lim;
     accounts_limits(req_config(r), &lim);
-    const char *params[] = {l->email, l->addr, lim.window, lim.max_email,
+    const char *params[] = {l->email,     l->addr,      lim.window, lim.max_email,
                             lim.max_addr, lim.pair_max, lim.backoff};
     req_query(r, &accounts_stmt_login_begin, 7, params, login_counted);
 }

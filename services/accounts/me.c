@@ -12,7 +12,8 @@
  * find the password. */
 const struct db_stmt accounts_stmt_password_get = {
     "accounts_password_get",
-    "SELECT known, retry_after, password_hash FROM accounts_password_begin($1, $2, $3, $4, $5, $6, $7)",
+    "SELECT known, retry_after, password_hash"
+    " FROM accounts_password_begin($1, $2, $3, $4, $5, $6, $7)",
 };
 
 /* The new hash, every other token of the account revoked (whoever else
@@ -56,8 +57,7 @@ static void password_new_hashed(struct req *r, struct pwhash_job *job)
         req_reply_problem(r, "internal-error", NULL);
         return;
     }
-    const char *params[] = {r->auth.account_id, job->out, r->auth.token_hash,
-                            req_client_addr(r)};
+    const char *params[] = {r->auth.account_id, job->out, r->auth.token_hash, req_client_addr(r)};
     struct pwhash_job *done = job;
     req_query(r, &accounts_stmt_password_set, 4, params, req_done_empty);
     pwhash_job_free(done);
@@ -134,9 +134,9 @@ void accounts_password_change(struct req *r)
     if (pw != NULL) {
         json_t *me = json_loads(r->auth.me, 0, NULL);
         long limit = 0;
-        enum valid_msg m = accounts_password_policy(
-            pw, json_string_value(json_object_get(me, "email")),
-            json_string_value(json_object_get(me, "full_name")), &limit);
+        enum valid_msg m =
+            accounts_password_policy(pw, json_string_value(json_object_get(me, "email")),
+                                     json_string_value(json_object_get(me, "full_name")), &limit);
         json_decref(me);
         if (m != MSG_COUNT)
             valid_fail(&v, "new_password", m, limit, NULL);
@@ -153,7 +153,7 @@ void accounts_password_change(struct req *r)
     struct accounts_limits lim;
     accounts_limits(req_config(r), &lim);
     const char *params[] = {r->auth.account_id, req_client_addr(r), lim.window, lim.max_email,
-                            lim.max_addr, lim.pair_max, lim.backoff};
+                            lim.max_addr,       lim.pair_max,       lim.backoff};
     req_query(r, &accounts_stmt_password_get, 7, params, password_fetched);
 }
 

@@ -15,9 +15,11 @@ const struct route accounts_routes[] = {
 };
 
 const struct db_stmt *const accounts_stmts[] = {
-    &accounts_stmt_signup,       &accounts_stmt_login_begin,  &accounts_stmt_login_success, &accounts_stmt_login_release,
-    &accounts_stmt_logout,       &accounts_stmt_password_get, &accounts_stmt_password_set,
-    &accounts_stmt_roles_set,    &accounts_stmt_export, &accounts_stmt_erase,
-    &accounts_stmt_password_release, &accounts_stmt_signup_begin, &accounts_stmt_signup_release,
-    NULL,
+    &accounts_stmt_signup,           &accounts_stmt_login_begin,
+    &accounts_stmt_login_success,    &accounts_stmt_login_release,
+    &accounts_stmt_logout,           &accounts_stmt_password_get,
+    &accounts_stmt_password_set,     &accounts_stmt_roles_set,
+    &accounts_stmt_export,           &accounts_stmt_erase,
+    &accounts_stmt_password_release, &accounts_stmt_signup_begin,
+    &accounts_stmt_signup_release,   NULL,
 };

@@ -1,8 +1,8 @@
 /* auth.c — bearer tokens and the authentication hop before a handler. */
 #include "core/auth.h"
 
-#include <sodium.h>
 #include <event2/util.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,10 +70,14 @@ static bool allowed(enum route_auth need, unsigned roles)
     switch (need) {
     case AUTH_NONE:
     case AUTH_OPTIONAL:
-    case AUTH_USER: return true;
-    case AUTH_ORGANIZER: return roles & ROLE_ORGANIZER;
-    case AUTH_FOLLOWUP: return roles & ROLE_FOLLOWUP;
-    case AUTH_ADMIN: return roles & ROLE_ADMIN;
+    case AUTH_USER:
+        return true;
+    case AUTH_ORGANIZER:
+        return roles & ROLE_ORGANIZER;
+    case AUTH_FOLLOWUP:
+        return roles & ROLE_FOLLOWUP;
+    case AUTH_ADMIN:
+        return roles & ROLE_ADMIN;
     }
     return false;
 }

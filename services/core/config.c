@@ -6,9 +6,9 @@
 #include "core/proxy.h"
 
 #include <ctype.h>
-#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@ struct key {
     size_t offset;
     long min, max;
     const char *def;
-    const char *const *choices; /* for strings with a fixed set of values */
+    const char *const *choices;       /* for strings with a fixed set of values */
     bool (*check)(const char *value); /* for strings with a shape */
 };
 
@@ -36,7 +36,8 @@ static bool listen_shape(const char *v)
     char *end = NULL;
     errno = 0;
     long port = strtol(colon + 1, &end, 10);
-    return errno == 0 && *end == '\0' && port >= 1 && port <= 65535 && isdigit((unsigned char)colon[1]);
+    return errno == 0 && *end == '\0' && port >= 1 && port <= 65535 &&
+           isdigit((unsigned char)colon[1]);
 }
 
 /* The table itself is built by server_run(); here only whether it parses,
@@ -71,14 +72,14 @@ static const struct key keys[] = {
     {"max_uri_bytes", C_INT, F(max_uri_bytes), 256, 1 << 24, "8192", NULL, NULL},
     {"http_timeout_ms", C_INT, F(http_timeout_ms), 100, 3600000, "30000", NULL, NULL},
     {"max_connections", C_INT, F(max_connections), 0, 1048576, "0", NULL, NULL},
-    {"max_connections_per_address", C_INT, F(max_connections_per_address), 1, 1048576, "512",
-     NULL, NULL},
+    {"max_connections_per_address", C_INT, F(max_connections_per_address), 1, 1048576, "512", NULL,
+     NULL},
     {"header_timeout_ms", C_INT, F(header_timeout_ms), 100, 3600000, "10000", NULL, NULL},
     {"body_timeout_ms", C_INT, F(body_timeout_ms), 100, 3600000, "30000", NULL, NULL},
     {"keepalive_timeout_ms", C_INT, F(keepalive_timeout_ms), 100, 3600000, "15000", NULL, NULL},
     {"write_timeout_ms", C_INT, F(write_timeout_ms), 100, 3600000, "60000", NULL, NULL},
-    {"max_requests_per_connection", C_INT, F(max_requests_per_connection), 1, 1000000, "1000",
-     NULL, NULL},
+    {"max_requests_per_connection", C_INT, F(max_requests_per_connection), 1, 1000000, "1000", NULL,
+     NULL},
     {"shutdown_timeout_ms", C_INT, F(shutdown_timeout_ms), 0, 600000, "10000", NULL, NULL},
     {"token_ttl_s", C_INT, F(token_ttl_s), 60, 31536000, "2592000", NULL, NULL},
     {"token_idle_s", C_INT, F(token_idle_s), 60, 31536000, "604800", NULL, NULL},
@@ -113,8 +114,7 @@ static const struct key *find_key(const char *name)
     return NULL;
 }
 
-bool config_set(struct config *cfg, const char *name, const char *value, char *err,
-                size_t errlen)
+bool config_set(struct config *cfg, const char *name, const char *value, char *err, size_t errlen)
 {
     const struct key *k = find_key(name);
     if (k == NULL) {
@@ -127,8 +127,8 @@ bool config_set(struct config *cfg, const char *name, const char *value, char *e
         errno = 0;
         long v = strtol(value, &end, 10);
         if (errno != 0 || end == value || *end != '\0' || v < k->min || v > k->max) {
-            snprintf(err, errlen, "config: %s: '%s' is not an integer from %ld to %ld", name,
-                     value, k->min, k->max);
+            snprintf(err, errlen, "config: %s: '%s' is not an integer from %ld to %ld", name, value,
+                     k->min, k->max);
             return false;
         }
         *(int *)field = (int)v;
@@ -139,8 +139,7 @@ bool config_set(struct config *cfg, const char *name, const char *value, char *e
         for (const char *const *c = k->choices; *c != NULL; c++)
             ok = ok || strcmp(*c, value) == 0;
         if (!ok) {
-            snprintf(err, errlen, "config: %s: '%s' is not one of the allowed values", name,
-                     value);
+            snprintf(err, errlen, "config: %s: '%s' is not one of the allowed values", name, value);
             return false;
         }
     }
@@ -152,8 +151,8 @@ bool config_set(struct config *cfg, const char *name, const char *value, char *e
         }
     }
     if (k->check != NULL && !k->check(value)) {
-        snprintf(err, errlen, "config: %s: '%s' is not host:port with a port from 1 to 65535",
-                 name, value);
+        snprintf(err, errlen, "config: %s: '%s' is not host:port with a port from 1 to 65535", name,
+                 value);
         return false;
     }
     char *copy = strdup(value);

@@ -88,8 +88,8 @@ struct conn {
     struct timespec started; /* when the current request's clock started */
     int requests;
     struct head_state head; /* the scan of the current request head */
-    bool counted_address; /* holds one count in the address table */
-    bool owes_flush;      /* an answer started and not yet written whole */
+    bool counted_address;   /* holds one count in the address table */
+    bool owes_flush;        /* an answer started and not yet written whole */
     char addr[PROXY_ADDR_LEN];
     struct conn *prev, *next; /* the worker's connections */
 };

@@ -89,8 +89,7 @@ static void listen_fail(struct db_listen *l, const char *why)
 {
     bool was = l->state == LS_LISTENING;
     if (was || l->state == LS_LISTEN_SENT)
-        log_msg(LOG_WARN, "listen: %s: %s", why,
-                l->pg ? PQerrorMessage(l->pg) : "no connection");
+        log_msg(LOG_WARN, "listen: %s: %s", why, l->pg ? PQerrorMessage(l->pg) : "no connection");
     free_events(l);
     if (l->pg != NULL)
         PQfinish(l->pg);

@@ -24,7 +24,16 @@
 
 #include "core/log.h"
 
-enum conn_state { CS_DOWN, CS_CONNECTING, CS_SETUP, CS_PREPARING, CS_IDLE, CS_BUSY, CS_RESET, CS_N };
+enum conn_state {
+    CS_DOWN,
+    CS_CONNECTING,
+    CS_SETUP,
+    CS_PREPARING,
+    CS_IDLE,
+    CS_BUSY,
+    CS_RESET,
+    CS_N
+};
 
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 1000
@@ -191,8 +200,8 @@ static bool send_job(struct conn *c, struct db_job *j)
 {
     c->job = j;
     set_state(c, CS_BUSY);
-    if (!PQsendQueryPrepared(c->pg, j->stmt->name, j->nparams, (const char *const *)j->values,
-                             NULL, NULL, 0) ||
+    if (!PQsendQueryPrepared(c->pg, j->stmt->name, j->nparams, (const char *const *)j->values, NULL,
+                             NULL, 0) ||
         !flush_after_send(c)) {
         conn_fail(c, "cannot send a query");
         return false;

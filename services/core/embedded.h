@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 struct embedded_file {
-    const char *name; /* repository path, e.g. schema/migrations/0013_baseline.sql */
+    const char *name;          /* repository path, e.g. schema/migrations/0013_baseline.sql */
     const unsigned char *data; /* NUL-terminated */
     size_t len;
 };

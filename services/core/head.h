@@ -16,10 +16,10 @@ enum head_why { HEAD_NUL_OR_FOLD, HEAD_URI, HEAD_SIZE, HEAD_N };
 
 struct head_state {
     size_t max_header_bytes, max_uri_bytes; /* the limits it applies */
-    int crlf;        /* line ends in a row at the end of the head so far */
-    size_t head_len; /* bytes of the head so far */
-    size_t line_len; /* bytes of its current line */
-    int line_no;     /* lines of the head ended so far */
+    int crlf;                               /* line ends in a row at the end of the head so far */
+    size_t head_len;                        /* bytes of the head so far */
+    size_t line_len;                        /* bytes of its current line */
+    int line_no;                            /* lines of the head ended so far */
 };
 
 /* Starts a new head under the given limits. */

@@ -13,8 +13,8 @@
 
 static const struct db_stmt stmt_ready = {"readyz", "SELECT 1"};
 
-const struct db_stmt *const core_stmts[] = {&stmt_ready, &auth_stmt_lookup,
-                                            &core_stmt_housekeeping, NULL};
+const struct db_stmt *const core_stmts[] = {&stmt_ready, &auth_stmt_lookup, &core_stmt_housekeeping,
+                                            NULL};
 
 const struct embedded_file *embedded_find(const char *name)
 {

@@ -133,8 +133,7 @@ static bool parse_event(const json_t *e, struct ics_event *ev)
             return false;
         size_t i;
         const json_t *c;
-        json_array_foreach(j, i, c)
-        {
+        json_array_foreach(j, i, c) {
             if (!json_is_string(c))
                 return false;
         }
@@ -286,8 +285,7 @@ static icalcomponent *build_event(const struct ics_event *e, struct icaltimetype
     if (e->categories != NULL) {
         size_t i;
         const json_t *c;
-        json_array_foreach(e->categories, i, c)
-        {
+        json_array_foreach(e->categories, i, c) {
             if (json_string_length(c) > 0 &&
                 !add_text(ev, icalproperty_new_categories, json_string_value(c), false))
                 goto fail;

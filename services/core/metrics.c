@@ -107,7 +107,7 @@ void metrics_render(struct evbuffer *out)
                             "%.6f\ngess_http_request_duration_seconds_count{route=\"%s\","
                             "method=\"%s\"} %lu\n",
                             pat, meth,
-                            atomic_load_explicit(&rows[i].sum_us, memory_order_relaxed) / 1e6,
-                            pat, meth, cum);
+                            atomic_load_explicit(&rows[i].sum_us, memory_order_relaxed) / 1e6, pat,
+                            meth, cum);
     }
 }

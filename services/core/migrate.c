@@ -129,8 +129,7 @@ static bool replaced(const char *version)
  * when the database has every version it replaces; refused when it has only
  * some. *taken says whether it was recorded. */
 static bool baseline(PGconn *c, const PGresult *rec, const struct embedded_file *f,
-                     const char *version, const char *sum, bool *taken, char *err,
-                     size_t errlen)
+                     const char *version, const char *sum, bool *taken, char *err, size_t errlen)
 {
     size_t len = 0;
     const char *list = replaces_of(f, &len);
@@ -228,8 +227,8 @@ static bool verify(PGconn *c, char *notes, size_t noteslen, char *err, size_t er
 static bool applied(PGconn *c, const char *version, bool *yes, char *err, size_t errlen)
 {
     const char *params[] = {version};
-    PGresult *res = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1,
-                                 NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL,
+                                 params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     if (ok)
         *yes = PQntuples(res) == 1;
@@ -282,8 +281,7 @@ bool migrate_run(const char *url, char *err, size_t errlen)
               schema_exec(c, "SELECT pg_advisory_lock(4711002)", err, errlen);
     if (ok) {
         ok = schema_exec(c, "BEGIN", err, errlen) && schema_exec(c, BOOTSTRAP, err, errlen) &&
-             verify(c, notes, sizeof notes, err, errlen) &&
-             schema_exec(c, "COMMIT", err, errlen);
+             verify(c, notes, sizeof notes, err, errlen) && schema_exec(c, "COMMIT", err, errlen);
         if (!ok) {
             char ignored[64];
             (void)schema_exec(c, "ROLLBACK", ignored, sizeof ignored);

@@ -38,9 +38,9 @@ struct pwhash_job {
     char stored[crypto_pwhash_STRBYTES];
     bool rehash;
     /* results */
-    bool dropped;   /* the client had gone: nothing was hashed, ok is false */
-    bool ok;        /* verify: the password matched; hash: it succeeded */
-    bool rehashed;  /* out holds a hash with the current limits */
+    bool dropped;  /* the client had gone: nothing was hashed, ok is false */
+    bool ok;       /* verify: the password matched; hash: it succeeded */
+    bool rehashed; /* out holds a hash with the current limits */
     char out[crypto_pwhash_STRBYTES];
     /* hand-back */
     void (*deliver)(struct pwhash_job *job); /* runs on a hashing thread */

@@ -23,14 +23,22 @@
 static const char *method_name(enum evhttp_cmd_type cmd)
 {
     switch (cmd) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    default: return "OTHER";
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    default:
+        return "OTHER";
     }
 }
 
@@ -181,8 +189,8 @@ static void finish(struct req *r, int status, struct evbuffer *body)
         evhttp_add_header(out, "Connection", "close");
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double secs = (double)(now.tv_sec - r->started.tv_sec) +
-                  (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
+    double secs =
+        (double)(now.tv_sec - r->started.tv_sec) + (double)(now.tv_nsec - r->started.tv_nsec) / 1e9;
     if (evhttp_request_get_connection(r->ev) != NULL) {
         /* else the client is gone and evhttp frees the request at once */
         evhttp_request_set_on_complete_cb(r->ev, reply_flushed, w);
@@ -191,8 +199,8 @@ static void finish(struct req *r, int status, struct evbuffer *body)
     }
     evhttp_send_reply(r->ev, status, NULL, body);
     metrics_observe(r->route, r->method, status, secs);
-    log_request(r->id, r->method, r->rt ? r->rt->pattern : "unmatched", r->path, status,
-                secs * 1e3, w->index);
+    log_request(r->id, r->method, r->rt ? r->rt->pattern : "unmatched", r->path, status, secs * 1e3,
+                w->index);
     unlink_live(r);
     req_free(r);
     w->inflight--;
@@ -212,8 +220,7 @@ void req_reply_raw(struct req *r, int status, const char *content_type, const vo
 }
 
 void req_reply_shared(struct req *r, int status, const char *content_type, const void *data,
-                      size_t len, void (*done)(const void *data, size_t len, void *arg),
-                      void *arg)
+                      size_t len, void (*done)(const void *data, size_t len, void *arg), void *arg)
 {
     struct evbuffer *buf = evbuffer_new();
     if (buf == NULL || evbuffer_add_reference(buf, data, len, done, arg) != 0) {
@@ -268,8 +275,7 @@ void req_reply_problem(struct req *r, const char *slug, const char *detail)
     reply_json_typed(r, status, problem_new(r->lang, slug, detail), "application/problem+json");
 }
 
-void req_reply_problem_extra(struct req *r, const char *slug, const char *key,
-                             const char *value)
+void req_reply_problem_extra(struct req *r, const char *slug, const char *key, const char *value)
 {
     json_t *p = problem_new(r->lang, slug, NULL);
     if (p != NULL)
@@ -288,8 +294,7 @@ static void reply_problem_members(struct req *r, const char *slug, const char *m
         const char *key;
         json_t *val;
         json_object_foreach(extra, key, val) {
-            if (strcmp(key, "type") != 0 && strcmp(key, "title") != 0 &&
-                strcmp(key, "status") != 0)
+            if (strcmp(key, "type") != 0 && strcmp(key, "title") != 0 && strcmp(key, "status") != 0)
                 json_object_set(p, key, val);
         }
     }
@@ -341,8 +346,8 @@ void req_query(struct req *r, const struct db_stmt *stmt, int nparams, const cha
 {
     for (int i = 0; i < nparams; i++)
         if (values[i] != NULL && !valid_utf8(values[i], strlen(values[i]))) {
-            log_msg(LOG_WARN, "req %s: %s: parameter $%d is not UTF-8; refused", r->id,
-                    stmt->name, i + 1);
+            log_msg(LOG_WARN, "req %s: %s: parameter $%d is not UTF-8; refused", r->id, stmt->name,
+                    i + 1);
             req_reply_field(r, "request", MSG_NOT_UTF8);
             return;
         }
@@ -451,8 +456,8 @@ static const char *framing_problem(struct evhttp_request *ev)
         return "not-implemented";
     if (te > 0 && cl > 0)
         return "malformed-request";
-    if (cl > 1 || (cl == 1 && (cl_value[0] == '\0' ||
-                               strspn(cl_value, "0123456789") != strlen(cl_value))))
+    if (cl > 1 ||
+        (cl == 1 && (cl_value[0] == '\0' || strspn(cl_value, "0123456789") != strlen(cl_value))))
         return "malformed-request";
     /* HTTP/1.1 requires exactly one Host (RFC 9112 3.2) */
     if (host > 1 || (host == 0 && (ev->major > 1 || (ev->major == 1 && ev->minor >= 1))))
@@ -511,8 +516,8 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     strcpy(r->path, path);
 
     char allow[128];
-    switch (router_match(w->srv->rt, r->method, r->path, &r->route, &r->params, allow,
-                         sizeof allow)) {
+    switch (
+        router_match(w->srv->rt, r->method, r->path, &r->route, &r->params, allow, sizeof allow)) {
     case ROUTER_NOT_FOUND:
         req_reply_problem(r, "not-found", NULL);
         return;

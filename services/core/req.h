@@ -43,7 +43,7 @@ typedef void (*req_hash_cb)(struct req *r, struct pwhash_job *job);
 struct req {
     struct worker *w;
     struct evhttp_request *ev;
-    size_t route;   /* router index, or (size_t)-1 */
+    size_t route; /* router index, or (size_t)-1 */
     const struct route *rt;
     const char *method;
     char path[512];
@@ -51,7 +51,7 @@ struct req {
     char addr[48]; /* the client's address (req_client_addr), PROXY_ADDR_LEN */
     struct timespec started;
     enum lang lang;
-    json_t *body; /* the parsed JSON object, when the route takes one */
+    json_t *body;      /* the parsed JSON object, when the route takes one */
     enum out_type out; /* what to answer with, negotiated before the handler */
     struct route_params params;
     struct auth auth;
@@ -59,7 +59,7 @@ struct req {
     req_hash_cb hash_cb;
     struct evkeyvalq *query; /* parsed on first req_query_param() */
     bool query_malformed;    /* evhttp could not parse it (e.g. "?a&b") */
-    void *data; /* handler state, freed with data_free when the request ends */
+    void *data;              /* handler state, freed with data_free when the request ends */
     void (*data_free)(void *data);
     struct req *prev, *next; /* the worker's list of live requests */
 };
@@ -152,8 +152,7 @@ void req_reply_raw(struct req *r, int status, const char *content_type, const vo
  * this loop; done is called also when the reply cannot be made. For bytes
  * held in a cache that outlive the request (refcount them). */
 void req_reply_shared(struct req *r, int status, const char *content_type, const void *data,
-                      size_t len, void (*done)(const void *data, size_t len, void *arg),
-                      void *arg);
+                      size_t len, void (*done)(const void *data, size_t len, void *arg), void *arg);
 
 /* Answers with no body (204, 304). */
 void req_reply_empty(struct req *r, int status);
@@ -162,8 +161,7 @@ void req_reply_empty(struct req *r, int status);
 void req_reply_problem(struct req *r, const char *slug, const char *detail);
 
 /* Answers a problem with one more string member (e.g. registration_id). */
-void req_reply_problem_extra(struct req *r, const char *slug, const char *key,
-                             const char *value);
+void req_reply_problem_extra(struct req *r, const char *slug, const char *key, const char *value);
 
 /* Answers 422 validation-failed with v's errors (and frees v). */
 void req_reply_invalid(struct req *r, struct valid *v);

@@ -23,7 +23,7 @@ struct route {
     const char *pattern; /* /v1/accounts/{id}/roles */
     void (*handler)(struct req *r);
     enum route_auth auth;
-    int body; /* BODY_NONE, BODY_JSON or BODY_OPTIONAL */
+    int body;          /* BODY_NONE, BODY_JSON or BODY_OPTIONAL */
     unsigned produces; /* OUT_* bits of core/accept.h: what it can answer */
 };
 

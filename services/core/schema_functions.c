@@ -22,30 +22,34 @@
 /* The project's functions: those of schema public that no extension owns
  * (btree_gist installs its own in public too).
  * Aggregates are left out: pg_get_functiondef() refuses them. */
-#define PROJECT_FUNCTIONS                                                                        \
-    " FROM pg_proc p"                                                                           \
-    " WHERE p.pronamespace = 'public'::regnamespace AND p.prokind <> 'a'"                      \
-    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass"       \
+#define PROJECT_FUNCTIONS                                                                \
+    " FROM pg_proc p"                                                                    \
+    " WHERE p.pronamespace = 'public'::regnamespace AND p.prokind <> 'a'"                \
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass" \
     "                   AND d.objid = p.oid AND d.deptype = 'e')"
 
 /* The app's tables: schema public, not an extension's. */
-#define APP_TABLE(r)                                                                             \
-    " " r ".relnamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend e"    \
+#define APP_TABLE(r)                                                                         \
+    " " r ".relnamespace = 'public'::regnamespace AND NOT EXISTS (SELECT 1 FROM pg_depend e" \
     " WHERE e.classid = 'pg_class'::regclass AND e.objid = " r ".oid AND e.deptype = 'e')"
 
+/* The SQL spliced from macros below is laid out by hand, as the query it
+ * is: clang-format would join and re-break it around the macro names. */
+/* clang-format off */
 /* One hash over every project function's definition and every trigger of
  * the app's tables: a function replaced by hand, or a trigger added or
  * dropped, changes it. Ordered by signature and name, which do not change
  * when a function is re-created (its oid may). */
 #define DEFINITIONS_DIGEST                                                                       \
-    "md5(coalesce((SELECT string_agg(pg_get_functiondef(p.oid), E'\\n'"                         \
-    "                                ORDER BY p.oid::regprocedure::text)" PROJECT_FUNCTIONS "),"  \
+    "md5(coalesce((SELECT string_agg(pg_get_functiondef(p.oid), E'\\n'"                          \
+    "                                ORDER BY p.oid::regprocedure::text)" PROJECT_FUNCTIONS ")," \
     "             '')"                                                                           \
-    " || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), E'\\n'"                          \
+    " || coalesce((SELECT string_agg(pg_get_triggerdef(t.oid), E'\\n'"                           \
     "                                ORDER BY t.tgrelid::regclass::text, t.tgname)"              \
     "              FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid"                       \
-    "              WHERE NOT t.tgisinternal AND" APP_TABLE("r") "),"                               \
+    "              WHERE NOT t.tgisinternal AND" APP_TABLE("r") "),"                             \
     "             ''))"
+/* clang-format on */
 
 bool schema_is_function_file(const char *path)
 {
@@ -113,6 +117,8 @@ static bool one_row(PGconn *c, const char *sql, int nparams, const char *const *
  * block or a savepoint: they would be taken for leftovers. */
 #define NOT_THIS_XACT(x) " " x "::text::bigint <> pg_current_xact_id()::text::bigint % 4294967296"
 
+/* SQL spliced from macros again, laid out by hand (see above). */
+/* clang-format off */
 /* Triggers no file defines any more: one renamed in its file would
  * otherwise fire twice. Triggers live in function files only (DESIGN.md
  * §4: a migration never creates one). Each row: what, its name, the DROP. */
@@ -135,6 +141,7 @@ static const char ORPHANS[] =
     "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
     "                   AND d.refobjid = p.oid)"
     " ORDER BY 2";
+/* clang-format on */
 
 /* What the loader dropped, printed after the commit; what does not fit is
  * counted rather than cut. */
@@ -147,8 +154,8 @@ struct dropped {
 static void dropped_add(struct dropped *d, const char *what, const char *name)
 {
     size_t room = sizeof d->text - d->used;
-    int w = snprintf(d->text + d->used, room, "dropped %s %s (no function file defines it)\n",
-                     what, name);
+    int w = snprintf(d->text + d->used, room, "dropped %s %s (no function file defines it)\n", what,
+                     name);
     if (d->left_out == 0 && w > 0 && (size_t)w < room)
         d->used += (size_t)w;
     else {

@@ -312,8 +312,8 @@ static bool worker_init(struct worker *w, struct server *srv, int index, evutil_
     struct timeval tv = {cfg->http_timeout_ms / 1000, (cfg->http_timeout_ms % 1000) * 1000};
     evhttp_set_timeout_tv(w->http, &tv);
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS);
     evhttp_set_default_content_type(w->http, "application/json");
     evhttp_set_gencb(w->http, req_dispatch, w);
     evutil_socket_t fd = dup(lfd);
@@ -407,8 +407,7 @@ void server_render_gauges(struct server *srv, struct evbuffer *out)
                         "# TYPE gess_db_pool_waiting gauge\ngess_db_pool_waiting %d\n"
                         "# HELP gess_workers Event loops serving requests.\n"
                         "# TYPE gess_workers gauge\ngess_workers %d\n",
-                        sum.in_use, sum.idle, sum.connecting, sum.down, sum.waiting,
-                        srv->nworkers);
+                        sum.in_use, sum.idle, sum.connecting, sum.down, sum.waiting, srv->nworkers);
     render_hash_metrics(out);
     /* Per worker: a worker whose LISTEN connection stays down serves its
      * caches uncached (db_listen.h), which a sum would hide. */

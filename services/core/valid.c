@@ -93,8 +93,8 @@ static bool has_control(const char *s, bool multiline)
     return false;
 }
 
-static const char *checked_text(struct valid *v, const json_t *obj, const char *field,
-                                size_t min, size_t max, bool required, bool multiline)
+static const char *checked_text(struct valid *v, const json_t *obj, const char *field, size_t min,
+                                size_t max, bool required, bool multiline)
 {
     json_t *j = json_object_get(obj, field);
     if (j == NULL || json_is_null(j)) {
@@ -254,8 +254,8 @@ bool valid_uuid(const char *s)
     return true;
 }
 
-bool valid_int(struct valid *v, const json_t *obj, const char *field, long long min,
-               long long max, bool required, long long *out)
+bool valid_int(struct valid *v, const json_t *obj, const char *field, long long min, long long max,
+               bool required, long long *out)
 {
     json_t *j = json_object_get(obj, field);
     if (j == NULL || json_is_null(j)) {

@@ -48,8 +48,8 @@ const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
 bool valid_true(struct valid *v, const json_t *obj, const char *field);
 
 /* An integer field within [min, max]; true when present and valid. */
-bool valid_int(struct valid *v, const json_t *obj, const char *field, long long min,
-               long long max, bool required, long long *out);
+bool valid_int(struct valid *v, const json_t *obj, const char *field, long long min, long long max,
+               bool required, long long *out);
 
 /* A boolean field; true when present and valid. */
 bool valid_bool(struct valid *v, const json_t *obj, const char *field, bool required, bool *out);

@@ -37,15 +37,15 @@ struct worker {
     pthread_mutex_t hash_mu;
     struct pwhash_job *hash_done;
     struct req *live; /* requests not yet answered */
-    int inflight; /* dispatched, not yet answered */
-    int flushing; /* answered, reply not yet fully written */
+    int inflight;     /* dispatched, not yet answered */
+    int flushing;     /* answered, reply not yet fully written */
     atomic_bool draining;
     /* connections (conn.c) */
     struct evconnlistener *listener; /* evhttp's, of w->bound */
     struct conn **by_fd;             /* the watched connection of each fd */
     int by_fd_len;
-    struct conn *conns;           /* all watched, registered or not */
-    struct event *accept_resume;  /* re-enables the listener after EMFILE */
+    struct conn *conns;          /* all watched, registered or not */
+    struct event *accept_resume; /* re-enables the listener after EMFILE */
     int accept_backoff_ms;
     long accept_paused_ms; /* monotonic ms of the last pause */
     time_t accept_logged;

@@ -90,14 +90,13 @@ static bool count_rows(PGconn *db, long out[N_COUNTED])
  * from the database's own functions (schema/functions/pacts.sql and commitments.sql). */
 static bool print_pacts(PGconn *db)
 {
-    PGresult *res = PQexec(
-        db, "SELECT p.title, p.status, round(pp.progress * 100),"
-            "       completion_level(pp.progress, pp.evidence),"
-            "       (SELECT count(*) FROM commitments c WHERE c.pact_id = p.id)"
-            "  FROM pacts p JOIN editions e ON e.id = p.edition_id,"
-            "       pact_progress(p.id) pp"
-            " WHERE e.slug = 'gess-2026' AND p.id::text LIKE '6e55de00-0012-%'"
-            " ORDER BY p.id");
+    PGresult *res = PQexec(db, "SELECT p.title, p.status, round(pp.progress * 100),"
+                               "       completion_level(pp.progress, pp.evidence),"
+                               "       (SELECT count(*) FROM commitments c WHERE c.pact_id = p.id)"
+                               "  FROM pacts p JOIN editions e ON e.id = p.edition_id,"
+                               "       pact_progress(p.id) pp"
+                               " WHERE e.slug = 'gess-2026' AND p.id::text LIKE '6e55de00-0012-%'"
+                               " ORDER BY p.id");
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     if (ok) {
         printf("pacts signed at GESS 2026:\n");
@@ -148,8 +147,7 @@ static void print_loaded(const long before[N_COUNTED], const long after[N_COUNTE
 
 static void print_howto(const struct config *cfg)
 {
-    const char *at = cfg->listen != NULL && cfg->listen[0] != '\0' ? cfg->listen
-                                                                    : "127.0.0.1:8080";
+    const char *at = cfg->listen != NULL && cfg->listen[0] != '\0' ? cfg->listen : "127.0.0.1:8080";
     printf("\nwith `gessd serve` (or `make run`) listening on %s, see it at:\n"
            "  http://%s/v1/editions/gess-2026/pacts/dashboard   public pact dashboard\n"
            "  http://%s/v1/editions/gess-2026/pacts             the pacts\n"

@@ -130,9 +130,15 @@ static void edition_fields(struct valid *v, const json_t *b, bool create, const 
     if (params[9] != NULL && params[10] != NULL && closes <= opens)
         valid_fail(v, "registration_closes_at", MSG_AFTER, 0, "registration_opens_at");
     if (!create) {
-        static const char *const not_null[] = {"number",  "title",    "starts_on",
-                                               "ends_on", "timezone", "registration_opens_at",
-                                               "registration_closes_at", "status", NULL};
+        static const char *const not_null[] = {"number",
+                                               "title",
+                                               "starts_on",
+                                               "ends_on",
+                                               "timezone",
+                                               "registration_opens_at",
+                                               "registration_closes_at",
+                                               "status",
+                                               NULL};
         for (int i = 0; not_null[i] != NULL; i++)
             if (json_is_null(json_object_get(b, not_null[i])))
                 valid_fail(v, not_null[i], MSG_EMPTY, 0, NULL);

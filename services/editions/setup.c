@@ -55,8 +55,8 @@ static char *string_set(struct valid *v, const json_t *b, const char *field,
     if (arr == NULL || json_is_null(arr))
         return NULL;
     if (!json_is_array(arr) || json_array_size(arr) > max_items) {
-        valid_fail(v, field, json_is_array(arr) ? MSG_TOO_LONG : MSG_NOT_ARRAY,
-                   (long)max_items, NULL);
+        valid_fail(v, field, json_is_array(arr) ? MSG_TOO_LONG : MSG_NOT_ARRAY, (long)max_items,
+                   NULL);
         return NULL;
     }
     size_t i, j;
@@ -123,9 +123,8 @@ static char *modes_json(struct valid *v, const json_t *b)
         if (strcmp(key, "in_person") != 0 && strcmp(key, "online") != 0) {
             valid_fail(v, name, MSG_ONE_OF, 0, "in_person, online");
             ok = false;
-        } else if (!json_is_null(val) &&
-                   (!json_is_integer(val) || json_integer_value(val) < 0 ||
-                    json_integer_value(val) > 1000000)) {
+        } else if (!json_is_null(val) && (!json_is_integer(val) || json_integer_value(val) < 0 ||
+                                          json_integer_value(val) > 1000000)) {
             valid_fail(v, name, MSG_RANGE, 0, "0 to 1000000, or null for unlimited");
             ok = false;
         }
@@ -228,7 +227,11 @@ void editions_question_create(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *params[] = {req_param(r, "slug"), code, label, type, choices ? choices : "[]",
+    const char *params[] = {req_param(r, "slug"),
+                            code,
+                            label,
+                            type,
+                            choices ? choices : "[]",
                             has_required ? (required ? "true" : "false") : NULL};
     req_query(r, &editions_stmt_question_create, 6, params, question_done);
 }

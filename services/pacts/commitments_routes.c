@@ -13,23 +13,24 @@
 const struct route commitments_routes[] = {
     {"POST", "/v1/pacts/{id}/commitments", commitments_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
     {"POST", "/v1/commitments/{id}/status", commitment_status, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/indicators", commitments_indicator_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/milestones", commitments_milestone_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/indicators/{id}/measurements", commitments_measurement_create, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/measurements/{id}/review", commitments_measurement_review, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"PATCH", "/v1/milestones/{id}", commitments_milestone_patch, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/indicators", commitments_indicator_create, AUTH_FOLLOWUP,
+     BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/milestones", commitments_milestone_create, AUTH_FOLLOWUP,
+     BODY_JSON, OUT_JSON},
+    {"POST", "/v1/indicators/{id}/measurements", commitments_measurement_create, AUTH_USER,
+     BODY_JSON, OUT_JSON},
+    {"POST", "/v1/measurements/{id}/review", commitments_measurement_review, AUTH_USER, BODY_JSON,
+     OUT_JSON},
+    {"PATCH", "/v1/milestones/{id}", commitments_milestone_patch, AUTH_FOLLOWUP, BODY_JSON,
+     OUT_JSON},
     {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 const struct db_stmt *const commitments_stmts[] = {
-    &cm_stmt_commitment_create,
-    &cm_stmt_commitment_status,
-    &cm_stmt_indicator_create,
-    &cm_stmt_measurement_create,
-    &cm_stmt_measurement_review,
-    &cm_stmt_milestone_create,
-    &cm_stmt_milestone_patch,
-    NULL,
+    &cm_stmt_commitment_create,  &cm_stmt_commitment_status,
+    &cm_stmt_indicator_create,   &cm_stmt_measurement_create,
+    &cm_stmt_measurement_review, &cm_stmt_milestone_create,
+    &cm_stmt_milestone_patch,    NULL,
 };
 
 const char *cm_path_id(struct req *r)

@@ -1,4 +1,5 @@
-/* followup.h — pact follow-up: the public dashboard (cached, ETag), overdue commitments and reminders, the review at the next edition and carry-over. */
+/* followup.h — pact follow-up: the public dashboard (cached, ETag), overdue commitments and
+ * reminders, the review at the next edition and carry-over. */
 #ifndef GESS_PACTS_FOLLOWUP_H
 #define GESS_PACTS_FOLLOWUP_H
 

@@ -9,21 +9,18 @@
 #include "pacts/followup.h"
 
 const struct route followup_routes[] = {
-    {"GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get, AUTH_OPTIONAL,
-     BODY_NONE, OUT_JSON},
+    {"GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get, AUTH_OPTIONAL, BODY_NONE,
+     OUT_JSON},
     {"GET", "/v1/commitments/overdue", followup_overdue_list, AUTH_USER, BODY_NONE, OUT_JSON},
     {"GET", "/v1/editions/{slug}/pact-review", followup_review_get, AUTH_USER, BODY_NONE, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/carry-over", followup_carry_over, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/commitments/{id}/carry-over", followup_carry_over, AUTH_FOLLOWUP, BODY_JSON,
+     OUT_JSON},
     {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 
 const struct db_stmt *const followup_stmts[] = {
-    &followup_stmt_dashboard,
-    &followup_stmt_overdue,
-    &followup_stmt_review,
-    &followup_stmt_carry_over,
-    &followup_stmt_remind,
-    NULL,
+    &followup_stmt_dashboard,  &followup_stmt_overdue, &followup_stmt_review,
+    &followup_stmt_carry_over, &followup_stmt_remind,  NULL,
 };
 
 bool followup_is_staff(const struct req *r)

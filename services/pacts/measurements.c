@@ -9,8 +9,8 @@
 /* $4 followup, $5 staff (who sees every pact). */
 const struct db_stmt cm_stmt_measurement_create = {
     "cm_measurement_create",
-    "SELECT problem, body, status FROM commitments_measurement_create($1::uuid, $2::jsonb, $3::uuid,"
-    " $4::boolean, $5::boolean)",
+    "SELECT problem, body, status"
+    " FROM commitments_measurement_create($1::uuid, $2::jsonb, $3::uuid, $4::boolean, $5::boolean)",
 };
 
 const struct db_stmt cm_stmt_measurement_review = {

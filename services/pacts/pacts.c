@@ -128,8 +128,7 @@ void pacts_reply_sql_errors(struct req *r, const char *body)
     json_t *doc = json_loads(body, 0, NULL);
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(doc, "errors"), i, e)
-    {
+    json_array_foreach(json_object_get(doc, "errors"), i, e) {
         const char *code = json_string_value(json_object_get(e, "code"));
         const char *field = json_string_value(json_object_get(e, "field"));
         if (code == NULL || field == NULL)

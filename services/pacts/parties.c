@@ -40,8 +40,7 @@ static void contacts(struct valid *v, const json_t *b, char **out)
     bool ok = true;
     size_t i;
     json_t *item;
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach(arr, i, item) {
         char name[48];
         snprintf(name, sizeof name, "contact_account_ids[%zu]", i);
         const char *s = json_string_value(item);
@@ -70,8 +69,7 @@ static void contacts(struct valid *v, const json_t *b, char **out)
         return;
     char *p = text;
     *p++ = '{';
-    json_array_foreach(arr, i, item)
-    {
+    json_array_foreach(arr, i, item) {
         if (i > 0)
             *p++ = ',';
         memcpy(p, json_string_value(item), 36);

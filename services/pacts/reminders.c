@@ -34,7 +34,10 @@ static void remind_param(const struct config *cfg, char *buf, size_t len)
 }
 
 const struct server_task followup_remind_task = {
-    "pact_reminders", &followup_stmt_remind, remind_interval, remind_param,
+    "pact_reminders",
+    &followup_stmt_remind,
+    remind_interval,
+    remind_param,
 };
 
 int followup_remind_cli(const struct config *cfg, int argc, char **argv)

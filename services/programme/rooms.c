@@ -74,8 +74,7 @@ static void reply_sql_errors(struct req *r, const char *body)
     json_t *errs = json_object_get(doc, "errors");
     size_t i;
     json_t *e;
-    json_array_foreach(errs, i, e)
-    {
+    json_array_foreach(errs, i, e) {
         const char *field = json_string_value(json_object_get(e, "field"));
         const char *code = json_string_value(json_object_get(e, "code"));
         const char *arg = json_string_value(json_object_get(e, "arg"));

@@ -1,7 +1,8 @@
 /* sessions.c — the draft programme's sessions. Create and edit are one call
- * to programme_session_save (schema/functions/programme.sql) that checks the session against its edition
- * and lets the exclusion constraints refuse a room or a speaker booked
- * twice; organizers read the draft, everybody else the latest release. */
+ * to programme_session_save (schema/functions/programme.sql) that checks
+ * the session against its edition and lets the exclusion constraints refuse
+ * a room or a speaker booked twice; organizers read the draft, everybody
+ * else the latest release. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +130,7 @@ static char *session_fields(struct valid *v, const json_t *b, bool create)
         } else {
             size_t i, j;
             json_t *id;
-            json_array_foreach(ids, i, id)
-            {
+            json_array_foreach(ids, i, id) {
                 char name[40];
                 snprintf(name, sizeof name, "speaker_ids[%zu]", i);
                 const char *s = json_string_value(id);

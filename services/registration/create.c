@@ -48,8 +48,8 @@ static void reply_sql_errors(struct req *r, const char *errors)
         const char *code = json_string_value(json_object_get(e, "code"));
         for (size_t k = 0; code != NULL && k < sizeof map / sizeof map[0]; k++)
             if (strcmp(map[k].code, code) == 0)
-                valid_fail(&v, json_string_value(json_object_get(e, "field")), map[k].msg,
-                           map[k].n, json_string_value(json_object_get(e, "choices")));
+                valid_fail(&v, json_string_value(json_object_get(e, "field")), map[k].msg, map[k].n,
+                           json_string_value(json_object_get(e, "choices")));
     }
     json_decref(arr);
     req_reply_invalid(r, &v);
@@ -150,7 +150,13 @@ void registration_create(struct req *r)
     free(canon);
     sodium_bin2hex(c->hash, sizeof c->hash, h, sizeof h);
     registration_badge_code(c->badge);
-    const char *params[] = {r->auth.account_id, req_param(r, "slug"), category, mode,
-                            c->answers,         c->badge,            key,      c->hash};
+    const char *params[] = {r->auth.account_id,
+                            req_param(r, "slug"),
+                            category,
+                            mode,
+                            c->answers,
+                            c->badge,
+                            key,
+                            c->hash};
     req_query(r, &registration_stmt_create, 8, params, create_done);
 }

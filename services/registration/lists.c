@@ -16,14 +16,14 @@ const struct db_stmt registration_stmt_mine = {
 };
 
 /* The filters shared by the JSON page and the CSV export. */
-#define LIST_FILTERS                                                                          \
-    "   AND ($2::text IS NULL OR r.status = $2)"                                              \
-    "   AND ($3::text IS NULL OR r.category_id = (SELECT c.id FROM categories c"              \
-    "        WHERE c.edition_id = e.id AND c.code = $3))"                                     \
-    "   AND ($4::text IS NULL OR r.mode = $4)"                                                \
-    "   AND ($5::text IS NULL OR r.sector = $5)"                                              \
-    "   AND ($6::boolean IS NULL OR (r.checked_in_at IS NOT NULL) = $6::boolean)"            \
-    "   AND ($7::uuid IS NULL OR (r.created_at, r.id) >"                                     \
+#define LIST_FILTERS                                                              \
+    "   AND ($2::text IS NULL OR r.status = $2)"                                  \
+    "   AND ($3::text IS NULL OR r.category_id = (SELECT c.id FROM categories c"  \
+    "        WHERE c.edition_id = e.id AND c.code = $3))"                         \
+    "   AND ($4::text IS NULL OR r.mode = $4)"                                    \
+    "   AND ($5::text IS NULL OR r.sector = $5)"                                  \
+    "   AND ($6::boolean IS NULL OR (r.checked_in_at IS NOT NULL) = $6::boolean)" \
+    "   AND ($7::uuid IS NULL OR (r.created_at, r.id) >"                          \
     "        (SELECT k.created_at, k.id FROM registrations k WHERE k.id = $7::uuid))"
 
 /* One row per registration of the page (limit + 1, to know whether more
@@ -49,8 +49,8 @@ const struct db_stmt registration_stmt_csv = {
     "       to_json(r.created_at) #>> '{}', to_json(r.checked_in_at) #>> '{}',"
     "       r.paid::text, r.answers::text, series_attended(e.id, r.account_id)::text"
     "  FROM editions e"
-    "  LEFT JOIN LATERAL (SELECT r.* FROM registrations r WHERE r.edition_id = e.id"
-    LIST_FILTERS " LIMIT $8::int) r ON true"
+    "  LEFT JOIN LATERAL (SELECT r.* FROM registrations r WHERE r.edition_id = e.id" LIST_FILTERS
+    " LIMIT $8::int) r ON true"
     "  LEFT JOIN categories c ON c.id = r.category_id"
     "  LEFT JOIN accounts a ON a.id = r.account_id"
     " WHERE e.slug = $1 ORDER BY r.created_at, r.id",
@@ -191,7 +191,7 @@ static bool param_choice(struct req *r, struct valid *v, const char *name,
 
 void registration_list_edition(struct req *r)
 {
-    static const char *const statuses[] = {"pending",  "confirmed", "waitlisted", "rejected",
+    static const char *const statuses[] = {"pending",   "confirmed",  "waitlisted", "rejected",
                                            "cancelled", "checked_in", NULL};
     static const char *const modes[] = {"in_person", "online", NULL};
     static const char *const sectors[] = {"public",    "private",     "academia", "civil_society",
@@ -225,8 +225,9 @@ void registration_list_edition(struct req *r)
     valid_free(&v);
     bool csv = r->out == OUT_CSV;
     snprintf(l->limit_text, sizeof l->limit_text, "%d", l->limit + 1);
-    const char *params[] = {req_param(r, "slug"), status, category, mode, sector, checked_in,
-                            csv ? NULL : cursor, csv ? NULL : l->limit_text};
+    const char *params[] = {
+        req_param(r, "slug"),      status, category, mode, sector, checked_in, csv ? NULL : cursor,
+        csv ? NULL : l->limit_text};
     req_query(r, csv ? &registration_stmt_csv : &registration_stmt_list, 8, params,
               csv ? csv_done : list_done);
 }

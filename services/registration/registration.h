@@ -25,7 +25,7 @@ void registration_stats(struct req *r);
 void registration_badge_code(char out[11]);
 
 extern const struct db_stmt registration_stmt_create, registration_stmt_cancel,
-    registration_stmt_decide, registration_stmt_set_paid, registration_stmt_checkin, registration_stmt_mine,
-    registration_stmt_list, registration_stmt_csv, registration_stmt_stats;
+    registration_stmt_decide, registration_stmt_set_paid, registration_stmt_checkin,
+    registration_stmt_mine, registration_stmt_list, registration_stmt_csv, registration_stmt_stats;
 
 #endif

@@ -7,7 +7,8 @@ const struct route schedule_routes[] = {
      BODY_JSON, OUT_JSON},
     {"GET", "/v1/editions/{slug}/schedule/releases", schedule_release_list, AUTH_OPTIONAL,
      BODY_NONE, OUT_JSON},
-    {"GET", "/v1/editions/{slug}/schedule", schedule_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON | OUT_ICS},
+    {"GET", "/v1/editions/{slug}/schedule", schedule_get, AUTH_OPTIONAL, BODY_NONE,
+     OUT_JSON | OUT_ICS},
     {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 

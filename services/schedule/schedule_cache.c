@@ -214,8 +214,7 @@ static bool render_ics(struct req *r, struct entry *e)
     e->ics = cal ? ics_render(cal, &e->ics_len) : NULL;
     json_decref(cal);
     if (e->ics == NULL) {
-        log_msg(LOG_ERROR, "req %s: cannot render the schedule of %s as iCalendar", r->id,
-                e->slug);
+        log_msg(LOG_ERROR, "req %s: cannot render the schedule of %s as iCalendar", r->id, e->slug);
         return false;
     }
     free(e->calendar);
@@ -243,8 +242,8 @@ static void serve(struct req *r, struct entry *e, bool ics)
     }
     e->refs++;
     if (ics)
-        req_reply_shared(r, 200, "text/calendar; charset=utf-8", e->ics, e->ics_len,
-                         reply_written, e);
+        req_reply_shared(r, 200, "text/calendar; charset=utf-8", e->ics, e->ics_len, reply_written,
+                         e);
     else
         req_reply_shared(r, 200, "application/json", e->json, e->json_len, reply_written, e);
 }

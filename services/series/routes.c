@@ -3,7 +3,8 @@
 #include "series/series.h"
 
 const struct route series_routes[] = {
-    {"POST", "/v1/editions/{slug}/series-events", series_event_create, AUTH_ORGANIZER, BODY_JSON, OUT_JSON},
+    {"POST", "/v1/editions/{slug}/series-events", series_event_create, AUTH_ORGANIZER, BODY_JSON,
+     OUT_JSON},
     {"GET", "/v1/editions/{slug}/series-events", series_event_list, AUTH_OPTIONAL, BODY_NONE,
      OUT_JSON | OUT_ICS},
     {"POST", "/v1/editions/{slug}/series-events/recurring", series_event_recurring, AUTH_ORGANIZER,
@@ -17,7 +18,8 @@ const struct route series_routes[] = {
     {"DELETE", "/v1/series-events/{id}/rsvp", series_rsvp_delete, AUTH_USER, BODY_NONE, OUT_JSON},
     {"POST", "/v1/series-events/{id}/attendance", series_attendance_create, AUTH_ORGANIZER,
      BODY_JSON, OUT_JSON},
-    {"GET", "/v1/series-events/{id}/attendance", series_attendance_list, AUTH_ORGANIZER, BODY_NONE, OUT_JSON},
+    {"GET", "/v1/series-events/{id}/attendance", series_attendance_list, AUTH_ORGANIZER, BODY_NONE,
+     OUT_JSON},
     {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
 };
 

@@ -176,10 +176,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *events = json_object_get(cal, "events");
     for (int e = 0; e < nev; e++) {
         json_t **ef = &f[1 + e * FIELDS];
-        const char *uid = ef[0] && json_string_length(ef[0]) ? json_string_value(ef[0]) : "u@gess.pe";
+        const char *uid =
+            ef[0] && json_string_length(ef[0]) ? json_string_value(ef[0]) : "u@gess.pe";
         const char *sum = ef[1] && json_string_length(ef[1]) ? json_string_value(ef[1]) : "Sesión";
-        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:i}", "uid", uid, "summary", sum,
-                               "starts_at", "2026-05-12T09:00:00-05:00", "ends_at",
+        json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:i}", "uid", uid, "summary", sum, "starts_at",
+                               "2026-05-12T09:00:00-05:00", "ends_at",
                                e == 1 ? "2026-05-12T09:00:00-05:00" : "2026-05-12T10:30:00-05:00",
                                "sequence", e);
         if (ev == NULL)

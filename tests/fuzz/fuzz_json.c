@@ -70,7 +70,8 @@ static void validate_text(const json_t *s)
         FUZZ_CHECK(valid_utf8(email, elen), "normalised email not UTF-8");
     }
     char tiny[4];
-    (void)valid_email_normalise(t, tiny, sizeof tiny); /* a too small buffer is refused, not overrun */
+    /* a too small buffer is refused, not overrun */
+    (void)valid_email_normalise(t, tiny, sizeof tiny);
 }
 
 static void walk(const json_t *j, int depth)
@@ -82,8 +83,7 @@ static void walk(const json_t *j, int depth)
     } else if (json_is_object(j)) {
         const char *key;
         json_t *val;
-        json_object_foreach((json_t *)j, key, val)
-        {
+        json_object_foreach((json_t *)j, key, val) {
             FUZZ_CHECK(valid_utf8(key, strlen(key)), "jansson accepted a key valid_utf8 refuses");
             validate_member(j, key);
             walk(val, depth + 1);
@@ -92,15 +92,16 @@ static void walk(const json_t *j, int depth)
     } else if (json_is_array(j)) {
         size_t i;
         json_t *val;
-        json_array_foreach(j, i, val) walk(val, depth + 1);
+        json_array_foreach(j, i, val)
+            walk(val, depth + 1);
     }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     json_error_t err;
-    json_t *body = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-                              &err);
+    json_t *body =
+        json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     (void)valid_utf8((const char *)data, size); /* on bytes jansson refused too */
     if (body == NULL)
         return 0;

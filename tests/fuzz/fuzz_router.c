@@ -1,14 +1,14 @@
 /* fuzz_router.c — router_match over gessd's own route table (app_router,
  * every module's routes), fed a fuzzed method and raw path as req.c hands
- * them over (the path as evhttp gives it, percent-encoded, cut to the
- * 512 bytes of r->path).
+ * them over (the path as evhttp gives it, percent-encoded, cut to the 512
+ * bytes of r->path).
  *
- * Input: the method up to a space within its first 16 bytes, then the
- * path; without such a space (or with an empty method) the first byte
- * picks one of GET, HEAD, POST, PUT, PATCH, DELETE and the rest is the path. Checked: a FOUND route has the
- * method asked (HEAD for GET), every typed parameter holds a value of its
- * type, no NUL was decoded into one; 405's Allow list is terminated and
- * not empty. */
+ * Input: the method up to a space within its first 16 bytes, then the path;
+ * without such a space (or with an empty method) the first byte picks one
+ * of GET, HEAD, POST, PUT, PATCH, DELETE and the rest is the path. Checked:
+ * a FOUND route has the method asked (HEAD for GET), every typed parameter
+ * holds a value of its type, no NUL was decoded into one; 405's Allow list
+ * is terminated and not empty. */
 #include <stdbool.h>
 #include <string.h>
 

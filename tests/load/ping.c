@@ -55,8 +55,7 @@ static void healthz_cb(struct evhttp_request *req, void *arg)
         return;
     }
     struct evbuffer *out = evhttp_request_get_output_buffer(req);
-    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-                      "application/json");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
     evbuffer_add(out, BODY, sizeof BODY - 1);
     evhttp_send_reply(req, 200, "OK", NULL);
 }
@@ -71,8 +70,7 @@ static void notfound_cb(struct evhttp_request *req, void *arg)
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
     evhttp_add_header(out, "ETag", static_etag);
     evhttp_add_header(out, "Cache-Control", "public, no-cache");
-    const char *inm =
-        evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
+    const char *inm = evhttp_find_header(evhttp_request_get_input_headers(req), "If-None-Match");
     if (inm != NULL && strcmp(inm, static_etag) == 0) {
         evhttp_send_reply(req, 304, "Not Modified", NULL);
         return;
@@ -123,8 +121,7 @@ static evutil_socket_t listen_socket(unsigned short port)
     }
     if (evutil_make_listen_socket_reuseable(fd) < 0 ||
         evutil_make_listen_socket_reuseable_port(fd) < 0 ||
-        evutil_make_socket_nonblocking(fd) < 0 ||
-        evutil_make_socket_closeonexec(fd) < 0) {
+        evutil_make_socket_nonblocking(fd) < 0 || evutil_make_socket_closeonexec(fd) < 0) {
         perror("ping: setsockopt");
         evutil_closesocket(fd);
         return -1;
@@ -199,9 +196,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "ping: cannot create event loop\n");
             return 1;
         }
-        evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-                                                EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                                                EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH);
+        evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                                EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                                EVHTTP_REQ_PATCH);
         evhttp_set_cb(l->http, "/healthz", healthz_cb, NULL);
         evhttp_set_gencb(l->http, notfound_cb, NULL);
         if (!evhttp_accept_socket_with_handle(l->http, fd)) {

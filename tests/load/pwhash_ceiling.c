@@ -55,8 +55,7 @@ static void *work(void *arg)
     return NULL;
 }
 
-static int parse(const char *s, const char *what, unsigned long long min,
-                 unsigned long long *v)
+static int parse(const char *s, const char *what, unsigned long long min, unsigned long long *v)
 {
     char *end;
     errno = 0;
@@ -116,7 +115,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pwhash_ceiling: crypto_pwhash_str failed (out of memory?)\n");
         return 1;
     }
-    printf("threads=%llu opslimit=%llu memlimit_kib=%llu seconds=%.2f hashes=%lu hashes_per_s=%.2f\n",
-           threads, opslimit, memkib, elapsed, total, (double)total / elapsed);
+    printf(
+        "threads=%llu opslimit=%llu memlimit_kib=%llu seconds=%.2f hashes=%lu hashes_per_s=%.2f\n",
+        threads, opslimit, memkib, elapsed, total, (double)total / elapsed);
     return 0;
 }

@@ -48,7 +48,7 @@ enum state { IDLE_SLOT, CONNECTING, HELD };
 struct conn {
     int fd;
     enum state st;
-    double next; /* CONNECTING: nothing; HELD: next byte; IDLE_SLOT: next connect */
+    double next;  /* CONNECTING: nothing; HELD: next byte; IDLE_SLOT: next connect */
     unsigned pos; /* position in TRICKLE */
     int answered;
     int was_held; /* held before: reopening it is a reconnect */
@@ -226,7 +226,9 @@ int main(int argc, char **argv)
             printf("t=%.1f held=%ld connecting=%ld reconnects=%ld answered=%ld "
                    "connect_errors=%ld min_held=%ld mean_held=%.0f\n",
                    t - t0, held, connecting, reconnects, answered, connect_errors, min_held,
-                   min_held < 0 ? -1.0 : t > full_since ? held_s / (t - full_since) : (double)n);
+                   min_held < 0     ? -1.0
+                   : t > full_since ? held_s / (t - full_since)
+                                    : (double)n);
             fflush(stdout);
             report += 1.0;
         }
@@ -270,7 +272,9 @@ int main(int argc, char **argv)
     printf("done t=%.1f held=%ld connecting=%ld reconnects=%ld answered=%ld "
            "connect_errors=%ld min_held=%ld mean_held=%.0f\n",
            t - t0, held, connecting, reconnects, answered, connect_errors, min_held,
-           min_held < 0 ? -1.0 : t > full_since ? held_s / (t - full_since) : (double)n);
+           min_held < 0     ? -1.0
+           : t > full_since ? held_s / (t - full_since)
+                            : (double)n);
     fflush(stdout);
     for (long i = 0; i < n; i++)
         if (cs[i].fd >= 0)

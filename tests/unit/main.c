@@ -11,11 +11,8 @@ static const struct {
 } tests[] = {
     {"router", test_router}, {"config", test_config},     {"problem", test_problem},
     {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
-    {"accept", test_accept},
-    {"log", test_log},
-    {"proxy", test_proxy},
-    {"pwhash", test_pwhash},
-    {"head", test_head},
+    {"accept", test_accept}, {"log", test_log},           {"proxy", test_proxy},
+    {"pwhash", test_pwhash}, {"head", test_head},
 };
 
 int main(void)

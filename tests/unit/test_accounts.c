@@ -8,8 +8,7 @@ void test_accounts(void)
 {
     long limit = 0;
     CHECK(accounts_password_policy("password123", "a@b.pe", "Ana", &limit) == MSG_WEAK_PASSWORD);
-    CHECK(accounts_password_policy("qwertyuiop12", "a@b.pe", "Ana", &limit) ==
-          MSG_WEAK_PASSWORD);
+    CHECK(accounts_password_policy("qwertyuiop12", "a@b.pe", "Ana", &limit) == MSG_WEAK_PASSWORD);
     CHECK(accounts_password_policy("short", "a@b.pe", "Ana", &limit) == MSG_TOO_SHORT);
     CHECK(limit == 10);
     char longpw[130];
@@ -19,8 +18,8 @@ void test_accounts(void)
     CHECK(limit == 128);
     CHECK(accounts_password_policy("ConfianzaQueUne2026", "a@b.pe", "Ana", &limit) == MSG_COUNT);
     /* the person's own name is not a strong password */
-    CHECK(accounts_password_policy("tamikohasegawa", "tamiko@gess.pe", "Tamiko Hasegawa",
-                                   &limit) == MSG_WEAK_PASSWORD);
+    CHECK(accounts_password_policy("tamikohasegawa", "tamiko@gess.pe", "Tamiko Hasegawa", &limit) ==
+          MSG_WEAK_PASSWORD);
 
     char token[AUTH_TOKEN_LEN + 1], hash[65], again[65];
     auth_token_new(token, hash);

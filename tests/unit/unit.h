@@ -8,24 +8,24 @@
 
 extern int unit_checks, unit_failures;
 
-#define CHECK(cond)                                                                         \
-    do {                                                                                    \
-        unit_checks++;                                                                      \
-        if (!(cond)) {                                                                      \
-            unit_failures++;                                                                \
-            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond);        \
-        }                                                                                   \
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        unit_checks++;                                                               \
+        if (!(cond)) {                                                               \
+            unit_failures++;                                                         \
+            fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                     \
-    do {                                                                                    \
-        const char *a_ = (a), *b_ = (b);                                                    \
-        unit_checks++;                                                                      \
-        if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {                              \
-            unit_failures++;                                                                \
+#define CHECK_STR(a, b)                                                                          \
+    do {                                                                                         \
+        const char *a_ = (a), *b_ = (b);                                                         \
+        unit_checks++;                                                                           \
+        if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {                                   \
+            unit_failures++;                                                                     \
             fprintf(stderr, "%s:%d: \"%s\" != \"%s\"\n", __FILE__, __LINE__, a_ ? a_ : "(null)", \
-                    b_ ? b_ : "(null)");                                                    \
-        }                                                                                   \
+                    b_ ? b_ : "(null)");                                                         \
+        }                                                                                        \
     } while (0)
 
 void test_router(void);
