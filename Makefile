@@ -126,6 +126,7 @@ lint: node_modules/.package-lock.json
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/gessd $(BUILD)/unit_tests node_modules/.package-lock.json \
 	  fuzz-build
+	@$(MAKE) --no-print-directory format-check
 	$(BUILD)/unit_tests
 	@sh tools/fuzz.sh $(FUZZ_BUILD) 3 $(FUZZ_NAMES)
 	@sh tools/lint-openapi.sh
