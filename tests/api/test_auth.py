@@ -258,8 +258,8 @@ def test_roles_errors(gess):
 
     r = gess.req("PUT", "/v1/accounts/not-a-uuid/roles", headers=admin["headers"],
                  json={"roles": ["organizer"]})
-    assert r.status_code in (404, 422), r.text
-    h.assert_problem(r, r.status_code)
+    # {id} is a uuid: the router finds no route for anything else
+    h.assert_problem(r, 404, "not-found")
 
     r = gess.req("PUT", path, headers=admin["headers"], json={"roles": ["organizer", "superuser"]})
     p = h.assert_problem(r, 422, "validation-failed")
