@@ -58,19 +58,33 @@ static const char *replaces_of(const struct embedded_file *f, size_t *len)
     return NULL;
 }
 
+/* The next space-separated word of list[*i..len) into out (words longer
+ * than out are skipped); false when none is left. */
+static bool next_word(const char *list, size_t len, size_t *i, char *out, size_t outlen)
+{
+    while (*i < len) {
+        while (*i < len && (list[*i] == ' ' || list[*i] == '\t' || list[*i] == '\r'))
+            (*i)++;
+        size_t start = *i;
+        while (*i < len && list[*i] != ' ' && list[*i] != '\t' && list[*i] != '\r')
+            (*i)++;
+        size_t n = *i - start;
+        if (n > 0 && n < outlen) {
+            memcpy(out, list + start, n);
+            out[n] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
 /* True when word is one of the space-separated words of list[0..len). */
 static bool in_words(const char *list, size_t len, const char *word)
 {
-    size_t wl = strlen(word), i = 0;
-    while (i < len) {
-        while (i < len && (list[i] == ' ' || list[i] == '\t' || list[i] == '\r'))
-            i++;
-        size_t start = i;
-        while (i < len && list[i] != ' ' && list[i] != '\t' && list[i] != '\r')
-            i++;
-        if (i - start == wl && wl > 0 && memcmp(list + start, word, wl) == 0)
+    char w[128];
+    for (size_t i = 0; next_word(list, len, &i, w, sizeof w);)
+        if (strcmp(w, word) == 0)
             return true;
-    }
     return false;
 }
 
@@ -112,6 +126,25 @@ static bool exec_params(PGconn *c, const char *sql, const char *a, const char *b
     return ok;
 }
 
+/* How a migration file stands against the recorded rows (version,
+ * checksum): fills version and the file's SHA-256, sets *row (-1: not
+ * recorded). False for an embedded file that is not a migration. */
+enum file_state { FILE_MISSING, FILE_NO_CHECKSUM, FILE_SAME, FILE_CHANGED };
+
+static bool file_state(const PGresult *rec, const struct embedded_file *f, char version[128],
+                       char sum[SCHEMA_SHA256_HEX], int *row, enum file_state *st)
+{
+    if (!version_of(f->name, version, 128))
+        return false;
+    schema_sha256_hex(f->data, f->len, sum);
+    *row = recorded(rec, version);
+    *st = *row < 0                                     ? FILE_MISSING
+          : PQgetisnull(rec, *row, 1)                  ? FILE_NO_CHECKSUM
+          : strcmp(PQgetvalue(rec, *row, 1), sum) == 0 ? FILE_SAME
+                                                       : FILE_CHANGED;
+    return true;
+}
+
 /* True when some baseline among the files replaces version. */
 static bool replaced(const char *version)
 {
@@ -136,19 +169,9 @@ static bool baseline(PGconn *c, const PGresult *rec, const struct embedded_file 
     *taken = false;
     if (list == NULL)
         return true;
-    char missing[1024] = "";
+    char missing[1024] = "", v[128];
     int have = 0, lack = 0;
-    for (size_t i = 0; i < len;) {
-        while (i < len && (list[i] == ' ' || list[i] == '\t' || list[i] == '\r'))
-            i++;
-        size_t start = i;
-        while (i < len && list[i] != ' ' && list[i] != '\t' && list[i] != '\r')
-            i++;
-        char v[128];
-        if (i == start || i - start >= sizeof v)
-            continue;
-        memcpy(v, list + start, i - start);
-        v[i - start] = '\0';
+    for (size_t i = 0; next_word(list, len, &i, v, sizeof v);) {
         if (recorded(rec, v) >= 0) {
             have++;
         } else {
@@ -181,11 +204,11 @@ static bool verify(PGconn *c, char *notes, size_t noteslen, char *err, size_t er
         snprintf(err, errlen, "%s", PQresultErrorMessage(rec));
     for (const struct embedded_file *f = embedded_files; ok && f->name != NULL; f++) {
         char version[128], sum[SCHEMA_SHA256_HEX];
-        if (!version_of(f->name, version, sizeof version))
+        int r;
+        enum file_state st;
+        if (!file_state(rec, f, version, sum, &r, &st))
             continue;
-        schema_sha256_hex(f->data, f->len, sum);
-        int r = recorded(rec, version);
-        if (r < 0) {
+        if (st == FILE_MISSING) {
             bool taken = false;
             ok = baseline(c, rec, f, version, sum, &taken, err, errlen);
             if (ok && taken) {
@@ -194,12 +217,12 @@ static bool verify(PGconn *c, char *notes, size_t noteslen, char *err, size_t er
                          "taken as having %s: the database has every migration it replaces\n",
                          version);
             }
-        } else if (PQgetisnull(rec, r, 1)) {
+        } else if (st == FILE_NO_CHECKSUM) {
             /* applied by a gessd from before checksums: the file is taken
              * as the one that ran */
             ok = exec_params(c, "UPDATE schema_migrations SET checksum = $2 WHERE version = $1",
                              version, sum, err, errlen);
-        } else if (strcmp(PQgetvalue(rec, r, 1), sum) != 0) {
+        } else if (st == FILE_CHANGED) {
             snprintf(err, errlen,
                      "%s was changed after it was applied (recorded checksum %.12s..., the file's"
                      " %.12s...): an applied migration is never edited, its change belongs in a"
@@ -317,8 +340,8 @@ bool migrate_check(const char *url, char *err, size_t errlen)
     if (c == NULL)
         return false;
     /* schema_functions comes with the checksum column: a database without it
-     * was last migrated by a gessd from before checksums */
-    /* qualified: the role's search_path need not name public */
+     * was last migrated by a gessd from before checksums. Qualified: the
+     * role's search_path need not name public. */
     PGresult *rec = PQexec(c, "SELECT version, checksum FROM public.schema_migrations"
                               " WHERE to_regclass('public.schema_functions') IS NOT NULL");
     bool ok = PQresultStatus(rec) == PGRES_TUPLES_OK;
@@ -326,16 +349,16 @@ bool migrate_check(const char *url, char *err, size_t errlen)
         snprintf(err, errlen, "the database is not migrated: run `gessd migrate` first");
     for (const struct embedded_file *f = embedded_files; ok && f->name != NULL; f++) {
         char version[128], sum[SCHEMA_SHA256_HEX];
-        if (!version_of(f->name, version, sizeof version))
+        int r;
+        enum file_state st;
+        if (!file_state(rec, f, version, sum, &r, &st))
             continue;
-        schema_sha256_hex(f->data, f->len, sum);
-        int r = recorded(rec, version);
-        if (r < 0) {
+        if (st == FILE_MISSING) {
             snprintf(err, errlen,
                      "the database is not migrated (missing %s): run `gessd migrate` first",
                      version);
             ok = false;
-        } else if (PQgetisnull(rec, r, 1) || strcmp(PQgetvalue(rec, r, 1), sum) != 0) {
+        } else if (st != FILE_SAME) {
             snprintf(err, errlen,
                      "%s is not the file that was applied (its checksum differs):"
                      " run `gessd migrate`, which says what to do",
