@@ -1,8 +1,9 @@
-/* app.c — the one place that lists the modules. A new module adds its
- * route table, statement list and periodic tasks here. */
+/* app.c — the one place that lists the modules (core/module.h): a new
+ * domain adds its module here, and its routes, statements and periodic
+ * tasks come with it. */
 #include "app.h"
 
-#include <stddef.h>
+#include <stdlib.h>
 
 #include "accounts/accounts.h"
 #include "core/server.h"
@@ -15,36 +16,63 @@
 #include "schedule/schedule.h"
 #include "series/series.h"
 
-static const struct route *const tables[] = {
-    core_routes,      accounts_routes, editions_routes, registration_routes, series_routes,
-    programme_routes, schedule_routes, pacts_routes,    commitments_routes,  followup_routes,
+static const struct module *const modules[] = {
+    &core_module,      &accounts_module, &editions_module, &registration_module, &series_module,
+    &programme_module, &schedule_module, &pacts_module,    &commitments_module,  &followup_module,
 };
-static const struct db_stmt *const *const stmt_lists[] = {
-    core_stmts,      accounts_stmts, editions_stmts, registration_stmts, series_stmts,
-    programme_stmts, schedule_stmts, pacts_stmts,    commitments_stmts,  followup_stmts,
-};
+#define NMODULES (sizeof modules / sizeof modules[0])
 
-/* Periodic work run by worker 0 of `gessd serve` (core/server.h). */
-const struct server_task *const server_tasks[] = {
-    &followup_remind_task,
-    &core_housekeeping_task,
-    NULL,
-};
-
-#define MAX_STMTS 256
-static const struct db_stmt *all[MAX_STMTS + 1];
+const struct module *const *app_modules(size_t *n)
+{
+    *n = NMODULES;
+    return modules;
+}
 
 bool app_router(struct router *rt)
 {
-    return router_init(rt, tables, sizeof tables / sizeof tables[0]);
+    const struct route *tables[NMODULES];
+    for (size_t i = 0; i < NMODULES; i++)
+        tables[i] = modules[i]->routes;
+    return router_init(rt, tables, NMODULES);
 }
 
+/* Every module's statements (and tasks) in one NULL-terminated array,
+ * built on first use and kept for the process's life: gessd prepares the
+ * statements on every connection of its pools. NULL when out of memory. */
 const struct db_stmt *const *app_statements(void)
 {
+    static const struct db_stmt **all;
+    if (all != NULL)
+        return all;
     size_t n = 0;
-    for (size_t l = 0; l < sizeof stmt_lists / sizeof stmt_lists[0]; l++)
-        for (const struct db_stmt *const *s = stmt_lists[l]; *s != NULL && n < MAX_STMTS; s++)
+    for (size_t i = 0; i < NMODULES; i++)
+        for (const struct db_stmt *const *s = modules[i]->statements; *s != NULL; s++)
+            n++;
+    all = calloc(n + 1, sizeof *all);
+    if (all == NULL)
+        return NULL;
+    n = 0;
+    for (size_t i = 0; i < NMODULES; i++)
+        for (const struct db_stmt *const *s = modules[i]->statements; *s != NULL; s++)
             all[n++] = *s;
-    all[n] = NULL;
+    return all;
+}
+
+const struct server_task *const *app_tasks(void)
+{
+    static const struct server_task **all;
+    if (all != NULL)
+        return all;
+    size_t n = 0;
+    for (size_t i = 0; i < NMODULES; i++)
+        for (const struct server_task *const *t = modules[i]->tasks; t != NULL && *t != NULL; t++)
+            n++;
+    all = calloc(n + 1, sizeof *all);
+    if (all == NULL)
+        return NULL;
+    n = 0;
+    for (size_t i = 0; i < NMODULES; i++)
+        for (const struct server_task *const *t = modules[i]->tasks; t != NULL && *t != NULL; t++)
+            all[n++] = *t;
     return all;
 }

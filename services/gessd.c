@@ -5,7 +5,7 @@
  *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
  *   gessd [--config FILE] demo [--if-empty]   load the demo data (idempotent)
  *   gessd [--config FILE] remind         send due pact reminders once
- *   gessd routes                         print the route table
+ *   gessd routes                         print the routes: method, path, handler, file
  *
  * Everything needs only GESS_DATABASE_URL; see config/gess.conf.example. */
 #include <sodium.h>
@@ -38,7 +38,8 @@ static int print_routes(void)
     if (!app_router(&rt))
         return 1;
     for (size_t i = 0; i < rt.n; i++)
-        printf("%s %s\n", rt.routes[i]->method, rt.routes[i]->pattern);
+        printf("%s %s %s %s\n", rt.routes[i]->method, rt.routes[i]->pattern, rt.routes[i]->name,
+               rt.routes[i]->file);
     router_free(&rt);
     return 0;
 }
@@ -48,7 +49,13 @@ static int serve(const struct config *cfg)
     struct router rt;
     if (!app_router(&rt))
         return 1;
-    int code = server_run(cfg, &rt, app_statements());
+    const struct db_stmt *const *stmts = app_statements();
+    const struct server_task *const *tasks = app_tasks();
+    if (stmts == NULL || tasks == NULL) {
+        router_free(&rt);
+        return 1;
+    }
+    int code = server_run(cfg, &rt, stmts, tasks);
     router_free(&rt);
     return code;
 }

@@ -125,3 +125,14 @@ $$;
 
 GRANT EXECUTE ON FUNCTION core_throttle_take(text[], integer[], integer, integer, integer),
     core_housekeeping(integer, integer, integer, integer) TO gess_app;
+
+-- One refusal of a validation-failed answer: the field, what is wrong with
+-- it (a code core words in English and Spanish, services/core/problem.c)
+-- and the argument its message takes, if any. An API function collects
+-- them and answers (422, 'validation-failed', json_build_object('errors',
+-- <array>)).
+CREATE OR REPLACE FUNCTION core_field_error(p_field text, p_code text, p_arg text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_strip_nulls(jsonb_build_object('field', p_field, 'code', p_code, 'arg', p_arg))
+$$;

@@ -5,11 +5,11 @@
 
 #include "core/config.h"
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/problem.h"
 #include "core/router.h"
 
-extern const struct route accounts_routes[];
-extern const struct db_stmt *const accounts_stmts[];
+extern const struct module accounts_module;
 
 /* The sectors an account may name (NULL-terminated). */
 extern const char *const accounts_sectors[];

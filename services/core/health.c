@@ -7,14 +7,15 @@
 #include "core/auth.h"
 #include "core/embedded.h"
 #include "core/metrics.h"
+#include "core/module.h"
 #include "core/req.h"
 #include "core/server.h"
 #include "core/worker.h"
 
 static const struct db_stmt stmt_ready = {"readyz", "SELECT 1"};
 
-const struct db_stmt *const core_stmts[] = {&stmt_ready, &auth_stmt_lookup, &core_stmt_housekeeping,
-                                            NULL};
+static const struct db_stmt *const statements[] = {&stmt_ready, &auth_stmt_lookup,
+                                                   &core_stmt_housekeeping, NULL};
 
 const struct embedded_file *embedded_find(const char *name)
 {
@@ -24,7 +25,7 @@ const struct embedded_file *embedded_find(const char *name)
     return NULL;
 }
 
-static void healthz(struct req *r)
+static void core_healthz(struct req *r)
 {
     static const char ok[] = "{\"status\":\"ok\"}";
     req_reply_json_text(r, 200, ok, sizeof ok - 1);
@@ -41,12 +42,12 @@ static void ready_done(struct req *r, enum db_status st, PGresult *res)
 }
 
 /* Ready means a database round trip works from this loop's pool. */
-static void readyz(struct req *r)
+static void core_readyz(struct req *r)
 {
     req_query(r, &stmt_ready, 0, NULL, ready_done);
 }
 
-static void metrics(struct req *r)
+static void core_metrics(struct req *r)
 {
     struct evbuffer *out = evbuffer_new();
     if (out == NULL) {
@@ -61,7 +62,7 @@ static void metrics(struct req *r)
     evbuffer_free(out);
 }
 
-static void openapi(struct req *r)
+static void core_openapi(struct req *r)
 {
     const struct embedded_file *f = embedded_find("services/openapi.json");
     if (f == NULL) {
@@ -71,10 +72,14 @@ static void openapi(struct req *r)
     req_reply_raw(r, 200, "application/json", f->data, f->len);
 }
 
-const struct route core_routes[] = {
-    {"GET", "/healthz", healthz, AUTH_NONE, BODY_NONE, OUT_JSON},
-    {"GET", "/readyz", readyz, AUTH_NONE, BODY_NONE, OUT_JSON},
-    {"GET", "/metrics", metrics, AUTH_NONE, BODY_NONE, OUT_TEXT},
-    {"GET", "/v1/openapi.json", openapi, AUTH_NONE, BODY_NONE, OUT_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+static const struct route routes[] = {
+    ROUTE("GET", "/healthz", core_healthz, "core/health.c", AUTH_NONE, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/readyz", core_readyz, "core/health.c", AUTH_NONE, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/metrics", core_metrics, "core/health.c", AUTH_NONE, BODY_NONE, OUT_TEXT),
+    ROUTE("GET", "/v1/openapi.json", core_openapi, "core/health.c", AUTH_NONE, BODY_NONE, OUT_JSON),
+    ROUTE_END,
 };
+
+static const struct server_task *const tasks[] = {&core_housekeeping_task, NULL};
+
+const struct module core_module = {"core", routes, statements, tasks};

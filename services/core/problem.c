@@ -244,7 +244,69 @@ static const char *const messages[MSG_COUNT][2] = {
     [MSG_NOT_UTF8] = {"must be valid UTF-8 text", "debe ser texto UTF-8 válido"},
     [MSG_QUERY] = {"must be name=value pairs joined by '&', without %00",
                    "debe ser pares nombre=valor unidos por '&', sin %00"},
+    [MSG_TAKEN_HERE] = {"is already used in this edition", "ya se usa en esta edición"},
+    [MSG_NO_ACCOUNT] = {"is not an account", "no es una cuenta"},
+    [MSG_NO_ORGANIZATION] = {"is not an organization", "no es una organización"},
+    [MSG_NO_PACT] = {"is not a pact", "no es un pacto"},
+    [MSG_NOT_LATER_EDITION] = {"must be a pact of a later edition than the commitment's",
+                               "debe ser un pacto de una edición posterior a la del compromiso"},
+    [MSG_NO_PARENT] = {"must be the id of a top-level commitment of this pact",
+                       "debe ser el id de un compromiso de primer nivel de este pacto"},
+    [MSG_NOT_FUTURE] = {"must be a date not after today (the edition's local date)",
+                        "debe ser una fecha no posterior a hoy (fecha local de la edición)"},
+    [MSG_OUTSIDE_EDITION] = {"must lie within the edition's dates (%s)",
+                             "debe estar dentro de las fechas de la edición (%s)"},
+    [MSG_OUTSIDE_ROOM_HOURS] = {"must lie within the room's opening hours (%s)",
+                                "debe estar dentro del horario de la sala (%s)"},
+    [MSG_BELOW_RESERVED] = {"must not be below the %s seats already reserved",
+                            "no debe ser menor que los %s cupos ya reservados"},
+    [MSG_CURSOR] = {"must be a cursor this list handed out",
+                    "debe ser un cursor que esta lista entregó"},
+    [MSG_TAX_ID] = {"must be 4 to 20 letters, digits or hyphens (a RUC has 11 digits)",
+                    "debe tener de 4 a 20 letras, dígitos o guiones (un RUC tiene 11 dígitos)"},
+    [MSG_URL] = {"must be an http:// or https:// link with a host",
+                 "debe ser un enlace http:// o https:// con un servidor"},
+    [MSG_INVALID] = {"is not valid", "no es válido"},
 };
+
+/* SQL's validation codes. A code names what is wrong, never how to say
+ * it: the words stay in the table above. */
+static const struct {
+    const char *code;
+    enum valid_msg msg;
+} codes[] = {
+    {"required", MSG_REQUIRED},
+    {"not_string", MSG_NOT_STRING},
+    {"not_boolean", MSG_NOT_BOOLEAN},
+    {"too_long", MSG_TOO_LONG},
+    {"one_of", MSG_ONE_OF},
+    {"range", MSG_RANGE},
+    {"after", MSG_AFTER},
+    {"not_before", MSG_NOT_BEFORE},
+    {"unknown", MSG_UNKNOWN},
+    {"sector_closed", MSG_SECTOR_CLOSED},
+    {"not_offered", MSG_NOT_OFFERED},
+    {"taken", MSG_TAKEN_HERE},
+    {"no_account", MSG_NO_ACCOUNT},
+    {"no_organization", MSG_NO_ORGANIZATION},
+    {"no_pact", MSG_NO_PACT},
+    {"not_later_edition", MSG_NOT_LATER_EDITION},
+    {"no_parent", MSG_NO_PARENT},
+    {"not_future", MSG_NOT_FUTURE},
+    {"outside_edition", MSG_OUTSIDE_EDITION},
+    {"outside_room_hours", MSG_OUTSIDE_ROOM_HOURS},
+    {"below_reserved", MSG_BELOW_RESERVED},
+};
+
+bool problem_msg_of_code(const char *code, enum valid_msg *msg)
+{
+    for (size_t i = 0; code != NULL && i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(codes[i].code, code) == 0) {
+            *msg = codes[i].msg;
+            return true;
+        }
+    return false;
+}
 
 void problem_message(enum lang lang, enum valid_msg msg, long n, const char *s, char *out,
                      size_t outlen)

@@ -4,6 +4,7 @@
 #define GESS_PROBLEM_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #define PROBLEM_TYPE_BASE "https://gess.pe/problems/"
 
@@ -55,6 +56,20 @@ enum valid_msg {
     MSG_EMPTY,
     MSG_NOT_UTF8,
     MSG_QUERY,
+    MSG_TAKEN_HERE,
+    MSG_NO_ACCOUNT,
+    MSG_NO_ORGANIZATION,
+    MSG_NO_PACT,
+    MSG_NOT_LATER_EDITION,
+    MSG_NO_PARENT,
+    MSG_NOT_FUTURE,
+    MSG_OUTSIDE_EDITION,
+    MSG_OUTSIDE_ROOM_HOURS,
+    MSG_BELOW_RESERVED,
+    MSG_CURSOR,
+    MSG_TAX_ID,
+    MSG_URL,
+    MSG_INVALID,
     MSG_COUNT
 };
 
@@ -62,5 +77,11 @@ enum valid_msg {
  * the message has (a length, a list of allowed values). */
 void problem_message(enum lang lang, enum valid_msg msg, long n, const char *s, char *out,
                      size_t outlen);
+
+/* The message of a validation code SQL answers with (`errors: [{field,
+ * code, arg}]`, schema/functions/core.sql core_field_error): the one table
+ * that words both C's and SQL's refusals. False for a code it does not
+ * know. */
+bool problem_msg_of_code(const char *code, enum valid_msg *msg);
 
 #endif

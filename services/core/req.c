@@ -137,6 +137,26 @@ bool req_is_organizer(const struct req *r)
     return r->auth.ok && (r->auth.roles & ROLE_ORGANIZER);
 }
 
+bool req_is_followup(const struct req *r)
+{
+    return r->auth.ok && (r->auth.roles & ROLE_FOLLOWUP);
+}
+
+bool req_is_staff(const struct req *r)
+{
+    return r->auth.ok && (r->auth.roles & (ROLE_ORGANIZER | ROLE_FOLLOWUP));
+}
+
+const char *req_viewer(const struct req *r)
+{
+    return r->auth.ok ? r->auth.account_id : NULL;
+}
+
+const char *req_sql_bool(bool b)
+{
+    return b ? "true" : "false";
+}
+
 static void req_free(struct req *r)
 {
     if (r->query != NULL) {
@@ -286,7 +306,7 @@ void req_reply_problem_extra(struct req *r, const char *slug, const char *key, c
 /* A problem whose statement also answered a JSON object: its members (the
  * conflicting session, the field that failed) join the problem document,
  * never replacing type, title or status. */
-static void reply_problem_members(struct req *r, const char *slug, const char *members)
+void req_reply_problem_members(struct req *r, const char *slug, const char *members)
 {
     json_t *p = problem_new(r->lang, slug, NULL);
     json_t *extra = members != NULL ? json_loads(members, 0, NULL) : NULL;
@@ -664,8 +684,8 @@ void req_reply_outcome(struct req *r, enum db_status st, PGresult *res, int stat
         return;
     }
     if (!PQgetisnull(res, 0, 0)) {
-        reply_problem_members(r, PQgetvalue(res, 0, 0),
-                              PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
+        req_reply_problem_members(r, PQgetvalue(res, 0, 0),
+                                  PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1));
         return;
     }
     if (status == 204 || PQgetisnull(res, 0, 1)) {

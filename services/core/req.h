@@ -82,8 +82,21 @@ const char *req_param(const struct req *r, const char *name);
 /* A query-string parameter (decoded), or NULL. */
 const char *req_query_param(struct req *r, const char *name);
 
-/* True when the caller is signed in with the organizer role (or admin). */
+/* The caller's roles, decided once (auth.roles is already effective:
+ * admin implies organizer and followup):
+ *   req_is_organizer  organizer (or admin);
+ *   req_is_followup   followup (or admin);
+ *   req_is_staff      any of them: who sees drafts and private fields of
+ *                     pacts, commitments and dashboards;
+ *   req_viewer        the caller's account id, NULL when anonymous (SQL
+ *                     shows a signed-in caller what is theirs). */
 bool req_is_organizer(const struct req *r);
+bool req_is_followup(const struct req *r);
+bool req_is_staff(const struct req *r);
+const char *req_viewer(const struct req *r);
+
+/* "true" or "false", for a boolean statement parameter. */
+const char *req_sql_bool(bool b);
 
 /* Runs a prepared statement; cb runs on this loop with the result. When the
  * pool refuses (database down, queue full) this answers 503 itself. A
@@ -105,6 +118,48 @@ bool req_hash_try(struct req *r, struct pwhash_job *job, req_hash_cb cb)
  * (r->out, or 406), parses the body the route takes (400, 415), then runs
  * the handler (dispatch and authentication call this). */
 void req_run_handler(struct req *r);
+
+/* The answer contract. Every API function returns one row
+ * (status integer, problem text, body json), selected in that order:
+ *   problem NULL      a success: status 200/201 with body, or 204;
+ *   problem a slug    that problem; status must be the problem's own
+ *                     (problem.c); body's members (an object, or NULL)
+ *                     join the problem document, e.g. the session a
+ *                     schedule conflict is with;
+ *   validation-failed body is {"errors": [{field, code, arg?}]}, each code
+ *                     worded by core's one table (problem_msg_of_code);
+ * and anything else (no row, NULL status, a 2xx without body) is a defect
+ * of the function: logged and answered 500. req_done_sql answers it as a
+ * req_query() callback; a handler that acts on success first (e.g. tells
+ * caches) asks req_sql_succeeded(), then passes the result on. */
+void req_done_sql(struct req *r, enum db_status st, PGresult *res);
+bool req_sql_succeeded(enum db_status st, PGresult *res);
+
+/* The body column of a contract row (one row), or NULL. */
+const char *req_sql_body(PGresult *res);
+
+/* Answers a problem whose extra members are a JSON object's text (NULL:
+ * none); members never replace type, title or status. */
+void req_reply_problem_members(struct req *r, const char *slug, const char *members);
+
+/* A page of a list (DESIGN.md §5): ?limit= from 1 to 200 (default 50) and
+ * ?cursor= of the list's kind, a UUID or a number it handed out. Lives on
+ * the handler's stack: db_pool copies parameter values (db_pool.h). */
+enum page_cursor { PAGE_CURSOR_UUID, PAGE_CURSOR_NUMBER };
+struct page {
+    int limit;
+    char limit_text[8]; /* limit as a statement parameter */
+    const char *cursor; /* NULL for the first page */
+};
+
+/* Reads ?limit= and ?cursor= into p; false (with v's errors) when either
+ * is not what the list takes. */
+bool req_page(struct req *r, struct valid *v, struct page *p, enum page_cursor kind);
+
+/* Renders a calendar (the JSON text core/ics.h takes) and answers it as
+ * text/calendar, with Content-Disposition inline when filename is given;
+ * 500 when it cannot be rendered. */
+void req_reply_ics(struct req *r, const char *calendar_json, const char *filename);
 
 /* For statements answering (problem, body): a problem slug answers that
  * problem, with body's members (a JSON object, when not NULL) added to the

@@ -25,7 +25,21 @@ struct route {
     enum route_auth auth;
     int body;          /* BODY_NONE, BODY_JSON or BODY_OPTIONAL */
     unsigned produces; /* OUT_* bits of core/accept.h: what it can answer */
+    const char *name;  /* the handler's name, e.g. "registration_create" */
+    const char *file;  /* where it is defined, below services/ */
 };
+
+/* A route table entry: the handler's name comes from the handler itself,
+ * and file says where it is defined (`gessd routes` prints both; a test
+ * holds them to the sources). */
+#define ROUTE(method, pattern, handler, file, auth, body, produces)    \
+    {                                                                  \
+        method, pattern, handler, auth, body, produces, #handler, file \
+    }
+#define ROUTE_END                                     \
+    {                                                 \
+        NULL, NULL, NULL, AUTH_NONE, 0, 0, NULL, NULL \
+    }
 
 /* What a route reads from the request body. BODY_OPTIONAL takes an empty
  * body as {}. A route with BODY_NONE ignores a body sent to it: HTTP gives

@@ -253,27 +253,28 @@ static void task_tick(evutil_socket_t fd, short what, void *arg)
 static bool tasks_start(struct worker *w)
 {
     size_t n = 0;
-    while (server_tasks[n] != NULL)
+    const struct server_task *const *all = w->srv->tasks;
+    while (all[n] != NULL)
         n++;
     tasks = calloc(n + 1, sizeof *tasks);
     if (tasks == NULL)
         return false;
     for (size_t i = 0, k = 0; i < n; i++) {
-        if (server_tasks[i]->interval_s(w->srv->cfg) <= 0)
+        if (all[i]->interval_s(w->srv->cfg) <= 0)
             continue;
         struct task_timer *t = calloc(1, sizeof *t);
         if (t == NULL)
             return false;
         tasks[k++] = t;
         t->w = w;
-        t->task = server_tasks[i];
+        t->task = all[i];
         t->ev = evtimer_new(w->base, task_tick, t);
         if (t->ev == NULL)
             return false;
         /* the first run one interval after start, not at once: a restart
          * is no reason to run early, and test suites that start many gessd
          * processes do not get outbox rows from them at random moments */
-        task_arm(t, server_tasks[i]->interval_s(w->srv->cfg));
+        task_arm(t, all[i]->interval_s(w->srv->cfg));
     }
     return true;
 }
@@ -464,11 +465,11 @@ static void on_joined(evutil_socket_t fd, short what, void *arg)
 }
 
 int server_run(const struct config *cfg, const struct router *rt,
-               const struct db_stmt *const *stmts)
+               const struct db_stmt *const *stmts, const struct server_task *const *periodic)
 {
     int code = 1, started = 0;
     char err[512];
-    struct server srv = {.cfg = cfg, .rt = rt};
+    struct server srv = {.cfg = cfg, .rt = rt, .tasks = periodic};
     struct conninfo ci = {0};
     struct event_base *main_base = NULL;
     struct event *sigterm = NULL, *sigint = NULL;

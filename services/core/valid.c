@@ -149,6 +149,70 @@ void valid_long_text_into(struct valid *v, const json_t *obj, json_t *out, const
         json_object_set(out, field, j);
 }
 
+static bool null_taken(struct valid *v, const json_t *j, json_t *out, const char *field,
+                       enum valid_null on_null)
+{
+    if (!json_is_null(j))
+        return false;
+    if (on_null == VALID_NULL_CLEARS)
+        json_object_set_new(out, field, json_string(""));
+    else if (on_null == VALID_NULL_KEEPS)
+        json_object_set_new(out, field, json_null());
+    else
+        valid_fail(v, field, MSG_EMPTY, 0, NULL);
+    return true;
+}
+
+void valid_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field, size_t min,
+                     size_t max, bool required, enum valid_null on_null)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j != NULL && null_taken(v, j, out, field, on_null))
+        return;
+    const char *s = valid_string(v, obj, field, min, max, required);
+    if (s == NULL)
+        return;
+    if (min > 0 && strspn(s, " ") == strlen(s)) {
+        valid_fail(v, field, MSG_EMPTY, 0, NULL);
+        return;
+    }
+    json_object_set_new(out, field, json_string(s));
+}
+
+bool valid_url_text(const char *s)
+{
+    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
+        return false;
+    const char *host = strstr(s, "//") + 2;
+    if (*host == '\0' || *host == '/')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+void valid_url_into(struct valid *v, const json_t *obj, json_t *out, const char *field, size_t max,
+                    enum valid_null on_null)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j != NULL && null_taken(v, j, out, field, on_null))
+        return;
+    const char *u = valid_string(v, obj, field, 1, max, false);
+    if (u != NULL && !valid_url_text(u))
+        valid_fail(v, field, MSG_URL, 0, NULL);
+    else if (u != NULL)
+        json_object_set_new(out, field, json_string(u));
+}
+
+bool valid_fail_code(struct valid *v, const char *field, const char *code, const char *arg)
+{
+    enum valid_msg msg;
+    bool known = problem_msg_of_code(code, &msg);
+    valid_fail(v, field, known ? msg : MSG_INVALID, arg != NULL ? strtol(arg, NULL, 10) : 0, arg);
+    return known;
+}
+
 const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
                        const char *const *choices, bool required)
 {

@@ -40,6 +40,32 @@ const char *valid_long_text(struct valid *v, const json_t *obj, const char *fiel
 void valid_long_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field,
                           size_t max, bool null_clears);
 
+/* What a PATCH's null means for a text field copied by valid_text_into
+ * and valid_url_into: refused (MSG_EMPTY: the field cannot be cleared),
+ * cleared to "", or kept as JSON null. */
+enum valid_null { VALID_NULL_REFUSED, VALID_NULL_CLEARS, VALID_NULL_KEEPS };
+
+/* A one-line text field of obj copied into out when valid: as
+ * valid_string, and with min > 0 a value of spaces only is MSG_EMPTY.
+ * Absent is nothing (an error only if required); null as on_null says. */
+void valid_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field, size_t min,
+                     size_t max, bool required, enum valid_null on_null);
+
+/* True for an http(s) link with a host, without spaces or control
+ * characters. */
+bool valid_url_text(const char *s);
+
+/* A link field (valid_url_text, at most max characters) copied into out
+ * when valid; absent is nothing, null as on_null says. */
+void valid_url_into(struct valid *v, const json_t *obj, json_t *out, const char *field, size_t max,
+                    enum valid_null on_null);
+
+/* Records a refusal SQL answered with: code is one of problem.h's
+ * validation codes, arg fills its placeholder (a number for %ld). A code
+ * the table does not know is still the client's 422 (MSG_INVALID) and
+ * returns false, so the caller logs the gap. */
+bool valid_fail_code(struct valid *v, const char *field, const char *code, const char *arg);
+
 /* A string field whose value must be one of choices (NULL-terminated). */
 const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
                        const char *const *choices, bool required);

@@ -16,6 +16,7 @@ struct evhttp_request;
 struct server {
     const struct config *cfg;
     const struct router *rt;
+    const struct server_task *const *tasks; /* NULL-terminated (app.h) */
     struct worker *workers;
     int nworkers;
     struct proxy_list proxies; /* trusted_proxies, parsed at start-up */

@@ -4,10 +4,10 @@
 #define GESS_EDITIONS_H
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route editions_routes[];
-extern const struct db_stmt *const editions_stmts[];
+extern const struct module editions_module;
 
 struct req;
 void editions_create(struct req *r);

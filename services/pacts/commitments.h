@@ -9,10 +9,10 @@
 #include <stddef.h>
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route commitments_routes[];
-extern const struct db_stmt *const commitments_stmts[];
+extern const struct module commitments_module;
 
 struct req;
 struct valid;

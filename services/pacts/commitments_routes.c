@@ -6,27 +6,30 @@
 #include <string.h>
 
 #include "core/db_listen.h"
+#include "core/module.h"
 #include "core/req.h"
 #include "pacts/commitments.h"
 #include "pacts/pacts.h"
 
-const struct route commitments_routes[] = {
-    {"POST", "/v1/pacts/{id}/commitments", commitments_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/status", commitment_status, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/indicators", commitments_indicator_create, AUTH_FOLLOWUP,
-     BODY_JSON, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/milestones", commitments_milestone_create, AUTH_FOLLOWUP,
-     BODY_JSON, OUT_JSON},
-    {"POST", "/v1/indicators/{id}/measurements", commitments_measurement_create, AUTH_USER,
-     BODY_JSON, OUT_JSON},
-    {"POST", "/v1/measurements/{id}/review", commitments_measurement_review, AUTH_USER, BODY_JSON,
-     OUT_JSON},
-    {"PATCH", "/v1/milestones/{id}", commitments_milestone_patch, AUTH_FOLLOWUP, BODY_JSON,
-     OUT_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+static const struct route routes[] = {
+    ROUTE("POST", "/v1/pacts/{id}/commitments", commitments_create, "pacts/commitments.c",
+          AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/commitments/{id}/status", commitment_status, "pacts/commitments.c",
+          AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/commitments/{id}/indicators", commitments_indicator_create,
+          "pacts/indicators.c", AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/commitments/{id}/milestones", commitments_milestone_create,
+          "pacts/milestones.c", AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/indicators/{id}/measurements", commitments_measurement_create,
+          "pacts/measurements.c", AUTH_USER, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/measurements/{id}/review", commitments_measurement_review,
+          "pacts/measurements.c", AUTH_USER, BODY_JSON, OUT_JSON),
+    ROUTE("PATCH", "/v1/milestones/{id}", commitments_milestone_patch, "pacts/milestones.c",
+          AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    ROUTE_END,
 };
 
-const struct db_stmt *const commitments_stmts[] = {
+static const struct db_stmt *const statements[] = {
     &cm_stmt_commitment_create,  &cm_stmt_commitment_status,
     &cm_stmt_indicator_create,   &cm_stmt_measurement_create,
     &cm_stmt_measurement_review, &cm_stmt_milestone_create,
@@ -137,3 +140,5 @@ void cm_done(struct req *r, enum db_status st, PGresult *res)
         status = atoi(PQgetvalue(res, 0, 2));
     req_reply_outcome(r, st, res, status);
 }
+
+const struct module commitments_module = {"commitments", routes, statements, NULL};

@@ -7,10 +7,10 @@
 #include <stddef.h>
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route followup_routes[];
-extern const struct db_stmt *const followup_stmts[];
+extern const struct module followup_module;
 
 struct config;
 struct req;

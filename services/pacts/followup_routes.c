@@ -5,20 +5,24 @@
  * Overdue and pact-review are for staff (organizer, follow-up, admin):
  * AUTH_USER plus followup_is_staff(), so an attendee gets 403 and nobody
  * needs a new auth level. Carry-over edits pacts: AUTH_FOLLOWUP. */
+#include "core/module.h"
 #include "core/req.h"
+#include "core/server.h"
 #include "pacts/followup.h"
 
-const struct route followup_routes[] = {
-    {"GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get, AUTH_OPTIONAL, BODY_NONE,
-     OUT_JSON},
-    {"GET", "/v1/commitments/overdue", followup_overdue_list, AUTH_USER, BODY_NONE, OUT_JSON},
-    {"GET", "/v1/editions/{slug}/pact-review", followup_review_get, AUTH_USER, BODY_NONE, OUT_JSON},
-    {"POST", "/v1/commitments/{id}/carry-over", followup_carry_over, AUTH_FOLLOWUP, BODY_JSON,
-     OUT_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+static const struct route routes[] = {
+    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get, "pacts/dashboard.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/commitments/overdue", followup_overdue_list, "pacts/overdue.c", AUTH_USER,
+          BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review_get, "pacts/review.c",
+          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "pacts/carry_over.c",
+          AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    ROUTE_END,
 };
 
-const struct db_stmt *const followup_stmts[] = {
+static const struct db_stmt *const statements[] = {
     &followup_stmt_dashboard,  &followup_stmt_overdue, &followup_stmt_review,
     &followup_stmt_carry_over, &followup_stmt_remind,  NULL,
 };
@@ -27,3 +31,7 @@ bool followup_is_staff(const struct req *r)
 {
     return r->auth.ok && (r->auth.roles & (ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP)) != 0;
 }
+
+static const struct server_task *const tasks[] = {&followup_remind_task, NULL};
+
+const struct module followup_module = {"followup", routes, statements, tasks};

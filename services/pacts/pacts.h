@@ -8,10 +8,10 @@
 #include <stdbool.h>
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route pacts_routes[];
-extern const struct db_stmt *const pacts_stmts[];
+extern const struct module pacts_module;
 
 struct req;
 struct valid;

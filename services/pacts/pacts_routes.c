@@ -4,21 +4,30 @@
 
 /* Organizations are written by staff (organizer or followup): AUTH_USER
  * here, the role checked by the handler (403). */
-const struct route pacts_routes[] = {
-    {"POST", "/v1/organizations", pacts_org_create, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"GET", "/v1/organizations", pacts_org_list, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"GET", "/v1/organizations/{id}", pacts_org_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"PATCH", "/v1/organizations/{id}", pacts_org_patch, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/editions/{slug}/pacts", pacts_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"GET", "/v1/editions/{slug}/pacts", pacts_list, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"GET", "/v1/pacts/{id}", pacts_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"PATCH", "/v1/pacts/{id}", pacts_patch, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"POST", "/v1/pacts/{id}/parties", pacts_party_create, AUTH_FOLLOWUP, BODY_JSON, OUT_JSON},
-    {"GET", "/v1/pacts/{id}/history", pacts_history, AUTH_USER, BODY_NONE, OUT_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+static const struct route routes[] = {
+    ROUTE("POST", "/v1/organizations", pacts_org_create, "pacts/organizations.c", AUTH_USER,
+          BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/organizations", pacts_org_list, "pacts/organizations.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/organizations/{id}", pacts_org_get, "pacts/organizations.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_JSON),
+    ROUTE("PATCH", "/v1/organizations/{id}", pacts_org_patch, "pacts/organizations.c", AUTH_USER,
+          BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/editions/{slug}/pacts", pacts_create, "pacts/pacts.c", AUTH_FOLLOWUP,
+          BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/pacts", pacts_list, "pacts/pacts.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_JSON),
+    ROUTE("GET", "/v1/pacts/{id}", pacts_get, "pacts/pacts.c", AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("PATCH", "/v1/pacts/{id}", pacts_patch, "pacts/pacts.c", AUTH_FOLLOWUP, BODY_JSON,
+          OUT_JSON),
+    ROUTE("POST", "/v1/pacts/{id}/parties", pacts_party_create, "pacts/parties.c", AUTH_FOLLOWUP,
+          BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/pacts/{id}/history", pacts_history, "pacts/history.c", AUTH_USER, BODY_NONE,
+          OUT_JSON),
+    ROUTE_END,
 };
 
-const struct db_stmt *const pacts_stmts[] = {
+static const struct db_stmt *const statements[] = {
     &pacts_stmt_org_create,
     &pacts_stmt_org_list,
     &pacts_stmt_org_get,
@@ -31,3 +40,5 @@ const struct db_stmt *const pacts_stmts[] = {
     &pacts_stmt_history,
     NULL,
 };
+
+const struct module pacts_module = {"pacts", routes, statements, NULL};

@@ -6,10 +6,10 @@
 #include <libpq-fe.h>
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route programme_routes[];
-extern const struct db_stmt *const programme_stmts[];
+extern const struct module programme_module;
 
 struct req;
 

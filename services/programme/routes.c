@@ -1,36 +1,45 @@
 /* routes.c — the programme module's routes and prepared statements. */
+#include "core/module.h"
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct route programme_routes[] = {
-    {"POST", "/v1/editions/{slug}/rooms", programme_room_create, AUTH_ORGANIZER, BODY_JSON,
-     OUT_JSON},
-    {"GET", "/v1/editions/{slug}/rooms", programme_room_list, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"POST", "/v1/editions/{slug}/tracks", programme_track_create, AUTH_ORGANIZER, BODY_JSON,
-     OUT_JSON},
-    {"GET", "/v1/editions/{slug}/tracks", programme_track_list, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"POST", "/v1/editions/{slug}/speakers", programme_speaker_create, AUTH_ORGANIZER, BODY_JSON,
-     OUT_JSON},
-    {"GET", "/v1/editions/{slug}/speakers", programme_speaker_list, AUTH_OPTIONAL, BODY_NONE,
-     OUT_JSON},
-    {"POST", "/v1/editions/{slug}/sessions", programme_session_create, AUTH_ORGANIZER, BODY_JSON,
-     OUT_JSON},
-    {"GET", "/v1/editions/{slug}/sessions", programme_session_list, AUTH_OPTIONAL, BODY_NONE,
-     OUT_JSON},
-    {"GET", "/v1/sessions/{id}", programme_session_get, AUTH_OPTIONAL, BODY_NONE, OUT_JSON},
-    {"PATCH", "/v1/sessions/{id}", programme_session_patch, AUTH_ORGANIZER, BODY_JSON, OUT_JSON},
-    {"DELETE", "/v1/sessions/{id}", programme_session_delete, AUTH_ORGANIZER, BODY_NONE, OUT_JSON},
-    {"POST", "/v1/sessions/{id}/reservation", programme_reserve, AUTH_USER, BODY_NONE, OUT_JSON},
-    {"DELETE", "/v1/sessions/{id}/reservation", programme_unreserve, AUTH_USER, BODY_NONE,
-     OUT_JSON},
-    {"GET", "/v1/me/agenda", programme_agenda, AUTH_USER, BODY_NONE, OUT_JSON | OUT_ICS},
-    {"PUT", "/v1/me/agenda/{session_id}", programme_agenda_put, AUTH_USER, BODY_NONE, OUT_JSON},
-    {"DELETE", "/v1/me/agenda/{session_id}", programme_agenda_delete, AUTH_USER, BODY_NONE,
-     OUT_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+static const struct route routes[] = {
+    ROUTE("POST", "/v1/editions/{slug}/rooms", programme_room_create, "programme/rooms.c",
+          AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/rooms", programme_room_list, "programme/rooms.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("POST", "/v1/editions/{slug}/tracks", programme_track_create, "programme/rooms.c",
+          AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/tracks", programme_track_list, "programme/rooms.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("POST", "/v1/editions/{slug}/speakers", programme_speaker_create, "programme/rooms.c",
+          AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/speakers", programme_speaker_list, "programme/rooms.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("POST", "/v1/editions/{slug}/sessions", programme_session_create, "programme/sessions.c",
+          AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/sessions", programme_session_list, "programme/sessions.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/sessions/{id}", programme_session_get, "programme/sessions.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_JSON),
+    ROUTE("PATCH", "/v1/sessions/{id}", programme_session_patch, "programme/sessions.c",
+          AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
+    ROUTE("DELETE", "/v1/sessions/{id}", programme_session_delete, "programme/sessions.c",
+          AUTH_ORGANIZER, BODY_NONE, OUT_JSON),
+    ROUTE("POST", "/v1/sessions/{id}/reservation", programme_reserve, "programme/agenda.c",
+          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("DELETE", "/v1/sessions/{id}/reservation", programme_unreserve, "programme/agenda.c",
+          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/me/agenda", programme_agenda, "programme/agenda.c", AUTH_USER, BODY_NONE,
+          OUT_JSON | OUT_ICS),
+    ROUTE("PUT", "/v1/me/agenda/{session_id}", programme_agenda_put, "programme/agenda.c",
+          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("DELETE", "/v1/me/agenda/{session_id}", programme_agenda_delete, "programme/agenda.c",
+          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE_END,
 };
 
-const struct db_stmt *const programme_stmts[] = {
+static const struct db_stmt *const statements[] = {
     &programme_stmt_room_create,
     &programme_stmt_room_list,
     &programme_stmt_track_create,
@@ -49,3 +58,5 @@ const struct db_stmt *const programme_stmts[] = {
     &programme_stmt_agenda_delete,
     NULL,
 };
+
+const struct module programme_module = {"programme", routes, statements, NULL};

@@ -4,10 +4,10 @@
 #define GESS_REGISTRATION_H
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route registration_routes[];
-extern const struct db_stmt *const registration_stmts[];
+extern const struct module registration_module;
 
 struct req;
 void registration_create(struct req *r);

@@ -5,10 +5,10 @@
 #define GESS_SCHEDULE_H
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route schedule_routes[];
-extern const struct db_stmt *const schedule_stmts[];
+extern const struct module schedule_module;
 
 struct req;
 

@@ -7,10 +7,10 @@
 #include <stdbool.h>
 
 #include "core/db_pool.h"
+#include "core/module.h"
 #include "core/router.h"
 
-extern const struct route series_routes[];
-extern const struct db_stmt *const series_stmts[];
+extern const struct module series_module;
 
 struct req;
 struct valid;

@@ -8,14 +8,19 @@ static void h(struct req *r)
 }
 
 static const struct route table[] = {
-    {"GET", "/v1/me", h, AUTH_USER, BODY_NONE, OUT_JSON},
-    {"PUT", "/v1/me/password", h, AUTH_USER, BODY_JSON, OUT_JSON},
-    {"GET", "/v1/editions/{slug}", h, AUTH_NONE, BODY_NONE, OUT_JSON},
-    {"PATCH", "/v1/editions/{slug}", h, AUTH_ORGANIZER, BODY_JSON, OUT_JSON},
-    {"GET", "/v1/editions/current", h, AUTH_NONE, BODY_NONE, OUT_JSON},
-    {"PUT", "/v1/accounts/{id}/roles", h, AUTH_ADMIN, BODY_JSON, OUT_JSON},
-    {"DELETE", "/v1/me/agenda/{session_id}", h, AUTH_USER, BODY_NONE, OUT_JSON},
-    {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+    ROUTE("GET", "/v1/me", h, "tests/unit/test_router.c", AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("PUT", "/v1/me/password", h, "tests/unit/test_router.c", AUTH_USER, BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}", h, "tests/unit/test_router.c", AUTH_NONE, BODY_NONE,
+          OUT_JSON),
+    ROUTE("PATCH", "/v1/editions/{slug}", h, "tests/unit/test_router.c", AUTH_ORGANIZER, BODY_JSON,
+          OUT_JSON),
+    ROUTE("GET", "/v1/editions/current", h, "tests/unit/test_router.c", AUTH_NONE, BODY_NONE,
+          OUT_JSON),
+    ROUTE("PUT", "/v1/accounts/{id}/roles", h, "tests/unit/test_router.c", AUTH_ADMIN, BODY_JSON,
+          OUT_JSON),
+    ROUTE("DELETE", "/v1/me/agenda/{session_id}", h, "tests/unit/test_router.c", AUTH_USER,
+          BODY_NONE, OUT_JSON),
+    ROUTE_END,
 };
 
 void test_router(void)
@@ -96,12 +101,13 @@ void test_router(void)
     /* a pattern that is not exact, or a {param} whose name gives no type,
      * is refused when the table is built */
     static const struct route untyped[] = {
-        {"GET", "/v1/things/{thing}", h, AUTH_NONE, BODY_NONE, OUT_JSON},
-        {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+        ROUTE("GET", "/v1/things/{thing}", h, "tests/unit/test_router.c", AUTH_NONE, BODY_NONE,
+              OUT_JSON),
+        ROUTE_END,
     };
     static const struct route slash[] = {
-        {"GET", "/v1/things/", h, AUTH_NONE, BODY_NONE, OUT_JSON},
-        {NULL, NULL, NULL, AUTH_NONE, BODY_NONE, OUT_JSON},
+        ROUTE("GET", "/v1/things/", h, "tests/unit/test_router.c", AUTH_NONE, BODY_NONE, OUT_JSON),
+        ROUTE_END,
     };
     const struct route *const bad1[] = {untyped}, *const bad2[] = {slash};
     CHECK(!router_init(&rt, bad1, 1));
