@@ -225,35 +225,40 @@ static json_t *fields(struct valid *v, const json_t *b, bool create)
 
 /* Validates the fields of an event body b (all of them on create, those
  * present on a PATCH), naming errors with prefix ("" or "event."). Returns
- * the checked fields as a new JSON object for the SQL functions, or NULL
- * when some field failed (recorded in v) or memory ran out. */
+ * the fields that passed as a new JSON object for the SQL functions (all
+ * of them while v is ok), or NULL when b is no object or memory ran out. */
 static json_t *event_fields(struct valid *v, const json_t *b, const char *prefix, bool create)
 {
-    if (prefix[0] == '\0') {
-        json_t *out = fields(v, b, create);
-        if (!valid_ok(v)) {
-            json_decref(out);
-            return NULL;
-        }
-        return out;
-    }
+    if (prefix[0] == '\0')
+        return fields(v, b, create);
     /* Checked on their own, then named with the prefix ("event.title"). */
     struct valid inner;
     valid_init(&inner, v->lang);
     json_t *out = NULL;
-    if (!json_is_object(b)) {
+    if (!json_is_object(b))
         valid_fail(&inner, "", b == NULL || json_is_null(b) ? MSG_REQUIRED : MSG_NOT_OBJECT, 0,
                    NULL);
-    } else {
+    else
         out = fields(&inner, b, create);
-    }
-    bool ok = valid_ok(&inner);
     merge_prefixed(v, &inner, prefix);
-    if (!ok || out == NULL) {
-        json_decref(out);
+    return out;
+}
+
+/* The checked fields ev (stolen) as the statement's JSON parameter; NULL
+ * after answering 422 with v's errors, or 503 when memory ran out. */
+static char *event_text(struct req *r, struct valid *v, json_t *ev)
+{
+    if (!valid_ok(v)) {
+        json_decref(ev);
+        req_reply_invalid(r, v);
         return NULL;
     }
-    return out;
+    valid_free(v);
+    char *text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (text == NULL)
+        req_reply_unavailable(r);
+    return text;
 }
 
 /* Checks an event body (all fields on create, those present on a PATCH)
@@ -262,18 +267,9 @@ static void event_write(struct req *r, const struct db_stmt *stmt, const char *f
 {
     struct valid v;
     valid_init(&v, r->lang);
-    json_t *ev = event_fields(&v, r->body, "", create);
-    if (ev == NULL) {
-        req_reply_invalid(r, &v);
+    char *text = event_text(r, &v, event_fields(&v, r->body, "", create));
+    if (text == NULL)
         return;
-    }
-    valid_free(&v);
-    char *text = json_dumps(ev, JSON_COMPACT);
-    json_decref(ev);
-    if (text == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
     const char *params[] = {first, text, r->auth.account_id};
     req_query(r, stmt, 3, params, req_done_sql);
     free(text); /* db_pool copied it */
@@ -388,18 +384,9 @@ void series_event_recurring(struct req *r)
     char nums[4][16];
     json_t *ev = event_fields(&v, json_object_get(r->body, "event"), "event.", true);
     rule_fields(&v, json_object_get(r->body, "rule"), params, nums);
-    if (!valid_ok(&v) || ev == NULL) {
-        json_decref(ev);
-        req_reply_invalid(r, &v);
+    char *text = event_text(r, &v, ev);
+    if (text == NULL)
         return;
-    }
-    valid_free(&v);
-    char *text = json_dumps(ev, JSON_COMPACT);
-    json_decref(ev);
-    if (text == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
     params[0] = req_param(r, "slug");
     params[1] = text;
     params[8] = r->auth.account_id;
