@@ -136,3 +136,12 @@ RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object('field', p_field, 'code', p_code, 'arg', p_arg))
 $$;
+
+-- The answer of a read that finds one JSON value or nothing: (200, NULL,
+-- the value), or (404, 'not-found', NULL) when it is NULL.
+CREATE OR REPLACE FUNCTION core_found(p_body json,
+                                      OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
+           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
+$$;

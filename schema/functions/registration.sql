@@ -62,13 +62,15 @@ END
 $$;
 
 -- POST /v1/editions/{slug}/registrations in one transaction. Validation
--- problems come back as {field, code} pairs for gessd to word; nothing is
--- written unless the answer is 201.
+-- problems come back as core_field_error codes for gessd to word; nothing
+-- is written unless the answer is 201. A replay under the same
+-- Idempotency-Key answers the stored first answer as it was.
 CREATE OR REPLACE FUNCTION registration_create(p_account uuid, p_slug text, p_category text, p_mode text,
                                                p_answers jsonb, p_badge text, p_key text, p_hash bytea,
-                                               OUT http_status integer, OUT body text, OUT problem text,
-                                               OUT errors jsonb)
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
+-- the OUT status is never read in a query; a bare status is the column
+#variable_conflict use_column
 DECLARE
     e editions;
     c categories;
@@ -86,6 +88,7 @@ BEGIN
         -- A retry while the first attempt runs must not wait for it: 409.
         IF NOT pg_try_advisory_xact_lock(hashtextextended(p_account::text || '/' || p_key, 4711))
         THEN
+            status := 409;
             problem := 'idempotency-in-flight';
             RETURN;
         END IF;
@@ -94,11 +97,12 @@ BEGIN
             IF idem.created_at < now() - interval '24 hours' THEN
                 DELETE FROM idempotency_keys WHERE account_id = p_account AND key = p_key;
             ELSIF idem.request_hash <> p_hash THEN
+                status := 422;
                 problem := 'idempotency-mismatch';
                 RETURN;
             ELSE
-                http_status := idem.status;
-                body := idem.body;
+                status := idem.status;
+                body := idem.body::json;
                 RETURN;
             END IF;
         END IF;
@@ -106,62 +110,64 @@ BEGIN
 
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND OR e.status = 'draft' THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF e.status <> 'published' OR now() < e.registration_opens_at
        OR now() >= e.registration_closes_at THEN
+        status := 409;
         problem := 'registration-closed';
         RETURN;
     END IF;
 
     IF p_mode NOT IN ('in_person', 'online') THEN
-        errs := errs || jsonb_build_object('field', 'mode', 'code', 'one_of',
-                                           'choices', 'in_person, online');
+        errs := errs || core_field_error('mode', 'one_of', 'in_person, online');
     END IF;
     SELECT * INTO c FROM categories WHERE edition_id = e.id AND code = p_category;
     IF NOT FOUND THEN
-        errs := errs || jsonb_build_object('field', 'category', 'code', 'unknown');
+        errs := errs || core_field_error('category', 'unknown');
     ELSE
         SELECT sector INTO who_sector FROM accounts WHERE id = p_account;
         IF cardinality(c.sectors) > 0
            AND (who_sector IS NULL OR NOT who_sector = ANY (c.sectors)) THEN
-            errs := errs || jsonb_build_object('field', 'category', 'code', 'sector_closed');
+            errs := errs || core_field_error('category', 'sector_closed');
         END IF;
         SELECT * INTO m FROM category_modes WHERE category_id = c.id AND mode = p_mode;
         IF NOT FOUND AND p_mode IN ('in_person', 'online') THEN
-            errs := errs || jsonb_build_object('field', 'mode', 'code', 'not_offered');
+            errs := errs || core_field_error('mode', 'not_offered');
         END IF;
     END IF;
 
     FOR k IN SELECT jsonb_object_keys(p_answers) LOOP
         IF NOT EXISTS (SELECT 1 FROM questions WHERE edition_id = e.id AND code = k) THEN
-            errs := errs || jsonb_build_object('field', 'answers.' || k, 'code', 'unknown');
+            errs := errs || core_field_error('answers.' || k, 'unknown');
         END IF;
     END LOOP;
     FOR q IN SELECT * FROM questions WHERE edition_id = e.id ORDER BY position, created_at LOOP
         v := p_answers -> q.code;
         IF v IS NULL OR v = 'null'::jsonb OR v = '""'::jsonb THEN
             IF q.required THEN
-                errs := errs || jsonb_build_object('field', 'answers.' || q.code, 'code', 'required');
+                errs := errs || core_field_error('answers.' || q.code, 'required');
             END IF;
             CONTINUE;
         END IF;
         IF q.type = 'text' AND jsonb_typeof(v) <> 'string' THEN
-            errs := errs || jsonb_build_object('field', 'answers.' || q.code, 'code', 'not_string');
+            errs := errs || core_field_error('answers.' || q.code, 'not_string');
         ELSIF q.type = 'text' AND length(v #>> '{}') > 2000 THEN
-            errs := errs || jsonb_build_object('field', 'answers.' || q.code, 'code', 'too_long');
+            errs := errs || core_field_error('answers.' || q.code, 'too_long', '2000');
         ELSIF q.type = 'yes_no' AND jsonb_typeof(v) <> 'boolean' THEN
-            errs := errs || jsonb_build_object('field', 'answers.' || q.code, 'code', 'not_boolean');
+            errs := errs || core_field_error('answers.' || q.code, 'not_boolean');
         ELSIF q.type = 'choice'
               AND (jsonb_typeof(v) <> 'string' OR NOT (v #>> '{}') = ANY (q.choices)) THEN
-            errs := errs || jsonb_build_object('field', 'answers.' || q.code, 'code', 'one_of',
-                                               'choices', array_to_string(q.choices, ', '));
+            errs := errs || core_field_error('answers.' || q.code, 'one_of',
+                                             array_to_string(q.choices, ', '));
         END IF;
     END LOOP;
     IF jsonb_array_length(errs) > 0 THEN
+        status := 422;
         problem := 'validation-failed';
-        errors := errs;
+        body := json_build_object('errors', errs);
         RETURN;
     END IF;
 
@@ -169,8 +175,9 @@ BEGIN
      WHERE edition_id = e.id AND account_id = p_account
        AND status NOT IN ('cancelled', 'rejected');
     IF FOUND THEN
+        status := 409;
         problem := 'already-registered';
-        body := reg.id::text;
+        body := json_build_object('registration_id', reg.id);
         RETURN;
     END IF;
 
@@ -195,8 +202,9 @@ BEGIN
         SELECT id INTO reg.id FROM registrations
          WHERE edition_id = e.id AND account_id = p_account
            AND status NOT IN ('cancelled', 'rejected');
+        status := 409;
         problem := 'already-registered';
-        body := reg.id::text;
+        body := json_build_object('registration_id', reg.id);
         RETURN;
     END IF;
     IF seat THEN
@@ -208,35 +216,38 @@ BEGIN
             RETURNING * INTO reg;
         END IF;
     END IF;
-    http_status := 201;
+    status := 201;
     -- registration_json(reg, false), built from what is at hand
-    SELECT row_to_json(x)::text INTO body FROM (
+    SELECT row_to_json(x) INTO body FROM (
         SELECT reg.id, e.slug AS edition, e.title AS edition_title, reg.status,
                c.code AS category, reg.mode, reg.badge_code, reg.answers, reg.paid,
                reg.created_at, reg.checked_in_at, NULL::json AS account) x;
     IF p_key IS NOT NULL THEN
         INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)
-        VALUES (p_account, p_key, p_hash, 201, body);
+        VALUES (p_account, p_key, p_hash, 201, body::text);
     END IF;
 END
 $$;
 
 -- DELETE /v1/registrations/{id}: the registrant or an organizer.
 CREATE OR REPLACE FUNCTION registration_cancel(p_id uuid, p_actor uuid, p_organizer boolean,
-                                               OUT problem text)
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
 BEGIN
     SELECT * INTO r FROM registrations WHERE id = p_id FOR UPDATE;
     IF NOT FOUND OR (NOT p_organizer AND r.account_id IS DISTINCT FROM p_actor) THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
+    status := 204;
     IF r.status IN ('cancelled', 'rejected') THEN
         RETURN;
     END IF;
     IF r.status = 'checked_in' THEN
+        status := 409;
         problem := 'invalid-state';
         RETURN;
     END IF;
@@ -250,7 +261,7 @@ $$;
 -- POST /v1/registrations/{id}/approve and /reject (organizers). A
 -- rejection frees the seat like a cancellation.
 CREATE OR REPLACE FUNCTION registration_decide(p_id uuid, p_actor uuid, p_approve boolean, p_reason text,
-                                               OUT problem text, OUT body text)
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -258,11 +269,13 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM registrations WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF p_approve AND r.status <> 'pending'
        OR NOT p_approve AND r.status NOT IN ('pending', 'confirmed', 'waitlisted') THEN
+        status := 409;
         problem := 'invalid-state';
         RETURN;
     END IF;
@@ -279,14 +292,15 @@ BEGIN
     VALUES (CASE WHEN p_approve THEN 'registration_approved' ELSE 'registration_rejected' END,
             r.account_id,
             jsonb_build_object('registration_id', r.id, 'reason', p_reason));
-    body := registration_json(r, true)::text;
+    status := 200;
+    body := registration_json(r, true);
 END
 $$;
 
 -- POST /v1/editions/{slug}/checkins: a badge is scanned once; a second
 -- scan answers with the first time instead of an error.
 CREATE OR REPLACE FUNCTION registration_checkin(p_slug text, p_badge text,
-                                                OUT problem text, OUT body text)
+                                                OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -297,6 +311,7 @@ BEGIN
      WHERE e.slug = p_slug AND reg.badge_code = p_badge
        FOR UPDATE OF reg;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -308,20 +323,123 @@ BEGIN
     ELSIF r.status = 'checked_in' THEN
         first_scan := false;
     ELSE
+        status := 409;
         problem := 'invalid-state';
         RETURN;
     END IF;
-    SELECT row_to_json(x)::text INTO body FROM (
+    status := 200;
+    SELECT row_to_json(x) INTO body FROM (
         SELECT registration_json(r, true) AS registration, r.checked_in_at,
                first_scan AS first_scan) x;
 END
+$$;
+
+-- PATCH /v1/registrations/{id} (organizers): payment itself happens
+-- elsewhere; organizers record that it did.
+CREATE OR REPLACE FUNCTION registration_set_paid(p_id uuid, p_paid boolean,
+                                                 OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    WITH r AS (UPDATE registrations r SET paid = p_paid, updated_at = now() WHERE r.id = p_id
+               RETURNING r.*)
+    SELECT * FROM core_found((SELECT registration_json(r, true) FROM r))
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Lists
+
+-- GET /v1/me/registrations: the caller's own, oldest first.
+CREATE OR REPLACE FUNCTION registration_list_mine(p_account uuid,
+                                                  OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT 200, NULL::text, json_build_object('items', coalesce(
+               (SELECT json_agg(registration_json(r, false) ORDER BY r.created_at, r.id)
+                  FROM registrations r WHERE r.account_id = p_account), '[]'))
+$$;
+
+-- The registrations of an edition the organizers' list filters on (each
+-- filter NULL: any), after the cursor p_after, in the list's order: the
+-- JSON page and the CSV export share it.
+CREATE OR REPLACE FUNCTION registration_matching(p_edition uuid, p_status text, p_category text,
+                                                 p_mode text, p_sector text, p_checked_in boolean,
+                                                 p_after uuid)
+RETURNS SETOF registrations
+LANGUAGE sql STABLE AS $$
+    SELECT r.* FROM registrations r
+     WHERE r.edition_id = p_edition
+       AND (p_status IS NULL OR r.status = p_status)
+       AND (p_category IS NULL OR r.category_id = (SELECT c.id FROM categories c
+            WHERE c.edition_id = p_edition AND c.code = p_category))
+       AND (p_mode IS NULL OR r.mode = p_mode)
+       AND (p_sector IS NULL OR r.sector = p_sector)
+       AND (p_checked_in IS NULL OR (r.checked_in_at IS NOT NULL) = p_checked_in)
+       AND (p_after IS NULL OR (r.created_at, r.id) >
+            (SELECT k.created_at, k.id FROM registrations k WHERE k.id = p_after))
+     ORDER BY r.created_at, r.id
+$$;
+
+-- GET /v1/editions/{slug}/registrations as JSON: one page (DESIGN.md §5)
+-- whose cursor is the last registration's id. Each item is
+-- registration_json with series_attended (how many "Rumbo al GESS" events
+-- of the edition the person came to, series.sql) spliced in as its last
+-- member.
+CREATE OR REPLACE FUNCTION registration_list_edition(p_slug text, p_status text, p_category text,
+                                                     p_mode text, p_sector text,
+                                                     p_checked_in boolean, p_after uuid,
+                                                     p_limit integer,
+                                                     OUT status integer, OUT problem text,
+                                                     OUT body json)
+LANGUAGE sql STABLE AS $$
+    WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
+    page AS (SELECT r.id, row_number() OVER (ORDER BY r.created_at, r.id) AS rn,
+                    (left(registration_json(r, true)::text, -1) || ',"series_attended":'
+                     || series_attended(r.edition_id, r.account_id) || '}')::json AS item
+               FROM e, registration_matching(e.id, p_status, p_category, p_mode, p_sector,
+                                             p_checked_in, p_after) r
+              ORDER BY r.created_at, r.id LIMIT p_limit + 1)
+    SELECT * FROM core_found((SELECT json_build_object(
+               'items', (SELECT coalesce(json_agg(p.item ORDER BY p.rn)
+                                         FILTER (WHERE p.rn <= p_limit), '[]') FROM page p),
+               'next_cursor', (SELECT p.id FROM page p
+                                WHERE p.rn = p_limit AND EXISTS
+                                      (SELECT 1 FROM page q WHERE q.rn > p_limit)))
+                              FROM e))
+$$;
+
+-- The same list as CSV rows, every match: rows rather than an answer,
+-- because gessd writes the CSV (quoting, formula guard) cell by cell. No
+-- row when the edition does not exist, one row of NULLs when it exists and
+-- nothing matches.
+CREATE OR REPLACE FUNCTION registration_list_edition_csv(p_slug text, p_status text, p_category text,
+                                                         p_mode text, p_sector text,
+                                                         p_checked_in boolean)
+RETURNS TABLE (id uuid, status text, category text, mode text, badge_code text, full_name text,
+               email text, organization text, sector text, country text, region text,
+               created_at text, checked_in_at text, paid text, answers text,
+               series_attended text)
+LANGUAGE sql STABLE AS $$
+    SELECT r.id, r.status, c.code, r.mode, r.badge_code, a.full_name, a.email::text,
+           a.organization, r.sector, a.country, a.region,
+           to_json(r.created_at) #>> '{}', to_json(r.checked_in_at) #>> '{}',
+           r.paid::text, r.answers::text, series_attended(e.id, r.account_id)::text
+      FROM editions e
+      LEFT JOIN LATERAL registration_matching(e.id, p_status, p_category, p_mode, p_sector,
+                                              p_checked_in, NULL) r ON true
+      LEFT JOIN categories c ON c.id = r.category_id
+      LEFT JOIN accounts a ON a.id = r.account_id
+     WHERE e.slug = p_slug ORDER BY r.created_at, r.id
 $$;
 
 -- ---------------------------------------------------------------------------
 -- Statistics
 
 -- GET /v1/editions/{slug}/stats: counts for the organizers' dashboard.
-CREATE OR REPLACE FUNCTION registration_stats(p_slug text) RETURNS json
+CREATE OR REPLACE FUNCTION registration_stats(p_slug text,
+                                              OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM core_found(registration_stats_json(p_slug))
+$$;
+
+CREATE OR REPLACE FUNCTION registration_stats_json(p_slug text) RETURNS json
 LANGUAGE sql STABLE AS $$
     WITH e AS (SELECT id, timezone FROM editions WHERE slug = p_slug),
     r AS (SELECT reg.*, c.code FROM registrations reg JOIN e ON reg.edition_id = e.id

@@ -94,7 +94,7 @@ $$;
 
 -- POST /v1/editions/{slug}/series-events (organizers; drafts too).
 CREATE OR REPLACE FUNCTION series_event_create(p_slug text, p jsonb, p_actor uuid,
-                                               OUT problem text, OUT body text, OUT status integer)
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -102,12 +102,13 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     ev := series_event_insert(ed, p, (p ->> 'starts_at')::timestamptz,
                               (p ->> 'ends_at')::timestamptz, NULL);
-    body := series_event_json(ev, p_actor, true)::text;
+    body := series_event_json(ev, p_actor, true);
     status := 201;
 END
 $$;
@@ -175,7 +176,7 @@ $$;
 CREATE OR REPLACE FUNCTION series_event_recurring(p_slug text, p jsonb, p_freq text, p_interval integer,
                                                   p_weekday integer, p_setpos integer, p_count integer,
                                                   p_until date, p_actor uuid,
-                                                  OUT problem text, OUT body text, OUT status integer)
+                                                  OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -189,6 +190,7 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -197,13 +199,12 @@ BEGIN
     occ := ARRAY(SELECT series_occurrences(local_start, p_freq, p_interval, p_weekday, p_setpos,
                                            p_count, p_until, 52));
     IF cardinality(occ) = 0 OR cardinality(occ) > 52 THEN
+        status := 422;
         problem := 'validation-failed';
-        body := jsonb_build_object('errors', jsonb_build_array(
+        body := json_build_object('errors', jsonb_build_array(
             CASE WHEN cardinality(occ) = 0
-                 THEN jsonb_build_object('field', 'rule.until', 'code', 'not_before',
-                                         's', 'event.starts_at')
-                 ELSE jsonb_build_object('field', 'rule.until', 'code', 'range',
-                                         's', '1 to 52 occurrences') END))::text;
+                 THEN core_field_error('rule.until', 'not_before', 'event.starts_at')
+                 ELSE core_field_error('rule.until', 'range', '1 to 52 occurrences') END));
         RETURN;
     END IF;
     FOREACH o IN ARRAY occ LOOP
@@ -211,8 +212,7 @@ BEGIN
                                   (o + local_len) AT TIME ZONE e.timezone, rid);
         items := items || jsonb_build_array(series_event_json(ev, p_actor, true)::jsonb);
     END LOOP;
-    body := jsonb_build_object('recurrence_id', rid, 'count', cardinality(occ),
-                               'items', items)::text;
+    body := json_build_object('recurrence_id', rid, 'count', cardinality(occ), 'items', items);
     status := 201;
 END
 $$;
@@ -225,12 +225,56 @@ LANGUAGE sql STABLE AS $$
      WHERE ev.id = p_id AND (p_organizer OR e.status <> 'draft')
 $$;
 
+-- GET /v1/series-events/{id}: the event as the viewer sees it.
+CREATE OR REPLACE FUNCTION series_event_get(p_id uuid, p_viewer uuid, p_organizer boolean,
+                                            OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM core_found((SELECT series_event_json(ev, p_viewer, p_organizer)
+                                FROM series_event_visible(p_id, p_organizer) ev
+                               WHERE ev.id IS NOT NULL))
+$$;
+
+-- GET /v1/editions/{slug}/series-events: one page ordered by (starts_at,
+-- id), whose cursor is the last event's id. Not found when the edition
+-- does not exist or is a draft the caller may not see.
+CREATE OR REPLACE FUNCTION series_event_list(p_slug text, p_viewer uuid, p_organizer boolean,
+                                             p_after uuid, p_limit integer,
+                                             OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    WITH e AS (SELECT id FROM editions WHERE slug = p_slug AND (p_organizer OR status <> 'draft')),
+    page AS (SELECT ev, ev.id, row_number() OVER (ORDER BY ev.starts_at, ev.id) AS rn
+               FROM series_events ev, e WHERE ev.edition_id = e.id
+                AND (p_after IS NULL OR (ev.starts_at, ev.id) >
+                     (SELECT k.starts_at, k.id FROM series_events k WHERE k.id = p_after))
+              ORDER BY ev.starts_at, ev.id LIMIT p_limit + 1)
+    SELECT * FROM core_found((SELECT (SELECT row_to_json(x) FROM (
+        SELECT coalesce(json_agg(series_event_json(p.ev, p_viewer, p_organizer) ORDER BY p.rn)
+                        FILTER (WHERE p.rn <= p_limit), '[]') AS items,
+               CASE WHEN max(p.rn) > p_limit
+                    THEN (max(p.id::text) FILTER (WHERE p.rn = p_limit)) END AS next_cursor
+          FROM page p) x) FROM e))
+$$;
+
+-- The same list as the calendar object of services/core/ics.h: every
+-- event of the edition.
+CREATE OR REPLACE FUNCTION series_event_list_ics(p_slug text, p_viewer uuid, p_organizer boolean,
+                                                 OUT status integer, OUT problem text,
+                                                 OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM core_found((
+        SELECT json_build_object('name', 'Rumbo al ' || e.title, 'timezone', e.timezone,
+               'events', coalesce((SELECT jsonb_agg(series_event_ics(ev, p_viewer, p_organizer)
+                                                    ORDER BY ev.starts_at, ev.id)
+                                     FROM series_events ev WHERE ev.edition_id = e.id), '[]'))
+          FROM editions e WHERE e.slug = p_slug AND (p_organizer OR e.status <> 'draft')))
+$$;
+
 -- PATCH /v1/series-events/{id}: fields present in p replace the stored
 -- ones (gessd validated each); the result must still hold together
 -- (ends after starts, modes matching the format, no capacity below the
 -- RSVPs already taken, no mode dropped that someone RSVP'd for).
 CREATE OR REPLACE FUNCTION series_event_patch(p_id uuid, p jsonb, p_actor uuid,
-                                              OUT problem text, OUT body text, OUT status integer)
+                                              OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -241,10 +285,12 @@ DECLARE
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF ev.status = 'cancelled' THEN
+        status := 409;
         problem := 'event-closed';
         RETURN;
     END IF;
@@ -262,7 +308,7 @@ BEGIN
             coalesce(nullif(p -> 'partner_organizations', 'null'), '[]')));
     END IF;
     IF ev.ends_at <= ev.starts_at THEN
-        errs := errs || jsonb_build_object('field', 'ends_at', 'code', 'after', 's', 'starts_at');
+        errs := errs || core_field_error('ends_at', 'after', 'starts_at');
     END IF;
     want := CASE ev.format WHEN 'online' THEN ARRAY['online']
                            WHEN 'in_person' THEN ARRAY['in_person']
@@ -273,27 +319,28 @@ BEGIN
                    FROM jsonb_each(p -> 'modes')
                    JOIN series_event_modes sm ON sm.event_id = ev.id AND sm.mode = key LOOP
             IF m.cap IS NOT NULL AND m.cap < m.taken THEN
-                errs := errs || jsonb_build_object('field', 'modes.' || m.key, 'code', 'range',
-                                                   's', m.taken || ' (places already taken)'
-                                                        || ' to 1000000, or null');
+                errs := errs || core_field_error('modes.' || m.key, 'range',
+                                                 m.taken || ' (places already taken)'
+                                                 || ' to 1000000, or null');
             END IF;
         END LOOP;
         FOR m IN SELECT sm.mode FROM series_event_modes sm
                   WHERE sm.event_id = ev.id AND sm.taken > 0
                     AND NOT (p -> 'modes') ? sm.mode LOOP
-            errs := errs || jsonb_build_object('field', 'modes.' || m.mode, 'code', 'required');
+            errs := errs || core_field_error('modes.' || m.mode, 'required');
         END LOOP;
     ELSE
         have := ARRAY(SELECT mode FROM series_event_modes WHERE event_id = ev.id ORDER BY mode);
     END IF;
     IF have <> want THEN
-        errs := errs || jsonb_build_object('field', 'modes', 'code', 'one_of',
-                                           's', array_to_string(want, ', ') || ' (as format '
-                                                || ev.format || ' needs)');
+        errs := errs || core_field_error('modes', 'one_of', array_to_string(want, ', ')
+                                                            || ' (as format ' || ev.format
+                                                            || ' needs)');
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
+        status := 422;
         problem := 'validation-failed';
-        body := jsonb_build_object('errors', errs)::text;
+        body := json_build_object('errors', errs);
         RETURN;
     END IF;
     UPDATE series_events SET title = ev.title, description = ev.description, kind = ev.kind,
@@ -310,7 +357,7 @@ BEGIN
         SELECT ev.id, key, (value #>> '{}')::integer FROM jsonb_each(p -> 'modes')
         ON CONFLICT (event_id, mode) DO UPDATE SET capacity = EXCLUDED.capacity;
     END IF;
-    body := series_event_json(ev, p_actor, true)::text;
+    body := series_event_json(ev, p_actor, true);
     status := 200;
 END
 $$;
@@ -318,14 +365,15 @@ $$;
 -- DELETE /v1/series-events/{id}: cancels (the event stays listed with its
 -- status); everyone holding an RSVP gets a mail through the outbox. A
 -- second cancel changes nothing.
-CREATE OR REPLACE FUNCTION series_event_cancel(p_id uuid, OUT problem text, OUT body text,
-                                               OUT status integer)
+CREATE OR REPLACE FUNCTION series_event_cancel(p_id uuid,
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -347,8 +395,8 @@ $$;
 -- guarded update (never over capacity, whatever the concurrency) and
 -- queues the reminder mail in the same transaction. A repeat answers the
 -- RSVP already held (200).
-CREATE OR REPLACE FUNCTION series_rsvp(p_id uuid, p_account uuid, p_mode text,
-                                       OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_rsvp_create(p_id uuid, p_account uuid, p_mode text,
+                                              OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -361,6 +409,7 @@ BEGIN
      WHERE ev_.id = p_id AND e.status <> 'draft'
        FOR SHARE OF ev_;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -369,23 +418,25 @@ BEGIN
         status := 200;
     ELSE
         IF ev.status = 'cancelled' OR ev.starts_at <= now() THEN
+            status := 409;
             problem := 'event-closed';
             RETURN;
         END IF;
         IF NOT EXISTS (SELECT 1 FROM series_event_modes WHERE event_id = p_id AND mode = p_mode)
         THEN
+            status := 422;
             problem := 'validation-failed';
-            body := jsonb_build_object('errors', jsonb_build_array(jsonb_build_object(
-                'field', 'mode', 'code', 'one_of',
-                's', (SELECT string_agg(mode, ', ' ORDER BY mode) FROM series_event_modes
-                       WHERE event_id = p_id))))::text;
+            body := json_build_object('errors', jsonb_build_array(core_field_error(
+                'mode', 'one_of', (SELECT string_agg(mode, ', ' ORDER BY mode)
+                                     FROM series_event_modes WHERE event_id = p_id))));
             RETURN;
         END IF;
         UPDATE series_event_modes SET taken = taken + 1
          WHERE event_id = p_id AND mode = p_mode AND (capacity IS NULL OR taken < capacity);
         IF NOT FOUND THEN
+            status := 409;
             problem := 'event-full';
-            body := jsonb_build_object('mode', p_mode)::text;
+            body := json_build_object('mode', p_mode);
             RETURN;
         END IF;
         INSERT INTO series_rsvps (event_id, account_id, mode) VALUES (p_id, p_account, p_mode)
@@ -406,7 +457,7 @@ BEGIN
             status := 201;
         END IF;
     END IF;
-    SELECT row_to_json(x)::text INTO body FROM (
+    SELECT row_to_json(x) INTO body FROM (
         SELECT rs.event_id, rs.mode, rs.created_at,
                series_event_json(ev, p_account, false) AS event) x;
 END
@@ -415,7 +466,7 @@ $$;
 -- DELETE /v1/series-events/{id}/rsvp: the trigger gives the place back.
 -- An event already under way or over keeps its RSVPs (409).
 CREATE OR REPLACE FUNCTION series_rsvp_cancel(p_id uuid, p_account uuid,
-                                              OUT problem text, OUT body text, OUT status integer)
+                                              OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -423,10 +474,12 @@ BEGIN
     ev := series_event_visible(p_id, false);
     IF ev.id IS NULL OR NOT EXISTS (SELECT 1 FROM series_rsvps
                                      WHERE event_id = p_id AND account_id = p_account) THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF ev.status = 'scheduled' AND ev.starts_at <= now() THEN
+        status := 409;
         problem := 'event-closed';
         RETURN;
     END IF;
@@ -449,12 +502,30 @@ LANGUAGE sql STABLE AS $$
                a.recorded_at) x
 $$;
 
+-- GET /v1/series-events/{id}/attendance (organizers): who came, with the
+-- RSVPs and the counts by mode.
+CREATE OR REPLACE FUNCTION series_attendance_list(p_id uuid,
+                                                  OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM core_found((SELECT row_to_json(x) FROM (
+        SELECT ev.id AS event_id, ev.title, ev.starts_at, ev.status,
+               (SELECT count(*) FROM series_rsvps s WHERE s.event_id = ev.id) AS rsvps,
+               (SELECT json_build_object('total', count(*),
+                       'in_person', count(*) FILTER (WHERE a.mode = 'in_person'),
+                       'online', count(*) FILTER (WHERE a.mode = 'online'))
+                  FROM series_attendance a WHERE a.event_id = ev.id) AS counts,
+               (SELECT coalesce(json_agg(series_attendance_json(a)
+                                         ORDER BY a.recorded_at, a.account_id), '[]')
+                  FROM series_attendance a WHERE a.event_id = ev.id) AS items
+          FROM series_events ev WHERE ev.id = p_id) x))
+$$;
+
 -- POST /v1/series-events/{id}/attendance (organizers): by account id or by
 -- the badge code of a registration of the event's edition; once per event
 -- and person (a repeat answers the first record, 200).
-CREATE OR REPLACE FUNCTION series_attendance_record(p_id uuid, p_account uuid, p_badge text, p_mode text,
-                                                    p_actor uuid,
-                                                    OUT problem text, OUT body text, OUT status integer)
+CREATE OR REPLACE FUNCTION series_attendance_create(p_id uuid, p_account uuid, p_badge text,
+                                                    p_mode text, p_actor uuid,
+                                                    OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -465,10 +536,12 @@ DECLARE
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF ev.status = 'cancelled' THEN
+        status := 409;
         problem := 'event-closed';
         RETURN;
     END IF;
@@ -477,22 +550,23 @@ BEGIN
          WHERE r.edition_id = ev.edition_id AND r.badge_code = p_badge
            AND r.account_id IS NOT NULL;
         IF who IS NULL THEN
-            errs := errs || jsonb_build_object('field', 'badge_code', 'code', 'unknown');
+            errs := errs || core_field_error('badge_code', 'unknown');
         END IF;
     ELSE
         SELECT id INTO who FROM accounts WHERE id = p_account;
         IF who IS NULL THEN
-            errs := errs || jsonb_build_object('field', 'account_id', 'code', 'unknown');
+            errs := errs || core_field_error('account_id', 'unknown');
         END IF;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM series_event_modes WHERE event_id = p_id AND mode = p_mode) THEN
-        errs := errs || jsonb_build_object('field', 'mode', 'code', 'one_of',
-            's', (SELECT string_agg(mode, ', ' ORDER BY mode) FROM series_event_modes
-                   WHERE event_id = p_id));
+        errs := errs || core_field_error('mode', 'one_of',
+                                         (SELECT string_agg(mode, ', ' ORDER BY mode)
+                                            FROM series_event_modes WHERE event_id = p_id));
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
+        status := 422;
         problem := 'validation-failed';
-        body := jsonb_build_object('errors', errs)::text;
+        body := json_build_object('errors', errs);
         RETURN;
     END IF;
     INSERT INTO series_attendance (event_id, account_id, mode, via, registration_id, recorded_by)
@@ -506,7 +580,7 @@ BEGIN
         SELECT * INTO a FROM series_attendance WHERE event_id = p_id AND account_id = who;
         status := 200;
     END IF;
-    body := series_attendance_json(a)::text;
+    body := series_attendance_json(a);
 END
 $$;
 
@@ -517,4 +591,40 @@ LANGUAGE sql STABLE AS $$
     SELECT count(*)::integer FROM series_attendance a
       JOIN series_events ev ON ev.id = a.event_id
      WHERE ev.edition_id = p_edition AND a.account_id = p_account AND ev.status <> 'cancelled'
+$$;
+
+-- GET /v1/editions/{slug}/series-participation (organizers). Per person:
+-- how many events of the edition (not cancelled) they came to and which;
+-- per event: how many came. Most faithful first.
+CREATE OR REPLACE FUNCTION series_participation(p_slug text,
+                                                OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    WITH e AS (SELECT id, slug FROM editions WHERE slug = p_slug),
+    ev AS (SELECT s.* FROM series_events s, e WHERE s.edition_id = e.id
+              AND s.status <> 'cancelled'),
+    att AS (SELECT a.account_id, a.mode, ev.id, ev.title, ev.starts_at
+              FROM series_attendance a JOIN ev ON ev.id = a.event_id),
+    people AS (SELECT account_id, count(*) AS n,
+                      json_agg(json_build_object('id', id, 'title', title,
+                               'starts_at', starts_at, 'mode', mode)
+                               ORDER BY starts_at, id) AS events
+                 FROM att GROUP BY account_id)
+    SELECT * FROM core_found((SELECT row_to_json(x) FROM (
+        SELECT e.slug AS edition, (SELECT count(*) FROM ev) AS events,
+               (SELECT count(*) FROM people) AS people,
+               (SELECT count(*) FROM att) AS attendances,
+               (SELECT coalesce(json_agg(json_build_object('id', v.id, 'title', v.title,
+                        'starts_at', v.starts_at,
+                        'attended', (SELECT count(*) FROM att WHERE att.id = v.id))
+                        ORDER BY v.starts_at, v.id), '[]') FROM ev v) AS by_event,
+               (SELECT coalesce(json_agg(json_build_object(
+                        'account', json_build_object('id', a.id, 'full_name', a.full_name,
+                                   'organization', a.organization, 'sector', a.sector),
+                        'attended', p.n,
+                        'registered', EXISTS (SELECT 1 FROM registrations r
+                             WHERE r.edition_id = e.id AND r.account_id = a.id
+                               AND r.status NOT IN ('cancelled', 'rejected')),
+                        'events', p.events) ORDER BY p.n DESC, a.full_name, a.id), '[]')
+                  FROM people p JOIN accounts a ON a.id = p.account_id) AS items
+          FROM e) x))
 $$;

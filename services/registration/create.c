@@ -3,56 +3,30 @@
  * seat with a guarded update or waitlists, and stores the answer under the
  * Idempotency-Key when one is sent. */
 #include <sodium.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/req.h"
+#include "core/vocab.h"
 #include "registration/registration.h"
 
 const struct db_stmt registration_stmt_create = {
     "registration_create",
-    "SELECT http_status, body, problem, errors::text FROM registration_create("
+    "SELECT status, problem, body FROM registration_create("
     " $1::uuid, $2, $3, $4, $5::jsonb, $6, $7, decode($8, 'hex'))",
 };
 
-void registration_badge_code(char out[11])
+/* Ten characters from an alphabet without look-alikes (no 0/O, 1/I):
+ * 50 bits, read aloud or typed at the door without mistakes. */
+static void badge_code(char out[VOCAB_BADGE_LEN + 1])
 {
-    static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"; /* 32 */
-    unsigned char raw[10];
+    static const char alphabet[] = VOCAB_BADGE_ALPHABET;
+    _Static_assert(sizeof alphabet - 1 == 32, "a badge character is 5 random bits");
+    unsigned char raw[VOCAB_BADGE_LEN];
     randombytes_buf(raw, sizeof raw);
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < VOCAB_BADGE_LEN; i++)
         out[i] = alphabet[raw[i] & 31];
-    out[10] = '\0';
-}
-
-/* SQL's validation codes, worded in the caller's language. */
-static void reply_sql_errors(struct req *r, const char *errors)
-{
-    static const struct {
-        const char *code;
-        enum valid_msg msg;
-        long n;
-    } map[] = {
-        {"unknown", MSG_UNKNOWN, 0},         {"sector_closed", MSG_SECTOR_CLOSED, 0},
-        {"not_offered", MSG_NOT_OFFERED, 0}, {"required", MSG_REQUIRED, 0},
-        {"not_string", MSG_NOT_STRING, 0},   {"too_long", MSG_TOO_LONG, 2000},
-        {"not_boolean", MSG_NOT_BOOLEAN, 0}, {"one_of", MSG_ONE_OF, 0},
-    };
-    struct valid v;
-    valid_init(&v, r->lang);
-    json_t *arr = json_loads(errors, 0, NULL);
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        const char *code = json_string_value(json_object_get(e, "code"));
-        for (size_t k = 0; code != NULL && k < sizeof map / sizeof map[0]; k++)
-            if (strcmp(map[k].code, code) == 0)
-                valid_fail(&v, json_string_value(json_object_get(e, "field")), map[k].msg, map[k].n,
-                           json_string_value(json_object_get(e, "choices")));
-    }
-    json_decref(arr);
-    req_reply_invalid(r, &v);
+    out[VOCAB_BADGE_LEN] = '\0';
 }
 
 static void create_done(struct req *r, enum db_status st, PGresult *res)
@@ -62,35 +36,7 @@ static void create_done(struct req *r, enum db_status st, PGresult *res)
         req_reply_unavailable(r);
         return;
     }
-    if (st != DB_OK || PQntuples(res) != 1) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    if (!PQgetisnull(res, 0, 2)) {
-        const char *problem = PQgetvalue(res, 0, 2);
-        if (strcmp(problem, "validation-failed") == 0)
-            reply_sql_errors(r, PQgetvalue(res, 0, 3));
-        else if (strcmp(problem, "already-registered") == 0)
-            req_reply_problem_extra(r, problem, "registration_id", PQgetvalue(res, 0, 1));
-        else
-            req_reply_problem(r, problem, NULL);
-        return;
-    }
-    req_reply_json_text(r, atoi(PQgetvalue(res, 0, 0)), PQgetvalue(res, 0, 1),
-                        (size_t)PQgetlength(res, 0, 1));
-}
-
-struct create {
-    char *answers;
-    char hash[65];
-    char badge[11];
-};
-
-static void create_free(void *p)
-{
-    struct create *c = p;
-    free(c->answers);
-    free(c);
+    req_done_sql(r, st, res);
 }
 
 /* An Idempotency-Key is 1..255 printable ASCII characters. */
@@ -108,13 +54,6 @@ static bool key_ok(const char *k)
 void registration_create(struct req *r)
 {
     struct valid v;
-    struct create *c = calloc(1, sizeof *c);
-    if (c == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    r->data = c;
-    r->data_free = create_free;
     valid_init(&v, r->lang);
     const char *category = valid_string(&v, r->body, "category", 1, 32, true);
     /* Whether the mode is one at all is checked with the category and the
@@ -131,11 +70,12 @@ void registration_create(struct req *r)
         return;
     }
     valid_free(&v);
-    c->answers = json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
+    char *answers_text = json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
     /* The key is bound to what was asked: the edition and the body, with
      * keys sorted so that the same request in another key order matches. */
     char *canon = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS);
-    if (c->answers == NULL || canon == NULL) {
+    if (answers_text == NULL || canon == NULL) {
+        free(answers_text);
         free(canon);
         req_reply_unavailable(r);
         return;
@@ -148,15 +88,13 @@ void registration_create(struct req *r)
     crypto_generichash_update(&st, (const unsigned char *)canon, strlen(canon));
     crypto_generichash_final(&st, h, sizeof h);
     free(canon);
-    sodium_bin2hex(c->hash, sizeof c->hash, h, sizeof h);
-    registration_badge_code(c->badge);
-    const char *params[] = {r->auth.account_id,
-                            req_param(r, "slug"),
-                            category,
-                            mode,
-                            c->answers,
-                            c->badge,
-                            key,
-                            c->hash};
+    char hash[65];
+    sodium_bin2hex(hash, sizeof hash, h, sizeof h);
+    char badge[VOCAB_BADGE_LEN + 1];
+    badge_code(badge);
+    const char *params[] = {
+        r->auth.account_id, req_param(r, "slug"), category, mode, answers_text, badge, key, hash};
+    /* db_pool copies the values: answers_text is ours again on return */
     req_query(r, &registration_stmt_create, 8, params, create_done);
+    free(answers_text);
 }

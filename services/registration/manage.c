@@ -2,7 +2,6 @@
  * function in schema/ that locks the registration, changes it, moves the
  * seat on to the waitlist and writes the outbox row, in one transaction. */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/req.h"
@@ -10,43 +9,34 @@
 
 const struct db_stmt registration_stmt_cancel = {
     "registration_cancel",
-    "SELECT problem, NULL::text FROM registration_cancel($1::uuid, $2::uuid, $3::boolean)",
+    "SELECT status, problem, body FROM registration_cancel($1::uuid, $2::uuid, $3::boolean)",
 };
 
 const struct db_stmt registration_stmt_decide = {
     "registration_decide",
-    "SELECT problem, body FROM registration_decide($1::uuid, $2::uuid, $3::boolean, $4)",
+    "SELECT status, problem, body FROM registration_decide($1::uuid, $2::uuid, $3::boolean, $4)",
 };
 
 const struct db_stmt registration_stmt_checkin = {
     "registration_checkin",
-    "SELECT problem, body FROM registration_checkin($1, $2)",
+    "SELECT status, problem, body FROM registration_checkin($1, $2)",
 };
 
 const struct db_stmt registration_stmt_set_paid = {
     "registration_set_paid",
-    "UPDATE registrations r SET paid = $2::boolean, updated_at = now() WHERE r.id = $1::uuid"
-    " RETURNING registration_json(r, true)::text",
+    "SELECT status, problem, body FROM registration_set_paid($1::uuid, $2::boolean)",
 };
 
 void registration_cancel(struct req *r)
 {
     const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    const char *params[] = {id, r->auth.account_id, req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &registration_stmt_cancel, 3, params, req_done_outcome_empty);
+    const char *params[] = {id, r->auth.account_id, req_sql_bool(req_is_organizer(r))};
+    req_query(r, &registration_stmt_cancel, 3, params, req_done_sql);
 }
 
 static void decide(struct req *r, bool approve)
 {
     const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
     struct valid v;
     valid_init(&v, r->lang);
     /* a rejection may say why; an approval takes no body (r->body NULL) */
@@ -56,8 +46,8 @@ static void decide(struct req *r, bool approve)
         return;
     }
     valid_free(&v);
-    const char *params[] = {id, r->auth.account_id, approve ? "true" : "false", reason};
-    req_query(r, &registration_stmt_decide, 4, params, req_done_outcome);
+    const char *params[] = {id, r->auth.account_id, req_sql_bool(approve), reason};
+    req_query(r, &registration_stmt_decide, 4, params, req_done_sql);
 }
 
 void registration_approve(struct req *r)
@@ -90,17 +80,12 @@ void registration_checkin(struct req *r)
     }
     valid_free(&v);
     const char *params[] = {req_param(r, "slug"), badge};
-    req_query(r, &registration_stmt_checkin, 2, params, req_done_outcome);
+    req_query(r, &registration_stmt_checkin, 2, params, req_done_sql);
 }
 
-/* Payment itself happens elsewhere; organizers record that it did. */
 void registration_set_paid(struct req *r)
 {
     const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
     struct valid v;
     bool paid = false;
     valid_init(&v, r->lang);
@@ -110,6 +95,6 @@ void registration_set_paid(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *params[] = {id, paid ? "true" : "false"};
-    req_query(r, &registration_stmt_set_paid, 2, params, req_done_row);
+    const char *params[] = {id, req_sql_bool(paid)};
+    req_query(r, &registration_stmt_set_paid, 2, params, req_done_sql);
 }

@@ -26,11 +26,11 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const statements[] = {
-    &registration_stmt_create,  &registration_stmt_cancel,
-    &registration_stmt_decide,  &registration_stmt_set_paid,
-    &registration_stmt_checkin, &registration_stmt_mine,
-    &registration_stmt_list,    &registration_stmt_csv,
-    &registration_stmt_stats,   NULL,
+    &registration_stmt_create,       &registration_stmt_cancel,
+    &registration_stmt_decide,       &registration_stmt_set_paid,
+    &registration_stmt_checkin,      &registration_stmt_list_mine,
+    &registration_stmt_list_edition, &registration_stmt_list_edition_csv,
+    &registration_stmt_stats,        NULL,
 };
 
 const struct module registration_module = {"registration", routes, statements, NULL};

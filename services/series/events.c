@@ -1,161 +1,318 @@
 /* events.c — the events of the series: create (one, or every occurrence
- * of a rule), list (JSON or iCalendar), read, change and cancel. */
+ * of a rule), list (JSON or iCalendar), read, change and cancel, and the
+ * checks of an event's body they share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ics.h"
 #include "core/req.h"
+#include "core/vocab.h"
 #include "series/series.h"
 
-const struct db_stmt series_stmt_create = {
-    "series_create",
-    "SELECT problem, body, status FROM series_event_create($1, $2::jsonb, $3::uuid)",
+const struct db_stmt series_stmt_event_create = {
+    "series_event_create",
+    "SELECT status, problem, body FROM series_event_create($1, $2::jsonb, $3::uuid)",
 };
 
-/* One page ordered by (starts_at, id); the cursor is the last event's id.
- * No row when the edition does not exist or is a draft the caller may not
- * see. $2 viewer, $3 organizer, $4 cursor, $5 limit. */
-const struct db_stmt series_stmt_list = {
-    "series_list",
-    "WITH e AS (SELECT id FROM editions WHERE slug = $1 AND ($3::boolean OR status <> 'draft')),"
-    " page AS (SELECT ev, ev.id, row_number() OVER (ORDER BY ev.starts_at, ev.id) AS rn"
-    "   FROM series_events ev, e WHERE ev.edition_id = e.id"
-    "    AND ($4::uuid IS NULL OR (ev.starts_at, ev.id) >"
-    "         (SELECT k.starts_at, k.id FROM series_events k WHERE k.id = $4::uuid))"
-    "  ORDER BY ev.starts_at, ev.id LIMIT $5::int + 1)"
-    " SELECT (SELECT row_to_json(x)::text FROM ("
-    "   SELECT coalesce(json_agg(series_event_json(p.ev, $2::uuid, $3::boolean) ORDER BY p.rn)"
-    "                   FILTER (WHERE p.rn <= $5::int), '[]') AS items,"
-    "          CASE WHEN max(p.rn) > $5::int"
-    "               THEN (max(p.id::text) FILTER (WHERE p.rn = $5::int)) END AS next_cursor"
-    "     FROM page p) x) FROM e",
+const struct db_stmt series_stmt_event_list = {
+    "series_event_list",
+    "SELECT status, problem, body FROM series_event_list($1, $2::uuid, $3::boolean, $4::uuid,"
+    " $5::int)",
 };
 
-/* The calendar object of services/core/ics.h, every event of the edition. */
-const struct db_stmt series_stmt_list_ics = {
-    "series_list_ics",
-    "SELECT jsonb_build_object('name', 'Rumbo al ' || e.title, 'timezone', e.timezone,"
-    "  'events', coalesce((SELECT jsonb_agg(series_event_ics(ev, $2::uuid, $3::boolean)"
-    "                                       ORDER BY ev.starts_at, ev.id)"
-    "                        FROM series_events ev WHERE ev.edition_id = e.id), '[]'))::text"
-    "  FROM editions e WHERE e.slug = $1 AND ($3::boolean OR e.status <> 'draft')",
+const struct db_stmt series_stmt_event_list_ics = {
+    "series_event_list_ics",
+    "SELECT status, problem, body FROM series_event_list_ics($1, $2::uuid, $3::boolean)",
 };
 
-const struct db_stmt series_stmt_recurring = {
-    "series_recurring",
-    "SELECT problem, body, status FROM series_event_recurring($1, $2::jsonb, $3, $4::int,"
+const struct db_stmt series_stmt_event_recurring = {
+    "series_event_recurring",
+    "SELECT status, problem, body FROM series_event_recurring($1, $2::jsonb, $3, $4::int,"
     " $5::int, $6::int, $7::int, $8::date, $9::uuid)",
 };
 
-const struct db_stmt series_stmt_get = {
-    "series_get",
-    "SELECT series_event_json(ev, $2::uuid, $3::boolean)::text"
-    "  FROM series_event_visible($1::uuid, $3::boolean) ev WHERE ev.id IS NOT NULL",
+const struct db_stmt series_stmt_event_get = {
+    "series_event_get",
+    "SELECT status, problem, body FROM series_event_get($1::uuid, $2::uuid, $3::boolean)",
 };
 
-const struct db_stmt series_stmt_patch = {
-    "series_patch",
-    "SELECT problem, body, status FROM series_event_patch($1::uuid, $2::jsonb, $3::uuid)",
+const struct db_stmt series_stmt_event_patch = {
+    "series_event_patch",
+    "SELECT status, problem, body FROM series_event_patch($1::uuid, $2::jsonb, $3::uuid)",
 };
 
-const struct db_stmt series_stmt_cancel = {
-    "series_cancel",
-    "SELECT problem, body, status FROM series_event_cancel($1::uuid)",
+const struct db_stmt series_stmt_event_cancel = {
+    "series_event_cancel",
+    "SELECT status, problem, body FROM series_event_cancel($1::uuid)",
 };
 
-/* The JSON text handed to a statement, freed with the request. */
-static bool keep_text(struct req *r, json_t *obj, char **out)
+static const char *const kinds[] = {"webinar", "workshop",   "site_visit",
+                                    "meeting", "roundtable", NULL};
+
+/* Moves inner's errors into v, each field named with prefix ("event.",
+ * "rule."); a field "" (the object itself) is the prefix without its
+ * dot. Frees inner. */
+static void merge_prefixed(struct valid *v, struct valid *inner, const char *prefix)
 {
-    *out = json_dumps(obj, JSON_COMPACT);
-    json_decref(obj);
-    if (*out == NULL) {
-        req_reply_unavailable(r);
-        return false;
+    size_t i;
+    json_t *err;
+    json_array_foreach(inner->errors, i, err) {
+        const char *f = json_string_value(json_object_get(err, "field"));
+        char name[96];
+        snprintf(name, sizeof name, "%.*s%s", f[0] == '\0' ? (int)strlen(prefix) - 1 : 64, prefix,
+                 f);
+        json_t *copy = json_copy(err);
+        json_object_set_new(copy, "field", json_string(name));
+        json_array_append_new(v->errors, copy);
     }
-    r->data = *out;
-    r->data_free = free;
-    return true;
+    valid_free(inner);
+}
+
+/* partner_organizations: up to 20 distinct names of 1..200 characters. */
+static void partners(struct valid *v, const json_t *b, json_t *out)
+{
+    json_t *arr = json_object_get(b, "partner_organizations");
+    if (arr == NULL)
+        return;
+    if (json_is_null(arr)) {
+        json_object_set_new(out, "partner_organizations", json_array());
+        return;
+    }
+    if (!json_is_array(arr)) {
+        valid_fail(v, "partner_organizations", MSG_NOT_ARRAY, 0, NULL);
+        return;
+    }
+    if (json_array_size(arr) > 20) {
+        valid_fail(v, "partner_organizations", MSG_RANGE, 0, "0 to 20 items");
+        return;
+    }
+    bool ok = true;
+    size_t i;
+    json_t *item;
+    json_array_foreach(arr, i, item) {
+        char name[48];
+        snprintf(name, sizeof name, "partner_organizations[%zu]", i);
+        const char *s = json_string_value(item);
+        size_t n = s != NULL ? valid_utf8_chars(s) : 0;
+        if (s == NULL) {
+            valid_fail(v, name, MSG_NOT_STRING, 0, NULL);
+        } else if (n == 0 || strspn(s, " ") == strlen(s)) {
+            valid_fail(v, name, MSG_EMPTY, 0, NULL);
+        } else if (n > 200) {
+            valid_fail(v, name, MSG_TOO_LONG, 200, NULL);
+        } else if (strpbrk(s, "\t\r\n") != NULL) {
+            valid_fail(v, name, MSG_CONTROL_CHARS, 0, NULL);
+        } else {
+            bool dup = false;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = json_equal(json_array_get(arr, j), item);
+            if (dup)
+                valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
+            else
+                continue;
+        }
+        ok = false;
+    }
+    if (ok)
+        json_object_set(out, "partner_organizations", arr);
+}
+
+/* The modes an event of a format offers, as the message of a mismatch. */
+static const char *modes_for(const char *format)
+{
+    if (format == NULL)
+        return NULL;
+    if (strcmp(format, "online") == 0)
+        return "online";
+    if (strcmp(format, "in_person") == 0)
+        return "in_person";
+    return "in_person, online";
+}
+
+/* modes: {in_person?: int|null, online?: int|null}; when format is known,
+ * exactly the keys it needs (online → online, in_person → in_person,
+ * hybrid → both). */
+static void modes(struct valid *v, const json_t *b, const char *format, bool required, json_t *out)
+{
+    json_t *m = json_object_get(b, "modes");
+    if (m == NULL || json_is_null(m)) {
+        if (required || m != NULL)
+            valid_fail(v, "modes", MSG_REQUIRED, 0, NULL);
+        return;
+    }
+    if (!json_is_object(m)) {
+        valid_fail(v, "modes", MSG_NOT_OBJECT, 0, NULL);
+        return;
+    }
+    const char *want = modes_for(format);
+    bool ok = true;
+    const char *key;
+    json_t *val;
+    json_object_foreach(m, key, val) {
+        char name[48];
+        snprintf(name, sizeof name, "modes.%.30s", key);
+        bool known = false;
+        for (const char *const *k = vocab_modes; *k != NULL && !known; k++)
+            known = strcmp(*k, key) == 0;
+        if (!known || (want != NULL && strstr(want, key) == NULL)) {
+            valid_fail(v, name, MSG_ONE_OF, 0, want != NULL ? want : "in_person, online");
+            ok = false;
+        } else if (!json_is_null(val) && (!json_is_integer(val) || json_integer_value(val) < 0 ||
+                                          json_integer_value(val) > 1000000)) {
+            valid_fail(v, name, MSG_RANGE, 0, "0 to 1000000, or null for unlimited");
+            ok = false;
+        }
+    }
+    if (json_object_size(m) == 0) {
+        valid_fail(v, "modes", MSG_EMPTY, 0, NULL);
+        ok = false;
+    }
+    if (want != NULL) {
+        for (const char *const *k = vocab_modes; *k != NULL; k++)
+            if (strstr(want, *k) != NULL && json_object_get(m, *k) == NULL) {
+                char name[48];
+                snprintf(name, sizeof name, "modes.%s", *k);
+                valid_fail(v, name, MSG_REQUIRED, 0, NULL);
+                ok = false;
+            }
+    }
+    if (ok)
+        json_object_set(out, "modes", m);
+}
+
+static json_t *fields(struct valid *v, const json_t *b, bool create)
+{
+    json_t *out = json_object();
+    if (out == NULL)
+        return NULL;
+    valid_text_into(v, b, out, "title", 1, 200, create, VALID_NULL_REFUSED);
+    valid_long_text_into(v, b, out, "description", 5000, true);
+    const char *kind = valid_enum(v, b, "kind", kinds, create);
+    if (kind != NULL)
+        json_object_set_new(out, "kind", json_string(kind));
+    else if (!create && json_is_null(json_object_get(b, "kind")))
+        valid_fail(v, "kind", MSG_EMPTY, 0, NULL);
+    const char *format = valid_enum(v, b, "format", vocab_formats, create);
+    if (format != NULL)
+        json_object_set_new(out, "format", json_string(format));
+    else if (!create && json_is_null(json_object_get(b, "format")))
+        valid_fail(v, "format", MSG_EMPTY, 0, NULL);
+    double starts = 0, ends = 0;
+    const char *s = valid_instant(v, b, "starts_at", create, &starts);
+    const char *e = valid_instant(v, b, "ends_at", create, &ends);
+    if (!create) {
+        if (json_is_null(json_object_get(b, "starts_at")))
+            valid_fail(v, "starts_at", MSG_EMPTY, 0, NULL);
+        if (json_is_null(json_object_get(b, "ends_at")))
+            valid_fail(v, "ends_at", MSG_EMPTY, 0, NULL);
+    }
+    if (s != NULL)
+        json_object_set_new(out, "starts_at", json_string(s));
+    if (e != NULL)
+        json_object_set_new(out, "ends_at", json_string(e));
+    if (s != NULL && e != NULL && ends <= starts)
+        valid_fail(v, "ends_at", MSG_AFTER, 0, "starts_at");
+    /* A place to go is what an in-person event cannot do without. */
+    bool needs_place = create && format != NULL && strcmp(format, "online") != 0;
+    valid_text_into(v, b, out, "location", needs_place ? 1 : 0, 300, needs_place,
+                    needs_place ? VALID_NULL_REFUSED : VALID_NULL_CLEARS);
+    valid_url_into(v, b, out, "online_url", 500, VALID_NULL_CLEARS);
+    modes(v, b, format, create, out);
+    valid_text_into(v, b, out, "theme", 0, 200, false, VALID_NULL_CLEARS);
+    partners(v, b, out);
+    return out;
+}
+
+/* Validates the fields of an event body b (all of them on create, those
+ * present on a PATCH), naming errors with prefix ("" or "event."). Returns
+ * the fields that passed as a new JSON object for the SQL functions (all
+ * of them while v is ok), or NULL when b is no object or memory ran out. */
+static json_t *event_fields(struct valid *v, const json_t *b, const char *prefix, bool create)
+{
+    if (prefix[0] == '\0')
+        return fields(v, b, create);
+    /* Checked on their own, then named with the prefix ("event.title"). */
+    struct valid inner;
+    valid_init(&inner, v->lang);
+    json_t *out = NULL;
+    if (!json_is_object(b))
+        valid_fail(&inner, "", b == NULL || json_is_null(b) ? MSG_REQUIRED : MSG_NOT_OBJECT, 0,
+                   NULL);
+    else
+        out = fields(&inner, b, create);
+    merge_prefixed(v, &inner, prefix);
+    return out;
+}
+
+/* The checked fields ev (stolen) as the statement's JSON parameter; NULL
+ * after answering 422 with v's errors, or 503 when memory ran out. */
+static char *event_text(struct req *r, struct valid *v, json_t *ev)
+{
+    if (!valid_ok(v)) {
+        json_decref(ev);
+        req_reply_invalid(r, v);
+        return NULL;
+    }
+    valid_free(v);
+    char *text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
+    json_decref(ev);
+    if (text == NULL)
+        req_reply_unavailable(r);
+    return text;
+}
+
+/* Checks an event body (all fields on create, those present on a PATCH)
+ * and runs stmt with (first, the checked fields as JSON, the caller). */
+static void event_write(struct req *r, const struct db_stmt *stmt, const char *first, bool create)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    char *text = event_text(r, &v, event_fields(&v, r->body, "", create));
+    if (text == NULL)
+        return;
+    const char *params[] = {first, text, r->auth.account_id};
+    req_query(r, stmt, 3, params, req_done_sql);
+    free(text); /* db_pool copied it */
 }
 
 void series_event_create(struct req *r)
 {
-    struct valid v;
-    valid_init(&v, r->lang);
-    json_t *ev = series_event_fields(&v, r->body, "", true);
-    if (ev == NULL) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    char *text;
-    if (!keep_text(r, ev, &text))
-        return;
-    const char *params[] = {req_param(r, "slug"), text, r->auth.account_id};
-    req_query(r, &series_stmt_create, 3, params, series_done);
+    event_write(r, &series_stmt_event_create, req_param(r, "slug"), true);
 }
 
-static void ics_done(struct req *r, enum db_status st, PGresult *res)
+static void list_ics_done(struct req *r, enum db_status st, PGresult *res)
 {
-    if (st != DB_OK || PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-        if (st == DB_OK)
-            req_reply_problem(r, "not-found", NULL);
-        else
-            req_reply_db_error(r, st, res);
+    if (!req_sql_succeeded(st, res)) {
+        req_done_sql(r, st, res);
         return;
     }
-    json_t *cal = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    size_t len = 0;
-    char *text = cal != NULL ? ics_render(cal, &len) : NULL;
-    json_decref(cal);
-    if (text == NULL) {
-        req_reply_problem(r, "internal-error", NULL);
-        return;
-    }
-    req_add_header(r, "Content-Disposition", "inline; filename=\"rumbo-al-gess.ics\"");
-    req_reply_raw(r, 200, "text/calendar; charset=utf-8", text, len);
-    free(text);
+    req_reply_ics(r, req_sql_body(res), "rumbo-al-gess.ics");
 }
-
-struct list {
-    char limit[16];
-};
 
 void series_event_list(struct req *r)
 {
-    struct list *l = calloc(1, sizeof *l);
-    if (l == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    r->data = l;
-    r->data_free = free;
     struct valid v;
     valid_init(&v, r->lang);
-    bool ics = r->out == OUT_ICS;
-    snprintf(l->limit, sizeof l->limit, "%d", req_page_limit(r, &v));
-    const char *cursor = req_query_param(r, "cursor");
-    if (cursor != NULL && !valid_uuid(cursor))
-        valid_fail(&v, "cursor", MSG_UUID, 0, NULL);
-    if (!valid_ok(&v)) {
+    struct page page;
+    if (!req_page(r, &v, &page, PAGE_CURSOR_UUID)) {
         req_reply_invalid(r, &v);
         return;
     }
     valid_free(&v);
-    const char *org = req_is_organizer(r) ? "true" : "false";
-    if (ics) {
-        const char *params[] = {req_param(r, "slug"), series_viewer(r), org};
-        req_query(r, &series_stmt_list_ics, 3, params, ics_done);
+    const char *org = req_sql_bool(req_is_organizer(r));
+    if (r->out == OUT_ICS) {
+        const char *params[] = {req_param(r, "slug"), req_viewer(r), org};
+        req_query(r, &series_stmt_event_list_ics, 3, params, list_ics_done);
         return;
     }
-    const char *params[] = {req_param(r, "slug"), series_viewer(r), org, cursor, l->limit};
-    req_query(r, &series_stmt_list, 5, params, req_done_row);
+    const char *params[] = {req_param(r, "slug"), req_viewer(r), org, page.cursor, page.limit_text};
+    req_query(r, &series_stmt_event_list, 5, params, req_done_sql);
 }
 
 /* rule: {freq: monthly|weekly, interval?: 1..12, by_weekday?: MO..SU,
  * by_setpos?: 1..4|-1 (monthly, with by_weekday), count: 1..52 | until:
  * YYYY-MM-DD (local date, inclusive)}. Fills params[2..7] (numbers written
- * into nums, which outlives the query). */
+ * into nums). */
 static void rule_fields(struct valid *v, const json_t *rule, const char *params[9],
                         char nums[4][16])
 {
@@ -216,107 +373,40 @@ static void rule_fields(struct valid *v, const json_t *rule, const char *params[
     else if (count_given && until_given)
         valid_fail(&inner, "until", MSG_EMPTY, 0, NULL); /* one or the other */
     params[7] = until;
-    size_t i;
-    json_t *err;
-    json_array_foreach(inner.errors, i, err) {
-        char name[64];
-        snprintf(name, sizeof name, "rule.%s", json_string_value(json_object_get(err, "field")));
-        json_t *copy = json_copy(err);
-        json_object_set_new(copy, "field", json_string(name));
-        json_array_append_new(v->errors, copy);
-    }
-    valid_free(&inner);
-}
-
-struct recurring {
-    char *event;
-    char nums[4][16];
-};
-
-static void recurring_free(void *p)
-{
-    struct recurring *c = p;
-    free(c->event);
-    free(c);
+    merge_prefixed(v, &inner, "rule.");
 }
 
 void series_event_recurring(struct req *r)
 {
-    struct recurring *c = calloc(1, sizeof *c);
-    if (c == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    r->data = c;
-    r->data_free = recurring_free;
     struct valid v;
     valid_init(&v, r->lang);
     const char *params[9] = {NULL};
-    json_t *ev = series_event_fields(&v, json_object_get(r->body, "event"), "event.", true);
-    rule_fields(&v, json_object_get(r->body, "rule"), params, c->nums);
-    if (!valid_ok(&v) || ev == NULL) {
-        json_decref(ev);
-        req_reply_invalid(r, &v);
+    char nums[4][16];
+    json_t *ev = event_fields(&v, json_object_get(r->body, "event"), "event.", true);
+    rule_fields(&v, json_object_get(r->body, "rule"), params, nums);
+    char *text = event_text(r, &v, ev);
+    if (text == NULL)
         return;
-    }
-    valid_free(&v);
-    c->event = json_dumps(ev, JSON_COMPACT);
-    json_decref(ev);
-    if (c->event == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
     params[0] = req_param(r, "slug");
-    params[1] = c->event;
+    params[1] = text;
     params[8] = r->auth.account_id;
-    req_query(r, &series_stmt_recurring, 9, params, series_done);
-}
-
-/* The {id} of the path, or NULL after answering 404 for a malformed one. */
-static const char *event_id(struct req *r)
-{
-    const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return NULL;
-    }
-    return id;
+    req_query(r, &series_stmt_event_recurring, 9, params, req_done_sql);
+    free(text); /* db_pool copied it */
 }
 
 void series_event_get(struct req *r)
 {
-    const char *id = event_id(r);
-    if (id == NULL)
-        return;
-    const char *params[] = {id, series_viewer(r), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &series_stmt_get, 3, params, req_done_row);
+    const char *params[] = {req_param(r, "id"), req_viewer(r), req_sql_bool(req_is_organizer(r))};
+    req_query(r, &series_stmt_event_get, 3, params, req_done_sql);
 }
 
 void series_event_patch(struct req *r)
 {
-    const char *id = event_id(r);
-    if (id == NULL)
-        return;
-    struct valid v;
-    valid_init(&v, r->lang);
-    json_t *ev = series_event_fields(&v, r->body, "", false);
-    if (ev == NULL) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    char *text;
-    if (!keep_text(r, ev, &text))
-        return;
-    const char *params[] = {id, text, r->auth.account_id};
-    req_query(r, &series_stmt_patch, 3, params, series_done);
+    event_write(r, &series_stmt_event_patch, req_param(r, "id"), false);
 }
 
 void series_event_cancel(struct req *r)
 {
-    const char *id = event_id(r);
-    if (id == NULL)
-        return;
-    const char *params[] = {id};
-    req_query(r, &series_stmt_cancel, 1, params, series_done);
+    const char *params[] = {req_param(r, "id")};
+    req_query(r, &series_stmt_event_cancel, 1, params, req_done_sql);
 }
