@@ -119,32 +119,32 @@ LANGUAGE sql IMMUTABLE AS $$
            json_build_object('errors', jsonb_build_array(core_field_error(p_field, p_code)))
 $$;
 
+-- The answer of an insert into an edition's programme: not-found without
+-- the edition, 201 with the new row, or p_field refused as taken when a
+-- unique key kept the row out.
+CREATE OR REPLACE FUNCTION programme_created(p_edition_found boolean, p_body json, p_field text,
+                                             OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT * FROM programme_found(NULL) WHERE NOT p_edition_found
+    UNION ALL
+    SELECT * FROM programme_refused(p_field, 'taken') WHERE p_edition_found AND p_body IS NULL
+    UNION ALL
+    SELECT 201, NULL, p_body WHERE p_edition_found AND p_body IS NOT NULL
+$$;
+
 -- Rooms, tracks, speakers: 201 with the new one; a name the edition
 -- already uses is refused as taken.
 CREATE OR REPLACE FUNCTION programme_room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
                                        p_opens time, p_closes time,
                                        OUT status integer, OUT problem text, OUT body json)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    r rooms;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
-        RETURN;
-    END IF;
-    INSERT INTO rooms (edition_id, name, capacity, notes, opens_at, closes_at)
-    VALUES (ed, p_name, p_capacity, coalesce(p_notes, ''), p_opens, p_closes)
-    ON CONFLICT ON CONSTRAINT rooms_name_key DO NOTHING
-    RETURNING * INTO r;
-    IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_refused('name', 'taken');
-        RETURN;
-    END IF;
-    status := 201;
-    body := room_json(r);
-END
+LANGUAGE sql AS $$
+    WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
+         r AS (INSERT INTO rooms (edition_id, name, capacity, notes, opens_at, closes_at)
+               SELECT e.id, p_name, p_capacity, coalesce(p_notes, ''), p_opens, p_closes FROM e
+               ON CONFLICT ON CONSTRAINT rooms_name_key DO NOTHING
+               RETURNING *)
+    SELECT f.* FROM programme_created(EXISTS (SELECT 1 FROM e),
+                                      (SELECT room_json(r) FROM r), 'name') f
 $$;
 
 CREATE OR REPLACE FUNCTION programme_room_list(p_slug text, p_organizer boolean,
@@ -159,27 +159,14 @@ $$;
 
 CREATE OR REPLACE FUNCTION programme_track_create(p_slug text, p_name text, p_color text,
                                         OUT status integer, OUT problem text, OUT body json)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    t tracks;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
-        RETURN;
-    END IF;
-    INSERT INTO tracks (edition_id, name, color)
-    VALUES (ed, p_name, coalesce(lower(p_color), '#1f6f5c'))
-    ON CONFLICT ON CONSTRAINT tracks_name_key DO NOTHING
-    RETURNING * INTO t;
-    IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_refused('name', 'taken');
-        RETURN;
-    END IF;
-    status := 201;
-    body := track_json(t);
-END
+LANGUAGE sql AS $$
+    WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
+         t AS (INSERT INTO tracks (edition_id, name, color)
+               SELECT e.id, p_name, coalesce(lower(p_color), '#1f6f5c') FROM e
+               ON CONFLICT ON CONSTRAINT tracks_name_key DO NOTHING
+               RETURNING *)
+    SELECT f.* FROM programme_created(EXISTS (SELECT 1 FROM e),
+                                      (SELECT track_json(t) FROM t), 'name') f
 $$;
 
 CREATE OR REPLACE FUNCTION programme_track_list(p_slug text, p_organizer boolean,
@@ -197,8 +184,8 @@ $$;
 
 -- POST /v1/editions/{slug}/sessions (p_id NULL: 201) and PATCH
 -- /v1/sessions/{id} (only the members present in p change: 200), through
--- programme_session_create and programme_session_patch below. gessd has checked every member's
--- type and shape; this checks them against the edition (track, room and
+-- programme_session_create and programme_session_patch below. gessd has
+-- checked every member's type and shape; this checks them against the edition (track, room and
 -- speakers of it, inside its dates in its time zone, inside the room's
 -- hours) and lets the exclusion constraints refuse a double booking, which
 -- it answers as schedule-conflict naming the other session and the room or

@@ -39,7 +39,7 @@ const struct db_stmt programme_stmt_session_delete = {
 static const char *const kinds[] = {"keynote", "panel", "mesa_tematica", "workshop", "talk",
                                     "break",   NULL};
 
-/* The members programme_session_save reads. */
+/* The members session_save reads. */
 static const char *const members[] = {
     "title",       "abstract", "kind",     "track_id", "room_id",
     "starts_at",   "ends_at",  "language", "capacity", "reservation_required",
