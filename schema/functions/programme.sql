@@ -7,6 +7,10 @@
 -- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
 -- A function removed from here is dropped from upgraded databases by the
 -- loader. The tables are in schema/migrations.
+--
+-- Every API function answers one row (status, problem, body) as
+-- services/core/req.h says; a refusal of a field is core_field_error's
+-- {field, code, arg}, worded by gessd.
 
 -- Keeps the copies of a session's time range in step (the exclusion
 -- constraint on session_speakers then refuses a speaker who is elsewhere),
@@ -90,70 +94,104 @@ LANGUAGE sql STABLE AS $$
      WHERE s.id = p_id AND el ->> 'id' = p_id::text
 $$;
 
+-- A read's answer: the document, or not-found when there is none (no such
+-- edition, or one the caller may not see). schedule.sql answers with it too.
+CREATE OR REPLACE FUNCTION programme_found(p_body json,
+                                           OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
+           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
+$$;
+
+-- The edition by slug as a caller sees it: drafts to organizers only.
+CREATE OR REPLACE FUNCTION programme_edition(p_slug text, p_organizer boolean)
+RETURNS SETOF editions
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions e WHERE e.slug = p_slug AND (p_organizer OR e.status <> 'draft')
+$$;
+
 -- ---------------------------------------------------------------------------
--- Rooms, tracks, speakers. Validation problems come back as
--- {errors: [{field, code, arg?}]} for gessd to word.
+-- A refusal of one field: 422 validation-failed naming it.
+CREATE OR REPLACE FUNCTION programme_refused(p_field text, p_code text,
+                                             OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 422, 'validation-failed',
+           json_build_object('errors', jsonb_build_array(core_field_error(p_field, p_code)))
+$$;
+
+-- The answer of an insert into an edition's programme: not-found without
+-- the edition, 201 with the new row, or p_field refused as taken when a
+-- unique key kept the row out.
+CREATE OR REPLACE FUNCTION programme_created(p_edition_found boolean, p_body json, p_field text,
+                                             OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT * FROM programme_found(NULL) WHERE NOT p_edition_found
+    UNION ALL
+    SELECT * FROM programme_refused(p_field, 'taken') WHERE p_edition_found AND p_body IS NULL
+    UNION ALL
+    SELECT 201, NULL, p_body WHERE p_edition_found AND p_body IS NOT NULL
+$$;
+
+-- Rooms, tracks, speakers: 201 with the new one; a name the edition
+-- already uses is refused as taken.
 CREATE OR REPLACE FUNCTION programme_room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
-                                       p_opens time, p_closes time, OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    r rooms;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    INSERT INTO rooms (edition_id, name, capacity, notes, opens_at, closes_at)
-    VALUES (ed, p_name, p_capacity, coalesce(p_notes, ''), p_opens, p_closes)
-    ON CONFLICT ON CONSTRAINT rooms_name_key DO NOTHING
-    RETURNING * INTO r;
-    IF NOT FOUND THEN
-        problem := 'validation-failed';
-        body := '{"errors": [{"field": "name", "code": "taken"}]}';
-        RETURN;
-    END IF;
-    body := room_json(r)::text;
-END
+                                       p_opens time, p_closes time,
+                                       OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
+         r AS (INSERT INTO rooms (edition_id, name, capacity, notes, opens_at, closes_at)
+               SELECT e.id, p_name, p_capacity, coalesce(p_notes, ''), p_opens, p_closes FROM e
+               ON CONFLICT ON CONSTRAINT rooms_name_key DO NOTHING
+               RETURNING *)
+    SELECT f.* FROM programme_created(EXISTS (SELECT 1 FROM e),
+                                      (SELECT room_json(r) FROM r), 'name') f
+$$;
+
+CREATE OR REPLACE FUNCTION programme_room_list(p_slug text, p_organizer boolean,
+                                               OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found((
+        SELECT json_build_object('items', coalesce((
+                   SELECT json_agg(room_json(r) ORDER BY r.name, r.id)
+                     FROM rooms r WHERE r.edition_id = e.id), '[]'))
+          FROM programme_edition(p_slug, p_organizer) e)) f
 $$;
 
 CREATE OR REPLACE FUNCTION programme_track_create(p_slug text, p_name text, p_color text,
-                                        OUT problem text, OUT body text)
-LANGUAGE plpgsql AS $$
-DECLARE
-    ed uuid;
-    t tracks;
-BEGIN
-    SELECT id INTO ed FROM editions WHERE slug = p_slug;
-    IF NOT FOUND THEN
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    INSERT INTO tracks (edition_id, name, color)
-    VALUES (ed, p_name, coalesce(lower(p_color), '#1f6f5c'))
-    ON CONFLICT ON CONSTRAINT tracks_name_key DO NOTHING
-    RETURNING * INTO t;
-    IF NOT FOUND THEN
-        problem := 'validation-failed';
-        body := '{"errors": [{"field": "name", "code": "taken"}]}';
-        RETURN;
-    END IF;
-    body := track_json(t)::text;
-END
+                                        OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
+         t AS (INSERT INTO tracks (edition_id, name, color)
+               SELECT e.id, p_name, coalesce(lower(p_color), '#1f6f5c') FROM e
+               ON CONFLICT ON CONSTRAINT tracks_name_key DO NOTHING
+               RETURNING *)
+    SELECT f.* FROM programme_created(EXISTS (SELECT 1 FROM e),
+                                      (SELECT track_json(t) FROM t), 'name') f
+$$;
+
+CREATE OR REPLACE FUNCTION programme_track_list(p_slug text, p_organizer boolean,
+                                                OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found((
+        SELECT json_build_object('items', coalesce((
+                   SELECT json_agg(track_json(t) ORDER BY t.name, t.id)
+                     FROM tracks t WHERE t.edition_id = e.id), '[]'))
+          FROM programme_edition(p_slug, p_organizer) e)) f
 $$;
 
 -- ---------------------------------------------------------------------------
 -- Sessions
 
--- POST /v1/editions/{slug}/sessions (p_id NULL) and PATCH /v1/sessions/{id}
--- (only the members present in p change). gessd has checked every member's
--- type and shape; this checks them against the edition (track, room and
+-- POST /v1/editions/{slug}/sessions (p_id NULL: 201) and PATCH
+-- /v1/sessions/{id} (only the members present in p change: 200), through
+-- programme_session_create and programme_session_patch below. gessd has
+-- checked every member's type and shape; this checks them against the edition (track, room and
 -- speakers of it, inside its dates in its time zone, inside the room's
 -- hours) and lets the exclusion constraints refuse a double booking, which
 -- it answers as schedule-conflict naming the other session and the room or
 -- speaker they share.
-CREATE OR REPLACE FUNCTION programme_session_save(p_id uuid, p_slug text, p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION session_save(p_id uuid, p_slug text, p jsonb,
+                                        OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -168,6 +206,7 @@ DECLARE
     local_start timestamp;
     local_end timestamp;
     hours text;
+    dates text;
     rng tstzrange;
     cname text;
     other sessions;
@@ -178,7 +217,7 @@ BEGIN
     IF p_id IS NULL THEN
         SELECT * INTO e FROM editions WHERE slug = p_slug;
         IF NOT FOUND THEN
-            problem := 'not-found';
+            SELECT * INTO status, problem, body FROM programme_found(NULL);
             RETURN;
         END IF;
         s.id := gen_random_uuid();
@@ -190,7 +229,7 @@ BEGIN
     ELSE
         SELECT * INTO s FROM sessions WHERE id = p_id AND deleted_at IS NULL FOR UPDATE;
         IF NOT FOUND THEN
-            problem := 'not-found';
+            SELECT * INTO status, problem, body FROM programme_found(NULL);
             RETURN;
         END IF;
         SELECT * INTO e FROM editions WHERE id = s.edition_id;
@@ -209,7 +248,7 @@ BEGIN
         s.track_id := (p ->> 'track_id')::uuid;
         IF s.track_id IS NOT NULL AND NOT EXISTS (
                SELECT 1 FROM tracks WHERE id = s.track_id AND edition_id = e.id) THEN
-            errs := errs || jsonb_build_object('field', 'track_id', 'code', 'unknown');
+            errs := errs || core_field_error('track_id', 'unknown');
         END IF;
     END IF;
     IF p ? 'room_id' THEN
@@ -218,7 +257,7 @@ BEGIN
     IF s.room_id IS NOT NULL THEN
         SELECT * INTO rm FROM rooms WHERE id = s.room_id AND edition_id = e.id;
         IF NOT FOUND THEN
-            errs := errs || jsonb_build_object('field', 'room_id', 'code', 'unknown');
+            errs := errs || core_field_error('room_id', 'unknown');
         END IF;
     END IF;
     IF p ? 'capacity' THEN
@@ -236,8 +275,7 @@ BEGIN
         spk := ARRAY(SELECT x::uuid FROM jsonb_array_elements_text(p -> 'speaker_ids') x);
         FOR i IN 1 .. coalesce(array_length(spk, 1), 0) LOOP
             IF NOT EXISTS (SELECT 1 FROM speakers WHERE id = spk[i] AND edition_id = e.id) THEN
-                errs := errs || jsonb_build_object('field', 'speaker_ids[' || (i - 1) || ']',
-                                                   'code', 'unknown');
+                errs := errs || core_field_error('speaker_ids[' || (i - 1) || ']', 'unknown');
             END IF;
         END LOOP;
     END IF;
@@ -245,20 +283,16 @@ BEGIN
     -- Times: inside the edition's days as its time zone counts them, and
     -- inside the room's daily hours when it has them.
     IF s.ends_at <= s.starts_at THEN
-        errs := errs || jsonb_build_object('field', 'ends_at', 'code', 'after',
-                                           'arg', 'starts_at');
+        errs := errs || core_field_error('ends_at', 'after', 'starts_at');
     ELSE
         lo := e.starts_on::timestamp AT TIME ZONE e.timezone;
         hi := (e.ends_on + 1)::timestamp AT TIME ZONE e.timezone;
+        dates := e.starts_on || ' – ' || e.ends_on || ', ' || e.timezone;
         IF s.starts_at < lo OR s.starts_at >= hi THEN
-            errs := errs || jsonb_build_object('field', 'starts_at', 'code', 'outside_edition',
-                                               'arg', e.starts_on || ' – ' || e.ends_on || ', '
-                                                      || e.timezone);
+            errs := errs || core_field_error('starts_at', 'outside_edition', dates);
         END IF;
         IF s.ends_at > hi OR s.ends_at <= lo THEN
-            errs := errs || jsonb_build_object('field', 'ends_at', 'code', 'outside_edition',
-                                               'arg', e.starts_on || ' – ' || e.ends_on || ', '
-                                                      || e.timezone);
+            errs := errs || core_field_error('ends_at', 'outside_edition', dates);
         END IF;
         IF rm.opens_at IS NOT NULL THEN
             local_start := s.starts_at AT TIME ZONE e.timezone;
@@ -266,24 +300,20 @@ BEGIN
             hours := to_char(rm.opens_at, 'HH24:MI') || '–' || to_char(rm.closes_at, 'HH24:MI');
             IF local_start::time < rm.opens_at
                OR local_start >= local_start::date + rm.closes_at THEN
-                errs := errs || jsonb_build_object(
-                    'field', 'starts_at', 'code', 'outside_room_hours',
-                    'arg', hours);
+                errs := errs || core_field_error('starts_at', 'outside_room_hours', hours);
             END IF;
             IF local_end > local_start::date + rm.closes_at THEN
-                errs := errs || jsonb_build_object(
-                    'field', 'ends_at', 'code', 'outside_room_hours',
-                    'arg', hours);
+                errs := errs || core_field_error('ends_at', 'outside_room_hours', hours);
             END IF;
         END IF;
     END IF;
     IF s.capacity IS NOT NULL AND s.capacity < s.reserved THEN
-        errs := errs || jsonb_build_object('field', 'capacity', 'code', 'below_reserved',
-                                           'arg', s.reserved::text);
+        errs := errs || core_field_error('capacity', 'below_reserved', s.reserved::text);
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
+        status := 422;
         problem := 'validation-failed';
-        body := jsonb_build_object('errors', errs)::text;
+        body := json_build_object('errors', errs);
         RETURN;
     END IF;
 
@@ -338,13 +368,14 @@ BEGIN
                    AND o.id <> s.id
                  ORDER BY o.starts_at LIMIT 1;
                 IF FOUND THEN
+                    status := 409;
                     problem := 'schedule-conflict';
-                    body := jsonb_build_object(
-                        'conflict', jsonb_build_object('session_id', other.id,
-                                                       'title', other.title,
-                                                       'starts_at', other.starts_at,
-                                                       'ends_at', other.ends_at),
-                        'room_id', rm.id, 'room_name', rm.name)::text;
+                    body := json_build_object(
+                        'conflict', json_build_object('session_id', other.id,
+                                                      'title', other.title,
+                                                      'starts_at', other.starts_at,
+                                                      'ends_at', other.ends_at),
+                        'room_id', rm.id, 'room_name', rm.name);
                     RETURN;
                 END IF;
             ELSE
@@ -357,92 +388,150 @@ BEGIN
                       FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
                      WHERE ss.session_id = other.id AND ss.speaker_id = ANY (spk)
                      ORDER BY sp.name LIMIT 1;
+                    status := 409;
                     problem := 'schedule-conflict';
-                    body := jsonb_build_object(
-                        'conflict', jsonb_build_object('session_id', other.id,
-                                                       'title', other.title,
-                                                       'starts_at', other.starts_at,
-                                                       'ends_at', other.ends_at),
+                    body := json_build_object(
+                        'conflict', json_build_object('session_id', other.id,
+                                                      'title', other.title,
+                                                      'starts_at', other.starts_at,
+                                                      'ends_at', other.ends_at),
                         'speaker_id', other_speaker.id,
-                        'speaker_name', other_speaker.name)::text;
+                        'speaker_name', other_speaker.name);
                     RETURN;
                 END IF;
             END IF;
             -- the other session moved away meanwhile: try again
         END;
         IF attempt = 3 THEN
+            status := 503;
             problem := 'service-unavailable';
             RETURN;
         END IF;
     END LOOP;
-    SELECT session_json(x)::text INTO body FROM sessions x WHERE x.id = s.id;
+    status := CASE WHEN p_id IS NULL THEN 201 ELSE 200 END;
+    SELECT session_json(x) INTO body FROM sessions x WHERE x.id = s.id;
 END
+$$;
+
+CREATE OR REPLACE FUNCTION programme_session_create(p_slug text, p jsonb,
+                                                    OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    SELECT * FROM session_save(NULL, p_slug, p)
+$$;
+
+CREATE OR REPLACE FUNCTION programme_session_patch(p_id uuid, p jsonb,
+                                                   OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    SELECT * FROM session_save(p_id, NULL, p)
+$$;
+
+-- Organizers: the draft (deleted sessions left out); others: the sessions
+-- of the latest release, none before the first.
+CREATE OR REPLACE FUNCTION programme_session_list(p_slug text, p_organizer boolean,
+                                                  OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found((
+        SELECT CASE WHEN p_organizer THEN
+                   json_build_object('version', NULL, 'items', coalesce((
+                       SELECT json_agg(session_json(s) ORDER BY s.starts_at, r.name NULLS LAST, s.id)
+                         FROM sessions s LEFT JOIN rooms r ON r.id = s.room_id
+                        WHERE s.edition_id = e.id AND s.deleted_at IS NULL), '[]'))
+               ELSE coalesce((
+                   SELECT json_build_object('version', rel.version,
+                                            'items', coalesce(rel.content -> 'sessions', '[]'))
+                     FROM schedule_releases rel WHERE rel.edition_id = e.id
+                    ORDER BY rel.version DESC LIMIT 1),
+                   json_build_object('version', NULL, 'items', '[]'::json)) END
+          FROM programme_edition(p_slug, p_organizer) e)) f
+$$;
+
+-- Organizers: the draft session; others: the session as released.
+CREATE OR REPLACE FUNCTION programme_session_get(p_id uuid, p_organizer boolean,
+                                                 OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found(CASE WHEN p_organizer THEN
+        (SELECT session_json(s) FROM sessions s WHERE s.id = p_id AND s.deleted_at IS NULL)
+        ELSE session_released(p_id)::json END) f
 $$;
 
 -- DELETE /v1/sessions/{id}: soft, so the next release can say it was
 -- removed; the speakers' rows go (trigger), reservations and agenda
 -- entries stay for the people to be told.
-CREATE OR REPLACE FUNCTION programme_session_delete(p_id uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION programme_session_delete(p_id uuid,
+                                                    OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE sessions SET deleted_at = now(), updated_at = now()
      WHERE id = p_id AND deleted_at IS NULL;
     IF NOT FOUND THEN
-        problem := 'not-found';
+        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        RETURN;
     END IF;
+    status := 204;
 END
 $$;
 
 -- DELETE /v1/sessions/{id}/reservation: the seat comes back (trigger); a
 -- session that needs a reservation leaves the agenda with it.
-CREATE OR REPLACE FUNCTION programme_unreserve(p_session uuid, p_account uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION programme_unreserve(p_session uuid, p_account uuid,
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     s sessions;
 BEGIN
     SELECT * INTO s FROM sessions WHERE id = p_session;
     IF NOT FOUND THEN
-        problem := 'not-found';
+        SELECT * INTO status, problem, body FROM programme_found(NULL);
         RETURN;
     END IF;
     DELETE FROM reservations WHERE session_id = p_session AND account_id = p_account;
     IF s.reservation_required THEN
         DELETE FROM agenda_items WHERE session_id = p_session AND account_id = p_account;
     END IF;
+    status := 204;
 END
 $$;
 
 -- PUT /v1/me/agenda/{session_id}: a released session that is not deleted;
 -- one that needs a reservation only with one.
-CREATE OR REPLACE FUNCTION programme_agenda_put(p_session uuid, p_account uuid, OUT problem text)
+CREATE OR REPLACE FUNCTION programme_agenda_put(p_session uuid, p_account uuid,
+                                                OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     rel jsonb;
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM sessions WHERE id = p_session AND deleted_at IS NULL) THEN
-        problem := 'not-found';
-        RETURN;
+    IF EXISTS (SELECT 1 FROM sessions WHERE id = p_session AND deleted_at IS NULL) THEN
+        rel := session_released(p_session);
     END IF;
-    rel := session_released(p_session);
     IF rel IS NULL THEN
-        problem := 'not-found';
+        SELECT * INTO status, problem, body FROM programme_found(NULL);
         RETURN;
     END IF;
     IF coalesce((rel ->> 'reservation_required')::boolean, false)
        AND NOT EXISTS (SELECT 1 FROM reservations
                         WHERE session_id = p_session AND account_id = p_account) THEN
+        status := 409;
         problem := 'reservation-required';
         RETURN;
     END IF;
     INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
     ON CONFLICT (account_id, session_id) DO NOTHING;
+    status := 204;
 END
+$$;
+
+-- DELETE /v1/me/agenda/{session_id}: 204 whether or not it was there.
+CREATE OR REPLACE FUNCTION programme_agenda_delete(p_session uuid, p_account uuid,
+                                                   OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    WITH gone AS (DELETE FROM agenda_items WHERE account_id = p_account AND session_id = p_session)
+    SELECT 204, NULL::text, NULL::json
 $$;
 
 -- GET /v1/me/agenda: the person's sessions as the latest releases have
 -- them, each with the other chosen sessions it overlaps; sessions no
 -- longer in the latest release are listed under `removed`.
-CREATE OR REPLACE FUNCTION programme_agenda(p_account uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION agenda_json(p_account uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     WITH mine AS (
         SELECT a.session_id, a.created_at, session_released(a.session_id) AS rel,
@@ -478,11 +567,17 @@ LANGUAGE sql STABLE AS $$
              WHERE m.rel IS NULL), '[]'))
 $$;
 
+CREATE OR REPLACE FUNCTION programme_agenda(p_account uuid,
+                                            OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found(agenda_json(p_account)::json) f
+$$;
+
 -- The agenda as the calendar ics_render (services/core/ics.h) takes; removed
 -- sessions stay as CANCELLED events so subscribed calendars drop them.
-CREATE OR REPLACE FUNCTION programme_agenda_ics(p_account uuid) RETURNS jsonb
+CREATE OR REPLACE FUNCTION agenda_calendar(p_account uuid) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    WITH a AS (SELECT programme_agenda(p_account) AS j)
+    WITH a AS (SELECT agenda_json(p_account) AS j)
     SELECT jsonb_build_object(
         'name', 'Mi agenda GESS',
         'timezone', coalesce((
@@ -512,6 +607,13 @@ LANGUAGE sql STABLE AS $$
                   FROM a, jsonb_array_elements(a.j -> 'removed') d) x), '[]'))
 $$;
 
+-- GET /v1/me/agenda as text/calendar: 200 with the calendar gessd renders.
+CREATE OR REPLACE FUNCTION programme_agenda_ics(p_account uuid,
+                                                OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found(agenda_calendar(p_account)::json) f
+$$;
+
 CREATE OR REPLACE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(x) FROM (
@@ -523,7 +625,7 @@ $$;
 -- account's. An organization_id that does not exist is 422 naming it.
 CREATE OR REPLACE FUNCTION programme_speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
                                           p_sector text, p_organization_id uuid,
-                                          OUT problem text, OUT body text)
+                                          OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -533,22 +635,21 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        problem := 'not-found';
+        SELECT * INTO status, problem, body FROM programme_found(NULL);
         RETURN;
     END IF;
     IF p_account IS NOT NULL THEN
         SELECT * INTO a FROM accounts WHERE id = p_account;
         IF NOT FOUND THEN
-            problem := 'validation-failed';
-            body := '{"errors": [{"field": "account_id", "code": "no_account"}]}';
+            SELECT * INTO status, problem, body FROM programme_refused('account_id', 'no_account');
             RETURN;
         END IF;
     END IF;
     IF p_organization_id IS NOT NULL THEN
         SELECT * INTO org FROM organizations WHERE id = p_organization_id;
         IF NOT FOUND THEN
-            problem := 'validation-failed';
-            body := '{"errors": [{"field": "organization_id", "code": "no_organization"}]}';
+            SELECT * INTO status, problem, body
+              FROM programme_refused('organization_id', 'no_organization');
             RETURN;
         END IF;
     END IF;
@@ -560,34 +661,47 @@ BEGIN
     ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
     RETURNING * INTO s;
     IF NOT FOUND THEN
-        problem := 'validation-failed';
-        body := '{"errors": [{"field": "account_id", "code": "taken"}]}';
+        SELECT * INTO status, problem, body FROM programme_refused('account_id', 'taken');
         RETURN;
     END IF;
-    body := speaker_json(s, true)::text;
+    status := 201;
+    body := speaker_json(s, true);
 END
 $$;
 
--- A seat in a session. The guarded UPDATE returns into a row of its own:
+-- Which account a speaker is shows to organizers only.
+CREATE OR REPLACE FUNCTION programme_speaker_list(p_slug text, p_organizer boolean,
+                                                  OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT f.* FROM programme_found((
+        SELECT json_build_object('items', coalesce((
+                   SELECT json_agg(speaker_json(s, p_organizer) ORDER BY s.name, s.id)
+                     FROM speakers s WHERE s.edition_id = e.id), '[]'))
+          FROM programme_edition(p_slug, p_organizer) e)) f
+$$;
+
+-- A seat in a session: 201 for a new reservation, 200 when the person
+-- had it already. The guarded UPDATE returns into a row of its own:
 -- a RETURNING ... INTO that finds no row sets its target to nulls in
 -- PL/pgSQL, and session-full must still name the capacity read before.
 CREATE OR REPLACE FUNCTION programme_reserve(p_session uuid, p_account uuid,
-                                              OUT problem text, OUT body text, OUT created boolean)
+                                             OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     s sessions;
     upd sessions;
     res reservations;
 BEGIN
-    created := false;
+    status := 200;
     SELECT * INTO s FROM sessions WHERE id = p_session AND deleted_at IS NULL;
     IF NOT FOUND OR session_released(p_session) IS NULL THEN
-        problem := 'not-found';
+        SELECT * INTO status, problem, body FROM programme_found(NULL);
         RETURN;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM registrations
-                    WHERE edition_id = s.edition_id AND account_id = p_account
-                      AND status IN ('confirmed', 'checked_in')) THEN
+    IF NOT EXISTS (SELECT 1 FROM registrations g
+                    WHERE g.edition_id = s.edition_id AND g.account_id = p_account
+                      AND g.status IN ('confirmed', 'checked_in')) THEN
+        status := 403;
         problem := 'registration-required';
         RETURN;
     END IF;
@@ -599,8 +713,9 @@ BEGIN
         IF NOT FOUND THEN
             -- s is the row read above: a RETURNING that finds no row sets
             -- its target to nulls, so upd would say capacity: null
+            status := 409;
             problem := 'session-full';
-            body := jsonb_build_object('session_id', p_session, 'capacity', s.capacity)::text;
+            body := json_build_object('session_id', p_session, 'capacity', s.capacity);
             RETURN;
         END IF;
         s := upd;
@@ -608,7 +723,7 @@ BEGIN
         ON CONFLICT (session_id, account_id) DO NOTHING
         RETURNING * INTO res;
         IF FOUND THEN
-            created := true;
+            status := 201;
         ELSE
             -- the same person reserved concurrently and won: give the seat back
             UPDATE sessions SET reserved = reserved - 1 WHERE id = p_session
@@ -619,9 +734,9 @@ BEGIN
     END IF;
     INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
     ON CONFLICT (account_id, session_id) DO NOTHING;
-    body := jsonb_build_object(
+    body := json_build_object(
         'session_id', p_session, 'reserved_at', res.created_at, 'capacity', s.capacity,
         'seats_left', CASE WHEN s.capacity IS NOT NULL THEN greatest(s.capacity - s.reserved, 0)
-                      END)::text;
+                      END);
 END
 $$;

@@ -6,6 +6,9 @@
 -- CREATE OR REPLACE, and DROP ... IF EXISTS before a signature changes.
 -- A function removed from here is dropped from upgraded databases by the
 -- loader. The tables are in schema/migrations.
+--
+-- The API functions answer one row (status, problem, body) as
+-- services/core/req.h says.
 
 -- Numbered releases of the programme. The draft lives in the
 -- programme tables (rooms, tracks, speakers, sessions); a release
@@ -149,7 +152,7 @@ $$;
 -- in their agenda a session that changed gets one outbox row for it; the
 -- NOTIFY (delivered at commit) tells every gessd to drop its cached copy.
 CREATE OR REPLACE FUNCTION schedule_publish(p_slug text, p_actor uuid, p_comment text,
-                                            OUT problem text, OUT body text)
+                                            OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -162,7 +165,7 @@ BEGIN
     -- the foreign-key checks of registrations and sessions being written.
     SELECT * INTO e FROM editions WHERE slug = p_slug FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        problem := 'not-found';
+        SELECT * INTO status, problem, body FROM programme_found(NULL);
         RETURN;
     END IF;
     SELECT * INTO prev FROM schedule_releases
@@ -172,6 +175,7 @@ BEGIN
        OR (prev.id IS NOT NULL AND draft->'sessions' = prev.content->'sessions'
            AND draft->'rooms' = prev.content->'rooms'
            AND draft->'tracks' = prev.content->'tracks') THEN
+        status := 409;
         problem := 'nothing-to-release';
         RETURN;
     END IF;
@@ -196,9 +200,33 @@ BEGIN
                     SELECT account_id FROM agenda_items WHERE session_id = c.session_id) who
         ON who.account_id IS NOT NULL;
     PERFORM pg_notify('gess_invalidate', 'schedule:' || e.slug);
+    status := 201;
     body := json_build_object('version', rel.version, 'published_at', rel.published_at,
-                              'comment', rel.comment, 'changes', rel.changes)::text;
+                              'comment', rel.comment, 'changes', rel.changes);
 END
+$$;
+
+-- GET /v1/editions/{slug}/schedule/releases: a page of releases, newest
+-- first; p_cursor is the version a page ended with (exclusive).
+CREATE OR REPLACE FUNCTION schedule_release_list(p_slug text, p_organizer boolean,
+                                                 p_cursor bigint, p_limit integer,
+                                                 OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    WITH e AS (SELECT id FROM programme_edition(p_slug, p_organizer)),
+         page AS (SELECT r.version, r.published_at, r.comment, r.changes,
+                         row_number() OVER (ORDER BY r.version DESC) AS rn
+                    FROM schedule_releases r JOIN e ON r.edition_id = e.id
+                   WHERE p_cursor IS NULL OR r.version < p_cursor
+                   ORDER BY r.version DESC LIMIT p_limit + 1)
+    SELECT f.* FROM programme_found(CASE WHEN EXISTS (SELECT 1 FROM e) THEN (
+        SELECT json_build_object(
+                   'items', coalesce(json_agg(json_build_object(
+                                'version', version, 'published_at', published_at,
+                                'comment', comment, 'changes', changes)
+                              ORDER BY version DESC) FILTER (WHERE rn <= p_limit), '[]'),
+                   'next_cursor', CASE WHEN max(rn) > p_limit
+                                  THEN (min(version) FILTER (WHERE rn <= p_limit))::text END)
+          FROM page) END) f
 $$;
 
 -- What GET /v1/editions/{slug}/schedule caches for an edition: whether it

@@ -1,5 +1,5 @@
-/* sessions.c — the draft programme's sessions. Create and edit are one call
- * to programme_session_save (schema/functions/programme.sql) that checks
+/* sessions.c — the draft programme's sessions. Create and edit both call
+ * session_save (schema/functions/programme.sql), which checks
  * the session against its edition and lets the exclusion constraints refuse
  * a room or a speaker booked twice; organizers read the draft, everybody
  * else the latest release. */
@@ -10,46 +10,36 @@
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_session_save = {
-    "programme_session_save",
-    "SELECT problem, body FROM programme_session_save($1::uuid, $2, $3::jsonb)",
+const struct db_stmt programme_stmt_session_create = {
+    "programme_session_create",
+    "SELECT status, problem, body FROM programme_session_create($1, $2::jsonb)",
 };
 
-/* Organizers: the draft (deleted sessions left out); others: the sessions
- * of the latest release, none before the first. */
+const struct db_stmt programme_stmt_session_patch = {
+    "programme_session_patch",
+    "SELECT status, problem, body FROM programme_session_patch($1::uuid, $2::jsonb)",
+};
+
+/* Organizers: the draft; others: the latest release. */
 const struct db_stmt programme_stmt_session_list = {
     "programme_session_list",
-    "SELECT CASE WHEN $2::boolean THEN"
-    "  json_build_object('version', NULL, 'items', coalesce(("
-    "    SELECT json_agg(session_json(s) ORDER BY s.starts_at, r.name NULLS LAST, s.id)"
-    "      FROM sessions s LEFT JOIN rooms r ON r.id = s.room_id"
-    "     WHERE s.edition_id = e.id AND s.deleted_at IS NULL), '[]'))::text"
-    " ELSE coalesce(("
-    "    SELECT json_build_object('version', rel.version,"
-    "                             'items', coalesce(rel.content -> 'sessions', '[]'))::text"
-    "      FROM schedule_releases rel WHERE rel.edition_id = e.id"
-    "     ORDER BY rel.version DESC LIMIT 1),"
-    "   '{\"version\": null, \"items\": []}') END"
-    "  FROM editions e WHERE e.slug = $1 AND ($2::boolean OR e.status <> 'draft')",
+    "SELECT status, problem, body FROM programme_session_list($1, $2::boolean)",
 };
 
 const struct db_stmt programme_stmt_session_get = {
     "programme_session_get",
-    "SELECT CASE WHEN $2::boolean THEN"
-    "  (SELECT session_json(s)::text FROM sessions s"
-    "    WHERE s.id = $1::uuid AND s.deleted_at IS NULL)"
-    " ELSE session_released($1::uuid)::text END",
+    "SELECT status, problem, body FROM programme_session_get($1::uuid, $2::boolean)",
 };
 
 const struct db_stmt programme_stmt_session_delete = {
     "programme_session_delete",
-    "SELECT problem, NULL::text FROM programme_session_delete($1::uuid)",
+    "SELECT status, problem, body FROM programme_session_delete($1::uuid)",
 };
 
 static const char *const kinds[] = {"keynote", "panel", "mesa_tematica", "workshop", "talk",
                                     "break",   NULL};
 
-/* The members programme_session_save reads. */
+/* The members session_save reads. */
 static const char *const members[] = {
     "title",       "abstract", "kind",     "track_id", "room_id",
     "starts_at",   "ends_at",  "language", "capacity", "reservation_required",
@@ -164,7 +154,9 @@ static char *session_fields(struct valid *v, const json_t *b, bool create)
     return text;
 }
 
-static void save(struct req *r, const char *id, const char *slug, bool create)
+/* Create and edit: the checked members as JSON text for stmt, whose first
+ * parameter is key (the edition's slug, or the session's id). */
+static void save(struct req *r, const struct db_stmt *stmt, const char *key, bool create)
 {
     struct valid v;
     valid_init(&v, r->lang);
@@ -179,52 +171,34 @@ static void save(struct req *r, const char *id, const char *slug, bool create)
         return;
     }
     valid_free(&v);
-    r->data = fields;
-    r->data_free = free;
-    const char *params[] = {id, slug, fields};
-    req_query(r, &programme_stmt_session_save, 3, params,
-              create ? programme_done_created : programme_done);
+    const char *params[] = {key, fields};
+    req_query(r, stmt, 2, params, req_done_sql); /* db_pool copied fields */
+    free(fields);
 }
 
 void programme_session_create(struct req *r)
 {
-    save(r, NULL, req_param(r, "slug"), true);
+    save(r, &programme_stmt_session_create, req_param(r, "slug"), true);
 }
 
 void programme_session_patch(struct req *r)
 {
-    const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    save(r, id, NULL, false);
+    save(r, &programme_stmt_session_patch, req_param(r, "id"), false);
 }
 
 void programme_session_list(struct req *r)
 {
-    const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &programme_stmt_session_list, 2, params, req_done_row);
+    programme_edition_read(r, &programme_stmt_session_list);
 }
 
 void programme_session_get(struct req *r)
 {
-    const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    const char *params[] = {id, req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &programme_stmt_session_get, 2, params, req_done_row);
+    const char *params[] = {req_param(r, "id"), req_sql_bool(req_is_organizer(r))};
+    req_query(r, &programme_stmt_session_get, 2, params, req_done_sql);
 }
 
 void programme_session_delete(struct req *r)
 {
-    const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    const char *params[] = {id};
-    req_query(r, &programme_stmt_session_delete, 1, params, programme_done_empty);
+    const char *params[] = {req_param(r, "id")};
+    req_query(r, &programme_stmt_session_delete, 1, params, req_done_sql);
 }

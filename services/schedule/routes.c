@@ -4,8 +4,8 @@
 #include "schedule/schedule.h"
 
 static const struct route routes[] = {
-    ROUTE("POST", "/v1/editions/{slug}/schedule/releases", schedule_release_create,
-          "schedule/releases.c", AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/editions/{slug}/schedule/releases", schedule_publish, "schedule/releases.c",
+          AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/editions/{slug}/schedule/releases", schedule_release_list,
           "schedule/releases.c", AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
     ROUTE("GET", "/v1/editions/{slug}/schedule", schedule_get, "schedule/schedule_cache.c",
@@ -15,7 +15,7 @@ static const struct route routes[] = {
 
 static const struct db_stmt *const statements[] = {
     &schedule_stmt_publish,
-    &schedule_stmt_releases,
+    &schedule_stmt_release_list,
     &schedule_stmt_latest,
     NULL,
 };

@@ -13,8 +13,8 @@ extern const struct module schedule_module;
 struct req;
 
 /* releases.c */
-extern const struct db_stmt schedule_stmt_publish, schedule_stmt_releases;
-void schedule_release_create(struct req *r);
+extern const struct db_stmt schedule_stmt_publish, schedule_stmt_release_list;
+void schedule_publish(struct req *r);
 void schedule_release_list(struct req *r);
 
 /* schedule_cache.c */
