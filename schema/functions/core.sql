@@ -145,3 +145,11 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
            CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
 $$;
+
+-- A refusal of one field, as an API function answers it.
+CREATE OR REPLACE FUNCTION core_refused(p_field text, p_code text, p_arg text DEFAULT NULL,
+                                        OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 422, 'validation-failed',
+           json_build_object('errors', jsonb_build_array(core_field_error(p_field, p_code, p_arg)))
+$$;

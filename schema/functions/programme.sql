@@ -94,29 +94,11 @@ LANGUAGE sql STABLE AS $$
      WHERE s.id = p_id AND el ->> 'id' = p_id::text
 $$;
 
--- A read's answer: the document, or not-found when there is none (no such
--- edition, or one the caller may not see). schedule.sql answers with it too.
-CREATE OR REPLACE FUNCTION programme_found(p_body json,
-                                           OUT status integer, OUT problem text, OUT body json)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
-$$;
-
 -- The edition by slug as a caller sees it: drafts to organizers only.
 CREATE OR REPLACE FUNCTION programme_edition(p_slug text, p_organizer boolean)
 RETURNS SETOF editions
 LANGUAGE sql STABLE AS $$
     SELECT * FROM editions e WHERE e.slug = p_slug AND (p_organizer OR e.status <> 'draft')
-$$;
-
--- ---------------------------------------------------------------------------
--- A refusal of one field: 422 validation-failed naming it.
-CREATE OR REPLACE FUNCTION programme_refused(p_field text, p_code text,
-                                             OUT status integer, OUT problem text, OUT body json)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT 422, 'validation-failed',
-           json_build_object('errors', jsonb_build_array(core_field_error(p_field, p_code)))
 $$;
 
 -- The answer of an insert into an edition's programme: not-found without
@@ -125,9 +107,9 @@ $$;
 CREATE OR REPLACE FUNCTION programme_created(p_edition_found boolean, p_body json, p_field text,
                                              OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT * FROM programme_found(NULL) WHERE NOT p_edition_found
+    SELECT * FROM core_found(NULL) WHERE NOT p_edition_found
     UNION ALL
-    SELECT * FROM programme_refused(p_field, 'taken') WHERE p_edition_found AND p_body IS NULL
+    SELECT * FROM core_refused(p_field, 'taken') WHERE p_edition_found AND p_body IS NULL
     UNION ALL
     SELECT 201, NULL, p_body WHERE p_edition_found AND p_body IS NOT NULL
 $$;
@@ -150,7 +132,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_room_list(p_slug text, p_organizer boolean,
                                                OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found((
+    SELECT f.* FROM core_found((
         SELECT json_build_object('items', coalesce((
                    SELECT json_agg(room_json(r) ORDER BY r.name, r.id)
                      FROM rooms r WHERE r.edition_id = e.id), '[]'))
@@ -172,7 +154,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_track_list(p_slug text, p_organizer boolean,
                                                 OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found((
+    SELECT f.* FROM core_found((
         SELECT json_build_object('items', coalesce((
                    SELECT json_agg(track_json(t) ORDER BY t.name, t.id)
                      FROM tracks t WHERE t.edition_id = e.id), '[]'))
@@ -217,7 +199,7 @@ BEGIN
     IF p_id IS NULL THEN
         SELECT * INTO e FROM editions WHERE slug = p_slug;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body FROM programme_found(NULL);
+            SELECT * INTO status, problem, body FROM core_found(NULL);
             RETURN;
         END IF;
         s.id := gen_random_uuid();
@@ -229,7 +211,7 @@ BEGIN
     ELSE
         SELECT * INTO s FROM sessions WHERE id = p_id AND deleted_at IS NULL FOR UPDATE;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body FROM programme_found(NULL);
+            SELECT * INTO status, problem, body FROM core_found(NULL);
             RETURN;
         END IF;
         SELECT * INTO e FROM editions WHERE id = s.edition_id;
@@ -430,7 +412,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_session_list(p_slug text, p_organizer boolean,
                                                   OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found((
+    SELECT f.* FROM core_found((
         SELECT CASE WHEN p_organizer THEN
                    json_build_object('version', NULL, 'items', coalesce((
                        SELECT json_agg(session_json(s) ORDER BY s.starts_at, r.name NULLS LAST, s.id)
@@ -449,7 +431,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_session_get(p_id uuid, p_organizer boolean,
                                                  OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found(CASE WHEN p_organizer THEN
+    SELECT f.* FROM core_found(CASE WHEN p_organizer THEN
         (SELECT session_json(s) FROM sessions s WHERE s.id = p_id AND s.deleted_at IS NULL)
         ELSE session_released(p_id)::json END) f
 $$;
@@ -464,7 +446,7 @@ BEGIN
     UPDATE sessions SET deleted_at = now(), updated_at = now()
      WHERE id = p_id AND deleted_at IS NULL;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        SELECT * INTO status, problem, body FROM core_found(NULL);
         RETURN;
     END IF;
     status := 204;
@@ -481,7 +463,7 @@ DECLARE
 BEGIN
     SELECT * INTO s FROM sessions WHERE id = p_session;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        SELECT * INTO status, problem, body FROM core_found(NULL);
         RETURN;
     END IF;
     DELETE FROM reservations WHERE session_id = p_session AND account_id = p_account;
@@ -504,7 +486,7 @@ BEGIN
         rel := session_released(p_session);
     END IF;
     IF rel IS NULL THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        SELECT * INTO status, problem, body FROM core_found(NULL);
         RETURN;
     END IF;
     IF coalesce((rel ->> 'reservation_required')::boolean, false)
@@ -570,7 +552,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_agenda(p_account uuid,
                                             OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found(agenda_json(p_account)::json) f
+    SELECT f.* FROM core_found(agenda_json(p_account)::json) f
 $$;
 
 -- The agenda as the calendar ics_render (services/core/ics.h) takes; removed
@@ -611,7 +593,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_agenda_ics(p_account uuid,
                                                 OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found(agenda_calendar(p_account)::json) f
+    SELECT f.* FROM core_found(agenda_calendar(p_account)::json) f
 $$;
 
 CREATE OR REPLACE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
@@ -635,13 +617,13 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        SELECT * INTO status, problem, body FROM core_found(NULL);
         RETURN;
     END IF;
     IF p_account IS NOT NULL THEN
         SELECT * INTO a FROM accounts WHERE id = p_account;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body FROM programme_refused('account_id', 'no_account');
+            SELECT * INTO status, problem, body FROM core_refused('account_id', 'no_account');
             RETURN;
         END IF;
     END IF;
@@ -649,7 +631,7 @@ BEGIN
         SELECT * INTO org FROM organizations WHERE id = p_organization_id;
         IF NOT FOUND THEN
             SELECT * INTO status, problem, body
-              FROM programme_refused('organization_id', 'no_organization');
+              FROM core_refused('organization_id', 'no_organization');
             RETURN;
         END IF;
     END IF;
@@ -661,7 +643,7 @@ BEGIN
     ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
     RETURNING * INTO s;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_refused('account_id', 'taken');
+        SELECT * INTO status, problem, body FROM core_refused('account_id', 'taken');
         RETURN;
     END IF;
     status := 201;
@@ -673,7 +655,7 @@ $$;
 CREATE OR REPLACE FUNCTION programme_speaker_list(p_slug text, p_organizer boolean,
                                                   OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM programme_found((
+    SELECT f.* FROM core_found((
         SELECT json_build_object('items', coalesce((
                    SELECT json_agg(speaker_json(s, p_organizer) ORDER BY s.name, s.id)
                      FROM speakers s WHERE s.edition_id = e.id), '[]'))
@@ -695,7 +677,7 @@ BEGIN
     status := 200;
     SELECT * INTO s FROM sessions WHERE id = p_session AND deleted_at IS NULL;
     IF NOT FOUND OR session_released(p_session) IS NULL THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        SELECT * INTO status, problem, body FROM core_found(NULL);
         RETURN;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM registrations g

@@ -165,7 +165,7 @@ BEGIN
     -- the foreign-key checks of registrations and sessions being written.
     SELECT * INTO e FROM editions WHERE slug = p_slug FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM programme_found(NULL);
+        SELECT * INTO status, problem, body FROM core_found(NULL);
         RETURN;
     END IF;
     SELECT * INTO prev FROM schedule_releases
@@ -218,7 +218,7 @@ LANGUAGE sql STABLE AS $$
                     FROM schedule_releases r JOIN e ON r.edition_id = e.id
                    WHERE p_cursor IS NULL OR r.version < p_cursor
                    ORDER BY r.version DESC LIMIT p_limit + 1)
-    SELECT f.* FROM programme_found(CASE WHEN EXISTS (SELECT 1 FROM e) THEN (
+    SELECT f.* FROM core_found(CASE WHEN EXISTS (SELECT 1 FROM e) THEN (
         SELECT json_build_object(
                    'items', coalesce(json_agg(json_build_object(
                                 'version', version, 'published_at', published_at,
