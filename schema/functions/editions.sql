@@ -88,20 +88,25 @@ LANGUAGE sql STABLE AS $$
       FROM page
 $$;
 
--- GET /v1/editions/{slug}: a draft is staff's only.
+-- An edition's answer that is there (200) or not (404).
+CREATE OR REPLACE FUNCTION editions_found(p_body json, OUT status integer, OUT problem text,
+                                         OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
+           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
+$$;
+
+-- The edition a caller may see: a draft is staff's only.
+CREATE OR REPLACE FUNCTION editions_visible(p_slug text, p_staff boolean) RETURNS SETOF editions
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions e WHERE e.slug = p_slug AND (p_staff OR e.status <> 'draft')
+$$;
+
+-- GET /v1/editions/{slug}.
 CREATE OR REPLACE FUNCTION editions_get(p_slug text, p_staff boolean, OUT status integer,
                                        OUT problem text, OUT body json)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    SELECT edition_json(e) INTO body FROM editions e
-     WHERE e.slug = p_slug AND (p_staff OR e.status <> 'draft');
-    IF body IS NULL THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    status := 200;
-END
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
 $$;
 
 -- PATCH /v1/editions/{slug}: absent fields keep their value; status moves
@@ -270,25 +275,18 @@ BEGIN
 END
 $$;
 
--- GET /v1/editions/{slug}/categories, in the order they were made; a
--- draft edition's are staff's only.
+-- GET /v1/editions/{slug}/categories, in the order they were made.
 CREATE OR REPLACE FUNCTION editions_category_list(p_slug text, p_staff boolean,
                                                  OUT status integer, OUT problem text,
                                                  OUT body json)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    SELECT json_build_object('items',
-               coalesce((SELECT json_agg(category_json(c) ORDER BY c.position, c.created_at)
-                           FROM categories c WHERE c.edition_id = e.id), '[]'))
-      INTO body
-      FROM editions e WHERE e.slug = p_slug AND (p_staff OR e.status <> 'draft');
-    IF body IS NULL THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    status := 200;
-END
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions_found((
+        SELECT json_build_object('items', coalesce(json_agg(category_json(c)
+                                                            ORDER BY c.position, c.created_at)
+                                                   FILTER (WHERE c.id IS NOT NULL), '[]'))
+          FROM editions_visible(p_slug, p_staff) e
+          LEFT JOIN categories c ON c.edition_id = e.id
+         GROUP BY e.id))
 $$;
 
 -- POST /v1/editions/{slug}/questions: the question, last on the form;
@@ -321,23 +319,16 @@ BEGIN
 END
 $$;
 
--- GET /v1/editions/{slug}/questions, in the form's order; a draft
--- edition's are staff's only.
+-- GET /v1/editions/{slug}/questions, in the form's order.
 CREATE OR REPLACE FUNCTION editions_question_list(p_slug text, p_staff boolean,
                                                  OUT status integer, OUT problem text,
                                                  OUT body json)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    SELECT json_build_object('items',
-               coalesce((SELECT json_agg(question_json(q) ORDER BY q.position, q.created_at)
-                           FROM questions q WHERE q.edition_id = e.id), '[]'))
-      INTO body
-      FROM editions e WHERE e.slug = p_slug AND (p_staff OR e.status <> 'draft');
-    IF body IS NULL THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    status := 200;
-END
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions_found((
+        SELECT json_build_object('items', coalesce(json_agg(question_json(q)
+                                                            ORDER BY q.position, q.created_at)
+                                                   FILTER (WHERE q.id IS NOT NULL), '[]'))
+          FROM editions_visible(p_slug, p_staff) e
+          LEFT JOIN questions q ON q.edition_id = e.id
+         GROUP BY e.id))
 $$;

@@ -48,6 +48,10 @@ void accounts_roles_set(struct req *r);
  * and returns true. */
 bool accounts_reply_throttled(struct req *r, PGresult *res, int col);
 
+/* The callback of a step that gives a counted attempt back (the password
+ * was never checked): whatever it did, the answer is 503. */
+void accounts_done_unavailable(struct req *r, enum db_status st, PGresult *res);
+
 extern const struct db_stmt accounts_stmt_signup, accounts_stmt_signup_begin,
     accounts_stmt_signup_release, accounts_stmt_login_begin, accounts_stmt_login_success,
     accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_export, accounts_stmt_erase,

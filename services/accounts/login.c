@@ -134,20 +134,20 @@ static void login_verified(struct req *r, struct pwhash_job *job)
     pwhash_job_free(job);
 }
 
-static void login_released(struct req *r, enum db_status st, PGresult *res)
-{
-    (void)st;
-    (void)res;
-    req_reply_unavailable(r);
-}
-
 /* The password was never checked (no memory, the hashing queue full, the
  * client gone): the attempt is given back, then 503. */
 static void login_release(struct req *r)
 {
     struct login *l = r->data;
     const char *params[] = {l->email, l->addr};
-    req_query(r, &accounts_stmt_login_release, 2, params, login_released);
+    req_query(r, &accounts_stmt_login_release, 2, params, accounts_done_unavailable);
+}
+
+void accounts_done_unavailable(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    req_reply_unavailable(r);
 }
 
 bool accounts_reply_throttled(struct req *r, PGresult *res, int col)

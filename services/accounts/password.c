@@ -88,20 +88,13 @@ static void password_new_hashed(struct req *r, struct pwhash_job *job)
     pwhash_job_free(done);
 }
 
-static void password_released(struct req *r, enum db_status st, PGresult *res)
-{
-    (void)st;
-    (void)res;
-    req_reply_unavailable(r);
-}
-
 /* Never hashed (the queue full, the client gone): 503, and the guess was no
  * guess. */
 static void password_release(struct req *r, struct pwhash_job *job)
 {
     pwhash_job_free(job);
     const char *params[] = {r->auth.account_id, req_client_addr(r)};
-    req_query(r, &accounts_stmt_password_release, 2, params, password_released);
+    req_query(r, &accounts_stmt_password_release, 2, params, accounts_done_unavailable);
 }
 
 static void password_verified(struct req *r, struct pwhash_job *job)

@@ -7,7 +7,6 @@
  * login_window_s (config/gess.conf.example says why the default suits a
  * venue where hundreds sign up behind one address). A body that fails
  * validation costs nothing and is not counted. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "accounts/accounts.h"
@@ -37,10 +36,6 @@ const struct db_stmt accounts_stmt_signup_release = {
     "UPDATE login_attempts SET count = greatest(count - 1, 0) WHERE key = 's:' || $1",
 };
 
-struct signup {
-    char email[256];
-};
-
 static void signup_release(struct req *r);
 
 static void signup_hashed(struct req *r, struct pwhash_job *job)
@@ -55,9 +50,12 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
         req_reply_problem(r, "internal-error", NULL);
         return;
     }
-    struct signup *s = r->data;
+    /* validated before it was counted, so it normalises again */
+    char email[256];
+    (void)valid_email_normalise(json_string_value(json_object_get(r->body, "email")), email,
+                                sizeof email);
     const char *params[] = {
-        s->email,
+        email,
         job->out,
         json_string_value(json_object_get(r->body, "full_name")),
         json_string_value(json_object_get(r->body, "organization")),
@@ -73,19 +71,12 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
     pwhash_job_free(done);
 }
 
-static void signup_released(struct req *r, enum db_status st, PGresult *res)
-{
-    (void)st;
-    (void)res;
-    req_reply_unavailable(r);
-}
-
 /* Never hashed (no memory, the queue full, the client gone): the sign-up
  * is given back to the address, then 503. */
 static void signup_release(struct req *r)
 {
     const char *params[] = {req_client_addr(r)};
-    req_query(r, &accounts_stmt_signup_release, 1, params, signup_released);
+    req_query(r, &accounts_stmt_signup_release, 1, params, accounts_done_unavailable);
 }
 
 static void signup_counted(struct req *r, enum db_status st, PGresult *res)
@@ -107,16 +98,10 @@ static void signup_counted(struct req *r, enum db_status st, PGresult *res)
 void accounts_signup(struct req *r)
 {
     struct valid v;
-    struct signup *s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    r->data = s;
-    r->data_free = free;
+    char email[256] = "";
     valid_init(&v, r->lang);
-    const char *email = valid_string(&v, r->body, "email", 1, 254, true);
-    if (email != NULL && !valid_email_normalise(email, s->email, sizeof s->email))
+    const char *email_in = valid_string(&v, r->body, "email", 1, 254, true);
+    if (email_in != NULL && !valid_email_normalise(email_in, email, sizeof email))
         valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
     const char *password = valid_string(&v, r->body, "password", 1, 128, true);
     const char *full_name = valid_string(&v, r->body, "full_name", 1, 200, true);
@@ -133,7 +118,7 @@ void accounts_signup(struct req *r)
     (void)valid_true(&v, r->body, "consent");
     if (password != NULL) {
         long limit = 0;
-        enum valid_msg m = accounts_password_policy(password, s->email, full_name, &limit);
+        enum valid_msg m = accounts_password_policy(password, email, full_name, &limit);
         if (m != MSG_COUNT)
             valid_fail(&v, "password", m, limit, NULL);
     }
