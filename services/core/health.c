@@ -12,9 +12,9 @@
 #include "core/server.h"
 #include "core/worker.h"
 
-static const struct db_stmt stmt_ready = {"readyz", "SELECT 1"};
+static const struct db_stmt core_stmt_readyz = {"core_readyz", "SELECT 1"};
 
-static const struct db_stmt *const statements[] = {&stmt_ready, &auth_stmt_lookup,
+static const struct db_stmt *const statements[] = {&core_stmt_readyz, &auth_stmt_lookup,
                                                    &core_stmt_housekeeping, NULL};
 
 const struct embedded_file *embedded_find(const char *name)
@@ -44,7 +44,7 @@ static void ready_done(struct req *r, enum db_status st, PGresult *res)
 /* Ready means a database round trip works from this loop's pool. */
 static void core_readyz(struct req *r)
 {
-    req_query(r, &stmt_ready, 0, NULL, ready_done);
+    req_query(r, &core_stmt_readyz, 0, NULL, ready_done);
 }
 
 static void core_metrics(struct req *r)

@@ -41,6 +41,29 @@ static void validate_member(const json_t *obj, const char *field)
         valid_long_text_into(&v, obj, out, field, 100, false);
         json_decref(out);
     }
+    /* what the copying validators copy is what they were asked to pass */
+    static const enum valid_null nulls[] = {VALID_NULL_REFUSED, VALID_NULL_CLEARS,
+                                            VALID_NULL_KEEPS};
+    for (size_t k = 0; k < sizeof nulls / sizeof nulls[0]; k++) {
+        out = json_object();
+        if (out == NULL)
+            break;
+        struct valid t;
+        valid_init(&t, LANG_ES);
+        valid_text_into(&t, obj, out, field, 1, 50, k == 0, nulls[k]);
+        const char *copied = json_string_value(json_object_get(out, field));
+        if (copied != NULL && copied[0] != '\0') {
+            FUZZ_CHECK(valid_utf8_chars(copied) <= 50, "valid_text_into copied a long text");
+            FUZZ_CHECK(strspn(copied, " ") < strlen(copied), "valid_text_into copied blanks");
+        }
+        json_object_clear(out);
+        valid_url_into(&t, obj, out, field, 500, nulls[k]);
+        copied = json_string_value(json_object_get(out, field));
+        if (copied != NULL && copied[0] != '\0')
+            FUZZ_CHECK(valid_url_text(copied), "valid_url_into copied what is not a link");
+        valid_free(&t);
+        json_decref(out);
+    }
     (void)valid_enum(&v, obj, field, choices, true);
     (void)valid_true(&v, obj, field);
     (void)valid_int(&v, obj, field, -5, 1000000, true, &n);
@@ -58,6 +81,9 @@ static void validate_text(const json_t *s)
     FUZZ_CHECK(valid_utf8(t, len), "jansson accepted a string valid_utf8 refuses");
     FUZZ_CHECK(valid_utf8_chars(t) <= len, "more characters than bytes");
     (void)valid_slug(t);
+    if (valid_url_text(t))
+        for (const char *c = t; *c != '\0'; c++)
+            FUZZ_CHECK((unsigned char)*c > 0x20 && *c != 0x7f, "a link with a space or control");
     (void)valid_code(t);
     (void)valid_uuid(t);
     (void)valid_date_text(t);

@@ -112,4 +112,43 @@ void test_valid(void)
     CHECK(!valid_code("_x"));
     CHECK(!valid_code("Líderes"));
     CHECK(!valid_code("abcdefghijklmnopqrstuvwxyz0123456"));
+
+    /* the copying validators: blanks are empty, null as asked, links need a host */
+    o = json_loads("{\"t\": \"  \", \"n\": null, \"ok\": \"Ilo\", \"u\": \"https://\","
+                   " \"l\": \"https://gess.pe/pactos\", \"sp\": \"http://a b\"}",
+                   0, NULL);
+    into = json_object();
+    valid_init(&v, LANG_ES);
+    valid_text_into(&v, o, into, "t", 1, 20, true, VALID_NULL_REFUSED);
+    valid_text_into(&v, o, into, "n", 0, 20, false, VALID_NULL_REFUSED);
+    valid_text_into(&v, o, into, "ok", 1, 20, true, VALID_NULL_REFUSED);
+    CHECK(json_array_size(v.errors) == 2);
+    CHECK_STR(json_string_value(json_object_get(into, "ok")), "Ilo");
+    valid_text_into(&v, o, into, "n", 0, 20, false, VALID_NULL_CLEARS);
+    CHECK_STR(json_string_value(json_object_get(into, "n")), "");
+    valid_url_into(&v, o, into, "n", 500, VALID_NULL_KEEPS);
+    CHECK(json_is_null(json_object_get(into, "n")));
+    valid_url_into(&v, o, into, "u", 500, VALID_NULL_KEEPS);
+    valid_url_into(&v, o, into, "sp", 500, VALID_NULL_KEEPS);
+    valid_url_into(&v, o, into, "l", 500, VALID_NULL_KEEPS);
+    CHECK(json_array_size(v.errors) == 4);
+    CHECK(json_object_get(into, "u") == NULL && json_object_get(into, "sp") == NULL);
+    CHECK_STR(json_string_value(json_object_get(into, "l")), "https://gess.pe/pactos");
+    valid_free(&v);
+    json_decref(into);
+    json_decref(o);
+
+    /* SQL's codes are worded by the one table, with their argument */
+    valid_init(&v, LANG_ES);
+    CHECK(valid_fail_code(&v, "capacity", "below_reserved", "12"));
+    CHECK(valid_fail_code(&v, "notes", "too_long", "2000"));
+    CHECK(!valid_fail_code(&v, "x", "no_such_code", NULL));
+    CHECK(!valid_fail_code(&v, "y", NULL, NULL));
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 0), "message")),
+              "no debe ser menor que los 12 cupos ya reservados");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 1), "message")),
+              "debe tener como máximo 2000 caracteres");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 2), "message")),
+              "no es válido");
+    valid_free(&v);
 }
