@@ -44,10 +44,10 @@ LANGUAGE sql AS $$
     SELECT pg_advisory_xact_lock(29103469132604525)
 $$;
 
--- PUT /v1/accounts/{id}/roles: matched is 0 for no such account; account
--- is NULL when the change would leave no admin (409 last-admin).
-CREATE OR REPLACE FUNCTION accounts_roles_set(p_id uuid, p_roles text[], OUT matched integer,
-                                             OUT account text)
+-- PUT /v1/accounts/{id}/roles: the account with its new roles; 404 for
+-- no such account, 409 last-admin when the change would leave no admin.
+CREATE OR REPLACE FUNCTION accounts_roles_set(p_id uuid, p_roles text[], OUT status integer,
+                                             OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     old text[];
@@ -57,24 +57,28 @@ BEGIN
     END IF;
     SELECT a.roles INTO old FROM accounts a WHERE a.id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        matched := 0;
+        status := 404;
+        problem := 'not-found';
         RETURN;
     END IF;
-    matched := 1;
     IF 'admin' = ANY (old) AND NOT 'admin' = ANY (p_roles)
        AND NOT EXISTS (SELECT 1 FROM accounts o WHERE o.id <> p_id AND 'admin' = ANY (o.roles))
     THEN
+        status := 409;
+        problem := 'last-admin';
         RETURN;
     END IF;
     UPDATE accounts a SET roles = p_roles, updated_at = now() WHERE a.id = p_id
-    RETURNING account_json(a)::text INTO account;
+    RETURNING account_json(a) INTO body;
+    status := 200;
 END
 $$;
 
 -- DELETE /v1/me: the person's data goes (registrations stay, anonymous, for
--- the counts); refused with 'last-admin' for the only admin; NULL once
+-- the counts); refused with 409 last-admin for the only admin; 204 once
 -- erased.
-CREATE OR REPLACE FUNCTION accounts_erase(p_account uuid) RETURNS text
+CREATE OR REPLACE FUNCTION accounts_erase(p_account uuid, OUT status integer, OUT problem text,
+                                         OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -89,7 +93,9 @@ BEGIN
     IF 'admin' = ANY (roles_now)
        AND NOT EXISTS (SELECT 1 FROM accounts o
                         WHERE o.id <> p_account AND 'admin' = ANY (o.roles)) THEN
-        RETURN 'last-admin';
+        status := 409;
+        problem := 'last-admin';
+        RETURN;
     END IF;
     FOR r IN SELECT reg.* FROM registrations reg JOIN editions e ON e.id = reg.edition_id
               WHERE reg.account_id = p_account AND e.ends_on >= current_date
@@ -114,8 +120,100 @@ BEGIN
                                AND right(l.key, length(a.email) + 1) = ' ' || a.email))
                     ORDER BY l.key FOR UPDATE OF l);
     DELETE FROM accounts WHERE id = p_account;  -- tokens and idempotency keys cascade
-    RETURN NULL;
+    status := 204;
 END
+$$;
+
+-- GET /v1/me/export: everything held about the person (Ley 29733, GDPR);
+-- 404 when the account went between the token check and this.
+CREATE OR REPLACE FUNCTION accounts_export(p_account uuid, OUT status integer, OUT problem text,
+                                          OUT body json)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    SELECT row_to_json(x) INTO body FROM (
+      SELECT (SELECT row_to_json(y) FROM (SELECT a.id, a.email, a.full_name, a.organization,
+                a.organization_id, a.sector, a.country, a.region,
+                effective_roles(a.roles) AS roles, a.consent_at, a.consent_policy,
+                a.created_at, a.updated_at) y) AS account,
+             (SELECT coalesce(json_agg(registration_json(r, false)
+                                       ORDER BY r.created_at, r.id), '[]')
+                FROM registrations r WHERE r.account_id = a.id) AS registrations,
+             (SELECT coalesce(json_agg(jsonb_build_object('created_at', t.created_at,
+                     'last_used_at', t.last_used_at, 'expires_at', t.expires_at)
+                     ORDER BY t.created_at), '[]')
+                FROM tokens t WHERE t.account_id = a.id) AS tokens,
+             (SELECT coalesce(json_agg(jsonb_build_object('event_id', v.event_id,
+                     'title', e.title, 'starts_at', e.starts_at, 'mode', v.mode,
+                     'created_at', v.created_at) ORDER BY v.created_at), '[]')
+                FROM series_rsvps v JOIN series_events e ON e.id = v.event_id
+               WHERE v.account_id = a.id) AS series_rsvps,
+             (SELECT coalesce(json_agg(jsonb_build_object('event_id', v.event_id,
+                     'title', e.title, 'starts_at', e.starts_at, 'mode', v.mode,
+                     'recorded_at', v.recorded_at) ORDER BY v.recorded_at), '[]')
+                FROM series_attendance v JOIN series_events e ON e.id = v.event_id
+               WHERE v.account_id = a.id) AS series_attendance,
+             (SELECT coalesce(json_agg(jsonb_build_object('session_id', s.id,
+                     'title', s.title, 'starts_at', s.starts_at,
+                     'reserved', EXISTS (SELECT 1 FROM reservations v
+                                  WHERE v.session_id = s.id AND v.account_id = a.id),
+                     'added_at', i.created_at) ORDER BY i.created_at), '[]')
+                FROM agenda_items i JOIN sessions s ON s.id = i.session_id
+               WHERE i.account_id = a.id) AS agenda,
+             (SELECT coalesce(json_agg(jsonb_build_object('speaker_id', p.id,
+                     'edition', ed.slug, 'name', p.name, 'organization', p.organization)
+                     ORDER BY p.created_at), '[]')
+                FROM speakers p JOIN editions ed ON ed.id = p.edition_id
+               WHERE p.account_id = a.id) AS speaker_profiles
+        FROM accounts a WHERE a.id = p_account) x;
+    IF body IS NULL THEN
+        status := 404;
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    status := 200;
+END
+$$;
+
+-- POST /v1/accounts, last hop (the password hashed): the new account; the
+-- unique email decides races (409 email-taken) and the foreign key whether
+-- the organization record exists.
+CREATE OR REPLACE FUNCTION accounts_signup(p_email text, p_hash text, p_name text,
+                                          p_organization text, p_sector text, p_country text,
+                                          p_region text, p_policy text, p_organization_id uuid,
+                                          OUT status integer, OUT problem text, OUT body json)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c text;
+BEGIN
+    INSERT INTO accounts AS a (email, password_hash, full_name, organization, sector, country,
+                               region, consent_at, consent_policy, organization_id)
+    VALUES (p_email, p_hash, p_name, coalesce(p_organization, ''), p_sector, p_country,
+            p_region, now(), p_policy, p_organization_id)
+    RETURNING account_json(a) INTO body;
+    status := 201;
+EXCEPTION WHEN unique_violation OR foreign_key_violation THEN
+    GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
+    IF c = 'accounts_email_key' THEN
+        status := 409;
+        problem := 'email-taken';
+    ELSIF c = 'accounts_organization_id_fkey' THEN
+        status := 422;
+        problem := 'validation-failed';
+        body := json_build_object('errors',
+                                  json_build_array(core_field_error('organization_id',
+                                                                    'no_organization')));
+    ELSE
+        RAISE;
+    END IF;
+END
+$$;
+
+-- DELETE /v1/tokens/current: the caller's token is no more.
+CREATE OR REPLACE FUNCTION accounts_logout(p_token_hash text, OUT status integer,
+                                          OUT problem text, OUT body json)
+LANGUAGE sql AS $$
+    WITH gone AS (DELETE FROM tokens WHERE token_hash = decode(p_token_hash, 'hex'))
+    SELECT 204, NULL::text, NULL::json
 $$;
 
 -- The keys a password guess for p_email from p_addr counts against, with
@@ -191,9 +289,11 @@ END
 $$;
 
 -- PUT /v1/me/password, last hop: the new hash, every other token of the
--- account revoked, and the checked guess given back, in one transaction.
-CREATE OR REPLACE FUNCTION accounts_password_set(p_account uuid, p_hash text, p_keep_token text, p_addr text)
-RETURNS void
+-- account revoked, and the checked guess given back, in one transaction;
+-- 204.
+CREATE OR REPLACE FUNCTION accounts_password_set(p_account uuid, p_hash text, p_keep_token text,
+                                                p_addr text, OUT status integer,
+                                                OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     e text;
@@ -204,6 +304,7 @@ BEGIN
     IF e IS NOT NULL THEN
         PERFORM accounts_login_give_back(e, p_addr, true);
     END IF;
+    status := 204;
 END
 $$;
 

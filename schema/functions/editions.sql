@@ -19,10 +19,147 @@ LANGUAGE sql STABLE AS $$
                e.created_at) x
 $$;
 
+-- An integrity error an edition's row broke, as the answer (status NULL
+-- for one that is not the request's fault: the caller re-raises it). The
+-- slug is the edition's name, a problem of its own; the others are fields.
+CREATE OR REPLACE FUNCTION editions_refusal(p_constraint text, OUT status integer,
+                                           OUT problem text, OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_constraint = 'editions_slug_key' THEN 409
+                WHEN f.field IS NOT NULL THEN 422 END,
+           CASE WHEN p_constraint = 'editions_slug_key' THEN 'slug-taken'
+                WHEN f.field IS NOT NULL THEN 'validation-failed' END,
+           CASE WHEN f.field IS NOT NULL
+                THEN json_build_object('errors',
+                                       json_build_array(core_field_error(f.field, f.code, f.arg)))
+           END
+      FROM (SELECT NULL) one
+      LEFT JOIN (VALUES ('editions_number_key', 'number', 'edition_taken', NULL),
+                        ('editions_timezone_check', 'timezone', 'timezone', NULL),
+                        ('editions_ends_on_check', 'ends_on', 'not_before', 'starts_on'),
+                        ('editions_window_check', 'registration_closes_at', 'after',
+                         'registration_opens_at')) f (con, field, code, arg)
+        ON f.con = p_constraint
+$$;
+
+-- POST /v1/editions: the new edition (201).
+CREATE OR REPLACE FUNCTION editions_create(p_slug text, p_number integer, p_title text,
+                                          p_motto text, p_city text, p_venue text,
+                                          p_starts date, p_ends date, p_timezone text,
+                                          p_opens timestamptz, p_closes timestamptz,
+                                          p_status text, OUT status integer, OUT problem text,
+                                          OUT body json)
+LANGUAGE plpgsql AS $$
+DECLARE
+    c text;
+BEGIN
+    INSERT INTO editions AS e (slug, number, title, motto, city, venue, starts_on, ends_on,
+                               timezone, registration_opens_at, registration_closes_at, status)
+    VALUES (p_slug, p_number, p_title, coalesce(p_motto, ''), coalesce(p_city, ''),
+            coalesce(p_venue, ''), p_starts, p_ends, coalesce(p_timezone, 'America/Lima'),
+            p_opens, p_closes, coalesce(p_status, 'draft'))
+    RETURNING edition_json(e) INTO body;
+    status := 201;
+EXCEPTION WHEN unique_violation OR check_violation THEN
+    GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
+    SELECT * INTO status, problem, body FROM editions_refusal(c);
+    IF status IS NULL THEN
+        RAISE;
+    END IF;
+END
+$$;
+
+-- GET /v1/editions: newest first, drafts only for staff; the cursor is the
+-- number of the last edition of the previous page.
+CREATE OR REPLACE FUNCTION editions_list(p_staff boolean, p_cursor bigint, p_limit integer,
+                                        OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    WITH page AS (
+        SELECT e AS ed, e.number, row_number() OVER (ORDER BY e.number DESC) AS rn
+          FROM editions e
+         WHERE (p_staff OR e.status <> 'draft') AND (p_cursor IS NULL OR e.number < p_cursor)
+         ORDER BY e.number DESC LIMIT p_limit + 1)
+    SELECT 200, NULL::text,
+           json_build_object(
+               'items', coalesce(json_agg(edition_json(ed) ORDER BY number DESC)
+                                 FILTER (WHERE rn <= p_limit), '[]'),
+               'next_cursor', CASE WHEN max(rn) > p_limit
+                                   THEN (min(number) FILTER (WHERE rn <= p_limit))::text END)
+      FROM page
+$$;
+
+-- An edition's answer that is there (200) or not (404).
+CREATE OR REPLACE FUNCTION editions_found(p_body json, OUT status integer, OUT problem text,
+                                         OUT body json)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
+           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
+$$;
+
+-- The edition a caller may see: a draft is staff's only.
+CREATE OR REPLACE FUNCTION editions_visible(p_slug text, p_staff boolean) RETURNS SETOF editions
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions e WHERE e.slug = p_slug AND (p_staff OR e.status <> 'draft')
+$$;
+
+-- GET /v1/editions/{slug}.
+CREATE OR REPLACE FUNCTION editions_get(p_slug text, p_staff boolean, OUT status integer,
+                                       OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
+$$;
+
+-- PATCH /v1/editions/{slug}: absent fields keep their value; status moves
+-- only forward.
+CREATE OR REPLACE FUNCTION editions_patch(p_slug text, p_number integer, p_title text,
+                                         p_motto text, p_city text, p_venue text,
+                                         p_starts date, p_ends date, p_timezone text,
+                                         p_opens timestamptz, p_closes timestamptz,
+                                         p_status text, OUT status integer, OUT problem text,
+                                         OUT body json)
+LANGUAGE plpgsql AS $$
+DECLARE
+    old editions;
+    steps CONSTANT text[] := ARRAY['draft', 'published', 'closed', 'archived'];
+    c text;
+BEGIN
+    SELECT * INTO old FROM editions WHERE slug = p_slug FOR UPDATE;
+    IF NOT FOUND THEN
+        status := 404;
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    IF array_position(steps, p_status) < array_position(steps, old.status) THEN
+        status := 422;
+        problem := 'validation-failed';
+        body := json_build_object('errors',
+                                  json_build_array(core_field_error('status', 'backwards')));
+        RETURN;
+    END IF;
+    UPDATE editions e SET
+        number = coalesce(p_number, e.number), title = coalesce(p_title, e.title),
+        motto = coalesce(p_motto, e.motto), city = coalesce(p_city, e.city),
+        venue = coalesce(p_venue, e.venue), starts_on = coalesce(p_starts, e.starts_on),
+        ends_on = coalesce(p_ends, e.ends_on), timezone = coalesce(p_timezone, e.timezone),
+        registration_opens_at = coalesce(p_opens, e.registration_opens_at),
+        registration_closes_at = coalesce(p_closes, e.registration_closes_at),
+        status = coalesce(p_status, e.status), updated_at = now()
+     WHERE e.id = old.id
+    RETURNING edition_json(e) INTO body;
+    status := 200;
+EXCEPTION WHEN unique_violation OR check_violation THEN
+    GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
+    SELECT * INTO status, problem, body FROM editions_refusal(c);
+    IF status IS NULL THEN
+        RAISE;
+    END IF;
+END
+$$;
+
 -- POST /v1/editions/{slug}/next: the edition two years later, with a copy
 -- of the chosen setup (never registrations).
 CREATE OR REPLACE FUNCTION editions_next(p_slug text, p_categories boolean, p_questions boolean,
-                                        OUT problem text, OUT body text)
+                                        OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -33,6 +170,7 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -56,6 +194,7 @@ BEGIN
     BEGIN
         INSERT INTO editions SELECT n.*;
     EXCEPTION WHEN unique_violation THEN
+        status := 409;
         problem := 'slug-taken';
         RETURN;
     END;
@@ -77,7 +216,8 @@ BEGIN
         SELECT n.id, code, label, type, choices, required, position
           FROM questions WHERE edition_id = e.id;
     END IF;
-    body := edition_json(n)::text;
+    body := edition_json(n);
+    status := 201;
 END
 $$;
 
@@ -105,7 +245,7 @@ $$;
 CREATE OR REPLACE FUNCTION editions_category_create(p_slug text, p_code text, p_name text, p_description text,
                                            p_price bigint, p_currency text, p_approval boolean,
                                            p_sectors text[], p_modes jsonb,
-                                           OUT problem text, OUT body text)
+                                           OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -113,6 +253,7 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -123,11 +264,71 @@ BEGIN
     ON CONFLICT ON CONSTRAINT categories_code_key DO NOTHING
     RETURNING * INTO c;
     IF NOT FOUND THEN
+        status := 409;
         problem := 'category-taken';
         RETURN;
     END IF;
     INSERT INTO category_modes (category_id, mode, capacity)
     SELECT c.id, key, (value #>> '{}')::integer FROM jsonb_each(p_modes);
-    body := category_json(c)::text;
+    body := category_json(c);
+    status := 201;
 END
+$$;
+
+-- GET /v1/editions/{slug}/categories, in the order they were made.
+CREATE OR REPLACE FUNCTION editions_category_list(p_slug text, p_staff boolean,
+                                                 OUT status integer, OUT problem text,
+                                                 OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions_found((
+        SELECT json_build_object('items', coalesce(json_agg(category_json(c)
+                                                            ORDER BY c.position, c.created_at)
+                                                   FILTER (WHERE c.id IS NOT NULL), '[]'))
+          FROM editions_visible(p_slug, p_staff) e
+          LEFT JOIN categories c ON c.edition_id = e.id
+         GROUP BY e.id))
+$$;
+
+-- POST /v1/editions/{slug}/questions: the question, last on the form;
+-- 409 question-taken for a code the edition already asks.
+CREATE OR REPLACE FUNCTION editions_question_create(p_slug text, p_code text, p_label text,
+                                                   p_type text, p_choices jsonb,
+                                                   p_required boolean, OUT status integer,
+                                                   OUT problem text, OUT body json)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ed uuid;
+BEGIN
+    SELECT id INTO ed FROM editions WHERE slug = p_slug;
+    IF NOT FOUND THEN
+        status := 404;
+        problem := 'not-found';
+        RETURN;
+    END IF;
+    INSERT INTO questions AS q (edition_id, code, label, type, choices, required, position)
+    VALUES (ed, p_code, p_label, p_type, ARRAY(SELECT jsonb_array_elements_text(p_choices)),
+            coalesce(p_required, false), (SELECT count(*) FROM questions WHERE edition_id = ed))
+    ON CONFLICT ON CONSTRAINT questions_code_key DO NOTHING
+    RETURNING question_json(q) INTO body;
+    IF NOT FOUND THEN
+        status := 409;
+        problem := 'question-taken';
+        RETURN;
+    END IF;
+    status := 201;
+END
+$$;
+
+-- GET /v1/editions/{slug}/questions, in the form's order.
+CREATE OR REPLACE FUNCTION editions_question_list(p_slug text, p_staff boolean,
+                                                 OUT status integer, OUT problem text,
+                                                 OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM editions_found((
+        SELECT json_build_object('items', coalesce(json_agg(question_json(q)
+                                                            ORDER BY q.position, q.created_at)
+                                                   FILTER (WHERE q.id IS NOT NULL), '[]'))
+          FROM editions_visible(p_slug, p_staff) e
+          LEFT JOIN questions q ON q.edition_id = e.id
+         GROUP BY e.id))
 $$;

@@ -11,9 +11,6 @@
 
 extern const struct module accounts_module;
 
-/* The sectors an account may name (NULL-terminated). */
-extern const char *const accounts_sectors[];
-
 /* Checks a new password: 10..128 characters and a zxcvbn score of at
  * least 3 (about 10^8 guesses), counting the person's own email and name
  * as guessable. Returns MSG_COUNT when it passes, else the message. */
@@ -30,26 +27,35 @@ void accounts_limits(const struct config *cfg, struct accounts_limits *out);
 /* `gessd admin create --email E --name N`; returns the exit code. */
 int accounts_admin_create(const struct config *cfg, int argc, char **argv);
 
-/* Handlers (routes.c wires them). */
+/* Handlers (routes.c wires them), by the file that defines them. */
 struct req;
+/* signup.c */
 void accounts_signup(struct req *r);
+/* login.c */
 void accounts_login(struct req *r);
 void accounts_logout(struct req *r);
+/* me.c */
 void accounts_me(struct req *r);
-void accounts_password_change(struct req *r);
-void accounts_roles_set(struct req *r);
 void accounts_export(struct req *r);
 void accounts_erase(struct req *r);
+/* password.c */
+void accounts_password_set(struct req *r);
+/* roles.c */
+void accounts_roles_set(struct req *r);
 
 /* A throttle's answer (login, sign-up, password change): when column col
  * of res's one row holds the seconds to wait, answers 429 with Retry-After
  * and returns true. */
 bool accounts_reply_throttled(struct req *r, PGresult *res, int col);
 
-extern const struct db_stmt accounts_stmt_signup, accounts_stmt_login_begin,
-    accounts_stmt_login_success, accounts_stmt_login_release, accounts_stmt_logout,
-    accounts_stmt_password_get, accounts_stmt_password_set, accounts_stmt_roles_set,
-    accounts_stmt_export, accounts_stmt_erase, accounts_stmt_password_release,
-    accounts_stmt_signup_begin, accounts_stmt_signup_release;
+/* The callback of a step that gives a counted attempt back (the password
+ * was never checked): whatever it did, the answer is 503. */
+void accounts_done_unavailable(struct req *r, enum db_status st, PGresult *res);
+
+extern const struct db_stmt accounts_stmt_signup, accounts_stmt_signup_begin,
+    accounts_stmt_signup_release, accounts_stmt_login_begin, accounts_stmt_login_success,
+    accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_export, accounts_stmt_erase,
+    accounts_stmt_password_begin, accounts_stmt_password_set, accounts_stmt_password_release,
+    accounts_stmt_roles_set;
 
 #endif

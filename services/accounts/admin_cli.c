@@ -11,9 +11,11 @@
 #include "core/log.h"
 #include "core/pwhash.h"
 #include "core/valid.h"
+#include "core/vocab.h"
 
 /* A generated password: 20 characters from an alphabet without look-alikes
- * (about 115 bits). */
+ * (about 115 bits). Not the badge alphabet (core/vocab.h): a password
+ * wants both cases and more characters per symbol, a badge is read aloud. */
 static void generate(char *out, size_t n)
 {
     static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -75,8 +77,8 @@ int accounts_admin_create(const struct config *cfg, int argc, char **argv)
         return 2;
     }
     bool sector_ok = sector == NULL;
-    for (int i = 0; sector != NULL && accounts_sectors[i] != NULL; i++)
-        sector_ok = sector_ok || strcmp(sector, accounts_sectors[i]) == 0;
+    for (int i = 0; sector != NULL && vocab_sectors[i] != NULL; i++)
+        sector_ok = sector_ok || strcmp(sector, vocab_sectors[i]) == 0;
     if (!sector_ok) {
         log_msg(LOG_ERROR, "--sector: '%s' is not a known sector", sector);
         return 2;

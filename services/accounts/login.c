@@ -21,6 +21,11 @@
 #include "core/config.h"
 #include "core/req.h"
 
+/* Login's statements but logout are steps around the Argon2id hash, not
+ * answers, so they keep shapes of their own: login_begin gives the
+ * throttle's verdict and the hash to check, login_success the account
+ * and expiry into which C splices the token (which never reaches the
+ * database), login_release nothing anyone reads (the answer is 503). */
 const struct db_stmt accounts_stmt_login_begin = {
     "accounts_login_begin",
     "SELECT retry_after, account_id, password_hash"
@@ -55,7 +60,7 @@ const struct db_stmt accounts_stmt_login_release = {
 
 const struct db_stmt accounts_stmt_logout = {
     "accounts_logout",
-    "DELETE FROM tokens WHERE token_hash = decode($1, 'hex')",
+    "SELECT status, problem, body FROM accounts_logout($1)",
 };
 
 void accounts_limits(const struct config *cfg, struct accounts_limits *out)
@@ -129,20 +134,20 @@ static void login_verified(struct req *r, struct pwhash_job *job)
     pwhash_job_free(job);
 }
 
-static void login_released(struct req *r, enum db_status st, PGresult *res)
-{
-    (void)st;
-    (void)res;
-    req_reply_unavailable(r);
-}
-
 /* The password was never checked (no memory, the hashing queue full, the
  * client gone): the attempt is given back, then 503. */
 static void login_release(struct req *r)
 {
     struct login *l = r->data;
     const char *params[] = {l->email, l->addr};
-    req_query(r, &accounts_stmt_login_release, 2, params, login_released);
+    req_query(r, &accounts_stmt_login_release, 2, params, accounts_done_unavailable);
+}
+
+void accounts_done_unavailable(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    req_reply_unavailable(r);
 }
 
 bool accounts_reply_throttled(struct req *r, PGresult *res, int col)
@@ -217,5 +222,5 @@ void accounts_login(struct req *r)
 void accounts_logout(struct req *r)
 {
     const char *params[] = {r->auth.token_hash};
-    req_query(r, &accounts_stmt_logout, 1, params, req_done_empty);
+    req_query(r, &accounts_stmt_logout, 1, params, req_done_sql);
 }

@@ -1,10 +1,14 @@
-/* password.c — the password policy. Strength comes from zxcvbn (Debian's
+/* password.c — PUT /v1/me/password and the password policy (sign-up and
+ * `gessd admin create` use it too). Strength comes from zxcvbn (Debian's
  * libzxcvbn), which knows common passwords, keyboard walks, dates and
  * l33t substitutions: a home-made list would not. */
+#include <stdio.h>
 #include <string.h>
 #include <zxcvbn.h>
 
 #include "accounts/accounts.h"
+#include "core/config.h"
+#include "core/req.h"
 #include "core/valid.h"
 
 #define PASSWORD_MIN 10
@@ -36,4 +40,137 @@ enum valid_msg accounts_password_policy(const char *password, const char *email,
     const char *user[4] = {local, email ? email : "", full_name ? full_name : "", NULL};
     double bits = ZxcvbnMatch(password, user, NULL);
     return bits >= MIN_ENTROPY_BITS ? MSG_COUNT : MSG_WEAK_PASSWORD;
+}
+
+/* A guess of current_password counts like a login of the account's email
+ * from this address (accounts_password_begin in schema/functions/
+ * accounts.sql): a stolen session must not become an unthrottled way to
+ * find the password. A step, not the answer: it keeps the throttle's
+ * shape (known, retry_after, password_hash), read in C before the hashing
+ * pool runs. */
+const struct db_stmt accounts_stmt_password_begin = {
+    "accounts_password_begin",
+    "SELECT known, retry_after, password_hash"
+    " FROM accounts_password_begin($1, $2, $3, $4, $5, $6, $7)",
+};
+
+/* The new hash, every other token of the account revoked (whoever else
+ * held a session must log in again) and the right guess given back, in
+ * one transaction. */
+const struct db_stmt accounts_stmt_password_set = {
+    "accounts_password_set",
+    "SELECT status, problem, body FROM accounts_password_set($1, $2, $3, $4)",
+};
+
+/* A check that never ran (the hashing queue was full) gives its counted
+ * guess back: a step whose result nobody reads (the answer is 503). */
+const struct db_stmt accounts_stmt_password_release = {
+    "accounts_password_release",
+    "SELECT accounts_login_give_back(email, $2, false) FROM accounts WHERE id = $1",
+};
+
+static void password_release(struct req *r, struct pwhash_job *job);
+
+static void password_new_hashed(struct req *r, struct pwhash_job *job)
+{
+    if (job->dropped) {
+        password_release(r, job);
+        return;
+    }
+    if (!job->ok) {
+        pwhash_job_free(job);
+        req_reply_problem(r, "internal-error", NULL);
+        return;
+    }
+    const char *params[] = {r->auth.account_id, job->out, r->auth.token_hash, req_client_addr(r)};
+    struct pwhash_job *done = job;
+    req_query(r, &accounts_stmt_password_set, 4, params, req_done_sql);
+    pwhash_job_free(done);
+}
+
+/* Never hashed (the queue full, the client gone): 503, and the guess was no
+ * guess. */
+static void password_release(struct req *r, struct pwhash_job *job)
+{
+    pwhash_job_free(job);
+    const char *params[] = {r->auth.account_id, req_client_addr(r)};
+    req_query(r, &accounts_stmt_password_release, 2, params, accounts_done_unavailable);
+}
+
+static void password_verified(struct req *r, struct pwhash_job *job)
+{
+    if (job->dropped) {
+        password_release(r, job);
+        return;
+    }
+    bool ok = job->ok;
+    pwhash_job_free(job);
+    if (!ok) {
+        /* stays counted: a wrong guess, like a failed login */
+        req_reply_field(r, "current_password", MSG_WRONG_PASSWORD);
+        return;
+    }
+    const char *pw = json_string_value(json_object_get(r->body, "new_password"));
+    struct pwhash_job *next = pwhash_job_new(PWHASH_HASH, PWHASH_LOGIN, pw);
+    if (next == NULL) {
+        password_release(r, NULL);
+        return;
+    }
+    if (!req_hash_try(r, next, password_new_hashed))
+        password_release(r, next);
+}
+
+static void password_fetched(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st != DB_OK || PQntuples(res) != 1) {
+        req_reply_db_error(r, st, res);
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) { /* erased since the token was read */
+        req_reply_problem(r, "unauthorized", NULL);
+        return;
+    }
+    if (accounts_reply_throttled(r, res, 1))
+        return;
+    const char *pw = json_string_value(json_object_get(r->body, "current_password"));
+    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, PWHASH_LOGIN, pw);
+    if (job == NULL) {
+        password_release(r, NULL);
+        return;
+    }
+    snprintf(job->stored, sizeof job->stored, "%s", PQgetvalue(res, 0, 2));
+    if (!req_hash_try(r, job, password_verified))
+        password_release(r, job);
+}
+
+void accounts_password_set(struct req *r)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    (void)valid_string(&v, r->body, "current_password", 1, 1024, true);
+    const char *pw = valid_string(&v, r->body, "new_password", 1, 128, true);
+    if (pw != NULL) {
+        json_t *me = json_loads(r->auth.me, 0, NULL);
+        long limit = 0;
+        enum valid_msg m =
+            accounts_password_policy(pw, json_string_value(json_object_get(me, "email")),
+                                     json_string_value(json_object_get(me, "full_name")), &limit);
+        json_decref(me);
+        if (m != MSG_COUNT)
+            valid_fail(&v, "new_password", m, limit, NULL);
+    }
+    if (!valid_ok(&v)) {
+        req_reply_invalid(r, &v);
+        return;
+    }
+    valid_free(&v);
+    if (!pwhash_admits(PWHASH_LOGIN)) {
+        req_reply_unavailable(r); /* not counted: no password was tried */
+        return;
+    }
+    struct accounts_limits lim;
+    accounts_limits(req_config(r), &lim);
+    const char *params[] = {r->auth.account_id, req_client_addr(r), lim.window, lim.max_email,
+                            lim.max_addr,       lim.pair_max,       lim.backoff};
+    req_query(r, &accounts_stmt_password_begin, 7, params, password_fetched);
 }

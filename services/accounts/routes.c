@@ -10,24 +10,23 @@ static const struct route routes[] = {
     ROUTE("DELETE", "/v1/tokens/current", accounts_logout, "accounts/login.c", AUTH_USER, BODY_NONE,
           OUT_JSON),
     ROUTE("GET", "/v1/me", accounts_me, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
-    ROUTE("PUT", "/v1/me/password", accounts_password_change, "accounts/me.c", AUTH_USER, BODY_JSON,
-          OUT_JSON),
-    ROUTE("PUT", "/v1/accounts/{id}/roles", accounts_roles_set, "accounts/me.c", AUTH_ADMIN,
+    ROUTE("PUT", "/v1/me/password", accounts_password_set, "accounts/password.c", AUTH_USER,
           BODY_JSON, OUT_JSON),
-    ROUTE("GET", "/v1/me/export", accounts_export, "accounts/privacy.c", AUTH_USER, BODY_NONE,
-          OUT_JSON),
-    ROUTE("DELETE", "/v1/me", accounts_erase, "accounts/privacy.c", AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("PUT", "/v1/accounts/{id}/roles", accounts_roles_set, "accounts/roles.c", AUTH_ADMIN,
+          BODY_JSON, OUT_JSON),
+    ROUTE("GET", "/v1/me/export", accounts_export, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("DELETE", "/v1/me", accounts_erase, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &accounts_stmt_signup,           &accounts_stmt_login_begin,
-    &accounts_stmt_login_success,    &accounts_stmt_login_release,
-    &accounts_stmt_logout,           &accounts_stmt_password_get,
-    &accounts_stmt_password_set,     &accounts_stmt_roles_set,
-    &accounts_stmt_export,           &accounts_stmt_erase,
-    &accounts_stmt_password_release, &accounts_stmt_signup_begin,
-    &accounts_stmt_signup_release,   NULL,
+    &accounts_stmt_signup,         &accounts_stmt_signup_begin,
+    &accounts_stmt_signup_release, &accounts_stmt_login_begin,
+    &accounts_stmt_login_success,  &accounts_stmt_login_release,
+    &accounts_stmt_logout,         &accounts_stmt_export,
+    &accounts_stmt_erase,          &accounts_stmt_password_begin,
+    &accounts_stmt_password_set,   &accounts_stmt_password_release,
+    &accounts_stmt_roles_set,      NULL,
 };
 
 const struct module accounts_module = {"accounts", routes, statements, NULL};

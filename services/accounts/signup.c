@@ -7,64 +7,34 @@
  * login_window_s (config/gess.conf.example says why the default suits a
  * venue where hundreds sign up behind one address). A body that fails
  * validation costs nothing and is not counted. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "accounts/accounts.h"
 #include "core/config.h"
 #include "core/req.h"
+#include "core/vocab.h"
 
-const char *const accounts_sectors[] = {"public",    "private",     "academia", "civil_society",
-                                        "community", "cooperation", "media",    NULL};
-
+/* The last hop: the account (201), 409 email-taken, or 422 for an
+ * organization_id that names no organization. */
 const struct db_stmt accounts_stmt_signup = {
     "accounts_signup",
-    "INSERT INTO accounts (email, password_hash, full_name, organization, sector, country,"
-    "                      region, consent_at, consent_policy, organization_id)"
-    " VALUES ($1, $2, $3, coalesce($4, ''), $5, $6, $7, now(), $8, $9::uuid)"
-    " RETURNING account_json(accounts)::text",
+    "SELECT status, problem, body FROM accounts_signup($1, $2, $3, $4, $5, $6, $7, $8,"
+    " $9::uuid)",
 };
 
+/* The throttle's step before the hash, not an answer: the seconds to wait,
+ * or NULL. */
 const struct db_stmt accounts_stmt_signup_begin = {
     "accounts_signup_begin",
     "SELECT accounts_signup_begin($1, $2, $3)",
 };
 
-/* A sign-up that never got hashed is given back. */
+/* A sign-up that never got hashed is given back: a step whose result
+ * nobody reads (the answer is 503). */
 const struct db_stmt accounts_stmt_signup_release = {
     "accounts_signup_release",
     "UPDATE login_attempts SET count = greatest(count - 1, 0) WHERE key = 's:' || $1",
 };
-
-struct signup {
-    char email[256];
-};
-
-static void signup_done(struct req *r, enum db_status st, PGresult *res)
-{
-    if (st == DB_ERROR && strcmp(db_sqlstate(res), "23505") == 0 &&
-        strcmp(db_constraint(res), "accounts_email_key") == 0) {
-        req_reply_problem(r, "email-taken", NULL);
-        return;
-    }
-    /* the foreign key decides whether the organization record exists */
-    if (st == DB_ERROR && strcmp(db_sqlstate(res), "23503") == 0 &&
-        strcmp(db_constraint(res), "accounts_organization_id_fkey") == 0) {
-        struct valid v;
-        valid_init(&v, r->lang);
-        json_array_append_new(
-            v.errors,
-            json_pack("{s:s, s:s}", "field", "organization_id", "message",
-                      r->lang == LANG_ES ? "no es una organización" : "is not an organization"));
-        req_reply_invalid(r, &v);
-        return;
-    }
-    if (st != DB_OK) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    req_reply_json_text(r, 201, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
-}
 
 static void signup_release(struct req *r);
 
@@ -80,9 +50,12 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
         req_reply_problem(r, "internal-error", NULL);
         return;
     }
-    struct signup *s = r->data;
+    /* validated before it was counted, so it normalises again */
+    char email[256];
+    (void)valid_email_normalise(json_string_value(json_object_get(r->body, "email")), email,
+                                sizeof email);
     const char *params[] = {
-        s->email,
+        email,
         job->out,
         json_string_value(json_object_get(r->body, "full_name")),
         json_string_value(json_object_get(r->body, "organization")),
@@ -94,15 +67,8 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
     };
     /* The pool copies the parameters, so the job can go now. */
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_signup, 9, params, signup_done);
+    req_query(r, &accounts_stmt_signup, 9, params, req_done_sql);
     pwhash_job_free(done);
-}
-
-static void signup_released(struct req *r, enum db_status st, PGresult *res)
-{
-    (void)st;
-    (void)res;
-    req_reply_unavailable(r);
 }
 
 /* Never hashed (no memory, the queue full, the client gone): the sign-up
@@ -110,7 +76,7 @@ static void signup_released(struct req *r, enum db_status st, PGresult *res)
 static void signup_release(struct req *r)
 {
     const char *params[] = {req_client_addr(r)};
-    req_query(r, &accounts_stmt_signup_release, 1, params, signup_released);
+    req_query(r, &accounts_stmt_signup_release, 1, params, accounts_done_unavailable);
 }
 
 static void signup_counted(struct req *r, enum db_status st, PGresult *res)
@@ -132,21 +98,15 @@ static void signup_counted(struct req *r, enum db_status st, PGresult *res)
 void accounts_signup(struct req *r)
 {
     struct valid v;
-    struct signup *s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    r->data = s;
-    r->data_free = free;
+    char email[256] = "";
     valid_init(&v, r->lang);
-    const char *email = valid_string(&v, r->body, "email", 1, 254, true);
-    if (email != NULL && !valid_email_normalise(email, s->email, sizeof s->email))
+    const char *email_in = valid_string(&v, r->body, "email", 1, 254, true);
+    if (email_in != NULL && !valid_email_normalise(email_in, email, sizeof email))
         valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
     const char *password = valid_string(&v, r->body, "password", 1, 128, true);
     const char *full_name = valid_string(&v, r->body, "full_name", 1, 200, true);
     (void)valid_string(&v, r->body, "organization", 0, 200, false);
-    (void)valid_enum(&v, r->body, "sector", accounts_sectors, true);
+    (void)valid_enum(&v, r->body, "sector", vocab_sectors, true);
     const char *country = valid_string(&v, r->body, "country", 2, 2, false);
     if (country != NULL &&
         !(country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' && country[1] <= 'Z'))
@@ -158,7 +118,7 @@ void accounts_signup(struct req *r)
     (void)valid_true(&v, r->body, "consent");
     if (password != NULL) {
         long limit = 0;
-        enum valid_msg m = accounts_password_policy(password, s->email, full_name, &limit);
+        enum valid_msg m = accounts_password_policy(password, email, full_name, &limit);
         if (m != MSG_COUNT)
             valid_fail(&v, "password", m, limit, NULL);
     }

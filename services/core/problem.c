@@ -296,6 +296,10 @@ static const struct {
     {"outside_edition", MSG_OUTSIDE_EDITION},
     {"outside_room_hours", MSG_OUTSIDE_ROOM_HOURS},
     {"below_reserved", MSG_BELOW_RESERVED},
+    /* editions */
+    {"edition_taken", MSG_TAKEN},
+    {"timezone", MSG_TIMEZONE},
+    {"backwards", MSG_BACKWARDS},
 };
 
 bool problem_msg_of_code(const char *code, enum valid_msg *msg)

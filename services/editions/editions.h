@@ -9,12 +9,15 @@
 
 extern const struct module editions_module;
 
+/* Handlers (routes.c wires them), by the file that defines them. */
 struct req;
+/* editions.c */
 void editions_create(struct req *r);
 void editions_list(struct req *r);
 void editions_get(struct req *r);
 void editions_patch(struct req *r);
 void editions_next(struct req *r);
+/* setup.c */
 void editions_category_create(struct req *r);
 void editions_category_list(struct req *r);
 void editions_question_create(struct req *r);

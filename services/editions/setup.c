@@ -5,46 +5,49 @@
 #include <string.h>
 
 #include "core/req.h"
+#include "core/vocab.h"
 #include "editions/editions.h"
-
-static const char *const sectors[] = {"public",    "private",     "academia", "civil_society",
-                                      "community", "cooperation", "media",    NULL};
 
 const struct db_stmt editions_stmt_category_create = {
     "editions_category_create",
-    "SELECT problem, body FROM editions_category_create($1, $2, $3, coalesce($4, ''),"
+    "SELECT status, problem, body FROM editions_category_create($1, $2, $3, coalesce($4, ''),"
     " coalesce($5::bigint, 0), coalesce($6, 'PEN'), coalesce($7::boolean, false),"
     " ARRAY(SELECT jsonb_array_elements_text(coalesce($8::jsonb, '[]'))), $9::jsonb)",
 };
 
 const struct db_stmt editions_stmt_category_list = {
     "editions_category_list",
-    "SELECT row_to_json(x)::text FROM ("
-    "  SELECT coalesce((SELECT json_agg(category_json(c) ORDER BY c.position, c.created_at)"
-    "                     FROM categories c WHERE c.edition_id = e.id), '[]') AS items"
-    "    FROM editions e WHERE e.slug = $1 AND ($2::boolean OR e.status <> 'draft')) x",
+    "SELECT status, problem, body FROM editions_category_list($1, $2::boolean)",
 };
 
-/* Answers (edition found, question) with question NULL for a taken code. */
 const struct db_stmt editions_stmt_question_create = {
     "editions_question_create",
-    "WITH e AS (SELECT id FROM editions WHERE slug = $1),"
-    " ins AS (INSERT INTO questions (edition_id, code, label, type, choices, required, position)"
-    "   SELECT e.id, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)),"
-    "          coalesce($6::boolean, false),"
-    "          (SELECT count(*) FROM questions q WHERE q.edition_id = e.id) FROM e"
-    "   ON CONFLICT ON CONSTRAINT questions_code_key DO NOTHING"
-    "   RETURNING question_json(questions)::text AS j)"
-    " SELECT (SELECT count(*) FROM e), (SELECT j FROM ins)",
+    "SELECT status, problem, body FROM editions_question_create($1, $2, $3, $4, $5::jsonb,"
+    " $6::boolean)",
 };
 
 const struct db_stmt editions_stmt_question_list = {
     "editions_question_list",
-    "SELECT row_to_json(x)::text FROM ("
-    "  SELECT coalesce((SELECT json_agg(question_json(q) ORDER BY q.position, q.created_at)"
-    "                     FROM questions q WHERE q.edition_id = e.id), '[]') AS items"
-    "    FROM editions e WHERE e.slug = $1 AND ($2::boolean OR e.status <> 'draft')) x",
+    "SELECT status, problem, body FROM editions_question_list($1, $2::boolean)",
 };
+
+/* The words of a vocabulary as a message's list: "a, b, c". */
+static void words(const char *const *list, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; list[i] != NULL && len < n; i++)
+        len += (size_t)snprintf(out + len, n - len, "%s%s", i > 0 ? ", " : "", list[i]);
+}
+
+/* Whether s is one of list's words. */
+static bool is_word(const char *const *list, const char *s)
+{
+    for (int i = 0; list[i] != NULL; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
 
 /* A JSON array of distinct strings drawn from choices (or free strings of
  * 1..max_len characters when choices is NULL), as compact JSON text. */
@@ -72,13 +75,10 @@ static char *string_set(struct valid *v, const json_t *b, const char *field,
             continue;
         }
         if (choices != NULL) {
-            int k = 0;
-            while (choices[k] != NULL && strcmp(choices[k], s) != 0)
-                k++;
-            if (choices[k] == NULL) {
-                valid_fail(v, name, MSG_ONE_OF, 0,
-                           "public, private, academia, civil_society, community, cooperation, "
-                           "media");
+            if (!is_word(choices, s)) {
+                char list[160];
+                words(choices, list, sizeof list);
+                valid_fail(v, name, MSG_ONE_OF, 0, list);
                 ok = false;
                 continue;
             }
@@ -120,8 +120,10 @@ static char *modes_json(struct valid *v, const json_t *b)
     json_object_foreach(m, key, val) {
         char name[48];
         snprintf(name, sizeof name, "modes.%.30s", key);
-        if (strcmp(key, "in_person") != 0 && strcmp(key, "online") != 0) {
-            valid_fail(v, name, MSG_ONE_OF, 0, "in_person, online");
+        if (!is_word(vocab_modes, key)) {
+            char list[64];
+            words(vocab_modes, list, sizeof list);
+            valid_fail(v, name, MSG_ONE_OF, 0, list);
             ok = false;
         } else if (!json_is_null(val) && (!json_is_integer(val) || json_integer_value(val) < 0 ||
                                           json_integer_value(val) > 1000000)) {
@@ -132,28 +134,9 @@ static char *modes_json(struct valid *v, const json_t *b)
     return ok ? json_dumps(m, JSON_COMPACT) : NULL;
 }
 
-struct category_texts {
-    char *sectors, *modes;
-};
-
-static void category_texts_free(void *p)
-{
-    struct category_texts *t = p;
-    free(t->sectors);
-    free(t->modes);
-    free(t);
-}
-
 void editions_category_create(struct req *r)
 {
     struct valid v;
-    struct category_texts *t = calloc(1, sizeof *t);
-    if (t == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    r->data = t;
-    r->data_free = category_texts_free;
     valid_init(&v, r->lang);
     const char *code = valid_string(&v, r->body, "code", 1, 32, true);
     if (code != NULL && !valid_code(code))
@@ -169,9 +152,14 @@ void editions_category_create(struct req *r)
         valid_fail(&v, "currency", MSG_CURRENCY, 0, NULL);
     bool approval = false;
     bool has_approval = valid_bool(&v, r->body, "requires_approval", false, &approval);
-    t->sectors = string_set(&v, r->body, "sectors", sectors, 7, 0);
-    t->modes = modes_json(&v, r->body);
+    size_t nsectors = 0;
+    while (vocab_sectors[nsectors] != NULL)
+        nsectors++;
+    char *sectors = string_set(&v, r->body, "sectors", vocab_sectors, nsectors, 0);
+    char *modes = modes_json(&v, r->body);
     if (!valid_ok(&v)) {
+        free(sectors);
+        free(modes);
         req_reply_invalid(r, &v);
         return;
     }
@@ -182,22 +170,18 @@ void editions_category_create(struct req *r)
                             description,
                             has_price ? price_text : NULL,
                             currency,
-                            has_approval ? (approval ? "true" : "false") : NULL,
-                            t->sectors,
-                            t->modes};
-    req_query(r, &editions_stmt_category_create, 9, params, req_done_created);
+                            has_approval ? req_sql_bool(approval) : NULL,
+                            sectors,
+                            modes};
+    req_query(r, &editions_stmt_category_create, 9, params, req_done_sql);
+    free(sectors); /* db_pool copied the parameters */
+    free(modes);
 }
 
 void editions_category_list(struct req *r)
 {
-    const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &editions_stmt_category_list, 2, params, req_done_row);
-}
-
-static void question_done(struct req *r, enum db_status st, PGresult *res)
-{
-    if (!req_reply_found(r, st, res, 201))
-        req_reply_problem(r, "question-taken", NULL);
+    const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r))};
+    req_query(r, &editions_stmt_category_list, 2, params, req_done_sql);
 }
 
 void editions_question_create(struct req *r)
@@ -213,8 +197,6 @@ void editions_question_create(struct req *r)
     bool required = false;
     bool has_required = valid_bool(&v, r->body, "required", false, &required);
     char *choices = string_set(&v, r->body, "choices", NULL, 50, 200);
-    r->data = choices;
-    r->data_free = free;
     json_t *cj = json_object_get(r->body, "choices");
     size_t nchoices = json_is_array(cj) ? json_array_size(cj) : 0;
     if (type != NULL && strcmp(type, "choice") == 0 && nchoices == 0 &&
@@ -223,6 +205,7 @@ void editions_question_create(struct req *r)
     if (type != NULL && strcmp(type, "choice") != 0 && nchoices > 0)
         valid_fail(&v, "choices", MSG_EMPTY, 0, NULL);
     if (!valid_ok(&v)) {
+        free(choices);
         req_reply_invalid(r, &v);
         return;
     }
@@ -232,12 +215,13 @@ void editions_question_create(struct req *r)
                             label,
                             type,
                             choices ? choices : "[]",
-                            has_required ? (required ? "true" : "false") : NULL};
-    req_query(r, &editions_stmt_question_create, 6, params, question_done);
+                            has_required ? req_sql_bool(required) : NULL};
+    req_query(r, &editions_stmt_question_create, 6, params, req_done_sql);
+    free(choices); /* db_pool copied the parameters */
 }
 
 void editions_question_list(struct req *r)
 {
-    const char *params[] = {req_param(r, "slug"), req_is_organizer(r) ? "true" : "false"};
-    req_query(r, &editions_stmt_question_list, 2, params, req_done_row);
+    const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r))};
+    req_query(r, &editions_stmt_question_list, 2, params, req_done_sql);
 }

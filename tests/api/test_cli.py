@@ -203,4 +203,4 @@ def test_routes_command(gess):
     assert r.returncode == 0, r.stderr
     lines = [l for l in r.stdout.splitlines() if l.strip()]
     assert "POST /v1/accounts accounts_signup accounts/signup.c" in lines
-    assert "PUT /v1/accounts/{id}/roles accounts_roles_set accounts/me.c" in lines
+    assert "PUT /v1/accounts/{id}/roles accounts_roles_set accounts/roles.c" in lines
