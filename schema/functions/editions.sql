@@ -88,14 +88,6 @@ LANGUAGE sql STABLE AS $$
       FROM page
 $$;
 
--- An edition's answer that is there (200) or not (404).
-CREATE OR REPLACE FUNCTION editions_found(p_body json, OUT status integer, OUT problem text,
-                                         OUT body json)
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
-$$;
-
 -- The edition a caller may see: a draft is staff's only.
 CREATE OR REPLACE FUNCTION editions_visible(p_slug text, p_staff boolean) RETURNS SETOF editions
 LANGUAGE sql STABLE AS $$
@@ -106,7 +98,7 @@ $$;
 CREATE OR REPLACE FUNCTION editions_get(p_slug text, p_staff boolean, OUT status integer,
                                        OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM editions_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
+    SELECT * FROM core_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
 $$;
 
 -- PATCH /v1/editions/{slug}: absent fields keep their value; status moves
@@ -280,7 +272,7 @@ CREATE OR REPLACE FUNCTION editions_category_list(p_slug text, p_staff boolean,
                                                  OUT status integer, OUT problem text,
                                                  OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM editions_found((
+    SELECT * FROM core_found((
         SELECT json_build_object('items', coalesce(json_agg(category_json(c)
                                                             ORDER BY c.position, c.created_at)
                                                    FILTER (WHERE c.id IS NOT NULL), '[]'))
@@ -324,7 +316,7 @@ CREATE OR REPLACE FUNCTION editions_question_list(p_slug text, p_staff boolean,
                                                  OUT status integer, OUT problem text,
                                                  OUT body json)
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM editions_found((
+    SELECT * FROM core_found((
         SELECT json_build_object('items', coalesce(json_agg(question_json(q)
                                                             ORDER BY q.position, q.created_at)
                                                    FILTER (WHERE q.id IS NOT NULL), '[]'))

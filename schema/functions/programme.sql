@@ -94,13 +94,6 @@ LANGUAGE sql STABLE AS $$
      WHERE s.id = p_id AND el ->> 'id' = p_id::text
 $$;
 
--- The edition by slug as a caller sees it: drafts to organizers only.
-CREATE OR REPLACE FUNCTION programme_edition(p_slug text, p_organizer boolean)
-RETURNS SETOF editions
-LANGUAGE sql STABLE AS $$
-    SELECT * FROM editions e WHERE e.slug = p_slug AND (p_organizer OR e.status <> 'draft')
-$$;
-
 -- The answer of an insert into an edition's programme: not-found without
 -- the edition, 201 with the new row, or p_field refused as taken when a
 -- unique key kept the row out.
@@ -136,7 +129,7 @@ LANGUAGE sql STABLE AS $$
         SELECT json_build_object('items', coalesce((
                    SELECT json_agg(room_json(r) ORDER BY r.name, r.id)
                      FROM rooms r WHERE r.edition_id = e.id), '[]'))
-          FROM programme_edition(p_slug, p_organizer) e)) f
+          FROM editions_visible(p_slug, p_organizer) e)) f
 $$;
 
 CREATE OR REPLACE FUNCTION programme_track_create(p_slug text, p_name text, p_color text,
@@ -158,7 +151,7 @@ LANGUAGE sql STABLE AS $$
         SELECT json_build_object('items', coalesce((
                    SELECT json_agg(track_json(t) ORDER BY t.name, t.id)
                      FROM tracks t WHERE t.edition_id = e.id), '[]'))
-          FROM programme_edition(p_slug, p_organizer) e)) f
+          FROM editions_visible(p_slug, p_organizer) e)) f
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -424,7 +417,7 @@ LANGUAGE sql STABLE AS $$
                      FROM schedule_releases rel WHERE rel.edition_id = e.id
                     ORDER BY rel.version DESC LIMIT 1),
                    json_build_object('version', NULL, 'items', '[]'::json)) END
-          FROM programme_edition(p_slug, p_organizer) e)) f
+          FROM editions_visible(p_slug, p_organizer) e)) f
 $$;
 
 -- Organizers: the draft session; others: the session as released.
@@ -659,7 +652,7 @@ LANGUAGE sql STABLE AS $$
         SELECT json_build_object('items', coalesce((
                    SELECT json_agg(speaker_json(s, p_organizer) ORDER BY s.name, s.id)
                      FROM speakers s WHERE s.edition_id = e.id), '[]'))
-          FROM programme_edition(p_slug, p_organizer) e)) f
+          FROM editions_visible(p_slug, p_organizer) e)) f
 $$;
 
 -- A seat in a session: 201 for a new reservation, 200 when the person

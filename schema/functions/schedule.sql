@@ -212,7 +212,7 @@ CREATE OR REPLACE FUNCTION schedule_release_list(p_slug text, p_organizer boolea
                                                  p_cursor bigint, p_limit integer,
                                                  OUT status integer, OUT problem text, OUT body json)
 LANGUAGE sql STABLE AS $$
-    WITH e AS (SELECT id FROM programme_edition(p_slug, p_organizer)),
+    WITH e AS (SELECT id FROM editions_visible(p_slug, p_organizer)),
          page AS (SELECT r.version, r.published_at, r.comment, r.changes,
                          row_number() OVER (ORDER BY r.version DESC) AS rn
                     FROM schedule_releases r JOIN e ON r.edition_id = e.id
