@@ -1,5 +1,4 @@
-/* pacts.h — pact follow-up: organizations, pacts, their parties and contacts, and each pact's
- * history. */
+/* pacts.h — pact follow-up: pacts, their parties and contacts, and each pact's history. */
 #ifndef GESS_PACTS_PACTS_H
 #define GESS_PACTS_PACTS_H
 
@@ -62,14 +61,6 @@ void pacts_create(struct req *r);
 void pacts_list(struct req *r);
 void pacts_get(struct req *r);
 void pacts_patch(struct req *r);
-
-/* ---- organizations.c ---- */
-extern const struct db_stmt pacts_stmt_org_create, pacts_stmt_org_list, pacts_stmt_org_get,
-    pacts_stmt_org_patch;
-void pacts_org_create(struct req *r);
-void pacts_org_list(struct req *r);
-void pacts_org_get(struct req *r);
-void pacts_org_patch(struct req *r);
 
 /* ---- parties.c ---- */
 extern const struct db_stmt pacts_stmt_party_create;

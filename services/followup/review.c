@@ -2,7 +2,7 @@
  * edition's pacts with progress at signing and now, and what changed since,
  * for the review session of the programme; built by followup_review(). */
 #include "core/req.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 const struct db_stmt followup_stmt_review = {
     "followup_review",

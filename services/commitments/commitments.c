@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commitments/commitments.h"
 #include "core/req.h"
-#include "pacts/commitments.h"
 
 const struct db_stmt cm_stmt_commitment_create = {
     "cm_commitment_create",

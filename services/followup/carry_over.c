@@ -4,7 +4,7 @@
  * once per target edition; followup_carry_over() locks the source row,
  * so two requests at once give one copy and one 409. */
 #include "core/req.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 #include "pacts/pacts.h"
 
 const struct db_stmt followup_stmt_carry_over = {

@@ -1,7 +1,7 @@
 /* followup.h — pact follow-up: the public dashboard (cached, ETag), overdue commitments and
  * reminders, the review at the next edition and carry-over. */
-#ifndef GESS_PACTS_FOLLOWUP_H
-#define GESS_PACTS_FOLLOWUP_H
+#ifndef GESS_FOLLOWUP_FOLLOWUP_H
+#define GESS_FOLLOWUP_FOLLOWUP_H
 
 #include <stdbool.h>
 #include <stddef.h>

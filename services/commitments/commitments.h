@@ -1,7 +1,7 @@
 /* commitments.h — pact follow-up: commitments, their status, indicators, measurements and their
  * review, and milestones. */
-#ifndef GESS_PACTS_COMMITMENTS_H
-#define GESS_PACTS_COMMITMENTS_H
+#ifndef GESS_COMMITMENTS_COMMITMENTS_H
+#define GESS_COMMITMENTS_COMMITMENTS_H
 
 #include <jansson.h>
 #include <libpq-fe.h>

@@ -3,8 +3,8 @@
  * contact verifies or rejects; only verified values count. */
 #include <string.h>
 
+#include "commitments/commitments.h"
 #include "core/req.h"
-#include "pacts/commitments.h"
 
 /* $4 followup, $5 staff (who sees every pact). */
 const struct db_stmt cm_stmt_measurement_create = {

@@ -1,8 +1,8 @@
 /* milestones.c — the milestones of a commitment: add one, change it or
  * mark it done (PATCH {done_on}); with no indicators, a commitment's
  * progress is its milestones done over all. */
+#include "commitments/commitments.h"
 #include "core/req.h"
-#include "pacts/commitments.h"
 
 const struct db_stmt cm_stmt_milestone_create = {
     "cm_milestone_create",

@@ -1,30 +1,30 @@
-/* commitments_routes.c — the routes and prepared statements of pact follow-up:
+/* routes.c — the routes and prepared statements of pact follow-up:
  * commitments, their status, indicators, measurements and their review, and milestones;
  * and what their handlers share (field checks, answering the SQL functions' rows). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "commitments/commitments.h"
 #include "core/db_listen.h"
 #include "core/module.h"
 #include "core/req.h"
-#include "pacts/commitments.h"
 #include "pacts/pacts.h"
 
 static const struct route routes[] = {
-    ROUTE("POST", "/v1/pacts/{id}/commitments", commitments_create, "pacts/commitments.c",
+    ROUTE("POST", "/v1/pacts/{id}/commitments", commitments_create, "commitments/commitments.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
-    ROUTE("POST", "/v1/commitments/{id}/status", commitment_status, "pacts/commitments.c",
+    ROUTE("POST", "/v1/commitments/{id}/status", commitment_status, "commitments/commitments.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/commitments/{id}/indicators", commitments_indicator_create,
-          "pacts/indicators.c", AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+          "commitments/indicators.c", AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/commitments/{id}/milestones", commitments_milestone_create,
-          "pacts/milestones.c", AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+          "commitments/milestones.c", AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/indicators/{id}/measurements", commitments_measurement_create,
-          "pacts/measurements.c", AUTH_USER, BODY_JSON, OUT_JSON),
+          "commitments/measurements.c", AUTH_USER, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/measurements/{id}/review", commitments_measurement_review,
-          "pacts/measurements.c", AUTH_USER, BODY_JSON, OUT_JSON),
-    ROUTE("PATCH", "/v1/milestones/{id}", commitments_milestone_patch, "pacts/milestones.c",
+          "commitments/measurements.c", AUTH_USER, BODY_JSON, OUT_JSON),
+    ROUTE("PATCH", "/v1/milestones/{id}", commitments_milestone_patch, "commitments/milestones.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE_END,
 };

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "core/req.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 const struct db_stmt followup_stmt_overdue = {
     "followup_overdue",

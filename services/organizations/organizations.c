@@ -8,18 +8,19 @@
 #include <string.h>
 
 #include "core/req.h"
+#include "organizations/organizations.h"
 #include "pacts/pacts.h"
 
-const struct db_stmt pacts_stmt_org_create = {
-    "pacts_org_create",
+const struct db_stmt organizations_stmt_create = {
+    "organizations_create",
     "SELECT problem, body FROM organizations_create($1::jsonb)",
 };
 
 /* One page ordered by name (any letter case), then id; the cursor is the
  * last organization's id. $1 name filter (a substring, letter case and
  * accents aside), $2 sector, $3 cursor, $4 limit. */
-const struct db_stmt pacts_stmt_org_list = {
-    "pacts_org_list",
+const struct db_stmt organizations_stmt_list = {
+    "organizations_list",
     "WITH page AS (SELECT o, o.id, row_number() OVER (ORDER BY lower(o.name), o.id) AS rn"
     "   FROM organizations o"
     "  WHERE ($1::text IS NULL OR strpos(organization_fold(o.name), organization_fold($1)) > 0)"
@@ -35,13 +36,13 @@ const struct db_stmt pacts_stmt_org_list = {
     "     FROM page g) x",
 };
 
-const struct db_stmt pacts_stmt_org_get = {
-    "pacts_org_get",
+const struct db_stmt organizations_stmt_get = {
+    "organizations_get",
     "SELECT organization_json(o)::text FROM organizations o WHERE o.id = $1::uuid",
 };
 
-const struct db_stmt pacts_stmt_org_patch = {
-    "pacts_org_patch",
+const struct db_stmt organizations_stmt_patch = {
+    "organizations_patch",
     "SELECT problem, body FROM organizations_patch($1::uuid, $2::jsonb)",
 };
 
@@ -93,7 +94,7 @@ static json_t *org_fields(struct valid *v, const json_t *b, bool create)
     return out;
 }
 
-void pacts_org_create(struct req *r)
+void organizations_create(struct req *r)
 {
     if (!pacts_require_staff(r))
         return;
@@ -109,14 +110,14 @@ void pacts_org_create(struct req *r)
     if (!pacts_keep_text(r, o, &text))
         return;
     const char *params[] = {text};
-    req_query(r, &pacts_stmt_org_create, 1, params, pacts_done_created);
+    req_query(r, &organizations_stmt_create, 1, params, pacts_done_created);
 }
 
 struct list {
     char limit[16];
 };
 
-void pacts_org_list(struct req *r)
+void organizations_list(struct req *r)
 {
     struct list *l = calloc(1, sizeof *l);
     if (l == NULL) {
@@ -151,19 +152,19 @@ void pacts_org_list(struct req *r)
     }
     valid_free(&v);
     const char *params[] = {q, sector, cursor, l->limit};
-    req_query(r, &pacts_stmt_org_list, 4, params, req_done_row);
+    req_query(r, &organizations_stmt_list, 4, params, req_done_row);
 }
 
-void pacts_org_get(struct req *r)
+void organizations_get(struct req *r)
 {
     const char *id = pacts_path_id(r);
     if (id == NULL)
         return;
     const char *params[] = {id};
-    req_query(r, &pacts_stmt_org_get, 1, params, req_done_row);
+    req_query(r, &organizations_stmt_get, 1, params, req_done_row);
 }
 
-void pacts_org_patch(struct req *r)
+void organizations_patch(struct req *r)
 {
     if (!pacts_require_staff(r))
         return;
@@ -182,5 +183,5 @@ void pacts_org_patch(struct req *r)
     if (!pacts_keep_text(r, o, &text))
         return;
     const char *params[] = {id, text};
-    req_query(r, &pacts_stmt_org_patch, 2, params, pacts_done);
+    req_query(r, &organizations_stmt_patch, 2, params, pacts_done);
 }

@@ -1,4 +1,4 @@
-/* followup_routes.c — the routes and prepared statements of pact follow-up:
+/* routes.c — the routes and prepared statements of pact follow-up:
  * the public dashboard (cached, ETag), overdue commitments and reminders,
  * the review at the next edition and carry-over.
  *
@@ -8,16 +8,16 @@
 #include "core/module.h"
 #include "core/req.h"
 #include "core/server.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 static const struct route routes[] = {
-    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get, "pacts/dashboard.c",
-          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/commitments/overdue", followup_overdue_list, "pacts/overdue.c", AUTH_USER,
+    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get,
+          "followup/dashboard.c", AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/commitments/overdue", followup_overdue_list, "followup/overdue.c", AUTH_USER,
           BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review_get, "pacts/review.c",
+    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review_get, "followup/review.c",
           AUTH_USER, BODY_NONE, OUT_JSON),
-    ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "pacts/carry_over.c",
+    ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "followup/carry_over.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE_END,
 };
