@@ -141,6 +141,19 @@ static const char ORPHANS[] =
     "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
     "                   AND d.refobjid = p.oid)"
     " ORDER BY 2";
+
+/* Routines nothing needs, dropped before the files run: CREATE OR REPLACE
+ * cannot change a function's result columns, so a file that changes them
+ * would fail on an upgraded database, while dropping and creating again
+ * in this transaction lets a file say what a function is, whatever it was.
+ * What something needs (a trigger, a constraint, an index, a default) is
+ * replaced in place instead, and must keep its result type. */
+static const char UNNEEDED[] =
+    "SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,"
+    "       p.oid::regprocedure::text, format('DROP ROUTINE %s', p.oid::regprocedure)"
+    PROJECT_FUNCTIONS
+    "   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_proc'::regclass"
+    "                   AND d.refobjid = p.oid)";
 /* clang-format on */
 
 /* What the loader dropped, printed after the commit; what does not fit is
@@ -194,11 +207,39 @@ static bool drop_all(PGconn *c, const char *query, struct dropped *d, char *err,
     return false;
 }
 
+/* Drops what UNNEEDED lists; *res keeps the list for gone_report(). */
+static bool drop_unneeded(PGconn *c, PGresult **res, char *err, size_t errlen)
+{
+    if (!one_row(c, UNNEEDED, 0, NULL, res, err, errlen))
+        return false;
+    for (int i = 0; i < PQntuples(*res); i++)
+        if (!schema_exec(c, PQgetvalue(*res, i, 2), err, errlen))
+            return false;
+    return true;
+}
+
+/* Of the routines dropped before the files ran, those no file created
+ * again: they are gone for good, and said so. */
+static bool gone_report(PGconn *c, PGresult *unneeded, struct dropped *d, char *err, size_t errlen)
+{
+    for (int i = 0; i < PQntuples(unneeded); i++) {
+        const char *sig[] = {PQgetvalue(unneeded, i, 1)};
+        PGresult *res = NULL;
+        bool ok = one_row(c, "SELECT to_regprocedure($1) IS NULL", 1, sig, &res, err, errlen);
+        if (ok && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+            dropped_add(d, PQgetvalue(unneeded, i, 0), sig[0]);
+        PQclear(res);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 bool schema_functions_load(PGconn *c, char *err, size_t errlen)
 {
     char sum[SCHEMA_SHA256_HEX];
     files_checksum(sum);
-    PGresult *before = NULL, *after = NULL;
+    PGresult *before = NULL, *after = NULL, *unneeded = NULL;
     int nfiles = 0;
     struct dropped dropped = {.used = 0};
     /* check_function_bodies off: a file may call what a later file defines.
@@ -212,7 +253,8 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
               one_row(c,
                       "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
                       " FROM schema_functions",
-                      0, NULL, &before, err, errlen);
+                      0, NULL, &before, err, errlen) &&
+              drop_unneeded(c, &unneeded, err, errlen);
     for (const struct embedded_file *f = embedded_files; ok && f->name != NULL; f++) {
         if (!schema_is_function_file(f->name))
             continue;
@@ -223,7 +265,8 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
         nfiles++;
     }
     /* triggers first: a function whose only trigger is a leftover is one */
-    ok = ok && drop_all(c, ORPHAN_TRIGGERS, &dropped, err, errlen) &&
+    ok = ok && gone_report(c, unneeded, &dropped, err, errlen) &&
+         drop_all(c, ORPHAN_TRIGGERS, &dropped, err, errlen) &&
          drop_all(c, ORPHANS, &dropped, err, errlen);
     const char *params[] = {sum};
     ok = ok && one_row(c,
@@ -254,6 +297,7 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
     }
     PQclear(before);
     PQclear(after);
+    PQclear(unneeded);
     return ok;
 }
 

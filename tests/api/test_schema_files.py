@@ -189,6 +189,27 @@ def test_leftover_functions_are_dropped(gess, migrated):
     assert r.returncode == 0, r.stderr
 
 
+def test_a_function_whose_result_columns_changed_is_replaced(gess, migrated):
+    """CREATE OR REPLACE cannot change a function's result columns; a
+    database whose function answers another shape (an older release's) is
+    still brought to the file's definition by one migrate."""
+    db = migrated
+    sig = db.sql("SELECT p.oid::regprocedure::text FROM pg_proc p"
+                 " WHERE p.proname = 'registration_stats'")[0][0]
+    want = db.sql(f"SELECT pg_get_functiondef('{sig}'::regprocedure)")[0][0]
+    args = sig[sig.index("(") + 1:-1]
+    params = ", ".join(f"p{i} {t}" for i, t in enumerate(args.split(","))) if args else ""
+    db.sql(f"DROP FUNCTION {sig}")
+    db.sql(f"CREATE FUNCTION registration_stats({params}, OUT old_shape text)"
+           " LANGUAGE sql AS $$ SELECT 'x' $$")
+    r = db.migrate()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "registration_stats" not in r.stdout, r.stdout  # replaced, not gone
+    assert db.sql(f"SELECT pg_get_functiondef('{sig}'::regprocedure)")[0][0] == want
+    r = gess.cli(["remind"], db_url=db.url)
+    assert r.returncode == 0, r.stderr
+
+
 def test_second_migrate_is_a_no_op(migrated):
     db = migrated
     before = snapshot(db.sql)
