@@ -1,53 +1,35 @@
 /* organizations.c — organizations as records (name, sector, tax id,
  * region) that pacts, accounts and speakers refer to: staff create and
  * change them, anyone reads them. One record per name in any letter case
- * and per tax id: the unique indexes decide (409 organization-taken). */
+ * and per tax id: the unique indexes decide (409 organization-taken). The
+ * SQL functions are in schema/functions/organizations.sql. */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/req.h"
+#include "core/vocab.h"
 #include "organizations/organizations.h"
-#include "pacts/pacts.h"
 
 const struct db_stmt organizations_stmt_create = {
     "organizations_create",
-    "SELECT problem, body FROM organizations_create($1::jsonb)",
+    "SELECT status, problem, body FROM organizations_create($1::jsonb)",
 };
 
-/* One page ordered by name (any letter case), then id; the cursor is the
- * last organization's id. $1 name filter (a substring, letter case and
- * accents aside), $2 sector, $3 cursor, $4 limit. */
 const struct db_stmt organizations_stmt_list = {
     "organizations_list",
-    "WITH page AS (SELECT o, o.id, row_number() OVER (ORDER BY lower(o.name), o.id) AS rn"
-    "   FROM organizations o"
-    "  WHERE ($1::text IS NULL OR strpos(organization_fold(o.name), organization_fold($1)) > 0)"
-    "    AND ($2::text IS NULL OR o.sector = $2)"
-    "    AND ($3::uuid IS NULL OR (lower(o.name), o.id) >"
-    "         (SELECT lower(k.name), k.id FROM organizations k WHERE k.id = $3::uuid))"
-    "  ORDER BY lower(o.name), o.id LIMIT $4::int + 1)"
-    " SELECT row_to_json(x)::text FROM ("
-    "   SELECT coalesce(json_agg(organization_json(g.o) ORDER BY g.rn)"
-    "                   FILTER (WHERE g.rn <= $4::int), '[]') AS items,"
-    "          CASE WHEN max(g.rn) > $4::int"
-    "               THEN (max(g.id::text) FILTER (WHERE g.rn = $4::int)) END AS next_cursor"
-    "     FROM page g) x",
+    "SELECT status, problem, body FROM organizations_list($1, $2, $3::uuid, $4::int)",
 };
 
 const struct db_stmt organizations_stmt_get = {
     "organizations_get",
-    "SELECT organization_json(o)::text FROM organizations o WHERE o.id = $1::uuid",
+    "SELECT status, problem, body FROM organizations_get($1::uuid)",
 };
 
 const struct db_stmt organizations_stmt_patch = {
     "organizations_patch",
-    "SELECT problem, body FROM organizations_patch($1::uuid, $2::jsonb)",
+    "SELECT status, problem, body FROM organizations_patch($1::uuid, $2::jsonb)",
 };
-
-static const char *const sectors[] = {"public",    "private",     "academia", "civil_society",
-                                      "community", "cooperation", "media",    NULL};
 
 /* A tax id (RUC in Peru: 11 digits; other countries' ids too): 4 to 20
  * letters, digits or hyphens, as the CHECK of 0006 says. */
@@ -62,14 +44,13 @@ static bool tax_id_ok(const char *s)
     return true;
 }
 
-static json_t *org_fields(struct valid *v, const json_t *b, bool create)
+/* The checked members of an organization body (all of them on create,
+ * those present on a PATCH) in out. */
+static void org_fields(struct valid *v, const json_t *b, json_t *out, bool create)
 {
-    json_t *out = json_object();
-    if (out == NULL)
-        return NULL;
-    pacts_text(v, b, out, "name", 1, 200, create, false);
+    valid_text_into(v, b, out, "name", 1, 200, create, VALID_NULL_REFUSED);
     json_t *sj = json_object_get(b, "sector");
-    const char *sector = valid_enum(v, b, "sector", sectors, create);
+    const char *sector = valid_enum(v, b, "sector", vocab_sectors, create);
     if (sector != NULL)
         json_object_set_new(out, "sector", json_string(sector));
     else if (!create && sj != NULL && json_is_null(sj))
@@ -80,108 +61,89 @@ static json_t *org_fields(struct valid *v, const json_t *b, bool create)
     } else {
         const char *tax = valid_string(v, b, "tax_id", 1, 20, false);
         if (tax != NULL && !tax_id_ok(tax))
-            pacts_fail(v, "tax_id",
-                       "must be 4 to 20 letters, digits or hyphens (a RUC has 11 digits)",
-                       "debe tener de 4 a 20 letras, dígitos o guiones (un RUC tiene 11 dígitos)");
+            valid_fail(v, "tax_id", MSG_TAX_ID, 0, NULL);
         else if (tax != NULL)
             json_object_set_new(out, "tax_id", json_string(tax));
     }
-    pacts_text(v, b, out, "region", 0, 100, false, true);
-    if (!valid_ok(v)) {
-        json_decref(out);
-        return NULL;
-    }
-    return out;
+    valid_text_into(v, b, out, "region", 0, 100, false, VALID_NULL_CLEARS);
 }
 
-void organizations_create(struct req *r)
+/* Checks the body and runs stmt with ($1 path id when given, then the
+ * checked members). Staff only (403). */
+static void org_write(struct req *r, const struct db_stmt *stmt, const char *id)
 {
-    if (!pacts_require_staff(r))
+    if (!req_is_staff(r)) {
+        req_reply_problem(r, "forbidden", NULL);
         return;
+    }
+    json_t *o = json_object();
+    if (o == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
     struct valid v;
     valid_init(&v, r->lang);
-    json_t *o = org_fields(&v, r->body, true);
-    if (o == NULL) {
+    org_fields(&v, r->body, o, id == NULL);
+    if (!valid_ok(&v)) {
+        json_decref(o);
         req_reply_invalid(r, &v);
         return;
     }
     valid_free(&v);
-    char *text;
-    if (!pacts_keep_text(r, o, &text))
-        return;
-    const char *params[] = {text};
-    req_query(r, &organizations_stmt_create, 1, params, pacts_done_created);
-}
-
-struct list {
-    char limit[16];
-};
-
-void organizations_list(struct req *r)
-{
-    struct list *l = calloc(1, sizeof *l);
-    if (l == NULL) {
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (text == NULL) {
         req_reply_unavailable(r);
         return;
     }
-    r->data = l;
-    r->data_free = free;
+    const char *params[] = {id != NULL ? id : text, text};
+    req_query(r, stmt, id != NULL ? 2 : 1, params, req_done_sql);
+    free(text);
+}
+
+void organizations_create(struct req *r)
+{
+    org_write(r, &organizations_stmt_create, NULL);
+}
+
+void organizations_list(struct req *r)
+{
     struct valid v;
     valid_init(&v, r->lang);
-    snprintf(l->limit, sizeof l->limit, "%d", req_page_limit(r, &v));
-    const char *cursor = req_query_param(r, "cursor");
-    if (cursor != NULL && !valid_uuid(cursor))
-        valid_fail(&v, "cursor", MSG_UUID, 0, NULL);
+    struct page page;
+    (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
     const char *q = req_query_param(r, "q");
     if (q != NULL && valid_utf8_chars(q) > 200)
         valid_fail(&v, "q", MSG_TOO_LONG, 200, NULL);
     if (q != NULL && q[0] == '\0')
         q = NULL; /* ?q= with nothing: no filter */
+    /* ?sector= checked as a body member would be, so the message lists the sectors */
     const char *sector = req_query_param(r, "sector");
-    if (sector != NULL) {
-        bool known = false;
-        for (size_t i = 0; sectors[i] != NULL && !known; i++)
-            known = strcmp(sectors[i], sector) == 0;
-        if (!known)
-            valid_fail(&v, "sector", MSG_ONE_OF, 0,
-                       "public, private, academia, civil_society, community, cooperation, media");
+    json_t *filter = sector != NULL ? json_pack("{s:s}", "sector", sector) : NULL;
+    if (sector != NULL && filter == NULL) {
+        valid_free(&v);
+        req_reply_unavailable(r);
+        return;
     }
+    if (sector != NULL)
+        sector = valid_enum(&v, filter, "sector", vocab_sectors, false);
+    json_decref(filter);
     if (!valid_ok(&v)) {
         req_reply_invalid(r, &v);
         return;
     }
     valid_free(&v);
-    const char *params[] = {q, sector, cursor, l->limit};
-    req_query(r, &organizations_stmt_list, 4, params, req_done_row);
+    const char *params[] = {q, sector, page.cursor, page.limit_text};
+    req_query(r, &organizations_stmt_list, 4, params, req_done_sql);
 }
 
 void organizations_get(struct req *r)
 {
-    const char *id = pacts_path_id(r);
-    if (id == NULL)
-        return;
-    const char *params[] = {id};
-    req_query(r, &organizations_stmt_get, 1, params, req_done_row);
+    const char *params[] = {req_param(r, "id")};
+    req_query(r, &organizations_stmt_get, 1, params, req_done_sql);
 }
 
 void organizations_patch(struct req *r)
 {
-    if (!pacts_require_staff(r))
-        return;
-    const char *id = pacts_path_id(r);
-    if (id == NULL)
-        return;
-    struct valid v;
-    valid_init(&v, r->lang);
-    json_t *o = org_fields(&v, r->body, false);
-    if (o == NULL) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    char *text;
-    if (!pacts_keep_text(r, o, &text))
-        return;
-    const char *params[] = {id, text};
-    req_query(r, &organizations_stmt_patch, 2, params, pacts_done);
+    org_write(r, &organizations_stmt_patch, req_param(r, "id"));
 }
