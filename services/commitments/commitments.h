@@ -4,9 +4,7 @@
 #define GESS_COMMITMENTS_COMMITMENTS_H
 
 #include <jansson.h>
-#include <libpq-fe.h>
 #include <stdbool.h>
-#include <stddef.h>
 
 #include "core/db_pool.h"
 #include "core/module.h"
@@ -17,50 +15,45 @@ extern const struct module commitments_module;
 struct req;
 struct valid;
 
+/* commitments.c */
+extern const struct db_stmt commitments_stmt_create, commitments_stmt_set_status;
 void commitments_create(struct req *r);
-void commitment_status(struct req *r);
+void commitments_set_status(struct req *r);
+
+/* indicators.c */
+extern const struct db_stmt commitments_stmt_indicator_create;
 void commitments_indicator_create(struct req *r);
+
+/* measurements.c */
+extern const struct db_stmt commitments_stmt_measurement_create,
+    commitments_stmt_measurement_review;
 void commitments_measurement_create(struct req *r);
 void commitments_measurement_review(struct req *r);
+
+/* milestones.c */
+extern const struct db_stmt commitments_stmt_milestone_create, commitments_stmt_milestone_patch;
 void commitments_milestone_create(struct req *r);
 void commitments_milestone_patch(struct req *r);
 
-/* The {id} of the path, or NULL after answering 404 for a malformed one. */
-const char *cm_path_id(struct req *r);
-
-/* Hands obj (stolen) to the request as compact JSON text in *out, freed
- * with the request; false after answering 503 when memory ran out. */
-bool cm_keep_json(struct req *r, json_t *obj, char **out);
-
-/* A one-line text field of b copied into out (valid_string rules). */
-void cm_text(struct valid *v, const json_t *b, json_t *out, const char *field, size_t min,
-             size_t max, bool required);
+/* fields.c: what the handlers share */
 
 /* A YYYY-MM-DD field of b copied into out; returns it or NULL. With
  * nullable, an explicit null is copied as null. */
-const char *cm_date(struct valid *v, const json_t *b, json_t *out, const char *field, bool required,
-                    bool nullable);
-
-/* An http(s) link without spaces or control characters. */
-bool cm_url_ok(const char *s);
+const char *commitments_date(struct valid *v, const json_t *b, json_t *out, const char *field,
+                             bool required, bool nullable);
 
 /* A finite JSON number (integer or real, not a boolean or a string) of at
  * most 1e15 in size, named name when invalid. */
-bool cm_number(struct valid *v, const json_t *j, const char *name, double *out);
+bool commitments_number(struct valid *v, const json_t *j, const char *name, double *out);
 
-/* Callback for statements answering (problem, body, status): a problem
- * slug answers that problem (validation-failed with {errors: [{field,
- * code, s}]} worded in the caller's language, other slugs with body's
- * members merged), else body with status; no row is 404. */
-void cm_done(struct req *r, enum db_status st, PGresult *res);
+/* out (stolen) as compact JSON text, decimals as typed (the caller frees
+ * it); NULL after answering 503 when memory ran out. */
+char *commitments_dump(struct req *r, json_t *out);
 
-/* "true"/"false": the caller has the followup role (admin included), or is
- * staff (organizer, followup or admin). */
-const char *cm_followup(const struct req *r);
-const char *cm_staff(const struct req *r);
-
-extern const struct db_stmt cm_stmt_commitment_create, cm_stmt_commitment_status,
-    cm_stmt_indicator_create, cm_stmt_measurement_create, cm_stmt_measurement_review,
-    cm_stmt_milestone_create, cm_stmt_milestone_patch;
+/* Runs stmt with ($1 the path's {id}, $2 out (stolen) as JSON text, $3 the
+ * actor) and answers its (status, problem, body) row; the dashboard
+ * caches of this process follow a success at once. 503 when out of
+ * memory. */
+void commitments_write(struct req *r, const struct db_stmt *stmt, json_t *out);
 
 #endif

@@ -4,23 +4,20 @@
 #include "commitments/commitments.h"
 #include "core/req.h"
 
-const struct db_stmt cm_stmt_milestone_create = {
-    "cm_milestone_create",
-    "SELECT problem, body, status FROM commitments_milestone_create($1::uuid, $2::jsonb, $3::uuid)",
+const struct db_stmt commitments_stmt_milestone_create = {
+    "commitments_milestone_create",
+    "SELECT status, problem, body FROM commitments_milestone_create($1::uuid, $2::jsonb, $3::uuid)",
 };
 
-const struct db_stmt cm_stmt_milestone_patch = {
-    "cm_milestone_patch",
-    "SELECT problem, body, status FROM commitments_milestone_patch($1::uuid, $2::jsonb, $3::uuid)",
+const struct db_stmt commitments_stmt_milestone_patch = {
+    "commitments_milestone_patch",
+    "SELECT status, problem, body FROM commitments_milestone_patch($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 /* Checks the fields (all of them required on create; on PATCH those
  * present, done_on may be null) and runs stmt with the checked ones. */
 static void milestone_write(struct req *r, const struct db_stmt *stmt, bool create)
 {
-    const char *id = cm_path_id(r);
-    if (id == NULL)
-        return;
     struct valid v;
     valid_init(&v, r->lang);
     json_t *out = json_object();
@@ -33,33 +30,29 @@ static void milestone_write(struct req *r, const struct db_stmt *stmt, bool crea
     if (!create && title != NULL && json_is_null(title))
         valid_fail(&v, "title", MSG_EMPTY, 0, NULL);
     else
-        cm_text(&v, r->body, out, "title", 1, 300, create);
+        valid_text_into(&v, r->body, out, "title", 1, 300, create, VALID_NULL_REFUSED);
     json_t *due = json_object_get(r->body, "due_on");
     if (!create && due != NULL && json_is_null(due))
         valid_fail(&v, "due_on", MSG_EMPTY, 0, NULL);
     else
-        (void)cm_date(&v, r->body, out, "due_on", create, false);
+        (void)commitments_date(&v, r->body, out, "due_on", create, false);
     if (!create)
-        (void)cm_date(&v, r->body, out, "done_on", false, true);
+        (void)commitments_date(&v, r->body, out, "done_on", false, true);
     if (!valid_ok(&v)) {
         json_decref(out);
         req_reply_invalid(r, &v);
         return;
     }
     valid_free(&v);
-    char *text;
-    if (!cm_keep_json(r, out, &text))
-        return;
-    const char *params[] = {id, text, r->auth.account_id};
-    req_query(r, stmt, 3, params, cm_done);
+    commitments_write(r, stmt, out);
 }
 
 void commitments_milestone_create(struct req *r)
 {
-    milestone_write(r, &cm_stmt_milestone_create, true);
+    milestone_write(r, &commitments_stmt_milestone_create, true);
 }
 
 void commitments_milestone_patch(struct req *r)
 {
-    milestone_write(r, &cm_stmt_milestone_patch, false);
+    milestone_write(r, &commitments_stmt_milestone_patch, false);
 }
