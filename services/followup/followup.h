@@ -20,9 +20,6 @@ struct db_listen;
  * exits (the same work serve does periodically). argv[0] is "remind". */
 int followup_remind_cli(const struct config *cfg, int argc, char **argv);
 
-/* True for organizer, follow-up or admin: who may read overdue and review. */
-bool followup_is_staff(const struct req *r);
-
 /* dashboard.c */
 extern const struct db_stmt followup_stmt_dashboard;
 void followup_dashboard_get(struct req *r);

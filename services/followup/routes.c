@@ -3,7 +3,7 @@
  * the review at the next edition and carry-over.
  *
  * Overdue and pact-review are for staff (organizer, follow-up, admin):
- * AUTH_USER plus followup_is_staff(), so an attendee gets 403 and nobody
+ * AUTH_USER plus req_is_staff(), so an attendee gets 403 and nobody
  * needs a new auth level. Carry-over edits pacts: AUTH_FOLLOWUP. */
 #include "core/module.h"
 #include "core/req.h"
@@ -26,11 +26,6 @@ static const struct db_stmt *const statements[] = {
     &followup_stmt_dashboard,  &followup_stmt_overdue, &followup_stmt_review,
     &followup_stmt_carry_over, &followup_stmt_remind,  NULL,
 };
-
-bool followup_is_staff(const struct req *r)
-{
-    return r->auth.ok && (r->auth.roles & (ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP)) != 0;
-}
 
 static const struct server_task *const tasks[] = {&followup_remind_task, NULL};
 
