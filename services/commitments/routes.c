@@ -22,10 +22,14 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const statements[] = {
-    &commitments_stmt_create,           &commitments_stmt_set_status,
-    &commitments_stmt_indicator_create, &commitments_stmt_measurement_create,
-    &commitments_stmt_measurement_review, &commitments_stmt_milestone_create,
-    &commitments_stmt_milestone_patch,  NULL,
+    &commitments_stmt_create,
+    &commitments_stmt_set_status,
+    &commitments_stmt_indicator_create,
+    &commitments_stmt_measurement_create,
+    &commitments_stmt_measurement_review,
+    &commitments_stmt_milestone_create,
+    &commitments_stmt_milestone_patch,
+    NULL,
 };
 
 const struct module commitments_module = {"commitments", routes, statements, NULL};
