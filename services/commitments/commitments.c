@@ -73,13 +73,9 @@ static void co_ids(struct valid *v, const json_t *b, json_t *out)
 void commitments_create(struct req *r)
 {
     struct valid v;
-    valid_init(&v, r->lang);
-    json_t *out = json_object();
-    if (out == NULL) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    json_t *out = commitments_begin(r, &v);
+    if (out == NULL)
         return;
-    }
     valid_text_into(&v, r->body, out, "title", 1, 300, true, VALID_NULL_REFUSED);
     valid_long_text_into(&v, r->body, out, "description", 5000, false);
     opt_uuid(&v, r->body, out, "responsible_organization_id");
@@ -90,13 +86,8 @@ void commitments_create(struct req *r)
     if (starts != NULL && due != NULL && strcmp(due, starts) < 0)
         valid_fail(&v, "due_on", MSG_NOT_BEFORE, 0, "starts_on");
     opt_uuid(&v, r->body, out, "parent_id");
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    commitments_write(r, &commitments_stmt_create, out);
+    if (commitments_checked(r, &v, out))
+        commitments_write(r, &commitments_stmt_create, out);
 }
 
 void commitments_set_status(struct req *r)

@@ -46,6 +46,14 @@ const char *commitments_date(struct valid *v, const json_t *b, json_t *out, cons
  * most 1e15 in size, named name when invalid. */
 bool commitments_number(struct valid *v, const json_t *j, const char *name, double *out);
 
+/* Starts checking a body: v initialised, and the empty object the checked
+ * members go into returned; NULL after answering 503 (v untouched). */
+json_t *commitments_begin(struct req *r, struct valid *v);
+
+/* Ends it: true when every field passed (v freed); else answers 422 with
+ * v's errors, frees out and returns false. */
+bool commitments_checked(struct req *r, struct valid *v, json_t *out);
+
 /* out (stolen) as compact JSON text, decimals as typed (the caller frees
  * it); NULL after answering 503 when memory ran out. */
 char *commitments_dump(struct req *r, json_t *out);

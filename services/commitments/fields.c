@@ -36,6 +36,28 @@ bool commitments_number(struct valid *v, const json_t *j, const char *name, doub
     return true;
 }
 
+json_t *commitments_begin(struct req *r, struct valid *v)
+{
+    json_t *out = json_object();
+    if (out == NULL) {
+        req_reply_unavailable(r);
+        return NULL;
+    }
+    valid_init(v, r->lang);
+    return out;
+}
+
+bool commitments_checked(struct req *r, struct valid *v, json_t *out)
+{
+    if (!valid_ok(v)) {
+        json_decref(out);
+        req_reply_invalid(r, v);
+        return false;
+    }
+    valid_free(v);
+    return true;
+}
+
 char *commitments_dump(struct req *r, json_t *out)
 {
     /* 15 significant digits: a decimal typed by a person (0.1) reaches

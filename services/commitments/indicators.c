@@ -55,13 +55,9 @@ static void point(struct valid *v, const json_t *b, json_t *out, const char *fie
 void commitments_indicator_create(struct req *r)
 {
     struct valid v;
-    valid_init(&v, r->lang);
-    json_t *out = json_object();
-    if (out == NULL) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    json_t *out = commitments_begin(r, &v);
+    if (out == NULL)
         return;
-    }
     valid_text_into(&v, r->body, out, "name", 1, 300, true, VALID_NULL_REFUSED);
     valid_text_into(&v, r->body, out, "unit", 1, 50, true, VALID_NULL_REFUSED);
     double base = 0, target = 0;
@@ -86,11 +82,6 @@ void commitments_indicator_create(struct req *r)
     }
     if (base_on != NULL && target_on != NULL && strcmp(target_on, base_on) <= 0)
         valid_fail(&v, "target.date", MSG_AFTER, 0, "baseline.date");
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    commitments_write(r, &commitments_stmt_indicator_create, out);
+    if (commitments_checked(r, &v, out))
+        commitments_write(r, &commitments_stmt_indicator_create, out);
 }

@@ -32,13 +32,9 @@ static bool blank(const json_t *b, const char *field)
 void commitments_measurement_create(struct req *r)
 {
     struct valid v;
-    valid_init(&v, r->lang);
-    json_t *out = json_object();
-    if (out == NULL) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    json_t *out = commitments_begin(r, &v);
+    if (out == NULL)
         return;
-    }
     double value;
     if (commitments_number(&v, json_object_get(r->body, "value"), "value", &value))
         json_object_set(out, "value", json_object_get(r->body, "value"));
@@ -53,12 +49,8 @@ void commitments_measurement_create(struct req *r)
     /* a value without anything to check it against does not count */
     if (evidence_ok && !has_url && blank(r->body, "evidence") && (url == NULL || json_is_null(url)))
         valid_fail(&v, "evidence", MSG_REQUIRED, 0, NULL);
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        req_reply_invalid(r, &v);
+    if (!commitments_checked(r, &v, out))
         return;
-    }
-    valid_free(&v);
     char *text = commitments_dump(r, out);
     if (text == NULL)
         return;

@@ -19,13 +19,9 @@ const struct db_stmt commitments_stmt_milestone_patch = {
 static void milestone_write(struct req *r, const struct db_stmt *stmt, bool create)
 {
     struct valid v;
-    valid_init(&v, r->lang);
-    json_t *out = json_object();
-    if (out == NULL) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    json_t *out = commitments_begin(r, &v);
+    if (out == NULL)
         return;
-    }
     json_t *title = json_object_get(r->body, "title");
     if (!create && title != NULL && json_is_null(title))
         valid_fail(&v, "title", MSG_EMPTY, 0, NULL);
@@ -38,13 +34,8 @@ static void milestone_write(struct req *r, const struct db_stmt *stmt, bool crea
         (void)commitments_date(&v, r->body, out, "due_on", create, false);
     if (!create)
         (void)commitments_date(&v, r->body, out, "done_on", false, true);
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    commitments_write(r, stmt, out);
+    if (commitments_checked(r, &v, out))
+        commitments_write(r, stmt, out);
 }
 
 void commitments_milestone_create(struct req *r)
