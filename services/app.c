@@ -6,10 +6,11 @@
 #include <stdlib.h>
 
 #include "accounts/accounts.h"
+#include "commitments/commitments.h"
 #include "core/server.h"
 #include "editions/editions.h"
-#include "pacts/commitments.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
+#include "organizations/organizations.h"
 #include "pacts/pacts.h"
 #include "programme/programme.h"
 #include "registration/registration.h"
@@ -17,8 +18,9 @@
 #include "series/series.h"
 
 static const struct module *const modules[] = {
-    &core_module,      &accounts_module, &editions_module, &registration_module, &series_module,
-    &programme_module, &schedule_module, &pacts_module,    &commitments_module,  &followup_module,
+    &core_module,   &accounts_module,    &editions_module, &registration_module,
+    &series_module, &programme_module,   &schedule_module, &organizations_module,
+    &pacts_module,  &commitments_module, &followup_module,
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

@@ -19,7 +19,7 @@
 #include "core/migrate.h"
 #include "core/server.h"
 #include "demo/demo.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 /* The usage text stays plain: it answers a person who mistyped a command,
  * at a terminal, before any configuration or log level exists; it reports

@@ -209,19 +209,13 @@ LANGUAGE sql STABLE AS $$
      WHERE pa.id = p_pact
 $$;
 
--- A validation error as the C side words it: {field, code, s}.
-CREATE OR REPLACE FUNCTION commitment_err(p_field text, p_code text, p_s text DEFAULT NULL) RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT jsonb_strip_nulls(jsonb_build_object('field', p_field, 'code', p_code, 's', p_s))
-$$;
-
 -- POST /v1/pacts/{id}/commitments (followup). p: {title, description,
 -- responsible_organization_id, co_responsible_organization_ids, starts_on,
 -- due_on, parent_id}, each checked by gessd; what needs the database
 -- (organizations that exist, a parent that is a top-level commitment of the
 -- same pact) is checked here, before anything is written.
 CREATE OR REPLACE FUNCTION commitments_create(p_pact uuid, p jsonb, p_actor uuid,
-                                             OUT problem text, OUT body text, OUT status integer)
+                                             OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     errs jsonb := '[]';
@@ -237,27 +231,29 @@ BEGIN
     -- the pact row is locked so a sub-commitment cannot race its parent's move
     PERFORM 1 FROM pacts WHERE id = p_pact FOR SHARE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF resp IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations WHERE id = resp) THEN
-        errs := errs || commitment_err('responsible_organization_id', 'no_organization');
+        errs := errs || core_field_error('responsible_organization_id', 'no_organization');
     END IF;
     FOR k IN 1 .. coalesce(cardinality(co), 0) LOOP
         org := co[k];
         IF NOT EXISTS (SELECT 1 FROM organizations WHERE id = org) THEN
-            errs := errs || commitment_err('co_responsible_organization_ids[' || (k - 1) || ']',
-                                           'no_organization');
+            errs := errs || core_field_error('co_responsible_organization_ids[' || (k - 1) || ']',
+                                             'no_organization');
         END IF;
     END LOOP;
     IF parent IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM commitments
             WHERE id = parent AND pact_id = p_pact AND parent_id IS NULL) THEN
-        errs := errs || commitment_err('parent_id', 'no_parent');
+        errs := errs || core_field_error('parent_id', 'no_parent');
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
+        status := 422;
         problem := 'validation-failed';
-        body := jsonb_build_object('errors', errs)::text;
+        body := jsonb_build_object('errors', errs)::json;
         RETURN;
     END IF;
     INSERT INTO commitments (pact_id, parent_id, title, description, responsible_organization_id,
@@ -267,14 +263,14 @@ BEGIN
     RETURNING * INTO c;
     INSERT INTO commitment_co_responsibles (commitment_id, organization_id)
     SELECT c.id, x FROM unnest(co) x ON CONFLICT DO NOTHING;
-    body := commitment_json(c, true)::text;
+    body := commitment_json(c, true);
     status := 201;
 END
 $$;
 
 -- POST /v1/commitments/{id}/status (followup): {status, reason}.
 CREATE OR REPLACE FUNCTION commitments_set_status(p_id uuid, p_status text, p_reason text, p_actor uuid,
-                                                 OUT problem text, OUT body text, OUT status integer)
+                                                 OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     c commitments;
@@ -285,10 +281,11 @@ BEGIN
      WHERE id = p_id
     RETURNING * INTO c;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
-    body := commitment_json(c, true)::text;
+    body := commitment_json(c, true);
     status := 200;
 END
 $$;
@@ -298,7 +295,7 @@ $$;
 -- target date after the baseline date); the CHECKs on indicators hold them
 -- too.
 CREATE OR REPLACE FUNCTION commitments_indicator_create(p_commitment uuid, p jsonb, p_actor uuid,
-                                            OUT problem text, OUT body text, OUT status integer)
+                                            OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     i indicators;
@@ -306,6 +303,7 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -315,7 +313,7 @@ BEGIN
             (p #>> '{baseline,date}')::date, (p #>> '{target,value}')::numeric,
             (p #>> '{target,date}')::date, p ->> 'direction', coalesce(p ->> 'verification', ''))
     RETURNING * INTO i;
-    body := indicator_json(i, true)::text;
+    body := indicator_json(i, true);
     status := 201;
 END
 $$;
@@ -339,7 +337,7 @@ $$;
 -- evidence_url}.
 CREATE OR REPLACE FUNCTION commitments_measurement_create(p_indicator uuid, p jsonb, p_actor uuid, p_followup boolean,
                                               p_staff boolean,
-                                              OUT problem text, OUT body text, OUT status integer)
+                                              OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     c commitments;
@@ -352,6 +350,7 @@ BEGIN
     SELECT cm.* INTO c FROM indicators i JOIN commitments cm ON cm.id = i.commitment_id
      WHERE i.id = p_indicator FOR SHARE OF cm;
     IF NOT FOUND OR NOT commitment_pact_visible(c.pact_id, p_actor, p_staff) THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -362,18 +361,21 @@ BEGIN
             orgs := orgs || c.responsible_organization_id;
         END IF;
         IF NOT commitment_is_contact(c.pact_id, p_actor, NULL, orgs) THEN
+            status := 403;
             problem := 'forbidden';
             RETURN;
         END IF;
     END IF;
     IF c.status IN ('done', 'dropped') THEN
+        status := 409;
         problem := 'commitment-closed';
         RETURN;
     END IF;
     IF (p ->> 'as_of')::date > pact_local_today(c.pact_id) THEN
+        status := 422;
         problem := 'validation-failed';
         body := jsonb_build_object('errors', jsonb_build_array(
-                    commitment_err('as_of', 'not_future')))::text;
+                    core_field_error('as_of', 'not_future')))::json;
         RETURN;
     END IF;
     INSERT INTO measurements (indicator_id, value, as_of, evidence, evidence_url, status,
@@ -384,7 +386,7 @@ BEGIN
             CASE WHEN p_followup THEN p_actor END,
             CASE WHEN p_followup THEN clock_timestamp() END)
     RETURNING * INTO m;
-    body := measurement_json(m, true)::text;
+    body := measurement_json(m, true);
     status := 201;
 END
 $$;
@@ -396,7 +398,7 @@ $$;
 -- progress.
 CREATE OR REPLACE FUNCTION commitments_measurement_review(p_id uuid, p_decision text, p_comment text, p_actor uuid,
                                               p_followup boolean, p_staff boolean,
-                                              OUT problem text, OUT body text, OUT status integer)
+                                              OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     m measurements;
@@ -415,19 +417,23 @@ BEGIN
     IF pact IS NULL OR NOT commitment_pact_visible(pact, p_actor, p_staff)
        OR (m.status <> 'verified' AND NOT p_staff
            AND NOT commitment_is_contact(pact, p_actor, NULL, NULL)) THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF NOT p_followup AND NOT commitment_is_contact(pact, p_actor, ARRAY['verifier'], NULL) THEN
+        status := 403;
         problem := 'forbidden';
         RETURN;
     END IF;
     IF m.reported_by = p_actor THEN
+        status := 403;
         problem := 'forbidden';
-        body := jsonb_build_object('detail', 'Nobody reviews their own measurement.')::text;
+        body := jsonb_build_object('detail', 'Nobody reviews their own measurement.')::json;
         RETURN;
     END IF;
     IF m.status <> 'submitted' THEN
+        status := 409;
         problem := 'already-reviewed';
         RETURN;
     END IF;
@@ -437,14 +443,14 @@ BEGIN
     RETURNING * INTO m;
     SELECT * INTO i FROM indicators WHERE id = m.indicator_id;
     body := (measurement_json(m, true)::jsonb
-             || jsonb_build_object('indicator', indicator_json(i, true)::jsonb))::text;
+             || jsonb_build_object('indicator', indicator_json(i, true)::jsonb))::json;
     status := 200;
 END
 $$;
 
 -- POST /v1/commitments/{id}/milestones (followup): {title, due_on}.
 CREATE OR REPLACE FUNCTION commitments_milestone_create(p_commitment uuid, p jsonb, p_actor uuid,
-                                            OUT problem text, OUT body text, OUT status integer)
+                                            OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ms milestones;
@@ -452,13 +458,14 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     INSERT INTO milestones (commitment_id, title, due_on)
     VALUES (p_commitment, p ->> 'title', (p ->> 'due_on')::date)
     RETURNING * INTO ms;
-    body := milestone_json(ms)::text;
+    body := milestone_json(ms);
     status := 201;
 END
 $$;
@@ -466,7 +473,7 @@ $$;
 -- PATCH /v1/milestones/{id} (followup): {done_on (date or null), title,
 -- due_on}, each optional; done_on may not be after the edition's today.
 CREATE OR REPLACE FUNCTION commitments_milestone_patch(p_id uuid, p jsonb, p_actor uuid,
-                                           OUT problem text, OUT body text, OUT status integer)
+                                           OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     ms milestones;
@@ -475,14 +482,16 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     SELECT * INTO ms FROM milestones WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     SELECT pact_id INTO pact FROM commitments WHERE id = ms.commitment_id;
     IF p ? 'done_on' AND (p ->> 'done_on')::date > pact_local_today(pact) THEN
+        status := 422;
         problem := 'validation-failed';
         body := jsonb_build_object('errors', jsonb_build_array(
-                    commitment_err('done_on', 'not_future')))::text;
+                    core_field_error('done_on', 'not_future')))::json;
         RETURN;
     END IF;
     UPDATE milestones
@@ -492,7 +501,7 @@ BEGIN
            updated_at = now()
      WHERE id = p_id
     RETURNING * INTO ms;
-    body := milestone_json(ms)::text;
+    body := milestone_json(ms);
     status := 200;
 END
 $$;

@@ -287,7 +287,7 @@ CREATE OR REPLACE TRIGGER editions_dashboard_notify AFTER UPDATE OR DELETE ON ed
 -- the commitment p_cursor; p_edition NULL: every edition. problem
 -- 'not-found' for an edition that does not exist.
 CREATE OR REPLACE FUNCTION followup_overdue(p_edition text, p_cursor uuid, p_limit integer,
-                                               OUT problem text, OUT body text)
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     ed uuid;
@@ -298,6 +298,7 @@ BEGIN
     IF p_edition IS NOT NULL THEN
         SELECT id INTO ed FROM editions WHERE slug = p_edition;
         IF NOT FOUND THEN
+            status := 404;
             problem := 'not-found';
             RETURN;
         END IF;
@@ -349,9 +350,10 @@ BEGIN
              ORDER BY page.due_on, page.id) FILTER (WHERE page.rn <= p_limit),
            count(*)
       INTO items, n FROM page;
+    status := 200;
     body := jsonb_build_object(
         'items', coalesce(items, '[]'),
-        'next_cursor', CASE WHEN n > p_limit THEN items -> (p_limit - 1) ->> 'id' END)::text;
+        'next_cursor', CASE WHEN n > p_limit THEN items -> (p_limit - 1) ->> 'id' END)::json;
 END
 $$;
 
@@ -444,7 +446,7 @@ $$;
 -- now, each commitment with the same pair and what changed since signing:
 -- status changes with their reasons (from the audit), measurements
 -- verified, milestones done, carry-overs.
-CREATE OR REPLACE FUNCTION followup_review(p_slug text, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION followup_review(p_slug text, OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     e editions;
@@ -452,13 +454,15 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     SELECT * INTO prev FROM editions
      WHERE id = e.previous_id OR (e.previous_id IS NULL AND number = e.number - 1);
+    status := 200;
     IF prev.id IS NULL THEN
-        body := jsonb_build_object('edition', e.slug, 'previous', NULL, 'pacts', '[]'::jsonb)::text;
+        body := jsonb_build_object('edition', e.slug, 'previous', NULL, 'pacts', '[]'::jsonb)::json;
         RETURN;
     END IF;
     body := jsonb_build_object(
@@ -540,7 +544,7 @@ BEGIN
                                     ORDER BY c.parent_id NULLS FIRST, c.created_at, c.id)
                              FROM commitments c WHERE c.pact_id = p.id), '[]'))
                      ORDER BY p.signed_on, p.created_at, p.id)
-              FROM pacts p WHERE p.edition_id = prev.id AND p.status <> 'draft'), '[]'))::text;
+              FROM pacts p WHERE p.edition_id = prev.id AND p.status <> 'draft'), '[]'))::json;
 END
 $$;
 
@@ -555,7 +559,7 @@ $$;
 -- back. Once per source commitment and target edition: the source row is
 -- locked FOR UPDATE, so a second request waits and then sees the first.
 CREATE OR REPLACE FUNCTION followup_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date,
-                                                 OUT problem text, OUT body text)
+                                                 OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     src commitments;
@@ -570,10 +574,12 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     SELECT * INTO src FROM commitments WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
     IF src.status = 'done' THEN
+        status := 409;
         problem := 'commitment-closed';
         RETURN;
     END IF;
@@ -584,15 +590,15 @@ BEGIN
         SELECT * INTO tgt_ed FROM editions WHERE id = tgt.edition_id;
     END IF;
     IF tgt.id IS NULL OR tgt_ed.number <= src_ed.number THEN
+        status := 422;
         problem := 'validation-failed';
-        body := jsonb_build_object('errors', jsonb_build_array(jsonb_build_object(
-                    'field', 'pact_id',
-                    'code', CASE WHEN tgt.id IS NULL THEN 'no_pact'
-                                 ELSE 'not_later_edition' END)))::text;
+        body := json_build_object('errors', jsonb_build_array(core_field_error(
+                    'pact_id', CASE WHEN tgt.id IS NULL THEN 'no_pact' ELSE 'not_later_edition' END)));
         RETURN;
     END IF;
     IF EXISTS (SELECT 1 FROM commitments t JOIN pacts tp ON tp.id = t.pact_id
                 WHERE t.carried_from_id = src.id AND tp.edition_id = tgt.edition_id) THEN
+        status := 409;
         problem := 'already-carried-over';
         RETURN;
     END IF;
@@ -625,6 +631,7 @@ BEGIN
     END LOOP;
     INSERT INTO milestones (commitment_id, title, due_on)
     SELECT nc.id, title, due_on FROM milestones WHERE commitment_id = src.id AND done_on IS NULL;
-    body := commitment_json(nc, true)::text;
+    status := 201;
+    body := commitment_json(nc, true);
 END
 $$;

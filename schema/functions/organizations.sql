@@ -14,7 +14,10 @@
 -- first, so the audit trigger (pacts.sql) records who did it. Validation that
 -- needs the database (an id that does not exist, a field the stored row
 -- makes wrong) comes back as problem 'validation-failed' with
--- {errors: [{field, code, s?}]} for gessd to word (services/pacts/pacts.c).
+-- {errors: [core_field_error(...)]} for gessd to word (services/core/problem.c).
+--
+-- Every request function answers one row (status, problem, body), the
+-- contract of services/core/req.h.
 
 -- ---------------------------------------------------------------------------
 -- Organizations
@@ -38,9 +41,9 @@ $$;
 
 -- The organization an organization-taken problem names: the one holding the
 -- name or the tax id.
-CREATE OR REPLACE FUNCTION organization_taken(p_name text, p_tax_id text, p_except uuid) RETURNS text
+CREATE OR REPLACE FUNCTION organization_taken(p_name text, p_tax_id text, p_except uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('organization', json_build_object('id', o.id, 'name', o.name))::text
+    SELECT json_build_object('organization', json_build_object('id', o.id, 'name', o.name))
       FROM organizations o
      WHERE (lower(o.name) = lower(p_name) OR o.tax_id = p_tax_id)
        AND o.id IS DISTINCT FROM p_except
@@ -50,7 +53,8 @@ $$;
 
 -- POST /v1/organizations: p holds the members gessd has checked (name,
 -- sector, tax_id?, region?). The unique indexes decide races.
-CREATE OR REPLACE FUNCTION organizations_create(p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION organizations_create(p jsonb,
+                                                OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     o organizations;
@@ -60,23 +64,27 @@ BEGIN
     ON CONFLICT DO NOTHING
     RETURNING * INTO o;
     IF NOT FOUND THEN
+        status := 409;
         problem := 'organization-taken';
         body := organization_taken(p ->> 'name', p ->> 'tax_id', NULL);
         RETURN;
     END IF;
-    body := organization_json(o)::text;
+    status := 201;
+    body := organization_json(o);
 END
 $$;
 
 -- PATCH /v1/organizations/{id}: only the members present in p change
 -- (tax_id and region may be null: cleared).
-CREATE OR REPLACE FUNCTION organizations_patch(p_id uuid, p jsonb, OUT problem text, OUT body text)
+CREATE OR REPLACE FUNCTION organizations_patch(p_id uuid, p jsonb,
+                                               OUT status integer, OUT problem text, OUT body json)
 LANGUAGE plpgsql AS $$
 DECLARE
     o organizations;
 BEGIN
     SELECT * INTO o FROM organizations WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
+        status := 404;
         problem := 'not-found';
         RETURN;
     END IF;
@@ -93,10 +101,43 @@ BEGIN
          WHERE id = p_id
         RETURNING * INTO o;
     EXCEPTION WHEN unique_violation THEN
+        status := 409;
         problem := 'organization-taken';
         body := organization_taken(o.name, o.tax_id, p_id);
         RETURN;
     END;
-    body := organization_json(o)::text;
+    status := 200;
+    body := organization_json(o);
 END
+$$;
+
+-- GET /v1/organizations: one page ordered by name (any letter case), then
+-- id; the cursor is the last organization's id. p_q: a substring of the
+-- name (letter case and accents aside), p_sector: one sector (each NULL:
+-- no filter).
+CREATE OR REPLACE FUNCTION organizations_list(p_q text, p_sector text, p_cursor uuid, p_limit integer,
+                                              OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    WITH page AS (SELECT o, o.id, row_number() OVER (ORDER BY lower(o.name), o.id) AS rn
+       FROM organizations o
+      WHERE (p_q IS NULL OR strpos(organization_fold(o.name), organization_fold(p_q)) > 0)
+        AND (p_sector IS NULL OR o.sector = p_sector)
+        AND (p_cursor IS NULL OR (lower(o.name), o.id) >
+             (SELECT lower(k.name), k.id FROM organizations k WHERE k.id = p_cursor))
+      ORDER BY lower(o.name), o.id LIMIT p_limit + 1)
+    SELECT 200, NULL::text, row_to_json(x) FROM (
+       SELECT coalesce(json_agg(organization_json(g.o) ORDER BY g.rn)
+                       FILTER (WHERE g.rn <= p_limit), '[]') AS items,
+              CASE WHEN max(g.rn) > p_limit
+                   THEN (max(g.id::text) FILTER (WHERE g.rn = p_limit)) END AS next_cursor
+         FROM page g) x
+$$;
+
+-- GET /v1/organizations/{id}
+CREATE OR REPLACE FUNCTION organizations_get(p_id uuid,
+                                             OUT status integer, OUT problem text, OUT body json)
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN j IS NULL THEN 404 ELSE 200 END,
+           CASE WHEN j IS NULL THEN 'not-found' END, j
+      FROM (SELECT (SELECT organization_json(o) FROM organizations o WHERE o.id = p_id) AS j) x
 $$;

@@ -135,6 +135,11 @@ void req_run_handler(struct req *r);
 void req_done_sql(struct req *r, enum db_status st, PGresult *res);
 bool req_sql_succeeded(enum db_status st, PGresult *res);
 
+/* req_done_sql for a write whose commit NOTIFYs the caches: on success,
+ * first db_listen_note_change(), so this process's caches never answer
+ * the writer with what it just changed (a refusal changed nothing). */
+void req_done_sql_changed(struct req *r, enum db_status st, PGresult *res);
+
 /* The body column of a contract row (one row), or NULL. */
 const char *req_sql_body(PGresult *res);
 

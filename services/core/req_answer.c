@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/db_listen.h"
 #include "core/ics.h"
 #include "core/log.h"
 #include "core/req.h"
@@ -101,6 +102,13 @@ void req_done_sql(struct req *r, enum db_status st, PGresult *res)
         return;
     }
     req_reply_json_text(r, status, body, (size_t)PQgetlength(res, 0, COL_BODY));
+}
+
+void req_done_sql_changed(struct req *r, enum db_status st, PGresult *res)
+{
+    if (req_sql_succeeded(st, res))
+        db_listen_note_change();
+    req_done_sql(r, st, res);
 }
 
 bool req_page(struct req *r, struct valid *v, struct page *p, enum page_cursor kind)

@@ -10,7 +10,8 @@
 
 const struct db_stmt pacts_stmt_party_create = {
     "pacts_party_create",
-    "SELECT problem, body FROM pacts_party_create($1::uuid, $2::uuid, $3, $4::uuid[], $5::uuid)",
+    "SELECT status, problem, body"
+    " FROM pacts_party_create($1::uuid, $2::uuid, $3, $4::uuid[], $5::uuid)",
 };
 
 #define MAX_CONTACTS 50
@@ -82,9 +83,6 @@ static void contacts(struct valid *v, const json_t *b, char **out)
 
 void pacts_party_create(struct req *r)
 {
-    const char *id = pacts_path_id(r);
-    if (id == NULL)
-        return;
     struct valid v;
     valid_init(&v, r->lang);
     const char *org = valid_string(&v, r->body, "organization_id", 1, 64, true);
@@ -103,8 +101,7 @@ void pacts_party_create(struct req *r)
         req_reply_unavailable(r);
         return;
     }
-    r->data = ids;
-    r->data_free = free;
-    const char *params[] = {id, org, role, ids, r->auth.account_id};
-    req_query(r, &pacts_stmt_party_create, 5, params, pacts_done_created);
+    const char *params[] = {req_param(r, "id"), org, role, ids, r->auth.account_id};
+    req_query(r, &pacts_stmt_party_create, 5, params, req_done_sql_changed);
+    free(ids);
 }

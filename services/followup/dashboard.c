@@ -17,7 +17,7 @@
 
 #include "core/db_listen.h"
 #include "core/req.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 /* (draft, body, etag, valid_until as Unix time); no row: no edition. */
 const struct db_stmt followup_stmt_dashboard = {

@@ -3,17 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commitments/commitments.h"
 #include "core/req.h"
-#include "pacts/commitments.h"
 
-const struct db_stmt cm_stmt_commitment_create = {
-    "cm_commitment_create",
-    "SELECT problem, body, status FROM commitments_create($1::uuid, $2::jsonb, $3::uuid)",
+const struct db_stmt commitments_stmt_create = {
+    "commitments_create",
+    "SELECT status, problem, body FROM commitments_create($1::uuid, $2::jsonb, $3::uuid)",
 };
 
-const struct db_stmt cm_stmt_commitment_status = {
-    "cm_commitment_status",
-    "SELECT problem, body, status FROM commitments_set_status($1::uuid, $2, $3, $4::uuid)",
+const struct db_stmt commitments_stmt_set_status = {
+    "commitments_set_status",
+    "SELECT status, problem, body FROM commitments_set_status($1::uuid, $2, $3, $4::uuid)",
 };
 
 static const char *const statuses[] = {"not_started", "on_track", "at_risk", "delayed",
@@ -72,45 +72,26 @@ static void co_ids(struct valid *v, const json_t *b, json_t *out)
 
 void commitments_create(struct req *r)
 {
-    const char *id = cm_path_id(r);
-    if (id == NULL)
-        return;
     struct valid v;
-    valid_init(&v, r->lang);
-    json_t *out = json_object();
-    if (out == NULL) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    json_t *out = commitments_begin(r, &v);
+    if (out == NULL)
         return;
-    }
-    cm_text(&v, r->body, out, "title", 1, 300, true);
+    valid_text_into(&v, r->body, out, "title", 1, 300, true, VALID_NULL_REFUSED);
     valid_long_text_into(&v, r->body, out, "description", 5000, false);
     opt_uuid(&v, r->body, out, "responsible_organization_id");
     co_ids(&v, r->body, out);
-    const char *starts = cm_date(&v, r->body, out, "starts_on", false, true);
-    const char *due = cm_date(&v, r->body, out, "due_on", true, false);
+    const char *starts = commitments_date(&v, r->body, out, "starts_on", false, true);
+    const char *due = commitments_date(&v, r->body, out, "due_on", true, false);
     /* YYYY-MM-DD texts order as the dates do */
     if (starts != NULL && due != NULL && strcmp(due, starts) < 0)
         valid_fail(&v, "due_on", MSG_NOT_BEFORE, 0, "starts_on");
     opt_uuid(&v, r->body, out, "parent_id");
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    char *text;
-    if (!cm_keep_json(r, out, &text))
-        return;
-    const char *params[] = {id, text, r->auth.account_id};
-    req_query(r, &cm_stmt_commitment_create, 3, params, cm_done);
+    if (commitments_checked(r, &v, out))
+        commitments_write(r, &commitments_stmt_create, out);
 }
 
-void commitment_status(struct req *r)
+void commitments_set_status(struct req *r)
 {
-    const char *id = cm_path_id(r);
-    if (id == NULL)
-        return;
     struct valid v;
     valid_init(&v, r->lang);
     const char *status = valid_enum(&v, r->body, "status", statuses, true);
@@ -134,6 +115,6 @@ void commitment_status(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *params[] = {id, status, reason, r->auth.account_id};
-    req_query(r, &cm_stmt_commitment_status, 4, params, cm_done);
+    const char *params[] = {req_param(r, "id"), status, reason, r->auth.account_id};
+    req_query(r, &commitments_stmt_set_status, 4, params, req_done_sql_changed);
 }

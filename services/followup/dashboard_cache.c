@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/db_listen.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 #define BUCKETS 64
 #define MAX_ENTRIES 1024 /* beyond this the cache starts over */

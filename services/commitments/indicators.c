@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commitments/commitments.h"
 #include "core/req.h"
-#include "pacts/commitments.h"
 
-const struct db_stmt cm_stmt_indicator_create = {
-    "cm_indicator_create",
-    "SELECT problem, body, status FROM commitments_indicator_create($1::uuid, $2::jsonb, $3::uuid)",
+const struct db_stmt commitments_stmt_indicator_create = {
+    "commitments_indicator_create",
+    "SELECT status, problem, body FROM commitments_indicator_create($1::uuid, $2::jsonb, $3::uuid)",
 };
 
 static const char *const directions[] = {"up", "down", NULL};
@@ -31,7 +31,7 @@ static void point(struct valid *v, const json_t *b, json_t *out, const char *fie
     }
     char name[32];
     snprintf(name, sizeof name, "%s.value", field);
-    bool vok = cm_number(v, json_object_get(p, "value"), name, value);
+    bool vok = commitments_number(v, json_object_get(p, "value"), name, value);
     snprintf(name, sizeof name, "%s.date", field);
     json_t *d = json_object_get(p, "date");
     const char *s = json_string_value(d);
@@ -54,19 +54,12 @@ static void point(struct valid *v, const json_t *b, json_t *out, const char *fie
 
 void commitments_indicator_create(struct req *r)
 {
-    const char *id = cm_path_id(r);
-    if (id == NULL)
-        return;
     struct valid v;
-    valid_init(&v, r->lang);
-    json_t *out = json_object();
-    if (out == NULL) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    json_t *out = commitments_begin(r, &v);
+    if (out == NULL)
         return;
-    }
-    cm_text(&v, r->body, out, "name", 1, 300, true);
-    cm_text(&v, r->body, out, "unit", 1, 50, true);
+    valid_text_into(&v, r->body, out, "name", 1, 300, true, VALID_NULL_REFUSED);
+    valid_text_into(&v, r->body, out, "unit", 1, 50, true, VALID_NULL_REFUSED);
     double base = 0, target = 0;
     const char *base_on, *target_on;
     bool base_ok, target_ok;
@@ -89,15 +82,6 @@ void commitments_indicator_create(struct req *r)
     }
     if (base_on != NULL && target_on != NULL && strcmp(target_on, base_on) <= 0)
         valid_fail(&v, "target.date", MSG_AFTER, 0, "baseline.date");
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    char *text;
-    if (!cm_keep_json(r, out, &text))
-        return;
-    const char *params[] = {id, text, r->auth.account_id};
-    req_query(r, &cm_stmt_indicator_create, 3, params, cm_done);
+    if (commitments_checked(r, &v, out))
+        commitments_write(r, &commitments_stmt_indicator_create, out);
 }

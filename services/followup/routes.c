@@ -1,23 +1,23 @@
-/* followup_routes.c — the routes and prepared statements of pact follow-up:
+/* routes.c — the routes and prepared statements of pact follow-up:
  * the public dashboard (cached, ETag), overdue commitments and reminders,
  * the review at the next edition and carry-over.
  *
  * Overdue and pact-review are for staff (organizer, follow-up, admin):
- * AUTH_USER plus followup_is_staff(), so an attendee gets 403 and nobody
+ * AUTH_USER plus req_is_staff(), so an attendee gets 403 and nobody
  * needs a new auth level. Carry-over edits pacts: AUTH_FOLLOWUP. */
 #include "core/module.h"
 #include "core/req.h"
 #include "core/server.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 static const struct route routes[] = {
-    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get, "pacts/dashboard.c",
-          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/commitments/overdue", followup_overdue_list, "pacts/overdue.c", AUTH_USER,
+    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get,
+          "followup/dashboard.c", AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/commitments/overdue", followup_overdue_list, "followup/overdue.c", AUTH_USER,
           BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review_get, "pacts/review.c",
+    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review_get, "followup/review.c",
           AUTH_USER, BODY_NONE, OUT_JSON),
-    ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "pacts/carry_over.c",
+    ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "followup/carry_over.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE_END,
 };
@@ -26,11 +26,6 @@ static const struct db_stmt *const statements[] = {
     &followup_stmt_dashboard,  &followup_stmt_overdue, &followup_stmt_review,
     &followup_stmt_carry_over, &followup_stmt_remind,  NULL,
 };
-
-bool followup_is_staff(const struct req *r)
-{
-    return r->auth.ok && (r->auth.roles & (ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP)) != 0;
-}
 
 static const struct server_task *const tasks[] = {&followup_remind_task, NULL};
 

@@ -2,24 +2,19 @@
  * edition's pacts with progress at signing and now, and what changed since,
  * for the review session of the programme; built by followup_review(). */
 #include "core/req.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 const struct db_stmt followup_stmt_review = {
     "followup_review",
-    "SELECT problem, body FROM followup_review($1)",
+    "SELECT status, problem, body FROM followup_review($1)",
 };
 
 void followup_review_get(struct req *r)
 {
-    if (!followup_is_staff(r)) {
+    if (!req_is_staff(r)) {
         req_reply_problem(r, "forbidden", NULL);
         return;
     }
-    const char *slug = req_param(r, "slug");
-    if (!valid_slug(slug)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
-    const char *params[] = {slug};
-    req_query(r, &followup_stmt_review, 1, params, req_done_outcome);
+    const char *params[] = {req_param(r, "slug")};
+    req_query(r, &followup_stmt_review, 1, params, req_done_sql);
 }

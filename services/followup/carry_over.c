@@ -4,21 +4,15 @@
  * once per target edition; followup_carry_over() locks the source row,
  * so two requests at once give one copy and one 409. */
 #include "core/req.h"
-#include "pacts/followup.h"
-#include "pacts/pacts.h"
+#include "followup/followup.h"
 
 const struct db_stmt followup_stmt_carry_over = {
     "followup_carry_over",
-    "SELECT problem, body FROM followup_carry_over($1::uuid, $2::uuid, $3::uuid, $4::date)",
+    "SELECT status, problem, body FROM followup_carry_over($1::uuid, $2::uuid, $3::uuid, $4::date)",
 };
 
 void followup_carry_over(struct req *r)
 {
-    const char *id = req_param(r, "id");
-    if (!valid_uuid(id)) {
-        req_reply_problem(r, "not-found", NULL);
-        return;
-    }
     struct valid v;
     valid_init(&v, r->lang);
     const char *pact = valid_string(&v, r->body, "pact_id", 1, 64, true);
@@ -33,7 +27,6 @@ void followup_carry_over(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *params[] = {r->auth.account_id, id, pact, due};
-    /* pacts_done_created words the 422 codes SQL answers in the caller's language */
-    req_query(r, &followup_stmt_carry_over, 4, params, pacts_done_created);
+    const char *params[] = {r->auth.account_id, req_param(r, "id"), pact, due};
+    req_query(r, &followup_stmt_carry_over, 4, params, req_done_sql_changed);
 }

@@ -2,19 +2,17 @@
  * due date and not done or dropped, or with a milestone past due and not
  * done, each with its pact, edition, days overdue and overdue milestones;
  * ?edition=<slug> narrows it to one edition; pages of (due_on, id). */
-#include <stdio.h>
-
 #include "core/req.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 const struct db_stmt followup_stmt_overdue = {
     "followup_overdue",
-    "SELECT problem, body FROM followup_overdue($1, $2::uuid, $3::int)",
+    "SELECT status, problem, body FROM followup_overdue($1, $2::uuid, $3::int)",
 };
 
 void followup_overdue_list(struct req *r)
 {
-    if (!followup_is_staff(r)) {
+    if (!req_is_staff(r)) {
         req_reply_problem(r, "forbidden", NULL);
         return;
     }
@@ -23,17 +21,13 @@ void followup_overdue_list(struct req *r)
     const char *edition = req_query_param(r, "edition");
     if (edition != NULL && !valid_slug(edition))
         valid_fail(&v, "edition", MSG_SLUG, 0, NULL);
-    const char *cursor = req_query_param(r, "cursor");
-    if (cursor != NULL && !valid_uuid(cursor))
-        valid_fail(&v, "cursor", MSG_UUID, 0, NULL);
-    int limit = req_page_limit(r, &v);
+    struct page page;
+    (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
     if (!valid_ok(&v)) {
         req_reply_invalid(r, &v);
         return;
     }
     valid_free(&v);
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit);
-    const char *params[] = {edition, cursor, lim};
-    req_query(r, &followup_stmt_overdue, 3, params, req_done_outcome);
+    const char *params[] = {edition, page.cursor, page.limit_text};
+    req_query(r, &followup_stmt_overdue, 3, params, req_done_sql);
 }

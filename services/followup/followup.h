@@ -1,7 +1,7 @@
 /* followup.h — pact follow-up: the public dashboard (cached, ETag), overdue commitments and
  * reminders, the review at the next edition and carry-over. */
-#ifndef GESS_PACTS_FOLLOWUP_H
-#define GESS_PACTS_FOLLOWUP_H
+#ifndef GESS_FOLLOWUP_FOLLOWUP_H
+#define GESS_FOLLOWUP_FOLLOWUP_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,9 +19,6 @@ struct db_listen;
 /* `gessd remind`: sends the pact reminders that are due, once each, and
  * exits (the same work serve does periodically). argv[0] is "remind". */
 int followup_remind_cli(const struct config *cfg, int argc, char **argv);
-
-/* True for organizer, follow-up or admin: who may read overdue and review. */
-bool followup_is_staff(const struct req *r);
 
 /* dashboard.c */
 extern const struct db_stmt followup_stmt_dashboard;

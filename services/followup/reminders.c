@@ -16,7 +16,7 @@
 #include "core/log.h"
 #include "core/migrate.h"
 #include "core/server.h"
-#include "pacts/followup.h"
+#include "followup/followup.h"
 
 const struct db_stmt followup_stmt_remind = {
     "followup_remind",

@@ -1,18 +1,8 @@
-/* pacts_routes.c — the routes and prepared statements of pact follow-up:
- * organizations, pacts, their parties and contacts, and each pact's history. */
+/* routes.c — the routes and prepared statements of pact follow-up:
+ * pacts, their parties and contacts, and each pact's history. */
 #include "pacts/pacts.h"
 
-/* Organizations are written by staff (organizer or followup): AUTH_USER
- * here, the role checked by the handler (403). */
 static const struct route routes[] = {
-    ROUTE("POST", "/v1/organizations", pacts_org_create, "pacts/organizations.c", AUTH_USER,
-          BODY_JSON, OUT_JSON),
-    ROUTE("GET", "/v1/organizations", pacts_org_list, "pacts/organizations.c", AUTH_OPTIONAL,
-          BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/organizations/{id}", pacts_org_get, "pacts/organizations.c", AUTH_OPTIONAL,
-          BODY_NONE, OUT_JSON),
-    ROUTE("PATCH", "/v1/organizations/{id}", pacts_org_patch, "pacts/organizations.c", AUTH_USER,
-          BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/editions/{slug}/pacts", pacts_create, "pacts/pacts.c", AUTH_FOLLOWUP,
           BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/editions/{slug}/pacts", pacts_list, "pacts/pacts.c", AUTH_OPTIONAL, BODY_NONE,
@@ -28,10 +18,6 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const statements[] = {
-    &pacts_stmt_org_create,
-    &pacts_stmt_org_list,
-    &pacts_stmt_org_get,
-    &pacts_stmt_org_patch,
     &pacts_stmt_create,
     &pacts_stmt_list,
     &pacts_stmt_get,

@@ -1,0 +1,67 @@
+/* commitments.h — pact follow-up: commitments, their status, indicators, measurements and their
+ * review, and milestones. */
+#ifndef GESS_COMMITMENTS_COMMITMENTS_H
+#define GESS_COMMITMENTS_COMMITMENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/db_pool.h"
+#include "core/module.h"
+#include "core/router.h"
+
+extern const struct module commitments_module;
+
+struct req;
+struct valid;
+
+/* commitments.c */
+extern const struct db_stmt commitments_stmt_create, commitments_stmt_set_status;
+void commitments_create(struct req *r);
+void commitments_set_status(struct req *r);
+
+/* indicators.c */
+extern const struct db_stmt commitments_stmt_indicator_create;
+void commitments_indicator_create(struct req *r);
+
+/* measurements.c */
+extern const struct db_stmt commitments_stmt_measurement_create,
+    commitments_stmt_measurement_review;
+void commitments_measurement_create(struct req *r);
+void commitments_measurement_review(struct req *r);
+
+/* milestones.c */
+extern const struct db_stmt commitments_stmt_milestone_create, commitments_stmt_milestone_patch;
+void commitments_milestone_create(struct req *r);
+void commitments_milestone_patch(struct req *r);
+
+/* fields.c: what the handlers share */
+
+/* A YYYY-MM-DD field of b copied into out; returns it or NULL. With
+ * nullable, an explicit null is copied as null. */
+const char *commitments_date(struct valid *v, const json_t *b, json_t *out, const char *field,
+                             bool required, bool nullable);
+
+/* A finite JSON number (integer or real, not a boolean or a string) of at
+ * most 1e15 in size, named name when invalid. */
+bool commitments_number(struct valid *v, const json_t *j, const char *name, double *out);
+
+/* Starts checking a body: v initialised, and the empty object the checked
+ * members go into returned; NULL after answering 503 (v untouched). */
+json_t *commitments_begin(struct req *r, struct valid *v);
+
+/* Ends it: true when every field passed (v freed); else answers 422 with
+ * v's errors, frees out and returns false. */
+bool commitments_checked(struct req *r, struct valid *v, json_t *out);
+
+/* out (stolen) as compact JSON text, decimals as typed (the caller frees
+ * it); NULL after answering 503 when memory ran out. */
+char *commitments_dump(struct req *r, json_t *out);
+
+/* Runs stmt with ($1 the path's {id}, $2 out (stolen) as JSON text, $3 the
+ * actor) and answers its (status, problem, body) row; the dashboard
+ * caches of this process follow a success at once. 503 when out of
+ * memory. */
+void commitments_write(struct req *r, const struct db_stmt *stmt, json_t *out);
+
+#endif
