@@ -1,0 +1,83 @@
+"""The shape of the code that no compiler checks (issue 14, DESIGN.md §2):
+a statement is named for the SQL function it calls, a domain includes no
+other domain's headers, and what SQL answers goes through one contract."""
+import os
+import re
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SERVICES = os.path.join(REPO, "services")
+
+STMT = re.compile(r'const struct db_stmt (\w+) = \{\s*"(\w+)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+),?\s*\}', re.S)
+
+
+def _c_files():
+    for dirpath, _, files in os.walk(SERVICES):
+        for f in sorted(files):
+            if f.endswith((".c", ".h")):
+                path = os.path.join(dirpath, f)
+                yield os.path.relpath(path, SERVICES), open(path, encoding="utf-8").read()
+
+
+def _statements():
+    out = []
+    for rel, text in _c_files():
+        for var, name, sql in STMT.findall(text):
+            sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', sql))
+            out.append((rel, var, name, sql))
+    return out
+
+
+def test_statements_are_found():
+    assert len(_statements()) > 60
+
+
+def test_a_statement_variable_says_its_name():
+    wrong = []
+    for rel, var, name, _ in _statements():
+        prefix, _, rest = var.partition("_stmt_")
+        if not rest or f"{prefix}_{rest}" != name:
+            wrong.append(f"{rel}: {var} is named {name!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_statement_calling_a_function_has_its_name():
+    wrong = []
+    for rel, var, name, sql in _statements():
+        m = re.match(r"\s*SELECT\s.*?\sFROM\s+(\w+)\s*\(", sql, re.S | re.I)
+        if m and m.group(1) != name:
+            wrong.append(f"{rel}: statement {name!r} calls {m.group(1)}()")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_domain_includes_another_domains_headers():
+    wrong = []
+    for rel, text in _c_files():
+        parts = rel.split(os.sep)
+        if len(parts) < 2 or parts[0] == "core":
+            continue
+        for inc in re.findall(r'^#include "(\w+)/', text, re.M):
+            if inc not in ("core", parts[0]):
+                wrong.append(f"{rel} includes {inc}/")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_answers_select_the_contract_columns():
+    """A function whose result is (status, problem, body) is selected as
+    exactly that, so req_done_sql reads it by position."""
+    shaped = set()
+    for f in os.listdir(os.path.join(REPO, "schema", "functions")):
+        text = open(os.path.join(REPO, "schema", "functions", f), encoding="utf-8").read()
+        for m in re.finditer(r"CREATE OR REPLACE FUNCTION (\w+)\((.*?)\)\s*(?:RETURNS|LANGUAGE)",
+                             text, re.S):
+            outs = re.findall(r"OUT (\w+)", m.group(2))
+            if outs == ["status", "problem", "body"]:
+                shaped.add(m.group(1))
+    assert len(shaped) > 30, shaped
+    wrong = []
+    for rel, var, name, sql in _statements():
+        m = re.match(r"\s*SELECT\s+(.*?)\s+FROM\s+(\w+)\s*\(", sql, re.S | re.I)
+        if m and m.group(2) in shaped and re.sub(r"\s+", " ", m.group(1)) != "status, problem, body":
+            wrong.append(f"{rel}: {name} selects {m.group(1)!r}")
+    assert not wrong, "\n".join(wrong)
