@@ -48,7 +48,11 @@ void db_pool_free(struct db_pool *p);
 
 /* Runs stmt with text parameters (NULL for SQL NULL). Returns false, and
  * never calls cb, when the database is down or the queue is full: the
- * caller answers 503. */
+ * caller answers 503. When it returns true, the values (the array and
+ * every string) have been copied into the query, whether it was sent at
+ * once or queued for a free connection, so the caller may free or reuse
+ * them as soon as this returns; after false nothing was kept. Only stmt is
+ * held by reference (statements are static). */
 bool db_pool_query(struct db_pool *p, const struct db_stmt *stmt, int nparams,
                    const char *const *values, db_callback cb, void *arg)
     __attribute__((warn_unused_result));

@@ -2,7 +2,6 @@
  * and the OpenAPI document. */
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <string.h>
 
 #include "core/auth.h"
 #include "core/embedded.h"
@@ -16,14 +15,6 @@ static const struct db_stmt core_stmt_readyz = {"core_readyz", "SELECT 1"};
 
 static const struct db_stmt *const statements[] = {&core_stmt_readyz, &auth_stmt_lookup,
                                                    &core_stmt_housekeeping, NULL};
-
-const struct embedded_file *embedded_find(const char *name)
-{
-    for (const struct embedded_file *f = embedded_files; f->name != NULL; f++)
-        if (strcmp(f->name, name) == 0)
-            return f;
-    return NULL;
-}
 
 static void core_healthz(struct req *r)
 {

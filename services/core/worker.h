@@ -3,6 +3,7 @@
 #ifndef GESS_WORKER_H
 #define GESS_WORKER_H
 
+#include <event2/util.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include "core/conn.h"
 #include "core/proxy.h"
 
+struct db_pool_opts;
 struct evhttp_request;
 
 struct server {
@@ -52,15 +54,37 @@ struct worker {
     time_t accept_logged;
 };
 
+/* worker.c */
+
+/* Sets up w, worker index of srv: its loop, an evhttp on a dup() of the
+ * listening socket lfd, its pool and LISTEN connection, and (worker 0)
+ * the periodic tasks. False on failure; worker_free cleans up either way. */
+bool worker_init(struct worker *w, struct server *srv, int index, evutil_socket_t lfd,
+                 const struct db_pool_opts *dbo) __attribute__((warn_unused_result));
+
+/* The thread of a worker (arg): runs its loop until it is left. */
+void *worker_main(void *arg);
+
+/* Asks w to drain (from the main thread): stop accepting, finish what is
+ * in flight within shutdown_timeout_ms, then leave the loop. */
+void worker_drain(struct worker *w);
+
+/* Frees what worker_init made, once the loop has stopped (or never ran). */
+void worker_free(struct worker *w);
+
+/* Called by req.c after each answer and after each reply is written: ends
+ * the loop when draining and nothing is left to answer or to write. */
+void worker_request_done(struct worker *w);
+
+/* req.c */
+
 /* evhttp's callback for every request on w's loop. */
 void req_dispatch(struct evhttp_request *ev, void *arg);
 
 /* Frees the contexts of requests still live when a loop is torn down. */
 void req_free_all(struct worker *w);
 
-/* Called by req.c after each answer and after each reply is written: ends
- * the loop when draining and nothing is left to answer or to write. */
-void worker_request_done(struct worker *w);
+/* server.c */
 
 /* Appends pool and hashing gauges for /metrics. */
 void server_render_gauges(struct server *srv, struct evbuffer *out);

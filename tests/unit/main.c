@@ -12,7 +12,7 @@ static const struct {
     {"router", test_router}, {"config", test_config},     {"problem", test_problem},
     {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
     {"accept", test_accept}, {"log", test_log},           {"proxy", test_proxy},
-    {"pwhash", test_pwhash}, {"head", test_head},
+    {"pwhash", test_pwhash}, {"head", test_head},         {"etag_cache", test_etag_cache},
 };
 
 int main(void)

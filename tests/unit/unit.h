@@ -39,5 +39,6 @@ void test_log(void);
 void test_proxy(void);
 void test_pwhash(void);
 void test_head(void);
+void test_etag_cache(void);
 
 #endif
