@@ -137,19 +137,45 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object('field', p_field, 'code', p_code, 'arg', p_arg))
 $$;
 
--- The answer of a read that finds one JSON value or nothing: (200, NULL,
--- the value), or (404, 'not-found', NULL) when it is NULL.
-CREATE OR REPLACE FUNCTION core_found(p_body json,
-                                      OUT status integer, OUT problem text, OUT body json)
+-- The answers of an API function (schema/migrations/0015_answer.sql):
+--   core_answer(200, body)          a success (201 for a creation, 204
+--                                   without a body);
+--   core_problem(409, 'slug-taken') a problem, with members joining the
+--                                   document (an object, or NULL); the
+--                                   status must be the problem's own
+--                                   (services/core/problem.c), or gessd
+--                                   answers 500;
+--   core_invalid(errors)            422 validation-failed, errors an array
+--                                   of core_field_error();
+--   core_refused(field, code, arg)  the same for one field;
+--   core_found(body)                200 with body, or 404 when it is NULL.
+CREATE OR REPLACE FUNCTION core_answer(p_status integer, p_body json DEFAULT NULL)
+RETURNS api_answer
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN p_body IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN p_body IS NULL THEN 'not-found' END, p_body
+    SELECT ROW(p_status, NULL, p_body)::api_answer
 $$;
 
--- A refusal of one field, as an API function answers it.
-CREATE OR REPLACE FUNCTION core_refused(p_field text, p_code text, p_arg text DEFAULT NULL,
-                                        OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION core_problem(p_status integer, p_problem text, p_members json DEFAULT NULL)
+RETURNS api_answer
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT 422, 'validation-failed',
-           json_build_object('errors', jsonb_build_array(core_field_error(p_field, p_code, p_arg)))
+    SELECT ROW(p_status, p_problem, p_members)::api_answer
+$$;
+
+CREATE OR REPLACE FUNCTION core_invalid(p_errors jsonb)
+RETURNS api_answer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ROW(422, 'validation-failed', json_build_object('errors', p_errors))::api_answer
+$$;
+
+CREATE OR REPLACE FUNCTION core_refused(p_field text, p_code text, p_arg text DEFAULT NULL)
+RETURNS api_answer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT core_invalid(jsonb_build_array(core_field_error(p_field, p_code, p_arg)))
+$$;
+
+CREATE OR REPLACE FUNCTION core_found(p_body json)
+RETURNS api_answer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_body IS NULL THEN core_problem(404, 'not-found')
+                ELSE core_answer(200, p_body) END
 $$;
