@@ -1,10 +1,13 @@
-"""An upgrade from a database in the field: tests/api/fixtures/upgrade_from_0012.sql is a
-database migrated to 0012_throttle and loaded with the demo by the gessd from before the
-schema split, as `pg_dump --no-owner --no-privileges` wrote it. Restored into a scratch
+"""An upgrade from a database in the field: tests/api/fixtures/upgrade_from_0012.sql.gz is
+a database migrated to 0012_throttle and loaded with the demo by the gessd from before the
+schema split, as `pg_dump --no-owner --no-privileges` wrote it (kept compressed: it is a
+record of what was in the field, restored and never edited, and as text it would hold a
+second copy of every function of that time). Restored into a scratch
 database, today's `gessd migrate` must take it as having the baseline, leave it with
 exactly the functions and triggers of a freshly migrated database, keep its data, and
 `gessd serve` must accept it."""
 import glob
+import gzip
 import os
 import subprocess
 
@@ -26,7 +29,7 @@ def schema_dump(url):
             if ln and not ln.startswith(("--", "\\restrict", "\\unrestrict"))]
 
 
-FIXTURE = os.path.join(REPO, "tests", "api", "fixtures", "upgrade_from_0012.sql")
+FIXTURE = os.path.join(REPO, "tests", "api", "fixtures", "upgrade_from_0012.sql.gz")
 
 
 @pytest.fixture
@@ -42,8 +45,10 @@ def restored(gess):
     db = ScratchDb(gess, prefix="upgrade")
     try:
         # as the cluster's superuser (the URL's role), stopping at the first error
-        r = subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-f", FIXTURE],
-                           capture_output=True, text=True, timeout=120)
+        with gzip.open(FIXTURE, "rt", encoding="utf-8") as f:
+            dump = f.read()
+        r = subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db.url, "-f", "-"],
+                           input=dump, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, f"restoring the fixture failed:\n{r.stderr[-3000:]}"
         yield db
     finally:
