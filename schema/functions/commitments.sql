@@ -194,19 +194,26 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- ---------------------------------------------------------------------------
--- Who may see a pact: staff, and contacts of one of its parties, see every
--- pact (drafts too); everyone else only pacts that are not drafts, at an
--- edition that is not a draft.
+-- Who may see a pact: whoever pact_access (pacts.sql) lets see it at all:
+-- staff, and contacts of one of its parties, see every pact (drafts too);
+-- everyone else only pacts that are not drafts, at an edition that is not
+-- a draft.
 CREATE OR REPLACE FUNCTION commitment_pact_visible(p_pact uuid, p_viewer uuid, p_staff boolean)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT p_staff
-        OR (pa.status <> 'draft' AND e.status <> 'draft')
-        OR EXISTS (SELECT 1 FROM pact_parties pp
-                     JOIN pact_party_contacts pc ON pc.party_id = pp.id
-                    WHERE pp.pact_id = pa.id AND pc.account_id = p_viewer)
-      FROM pacts pa JOIN editions e ON e.id = pa.edition_id
-     WHERE pa.id = p_pact
+    SELECT pact_access(pa, p_viewer, p_staff) IS NOT NULL FROM pacts pa WHERE pa.id = p_pact
+$$;
+
+-- The first step of a request that adds to a commitment: who is acting,
+-- and the commitment's row shared-locked, so a status change waits for (or
+-- is seen by) what is added. False: no such commitment (404).
+CREATE OR REPLACE FUNCTION commitment_share(p_commitment uuid, p_actor uuid) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pact_set_actor(p_actor);
+    PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
+    RETURN FOUND;
+END
 $$;
 
 -- POST /v1/pacts/{id}/commitments (followup). p: {title, description,
@@ -214,8 +221,8 @@ $$;
 -- due_on, parent_id}, each checked by gessd; what needs the database
 -- (organizations that exist, a parent that is a top-level commitment of the
 -- same pact) is checked here, before anything is written.
-CREATE OR REPLACE FUNCTION commitments_create(p_pact uuid, p jsonb, p_actor uuid,
-                                             OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_create(p_pact uuid, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     errs jsonb := '[]';
@@ -231,9 +238,7 @@ BEGIN
     -- the pact row is locked so a sub-commitment cannot race its parent's move
     PERFORM 1 FROM pacts WHERE id = p_pact FOR SHARE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF resp IS NOT NULL AND NOT EXISTS (SELECT 1 FROM organizations WHERE id = resp) THEN
         errs := errs || core_field_error('responsible_organization_id', 'no_organization');
@@ -251,10 +256,7 @@ BEGIN
         errs := errs || core_field_error('parent_id', 'no_parent');
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := jsonb_build_object('errors', errs)::json;
-        RETURN;
+        RETURN core_invalid(errs);
     END IF;
     INSERT INTO commitments (pact_id, parent_id, title, description, responsible_organization_id,
                              starts_on, due_on)
@@ -263,14 +265,13 @@ BEGIN
     RETURNING * INTO c;
     INSERT INTO commitment_co_responsibles (commitment_id, organization_id)
     SELECT c.id, x FROM unnest(co) x ON CONFLICT DO NOTHING;
-    body := commitment_json(c, true);
-    status := 201;
+    RETURN core_answer(201, commitment_json(c, true));
 END
 $$;
 
 -- POST /v1/commitments/{id}/status (followup): {status, reason}.
-CREATE OR REPLACE FUNCTION commitments_set_status(p_id uuid, p_status text, p_reason text, p_actor uuid,
-                                                 OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_set_status(p_id uuid, p_status text, p_reason text, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     c commitments;
@@ -281,12 +282,9 @@ BEGIN
      WHERE id = p_id
     RETURNING * INTO c;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
-    body := commitment_json(c, true);
-    status := 200;
+    RETURN core_answer(200, commitment_json(c, true));
 END
 $$;
 
@@ -294,18 +292,14 @@ $$;
 -- field and their relations (target beyond the baseline in the direction,
 -- target date after the baseline date); the CHECKs on indicators hold them
 -- too.
-CREATE OR REPLACE FUNCTION commitments_indicator_create(p_commitment uuid, p jsonb, p_actor uuid,
-                                            OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_indicator_create(p_commitment uuid, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     i indicators;
 BEGIN
-    PERFORM pact_set_actor(p_actor);
-    PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
-    IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+    IF NOT commitment_share(p_commitment, p_actor) THEN
+        RETURN core_problem(404, 'not-found');
     END IF;
     INSERT INTO indicators (commitment_id, name, unit, baseline_value, baseline_on, target_value,
                             target_on, direction, verification)
@@ -313,8 +307,7 @@ BEGIN
             (p #>> '{baseline,date}')::date, (p #>> '{target,value}')::numeric,
             (p #>> '{target,date}')::date, p ->> 'direction', coalesce(p ->> 'verification', ''))
     RETURNING * INTO i;
-    body := indicator_json(i, true);
-    status := 201;
+    RETURN core_answer(201, indicator_json(i, true));
 END
 $$;
 
@@ -335,9 +328,9 @@ $$;
 -- party whose organization is responsible or co-responsible for the
 -- commitment submits one for review. p: {value, as_of, evidence,
 -- evidence_url}.
-CREATE OR REPLACE FUNCTION commitments_measurement_create(p_indicator uuid, p jsonb, p_actor uuid, p_followup boolean,
-                                              p_staff boolean,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_measurement_create(p_indicator uuid, p jsonb, p_actor uuid,
+                                                          p_followup boolean, p_staff boolean)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     c commitments;
@@ -350,9 +343,7 @@ BEGIN
     SELECT cm.* INTO c FROM indicators i JOIN commitments cm ON cm.id = i.commitment_id
      WHERE i.id = p_indicator FOR SHARE OF cm;
     IF NOT FOUND OR NOT commitment_pact_visible(c.pact_id, p_actor, p_staff) THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF NOT p_followup THEN
         orgs := ARRAY(SELECT organization_id FROM commitment_co_responsibles
@@ -361,22 +352,14 @@ BEGIN
             orgs := orgs || c.responsible_organization_id;
         END IF;
         IF NOT commitment_is_contact(c.pact_id, p_actor, NULL, orgs) THEN
-            status := 403;
-            problem := 'forbidden';
-            RETURN;
+            RETURN core_problem(403, 'forbidden');
         END IF;
     END IF;
     IF c.status IN ('done', 'dropped') THEN
-        status := 409;
-        problem := 'commitment-closed';
-        RETURN;
+        RETURN core_problem(409, 'commitment-closed');
     END IF;
     IF (p ->> 'as_of')::date > pact_local_today(c.pact_id) THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := jsonb_build_object('errors', jsonb_build_array(
-                    core_field_error('as_of', 'not_future')))::json;
-        RETURN;
+        RETURN core_refused('as_of', 'not_future');
     END IF;
     INSERT INTO measurements (indicator_id, value, as_of, evidence, evidence_url, status,
                               reported_by, reviewed_by, reviewed_at)
@@ -386,8 +369,7 @@ BEGIN
             CASE WHEN p_followup THEN p_actor END,
             CASE WHEN p_followup THEN clock_timestamp() END)
     RETURNING * INTO m;
-    body := measurement_json(m, true);
-    status := 201;
+    RETURN core_answer(201, measurement_json(m, true));
 END
 $$;
 
@@ -396,9 +378,10 @@ $$;
 -- their own. The row lock makes two reviews at once answer one 200 and one
 -- 409 already-reviewed. The answer carries the indicator with its new
 -- progress.
-CREATE OR REPLACE FUNCTION commitments_measurement_review(p_id uuid, p_decision text, p_comment text, p_actor uuid,
-                                              p_followup boolean, p_staff boolean,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_measurement_review(p_id uuid, p_decision text, p_comment text,
+                                                          p_actor uuid, p_followup boolean,
+                                                          p_staff boolean)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     m measurements;
@@ -417,63 +400,49 @@ BEGIN
     IF pact IS NULL OR NOT commitment_pact_visible(pact, p_actor, p_staff)
        OR (m.status <> 'verified' AND NOT p_staff
            AND NOT commitment_is_contact(pact, p_actor, NULL, NULL)) THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF NOT p_followup AND NOT commitment_is_contact(pact, p_actor, ARRAY['verifier'], NULL) THEN
-        status := 403;
-        problem := 'forbidden';
-        RETURN;
+        RETURN core_problem(403, 'forbidden');
     END IF;
     IF m.reported_by = p_actor THEN
-        status := 403;
-        problem := 'forbidden';
-        body := jsonb_build_object('detail', 'Nobody reviews their own measurement.')::json;
-        RETURN;
+        RETURN core_problem(403, 'forbidden',
+                            json_build_object('detail', 'Nobody reviews their own measurement.'));
     END IF;
     IF m.status <> 'submitted' THEN
-        status := 409;
-        problem := 'already-reviewed';
-        RETURN;
+        RETURN core_problem(409, 'already-reviewed');
     END IF;
     UPDATE measurements SET status = p_decision, reviewed_by = p_actor,
            reviewed_at = clock_timestamp(), review_comment = p_comment
      WHERE id = p_id
     RETURNING * INTO m;
     SELECT * INTO i FROM indicators WHERE id = m.indicator_id;
-    body := (measurement_json(m, true)::jsonb
-             || jsonb_build_object('indicator', indicator_json(i, true)::jsonb))::json;
-    status := 200;
+    RETURN core_answer(200, (measurement_json(m, true)::jsonb
+                             || jsonb_build_object('indicator', indicator_json(i, true)::jsonb))::json);
 END
 $$;
 
 -- POST /v1/commitments/{id}/milestones (followup): {title, due_on}.
-CREATE OR REPLACE FUNCTION commitments_milestone_create(p_commitment uuid, p jsonb, p_actor uuid,
-                                            OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_milestone_create(p_commitment uuid, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ms milestones;
 BEGIN
-    PERFORM pact_set_actor(p_actor);
-    PERFORM 1 FROM commitments WHERE id = p_commitment FOR SHARE;
-    IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+    IF NOT commitment_share(p_commitment, p_actor) THEN
+        RETURN core_problem(404, 'not-found');
     END IF;
     INSERT INTO milestones (commitment_id, title, due_on)
     VALUES (p_commitment, p ->> 'title', (p ->> 'due_on')::date)
     RETURNING * INTO ms;
-    body := milestone_json(ms);
-    status := 201;
+    RETURN core_answer(201, milestone_json(ms));
 END
 $$;
 
 -- PATCH /v1/milestones/{id} (followup): {done_on (date or null), title,
 -- due_on}, each optional; done_on may not be after the edition's today.
-CREATE OR REPLACE FUNCTION commitments_milestone_patch(p_id uuid, p jsonb, p_actor uuid,
-                                           OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION commitments_milestone_patch(p_id uuid, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ms milestones;
@@ -482,17 +451,11 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     SELECT * INTO ms FROM milestones WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     SELECT pact_id INTO pact FROM commitments WHERE id = ms.commitment_id;
     IF p ? 'done_on' AND (p ->> 'done_on')::date > pact_local_today(pact) THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := jsonb_build_object('errors', jsonb_build_array(
-                    core_field_error('done_on', 'not_future')))::json;
-        RETURN;
+        RETURN core_refused('done_on', 'not_future');
     END IF;
     UPDATE milestones
        SET title = CASE WHEN p ? 'title' THEN p ->> 'title' ELSE title END,
@@ -501,7 +464,6 @@ BEGIN
            updated_at = now()
      WHERE id = p_id
     RETURNING * INTO ms;
-    body := milestone_json(ms);
-    status := 200;
+    RETURN core_answer(200, milestone_json(ms));
 END
 $$;

@@ -179,3 +179,19 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN p_body IS NULL THEN core_problem(404, 'not-found')
                 ELSE core_answer(200, p_body) END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Added by organizations, pacts and followup (shared by several domains).
+
+-- One page of a list: {items, next_cursor}. p_items are the rows read in
+-- the list's order, at most p_limit + 1 of them (one more than a page says
+-- that another page follows); p_cursors[i] is the cursor of p_items[i].
+-- next_cursor is the last item's cursor when another page follows, else
+-- null. Both arrays NULL (no rows): an empty page.
+CREATE OR REPLACE FUNCTION core_page(p_items json[], p_cursors text[], p_limit integer)
+RETURNS json
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT json_build_object(
+        'items', coalesce(array_to_json(p_items[1:p_limit]), '[]'::json),
+        'next_cursor', CASE WHEN cardinality(p_items) > p_limit THEN p_cursors[p_limit] END)
+$$;

@@ -286,21 +286,18 @@ CREATE OR REPLACE TRIGGER editions_dashboard_notify AFTER UPDATE OR DELETE ON ed
 -- milestone past due and not done. One page ordered by (due_on, id), after
 -- the commitment p_cursor; p_edition NULL: every edition. problem
 -- 'not-found' for an edition that does not exist.
-CREATE OR REPLACE FUNCTION followup_overdue(p_edition text, p_cursor uuid, p_limit integer,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION followup_overdue(p_edition text, p_cursor uuid, p_limit integer)
+RETURNS api_answer
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     ed uuid;
     cur commitments;
-    items jsonb;
-    n integer;
+    items json;
 BEGIN
     IF p_edition IS NOT NULL THEN
         SELECT id INTO ed FROM editions WHERE slug = p_edition;
         IF NOT FOUND THEN
-            status := 404;
-            problem := 'not-found';
-            RETURN;
+            RETURN core_problem(404, 'not-found');
         END IF;
     END IF;
     SELECT * INTO cur FROM commitments WHERE id = p_cursor;
@@ -333,9 +330,8 @@ BEGIN
                         WHERE m.commitment_id = o.id AND m.done_on IS NULL
                           AND m.due_on < o.today)
          ORDER BY o.due_on, o.id
-         LIMIT p_limit + 1),
-    page AS (SELECT *, row_number() OVER (ORDER BY due_on, id) AS rn FROM late)
-    SELECT jsonb_agg(jsonb_build_object(
+         LIMIT p_limit + 1)
+    SELECT core_page(array_agg(jsonb_build_object(
                'id', page.id, 'title', page.title, 'status', page.status,
                'due_on', page.due_on, 'overdue', page.itself,
                'days_overdue', page.today - least(CASE WHEN page.itself THEN page.due_on END,
@@ -346,14 +342,11 @@ BEGIN
                'pact', jsonb_build_object('id', page.pact_id, 'title', page.pact_title,
                                           'status', page.pact_status),
                'edition', page.slug,
-               'overdue_milestones', page.ms)
-             ORDER BY page.due_on, page.id) FILTER (WHERE page.rn <= p_limit),
-           count(*)
-      INTO items, n FROM page;
-    status := 200;
-    body := jsonb_build_object(
-        'items', coalesce(items, '[]'),
-        'next_cursor', CASE WHEN n > p_limit THEN items -> (p_limit - 1) ->> 'id' END)::json;
+               'overdue_milestones', page.ms)::json
+             ORDER BY page.due_on, page.id),
+                     array_agg(page.id::text ORDER BY page.due_on, page.id), p_limit)
+      INTO items FROM late page;
+    RETURN core_answer(200, items);
 END
 $$;
 
@@ -446,7 +439,8 @@ $$;
 -- now, each commitment with the same pair and what changed since signing:
 -- status changes with their reasons (from the audit), measurements
 -- verified, milestones done, carry-overs.
-CREATE OR REPLACE FUNCTION followup_review(p_slug text, OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION followup_review(p_slug text)
+RETURNS api_answer
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     e editions;
@@ -454,18 +448,15 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     SELECT * INTO prev FROM editions
      WHERE id = e.previous_id OR (e.previous_id IS NULL AND number = e.number - 1);
-    status := 200;
     IF prev.id IS NULL THEN
-        body := jsonb_build_object('edition', e.slug, 'previous', NULL, 'pacts', '[]'::jsonb)::json;
-        RETURN;
+        RETURN core_answer(200, jsonb_build_object('edition', e.slug, 'previous', NULL,
+                                                   'pacts', '[]'::jsonb)::json);
     END IF;
-    body := jsonb_build_object(
+    RETURN core_answer(200, jsonb_build_object(
         'edition', e.slug,
         'previous', jsonb_build_object('slug', prev.slug, 'number', prev.number,
                                        'title', prev.title),
@@ -544,7 +535,7 @@ BEGIN
                                     ORDER BY c.parent_id NULLS FIRST, c.created_at, c.id)
                              FROM commitments c WHERE c.pact_id = p.id), '[]'))
                      ORDER BY p.signed_on, p.created_at, p.id)
-              FROM pacts p WHERE p.edition_id = prev.id AND p.status <> 'draft'), '[]'))::json;
+              FROM pacts p WHERE p.edition_id = prev.id AND p.status <> 'draft'), '[]'))::json);
 END
 $$;
 
@@ -558,8 +549,8 @@ $$;
 -- progress continues where it was), open milestones; carried_from_id links
 -- back. Once per source commitment and target edition: the source row is
 -- locked FOR UPDATE, so a second request waits and then sees the first.
-CREATE OR REPLACE FUNCTION followup_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date,
-                                                 OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION followup_carry_over(p_actor uuid, p_id uuid, p_pact uuid, p_due_on date)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     src commitments;
@@ -574,14 +565,10 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     SELECT * INTO src FROM commitments WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF src.status = 'done' THEN
-        status := 409;
-        problem := 'commitment-closed';
-        RETURN;
+        RETURN core_problem(409, 'commitment-closed');
     END IF;
     SELECT e.* INTO src_ed FROM pacts p JOIN editions e ON e.id = p.edition_id
      WHERE p.id = src.pact_id;
@@ -590,17 +577,12 @@ BEGIN
         SELECT * INTO tgt_ed FROM editions WHERE id = tgt.edition_id;
     END IF;
     IF tgt.id IS NULL OR tgt_ed.number <= src_ed.number THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', jsonb_build_array(core_field_error(
-                    'pact_id', CASE WHEN tgt.id IS NULL THEN 'no_pact' ELSE 'not_later_edition' END)));
-        RETURN;
+        RETURN core_refused('pact_id', CASE WHEN tgt.id IS NULL THEN 'no_pact'
+                                            ELSE 'not_later_edition' END);
     END IF;
     IF EXISTS (SELECT 1 FROM commitments t JOIN pacts tp ON tp.id = t.pact_id
                 WHERE t.carried_from_id = src.id AND tp.edition_id = tgt.edition_id) THEN
-        status := 409;
-        problem := 'already-carried-over';
-        RETURN;
+        RETURN core_problem(409, 'already-carried-over');
     END IF;
     due := coalesce(p_due_on, src.due_on);
     -- the copy's status comes with its reason, like any status change
@@ -631,7 +613,6 @@ BEGIN
     END LOOP;
     INSERT INTO milestones (commitment_id, title, due_on)
     SELECT nc.id, title, due_on FROM milestones WHERE commitment_id = src.id AND done_on IS NULL;
-    status := 201;
-    body := commitment_json(nc, true);
+    RETURN core_answer(201, commitment_json(nc, true));
 END
 $$;

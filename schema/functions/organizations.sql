@@ -16,8 +16,8 @@
 -- makes wrong) comes back as problem 'validation-failed' with
 -- {errors: [core_field_error(...)]} for gessd to word (services/core/problem.c).
 --
--- Every request function answers one row (status, problem, body), the
--- contract of services/core/req.h.
+-- Every request function answers one api_answer (status, problem, body),
+-- the contract of services/core/req.h.
 
 -- ---------------------------------------------------------------------------
 -- Organizations
@@ -53,8 +53,8 @@ $$;
 
 -- POST /v1/organizations: p holds the members gessd has checked (name,
 -- sector, tax_id?, region?). The unique indexes decide races.
-CREATE OR REPLACE FUNCTION organizations_create(p jsonb,
-                                                OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION organizations_create(p jsonb)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     o organizations;
@@ -64,29 +64,24 @@ BEGIN
     ON CONFLICT DO NOTHING
     RETURNING * INTO o;
     IF NOT FOUND THEN
-        status := 409;
-        problem := 'organization-taken';
-        body := organization_taken(p ->> 'name', p ->> 'tax_id', NULL);
-        RETURN;
+        RETURN core_problem(409, 'organization-taken',
+                            organization_taken(p ->> 'name', p ->> 'tax_id', NULL));
     END IF;
-    status := 201;
-    body := organization_json(o);
+    RETURN core_answer(201, organization_json(o));
 END
 $$;
 
 -- PATCH /v1/organizations/{id}: only the members present in p change
 -- (tax_id and region may be null: cleared).
-CREATE OR REPLACE FUNCTION organizations_patch(p_id uuid, p jsonb,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION organizations_patch(p_id uuid, p jsonb)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     o organizations;
 BEGIN
     SELECT * INTO o FROM organizations WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF p ? 'name' THEN o.name := p ->> 'name'; END IF;
     IF p ? 'sector' THEN o.sector := p ->> 'sector'; END IF;
@@ -101,13 +96,9 @@ BEGIN
          WHERE id = p_id
         RETURNING * INTO o;
     EXCEPTION WHEN unique_violation THEN
-        status := 409;
-        problem := 'organization-taken';
-        body := organization_taken(o.name, o.tax_id, p_id);
-        RETURN;
+        RETURN core_problem(409, 'organization-taken', organization_taken(o.name, o.tax_id, p_id));
     END;
-    status := 200;
-    body := organization_json(o);
+    RETURN core_answer(200, organization_json(o));
 END
 $$;
 
@@ -115,8 +106,8 @@ $$;
 -- id; the cursor is the last organization's id. p_q: a substring of the
 -- name (letter case and accents aside), p_sector: one sector (each NULL:
 -- no filter).
-CREATE OR REPLACE FUNCTION organizations_list(p_q text, p_sector text, p_cursor uuid, p_limit integer,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION organizations_list(p_q text, p_sector text, p_cursor uuid, p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH page AS (SELECT o, o.id, row_number() OVER (ORDER BY lower(o.name), o.id) AS rn
        FROM organizations o
@@ -125,19 +116,14 @@ LANGUAGE sql STABLE AS $$
         AND (p_cursor IS NULL OR (lower(o.name), o.id) >
              (SELECT lower(k.name), k.id FROM organizations k WHERE k.id = p_cursor))
       ORDER BY lower(o.name), o.id LIMIT p_limit + 1)
-    SELECT 200, NULL::text, row_to_json(x) FROM (
-       SELECT coalesce(json_agg(organization_json(g.o) ORDER BY g.rn)
-                       FILTER (WHERE g.rn <= p_limit), '[]') AS items,
-              CASE WHEN max(g.rn) > p_limit
-                   THEN (max(g.id::text) FILTER (WHERE g.rn = p_limit)) END AS next_cursor
-         FROM page g) x
+    SELECT core_answer(200, core_page(array_agg(organization_json(g.o) ORDER BY g.rn),
+                                      array_agg(g.id::text ORDER BY g.rn), p_limit))
+      FROM page g
 $$;
 
 -- GET /v1/organizations/{id}
-CREATE OR REPLACE FUNCTION organizations_get(p_id uuid,
-                                             OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION organizations_get(p_id uuid)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN j IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN j IS NULL THEN 'not-found' END, j
-      FROM (SELECT (SELECT organization_json(o) FROM organizations o WHERE o.id = p_id) AS j) x
+    SELECT core_found((SELECT organization_json(o) FROM organizations o WHERE o.id = p_id))
 $$;

@@ -223,51 +223,45 @@ LANGUAGE sql STABLE AS $$
         'commitment_count', (SELECT count(*) FROM commitments c WHERE c.pact_id = p.id)))::json
 $$;
 
--- The request functions below answer one row (status, problem, body), the
--- contract of services/core/req.h; refusals that need the database are
--- 'validation-failed' with {errors: [core_field_error(...)]}.
+-- The request functions below answer one api_answer (status, problem,
+-- body), the contract of services/core/req.h; refusals that need the
+-- database are 'validation-failed' with {errors: [core_field_error(...)]}.
 
 -- GET /v1/editions/{slug}/pacts: one page ordered by (created_at, id); the
 -- cursor is the last pact's id. 404 when the edition does not exist or is
 -- a draft the caller may not see.
 CREATE OR REPLACE FUNCTION pacts_list(p_slug text, p_viewer uuid, p_staff boolean, p_cursor uuid,
-                                      p_limit integer,
-                                      OUT status integer, OUT problem text, OUT body json)
+                                      p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    WITH e AS (SELECT id FROM editions WHERE slug = p_slug AND (p_staff OR status <> 'draft')),
+    WITH e AS (SELECT id FROM editions_visible(p_slug, p_staff)),
     page AS (SELECT p, p.id, pact_access(p, p_viewer, p_staff) AS acc,
                     row_number() OVER (ORDER BY p.created_at, p.id) AS rn
        FROM pacts p, e WHERE p.edition_id = e.id
         AND pact_access(p, p_viewer, p_staff) IS NOT NULL
         AND (p_cursor IS NULL OR (p.created_at, p.id) >
              (SELECT k.created_at, k.id FROM pacts k WHERE k.id = p_cursor))
-      ORDER BY p.created_at, p.id LIMIT p_limit + 1),
-    answer AS (SELECT (SELECT row_to_json(x) FROM (
-       SELECT coalesce(json_agg(pact_item_json(g.p, g.acc = 'full') ORDER BY g.rn)
-                       FILTER (WHERE g.rn <= p_limit), '[]') AS items,
-              CASE WHEN max(g.rn) > p_limit
-                   THEN (max(g.id::text) FILTER (WHERE g.rn = p_limit)) END AS next_cursor
-         FROM page g) x) AS j FROM e)
-    SELECT CASE WHEN a.j IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN a.j IS NULL THEN 'not-found' END, a.j
-      FROM (SELECT (SELECT j FROM answer) AS j) a
+      ORDER BY p.created_at, p.id LIMIT p_limit + 1)
+    SELECT core_found((SELECT (SELECT core_page(array_agg(pact_item_json(g.p, g.acc = 'full')
+                                                          ORDER BY g.rn),
+                                                array_agg(g.id::text ORDER BY g.rn), p_limit)
+                                 FROM page g)
+                         FROM e))
 $$;
 
 -- GET /v1/pacts/{id}: 404 for a pact the caller may not see.
-CREATE OR REPLACE FUNCTION pacts_get(p_id uuid, p_viewer uuid, p_staff boolean,
-                                     OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION pacts_get(p_id uuid, p_viewer uuid, p_staff boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN a.j IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN a.j IS NULL THEN 'not-found' END, a.j
-      FROM (SELECT (SELECT pact_json(p, acc = 'full')
-                      FROM pacts p, LATERAL (SELECT pact_access(p, p_viewer, p_staff) AS acc) x
-                     WHERE p.id = p_id AND acc IS NOT NULL) AS j) a
+    SELECT core_found((SELECT pact_json(p, acc = 'full')
+                         FROM pacts p, LATERAL (SELECT pact_access(p, p_viewer, p_staff) AS acc) x
+                        WHERE p.id = p_id AND acc IS NOT NULL))
 $$;
 
 -- POST /v1/editions/{slug}/pacts: p holds the checked members (title,
 -- summary?, text?, text_url?, signed_on?, status?).
-CREATE OR REPLACE FUNCTION pacts_create(p_slug text, p jsonb, p_actor uuid,
-                                       OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION pacts_create(p_slug text, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -276,25 +270,22 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     INSERT INTO pacts (edition_id, title, summary, text, text_url, signed_on, status, created_by)
     VALUES (ed, p ->> 'title', coalesce(p ->> 'summary', ''), coalesce(p ->> 'text', ''),
             p ->> 'text_url', (p ->> 'signed_on')::date, coalesce(p ->> 'status', 'draft'),
             p_actor)
     RETURNING * INTO x;
-    status := 201;
-    body := pact_json(x, true);
+    RETURN core_answer(201, pact_json(x, true));
 END
 $$;
 
 -- PATCH /v1/pacts/{id}: only the members present in p change. A pact once
 -- signed is public record: it cannot go back to draft (409). A pact that is
 -- not a draft needs the date it was signed (422 naming signed_on).
-CREATE OR REPLACE FUNCTION pacts_patch(p_id uuid, p jsonb, p_actor uuid,
-                                      OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION pacts_patch(p_id uuid, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     x pacts;
@@ -302,16 +293,12 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     SELECT * INTO x FROM pacts WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF p ->> 'status' = 'draft' AND x.status <> 'draft' THEN
-        status := 409;
-        problem := 'invalid-state';
-        body := json_build_object('detail', 'A pact that is ' || x.status
-                                            || ' cannot go back to draft.');
-        RETURN;
+        RETURN core_problem(409, 'invalid-state',
+                            json_build_object('detail', 'A pact that is ' || x.status
+                                                        || ' cannot go back to draft.'));
     END IF;
     IF p ? 'title' THEN x.title := p ->> 'title'; END IF;
     IF p ? 'summary' THEN x.summary := coalesce(p ->> 'summary', ''); END IF;
@@ -320,23 +307,18 @@ BEGIN
     IF p ? 'signed_on' THEN x.signed_on := (p ->> 'signed_on')::date; END IF;
     IF p ? 'status' THEN x.status := p ->> 'status'; END IF;
     IF x.status <> 'draft' AND x.signed_on IS NULL THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', jsonb_build_array(core_field_error('signed_on',
-                                                                                'required')));
-        RETURN;
+        RETURN core_refused('signed_on', 'required');
     END IF;
     UPDATE pacts
        SET title = x.title, summary = x.summary, text = x.text, text_url = x.text_url,
            signed_on = x.signed_on, status = x.status,
-           updated_at = CASE WHEN (title, summary, text, text_url, signed_on, pacts.status)
+           updated_at = CASE WHEN (title, summary, text, text_url, signed_on, status)
                                   IS NOT DISTINCT FROM
                                   (x.title, x.summary, x.text, x.text_url, x.signed_on, x.status)
                              THEN updated_at ELSE now() END
      WHERE id = p_id
     RETURNING * INTO x;
-    status := 200;
-    body := pact_json(x, true);
+    RETURN core_answer(200, pact_json(x, true));
 END
 $$;
 
@@ -345,8 +327,8 @@ $$;
 -- same organization in the same role twice is 409 party-exists (the unique
 -- constraint decides races).
 CREATE OR REPLACE FUNCTION pacts_party_create(p_pact uuid, p_org uuid, p_role text, p_contacts uuid[],
-                                        p_actor uuid,
-                                        OUT status integer, OUT problem text, OUT body json)
+                                              p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     pp pact_parties;
@@ -355,9 +337,7 @@ BEGIN
     PERFORM pact_set_actor(p_actor);
     PERFORM 1 FROM pacts WHERE id = p_pact;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM organizations WHERE id = p_org) THEN
         errs := errs || core_field_error('organization_id', 'no_organization');
@@ -368,55 +348,43 @@ BEGIN
       FROM unnest(p_contacts) WITH ORDINALITY AS k(id, n)
      WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = k.id);
     IF jsonb_array_length(errs) > 0 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', errs);
-        RETURN;
+        RETURN core_invalid(errs);
     END IF;
     INSERT INTO pact_parties (pact_id, organization_id, role)
     VALUES (p_pact, p_org, p_role)
     ON CONFLICT ON CONSTRAINT pact_parties_key DO NOTHING
     RETURNING * INTO pp;
     IF NOT FOUND THEN
-        status := 409;
-        problem := 'party-exists';
-        body := (SELECT json_build_object('party_id', x.id) FROM pact_parties x
-                  WHERE x.pact_id = p_pact AND x.organization_id = p_org AND x.role = p_role);
-        RETURN;
+        RETURN core_problem(409, 'party-exists',
+                            (SELECT json_build_object('party_id', x.id) FROM pact_parties x
+                              WHERE x.pact_id = p_pact AND x.organization_id = p_org
+                                AND x.role = p_role));
     END IF;
     -- an account removed since the check above makes the foreign key fail:
     -- a 500 for a race nobody can cause on purpose
     INSERT INTO pact_party_contacts (party_id, account_id)
     SELECT pp.id, c FROM unnest(p_contacts) c ON CONFLICT DO NOTHING;
-    status := 201;
-    body := party_json(pp, true);
+    RETURN core_answer(201, party_json(pp, true));
 END
 $$;
 
 -- GET /v1/pacts/{id}/history: one page of the audit trail, oldest first,
 -- after the audit id p_after. 404 when the pact does not exist.
 -- An actor whose account was erased shows as null.
-CREATE OR REPLACE FUNCTION pacts_history(p_pact uuid, p_after bigint, p_limit integer,
-                                         OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION pacts_history(p_pact uuid, p_after bigint, p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH page AS (
-        SELECT a.*, row_number() OVER (ORDER BY a.id) AS rn
-          FROM pact_audit a
+        SELECT a.* FROM pact_audit a
          WHERE a.pact_id = p_pact AND a.id > coalesce(p_after, 0)
-         ORDER BY a.id LIMIT p_limit + 1),
-    answer AS (SELECT json_build_object(
-        'items', coalesce((SELECT json_agg(json_build_object(
+         ORDER BY a.id LIMIT p_limit + 1)
+    SELECT core_found((SELECT (SELECT core_page(array_agg(json_build_object(
                      'id', g.id, 'at', g.at, 'entity', g.entity, 'entity_id', g.entity_id,
                      'action', g.action,
                      'actor', (SELECT json_build_object('id', ac.id, 'full_name', ac.full_name)
                                  FROM accounts ac WHERE ac.id = g.actor_id),
-                     'before', g.before, 'after', g.after) ORDER BY g.id)
-                             FROM page g WHERE g.rn <= p_limit), '[]'),
-        'next_cursor', (SELECT g.id::text FROM page g
-                         WHERE g.rn = p_limit AND EXISTS (SELECT 1 FROM page m
-                                                           WHERE m.rn > p_limit))) AS j
-      FROM pacts WHERE id = p_pact)
-    SELECT CASE WHEN a.j IS NULL THEN 404 ELSE 200 END,
-           CASE WHEN a.j IS NULL THEN 'not-found' END, a.j
-      FROM (SELECT (SELECT j FROM answer) AS j) a
+                     'before', g.before, 'after', g.after) ORDER BY g.id),
+                                                array_agg(g.id::text ORDER BY g.id), p_limit)
+                                 FROM page g)
+                         FROM pacts WHERE id = p_pact))
 $$;
