@@ -8,7 +8,7 @@
 -- A function removed from here is dropped from upgraded databases by the
 -- loader. The tables are in schema/migrations.
 --
--- Every API function answers one row (status, problem, body) as
+-- Every API function answers an api_answer (status, problem, body) as
 -- services/core/req.h says; a refusal of a field is core_field_error's
 -- {field, code, arg}, worded by gessd.
 
@@ -97,61 +97,66 @@ $$;
 -- The answer of an insert into an edition's programme: not-found without
 -- the edition, 201 with the new row, or p_field refused as taken when a
 -- unique key kept the row out.
-CREATE OR REPLACE FUNCTION programme_created(p_edition_found boolean, p_body json, p_field text,
-                                             OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_created(p_edition_found boolean, p_body json, p_field text)
+RETURNS api_answer
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT * FROM core_found(NULL) WHERE NOT p_edition_found
-    UNION ALL
-    SELECT * FROM core_refused(p_field, 'taken') WHERE p_edition_found AND p_body IS NULL
-    UNION ALL
-    SELECT 201, NULL, p_body WHERE p_edition_found AND p_body IS NOT NULL
+    SELECT CASE WHEN NOT p_edition_found THEN core_problem(404, 'not-found')
+                WHEN p_body IS NULL THEN core_refused(p_field, 'taken')
+                ELSE core_answer(201, p_body) END
+$$;
+
+-- The answer of a list of an edition's rooms, tracks or speakers:
+-- not-found when the caller may not see the edition (p_edition NULL),
+-- else its items (p_items NULL: none).
+CREATE OR REPLACE FUNCTION programme_listed(p_edition uuid, p_items json) RETURNS api_answer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT core_found(CASE WHEN p_edition IS NOT NULL
+                           THEN json_build_object('items', coalesce(p_items, '[]')) END)
 $$;
 
 -- Rooms, tracks, speakers: 201 with the new one; a name the edition
 -- already uses is refused as taken.
 CREATE OR REPLACE FUNCTION programme_room_create(p_slug text, p_name text, p_capacity integer, p_notes text,
-                                       p_opens time, p_closes time,
-                                       OUT status integer, OUT problem text, OUT body json)
+                                       p_opens time, p_closes time)
+RETURNS api_answer
 LANGUAGE sql AS $$
     WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
          r AS (INSERT INTO rooms (edition_id, name, capacity, notes, opens_at, closes_at)
                SELECT e.id, p_name, p_capacity, coalesce(p_notes, ''), p_opens, p_closes FROM e
                ON CONFLICT ON CONSTRAINT rooms_name_key DO NOTHING
                RETURNING *)
-    SELECT f.* FROM programme_created(EXISTS (SELECT 1 FROM e),
-                                      (SELECT room_json(r) FROM r), 'name') f
+    SELECT programme_created(EXISTS (SELECT 1 FROM e),
+                             (SELECT room_json(r) FROM r), 'name')
 $$;
 
-CREATE OR REPLACE FUNCTION programme_room_list(p_slug text, p_organizer boolean,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_room_list(p_slug text, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found((
-        SELECT json_build_object('items', coalesce((
-                   SELECT json_agg(room_json(r) ORDER BY r.name, r.id)
-                     FROM rooms r WHERE r.edition_id = e.id), '[]'))
-          FROM editions_visible(p_slug, p_organizer) e)) f
+    WITH e AS (SELECT id FROM editions_visible(p_slug, p_organizer))
+    SELECT programme_listed((SELECT id FROM e),
+                            (SELECT json_agg(room_json(r) ORDER BY r.name, r.id)
+                               FROM rooms r JOIN e ON e.id = r.edition_id))
 $$;
 
-CREATE OR REPLACE FUNCTION programme_track_create(p_slug text, p_name text, p_color text,
-                                        OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_track_create(p_slug text, p_name text, p_color text)
+RETURNS api_answer
 LANGUAGE sql AS $$
     WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
          t AS (INSERT INTO tracks (edition_id, name, color)
                SELECT e.id, p_name, coalesce(lower(p_color), '#1f6f5c') FROM e
                ON CONFLICT ON CONSTRAINT tracks_name_key DO NOTHING
                RETURNING *)
-    SELECT f.* FROM programme_created(EXISTS (SELECT 1 FROM e),
-                                      (SELECT track_json(t) FROM t), 'name') f
+    SELECT programme_created(EXISTS (SELECT 1 FROM e),
+                             (SELECT track_json(t) FROM t), 'name')
 $$;
 
-CREATE OR REPLACE FUNCTION programme_track_list(p_slug text, p_organizer boolean,
-                                                OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_track_list(p_slug text, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found((
-        SELECT json_build_object('items', coalesce((
-                   SELECT json_agg(track_json(t) ORDER BY t.name, t.id)
-                     FROM tracks t WHERE t.edition_id = e.id), '[]'))
-          FROM editions_visible(p_slug, p_organizer) e)) f
+    WITH e AS (SELECT id FROM editions_visible(p_slug, p_organizer))
+    SELECT programme_listed((SELECT id FROM e),
+                            (SELECT json_agg(track_json(t) ORDER BY t.name, t.id)
+                               FROM tracks t JOIN e ON e.id = t.edition_id))
 $$;
 
 -- ---------------------------------------------------------------------------
@@ -165,8 +170,8 @@ $$;
 -- hours) and lets the exclusion constraints refuse a double booking, which
 -- it answers as schedule-conflict naming the other session and the room or
 -- speaker they share.
-CREATE OR REPLACE FUNCTION session_save(p_id uuid, p_slug text, p jsonb,
-                                        OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION session_save(p_id uuid, p_slug text, p jsonb)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -192,8 +197,7 @@ BEGIN
     IF p_id IS NULL THEN
         SELECT * INTO e FROM editions WHERE slug = p_slug;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body FROM core_found(NULL);
-            RETURN;
+            RETURN core_problem(404, 'not-found');
         END IF;
         s.id := gen_random_uuid();
         s.edition_id := e.id;
@@ -204,8 +208,7 @@ BEGIN
     ELSE
         SELECT * INTO s FROM sessions WHERE id = p_id AND deleted_at IS NULL FOR UPDATE;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body FROM core_found(NULL);
-            RETURN;
+            RETURN core_problem(404, 'not-found');
         END IF;
         SELECT * INTO e FROM editions WHERE id = s.edition_id;
         old_spk := ARRAY(SELECT speaker_id FROM session_speakers WHERE session_id = s.id);
@@ -286,10 +289,7 @@ BEGIN
         errs := errs || core_field_error('capacity', 'below_reserved', s.reserved::text);
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', errs);
-        RETURN;
+        RETURN core_invalid(errs);
     END IF;
 
     -- Writers of the same room or speaker queue here, so the exclusion
@@ -343,15 +343,12 @@ BEGIN
                    AND o.id <> s.id
                  ORDER BY o.starts_at LIMIT 1;
                 IF FOUND THEN
-                    status := 409;
-                    problem := 'schedule-conflict';
-                    body := json_build_object(
+                    RETURN core_problem(409, 'schedule-conflict', json_build_object(
                         'conflict', json_build_object('session_id', other.id,
                                                       'title', other.title,
                                                       'starts_at', other.starts_at,
                                                       'ends_at', other.ends_at),
-                        'room_id', rm.id, 'room_name', rm.name);
-                    RETURN;
+                        'room_id', rm.id, 'room_name', rm.name));
                 END IF;
             ELSE
                 SELECT o.* INTO other
@@ -363,49 +360,44 @@ BEGIN
                       FROM session_speakers ss JOIN speakers sp ON sp.id = ss.speaker_id
                      WHERE ss.session_id = other.id AND ss.speaker_id = ANY (spk)
                      ORDER BY sp.name LIMIT 1;
-                    status := 409;
-                    problem := 'schedule-conflict';
-                    body := json_build_object(
+                    RETURN core_problem(409, 'schedule-conflict', json_build_object(
                         'conflict', json_build_object('session_id', other.id,
                                                       'title', other.title,
                                                       'starts_at', other.starts_at,
                                                       'ends_at', other.ends_at),
                         'speaker_id', other_speaker.id,
-                        'speaker_name', other_speaker.name);
-                    RETURN;
+                        'speaker_name', other_speaker.name));
                 END IF;
             END IF;
             -- the other session moved away meanwhile: try again
         END;
         IF attempt = 3 THEN
-            status := 503;
-            problem := 'service-unavailable';
-            RETURN;
+            RETURN core_problem(503, 'service-unavailable');
         END IF;
     END LOOP;
-    status := CASE WHEN p_id IS NULL THEN 201 ELSE 200 END;
-    SELECT session_json(x) INTO body FROM sessions x WHERE x.id = s.id;
+    RETURN core_answer(CASE WHEN p_id IS NULL THEN 201 ELSE 200 END,
+                       (SELECT session_json(x) FROM sessions x WHERE x.id = s.id));
 END
 $$;
 
-CREATE OR REPLACE FUNCTION programme_session_create(p_slug text, p jsonb,
-                                                    OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_session_create(p_slug text, p jsonb)
+RETURNS api_answer
 LANGUAGE sql AS $$
-    SELECT * FROM session_save(NULL, p_slug, p)
+    SELECT session_save(NULL, p_slug, p)
 $$;
 
-CREATE OR REPLACE FUNCTION programme_session_patch(p_id uuid, p jsonb,
-                                                   OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_session_patch(p_id uuid, p jsonb)
+RETURNS api_answer
 LANGUAGE sql AS $$
-    SELECT * FROM session_save(p_id, NULL, p)
+    SELECT session_save(p_id, NULL, p)
 $$;
 
 -- Organizers: the draft (deleted sessions left out); others: the sessions
 -- of the latest release, none before the first.
-CREATE OR REPLACE FUNCTION programme_session_list(p_slug text, p_organizer boolean,
-                                                  OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_session_list(p_slug text, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found((
+    SELECT core_found((
         SELECT CASE WHEN p_organizer THEN
                    json_build_object('version', NULL, 'items', coalesce((
                        SELECT json_agg(session_json(s) ORDER BY s.starts_at, r.name NULLS LAST, s.id)
@@ -417,60 +409,58 @@ LANGUAGE sql STABLE AS $$
                      FROM schedule_releases rel WHERE rel.edition_id = e.id
                     ORDER BY rel.version DESC LIMIT 1),
                    json_build_object('version', NULL, 'items', '[]'::json)) END
-          FROM editions_visible(p_slug, p_organizer) e)) f
+          FROM editions_visible(p_slug, p_organizer) e))
 $$;
 
 -- Organizers: the draft session; others: the session as released.
-CREATE OR REPLACE FUNCTION programme_session_get(p_id uuid, p_organizer boolean,
-                                                 OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_session_get(p_id uuid, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found(CASE WHEN p_organizer THEN
+    SELECT core_found(CASE WHEN p_organizer THEN
         (SELECT session_json(s) FROM sessions s WHERE s.id = p_id AND s.deleted_at IS NULL)
-        ELSE session_released(p_id)::json END) f
+        ELSE session_released(p_id)::json END)
 $$;
 
 -- DELETE /v1/sessions/{id}: soft, so the next release can say it was
 -- removed; the speakers' rows go (trigger), reservations and agenda
 -- entries stay for the people to be told.
-CREATE OR REPLACE FUNCTION programme_session_delete(p_id uuid,
-                                                    OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_session_delete(p_id uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE sessions SET deleted_at = now(), updated_at = now()
      WHERE id = p_id AND deleted_at IS NULL;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM core_found(NULL);
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
-    status := 204;
+    RETURN core_answer(204);
 END
 $$;
 
 -- DELETE /v1/sessions/{id}/reservation: the seat comes back (trigger); a
 -- session that needs a reservation leaves the agenda with it.
-CREATE OR REPLACE FUNCTION programme_unreserve(p_session uuid, p_account uuid,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_unreserve(p_session uuid, p_account uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     s sessions;
 BEGIN
     SELECT * INTO s FROM sessions WHERE id = p_session;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM core_found(NULL);
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     DELETE FROM reservations WHERE session_id = p_session AND account_id = p_account;
     IF s.reservation_required THEN
         DELETE FROM agenda_items WHERE session_id = p_session AND account_id = p_account;
     END IF;
-    status := 204;
+    RETURN core_answer(204);
 END
 $$;
 
 -- PUT /v1/me/agenda/{session_id}: a released session that is not deleted;
 -- one that needs a reservation only with one.
-CREATE OR REPLACE FUNCTION programme_agenda_put(p_session uuid, p_account uuid,
-                                                OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_agenda_put(p_session uuid, p_account uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     rel jsonb;
@@ -479,28 +469,25 @@ BEGIN
         rel := session_released(p_session);
     END IF;
     IF rel IS NULL THEN
-        SELECT * INTO status, problem, body FROM core_found(NULL);
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF coalesce((rel ->> 'reservation_required')::boolean, false)
        AND NOT EXISTS (SELECT 1 FROM reservations
                         WHERE session_id = p_session AND account_id = p_account) THEN
-        status := 409;
-        problem := 'reservation-required';
-        RETURN;
+        RETURN core_problem(409, 'reservation-required');
     END IF;
     INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
     ON CONFLICT (account_id, session_id) DO NOTHING;
-    status := 204;
+    RETURN core_answer(204);
 END
 $$;
 
 -- DELETE /v1/me/agenda/{session_id}: 204 whether or not it was there.
-CREATE OR REPLACE FUNCTION programme_agenda_delete(p_session uuid, p_account uuid,
-                                                   OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_agenda_delete(p_session uuid, p_account uuid)
+RETURNS api_answer
 LANGUAGE sql AS $$
     WITH gone AS (DELETE FROM agenda_items WHERE account_id = p_account AND session_id = p_session)
-    SELECT 204, NULL::text, NULL::json
+    SELECT core_answer(204)
 $$;
 
 -- GET /v1/me/agenda: the person's sessions as the latest releases have
@@ -542,10 +529,10 @@ LANGUAGE sql STABLE AS $$
              WHERE m.rel IS NULL), '[]'))
 $$;
 
-CREATE OR REPLACE FUNCTION programme_agenda(p_account uuid,
-                                            OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_agenda(p_account uuid)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found(agenda_json(p_account)::json) f
+    SELECT core_found(agenda_json(p_account)::json)
 $$;
 
 -- The agenda as the calendar ics_render (services/core/ics.h) takes; removed
@@ -583,10 +570,10 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- GET /v1/me/agenda as text/calendar: 200 with the calendar gessd renders.
-CREATE OR REPLACE FUNCTION programme_agenda_ics(p_account uuid,
-                                                OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_agenda_ics(p_account uuid)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found(agenda_calendar(p_account)::json) f
+    SELECT core_found(agenda_calendar(p_account)::json)
 $$;
 
 CREATE OR REPLACE FUNCTION speaker_json(s speakers, with_account boolean) RETURNS json
@@ -599,8 +586,8 @@ $$;
 -- A speaker, linked to an organization record: the one given, or the
 -- account's. An organization_id that does not exist is 422 naming it.
 CREATE OR REPLACE FUNCTION programme_speaker_create(p_slug text, p_account uuid, p_name text, p_organization text,
-                                          p_sector text, p_organization_id uuid,
-                                          OUT status integer, OUT problem text, OUT body json)
+                                          p_sector text, p_organization_id uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -610,22 +597,18 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM core_found(NULL);
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF p_account IS NOT NULL THEN
         SELECT * INTO a FROM accounts WHERE id = p_account;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body FROM core_refused('account_id', 'no_account');
-            RETURN;
+            RETURN core_refused('account_id', 'no_account');
         END IF;
     END IF;
     IF p_organization_id IS NOT NULL THEN
         SELECT * INTO org FROM organizations WHERE id = p_organization_id;
         IF NOT FOUND THEN
-            SELECT * INTO status, problem, body
-              FROM core_refused('organization_id', 'no_organization');
-            RETURN;
+            RETURN core_refused('organization_id', 'no_organization');
         END IF;
     END IF;
     INSERT INTO speakers (edition_id, account_id, name, organization, sector, organization_id)
@@ -636,49 +619,43 @@ BEGIN
     ON CONFLICT ON CONSTRAINT speakers_account_key DO NOTHING
     RETURNING * INTO s;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM core_refused('account_id', 'taken');
-        RETURN;
+        RETURN core_refused('account_id', 'taken');
     END IF;
-    status := 201;
-    body := speaker_json(s, true);
+    RETURN core_answer(201, speaker_json(s, true));
 END
 $$;
 
 -- Which account a speaker is shows to organizers only.
-CREATE OR REPLACE FUNCTION programme_speaker_list(p_slug text, p_organizer boolean,
-                                                  OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_speaker_list(p_slug text, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT f.* FROM core_found((
-        SELECT json_build_object('items', coalesce((
-                   SELECT json_agg(speaker_json(s, p_organizer) ORDER BY s.name, s.id)
-                     FROM speakers s WHERE s.edition_id = e.id), '[]'))
-          FROM editions_visible(p_slug, p_organizer) e)) f
+    WITH e AS (SELECT id FROM editions_visible(p_slug, p_organizer))
+    SELECT programme_listed((SELECT id FROM e),
+                            (SELECT json_agg(speaker_json(s, p_organizer) ORDER BY s.name, s.id)
+                               FROM speakers s JOIN e ON e.id = s.edition_id))
 $$;
 
 -- A seat in a session: 201 for a new reservation, 200 when the person
 -- had it already. The guarded UPDATE returns into a row of its own:
 -- a RETURNING ... INTO that finds no row sets its target to nulls in
 -- PL/pgSQL, and session-full must still name the capacity read before.
-CREATE OR REPLACE FUNCTION programme_reserve(p_session uuid, p_account uuid,
-                                             OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION programme_reserve(p_session uuid, p_account uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     s sessions;
     upd sessions;
     res reservations;
+    code integer := 200;  -- 201 once this call made the reservation
 BEGIN
-    status := 200;
     SELECT * INTO s FROM sessions WHERE id = p_session AND deleted_at IS NULL;
     IF NOT FOUND OR session_released(p_session) IS NULL THEN
-        SELECT * INTO status, problem, body FROM core_found(NULL);
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM registrations g
                     WHERE g.edition_id = s.edition_id AND g.account_id = p_account
                       AND g.status IN ('confirmed', 'checked_in')) THEN
-        status := 403;
-        problem := 'registration-required';
-        RETURN;
+        RETURN core_problem(403, 'registration-required');
     END IF;
     SELECT * INTO res FROM reservations WHERE session_id = p_session AND account_id = p_account;
     IF NOT FOUND THEN
@@ -688,17 +665,15 @@ BEGIN
         IF NOT FOUND THEN
             -- s is the row read above: a RETURNING that finds no row sets
             -- its target to nulls, so upd would say capacity: null
-            status := 409;
-            problem := 'session-full';
-            body := json_build_object('session_id', p_session, 'capacity', s.capacity);
-            RETURN;
+            RETURN core_problem(409, 'session-full',
+                                json_build_object('session_id', p_session, 'capacity', s.capacity));
         END IF;
         s := upd;
         INSERT INTO reservations (session_id, account_id) VALUES (p_session, p_account)
         ON CONFLICT (session_id, account_id) DO NOTHING
         RETURNING * INTO res;
         IF FOUND THEN
-            status := 201;
+            code := 201;
         ELSE
             -- the same person reserved concurrently and won: give the seat back
             UPDATE sessions SET reserved = reserved - 1 WHERE id = p_session
@@ -709,9 +684,9 @@ BEGIN
     END IF;
     INSERT INTO agenda_items (account_id, session_id) VALUES (p_account, p_session)
     ON CONFLICT (account_id, session_id) DO NOTHING;
-    body := json_build_object(
+    RETURN core_answer(code, json_build_object(
         'session_id', p_session, 'reserved_at', res.created_at, 'capacity', s.capacity,
         'seats_left', CASE WHEN s.capacity IS NOT NULL THEN greatest(s.capacity - s.reserved, 0)
-                      END);
+                      END));
 END
 $$;

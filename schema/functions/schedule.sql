@@ -7,7 +7,7 @@
 -- A function removed from here is dropped from upgraded databases by the
 -- loader. The tables are in schema/migrations.
 --
--- The API functions answer one row (status, problem, body) as
+-- The API functions answer an api_answer (status, problem, body) as
 -- services/core/req.h says.
 
 -- Numbered releases of the programme. The draft lives in the
@@ -151,8 +151,8 @@ $$;
 -- becomes release N+1 with its changelog; every person who reserved or put
 -- in their agenda a session that changed gets one outbox row for it; the
 -- NOTIFY (delivered at commit) tells every gessd to drop its cached copy.
-CREATE OR REPLACE FUNCTION schedule_publish(p_slug text, p_actor uuid, p_comment text,
-                                            OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION schedule_publish(p_slug text, p_actor uuid, p_comment text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -165,8 +165,7 @@ BEGIN
     -- the foreign-key checks of registrations and sessions being written.
     SELECT * INTO e FROM editions WHERE slug = p_slug FOR NO KEY UPDATE;
     IF NOT FOUND THEN
-        SELECT * INTO status, problem, body FROM core_found(NULL);
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     SELECT * INTO prev FROM schedule_releases
      WHERE edition_id = e.id ORDER BY version DESC LIMIT 1;
@@ -175,9 +174,7 @@ BEGIN
        OR (prev.id IS NOT NULL AND draft->'sessions' = prev.content->'sessions'
            AND draft->'rooms' = prev.content->'rooms'
            AND draft->'tracks' = prev.content->'tracks') THEN
-        status := 409;
-        problem := 'nothing-to-release';
-        RETURN;
+        RETURN core_problem(409, 'nothing-to-release');
     END IF;
     ch := schedule_changes(prev.content, draft);
     INSERT INTO schedule_releases (edition_id, version, comment, content, changes, published_by)
@@ -200,17 +197,17 @@ BEGIN
                     SELECT account_id FROM agenda_items WHERE session_id = c.session_id) who
         ON who.account_id IS NOT NULL;
     PERFORM pg_notify('gess_invalidate', 'schedule:' || e.slug);
-    status := 201;
-    body := json_build_object('version', rel.version, 'published_at', rel.published_at,
-                              'comment', rel.comment, 'changes', rel.changes);
+    RETURN core_answer(201, json_build_object('version', rel.version,
+                                              'published_at', rel.published_at,
+                                              'comment', rel.comment, 'changes', rel.changes));
 END
 $$;
 
 -- GET /v1/editions/{slug}/schedule/releases: a page of releases, newest
 -- first; p_cursor is the version a page ended with (exclusive).
 CREATE OR REPLACE FUNCTION schedule_release_list(p_slug text, p_organizer boolean,
-                                                 p_cursor bigint, p_limit integer,
-                                                 OUT status integer, OUT problem text, OUT body json)
+                                                 p_cursor bigint, p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH e AS (SELECT id FROM editions_visible(p_slug, p_organizer)),
          page AS (SELECT r.version, r.published_at, r.comment, r.changes,
@@ -218,7 +215,7 @@ LANGUAGE sql STABLE AS $$
                     FROM schedule_releases r JOIN e ON r.edition_id = e.id
                    WHERE p_cursor IS NULL OR r.version < p_cursor
                    ORDER BY r.version DESC LIMIT p_limit + 1)
-    SELECT f.* FROM core_found(CASE WHEN EXISTS (SELECT 1 FROM e) THEN (
+    SELECT core_found(CASE WHEN EXISTS (SELECT 1 FROM e) THEN (
         SELECT json_build_object(
                    'items', coalesce(json_agg(json_build_object(
                                 'version', version, 'published_at', published_at,
@@ -226,7 +223,7 @@ LANGUAGE sql STABLE AS $$
                               ORDER BY version DESC) FILTER (WHERE rn <= p_limit), '[]'),
                    'next_cursor', CASE WHEN max(rn) > p_limit
                                   THEN (min(version) FILTER (WHERE rn <= p_limit))::text END)
-          FROM page) END) f
+          FROM page) END)
 $$;
 
 -- What GET /v1/editions/{slug}/schedule caches for an edition: whether it

@@ -93,8 +93,8 @@ END
 $$;
 
 -- POST /v1/editions/{slug}/series-events (organizers; drafts too).
-CREATE OR REPLACE FUNCTION series_event_create(p_slug text, p jsonb, p_actor uuid,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_event_create(p_slug text, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -102,14 +102,11 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     ev := series_event_insert(ed, p, (p ->> 'starts_at')::timestamptz,
                               (p ->> 'ends_at')::timestamptz, NULL);
-    body := series_event_json(ev, p_actor, true);
-    status := 201;
+    RETURN core_answer(201, series_event_json(ev, p_actor, true));
 END
 $$;
 
@@ -175,8 +172,8 @@ $$;
 -- than 52.
 CREATE OR REPLACE FUNCTION series_event_recurring(p_slug text, p jsonb, p_freq text, p_interval integer,
                                                   p_weekday integer, p_setpos integer, p_count integer,
-                                                  p_until date, p_actor uuid,
-                                                  OUT status integer, OUT problem text, OUT body json)
+                                                  p_until date, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -190,30 +187,24 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     local_start := (p ->> 'starts_at')::timestamptz AT TIME ZONE e.timezone;
     local_len := ((p ->> 'ends_at')::timestamptz AT TIME ZONE e.timezone) - local_start;
     occ := ARRAY(SELECT series_occurrences(local_start, p_freq, p_interval, p_weekday, p_setpos,
                                            p_count, p_until, 52));
     IF cardinality(occ) = 0 OR cardinality(occ) > 52 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', jsonb_build_array(
-            CASE WHEN cardinality(occ) = 0
-                 THEN core_field_error('rule.until', 'not_before', 'event.starts_at')
-                 ELSE core_field_error('rule.until', 'range', '1 to 52 occurrences') END));
-        RETURN;
+        RETURN CASE WHEN cardinality(occ) = 0
+                    THEN core_refused('rule.until', 'not_before', 'event.starts_at')
+                    ELSE core_refused('rule.until', 'range', '1 to 52 occurrences') END;
     END IF;
     FOREACH o IN ARRAY occ LOOP
         ev := series_event_insert(e.id, p, o AT TIME ZONE e.timezone,
                                   (o + local_len) AT TIME ZONE e.timezone, rid);
         items := items || jsonb_build_array(series_event_json(ev, p_actor, true)::jsonb);
     END LOOP;
-    body := json_build_object('recurrence_id', rid, 'count', cardinality(occ), 'items', items);
-    status := 201;
+    RETURN core_answer(201, json_build_object('recurrence_id', rid, 'count', cardinality(occ),
+                                              'items', items));
 END
 $$;
 
@@ -226,28 +217,28 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- GET /v1/series-events/{id}: the event as the viewer sees it.
-CREATE OR REPLACE FUNCTION series_event_get(p_id uuid, p_viewer uuid, p_organizer boolean,
-                                            OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_event_get(p_id uuid, p_viewer uuid, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found((SELECT series_event_json(ev, p_viewer, p_organizer)
-                                FROM series_event_visible(p_id, p_organizer) ev
-                               WHERE ev.id IS NOT NULL))
+    SELECT core_found((SELECT series_event_json(ev, p_viewer, p_organizer)
+                         FROM series_event_visible(p_id, p_organizer) ev
+                        WHERE ev.id IS NOT NULL))
 $$;
 
 -- GET /v1/editions/{slug}/series-events: one page ordered by (starts_at,
 -- id), whose cursor is the last event's id. Not found when the edition
 -- does not exist or is a draft the caller may not see.
 CREATE OR REPLACE FUNCTION series_event_list(p_slug text, p_viewer uuid, p_organizer boolean,
-                                             p_after uuid, p_limit integer,
-                                             OUT status integer, OUT problem text, OUT body json)
+                                             p_after uuid, p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    WITH e AS (SELECT id FROM editions WHERE slug = p_slug AND (p_organizer OR status <> 'draft')),
+    WITH e AS (SELECT id FROM editions_visible(p_slug, p_organizer)),
     page AS (SELECT ev, ev.id, row_number() OVER (ORDER BY ev.starts_at, ev.id) AS rn
                FROM series_events ev, e WHERE ev.edition_id = e.id
                 AND (p_after IS NULL OR (ev.starts_at, ev.id) >
                      (SELECT k.starts_at, k.id FROM series_events k WHERE k.id = p_after))
               ORDER BY ev.starts_at, ev.id LIMIT p_limit + 1)
-    SELECT * FROM core_found((SELECT (SELECT row_to_json(x) FROM (
+    SELECT core_found((SELECT (SELECT row_to_json(x) FROM (
         SELECT coalesce(json_agg(series_event_json(p.ev, p_viewer, p_organizer) ORDER BY p.rn)
                         FILTER (WHERE p.rn <= p_limit), '[]') AS items,
                CASE WHEN max(p.rn) > p_limit
@@ -257,24 +248,23 @@ $$;
 
 -- The same list as the calendar object of services/core/ics.h: every
 -- event of the edition.
-CREATE OR REPLACE FUNCTION series_event_list_ics(p_slug text, p_viewer uuid, p_organizer boolean,
-                                                 OUT status integer, OUT problem text,
-                                                 OUT body json)
+CREATE OR REPLACE FUNCTION series_event_list_ics(p_slug text, p_viewer uuid, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found((
+    SELECT core_found((
         SELECT json_build_object('name', 'Rumbo al ' || e.title, 'timezone', e.timezone,
                'events', coalesce((SELECT jsonb_agg(series_event_ics(ev, p_viewer, p_organizer)
                                                     ORDER BY ev.starts_at, ev.id)
                                      FROM series_events ev WHERE ev.edition_id = e.id), '[]'))
-          FROM editions e WHERE e.slug = p_slug AND (p_organizer OR e.status <> 'draft')))
+          FROM editions_visible(p_slug, p_organizer) e))
 $$;
 
 -- PATCH /v1/series-events/{id}: fields present in p replace the stored
 -- ones (gessd validated each); the result must still hold together
 -- (ends after starts, modes matching the format, no capacity below the
 -- RSVPs already taken, no mode dropped that someone RSVP'd for).
-CREATE OR REPLACE FUNCTION series_event_patch(p_id uuid, p jsonb, p_actor uuid,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_event_patch(p_id uuid, p jsonb, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -285,14 +275,10 @@ DECLARE
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF ev.status = 'cancelled' THEN
-        status := 409;
-        problem := 'event-closed';
-        RETURN;
+        RETURN core_problem(409, 'event-closed');
     END IF;
     IF p ? 'title' THEN ev.title := p ->> 'title'; END IF;
     IF p ? 'description' THEN ev.description := coalesce(p ->> 'description', ''); END IF;
@@ -338,10 +324,7 @@ BEGIN
                                                             || ' needs)');
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', errs);
-        RETURN;
+        RETURN core_invalid(errs);
     END IF;
     UPDATE series_events SET title = ev.title, description = ev.description, kind = ev.kind,
            format = ev.format, starts_at = ev.starts_at, ends_at = ev.ends_at,
@@ -357,29 +340,24 @@ BEGIN
         SELECT ev.id, key, (value #>> '{}')::integer FROM jsonb_each(p -> 'modes')
         ON CONFLICT (event_id, mode) DO UPDATE SET capacity = EXCLUDED.capacity;
     END IF;
-    body := series_event_json(ev, p_actor, true);
-    status := 200;
+    RETURN core_answer(200, series_event_json(ev, p_actor, true));
 END
 $$;
 
 -- DELETE /v1/series-events/{id}: cancels (the event stays listed with its
 -- status); everyone holding an RSVP gets a mail through the outbox. A
 -- second cancel changes nothing.
-CREATE OR REPLACE FUNCTION series_event_cancel(p_id uuid,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_event_cancel(p_id uuid) RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
-    status := 204;
     IF ev.status = 'cancelled' THEN
-        RETURN;
+        RETURN core_answer(204);
     END IF;
     UPDATE series_events SET status = 'cancelled', sequence = sequence + 1, updated_at = now()
      WHERE id = p_id;
@@ -388,19 +366,40 @@ BEGIN
            jsonb_build_object('event_id', ev.id, 'title', ev.title, 'starts_at', ev.starts_at,
                               'mode', s.mode)
       FROM series_rsvps s WHERE s.event_id = p_id;
+    RETURN core_answer(204);
 END
+$$;
+
+-- The mode refusal of an event that does not offer p_mode, naming the
+-- modes it offers; NULL when it offers it.
+CREATE OR REPLACE FUNCTION series_mode_error(p_event uuid, p_mode text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT core_field_error('mode', 'one_of', (SELECT string_agg(m.mode, ', ' ORDER BY m.mode)
+                                                 FROM series_event_modes m
+                                                WHERE m.event_id = p_event))
+     WHERE NOT EXISTS (SELECT 1 FROM series_event_modes m
+                        WHERE m.event_id = p_event AND m.mode = p_mode)
+$$;
+
+-- An RSVP as JSON, with its event as the person sees it.
+CREATE OR REPLACE FUNCTION series_rsvp_json(rs series_rsvps, ev series_events) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT row_to_json(x) FROM (
+        SELECT rs.event_id, rs.mode, rs.created_at,
+               series_event_json(ev, rs.account_id, false) AS event) x
 $$;
 
 -- POST /v1/series-events/{id}/rsvp: takes a place of the mode with a
 -- guarded update (never over capacity, whatever the concurrency) and
 -- queues the reminder mail in the same transaction. A repeat answers the
 -- RSVP already held (200).
-CREATE OR REPLACE FUNCTION series_rsvp_create(p_id uuid, p_account uuid, p_mode text,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_rsvp_create(p_id uuid, p_account uuid, p_mode text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
     rs series_rsvps;
+    mode_error jsonb;
 BEGIN
     -- FOR SHARE: RSVPs run side by side, but a cancel or an edit (FOR
     -- UPDATE) waits for them and they for it, so no RSVP slips past a
@@ -409,64 +408,47 @@ BEGIN
      WHERE ev_.id = p_id AND e.status <> 'draft'
        FOR SHARE OF ev_;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
     IF FOUND THEN
-        status := 200;
-    ELSE
-        IF ev.status = 'cancelled' OR ev.starts_at <= now() THEN
-            status := 409;
-            problem := 'event-closed';
-            RETURN;
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM series_event_modes WHERE event_id = p_id AND mode = p_mode)
-        THEN
-            status := 422;
-            problem := 'validation-failed';
-            body := json_build_object('errors', jsonb_build_array(core_field_error(
-                'mode', 'one_of', (SELECT string_agg(mode, ', ' ORDER BY mode)
-                                     FROM series_event_modes WHERE event_id = p_id))));
-            RETURN;
-        END IF;
-        UPDATE series_event_modes SET taken = taken + 1
-         WHERE event_id = p_id AND mode = p_mode AND (capacity IS NULL OR taken < capacity);
-        IF NOT FOUND THEN
-            status := 409;
-            problem := 'event-full';
-            body := json_build_object('mode', p_mode);
-            RETURN;
-        END IF;
-        INSERT INTO series_rsvps (event_id, account_id, mode) VALUES (p_id, p_account, p_mode)
-        ON CONFLICT (event_id, account_id) DO NOTHING
-        RETURNING * INTO rs;
-        IF NOT FOUND THEN
-            -- the same person's concurrent RSVP won: give this place back
-            UPDATE series_event_modes SET taken = taken - 1
-             WHERE event_id = p_id AND mode = p_mode;
-            SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
-            status := 200;
-        ELSE
-            INSERT INTO outbox (kind, account_id, payload)
-            VALUES ('series_rsvp_reminder', p_account,
-                    jsonb_build_object('event_id', ev.id, 'title', ev.title,
-                                       'starts_at', ev.starts_at, 'mode', p_mode,
-                                       'remind_at', ev.starts_at - interval '1 day'));
-            status := 201;
-        END IF;
+        RETURN core_answer(200, series_rsvp_json(rs, ev));
     END IF;
-    SELECT row_to_json(x) INTO body FROM (
-        SELECT rs.event_id, rs.mode, rs.created_at,
-               series_event_json(ev, p_account, false) AS event) x;
+    IF ev.status = 'cancelled' OR ev.starts_at <= now() THEN
+        RETURN core_problem(409, 'event-closed');
+    END IF;
+    mode_error := series_mode_error(p_id, p_mode);
+    IF mode_error IS NOT NULL THEN
+        RETURN core_invalid(jsonb_build_array(mode_error));
+    END IF;
+    UPDATE series_event_modes SET taken = taken + 1
+     WHERE event_id = p_id AND mode = p_mode AND (capacity IS NULL OR taken < capacity);
+    IF NOT FOUND THEN
+        RETURN core_problem(409, 'event-full', json_build_object('mode', p_mode));
+    END IF;
+    INSERT INTO series_rsvps (event_id, account_id, mode) VALUES (p_id, p_account, p_mode)
+    ON CONFLICT (event_id, account_id) DO NOTHING
+    RETURNING * INTO rs;
+    IF NOT FOUND THEN
+        -- the same person's concurrent RSVP won: give this place back
+        UPDATE series_event_modes SET taken = taken - 1
+         WHERE event_id = p_id AND mode = p_mode;
+        SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
+        RETURN core_answer(200, series_rsvp_json(rs, ev));
+    END IF;
+    INSERT INTO outbox (kind, account_id, payload)
+    VALUES ('series_rsvp_reminder', p_account,
+            jsonb_build_object('event_id', ev.id, 'title', ev.title,
+                               'starts_at', ev.starts_at, 'mode', p_mode,
+                               'remind_at', ev.starts_at - interval '1 day'));
+    RETURN core_answer(201, series_rsvp_json(rs, ev));
 END
 $$;
 
 -- DELETE /v1/series-events/{id}/rsvp: the trigger gives the place back.
 -- An event already under way or over keeps its RSVPs (409).
-CREATE OR REPLACE FUNCTION series_rsvp_cancel(p_id uuid, p_account uuid,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_rsvp_cancel(p_id uuid, p_account uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -474,17 +456,13 @@ BEGIN
     ev := series_event_visible(p_id, false);
     IF ev.id IS NULL OR NOT EXISTS (SELECT 1 FROM series_rsvps
                                      WHERE event_id = p_id AND account_id = p_account) THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF ev.status = 'scheduled' AND ev.starts_at <= now() THEN
-        status := 409;
-        problem := 'event-closed';
-        RETURN;
+        RETURN core_problem(409, 'event-closed');
     END IF;
     DELETE FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
-    status := 204;
+    RETURN core_answer(204);
 END
 $$;
 
@@ -504,10 +482,9 @@ $$;
 
 -- GET /v1/series-events/{id}/attendance (organizers): who came, with the
 -- RSVPs and the counts by mode.
-CREATE OR REPLACE FUNCTION series_attendance_list(p_id uuid,
-                                                  OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_attendance_list(p_id uuid) RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found((SELECT row_to_json(x) FROM (
+    SELECT core_found((SELECT row_to_json(x) FROM (
         SELECT ev.id AS event_id, ev.title, ev.starts_at, ev.status,
                (SELECT count(*) FROM series_rsvps s WHERE s.event_id = ev.id) AS rsvps,
                (SELECT json_build_object('total', count(*),
@@ -524,8 +501,8 @@ $$;
 -- the badge code of a registration of the event's edition; once per event
 -- and person (a repeat answers the first record, 200).
 CREATE OR REPLACE FUNCTION series_attendance_create(p_id uuid, p_account uuid, p_badge text,
-                                                    p_mode text, p_actor uuid,
-                                                    OUT status integer, OUT problem text, OUT body json)
+                                                    p_mode text, p_actor uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
@@ -536,14 +513,10 @@ DECLARE
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF ev.status = 'cancelled' THEN
-        status := 409;
-        problem := 'event-closed';
-        RETURN;
+        RETURN core_problem(409, 'event-closed');
     END IF;
     IF p_badge IS NOT NULL THEN
         SELECT r.account_id, r.id INTO who, reg FROM registrations r
@@ -558,16 +531,11 @@ BEGIN
             errs := errs || core_field_error('account_id', 'unknown');
         END IF;
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM series_event_modes WHERE event_id = p_id AND mode = p_mode) THEN
-        errs := errs || core_field_error('mode', 'one_of',
-                                         (SELECT string_agg(mode, ', ' ORDER BY mode)
-                                            FROM series_event_modes WHERE event_id = p_id));
+    IF series_mode_error(p_id, p_mode) IS NOT NULL THEN
+        errs := errs || series_mode_error(p_id, p_mode);
     END IF;
     IF jsonb_array_length(errs) > 0 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', errs);
-        RETURN;
+        RETURN core_invalid(errs);
     END IF;
     INSERT INTO series_attendance (event_id, account_id, mode, via, registration_id, recorded_by)
     VALUES (p_id, who, p_mode, CASE WHEN p_badge IS NULL THEN 'account' ELSE 'badge' END, reg,
@@ -575,12 +543,10 @@ BEGIN
     ON CONFLICT (event_id, account_id) DO NOTHING
     RETURNING * INTO a;
     IF FOUND THEN
-        status := 201;
-    ELSE
-        SELECT * INTO a FROM series_attendance WHERE event_id = p_id AND account_id = who;
-        status := 200;
+        RETURN core_answer(201, series_attendance_json(a));
     END IF;
-    body := series_attendance_json(a);
+    SELECT * INTO a FROM series_attendance WHERE event_id = p_id AND account_id = who;
+    RETURN core_answer(200, series_attendance_json(a));
 END
 $$;
 
@@ -596,8 +562,7 @@ $$;
 -- GET /v1/editions/{slug}/series-participation (organizers). Per person:
 -- how many events of the edition (not cancelled) they came to and which;
 -- per event: how many came. Most faithful first.
-CREATE OR REPLACE FUNCTION series_participation(p_slug text,
-                                                OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION series_participation(p_slug text) RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH e AS (SELECT id, slug FROM editions WHERE slug = p_slug),
     ev AS (SELECT s.* FROM series_events s, e WHERE s.edition_id = e.id
@@ -609,7 +574,7 @@ LANGUAGE sql STABLE AS $$
                                'starts_at', starts_at, 'mode', mode)
                                ORDER BY starts_at, id) AS events
                  FROM att GROUP BY account_id)
-    SELECT * FROM core_found((SELECT row_to_json(x) FROM (
+    SELECT core_found((SELECT row_to_json(x) FROM (
         SELECT e.slug AS edition, (SELECT count(*) FROM ev) AS events,
                (SELECT count(*) FROM people) AS people,
                (SELECT count(*) FROM att) AS attendances,
