@@ -48,6 +48,12 @@ void accounts_roles_set(struct req *r);
  * and returns true. */
 bool accounts_reply_throttled(struct req *r, PGresult *res, int col);
 
+/* The result of a step that counts an attempt (login, sign-up): true when
+ * its one row came and the throttle (column 0) lets the attempt through;
+ * otherwise it has answered (the database's error, or 429). */
+bool accounts_counted(struct req *r, enum db_status st, PGresult *res)
+    __attribute__((warn_unused_result));
+
 /* The callback of a step that gives a counted attempt back (the password
  * was never checked): whatever it did, the answer is 503. */
 void accounts_done_unavailable(struct req *r, enum db_status st, PGresult *res);

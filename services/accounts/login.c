@@ -159,14 +159,19 @@ bool accounts_reply_throttled(struct req *r, PGresult *res, int col)
     return true;
 }
 
+bool accounts_counted(struct req *r, enum db_status st, PGresult *res)
+{
+    if (st != DB_OK || PQntuples(res) != 1) {
+        req_reply_db_error(r, st, res);
+        return false;
+    }
+    return !accounts_reply_throttled(r, res, 0);
+}
+
 static void login_counted(struct req *r, enum db_status st, PGresult *res)
 {
     struct login *l = r->data;
-    if (st != DB_OK || PQntuples(res) != 1) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    if (accounts_reply_throttled(r, res, 0))
+    if (!accounts_counted(r, st, res))
         return;
     const char *password = json_string_value(json_object_get(r->body, "password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, PWHASH_LOGIN, password);
@@ -202,11 +207,8 @@ void accounts_login(struct req *r)
     if (email != NULL && !valid_email_normalise(email, l->email, sizeof l->email))
         valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
     (void)valid_string(&v, r->body, "password", 1, 1024, true);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     if (!pwhash_admits(PWHASH_LOGIN)) {
         req_reply_unavailable(r); /* not counted: no password was tried */
         return;

@@ -159,11 +159,8 @@ void accounts_password_set(struct req *r)
         if (m != MSG_COUNT)
             valid_fail(&v, "new_password", m, limit, NULL);
     }
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     if (!pwhash_admits(PWHASH_LOGIN)) {
         req_reply_unavailable(r); /* not counted: no password was tried */
         return;

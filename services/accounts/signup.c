@@ -81,11 +81,7 @@ static void signup_release(struct req *r)
 
 static void signup_counted(struct req *r, enum db_status st, PGresult *res)
 {
-    if (st != DB_OK || PQntuples(res) != 1) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    if (accounts_reply_throttled(r, res, 0))
+    if (!accounts_counted(r, st, res))
         return;
     const char *password = json_string_value(json_object_get(r->body, "password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, PWHASH_SIGNUP, password);
@@ -122,11 +118,8 @@ void accounts_signup(struct req *r)
         if (m != MSG_COUNT)
             valid_fail(&v, "password", m, limit, NULL);
     }
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     if (!pwhash_admits(PWHASH_SIGNUP)) {
         req_reply_unavailable(r); /* neither counted nor sent to the database */
         return;

@@ -37,36 +37,8 @@ static void opt_uuid(struct valid *v, const json_t *b, json_t *out, const char *
 static void co_ids(struct valid *v, const json_t *b, json_t *out)
 {
     static const char field[] = "co_responsible_organization_ids";
-    json_t *arr = json_object_get(b, field);
-    if (arr == NULL || json_is_null(arr))
-        return;
-    if (!json_is_array(arr)) {
-        valid_fail(v, field, MSG_NOT_ARRAY, 0, NULL);
-        return;
-    }
-    if (json_array_size(arr) > 20) {
-        valid_fail(v, field, MSG_RANGE, 0, "0 to 20 items");
-        return;
-    }
-    bool ok = true;
-    size_t i;
-    json_t *item;
-    json_array_foreach(arr, i, item) {
-        char name[64];
-        snprintf(name, sizeof name, "%s[%zu]", field, i);
-        const char *s = json_string_value(item);
-        bool dup = false;
-        for (size_t k = 0; k < i && !dup; k++)
-            dup = json_equal(json_array_get(arr, k), item);
-        if (s == NULL || !valid_uuid(s))
-            valid_fail(v, name, s == NULL ? MSG_NOT_STRING : MSG_UUID, 0, NULL);
-        else if (dup)
-            valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
-        else
-            continue;
-        ok = false;
-    }
-    if (ok)
+    json_t *arr = valid_uuid_array(v, b, field, 20, false);
+    if (arr != NULL)
         json_object_set(out, field, arr);
 }
 
@@ -86,8 +58,7 @@ void commitments_create(struct req *r)
     if (starts != NULL && due != NULL && strcmp(due, starts) < 0)
         valid_fail(&v, "due_on", MSG_NOT_BEFORE, 0, "starts_on");
     opt_uuid(&v, r->body, out, "parent_id");
-    if (commitments_checked(r, &v, out))
-        commitments_write(r, &commitments_stmt_create, out);
+    commitments_write(r, &v, &commitments_stmt_create, out);
 }
 
 void commitments_set_status(struct req *r)
@@ -110,11 +81,6 @@ void commitments_set_status(struct req *r)
     if (json_array_size(v.errors) == before &&
         (reason == NULL || strspn(reason, " \t\r\n") == strlen(reason)))
         valid_fail(&v, "reason", MSG_REQUIRED, 0, NULL);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {req_param(r, "id"), status, reason, r->auth.account_id};
-    req_query(r, &commitments_stmt_set_status, 4, params, req_done_sql_changed);
+    req_query_valid(r, &v, &commitments_stmt_set_status, 4, params, req_done_sql_changed);
 }

@@ -50,18 +50,15 @@ bool commitments_number(struct valid *v, const json_t *j, const char *name, doub
  * members go into returned; NULL after answering 503 (v untouched). */
 json_t *commitments_begin(struct req *r, struct valid *v);
 
-/* Ends it: true when every field passed (v freed); else answers 422 with
- * v's errors, frees out and returns false. */
-bool commitments_checked(struct req *r, struct valid *v, json_t *out);
-
-/* out (stolen) as compact JSON text, decimals as typed (the caller frees
- * it); NULL after answering 503 when memory ran out. */
-char *commitments_dump(struct req *r, json_t *out);
+/* Ends it: out (stolen) as compact JSON text, decimals as typed (the
+ * caller frees it), when every field passed (v freed); else NULL after
+ * answering 422 with v's errors, or 503 when memory ran out. */
+char *commitments_text(struct req *r, struct valid *v, json_t *out);
 
 /* Runs stmt with ($1 the path's {id}, $2 out (stolen) as JSON text, $3 the
  * actor) and answers its (status, problem, body) row; the dashboard
  * caches of this process follow a success at once. 503 when out of
  * memory. */
-void commitments_write(struct req *r, const struct db_stmt *stmt, json_t *out);
+void commitments_write(struct req *r, struct valid *v, const struct db_stmt *stmt, json_t *out);
 
 #endif

@@ -47,31 +47,16 @@ json_t *commitments_begin(struct req *r, struct valid *v)
     return out;
 }
 
-bool commitments_checked(struct req *r, struct valid *v, json_t *out)
-{
-    if (!valid_ok(v)) {
-        json_decref(out);
-        req_reply_invalid(r, v);
-        return false;
-    }
-    valid_free(v);
-    return true;
-}
-
-char *commitments_dump(struct req *r, json_t *out)
+char *commitments_text(struct req *r, struct valid *v, json_t *out)
 {
     /* 15 significant digits: a decimal typed by a person (0.1) reaches
      * PostgreSQL's numeric as typed, not as the nearest double's expansion */
-    char *text = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(15));
-    json_decref(out);
-    if (text == NULL)
-        req_reply_unavailable(r);
-    return text;
+    return req_valid_json(r, v, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 }
 
-void commitments_write(struct req *r, const struct db_stmt *stmt, json_t *out)
+void commitments_write(struct req *r, struct valid *v, const struct db_stmt *stmt, json_t *out)
 {
-    char *text = commitments_dump(r, out);
+    char *text = commitments_text(r, v, out);
     if (text == NULL)
         return;
     const char *params[] = {req_param(r, "id"), text, r->auth.account_id};

@@ -82,6 +82,5 @@ void commitments_indicator_create(struct req *r)
     }
     if (base_on != NULL && target_on != NULL && strcmp(target_on, base_on) <= 0)
         valid_fail(&v, "target.date", MSG_AFTER, 0, "baseline.date");
-    if (commitments_checked(r, &v, out))
-        commitments_write(r, &commitments_stmt_indicator_create, out);
+    commitments_write(r, &v, &commitments_stmt_indicator_create, out);
 }

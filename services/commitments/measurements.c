@@ -49,9 +49,7 @@ void commitments_measurement_create(struct req *r)
     /* a value without anything to check it against does not count */
     if (evidence_ok && !has_url && blank(r->body, "evidence") && (url == NULL || json_is_null(url)))
         valid_fail(&v, "evidence", MSG_REQUIRED, 0, NULL);
-    if (!commitments_checked(r, &v, out))
-        return;
-    char *text = commitments_dump(r, out);
+    char *text = commitments_text(r, &v, out);
     if (text == NULL)
         return;
     const char *params[] = {req_param(r, "id"), text, r->auth.account_id,
@@ -78,11 +76,8 @@ void commitments_measurement_review(struct req *r)
         valid_fail(&v, "comment", MSG_REQUIRED, 0, NULL);
     const char *comment = json_string_value(json_object_get(out, "comment"));
     json_decref(out); /* comment points into r->body, which outlives the query */
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     const char *why = comment != NULL ? comment : "";
     const char *params[] = {req_param(r, "id"),
                             decision,

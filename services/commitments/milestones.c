@@ -34,8 +34,7 @@ static void milestone_write(struct req *r, const struct db_stmt *stmt, bool crea
         (void)commitments_date(&v, r->body, out, "due_on", create, false);
     if (!create)
         (void)commitments_date(&v, r->body, out, "done_on", false, true);
-    if (commitments_checked(r, &v, out))
-        commitments_write(r, stmt, out);
+    commitments_write(r, &v, stmt, out);
 }
 
 void commitments_milestone_create(struct req *r)

@@ -331,6 +331,36 @@ void req_reply_invalid(struct req *r, struct valid *v)
     reply_json_typed(r, 422, p, "application/problem+json");
 }
 
+bool req_valid_ok(struct req *r, struct valid *v)
+{
+    if (!valid_ok(v)) {
+        req_reply_invalid(r, v);
+        return false;
+    }
+    valid_free(v);
+    return true;
+}
+
+void req_query_valid(struct req *r, struct valid *v, const struct db_stmt *stmt, int nparams,
+                     const char *const *values, req_db_cb cb)
+{
+    if (req_valid_ok(r, v))
+        req_query(r, stmt, nparams, values, cb);
+}
+
+char *req_valid_json(struct req *r, struct valid *v, json_t *out, size_t flags)
+{
+    if (!req_valid_ok(r, v)) {
+        json_decref(out);
+        return NULL;
+    }
+    char *text = out != NULL ? json_dumps(out, flags) : NULL;
+    json_decref(out);
+    if (text == NULL)
+        req_reply_unavailable(r);
+    return text;
+}
+
 void req_reply_field(struct req *r, const char *field, enum valid_msg msg)
 {
     struct valid v;

@@ -226,6 +226,24 @@ void req_reply_problem_extra(struct req *r, const char *slug, const char *key, c
 /* Answers 422 validation-failed with v's errors (and frees v). */
 void req_reply_invalid(struct req *r, struct valid *v);
 
+/* The end of a handler's validation: true when v holds no error (v is
+ * freed); otherwise answers 422 with v's errors and returns false, and the
+ * handler returns without touching r. */
+bool req_valid_ok(struct req *r, struct valid *v) __attribute__((warn_unused_result));
+
+/* req_valid_ok, then on success req_query(): a handler's usual tail, which
+ * answers 422 with v's errors or frees v and runs the statement. values
+ * may hold what failed validation; they are read only when v is clean. */
+void req_query_valid(struct req *r, struct valid *v, const struct db_stmt *stmt, int nparams,
+                     const char *const *values, req_db_cb cb);
+
+/* req_valid_ok for checked fields gathered in out (stolen): out as JSON
+ * text by json_dumps(flags), for a statement parameter (the caller frees
+ * it), when v holds no error; otherwise NULL after answering 422 with v's
+ * errors, or 503 when out is NULL (memory ran out) or cannot be written. */
+char *req_valid_json(struct req *r, struct valid *v, json_t *out, size_t flags)
+    __attribute__((warn_unused_result));
+
 /* Answers 422 for a single field. */
 void req_reply_field(struct req *r, const char *field, enum valid_msg msg);
 

@@ -213,15 +213,9 @@ bool valid_fail_code(struct valid *v, const char *field, const char *code, const
     return known;
 }
 
-const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
-                       const char *const *choices, bool required)
+/* Records MSG_ONE_OF for field, naming choices ("a, b, c"). */
+static void fail_one_of(struct valid *v, const char *field, const char *const *choices)
 {
-    const char *s = valid_string(v, obj, field, 1, 64, required);
-    if (s == NULL)
-        return NULL;
-    for (const char *const *c = choices; *c != NULL; c++)
-        if (strcmp(*c, s) == 0)
-            return *c;
     char list[256] = "";
     size_t len = 0;
     for (const char *const *c = choices; *c != NULL && len + strlen(*c) + 3 < sizeof list; c++) {
@@ -234,7 +228,92 @@ const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
         list[len] = '\0';
     }
     valid_fail(v, field, MSG_ONE_OF, 0, list);
+}
+
+const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
+                       const char *const *choices, bool required)
+{
+    const char *s = valid_string(v, obj, field, 1, 64, required);
+    if (s == NULL)
+        return NULL;
+    for (const char *const *c = choices; *c != NULL; c++)
+        if (strcmp(*c, s) == 0)
+            return *c;
+    fail_one_of(v, field, choices);
     return NULL;
+}
+
+json_t *valid_array(struct valid *v, const json_t *obj, const char *field, size_t max,
+                    bool required, valid_item_fn item, const void *arg)
+{
+    json_t *arr = json_object_get(obj, field);
+    if (arr == NULL || json_is_null(arr)) {
+        if (required)
+            valid_fail(v, field, MSG_REQUIRED, 0, NULL);
+        return NULL;
+    }
+    if (!json_is_array(arr)) {
+        valid_fail(v, field, MSG_NOT_ARRAY, 0, NULL);
+        return NULL;
+    }
+    if (json_array_size(arr) > max) {
+        char range[48];
+        snprintf(range, sizeof range, "0 to %zu items", max);
+        valid_fail(v, field, MSG_RANGE, 0, range);
+        return NULL;
+    }
+    bool ok = true;
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it) {
+        char name[128];
+        snprintf(name, sizeof name, "%s[%zu]", field, i);
+        if (!item(v, name, it, arg)) {
+            ok = false;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_array_get(arr, j), it)) {
+                valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
+                ok = false;
+                break;
+            }
+    }
+    return ok ? arr : NULL;
+}
+
+static bool item_uuid(struct valid *v, const char *name, const json_t *item, const void *arg)
+{
+    (void)arg;
+    const char *s = json_string_value(item);
+    if (s == NULL || !valid_uuid(s)) {
+        valid_fail(v, name, s == NULL ? MSG_NOT_STRING : MSG_UUID, 0, NULL);
+        return false;
+    }
+    return true;
+}
+
+json_t *valid_uuid_array(struct valid *v, const json_t *obj, const char *field, size_t max,
+                         bool required)
+{
+    return valid_array(v, obj, field, max, required, item_uuid, NULL);
+}
+
+static bool item_enum(struct valid *v, const char *name, const json_t *item, const void *arg)
+{
+    const char *const *choices = arg;
+    const char *s = json_string_value(item);
+    for (const char *const *c = choices; s != NULL && *c != NULL; c++)
+        if (strcmp(*c, s) == 0)
+            return true;
+    fail_one_of(v, name, choices);
+    return false;
+}
+
+json_t *valid_enum_array(struct valid *v, const json_t *obj, const char *field,
+                         const char *const *choices, size_t max, bool required)
+{
+    return valid_array(v, obj, field, max, required, item_enum, choices);
 }
 
 bool valid_true(struct valid *v, const json_t *obj, const char *field)

@@ -70,6 +70,30 @@ bool valid_fail_code(struct valid *v, const char *field, const char *code, const
 const char *valid_enum(struct valid *v, const json_t *obj, const char *field,
                        const char *const *choices, bool required);
 
+/* Checks one item of an array field for valid_array: true when it
+ * passes, otherwise records why under name ("field[i]") and returns false.
+ * arg is valid_array's. */
+typedef bool (*valid_item_fn)(struct valid *v, const char *name, const json_t *item,
+                              const void *arg);
+
+/* An array field of obj: at most max items (SIZE_MAX: no limit), each
+ * passing item, none repeating an earlier one (MSG_DUPLICATE, once the item
+ * itself passed). Returns the array (borrowed from obj) when it and every
+ * item passed; NULL when absent or null (MSG_REQUIRED if required) or
+ * invalid. */
+json_t *valid_array(struct valid *v, const json_t *obj, const char *field, size_t max,
+                    bool required, valid_item_fn item, const void *arg);
+
+/* valid_array of UUIDs (each a string, MSG_NOT_STRING, and a UUID,
+ * MSG_UUID). */
+json_t *valid_uuid_array(struct valid *v, const json_t *obj, const char *field, size_t max,
+                         bool required);
+
+/* valid_array of strings each one of choices (NULL-terminated; anything
+ * else is MSG_ONE_OF naming them). */
+json_t *valid_enum_array(struct valid *v, const json_t *obj, const char *field,
+                         const char *const *choices, size_t max, bool required);
+
 /* A boolean field that must be present and true (consent). */
 bool valid_true(struct valid *v, const json_t *obj, const char *field);
 

@@ -91,11 +91,8 @@ void editions_create(struct req *r)
         params[0] = NULL;
     }
     edition_fields(&v, r->body, true, params, number);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     req_query(r, &editions_stmt_create, 12, params, req_done_sql);
 }
 
@@ -104,13 +101,9 @@ void editions_list(struct req *r)
     struct valid v;
     struct page page;
     valid_init(&v, r->lang);
-    if (!req_page(r, &v, &page, PAGE_CURSOR_NUMBER)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
+    (void)req_page(r, &v, &page, PAGE_CURSOR_NUMBER);
     const char *params[] = {req_sql_bool(req_is_organizer(r)), page.cursor, page.limit_text};
-    req_query(r, &editions_stmt_list, 3, params, req_done_sql);
+    req_query_valid(r, &v, &editions_stmt_list, 3, params, req_done_sql);
 }
 
 void editions_get(struct req *r)
@@ -135,11 +128,8 @@ void editions_patch(struct req *r)
     if (json_object_get(r->body, "slug") != NULL)
         valid_fail(&v, "slug", MSG_UNKNOWN, 0, NULL); /* the slug is the edition's name */
     edition_fields(&v, r->body, false, params, number);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     params[0] = req_param(r, "slug");
     req_query(r, &editions_stmt_patch, 12, params, patch_done);
 }
@@ -171,11 +161,8 @@ void editions_next(struct req *r)
                     copy[k] = true;
             }
         }
-        if (!valid_ok(&v)) {
-            req_reply_invalid(r, &v);
+        if (!req_valid_ok(r, &v))
             return;
-        }
-        valid_free(&v);
     }
     const char *params[] = {req_param(r, "slug"), req_sql_bool(copy[0]), req_sql_bool(copy[1])};
     req_query(r, &editions_stmt_next, 3, params, req_done_sql);

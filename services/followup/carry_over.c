@@ -22,11 +22,6 @@ void followup_carry_over(struct req *r)
     if (json_object_get(r->body, "due_on") != NULL &&
         !json_is_null(json_object_get(r->body, "due_on")))
         due = valid_date(&v, r->body, "due_on", false);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {r->auth.account_id, req_param(r, "id"), pact, due};
-    req_query(r, &followup_stmt_carry_over, 4, params, req_done_sql_changed);
+    req_query_valid(r, &v, &followup_stmt_carry_over, 4, params, req_done_sql_changed);
 }

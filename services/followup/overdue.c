@@ -23,11 +23,6 @@ void followup_overdue_list(struct req *r)
         valid_fail(&v, "edition", MSG_SLUG, 0, NULL);
     struct page page;
     (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {edition, page.cursor, page.limit_text};
-    req_query(r, &followup_stmt_overdue, 3, params, req_done_sql);
+    req_query_valid(r, &v, &followup_stmt_overdue, 3, params, req_done_sql);
 }

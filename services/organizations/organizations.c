@@ -84,18 +84,9 @@ static void org_write(struct req *r, const struct db_stmt *stmt, const char *id)
     struct valid v;
     valid_init(&v, r->lang);
     org_fields(&v, r->body, o, id == NULL);
-    if (!valid_ok(&v)) {
-        json_decref(o);
-        req_reply_invalid(r, &v);
+    char *text = req_valid_json(r, &v, o, JSON_COMPACT);
+    if (text == NULL)
         return;
-    }
-    valid_free(&v);
-    char *text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
     const char *params[] = {id != NULL ? id : text, text};
     req_query(r, stmt, id != NULL ? 2 : 1, params, req_done_sql);
     free(text);
@@ -128,13 +119,8 @@ void organizations_list(struct req *r)
     if (sector != NULL)
         sector = valid_enum(&v, filter, "sector", vocab_sectors, false);
     json_decref(filter);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {q, sector, page.cursor, page.limit_text};
-    req_query(r, &organizations_stmt_list, 4, params, req_done_sql);
+    req_query_valid(r, &v, &organizations_stmt_list, 4, params, req_done_sql);
 }
 
 void organizations_get(struct req *r)

@@ -20,11 +20,7 @@ void pacts_history(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     struct page page;
-    if (!req_page(r, &v, &page, PAGE_CURSOR_NUMBER)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
+    (void)req_page(r, &v, &page, PAGE_CURSOR_NUMBER);
     const char *params[] = {req_param(r, "id"), page.cursor, page.limit_text};
-    req_query(r, &pacts_stmt_history, 3, params, req_done_sql);
+    req_query_valid(r, &v, &pacts_stmt_history, 3, params, req_done_sql);
 }

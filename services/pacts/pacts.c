@@ -74,22 +74,9 @@ static void pact_write(struct req *r, const struct db_stmt *stmt, const char *ke
     struct valid v;
     valid_init(&v, r->lang);
     json_t *p = pact_fields(&v, r->body, create);
-    if (p == NULL && valid_ok(&v)) {
-        valid_free(&v);
-        req_reply_unavailable(r);
+    char *text = req_valid_json(r, &v, p, JSON_COMPACT);
+    if (text == NULL)
         return;
-    }
-    if (p == NULL) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    char *text = json_dumps(p, JSON_COMPACT);
-    json_decref(p);
-    if (text == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
     const char *params[] = {key, text, r->auth.account_id};
     req_query(r, stmt, 3, params, req_done_sql_changed);
     free(text);
@@ -105,14 +92,10 @@ void pacts_list(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     struct page page;
-    if (!req_page(r, &v, &page, PAGE_CURSOR_UUID)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
+    (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
     const char *params[] = {req_param(r, "slug"), req_viewer(r), req_sql_bool(req_is_staff(r)),
                             page.cursor, page.limit_text};
-    req_query(r, &pacts_stmt_list, 5, params, req_done_sql);
+    req_query_valid(r, &v, &pacts_stmt_list, 5, params, req_done_sql);
 }
 
 void pacts_get(struct req *r)

@@ -24,52 +24,19 @@ static const char *const roles[] = {"signatory", "responsible", "co_responsible"
 static void contacts(struct valid *v, const json_t *b, char **out)
 {
     *out = NULL;
-    json_t *arr = json_object_get(b, "contact_account_ids");
-    if (arr == NULL || json_is_null(arr)) {
+    json_t *arr = valid_uuid_array(v, b, "contact_account_ids", MAX_CONTACTS, false);
+    if (arr == NULL) { /* absent or null; or invalid, and v says so */
         *out = strdup("{}");
         return;
     }
-    if (!json_is_array(arr)) {
-        valid_fail(v, "contact_account_ids", MSG_NOT_ARRAY, 0, NULL);
-        return;
-    }
-    size_t n = json_array_size(arr);
-    if (n > MAX_CONTACTS) {
-        valid_fail(v, "contact_account_ids", MSG_RANGE, 0, "0 to 50 items");
-        return;
-    }
-    bool ok = true;
-    size_t i;
-    json_t *item;
-    json_array_foreach(arr, i, item) {
-        char name[48];
-        snprintf(name, sizeof name, "contact_account_ids[%zu]", i);
-        const char *s = json_string_value(item);
-        if (s == NULL) {
-            valid_fail(v, name, MSG_NOT_STRING, 0, NULL);
-            ok = false;
-            continue;
-        }
-        if (!valid_uuid(s)) {
-            valid_fail(v, name, MSG_UUID, 0, NULL);
-            ok = false;
-            continue;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (json_equal(json_array_get(arr, j), item)) {
-                valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
-                ok = false;
-                break;
-            }
-    }
-    if (!ok)
-        return;
     /* "{" + n ids of 36 characters and a comma each + "}" */
-    char *text = malloc(n * 37 + 3);
+    char *text = malloc(json_array_size(arr) * 37 + 3);
     if (text == NULL)
         return;
     char *p = text;
     *p++ = '{';
+    size_t i;
+    json_t *item;
     json_array_foreach(arr, i, item) {
         if (i > 0)
             *p++ = ',';

@@ -68,14 +68,9 @@ void programme_room_create(struct req *r)
         valid_fail(&v, "opens_at", MSG_REQUIRED, 0, NULL);
     if (opens != NULL && closes != NULL && close_min <= open_min)
         valid_fail(&v, "closes_at", MSG_AFTER, 0, "opens_at");
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {
         req_param(r, "slug"), name, has_capacity ? cap_text : NULL, notes, opens, closes};
-    req_query(r, &programme_stmt_room_create, 6, params, req_done_sql);
+    req_query_valid(r, &v, &programme_stmt_room_create, 6, params, req_done_sql);
 }
 
 void programme_room_list(struct req *r)

@@ -40,13 +40,8 @@ void programme_speaker_create(struct req *r)
     const char *sector = valid_enum(&v, r->body, "sector", vocab_sectors, false);
     /* the organization record, besides the name as the programme prints it */
     const char *org_id = uuid_member(&v, r->body, "organization_id");
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {req_param(r, "slug"), account, name, organization, sector, org_id};
-    req_query(r, &programme_stmt_speaker_create, 6, params, req_done_sql);
+    req_query_valid(r, &v, &programme_stmt_speaker_create, 6, params, req_done_sql);
 }
 
 void programme_speaker_list(struct req *r)

@@ -29,13 +29,8 @@ void programme_track_create(struct req *r)
     const char *color = valid_string(&v, r->body, "color", 1, 7, false);
     if (color != NULL && !colour_ok(color))
         valid_fail(&v, "color", MSG_ONE_OF, 0, "#rrggbb");
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {req_param(r, "slug"), name, color};
-    req_query(r, &programme_stmt_track_create, 3, params, req_done_sql);
+    req_query_valid(r, &v, &programme_stmt_track_create, 3, params, req_done_sql);
 }
 
 void programme_track_list(struct req *r)

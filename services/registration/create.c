@@ -65,11 +65,8 @@ void registration_create(struct req *r)
     const char *key = req_header(r, "Idempotency-Key");
     if (key != NULL && !key_ok(key))
         valid_fail(&v, "Idempotency-Key", MSG_TOO_LONG, 255, NULL);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     char *answers_text = json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
     /* The key is bound to what was asked: the edition and the body, with
      * keys sorted so that the same request in another key order matches. */

@@ -134,11 +134,8 @@ void registration_list_edition(struct req *r)
         valid_fail(&v, "category", MSG_CODE, 0, NULL);
     struct page page;
     (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     if (r->out == OUT_CSV) {
         const char *params[] = {req_param(r, "slug"), status, category, mode, sector, checked_in};
         req_query(r, &registration_stmt_list_edition_csv, 6, params, csv_done);

@@ -41,13 +41,8 @@ static void decide(struct req *r, bool approve)
     valid_init(&v, r->lang);
     /* a rejection may say why; an approval takes no body (r->body NULL) */
     const char *reason = valid_long_text(&v, r->body, "reason", 0, 1000, false);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {id, r->auth.account_id, req_sql_bool(approve), reason};
-    req_query(r, &registration_stmt_decide, 4, params, req_done_sql);
+    req_query_valid(r, &v, &registration_stmt_decide, 4, params, req_done_sql);
 }
 
 void registration_approve(struct req *r)
@@ -74,13 +69,8 @@ void registration_checkin(struct req *r)
     badge[n] = '\0';
     if (in != NULL && n == 0)
         valid_fail(&v, "badge_code", MSG_EMPTY, 0, NULL);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {req_param(r, "slug"), badge};
-    req_query(r, &registration_stmt_checkin, 2, params, req_done_sql);
+    req_query_valid(r, &v, &registration_stmt_checkin, 2, params, req_done_sql);
 }
 
 void registration_set_paid(struct req *r)
@@ -90,11 +80,6 @@ void registration_set_paid(struct req *r)
     bool paid = false;
     valid_init(&v, r->lang);
     (void)valid_bool(&v, r->body, "paid", true, &paid);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {id, req_sql_bool(paid)};
-    req_query(r, &registration_stmt_set_paid, 2, params, req_done_sql);
+    req_query_valid(r, &v, &registration_stmt_set_paid, 2, params, req_done_sql);
 }

@@ -30,13 +30,8 @@ void schedule_publish(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     const char *comment = valid_long_text(&v, r->body, "comment", 1, 2000, true);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {req_param(r, "slug"), r->auth.account_id, comment};
-    req_query(r, &schedule_stmt_publish, 3, params, publish_done);
+    req_query_valid(r, &v, &schedule_stmt_publish, 3, params, publish_done);
 }
 
 void schedule_release_list(struct req *r)
@@ -44,12 +39,8 @@ void schedule_release_list(struct req *r)
     struct valid v;
     struct page page;
     valid_init(&v, r->lang);
-    if (!req_page(r, &v, &page, PAGE_CURSOR_NUMBER)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
+    (void)req_page(r, &v, &page, PAGE_CURSOR_NUMBER);
     const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r)), page.cursor,
                             page.limit_text};
-    req_query(r, &schedule_stmt_release_list, 4, params, req_done_sql);
+    req_query_valid(r, &v, &schedule_stmt_release_list, 4, params, req_done_sql);
 }

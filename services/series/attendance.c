@@ -44,14 +44,9 @@ void series_attendance_create(struct req *r)
     else if (has_account && has_badge)
         valid_fail(&v, "badge_code", MSG_EMPTY, 0, NULL); /* one or the other */
     const char *mode = valid_enum(&v, r->body, "mode", vocab_modes, true);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {id, has_account ? account : NULL, has_badge ? badge : NULL, mode,
                             r->auth.account_id};
-    req_query(r, &series_stmt_attendance_create, 5, params, req_done_sql);
+    req_query_valid(r, &v, &series_stmt_attendance_create, 5, params, req_done_sql);
 }
 
 void series_attendance_list(struct req *r)

@@ -68,52 +68,35 @@ static void merge_prefixed(struct valid *v, struct valid *inner, const char *pre
     valid_free(inner);
 }
 
-/* partner_organizations: up to 20 distinct names of 1..200 characters. */
+/* A partner organization's name: 1..200 characters, not only spaces,
+ * on one line. */
+static bool partner_ok(struct valid *v, const char *name, const json_t *item, const void *arg)
+{
+    (void)arg;
+    const char *s = json_string_value(item);
+    size_t n = s != NULL ? valid_utf8_chars(s) : 0;
+    if (s == NULL)
+        valid_fail(v, name, MSG_NOT_STRING, 0, NULL);
+    else if (n == 0 || strspn(s, " ") == strlen(s))
+        valid_fail(v, name, MSG_EMPTY, 0, NULL);
+    else if (n > 200)
+        valid_fail(v, name, MSG_TOO_LONG, 200, NULL);
+    else if (strpbrk(s, "\t\r\n") != NULL)
+        valid_fail(v, name, MSG_CONTROL_CHARS, 0, NULL);
+    else
+        return true;
+    return false;
+}
+
+/* partner_organizations: up to 20 distinct names; null clears them. */
 static void partners(struct valid *v, const json_t *b, json_t *out)
 {
-    json_t *arr = json_object_get(b, "partner_organizations");
-    if (arr == NULL)
-        return;
-    if (json_is_null(arr)) {
+    if (json_is_null(json_object_get(b, "partner_organizations"))) {
         json_object_set_new(out, "partner_organizations", json_array());
         return;
     }
-    if (!json_is_array(arr)) {
-        valid_fail(v, "partner_organizations", MSG_NOT_ARRAY, 0, NULL);
-        return;
-    }
-    if (json_array_size(arr) > 20) {
-        valid_fail(v, "partner_organizations", MSG_RANGE, 0, "0 to 20 items");
-        return;
-    }
-    bool ok = true;
-    size_t i;
-    json_t *item;
-    json_array_foreach(arr, i, item) {
-        char name[48];
-        snprintf(name, sizeof name, "partner_organizations[%zu]", i);
-        const char *s = json_string_value(item);
-        size_t n = s != NULL ? valid_utf8_chars(s) : 0;
-        if (s == NULL) {
-            valid_fail(v, name, MSG_NOT_STRING, 0, NULL);
-        } else if (n == 0 || strspn(s, " ") == strlen(s)) {
-            valid_fail(v, name, MSG_EMPTY, 0, NULL);
-        } else if (n > 200) {
-            valid_fail(v, name, MSG_TOO_LONG, 200, NULL);
-        } else if (strpbrk(s, "\t\r\n") != NULL) {
-            valid_fail(v, name, MSG_CONTROL_CHARS, 0, NULL);
-        } else {
-            bool dup = false;
-            for (size_t j = 0; j < i && !dup; j++)
-                dup = json_equal(json_array_get(arr, j), item);
-            if (dup)
-                valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
-            else
-                continue;
-        }
-        ok = false;
-    }
-    if (ok)
+    json_t *arr = valid_array(v, b, "partner_organizations", 20, false, partner_ok, NULL);
+    if (arr != NULL)
         json_object_set(out, "partner_organizations", arr);
 }
 
@@ -244,30 +227,13 @@ static json_t *event_fields(struct valid *v, const json_t *b, const char *prefix
     return out;
 }
 
-/* The checked fields ev (stolen) as the statement's JSON parameter; NULL
- * after answering 422 with v's errors, or 503 when memory ran out. */
-static char *event_text(struct req *r, struct valid *v, json_t *ev)
-{
-    if (!valid_ok(v)) {
-        json_decref(ev);
-        req_reply_invalid(r, v);
-        return NULL;
-    }
-    valid_free(v);
-    char *text = ev != NULL ? json_dumps(ev, JSON_COMPACT) : NULL;
-    json_decref(ev);
-    if (text == NULL)
-        req_reply_unavailable(r);
-    return text;
-}
-
 /* Checks an event body (all fields on create, those present on a PATCH)
  * and runs stmt with (first, the checked fields as JSON, the caller). */
 static void event_write(struct req *r, const struct db_stmt *stmt, const char *first, bool create)
 {
     struct valid v;
     valid_init(&v, r->lang);
-    char *text = event_text(r, &v, event_fields(&v, r->body, "", create));
+    char *text = req_valid_json(r, &v, event_fields(&v, r->body, "", create), JSON_COMPACT);
     if (text == NULL)
         return;
     const char *params[] = {first, text, r->auth.account_id};
@@ -294,11 +260,9 @@ void series_event_list(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     struct page page;
-    if (!req_page(r, &v, &page, PAGE_CURSOR_UUID)) {
-        req_reply_invalid(r, &v);
+    (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
+    if (!req_valid_ok(r, &v))
         return;
-    }
-    valid_free(&v);
     const char *org = req_sql_bool(req_is_organizer(r));
     if (r->out == OUT_ICS) {
         const char *params[] = {req_param(r, "slug"), req_viewer(r), org};
@@ -384,7 +348,7 @@ void series_event_recurring(struct req *r)
     char nums[4][16];
     json_t *ev = event_fields(&v, json_object_get(r->body, "event"), "event.", true);
     rule_fields(&v, json_object_get(r->body, "rule"), params, nums);
-    char *text = event_text(r, &v, ev);
+    char *text = req_valid_json(r, &v, ev, JSON_COMPACT);
     if (text == NULL)
         return;
     params[0] = req_param(r, "slug");

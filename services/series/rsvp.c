@@ -20,13 +20,8 @@ void series_rsvp_create(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     const char *mode = valid_enum(&v, r->body, "mode", vocab_modes, true);
-    if (!valid_ok(&v)) {
-        req_reply_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
     const char *params[] = {req_param(r, "id"), r->auth.account_id, mode};
-    req_query(r, &series_stmt_rsvp_create, 3, params, req_done_sql);
+    req_query_valid(r, &v, &series_stmt_rsvp_create, 3, params, req_done_sql);
 }
 
 void series_rsvp_cancel(struct req *r)

@@ -10,6 +10,7 @@
  * saying the same), counts of characters never exceed bytes, and a
  * normalised email fits and is itself valid UTF-8. */
 #include <jansson.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/valid.h"
@@ -65,6 +66,16 @@ static void validate_member(const json_t *obj, const char *field)
         json_decref(out);
     }
     (void)valid_enum(&v, obj, field, choices, true);
+    /* an array that passes holds no repeats */
+    const json_t *arr = valid_uuid_array(&v, obj, field, 50, false);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        FUZZ_CHECK(valid_uuid(json_string_value(json_array_get(arr, i))),
+                   "valid_uuid_array passed what is not a UUID");
+        for (size_t j = 0; j < i; j++)
+            FUZZ_CHECK(!json_equal(json_array_get(arr, i), json_array_get(arr, j)),
+                       "valid_uuid_array passed a repeat");
+    }
+    (void)valid_enum_array(&v, obj, field, choices, SIZE_MAX, true);
     (void)valid_true(&v, obj, field);
     (void)valid_int(&v, obj, field, -5, 1000000, true, &n);
     (void)valid_bool(&v, obj, field, false, &b);

@@ -1,4 +1,6 @@
 /* test_valid.c — field checks collect every error. */
+#include <stdint.h>
+
 #include "core/valid.h"
 #include "unit.h"
 
@@ -63,6 +65,44 @@ void test_valid(void)
     CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 0), "field")), "missing");
     CHECK_STR(json_string_value(json_object_get(json_array_get(v.errors, 2), "message")),
               "must have at most 3 characters");
+    valid_free(&v);
+    json_decref(o);
+
+    /* arrays: absent, null, a wrong shape, too many, bad and repeated items */
+    static const char *const u1 = "1394cfb2-7cb3-4fa7-bcc1-c617281a575f",
+                             *const u2 = "2394cfb2-7cb3-4fa7-bcc1-c617281a575f";
+    o = json_pack("{s:[s,s], s:n, s:s, s:[s,s,s], s:[s,i,s,s], s:[s,s], s:[s,s,s]}", "ids", u1, u2,
+                  "none", "str", "x", "many", u1, u2, u1, "bad", u1, 7, "nope", u1, "roles",
+                  "public", "private", "badroles", "public", "mining", "public");
+    valid_init(&v, LANG_EN);
+    const json_t *arr = valid_uuid_array(&v, o, "ids", 2, true);
+    CHECK(arr != NULL && json_array_size(arr) == 2);
+    CHECK(valid_uuid_array(&v, o, "absent", 2, false) == NULL);
+    CHECK(valid_uuid_array(&v, o, "none", 2, false) == NULL);
+    CHECK(valid_ok(&v)); /* optional: absent and null are nothing */
+    CHECK(valid_enum_array(&v, o, "roles", sectors, SIZE_MAX, true) != NULL);
+    CHECK(valid_ok(&v));
+    CHECK(valid_uuid_array(&v, o, "none", 2, true) == NULL);               /* 0: required */
+    CHECK(valid_uuid_array(&v, o, "str", 2, false) == NULL);               /* 1: not an array */
+    CHECK(valid_uuid_array(&v, o, "many", 2, false) == NULL);              /* 2: 0 to 2 items */
+    CHECK(valid_uuid_array(&v, o, "bad", 9, false) == NULL);               /* 3-5: [1] [2] [3] */
+    CHECK(valid_enum_array(&v, o, "badroles", sectors, 9, false) == NULL); /* 6, 7 */
+    CHECK(json_array_size(v.errors) == 8);
+    static const char *const fields[] = {"none",   "str",    "many",        "bad[1]",
+                                         "bad[2]", "bad[3]", "badroles[1]", "badroles[2]"};
+    static const char *const messages[] = {"is required",
+                                           "must be an array",
+                                           "must be a whole number from 0 to 2 items",
+                                           "must be a string",
+                                           "must be a UUID",
+                                           "is repeated",
+                                           "must be one of: public, private",
+                                           "is repeated"};
+    for (size_t i = 0; i < 8; i++) {
+        const json_t *e = json_array_get(v.errors, i);
+        CHECK_STR(json_string_value(json_object_get(e, "field")), fields[i]);
+        CHECK_STR(json_string_value(json_object_get(e, "message")), messages[i]);
+    }
     valid_free(&v);
     json_decref(o);
 
