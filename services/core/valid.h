@@ -94,6 +94,13 @@ json_t *valid_uuid_array(struct valid *v, const json_t *obj, const char *field, 
 json_t *valid_enum_array(struct valid *v, const json_t *obj, const char *field,
                          const char *const *choices, size_t max, bool required);
 
+/* A domain's request decoder, the one shape tests/fuzz/fuzz_decoders.c
+ * runs: checks body (every member on create, those present on a PATCH)
+ * and returns the checked members as a new object for the SQL function,
+ * or NULL with each refusal recorded in v (NULL while v is ok: out of
+ * memory). */
+typedef json_t *(*valid_body_fn)(struct valid *v, const json_t *body, bool create);
+
 /* A boolean field that must be present and true (consent). */
 bool valid_true(struct valid *v, const json_t *obj, const char *field);
 

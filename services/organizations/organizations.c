@@ -44,10 +44,11 @@ static bool tax_id_ok(const char *s)
     return true;
 }
 
-/* The checked members of an organization body (all of them on create,
- * those present on a PATCH) in out. */
-static void org_fields(struct valid *v, const json_t *b, json_t *out, bool create)
+json_t *organizations_fields(struct valid *v, const json_t *b, bool create)
 {
+    json_t *out = json_object();
+    if (out == NULL)
+        return NULL;
     valid_text_into(v, b, out, "name", 1, 200, create, VALID_NULL_REFUSED);
     json_t *sj = json_object_get(b, "sector");
     const char *sector = valid_enum(v, b, "sector", vocab_sectors, create);
@@ -66,6 +67,11 @@ static void org_fields(struct valid *v, const json_t *b, json_t *out, bool creat
             json_object_set_new(out, "tax_id", json_string(tax));
     }
     valid_text_into(v, b, out, "region", 0, 100, false, VALID_NULL_CLEARS);
+    if (!valid_ok(v)) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* Checks the body and runs stmt with ($1 path id when given, then the
@@ -76,15 +82,9 @@ static void org_write(struct req *r, const struct db_stmt *stmt, const char *id)
         req_reply_problem(r, "forbidden", NULL);
         return;
     }
-    json_t *o = json_object();
-    if (o == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
     struct valid v;
     valid_init(&v, r->lang);
-    org_fields(&v, r->body, o, id == NULL);
-    char *text = req_valid_json(r, &v, o, JSON_COMPACT);
+    char *text = req_valid_json(r, &v, organizations_fields(&v, r->body, id == NULL), JSON_COMPACT);
     if (text == NULL)
         return;
     const char *params[] = {id != NULL ? id : text, text};

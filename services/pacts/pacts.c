@@ -31,9 +31,7 @@ const struct db_stmt pacts_stmt_patch = {
 static const char *const statuses[] = {"draft",     "signed", "in_progress",
                                        "completed", "lapsed", NULL};
 
-/* The checked members of a pact body (all of them on create, those present
- * on a PATCH), or NULL when some failed (recorded in v). */
-static json_t *pact_fields(struct valid *v, const json_t *b, bool create)
+json_t *pacts_fields(struct valid *v, const json_t *b, bool create)
 {
     json_t *out = json_object();
     if (out == NULL)
@@ -73,7 +71,7 @@ static void pact_write(struct req *r, const struct db_stmt *stmt, const char *ke
 {
     struct valid v;
     valid_init(&v, r->lang);
-    json_t *p = pact_fields(&v, r->body, create);
+    json_t *p = pacts_fields(&v, r->body, create);
     char *text = req_valid_json(r, &v, p, JSON_COMPACT);
     if (text == NULL)
         return;

@@ -5,6 +5,7 @@
 #include "core/db_pool.h"
 #include "core/module.h"
 #include "core/router.h"
+#include "core/valid.h"
 
 extern const struct module pacts_module;
 
@@ -13,6 +14,8 @@ struct req;
 /* pacts.c */
 extern const struct db_stmt pacts_stmt_create, pacts_stmt_list, pacts_stmt_get, pacts_stmt_patch;
 void pacts_create(struct req *r);
+/* The checked members of a pact body (valid_body_fn). */
+json_t *pacts_fields(struct valid *v, const json_t *body, bool create);
 void pacts_list(struct req *r);
 void pacts_get(struct req *r);
 void pacts_patch(struct req *r);

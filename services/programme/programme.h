@@ -7,6 +7,7 @@
 #include "core/db_pool.h"
 #include "core/module.h"
 #include "core/router.h"
+#include "core/valid.h"
 
 extern const struct module programme_module;
 
@@ -36,6 +37,8 @@ void programme_speaker_list(struct req *r);
 extern const struct db_stmt programme_stmt_session_create, programme_stmt_session_patch,
     programme_stmt_session_list, programme_stmt_session_get, programme_stmt_session_delete;
 void programme_session_create(struct req *r);
+/* The checked members of a session body (valid_body_fn). */
+json_t *programme_session_fields(struct valid *v, const json_t *body, bool create);
 void programme_session_list(struct req *r);
 void programme_session_get(struct req *r);
 void programme_session_patch(struct req *r);

@@ -85,8 +85,8 @@ static bool language_ok(const char *s)
 
 /* Checks every member of a session body; on create the core ones are
  * required, on edit a member that cannot be cleared must not be null.
- * Returns the members to save as compact JSON text, or NULL (v says why). */
-static char *session_fields(struct valid *v, const json_t *b, bool create)
+ * Returns the members to save (valid_body_fn). */
+json_t *programme_session_fields(struct valid *v, const json_t *b, bool create)
 {
     bool req = create;
     const char *must_not_be_null[] = {"title", "kind", "starts_at", "ends_at", NULL};
@@ -111,34 +111,12 @@ static char *session_fields(struct valid *v, const json_t *b, bool create)
     (void)valid_int(v, b, "capacity", 0, 100000, false, &n);
     bool flag;
     (void)valid_bool(v, b, "reservation_required", false, &flag);
-    json_t *ids = json_object_get(b, "speaker_ids");
-    if (ids != NULL && !json_is_null(ids)) {
-        if (!json_is_array(ids)) {
-            valid_fail(v, "speaker_ids", MSG_NOT_ARRAY, 0, NULL);
-        } else if (json_array_size(ids) > 50) {
-            valid_fail(v, "speaker_ids", MSG_RANGE, 0, "0 to 50 speakers");
-        } else {
-            size_t i, j;
-            json_t *id;
-            json_array_foreach(ids, i, id) {
-                char name[40];
-                snprintf(name, sizeof name, "speaker_ids[%zu]", i);
-                const char *s = json_string_value(id);
-                if (s == NULL || !valid_uuid(s)) {
-                    valid_fail(v, name, s == NULL ? MSG_NOT_STRING : MSG_UUID, 0, NULL);
-                    continue;
-                }
-                for (j = 0; j < i; j++)
-                    if (json_equal(json_array_get(ids, j), id)) {
-                        valid_fail(v, name, MSG_DUPLICATE, 0, NULL);
-                        break;
-                    }
-            }
-        }
-    }
+    (void)valid_uuid_array(v, b, "speaker_ids", 50, false);
     if (!valid_ok(v))
         return NULL;
     json_t *out = json_object();
+    if (out == NULL)
+        return NULL;
     for (int i = 0; members[i] != NULL; i++) {
         json_t *val = json_object_get(b, members[i]);
         if (val == NULL)
@@ -149,9 +127,7 @@ static char *session_fields(struct valid *v, const json_t *b, bool create)
         else
             json_object_set(out, members[i], val);
     }
-    char *text = json_dumps(out, JSON_COMPACT);
-    json_decref(out);
-    return text;
+    return out;
 }
 
 /* Create and edit: the checked members as JSON text for stmt, whose first
@@ -160,17 +136,10 @@ static void save(struct req *r, const struct db_stmt *stmt, const char *key, boo
 {
     struct valid v;
     valid_init(&v, r->lang);
-    char *fields = session_fields(&v, r->body, create);
-    if (fields == NULL) {
-        if (valid_ok(&v)) { /* out of memory */
-            valid_free(&v);
-            req_reply_unavailable(r);
-            return;
-        }
-        req_reply_invalid(r, &v);
+    char *fields =
+        req_valid_json(r, &v, programme_session_fields(&v, r->body, create), JSON_COMPACT);
+    if (fields == NULL)
         return;
-    }
-    valid_free(&v);
     const char *params[] = {key, fields};
     req_query(r, stmt, 2, params, req_done_sql); /* db_pool copied fields */
     free(fields);

@@ -163,7 +163,7 @@ static void modes(struct valid *v, const json_t *b, const char *format, bool req
         json_object_set(out, "modes", m);
 }
 
-static json_t *fields(struct valid *v, const json_t *b, bool create)
+json_t *series_event_fields(struct valid *v, const json_t *b, bool create)
 {
     json_t *out = json_object();
     if (out == NULL)
@@ -203,17 +203,21 @@ static json_t *fields(struct valid *v, const json_t *b, bool create)
     modes(v, b, format, create, out);
     valid_text_into(v, b, out, "theme", 0, 200, false, VALID_NULL_CLEARS);
     partners(v, b, out);
+    if (!valid_ok(v)) {
+        json_decref(out);
+        return NULL;
+    }
     return out;
 }
 
 /* Validates the fields of an event body b (all of them on create, those
  * present on a PATCH), naming errors with prefix ("" or "event."). Returns
- * the fields that passed as a new JSON object for the SQL functions (all
- * of them while v is ok), or NULL when b is no object or memory ran out. */
+ * the checked fields as a new JSON object for the SQL functions, or NULL
+ * when some failed, b is no object or memory ran out. */
 static json_t *event_fields(struct valid *v, const json_t *b, const char *prefix, bool create)
 {
     if (prefix[0] == '\0')
-        return fields(v, b, create);
+        return series_event_fields(v, b, create);
     /* Checked on their own, then named with the prefix ("event.title"). */
     struct valid inner;
     valid_init(&inner, v->lang);
@@ -222,7 +226,7 @@ static json_t *event_fields(struct valid *v, const json_t *b, const char *prefix
         valid_fail(&inner, "", b == NULL || json_is_null(b) ? MSG_REQUIRED : MSG_NOT_OBJECT, 0,
                    NULL);
     else
-        out = fields(&inner, b, create);
+        out = series_event_fields(&inner, b, create);
     merge_prefixed(v, &inner, prefix);
     return out;
 }

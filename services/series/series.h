@@ -6,6 +6,7 @@
 #include "core/db_pool.h"
 #include "core/module.h"
 #include "core/router.h"
+#include "core/valid.h"
 
 extern const struct module series_module;
 
@@ -13,6 +14,8 @@ struct req;
 
 /* events.c */
 void series_event_create(struct req *r);
+/* The checked members of an event body (valid_body_fn). */
+json_t *series_event_fields(struct valid *v, const json_t *body, bool create);
 void series_event_list(struct req *r);
 void series_event_recurring(struct req *r);
 void series_event_get(struct req *r);
