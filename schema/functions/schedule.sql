@@ -229,7 +229,7 @@ $$;
 -- What GET /v1/editions/{slug}/schedule caches for an edition: whether it
 -- is a draft, its latest release (id, version, content as text) and that
 -- release as the calendar core/ics.h renders. No row: no such edition.
-CREATE OR REPLACE FUNCTION schedule_latest(p_slug text,
+CREATE OR REPLACE FUNCTION schedule_get(p_slug text,
                                            OUT draft boolean, OUT release_id uuid, OUT version integer,
                                            OUT content text, OUT calendar text)
 RETURNS SETOF record

@@ -122,7 +122,7 @@ static void dashboard_done(struct req *r, enum db_status st, PGresult *res)
         etag_cache_release(&e->base);
 }
 
-void followup_dashboard_get(struct req *r)
+void followup_dashboard(struct req *r)
 {
     const char *slug = req_param(r, "slug");
     if (!valid_slug(slug)) {

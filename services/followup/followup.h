@@ -21,15 +21,15 @@ int followup_remind_cli(const struct config *cfg, int argc, char **argv);
 
 /* dashboard.c */
 extern const struct db_stmt followup_stmt_dashboard;
-void followup_dashboard_get(struct req *r);
+void followup_dashboard(struct req *r);
 
 /* overdue.c */
 extern const struct db_stmt followup_stmt_overdue;
-void followup_overdue_list(struct req *r);
+void followup_overdue(struct req *r);
 
 /* review.c */
 extern const struct db_stmt followup_stmt_review;
-void followup_review_get(struct req *r);
+void followup_review(struct req *r);
 
 /* carry_over.c */
 extern const struct db_stmt followup_stmt_carry_over;

@@ -10,7 +10,7 @@ const struct db_stmt followup_stmt_overdue = {
     "SELECT status, problem, body FROM followup_overdue($1, $2::uuid, $3::int)",
 };
 
-void followup_overdue_list(struct req *r)
+void followup_overdue(struct req *r)
 {
     if (!req_is_staff(r)) {
         req_reply_problem(r, "forbidden", NULL);

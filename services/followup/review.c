@@ -9,7 +9,7 @@ const struct db_stmt followup_stmt_review = {
     "SELECT status, problem, body FROM followup_review($1)",
 };
 
-void followup_review_get(struct req *r)
+void followup_review(struct req *r)
 {
     if (!req_is_staff(r)) {
         req_reply_problem(r, "forbidden", NULL);

@@ -11,12 +11,12 @@
 #include "followup/followup.h"
 
 static const struct route routes[] = {
-    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard_get,
-          "followup/dashboard.c", AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/commitments/overdue", followup_overdue_list, "followup/overdue.c", AUTH_USER,
+    ROUTE("GET", "/v1/editions/{slug}/pacts/dashboard", followup_dashboard, "followup/dashboard.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/commitments/overdue", followup_overdue, "followup/overdue.c", AUTH_USER,
           BODY_NONE, OUT_JSON),
-    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review_get, "followup/review.c",
-          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/editions/{slug}/pact-review", followup_review, "followup/review.c", AUTH_USER,
+          BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "followup/carry_over.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
     ROUTE_END,

@@ -16,7 +16,7 @@ static const struct route routes[] = {
 static const struct db_stmt *const statements[] = {
     &schedule_stmt_publish,
     &schedule_stmt_release_list,
-    &schedule_stmt_latest,
+    &schedule_stmt_get,
     NULL,
 };
 

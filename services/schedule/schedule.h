@@ -18,7 +18,7 @@ void schedule_publish(struct req *r);
 void schedule_release_list(struct req *r);
 
 /* schedule_cache.c */
-extern const struct db_stmt schedule_stmt_latest;
+extern const struct db_stmt schedule_stmt_get;
 void schedule_get(struct req *r);
 
 #endif

@@ -29,9 +29,9 @@
 #define TOPIC "schedule"
 
 /* (draft, release id, version, content, calendar); no row: no edition. */
-const struct db_stmt schedule_stmt_latest = {
-    "schedule_latest",
-    "SELECT draft, release_id, version, content, calendar FROM schedule_latest($1)",
+const struct db_stmt schedule_stmt_get = {
+    "schedule_get",
+    "SELECT draft, release_id, version, content, calendar FROM schedule_get($1)",
 };
 
 /* The latest release of an edition, in the cache and in every reply still
@@ -114,7 +114,7 @@ static char *dup_value(PGresult *res, int col, size_t *len)
     return s;
 }
 
-/* The entry a schedule_latest row describes; NULL when out of memory. */
+/* The entry a schedule_get row describes; NULL when out of memory. */
 static struct entry *entry_from(const char *slug, PGresult *res)
 {
     struct entry *e = calloc(1, sizeof *e);
@@ -183,5 +183,5 @@ void schedule_get(struct req *r)
     r->data = f;
     r->data_free = free;
     const char *params[] = {slug};
-    req_query(r, &schedule_stmt_latest, 1, params, latest_done);
+    req_query(r, &schedule_stmt_get, 1, params, latest_done);
 }

@@ -74,7 +74,8 @@ static void run(valid_body_fn decode, const json_t *body, bool create)
     FUZZ_CHECK(same_fields(en.errors, es.errors), "English and Spanish refuse other fields");
     FUZZ_CHECK(json_equal(en.errors, again.errors), "the same body refused differently");
     FUZZ_CHECK(out == out_again || json_equal(out, out_again), "the same body decoded differently");
-    FUZZ_CHECK(out == out_es || json_equal(out, out_es), "the decoded body depends on the language");
+    FUZZ_CHECK(out == out_es || json_equal(out, out_es),
+               "the decoded body depends on the language");
     if (out != NULL) {
         const char *key;
         json_t *val;
