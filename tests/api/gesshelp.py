@@ -328,12 +328,16 @@ def category_body(**overrides):
     return with_overrides(body, overrides)
 
 
+def _create_in_edition(gess, org, slug, tail, body):
+    """POST body to /v1/editions/{slug}/{tail}: 201, and what was made carries its code."""
+    r = gess.req("POST", f"/v1/editions/{slug}/{tail}", headers=org["headers"], json=body)
+    made = assert_json(r, 201)
+    assert made["code"] == body["code"], made
+    return made
+
+
 def create_category(gess, org, slug, **overrides):
-    body = category_body(**overrides)
-    r = gess.req("POST", f"/v1/editions/{slug}/categories", headers=org["headers"], json=body)
-    cat = assert_json(r, 201)
-    assert cat["code"] == body["code"], cat
-    return cat
+    return _create_in_edition(gess, org, slug, "categories", category_body(**overrides))
 
 
 def question_body(**overrides):
@@ -343,11 +347,7 @@ def question_body(**overrides):
 
 
 def create_question(gess, org, slug, **overrides):
-    body = question_body(**overrides)
-    r = gess.req("POST", f"/v1/editions/{slug}/questions", headers=org["headers"], json=body)
-    q = assert_json(r, 201)
-    assert q["code"] == body["code"], q
-    return q
+    return _create_in_edition(gess, org, slug, "questions", question_body(**overrides))
 
 
 def register(gess, who, slug, category, mode="in_person", answers=None, key=None, headers=None,

@@ -43,10 +43,13 @@ def organization_body(**overrides):
     return {k: v for k, v in body.items() if not (k == "tax_id" and v is None)}
 
 
+def post(gess, who, path, body, status=201):
+    """POST body to path as who: the status, and the JSON it answers."""
+    return h.assert_json(gess.req("POST", path, headers=who["headers"], json=body), status)
+
+
 def create_organization(gess, who, **overrides):
-    r = gess.req("POST", "/v1/organizations", headers=who["headers"],
-                 json=organization_body(**overrides))
-    return h.assert_json(r, 201)
+    return post(gess, who, "/v1/organizations", organization_body(**overrides))
 
 
 def pact_body(**overrides):
@@ -61,16 +64,13 @@ def pact_body(**overrides):
 
 
 def create_pact(gess, who, slug, **overrides):
-    r = gess.req("POST", f"/v1/editions/{slug}/pacts", headers=who["headers"],
-                 json=pact_body(**overrides))
-    return h.assert_json(r, 201)
+    return post(gess, who, f"/v1/editions/{slug}/pacts", pact_body(**overrides))
 
 
 def add_party(gess, who, pact_id, organization_id, role="responsible", contacts=(), **overrides):
     body = h.with_overrides({"organization_id": organization_id, "role": role,
                              "contact_account_ids": list(contacts)}, overrides)
-    r = gess.req("POST", f"/v1/pacts/{pact_id}/parties", headers=who["headers"], json=body)
-    return h.assert_json(r, 201)
+    return post(gess, who, f"/v1/pacts/{pact_id}/parties", body)
 
 
 def commitment_body(**overrides):
@@ -86,9 +86,7 @@ def commitment_body(**overrides):
 
 
 def create_commitment(gess, who, pact_id, **overrides):
-    r = gess.req("POST", f"/v1/pacts/{pact_id}/commitments", headers=who["headers"],
-                 json=commitment_body(**overrides))
-    return h.assert_json(r, 201)
+    return post(gess, who, f"/v1/pacts/{pact_id}/commitments", commitment_body(**overrides))
 
 
 def indicator_body(**overrides):
@@ -104,9 +102,8 @@ def indicator_body(**overrides):
 
 
 def create_indicator(gess, who, commitment_id, **overrides):
-    r = gess.req("POST", f"/v1/commitments/{commitment_id}/indicators", headers=who["headers"],
-                 json=indicator_body(**overrides))
-    return h.assert_json(r, 201)
+    return post(gess, who, f"/v1/commitments/{commitment_id}/indicators",
+                indicator_body(**overrides))
 
 
 def measurement_body(**overrides):
@@ -119,15 +116,13 @@ def measurement_body(**overrides):
 
 
 def add_measurement(gess, who, indicator_id, status=201, **overrides):
-    r = gess.req("POST", f"/v1/indicators/{indicator_id}/measurements", headers=who["headers"],
-                 json=measurement_body(**overrides))
-    return h.assert_json(r, status)
+    return post(gess, who, f"/v1/indicators/{indicator_id}/measurements",
+                measurement_body(**overrides), status)
 
 
 def review(gess, who, measurement_id, decision="verified", comment="Conforme con las actas"):
-    r = gess.req("POST", f"/v1/measurements/{measurement_id}/review", headers=who["headers"],
-                 json={"decision": decision, "comment": comment})
-    return h.assert_json(r, 200)
+    return post(gess, who, f"/v1/measurements/{measurement_id}/review",
+                {"decision": decision, "comment": comment}, 200)
 
 
 def milestone_body(**overrides):
@@ -136,15 +131,13 @@ def milestone_body(**overrides):
 
 
 def create_milestone(gess, who, commitment_id, **overrides):
-    r = gess.req("POST", f"/v1/commitments/{commitment_id}/milestones", headers=who["headers"],
-                 json=milestone_body(**overrides))
-    return h.assert_json(r, 201)
+    return post(gess, who, f"/v1/commitments/{commitment_id}/milestones",
+                milestone_body(**overrides))
 
 
 def set_status(gess, who, commitment_id, status, reason="Revisión trimestral"):
-    r = gess.req("POST", f"/v1/commitments/{commitment_id}/status", headers=who["headers"],
-                 json={"status": status, "reason": reason})
-    return h.assert_json(r, 200)
+    return post(gess, who, f"/v1/commitments/{commitment_id}/status",
+                {"status": status, "reason": reason}, 200)
 
 
 def get_pact(gess, pact_id, who=None):

@@ -168,24 +168,23 @@ def test_token_with_one_character_changed(gess, user):
     h.assert_json(gess.req("GET", "/v1/me", headers=user["headers"]), 200)
 
 
-def test_expired_token(gess, user):
+def _aged_token_refused(gess, user, aged):
+    """The token serves; aged (SET clauses of tokens) makes its one row so old it is refused."""
     acc_id = user["account"]["id"]
     h.assert_json(gess.req("GET", "/v1/me", headers=user["headers"]), 200)
-    n = gess.sql("UPDATE tokens SET created_at = now() - interval '31 days', "
-                 "expires_at = now() - interval '1 day' WHERE account_id = %s RETURNING id",
-                 (acc_id,))
+    n = gess.sql(f"UPDATE tokens SET {aged} WHERE account_id = %s RETURNING id", (acc_id,))
     assert len(n) == 1
     h.assert_problem(gess.req("GET", "/v1/me", headers=user["headers"]), 401, "unauthorized")
+
+
+def test_expired_token(gess, user):
+    _aged_token_refused(gess, user, "created_at = now() - interval '31 days', "
+                                    "expires_at = now() - interval '1 day'")
 
 
 def test_idle_expired_token(gess, user):
-    acc_id = user["account"]["id"]
-    h.assert_json(gess.req("GET", "/v1/me", headers=user["headers"]), 200)
-    n = gess.sql("UPDATE tokens SET created_at = now() - interval '9 days', "
-                 "last_used_at = now() - interval '8 days' WHERE account_id = %s RETURNING id",
-                 (acc_id,))
-    assert len(n) == 1
-    h.assert_problem(gess.req("GET", "/v1/me", headers=user["headers"]), 401, "unauthorized")
+    _aged_token_refused(gess, user, "created_at = now() - interval '9 days', "
+                                    "last_used_at = now() - interval '8 days'")
 
 
 def test_recently_used_old_token_still_valid(gess, user):

@@ -47,44 +47,53 @@ class Ctx:
 FOLLOWUP_ONLY_201 = [401, 403, 403, 403, 201, 201, 403, 403]
 FOLLOWUP_ONLY_200 = [401, 403, 403, 403, 200, 200, 403, 403]
 
+CONTACT_201 = [401, 403, 403, 403, 201, 201, 201, 403]
+HIDDEN_CONTACT_201 = [401, 404, 404, 403, 201, 201, 201, 403]  # not public: strangers get 404
+# a value not yet verified does not exist for strangers, even on a public pact
+VERIFIER_200 = [401, 404, 404, 403, 200, 200, 403, 200]
+
+
+def _in_worlds(label, make, *worlds):
+    """The same call as one row per (world, what the label says of it, wants)."""
+    return [(label + note, world, make, wants) for world, note, wants in worlds]
+
+
+def _post(path, body):
+    """A POST of body() to path(ctx)."""
+    return lambda c: ("POST", path(c), body())
+
+
+def _review(decision, comment):
+    return lambda c: ("POST", f"/v1/measurements/{c.submitted()}/review",
+                      {"decision": decision, "comment": comment})
+
+
 ROUTES = [
-    ("POST /v1/pacts/{id}/commitments", "signed",
-     lambda c: ("POST", f"/v1/pacts/{c.w['pact']}/commitments", ph.commitment_body()),
-     FOLLOWUP_ONLY_201),
-    ("POST /v1/pacts/{id}/commitments (draft pact)", "draft",
-     lambda c: ("POST", f"/v1/pacts/{c.w['pact']}/commitments", ph.commitment_body()),
-     FOLLOWUP_ONLY_201),
+    *_in_worlds("POST /v1/pacts/{id}/commitments",
+                _post(lambda c: f"/v1/pacts/{c.w['pact']}/commitments", ph.commitment_body),
+                ("signed", "", FOLLOWUP_ONLY_201), ("draft", " (draft pact)", FOLLOWUP_ONLY_201)),
     ("POST /v1/commitments/{id}/status", "signed",
-     lambda c: ("POST", f"/v1/commitments/{c.commitment()}/status",
-                {"status": "on_track", "reason": "Revisión"}),
+     _post(lambda c: f"/v1/commitments/{c.commitment()}/status",
+           lambda: {"status": "on_track", "reason": "Revisión"}),
      FOLLOWUP_ONLY_200),
     ("POST /v1/commitments/{id}/indicators", "signed",
-     lambda c: ("POST", f"/v1/commitments/{c.commitment()}/indicators", ph.indicator_body()),
+     _post(lambda c: f"/v1/commitments/{c.commitment()}/indicators", ph.indicator_body),
      FOLLOWUP_ONLY_201),
     ("POST /v1/commitments/{id}/milestones", "signed",
-     lambda c: ("POST", f"/v1/commitments/{c.commitment()}/milestones", ph.milestone_body()),
+     _post(lambda c: f"/v1/commitments/{c.commitment()}/milestones", ph.milestone_body),
      FOLLOWUP_ONLY_201),
     ("PATCH /v1/milestones/{id}", "signed",
      lambda c: ("PATCH", f"/v1/milestones/{c.milestone()}", {"done_on": ph.day(0)}),
      FOLLOWUP_ONLY_200),
-    ("POST /v1/indicators/{id}/measurements", "signed",
-     lambda c: ("POST", f"/v1/indicators/{c.indicator()}/measurements", ph.measurement_body()),
-     [401, 403, 403, 403, 201, 201, 201, 403]),
-    ("POST /v1/indicators/{id}/measurements (draft pact)", "draft",
-     lambda c: ("POST", f"/v1/indicators/{c.indicator()}/measurements", ph.measurement_body()),
-     [401, 404, 404, 403, 201, 201, 201, 403]),
-    ("POST /v1/indicators/{id}/measurements (draft edition)", "draft_edition",
-     lambda c: ("POST", f"/v1/indicators/{c.indicator()}/measurements", ph.measurement_body()),
-     [401, 404, 404, 403, 201, 201, 201, 403]),
-    ("POST /v1/measurements/{id}/review", "signed",
-     lambda c: ("POST", f"/v1/measurements/{c.submitted()}/review",
-                {"decision": "verified", "comment": "Conforme"}),
-     # a value not yet verified does not exist for strangers, even on a public pact
-     [401, 404, 404, 403, 200, 200, 403, 200]),
+    *_in_worlds("POST /v1/indicators/{id}/measurements",
+                _post(lambda c: f"/v1/indicators/{c.indicator()}/measurements",
+                      ph.measurement_body),
+                ("signed", "", CONTACT_201), ("draft", " (draft pact)", HIDDEN_CONTACT_201),
+                ("draft_edition", " (draft edition)", HIDDEN_CONTACT_201)),
+    ("POST /v1/measurements/{id}/review", "signed", _review("verified", "Conforme"),
+     VERIFIER_200),
     ("POST /v1/measurements/{id}/review (draft pact)", "draft",
-     lambda c: ("POST", f"/v1/measurements/{c.submitted()}/review",
-                {"decision": "rejected", "comment": "Sin sustento"}),
-     [401, 404, 404, 403, 200, 200, 403, 200]),
+     _review("rejected", "Sin sustento"), VERIFIER_200),
 ]
 
 

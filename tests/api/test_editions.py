@@ -502,6 +502,13 @@ def _check_refused(gess, r, status, field, before, slug=None):
     return p
 
 
+def _invalid(gess, staff, method, path, body, field):
+    """body sent by the organizer is refused as validation-failed naming field; no row written."""
+    before = h.row_counts(gess)
+    r = gess.req(method, path, headers=staff.organizer["headers"], json=body)
+    return _check_refused(gess, r, 422, field, before, "validation-failed")
+
+
 def _shift(day, n):
     return (datetime.date.fromisoformat(day) + datetime.timedelta(days=n)).isoformat()
 
@@ -579,9 +586,7 @@ def test_edition_post_bad_input(gess, staff, over, field):
             body.pop(k, None)
         else:
             body[k] = v
-    before = h.row_counts(gess)
-    r = gess.req("POST", "/v1/editions", headers=staff.organizer["headers"], json=body)
-    _check_refused(gess, r, 422, field, before, "validation-failed")
+    _invalid(gess, staff, "POST", "/v1/editions", body, field)
 
 
 def test_edition_post_reports_every_field(gess, staff):
@@ -628,10 +633,7 @@ EDITION_PATCH_BAD = [
 def test_edition_patch_bad_input(gess, staff, edition, over, field):
     body = over(edition) if callable(over) else over
     row = _edition_row(gess, edition["slug"])
-    before = h.row_counts(gess)
-    r = gess.req("PATCH", f"/v1/editions/{edition['slug']}",
-                 headers=staff.organizer["headers"], json=body)
-    _check_refused(gess, r, 422, field, before, "validation-failed")
+    _invalid(gess, staff, "PATCH", f"/v1/editions/{edition['slug']}", body, field)
     assert _edition_row(gess, edition["slug"]) == row, "a refused PATCH changed the edition"
 
 
@@ -645,10 +647,7 @@ NEXT_BAD = [
 
 @pytest.mark.parametrize("body,field", [c[1:] for c in NEXT_BAD], ids=[c[0] for c in NEXT_BAD])
 def test_next_bad_input(gess, staff, edition, body, field):
-    before = h.row_counts(gess)
-    r = gess.req("POST", f"/v1/editions/{edition['slug']}/next",
-                 headers=staff.organizer["headers"], json=body)
-    _check_refused(gess, r, 422, field, before, "validation-failed")
+    _invalid(gess, staff, "POST", f"/v1/editions/{edition['slug']}/next", body, field)
 
 
 CATEGORY_BAD = [
@@ -694,11 +693,8 @@ CATEGORY_BAD = [
 @pytest.mark.parametrize("over,field", [c[1:] for c in CATEGORY_BAD],
                          ids=[c[0] for c in CATEGORY_BAD])
 def test_category_bad_input(gess, staff, edition, over, field):
-    body = h.category_body(**over)
-    before = h.row_counts(gess)
-    r = gess.req("POST", f"/v1/editions/{edition['slug']}/categories",
-                 headers=staff.organizer["headers"], json=body)
-    _check_refused(gess, r, 422, field, before, "validation-failed")
+    _invalid(gess, staff, "POST", f"/v1/editions/{edition['slug']}/categories",
+             h.category_body(**over), field)
 
 
 QUESTION_BAD = [
@@ -730,11 +726,8 @@ QUESTION_BAD = [
 @pytest.mark.parametrize("over,field", [c[1:] for c in QUESTION_BAD],
                          ids=[c[0] for c in QUESTION_BAD])
 def test_question_bad_input(gess, staff, edition, over, field):
-    body = h.question_body(**over)
-    before = h.row_counts(gess)
-    r = gess.req("POST", f"/v1/editions/{edition['slug']}/questions",
-                 headers=staff.organizer["headers"], json=body)
-    _check_refused(gess, r, 422, field, before, "validation-failed")
+    _invalid(gess, staff, "POST", f"/v1/editions/{edition['slug']}/questions",
+             h.question_body(**over), field)
 
 
 def _bad_utf8(obj, marker="Ñawpa"):

@@ -41,25 +41,25 @@ def headers(who):
     return (who or {}).get("headers")
 
 
-@pytest.mark.parametrize("role", h.ROLES)
-def test_dashboard(gess, staff, scene, role):
-    r = h.call("GET", f"{gess.base}/v1/editions/{scene['old']['slug']}/pacts/dashboard",
-               headers=headers(actor(role, staff, scene)))
-    h.assert_role_answer(r, PUBLIC[role], f"dashboard as {role}")
+# (name, who may, call(gess, scene, headers)): the reads, each a GET
+READS = [
+    ("dashboard", PUBLIC,
+     lambda gess, scene, hd: h.call(
+         "GET", f"{gess.base}/v1/editions/{scene['old']['slug']}/pacts/dashboard", headers=hd)),
+    ("overdue", STAFF,
+     lambda gess, scene, hd: gess.req("GET", "/v1/commitments/overdue", headers=hd,
+                                      params={"edition": scene["old"]["slug"]})),
+    ("pact-review", STAFF,
+     lambda gess, scene, hd: gess.req(
+         "GET", f"/v1/editions/{scene['new']['slug']}/pact-review", headers=hd)),
+]
 
 
 @pytest.mark.parametrize("role", h.ROLES)
-def test_overdue(gess, staff, scene, role):
-    r = gess.req("GET", "/v1/commitments/overdue", headers=headers(actor(role, staff, scene)),
-                 params={"edition": scene["old"]["slug"]})
-    h.assert_role_answer(r, STAFF[role], f"overdue as {role}")
-
-
-@pytest.mark.parametrize("role", h.ROLES)
-def test_pact_review(gess, staff, scene, role):
-    r = gess.req("GET", f"/v1/editions/{scene['new']['slug']}/pact-review",
-                 headers=headers(actor(role, staff, scene)))
-    h.assert_role_answer(r, STAFF[role], f"pact-review as {role}")
+@pytest.mark.parametrize("name,table,call", READS, ids=[r[0] for r in READS])
+def test_read(gess, staff, scene, name, table, call, role):
+    r = call(gess, scene, headers(actor(role, staff, scene)))
+    h.assert_role_answer(r, table[role], f"{name} as {role}")
 
 
 @pytest.mark.parametrize("role", h.ROLES)

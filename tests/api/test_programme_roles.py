@@ -7,17 +7,17 @@ consumes state (a DELETE, a reservation) never depends on another row."""
 import pytest
 
 import gesshelp as h
+import rolehelp as rh
+from rolehelp import (DRAFT_404, EVERYONE_200, ORGANIZER_200, ORGANIZER_201, ORGANIZER_204,
+                      SIGNED_IN_200, SIGNED_IN_204, route)
 from test_programme import at, mk_room, mk_session, mk_speaker, mk_track, release, session_body
 
 ROLES = h.ROLES
 
 
-class Ctx:
+class Ctx(rh.Ctx):
     def __init__(self, gess, staff):
-        self.gess = gess
-        self.staff = staff
-        self.org = staff.organizer
-        self.attendee, self.other = h.fast_users(gess, 2, prefix="progrole")
+        super().__init__(gess, staff, rh.two_people(gess, prefix="progrole"))
         self.ed = h.create_edition(gess, self.org)
         cat = h.create_category(gess, self.org, self.ed["slug"], modes={"in_person": None})
         h.register_ok(gess, self.attendee, self.ed["slug"], cat["code"], status="confirmed")
@@ -46,92 +46,55 @@ def ctx(gess, staff):
 
 
 def _slug_path(tail, draft=False):
-    return lambda c: {"method": "GET",
-                      "path": f"/v1/editions/{(c.draft if draft else c.ed)['slug']}/{tail}"}
+    return lambda c: f"/v1/editions/{(c.draft if draft else c.ed)['slug']}/{tail}"
 
+
+def _edition_part(tail, body):
+    """Creating, listing, and listing in a draft edition, one part of the edition."""
+    return [route(f"POST {tail}", "POST", _slug_path(tail), ORGANIZER_201, json=body),
+            route(f"GET {tail}", "GET", _slug_path(tail), EVERYONE_200),
+            route(f"GET {tail} (draft edition)", "GET", _slug_path(tail, True), DRAFT_404)]
+
+
+def _session(tail="", released=True, **over):
+    """The path of a fresh session, plus tail."""
+    return lambda c: f"/v1/sessions/{c.session(released, **over)['id']}{tail}"
+
+
+def _agenda(c):
+    return f"/v1/me/agenda/{c.session()['id']}"
+
+
+WORKSHOP = {"kind": "workshop", "capacity": 30}
 
 # (name, setup(ctx) -> request dict, expected statuses in ROLES order)
 ROUTES = [
-    ("POST rooms", lambda c: {"method": "POST", "path": f"/v1/editions/{c.ed['slug']}/rooms",
-                              "json": {"name": "Sala " + h.letters()}},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET rooms", _slug_path("rooms"), [200] * 6),
-    ("GET rooms (draft edition)", _slug_path("rooms", True), [404, 404, 404, 200, 404, 200]),
-    ("POST tracks", lambda c: {"method": "POST", "path": f"/v1/editions/{c.ed['slug']}/tracks",
-                               "json": {"name": "Eje " + h.letters(), "color": "#aa3300"}},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET tracks", _slug_path("tracks"), [200] * 6),
-    ("GET tracks (draft edition)", _slug_path("tracks", True), [404, 404, 404, 200, 404, 200]),
-    ("POST speakers",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.ed['slug']}/speakers",
-                "json": {"name": "Ponente " + h.letters(), "organization": "Profonanpe"}},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET speakers", _slug_path("speakers"), [200] * 6),
-    ("GET speakers (draft edition)", _slug_path("speakers", True),
-     [404, 404, 404, 200, 404, 200]),
-    ("POST sessions",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.ed['slug']}/sessions",
-                "json": session_body(c.ed, **c.slot())},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET sessions", _slug_path("sessions"), [200] * 6),
-    ("GET sessions (draft edition)", _slug_path("sessions", True),
-     [404, 404, 404, 200, 404, 200]),
-    ("GET session (released)",
-     lambda c: {"method": "GET", "path": f"/v1/sessions/{c.session()['id']}"}, [200] * 6),
-    ("GET session (unreleased)",
-     lambda c: {"method": "GET", "path": f"/v1/sessions/{c.session(False)['id']}"},
-     [404, 404, 404, 200, 404, 200]),
-    ("PATCH session",
-     lambda c: {"method": "PATCH", "path": f"/v1/sessions/{c.session(False)['id']}",
-                "json": {"title": "Mesa temática renombrada"}},
-     [401, 403, 403, 200, 403, 200]),
-    ("DELETE session",
-     lambda c: {"method": "DELETE", "path": f"/v1/sessions/{c.session(False)['id']}"},
-     [401, 403, 403, 204, 403, 204]),
-    ("POST reservation",
-     lambda c: {"method": "POST",
-                "path": f"/v1/sessions/{c.session(kind='workshop', capacity=30)['id']}"
-                        "/reservation"},
-     [401, 201, 403, 403, 403, 403]),
-    ("DELETE reservation",
-     lambda c: {"method": "DELETE",
-                "path": f"/v1/sessions/{c.session(kind='workshop', capacity=30)['id']}"
-                        "/reservation"},
-     [401, 204, 204, 204, 204, 204]),
-    ("GET agenda", lambda c: {"method": "GET", "path": "/v1/me/agenda"},
-     [401, 200, 200, 200, 200, 200]),
-    ("GET agenda ics", lambda c: {"method": "GET", "path": "/v1/me/agenda?format=ics"},
-     [401, 200, 200, 200, 200, 200]),
-    ("PUT agenda", lambda c: {"method": "PUT", "path": f"/v1/me/agenda/{c.session()['id']}"},
-     [401, 204, 204, 204, 204, 204]),
-    ("DELETE agenda",
-     lambda c: {"method": "DELETE", "path": f"/v1/me/agenda/{c.session()['id']}"},
-     [401, 204, 204, 204, 204, 204]),
+    *_edition_part("rooms", lambda c: {"name": "Sala " + h.letters()}),
+    *_edition_part("tracks",
+                   lambda c: {"name": "Eje " + h.letters(), "color": "#aa3300"}),
+    *_edition_part("speakers",
+                   lambda c: {"name": "Ponente " + h.letters(), "organization": "Profonanpe"}),
+    *_edition_part("sessions", lambda c: session_body(c.ed, **c.slot())),
+    route("GET session (released)", "GET", _session(), EVERYONE_200),
+    route("GET session (unreleased)", "GET", _session(released=False), DRAFT_404),
+    route("PATCH session", "PATCH", _session(released=False), ORGANIZER_200,
+          json={"title": "Mesa temática renombrada"}),
+    route("DELETE session", "DELETE", _session(released=False), ORGANIZER_204),
+    route("POST reservation", "POST", _session("/reservation", **WORKSHOP),
+          [401, 201, 403, 403, 403, 403]),
+    route("DELETE reservation", "DELETE", _session("/reservation", **WORKSHOP), SIGNED_IN_204),
+    route("GET agenda", "GET", "/v1/me/agenda", SIGNED_IN_200),
+    route("GET agenda ics", "GET", "/v1/me/agenda?format=ics", SIGNED_IN_200),
+    route("PUT agenda", "PUT", _agenda, SIGNED_IN_204),
+    route("DELETE agenda", "DELETE", _agenda, SIGNED_IN_204),
 ]
 
 EXTRA_PROBLEM = {("POST reservation", 403): "registration-required"}
 
 
-def _headers(ctx, role):
-    who = h.role_actor(role, ctx.staff, ctx.attendee, ctx.other)
-    return who["headers"] if who else None
-
-
 @pytest.mark.parametrize("name,setup,expected", ROUTES, ids=[r[0] for r in ROUTES])
 def test_route_role_matrix(gess, ctx, name, setup, expected):
-    got = []
-    for role in ROLES:
-        spec = setup(ctx)
-        kw = {}
-        if "json" in spec:
-            kw["json"] = spec["json"]
-        r = gess.req(spec["method"], spec["path"], headers=_headers(ctx, role), **kw)
-        got.append(r.status_code)
-        want = expected[ROLES.index(role)]
-        if r.status_code == want:
-            h.assert_role_answer(r, want, f"{name} as {role}",
-                                 {want: EXTRA_PROBLEM.get((name, want))})
-    assert got == expected, dict(zip(ROLES, got))
+    rh.check_row(gess, ctx, name, setup, expected, EXTRA_PROBLEM)
 
 
 def test_setup_objects_visible(gess, ctx):

@@ -109,6 +109,19 @@ def test_postponed_milestone_is_reminded_again(gess, setup):
     assert len(reminders_of(gess, setup["c"]["id"])) == n
 
 
+def responsible_pact(gess, f, edition, org, who, **over):
+    """A pact of the edition (over: its fields) in which org is responsible, who its contact."""
+    pact = ph.create_pact(gess, f, edition["slug"], **over)
+    ph.add_party(gess, f, pact["id"], org["id"], "responsible", contacts=[who["account"]["id"]])
+    return pact
+
+
+def overdue_commitment(gess, f, pact, org, due_on=-1):
+    """A commitment of the pact, org responsible, started 100 days ago, due in due_on days."""
+    return ph.create_commitment(gess, f, pact["id"], responsible_organization_id=org["id"],
+                                starts_on=ph.day(-100), due_on=ph.day(due_on))
+
+
 def test_fallback_to_responsible_parties(gess, staff, edition):
     """The commitment's organization has no party in the pact: the `responsible` parties'
     contacts are reminded instead."""
@@ -116,10 +129,8 @@ def test_fallback_to_responsible_parties(gess, staff, edition):
     r1 = h.fast_user(gess)
     R = ph.create_organization(gess, f)
     X = ph.create_organization(gess, f, name=f"Sin parte {h.letters(6)}")
-    pact = ph.create_pact(gess, f, edition["slug"])
-    ph.add_party(gess, f, pact["id"], R["id"], "responsible", contacts=[r1["account"]["id"]])
-    c = ph.create_commitment(gess, f, pact["id"], responsible_organization_id=X["id"],
-                             starts_on=ph.day(-100), due_on=ph.day(-1))
+    pact = responsible_pact(gess, f, edition, R, r1)
+    c = overdue_commitment(gess, f, pact, X)
     remind(gess)
     assert reminders_of(gess, c["id"]) == [("commitment_overdue", r1["account"]["id"], c["id"],
                                            ph.day(-1))]
@@ -129,15 +140,11 @@ def test_closed_commitments_and_drafts_are_quiet(gess, staff, edition):
     f = staff.followup
     who = h.fast_user(gess)
     R = ph.create_organization(gess, f)
-    pact = ph.create_pact(gess, f, edition["slug"])
-    ph.add_party(gess, f, pact["id"], R["id"], "responsible", contacts=[who["account"]["id"]])
-    done = ph.create_commitment(gess, f, pact["id"], responsible_organization_id=R["id"],
-                                starts_on=ph.day(-100), due_on=ph.day(-1))
+    pact = responsible_pact(gess, f, edition, R, who)
+    done = overdue_commitment(gess, f, pact, R)
     ph.set_status(gess, f, done["id"], "done")
-    draft = ph.create_pact(gess, f, edition["slug"], status="draft", signed_on=None)
-    ph.add_party(gess, f, draft["id"], R["id"], "responsible", contacts=[who["account"]["id"]])
-    dc = ph.create_commitment(gess, f, draft["id"], responsible_organization_id=R["id"],
-                              starts_on=ph.day(-100), due_on=ph.day(-1))
+    draft = responsible_pact(gess, f, edition, R, who, status="draft", signed_on=None)
+    dc = overdue_commitment(gess, f, draft, R)
     remind(gess)
     assert reminders_of(gess, done["id"]) == [] and reminders_of(gess, dc["id"]) == []
 
@@ -146,12 +153,10 @@ def test_served_gessd_sends_them_on_its_timer(gess, staff, edition):
     f = staff.followup
     who = h.fast_user(gess)
     R = ph.create_organization(gess, f)
-    pact = ph.create_pact(gess, f, edition["slug"])
-    ph.add_party(gess, f, pact["id"], R["id"], "responsible", contacts=[who["account"]["id"]])
+    pact = responsible_pact(gess, f, edition, R, who)
     inst = gess.spawn(env={"GESS_REMINDER_INTERVAL": "1", "GESS_REMINDER_DAYS": "3"})
     try:
-        c = ph.create_commitment(gess, f, pact["id"], responsible_organization_id=R["id"],
-                                 starts_on=ph.day(-100), due_on=ph.day(30))
+        c = overdue_commitment(gess, f, pact, R, due_on=30)
         ms = ph.create_milestone(gess, f, c["id"], due_on=ph.day(2))
         far = ph.create_milestone(gess, f, c["id"], due_on=ph.day(5))  # beyond 3 days
         h.wait_until(lambda: reminders_of(gess, c["id"]) or None, 15, what="the timer's reminders")

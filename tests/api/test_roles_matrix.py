@@ -11,23 +11,16 @@ import pytest
 
 import gesshelp as h
 
+import rolehelp as rh
+from rolehelp import (DRAFT_404, EVERYONE_200, ORGANIZER_200, ORGANIZER_201, SIGNED_IN_200,
+                      SIGNED_IN_201, SIGNED_IN_204, route)
+
 ROLES = h.ROLES
 
-
-@pytest.fixture(scope="module")
-def people(gess):
-    attendee, other = h.fast_users(gess, 2, sector="public")
-    return {"attendee": attendee, "other": other}
+people = rh.people_fixture("public")
 
 
-class Ctx:
-    def __init__(self, gess, staff, people):
-        self.gess = gess
-        self.staff = staff
-        self.org = staff.organizer
-        self.attendee = people["attendee"]
-        self.other = people["other"]
-
+class Ctx(rh.Ctx):
     def edition(self, status="published"):
         ed = h.create_edition(self.gess, self.org, status=status)
         h.create_category(self.gess, self.org, ed["slug"], code="general",
@@ -51,129 +44,82 @@ def _fresh_actor(role):
     return setup
 
 
+def _ed(tail="", status="published"):
+    """The path of a fresh edition (with its categories and question), plus tail."""
+    return lambda c: f"/v1/editions/{c.edition(status)['slug']}{tail}"
+
+
+def _registered(tail=""):
+    """The path of the edition of a fresh registration, plus tail."""
+    return lambda c: f"/v1/editions/{c.registration()[0]['slug']}{tail}"
+
+
+def _registration(tail="", category="general"):
+    return lambda c: f"/v1/registrations/{c.registration(category)[1]['id']}{tail}"
+
+
+def _edition_part(tail, body):
+    """Creating, listing, and listing in a draft edition, one part of an edition."""
+    name = f"/v1/editions/{{slug}}/{tail}"
+    return [route(f"POST {name}", "POST", _ed(f"/{tail}"), ORGANIZER_201,
+                  json=lambda c: body()),
+            route(f"GET {name}", "GET", _ed(f"/{tail}"), EVERYONE_200),
+            route(f"GET {name} (draft)", "GET", _ed(f"/{tail}", "draft"), DRAFT_404)]
+
+
+def _checkin(c):
+    ed, reg = c.registration()
+    return {"method": "POST", "path": f"/v1/editions/{ed['slug']}/checkins",
+            "json": {"badge_code": reg["badge_code"]}}
+
+
+REGISTER = {"category": "general", "mode": "online"}
+
 # (name, setup(ctx) -> request dict, expected statuses in ROLES order)
 ROUTES = [
-    ("POST /v1/editions",
-     lambda c: {"method": "POST", "path": "/v1/editions", "json": h.edition_body()},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET /v1/editions",
-     lambda c: {"method": "GET", "path": "/v1/editions"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/editions/{slug}",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.edition()['slug']}"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/editions/{slug} (draft)",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.edition('draft')['slug']}"},
-     [404, 404, 404, 200, 404, 200]),
-    ("PATCH /v1/editions/{slug}",
-     lambda c: {"method": "PATCH", "path": f"/v1/editions/{c.edition()['slug']}",
-                "json": {"motto": "Nuevo lema"}},
-     [401, 403, 403, 200, 403, 200]),
-    ("POST /v1/editions/{slug}/next",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.edition()['slug']}/next", "json": {}},
-     [401, 403, 403, 201, 403, 201]),
-    ("POST /v1/editions/{slug}/categories",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.edition()['slug']}/categories",
-                "json": h.category_body()},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET /v1/editions/{slug}/categories",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.edition()['slug']}/categories"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/editions/{slug}/categories (draft)",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.edition('draft')['slug']}/categories"},
-     [404, 404, 404, 200, 404, 200]),
-    ("POST /v1/editions/{slug}/questions",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.edition()['slug']}/questions",
-                "json": h.question_body()},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET /v1/editions/{slug}/questions",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.edition()['slug']}/questions"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/editions/{slug}/questions (draft)",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.edition('draft')['slug']}/questions"},
-     [404, 404, 404, 200, 404, 200]),
-    ("POST /v1/editions/{slug}/registrations",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.edition()['slug']}/registrations",
-                "json": {"category": "general", "mode": "online"}},
-     [401, 201, 201, 201, 201, 201]),
-    ("POST /v1/editions/{slug}/registrations (draft)",
-     lambda c: {"method": "POST",
-                "path": f"/v1/editions/{c.edition('draft')['slug']}/registrations",
-                "json": {"category": "general", "mode": "online"}},
-     [401, 404, 404, 404, 404, 404]),
-    ("GET /v1/editions/{slug}/registrations",
-     lambda c: {"method": "GET",
-                "path": f"/v1/editions/{c.registration()[0]['slug']}/registrations"},
-     [401, 403, 403, 200, 403, 200]),
-    ("GET /v1/editions/{slug}/registrations (csv)",
-     lambda c: {"method": "GET", "headers": {"Accept": "text/csv"},
-                "path": f"/v1/editions/{c.registration()[0]['slug']}/registrations"},
-     [401, 403, 403, 200, 403, 200]),
-    ("GET /v1/editions/{slug}/stats",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.registration()[0]['slug']}/stats"},
-     [401, 403, 403, 200, 403, 200]),
-    ("POST /v1/editions/{slug}/checkins",
-     lambda c: (lambda ed, reg: {"method": "POST", "path": f"/v1/editions/{ed['slug']}/checkins",
-                                 "json": {"badge_code": reg["badge_code"]}})(*c.registration()),
-     [401, 403, 403, 200, 403, 200]),
-    ("GET /v1/me/registrations",
-     lambda c: {"method": "GET", "path": "/v1/me/registrations"},
-     [401, 200, 200, 200, 200, 200]),
-    ("DELETE /v1/registrations/{id}",
-     lambda c: {"method": "DELETE", "path": f"/v1/registrations/{c.registration()[1]['id']}"},
-     [401, 204, 404, 204, 404, 204]),
-    ("PATCH /v1/registrations/{id}",
-     lambda c: {"method": "PATCH", "path": f"/v1/registrations/{c.registration()[1]['id']}",
-                "json": {"paid": True}},
-     [401, 403, 403, 200, 403, 200]),
-    ("POST /v1/registrations/{id}/approve",
-     lambda c: {"method": "POST",
-                "path": f"/v1/registrations/{c.registration('apr')[1]['id']}/approve",
-                "json": {}},
-     [401, 403, 403, 200, 403, 200]),
-    ("POST /v1/registrations/{id}/reject",
-     lambda c: {"method": "POST",
-                "path": f"/v1/registrations/{c.registration('apr')[1]['id']}/reject",
-                "json": {}},
-     [401, 403, 403, 200, 403, 200]),
-    ("GET /v1/me/export",
-     lambda c: {"method": "GET", "path": "/v1/me/export"},
-     [401, 200, 200, 200, 200, 200]),
-    ("DELETE /v1/me",
-     lambda c: {"method": "DELETE", "path": "/v1/me", "fresh_actor": True},
-     [401, 204, 204, 204, 204, 204]),
+    route("POST /v1/editions", "POST", "/v1/editions", ORGANIZER_201,
+          json=lambda c: h.edition_body()),
+    route("GET /v1/editions", "GET", "/v1/editions", EVERYONE_200),
+    route("GET /v1/editions/{slug}", "GET", _ed(), EVERYONE_200),
+    route("GET /v1/editions/{slug} (draft)", "GET", _ed("", "draft"), DRAFT_404),
+    route("PATCH /v1/editions/{slug}", "PATCH", _ed(), ORGANIZER_200,
+          json={"motto": "Nuevo lema"}),
+    route("POST /v1/editions/{slug}/next", "POST", _ed("/next"), ORGANIZER_201, json={}),
+    *_edition_part("categories", h.category_body),
+    *_edition_part("questions", h.question_body),
+    route("POST /v1/editions/{slug}/registrations", "POST", _ed("/registrations"),
+          SIGNED_IN_201, json=REGISTER),
+    route("POST /v1/editions/{slug}/registrations (draft)", "POST",
+          _ed("/registrations", "draft"), [401, 404, 404, 404, 404, 404], json=REGISTER),
+    route("GET /v1/editions/{slug}/registrations", "GET", _registered("/registrations"),
+          ORGANIZER_200),
+    route("GET /v1/editions/{slug}/registrations (csv)", "GET", _registered("/registrations"),
+          ORGANIZER_200, headers={"Accept": "text/csv"}),
+    route("GET /v1/editions/{slug}/stats", "GET", _registered("/stats"), ORGANIZER_200),
+    ("POST /v1/editions/{slug}/checkins", _checkin, ORGANIZER_200),
+    route("GET /v1/me/registrations", "GET", "/v1/me/registrations", SIGNED_IN_200),
+    route("DELETE /v1/registrations/{id}", "DELETE", _registration(),
+          [401, 204, 404, 204, 404, 204]),
+    route("PATCH /v1/registrations/{id}", "PATCH", _registration(), ORGANIZER_200,
+          json={"paid": True}),
+    route("POST /v1/registrations/{id}/approve", "POST", _registration("/approve", "apr"),
+          ORGANIZER_200, json={}),
+    route("POST /v1/registrations/{id}/reject", "POST", _registration("/reject", "apr"),
+          ORGANIZER_200, json={}),
+    route("GET /v1/me/export", "GET", "/v1/me/export", SIGNED_IN_200),
+    route("DELETE /v1/me", "DELETE", "/v1/me", SIGNED_IN_204, fresh_actor=True),
 ]
 
-CASES = [(name, setup, role, want)
-         for name, setup, wants in ROUTES for role, want in zip(ROLES, wants)]
+CASES, CASE_IDS = rh.cases(ROUTES)
 
 
-def _actor(ctx, role, fresh):
-    if role == "anonymous":
-        return None
-    if fresh:
-        return _fresh_actor(role)(ctx)
-    return h.role_actor(role, ctx.staff, ctx.attendee, ctx.other)
-
-
-@pytest.mark.parametrize("name,setup,role,want", CASES,
-                         ids=[f"{c[0]} as {c[2]}" for c in CASES])
+@pytest.mark.parametrize("name,setup,role,want", CASES, ids=CASE_IDS)
 def test_route_role_matrix(gess, staff, people, name, setup, role, want):
     ctx = Ctx(gess, staff, people)
     req = setup(ctx)
-    actor = _actor(ctx, role, req.pop("fresh_actor", False))
-    headers = dict(req.pop("headers", {}))
-    if actor is not None:
-        headers.update(actor["headers"])
-    before = h.row_counts(gess) if want >= 400 else None
-    r = gess.req(req["method"], req["path"], headers=headers, json=req.get("json"))
-    h.assert_role_answer(r, want, f"{name} as {role}")
-    if want >= 400:
-        assert h.row_counts(gess) == before, "a refused request wrote rows"
-    elif "csv" in name:
-        assert r.headers["Content-Type"].startswith("text/csv"), r.headers["Content-Type"]
-    elif want != 204:
-        h.assert_json(r, want)
+    fresh = req.pop("fresh_actor", False)
+    actor = _fresh_actor(role)(ctx) if fresh and role != "anonymous" else ctx.actor(role)
+    rh.check_cell(gess, req, actor, name, role, want, content=("csv", "text/csv"))
     if name == "DELETE /v1/me" and actor is not None:
         gone = gess.count("accounts", "id = %s", (actor["account"]["id"],)) == 0
         assert gone == (want == 204)

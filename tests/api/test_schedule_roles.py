@@ -21,24 +21,32 @@ def setup_edition(gess, staff, status="published", released=True):
     return ed
 
 
+ORGANIZER_201 = [401, 403, 201, 403, 201]
+EVERYONE_200 = [200] * 5
+DRAFT_404 = [404, 404, 200, 404, 200]  # what a draft edition has, organizers only see
+
+
+def _rows(method, what, suffix, cases):
+    """One row per (edition, edition status, released before the call, expected)."""
+    return [(f"{method} {what} ({edition})", status, released, method, suffix, expected)
+            for edition, status, released, expected in cases]
+
+
 # (name, edition status, released before the call, method, path suffix, expected in ROLES order)
 ROWS = [
-    ("POST releases (published edition)", "published", False, "POST", "/schedule/releases",
-     [401, 403, 201, 403, 201]),
-    ("POST releases (draft edition)", "draft", False, "POST", "/schedule/releases",
-     [401, 403, 201, 403, 201]),
-    ("GET releases (published edition)", "published", True, "GET", "/schedule/releases",
-     [200, 200, 200, 200, 200]),
-    ("GET releases (draft edition)", "draft", True, "GET", "/schedule/releases",
-     [404, 404, 200, 404, 200]),
-    ("GET schedule (published edition)", "published", True, "GET", "/schedule",
-     [200, 200, 200, 200, 200]),
-    ("GET schedule ics (published edition)", "published", True, "GET", "/schedule?format=ics",
-     [200, 200, 200, 200, 200]),
-    ("GET schedule (draft edition)", "draft", True, "GET", "/schedule",
-     [404, 404, 200, 404, 200]),
-    ("GET schedule (no release yet)", "published", False, "GET", "/schedule",
-     [404, 404, 404, 404, 404]),
+    *_rows("POST", "releases", "/schedule/releases",
+           [("published edition", "published", False, ORGANIZER_201),
+            ("draft edition", "draft", False, ORGANIZER_201)]),
+    *_rows("GET", "releases", "/schedule/releases",
+           [("published edition", "published", True, EVERYONE_200),
+            ("draft edition", "draft", True, DRAFT_404)]),
+    *_rows("GET", "schedule", "/schedule",
+           [("published edition", "published", True, EVERYONE_200)]),
+    *_rows("GET", "schedule ics", "/schedule?format=ics",
+           [("published edition", "published", True, EVERYONE_200)]),
+    *_rows("GET", "schedule", "/schedule",
+           [("draft edition", "draft", True, DRAFT_404),
+            ("no release yet", "published", False, [404] * 5)]),
 ]
 
 

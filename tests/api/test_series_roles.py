@@ -13,22 +13,16 @@ import pytest
 import gesshelp as h
 from test_series import SERIES_TABLES, event_body, future
 
+import rolehelp as rh
+from rolehelp import (DRAFT_404, EVERYONE_200, ORGANIZER_200, ORGANIZER_201, ORGANIZER_204,
+                      SIGNED_IN_201, route)
+
 ROLES = h.ROLES
 
-
-@pytest.fixture(scope="module")
-def people(gess):
-    attendee, other = h.fast_users(gess, 2, sector="community")
-    return {"attendee": attendee, "other": other}
+people = rh.people_fixture("community")
 
 
-class Ctx:
-    def __init__(self, gess, staff, people):
-        self.gess = gess
-        self.staff = staff
-        self.org = staff.organizer
-        self.attendee = people["attendee"]
-
+class Ctx(rh.Ctx):
     def edition(self, status="published"):
         return h.create_edition(self.gess, self.org, status=status)
 
@@ -58,92 +52,58 @@ def _recurring(c):
                      "rule": {"freq": "monthly", "interval": 2, "count": 3}}}
 
 
+def _of_edition(tail, status="published"):
+    """tail under the edition of a fresh event."""
+    return lambda c: f"/v1/editions/{c.event(status)[0]['slug']}/{tail}"
+
+
+def _event(tail="", status="published", **kw):
+    """The path of a fresh event (kw: rsvp, past), plus tail."""
+    return lambda c: f"/v1/series-events/{c.event(status, **kw)[1]['id']}{tail}"
+
+
+IN_PERSON = {"mode": "in_person"}
+
 ROUTES = [
-    ("POST /v1/editions/{slug}/series-events",
-     lambda c: {"method": "POST", "path": f"/v1/editions/{c.edition()['slug']}/series-events",
-                "json": event_body()},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET /v1/editions/{slug}/series-events",
-     lambda c: {"method": "GET", "path": f"/v1/editions/{c.event()[0]['slug']}/series-events"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/editions/{slug}/series-events (ics)",
-     lambda c: {"method": "GET",
-                "path": f"/v1/editions/{c.event()[0]['slug']}/series-events?format=ics"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/editions/{slug}/series-events (draft)",
-     lambda c: {"method": "GET",
-                "path": f"/v1/editions/{c.event('draft')[0]['slug']}/series-events"},
-     [404, 404, 404, 200, 404, 200]),
-    ("POST /v1/editions/{slug}/series-events/recurring", _recurring,
-     [401, 403, 403, 201, 403, 201]),
-    ("GET /v1/series-events/{id}",
-     lambda c: {"method": "GET", "path": f"/v1/series-events/{c.event()[1]['id']}"},
-     [200, 200, 200, 200, 200, 200]),
-    ("GET /v1/series-events/{id} (draft)",
-     lambda c: {"method": "GET", "path": f"/v1/series-events/{c.event('draft')[1]['id']}"},
-     [404, 404, 404, 200, 404, 200]),
-    ("PATCH /v1/series-events/{id}",
-     lambda c: {"method": "PATCH", "path": f"/v1/series-events/{c.event()[1]['id']}",
-                "json": {"title": "Mesa temática: alianzas con la minería"}},
-     [401, 403, 403, 200, 403, 200]),
-    ("DELETE /v1/series-events/{id}",
-     lambda c: {"method": "DELETE", "path": f"/v1/series-events/{c.event(rsvp=True)[1]['id']}"},
-     [401, 403, 403, 204, 403, 204]),
-    ("POST /v1/series-events/{id}/rsvp",
-     lambda c: {"method": "POST", "path": f"/v1/series-events/{c.event()[1]['id']}/rsvp",
-                "json": {"mode": "in_person"}},
-     [401, 201, 201, 201, 201, 201]),
-    ("POST /v1/series-events/{id}/rsvp (draft)",
-     lambda c: {"method": "POST",
-                "path": f"/v1/series-events/{c.event('draft')[1]['id']}/rsvp",
-                "json": {"mode": "in_person"}},
-     [401, 404, 404, 404, 404, 404]),
-    ("DELETE /v1/series-events/{id}/rsvp",
-     lambda c: {"method": "DELETE",
-                "path": f"/v1/series-events/{c.event(rsvp=True)[1]['id']}/rsvp"},
-     [401, 204, 404, 404, 404, 404]),
-    ("POST /v1/series-events/{id}/attendance",
-     lambda c: {"method": "POST",
-                "path": f"/v1/series-events/{c.event(past=True)[1]['id']}/attendance",
-                "json": {"account_id": c.attendee["account"]["id"], "mode": "online"}},
-     [401, 403, 403, 201, 403, 201]),
-    ("GET /v1/series-events/{id}/attendance",
-     lambda c: {"method": "GET", "path": f"/v1/series-events/{c.event()[1]['id']}/attendance"},
-     [401, 403, 403, 200, 403, 200]),
-    ("GET /v1/editions/{slug}/series-participation",
-     lambda c: {"method": "GET",
-                "path": f"/v1/editions/{c.event()[0]['slug']}/series-participation"},
-     [401, 403, 403, 200, 403, 200]),
+    route("POST /v1/editions/{slug}/series-events", "POST",
+          lambda c: f"/v1/editions/{c.edition()['slug']}/series-events", ORGANIZER_201,
+          json=lambda c: event_body()),
+    route("GET /v1/editions/{slug}/series-events", "GET", _of_edition("series-events"),
+          EVERYONE_200),
+    route("GET /v1/editions/{slug}/series-events (ics)", "GET",
+          _of_edition("series-events?format=ics"), EVERYONE_200),
+    route("GET /v1/editions/{slug}/series-events (draft)", "GET",
+          _of_edition("series-events", "draft"), DRAFT_404),
+    ("POST /v1/editions/{slug}/series-events/recurring", _recurring, ORGANIZER_201),
+    route("GET /v1/series-events/{id}", "GET", _event(), EVERYONE_200),
+    route("GET /v1/series-events/{id} (draft)", "GET", _event("", "draft"), DRAFT_404),
+    route("PATCH /v1/series-events/{id}", "PATCH", _event(), ORGANIZER_200,
+          json={"title": "Mesa temática: alianzas con la minería"}),
+    route("DELETE /v1/series-events/{id}", "DELETE", _event(rsvp=True), ORGANIZER_204),
+    route("POST /v1/series-events/{id}/rsvp", "POST", _event("/rsvp"), SIGNED_IN_201,
+          json=IN_PERSON),
+    route("POST /v1/series-events/{id}/rsvp (draft)", "POST", _event("/rsvp", "draft"),
+          [401, 404, 404, 404, 404, 404], json=IN_PERSON),
+    route("DELETE /v1/series-events/{id}/rsvp", "DELETE", _event("/rsvp", rsvp=True),
+          [401, 204, 404, 404, 404, 404]),
+    route("POST /v1/series-events/{id}/attendance", "POST", _event("/attendance", past=True),
+          ORGANIZER_201,
+          json=lambda c: {"account_id": c.attendee["account"]["id"], "mode": "online"}),
+    route("GET /v1/series-events/{id}/attendance", "GET", _event("/attendance"),
+          ORGANIZER_200),
+    route("GET /v1/editions/{slug}/series-participation", "GET",
+          _of_edition("series-participation"), ORGANIZER_200),
 ]
 
-CASES = [(name, setup, role, want)
-         for name, setup, wants in ROUTES for role, want in zip(ROLES, wants)]
+CASES, CASE_IDS = rh.cases(ROUTES)
 
 
-def _actor(ctx, people, role):
-    if role == "anonymous":
-        return None
-    return h.role_actor(role, ctx.staff, people["attendee"], people["other"])
-
-
-@pytest.mark.parametrize("name,setup,role,want", CASES,
-                         ids=[f"{c[0]} as {c[2]}" for c in CASES])
+@pytest.mark.parametrize("name,setup,role,want", CASES, ids=CASE_IDS)
 def test_series_route_role_matrix(gess, staff, people, name, setup, role, want):
     ctx = Ctx(gess, staff, people)
     req = setup(ctx)
-    actor = _actor(ctx, people, role)
-    headers = dict(req.pop("headers", {}))
-    if actor is not None:
-        headers.update(actor["headers"])
-    before = h.row_counts(gess, SERIES_TABLES) if want >= 400 else None
-    r = gess.req(req["method"], req["path"], headers=headers, json=req.get("json"))
-    h.assert_role_answer(r, want, f"{name} as {role}")
-    if want >= 400:
-        assert h.row_counts(gess, SERIES_TABLES) == before, "a refused request wrote rows"
-    elif "(ics)" in name:
-        assert r.headers["Content-Type"].startswith("text/calendar"), r.headers["Content-Type"]
-    elif want != 204:
-        h.assert_json(r, want)
+    rh.check_cell(gess, req, ctx.actor(role), name, role, want, tables=SERIES_TABLES,
+                  content=("(ics)", "text/calendar"))
 
 
 # who sees the online link of a published event (attendee holds an RSVP)
@@ -155,8 +115,7 @@ SEES_LINK = {"anonymous": False, "attendee": True, "other": False, "organizer": 
 def test_online_url_by_role(gess, staff, people, role):
     ctx = Ctx(gess, staff, people)
     ed, ev = ctx.event(rsvp=True)
-    actor = _actor(ctx, people, role)
-    hd = actor["headers"] if actor else None
+    hd = ctx.headers(role)
     one = h.assert_json(gess.req("GET", f"/v1/series-events/{ev['id']}", headers=hd), 200)
     page = h.assert_json(gess.req("GET", f"/v1/editions/{ed['slug']}/series-events",
                                   headers=hd), 200)
