@@ -46,39 +46,36 @@ $$;
 
 -- PUT /v1/accounts/{id}/roles: the account with its new roles; 404 for
 -- no such account, 409 last-admin when the change would leave no admin.
-CREATE OR REPLACE FUNCTION accounts_roles_set(p_id uuid, p_roles text[], OUT status integer,
-                                             OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION accounts_roles_set(p_id uuid, p_roles text[])
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     old text[];
+    body json;
 BEGIN
     IF NOT 'admin' = ANY (p_roles) THEN
         PERFORM admin_set_lock();
     END IF;
     SELECT a.roles INTO old FROM accounts a WHERE a.id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF 'admin' = ANY (old) AND NOT 'admin' = ANY (p_roles)
        AND NOT EXISTS (SELECT 1 FROM accounts o WHERE o.id <> p_id AND 'admin' = ANY (o.roles))
     THEN
-        status := 409;
-        problem := 'last-admin';
-        RETURN;
+        RETURN core_problem(409, 'last-admin');
     END IF;
     UPDATE accounts a SET roles = p_roles, updated_at = now() WHERE a.id = p_id
     RETURNING account_json(a) INTO body;
-    status := 200;
+    RETURN core_answer(200, body);
 END
 $$;
 
 -- DELETE /v1/me: the person's data goes (registrations stay, anonymous, for
 -- the counts); refused with 409 last-admin for the only admin; 204 once
 -- erased.
-CREATE OR REPLACE FUNCTION accounts_erase(p_account uuid, OUT status integer, OUT problem text,
-                                         OUT body json)
+CREATE OR REPLACE FUNCTION accounts_erase(p_account uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -93,9 +90,7 @@ BEGIN
     IF 'admin' = ANY (roles_now)
        AND NOT EXISTS (SELECT 1 FROM accounts o
                         WHERE o.id <> p_account AND 'admin' = ANY (o.roles)) THEN
-        status := 409;
-        problem := 'last-admin';
-        RETURN;
+        RETURN core_problem(409, 'last-admin');
     END IF;
     FOR r IN SELECT reg.* FROM registrations reg JOIN editions e ON e.id = reg.edition_id
               WHERE reg.account_id = p_account AND e.ends_on >= current_date
@@ -120,17 +115,16 @@ BEGIN
                                AND right(l.key, length(a.email) + 1) = ' ' || a.email))
                     ORDER BY l.key FOR UPDATE OF l);
     DELETE FROM accounts WHERE id = p_account;  -- tokens and idempotency keys cascade
-    status := 204;
+    RETURN core_answer(204);
 END
 $$;
 
 -- GET /v1/me/export: everything held about the person (Ley 29733, GDPR);
 -- 404 when the account went between the token check and this.
-CREATE OR REPLACE FUNCTION accounts_export(p_account uuid, OUT status integer, OUT problem text,
-                                          OUT body json)
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    SELECT row_to_json(x) INTO body FROM (
+CREATE OR REPLACE FUNCTION accounts_export(p_account uuid)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((SELECT row_to_json(x) FROM (
       SELECT (SELECT row_to_json(y) FROM (SELECT a.id, a.email, a.full_name, a.organization,
                 a.organization_id, a.sector, a.country, a.region,
                 effective_roles(a.roles) AS roles, a.consent_at, a.consent_policy,
@@ -164,14 +158,7 @@ BEGIN
                      ORDER BY p.created_at), '[]')
                 FROM speakers p JOIN editions ed ON ed.id = p.edition_id
                WHERE p.account_id = a.id) AS speaker_profiles
-        FROM accounts a WHERE a.id = p_account) x;
-    IF body IS NULL THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
-    END IF;
-    status := 200;
-END
+        FROM accounts a WHERE a.id = p_account) x))
 $$;
 
 -- POST /v1/accounts, last hop (the password hashed): the new account; the
@@ -179,41 +166,36 @@ $$;
 -- the organization record exists.
 CREATE OR REPLACE FUNCTION accounts_signup(p_email text, p_hash text, p_name text,
                                           p_organization text, p_sector text, p_country text,
-                                          p_region text, p_policy text, p_organization_id uuid,
-                                          OUT status integer, OUT problem text, OUT body json)
+                                          p_region text, p_policy text, p_organization_id uuid)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     c text;
+    body json;
 BEGIN
     INSERT INTO accounts AS a (email, password_hash, full_name, organization, sector, country,
                                region, consent_at, consent_policy, organization_id)
     VALUES (p_email, p_hash, p_name, coalesce(p_organization, ''), p_sector, p_country,
             p_region, now(), p_policy, p_organization_id)
     RETURNING account_json(a) INTO body;
-    status := 201;
+    RETURN core_answer(201, body);
 EXCEPTION WHEN unique_violation OR foreign_key_violation THEN
     GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
     IF c = 'accounts_email_key' THEN
-        status := 409;
-        problem := 'email-taken';
+        RETURN core_problem(409, 'email-taken');
     ELSIF c = 'accounts_organization_id_fkey' THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors',
-                                  json_build_array(core_field_error('organization_id',
-                                                                    'no_organization')));
-    ELSE
-        RAISE;
+        RETURN core_refused('organization_id', 'no_organization');
     END IF;
+    RAISE;
 END
 $$;
 
 -- DELETE /v1/tokens/current: the caller's token is no more.
-CREATE OR REPLACE FUNCTION accounts_logout(p_token_hash text, OUT status integer,
-                                          OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION accounts_logout(p_token_hash text)
+RETURNS api_answer
 LANGUAGE sql AS $$
     WITH gone AS (DELETE FROM tokens WHERE token_hash = decode(p_token_hash, 'hex'))
-    SELECT 204, NULL::text, NULL::json
+    SELECT core_answer(204)
 $$;
 
 -- The keys a password guess for p_email from p_addr counts against, with
@@ -292,8 +274,8 @@ $$;
 -- account revoked, and the checked guess given back, in one transaction;
 -- 204.
 CREATE OR REPLACE FUNCTION accounts_password_set(p_account uuid, p_hash text, p_keep_token text,
-                                                p_addr text, OUT status integer,
-                                                OUT problem text, OUT body json)
+                                                p_addr text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     e text;
@@ -304,7 +286,7 @@ BEGIN
     IF e IS NOT NULL THEN
         PERFORM accounts_login_give_back(e, p_addr, true);
     END IF;
-    status := 204;
+    RETURN core_answer(204);
 END
 $$;
 

@@ -19,20 +19,14 @@ LANGUAGE sql STABLE AS $$
                e.created_at) x
 $$;
 
--- An integrity error an edition's row broke, as the answer (status NULL
--- for one that is not the request's fault: the caller re-raises it). The
--- slug is the edition's name, a problem of its own; the others are fields.
-CREATE OR REPLACE FUNCTION editions_refusal(p_constraint text, OUT status integer,
-                                           OUT problem text, OUT body json)
+-- An integrity error an edition's row broke, as the answer (NULL for one
+-- that is not the request's fault: the caller re-raises it). The slug is
+-- the edition's name, a problem of its own; the others are fields.
+CREATE OR REPLACE FUNCTION editions_refusal(p_constraint text)
+RETURNS api_answer
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN p_constraint = 'editions_slug_key' THEN 409
-                WHEN f.field IS NOT NULL THEN 422 END,
-           CASE WHEN p_constraint = 'editions_slug_key' THEN 'slug-taken'
-                WHEN f.field IS NOT NULL THEN 'validation-failed' END,
-           CASE WHEN f.field IS NOT NULL
-                THEN json_build_object('errors',
-                                       json_build_array(core_field_error(f.field, f.code, f.arg)))
-           END
+    SELECT CASE WHEN p_constraint = 'editions_slug_key' THEN core_problem(409, 'slug-taken')
+                WHEN f.field IS NOT NULL THEN core_refused(f.field, f.code, f.arg) END
       FROM (SELECT NULL) one
       LEFT JOIN (VALUES ('editions_number_key', 'number', 'edition_taken', NULL),
                         ('editions_timezone_check', 'timezone', 'timezone', NULL),
@@ -47,11 +41,13 @@ CREATE OR REPLACE FUNCTION editions_create(p_slug text, p_number integer, p_titl
                                           p_motto text, p_city text, p_venue text,
                                           p_starts date, p_ends date, p_timezone text,
                                           p_opens timestamptz, p_closes timestamptz,
-                                          p_status text, OUT status integer, OUT problem text,
-                                          OUT body json)
+                                          p_status text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
+    body json;
     c text;
+    refusal api_answer;
 BEGIN
     INSERT INTO editions AS e (slug, number, title, motto, city, venue, starts_on, ends_on,
                                timezone, registration_opens_at, registration_closes_at, status)
@@ -59,32 +55,32 @@ BEGIN
             coalesce(p_venue, ''), p_starts, p_ends, coalesce(p_timezone, 'America/Lima'),
             p_opens, p_closes, coalesce(p_status, 'draft'))
     RETURNING edition_json(e) INTO body;
-    status := 201;
+    RETURN core_answer(201, body);
 EXCEPTION WHEN unique_violation OR check_violation THEN
     GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
-    SELECT * INTO status, problem, body FROM editions_refusal(c);
-    IF status IS NULL THEN
+    refusal := editions_refusal(c);
+    IF refusal.status IS NULL THEN
         RAISE;
     END IF;
+    RETURN refusal;
 END
 $$;
 
 -- GET /v1/editions: newest first, drafts only for staff; the cursor is the
 -- number of the last edition of the previous page.
-CREATE OR REPLACE FUNCTION editions_list(p_staff boolean, p_cursor bigint, p_limit integer,
-                                        OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION editions_list(p_staff boolean, p_cursor bigint, p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH page AS (
         SELECT e AS ed, e.number, row_number() OVER (ORDER BY e.number DESC) AS rn
           FROM editions e
          WHERE (p_staff OR e.status <> 'draft') AND (p_cursor IS NULL OR e.number < p_cursor)
          ORDER BY e.number DESC LIMIT p_limit + 1)
-    SELECT 200, NULL::text,
-           json_build_object(
+    SELECT core_answer(200, json_build_object(
                'items', coalesce(json_agg(edition_json(ed) ORDER BY number DESC)
                                  FILTER (WHERE rn <= p_limit), '[]'),
                'next_cursor', CASE WHEN max(rn) > p_limit
-                                   THEN (min(number) FILTER (WHERE rn <= p_limit))::text END)
+                                   THEN (min(number) FILTER (WHERE rn <= p_limit))::text END))
       FROM page
 $$;
 
@@ -95,10 +91,10 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- GET /v1/editions/{slug}.
-CREATE OR REPLACE FUNCTION editions_get(p_slug text, p_staff boolean, OUT status integer,
-                                       OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION editions_get(p_slug text, p_staff boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
+    SELECT core_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
 $$;
 
 -- PATCH /v1/editions/{slug}: absent fields keep their value; status moves
@@ -107,26 +103,22 @@ CREATE OR REPLACE FUNCTION editions_patch(p_slug text, p_number integer, p_title
                                          p_motto text, p_city text, p_venue text,
                                          p_starts date, p_ends date, p_timezone text,
                                          p_opens timestamptz, p_closes timestamptz,
-                                         p_status text, OUT status integer, OUT problem text,
-                                         OUT body json)
+                                         p_status text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     old editions;
     steps CONSTANT text[] := ARRAY['draft', 'published', 'closed', 'archived'];
+    body json;
     c text;
+    refusal api_answer;
 BEGIN
     SELECT * INTO old FROM editions WHERE slug = p_slug FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF array_position(steps, p_status) < array_position(steps, old.status) THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors',
-                                  json_build_array(core_field_error('status', 'backwards')));
-        RETURN;
+        RETURN core_refused('status', 'backwards');
     END IF;
     UPDATE editions e SET
         number = coalesce(p_number, e.number), title = coalesce(p_title, e.title),
@@ -138,20 +130,21 @@ BEGIN
         status = coalesce(p_status, e.status), updated_at = now()
      WHERE e.id = old.id
     RETURNING edition_json(e) INTO body;
-    status := 200;
+    RETURN core_answer(200, body);
 EXCEPTION WHEN unique_violation OR check_violation THEN
     GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
-    SELECT * INTO status, problem, body FROM editions_refusal(c);
-    IF status IS NULL THEN
+    refusal := editions_refusal(c);
+    IF refusal.status IS NULL THEN
         RAISE;
     END IF;
+    RETURN refusal;
 END
 $$;
 
 -- POST /v1/editions/{slug}/next: the edition two years later, with a copy
 -- of the chosen setup (never registrations).
-CREATE OR REPLACE FUNCTION editions_next(p_slug text, p_categories boolean, p_questions boolean,
-                                        OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION editions_next(p_slug text, p_categories boolean, p_questions boolean)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     e editions;
@@ -162,9 +155,7 @@ DECLARE
 BEGIN
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     old_year := extract(year FROM e.starts_on)::text;
     new_year := (extract(year FROM e.starts_on) + 2)::text;
@@ -186,9 +177,7 @@ BEGIN
     BEGIN
         INSERT INTO editions SELECT n.*;
     EXCEPTION WHEN unique_violation THEN
-        status := 409;
-        problem := 'slug-taken';
-        RETURN;
+        RETURN core_problem(409, 'slug-taken');
     END;
     IF p_categories THEN
         WITH src AS (
@@ -208,8 +197,7 @@ BEGIN
         SELECT n.id, code, label, type, choices, required, position
           FROM questions WHERE edition_id = e.id;
     END IF;
-    body := edition_json(n);
-    status := 201;
+    RETURN core_answer(201, edition_json(n));
 END
 $$;
 
@@ -236,8 +224,8 @@ $$;
 -- POST /v1/editions/{slug}/categories: the category and its modes.
 CREATE OR REPLACE FUNCTION editions_category_create(p_slug text, p_code text, p_name text, p_description text,
                                            p_price bigint, p_currency text, p_approval boolean,
-                                           p_sectors text[], p_modes jsonb,
-                                           OUT status integer, OUT problem text, OUT body json)
+                                           p_sectors text[], p_modes jsonb)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
@@ -245,9 +233,7 @@ DECLARE
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     INSERT INTO categories (edition_id, code, name, description, price_cents, currency,
                             requires_approval, sectors, position)
@@ -256,23 +242,19 @@ BEGIN
     ON CONFLICT ON CONSTRAINT categories_code_key DO NOTHING
     RETURNING * INTO c;
     IF NOT FOUND THEN
-        status := 409;
-        problem := 'category-taken';
-        RETURN;
+        RETURN core_problem(409, 'category-taken');
     END IF;
     INSERT INTO category_modes (category_id, mode, capacity)
     SELECT c.id, key, (value #>> '{}')::integer FROM jsonb_each(p_modes);
-    body := category_json(c);
-    status := 201;
+    RETURN core_answer(201, category_json(c));
 END
 $$;
 
 -- GET /v1/editions/{slug}/categories, in the order they were made.
-CREATE OR REPLACE FUNCTION editions_category_list(p_slug text, p_staff boolean,
-                                                 OUT status integer, OUT problem text,
-                                                 OUT body json)
+CREATE OR REPLACE FUNCTION editions_category_list(p_slug text, p_staff boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found((
+    SELECT core_found((
         SELECT json_build_object('items', coalesce(json_agg(category_json(c)
                                                             ORDER BY c.position, c.created_at)
                                                    FILTER (WHERE c.id IS NOT NULL), '[]'))
@@ -285,17 +267,16 @@ $$;
 -- 409 question-taken for a code the edition already asks.
 CREATE OR REPLACE FUNCTION editions_question_create(p_slug text, p_code text, p_label text,
                                                    p_type text, p_choices jsonb,
-                                                   p_required boolean, OUT status integer,
-                                                   OUT problem text, OUT body json)
+                                                   p_required boolean)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ed uuid;
+    body json;
 BEGIN
     SELECT id INTO ed FROM editions WHERE slug = p_slug;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     INSERT INTO questions AS q (edition_id, code, label, type, choices, required, position)
     VALUES (ed, p_code, p_label, p_type, ARRAY(SELECT jsonb_array_elements_text(p_choices)),
@@ -303,20 +284,17 @@ BEGIN
     ON CONFLICT ON CONSTRAINT questions_code_key DO NOTHING
     RETURNING question_json(q) INTO body;
     IF NOT FOUND THEN
-        status := 409;
-        problem := 'question-taken';
-        RETURN;
+        RETURN core_problem(409, 'question-taken');
     END IF;
-    status := 201;
+    RETURN core_answer(201, body);
 END
 $$;
 
 -- GET /v1/editions/{slug}/questions, in the form's order.
-CREATE OR REPLACE FUNCTION editions_question_list(p_slug text, p_staff boolean,
-                                                 OUT status integer, OUT problem text,
-                                                 OUT body json)
+CREATE OR REPLACE FUNCTION editions_question_list(p_slug text, p_staff boolean)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found((
+    SELECT core_found((
         SELECT json_build_object('items', coalesce(json_agg(question_json(q)
                                                             ORDER BY q.position, q.created_at)
                                                    FILTER (WHERE q.id IS NOT NULL), '[]'))

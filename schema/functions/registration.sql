@@ -66,11 +66,9 @@ $$;
 -- is written unless the answer is 201. A replay under the same
 -- Idempotency-Key answers the stored first answer as it was.
 CREATE OR REPLACE FUNCTION registration_create(p_account uuid, p_slug text, p_category text, p_mode text,
-                                               p_answers jsonb, p_badge text, p_key text, p_hash bytea,
-                                               OUT status integer, OUT problem text, OUT body json)
+                                               p_answers jsonb, p_badge text, p_key text, p_hash bytea)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
--- the OUT status is never read in a query; a bare status is the column
-#variable_conflict use_column
 DECLARE
     e editions;
     c categories;
@@ -83,42 +81,33 @@ DECLARE
     k text;
     who_sector text;
     seat boolean := false;
+    made json;
 BEGIN
     IF p_key IS NOT NULL THEN
         -- A retry while the first attempt runs must not wait for it: 409.
         IF NOT pg_try_advisory_xact_lock(hashtextextended(p_account::text || '/' || p_key, 4711))
         THEN
-            status := 409;
-            problem := 'idempotency-in-flight';
-            RETURN;
+            RETURN core_problem(409, 'idempotency-in-flight');
         END IF;
         SELECT * INTO idem FROM idempotency_keys WHERE account_id = p_account AND key = p_key;
         IF FOUND THEN
             IF idem.created_at < now() - interval '24 hours' THEN
                 DELETE FROM idempotency_keys WHERE account_id = p_account AND key = p_key;
             ELSIF idem.request_hash <> p_hash THEN
-                status := 422;
-                problem := 'idempotency-mismatch';
-                RETURN;
+                RETURN core_problem(422, 'idempotency-mismatch');
             ELSE
-                status := idem.status;
-                body := idem.body::json;
-                RETURN;
+                RETURN core_answer(idem.status, idem.body::json);
             END IF;
         END IF;
     END IF;
 
     SELECT * INTO e FROM editions WHERE slug = p_slug;
     IF NOT FOUND OR e.status = 'draft' THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF e.status <> 'published' OR now() < e.registration_opens_at
        OR now() >= e.registration_closes_at THEN
-        status := 409;
-        problem := 'registration-closed';
-        RETURN;
+        RETURN core_problem(409, 'registration-closed');
     END IF;
 
     IF p_mode NOT IN ('in_person', 'online') THEN
@@ -165,20 +154,14 @@ BEGIN
         END IF;
     END LOOP;
     IF jsonb_array_length(errs) > 0 THEN
-        status := 422;
-        problem := 'validation-failed';
-        body := json_build_object('errors', errs);
-        RETURN;
+        RETURN core_invalid(errs);
     END IF;
 
     SELECT * INTO reg FROM registrations
      WHERE edition_id = e.id AND account_id = p_account
        AND status NOT IN ('cancelled', 'rejected');
     IF FOUND THEN
-        status := 409;
-        problem := 'already-registered';
-        body := json_build_object('registration_id', reg.id);
-        RETURN;
+        RETURN core_problem(409, 'already-registered', json_build_object('registration_id', reg.id));
     END IF;
 
     -- The registration goes in first and the seat is taken last, so the
@@ -202,10 +185,7 @@ BEGIN
         SELECT id INTO reg.id FROM registrations
          WHERE edition_id = e.id AND account_id = p_account
            AND status NOT IN ('cancelled', 'rejected');
-        status := 409;
-        problem := 'already-registered';
-        body := json_build_object('registration_id', reg.id);
-        RETURN;
+        RETURN core_problem(409, 'already-registered', json_build_object('registration_id', reg.id));
     END IF;
     IF seat THEN
         UPDATE category_modes SET taken = taken + 1
@@ -216,52 +196,48 @@ BEGIN
             RETURNING * INTO reg;
         END IF;
     END IF;
-    status := 201;
     -- registration_json(reg, false), built from what is at hand
-    SELECT row_to_json(x) INTO body FROM (
+    SELECT row_to_json(x) INTO made FROM (
         SELECT reg.id, e.slug AS edition, e.title AS edition_title, reg.status,
                c.code AS category, reg.mode, reg.badge_code, reg.answers, reg.paid,
                reg.created_at, reg.checked_in_at, NULL::json AS account) x;
     IF p_key IS NOT NULL THEN
         INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)
-        VALUES (p_account, p_key, p_hash, 201, body::text);
+        VALUES (p_account, p_key, p_hash, 201, made::text);
     END IF;
+    RETURN core_answer(201, made);
 END
 $$;
 
 -- DELETE /v1/registrations/{id}: the registrant or an organizer.
-CREATE OR REPLACE FUNCTION registration_cancel(p_id uuid, p_actor uuid, p_organizer boolean,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION registration_cancel(p_id uuid, p_actor uuid, p_organizer boolean)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
 BEGIN
     SELECT * INTO r FROM registrations WHERE id = p_id FOR UPDATE;
     IF NOT FOUND OR (NOT p_organizer AND r.account_id IS DISTINCT FROM p_actor) THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
-    status := 204;
     IF r.status IN ('cancelled', 'rejected') THEN
-        RETURN;
+        RETURN core_answer(204);
     END IF;
     IF r.status = 'checked_in' THEN
-        status := 409;
-        problem := 'invalid-state';
-        RETURN;
+        RETURN core_problem(409, 'invalid-state');
     END IF;
     UPDATE registrations SET status = 'cancelled', updated_at = now() WHERE id = p_id;
     IF r.status IN ('confirmed', 'pending') THEN
         PERFORM registration_release_seat(r.category_id, r.mode);
     END IF;
+    RETURN core_answer(204);
 END
 $$;
 
 -- POST /v1/registrations/{id}/approve and /reject (organizers). A
 -- rejection frees the seat like a cancellation.
-CREATE OR REPLACE FUNCTION registration_decide(p_id uuid, p_actor uuid, p_approve boolean, p_reason text,
-                                               OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION registration_decide(p_id uuid, p_actor uuid, p_approve boolean, p_reason text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -269,15 +245,11 @@ DECLARE
 BEGIN
     SELECT * INTO r FROM registrations WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF p_approve AND r.status <> 'pending'
        OR NOT p_approve AND r.status NOT IN ('pending', 'confirmed', 'waitlisted') THEN
-        status := 409;
-        problem := 'invalid-state';
-        RETURN;
+        RETURN core_problem(409, 'invalid-state');
     END IF;
     held := r.status IN ('pending', 'confirmed');
     UPDATE registrations
@@ -292,15 +264,14 @@ BEGIN
     VALUES (CASE WHEN p_approve THEN 'registration_approved' ELSE 'registration_rejected' END,
             r.account_id,
             jsonb_build_object('registration_id', r.id, 'reason', p_reason));
-    status := 200;
-    body := registration_json(r, true);
+    RETURN core_answer(200, registration_json(r, true));
 END
 $$;
 
 -- POST /v1/editions/{slug}/checkins: a badge is scanned once; a second
 -- scan answers with the first time instead of an error.
-CREATE OR REPLACE FUNCTION registration_checkin(p_slug text, p_badge text,
-                                                OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION registration_checkin(p_slug text, p_badge text)
+RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     r registrations;
@@ -311,9 +282,7 @@ BEGIN
      WHERE e.slug = p_slug AND reg.badge_code = p_badge
        FOR UPDATE OF reg;
     IF NOT FOUND THEN
-        status := 404;
-        problem := 'not-found';
-        RETURN;
+        RETURN core_problem(404, 'not-found');
     END IF;
     IF r.status = 'confirmed' THEN
         UPDATE registrations SET status = 'checked_in', checked_in_at = now(), updated_at = now()
@@ -323,37 +292,34 @@ BEGIN
     ELSIF r.status = 'checked_in' THEN
         first_scan := false;
     ELSE
-        status := 409;
-        problem := 'invalid-state';
-        RETURN;
+        RETURN core_problem(409, 'invalid-state');
     END IF;
-    status := 200;
-    SELECT row_to_json(x) INTO body FROM (
+    RETURN core_answer(200, (SELECT row_to_json(x) FROM (
         SELECT registration_json(r, true) AS registration, r.checked_in_at,
-               first_scan AS first_scan) x;
+               first_scan AS first_scan) x));
 END
 $$;
 
 -- PATCH /v1/registrations/{id} (organizers): payment itself happens
 -- elsewhere; organizers record that it did.
-CREATE OR REPLACE FUNCTION registration_set_paid(p_id uuid, p_paid boolean,
-                                                 OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION registration_set_paid(p_id uuid, p_paid boolean)
+RETURNS api_answer
 LANGUAGE sql AS $$
     WITH r AS (UPDATE registrations r SET paid = p_paid, updated_at = now() WHERE r.id = p_id
                RETURNING r.*)
-    SELECT * FROM core_found((SELECT registration_json(r, true) FROM r))
+    SELECT core_found((SELECT registration_json(r, true) FROM r))
 $$;
 
 -- ---------------------------------------------------------------------------
 -- Lists
 
 -- GET /v1/me/registrations: the caller's own, oldest first.
-CREATE OR REPLACE FUNCTION registration_list_mine(p_account uuid,
-                                                  OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION registration_list_mine(p_account uuid)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT 200, NULL::text, json_build_object('items', coalesce(
+    SELECT core_answer(200, json_build_object('items', coalesce(
                (SELECT json_agg(registration_json(r, false) ORDER BY r.created_at, r.id)
-                  FROM registrations r WHERE r.account_id = p_account), '[]'))
+                  FROM registrations r WHERE r.account_id = p_account), '[]')))
 $$;
 
 -- The registrations of an edition the organizers' list filters on (each
@@ -385,9 +351,8 @@ $$;
 CREATE OR REPLACE FUNCTION registration_list_edition(p_slug text, p_status text, p_category text,
                                                      p_mode text, p_sector text,
                                                      p_checked_in boolean, p_after uuid,
-                                                     p_limit integer,
-                                                     OUT status integer, OUT problem text,
-                                                     OUT body json)
+                                                     p_limit integer)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH e AS (SELECT id FROM editions WHERE slug = p_slug),
     page AS (SELECT r.id, row_number() OVER (ORDER BY r.created_at, r.id) AS rn,
@@ -396,7 +361,7 @@ LANGUAGE sql STABLE AS $$
                FROM e, registration_matching(e.id, p_status, p_category, p_mode, p_sector,
                                              p_checked_in, p_after) r
               ORDER BY r.created_at, r.id LIMIT p_limit + 1)
-    SELECT * FROM core_found((SELECT json_build_object(
+    SELECT core_found((SELECT json_build_object(
                'items', (SELECT coalesce(json_agg(p.item ORDER BY p.rn)
                                          FILTER (WHERE p.rn <= p_limit), '[]') FROM page p),
                'next_cursor', (SELECT p.id FROM page p
@@ -433,10 +398,10 @@ $$;
 -- Statistics
 
 -- GET /v1/editions/{slug}/stats: counts for the organizers' dashboard.
-CREATE OR REPLACE FUNCTION registration_stats(p_slug text,
-                                              OUT status integer, OUT problem text, OUT body json)
+CREATE OR REPLACE FUNCTION registration_stats(p_slug text)
+RETURNS api_answer
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM core_found(registration_stats_json(p_slug))
+    SELECT core_found(registration_stats_json(p_slug))
 $$;
 
 CREATE OR REPLACE FUNCTION registration_stats_json(p_slug text) RETURNS json
