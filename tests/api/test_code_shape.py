@@ -66,20 +66,25 @@ def test_no_domain_includes_another_domains_headers():
 def test_answers_select_the_contract_columns():
     """A function that RETURNS api_answer (status, problem, body;
     schema/migrations/0015_answer.sql) is selected as exactly that, so
-    req_done_sql reads it by position. A function still answering through
-    OUT status, problem, body counts too, until every file is converted."""
+    req_done_sql reads it by position; and a statement selecting those
+    columns calls such a function (no answer of another shape is read as
+    one)."""
     shaped = set()
     for f in os.listdir(os.path.join(REPO, "schema", "functions")):
         text = open(os.path.join(REPO, "schema", "functions", f), encoding="utf-8").read()
         for m in re.finditer(r"CREATE OR REPLACE FUNCTION (\w+)\((.*?)\)\s*(RETURNS\s+\w+|LANGUAGE)",
                              text, re.S):
-            outs = re.findall(r"OUT (\w+)", m.group(2))
-            if re.fullmatch(r"RETURNS\s+api_answer", m.group(3)) or outs == ["status", "problem", "body"]:
+            if re.fullmatch(r"RETURNS\s+api_answer", m.group(3)):
                 shaped.add(m.group(1))
     assert len(shaped) > 30, shaped
     wrong = []
     for rel, var, name, sql in _statements():
         m = re.match(r"\s*SELECT\s+(.*?)\s+FROM\s+(\w+)\s*\(", sql, re.S | re.I)
-        if m and m.group(2) in shaped and re.sub(r"\s+", " ", m.group(1)) != "status, problem, body":
+        if not m:
+            continue
+        contract = re.sub(r"\s+", " ", m.group(1)) == "status, problem, body"
+        if m.group(2) in shaped and not contract:
             wrong.append(f"{rel}: {name} selects {m.group(1)!r}")
+        if contract and m.group(2) not in shaped:
+            wrong.append(f"{rel}: {name} reads the contract from {m.group(2)}(), not an api_answer")
     assert not wrong, "\n".join(wrong)
