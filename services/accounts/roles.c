@@ -1,6 +1,5 @@
 /* roles.c — PUT /v1/accounts/{id}/roles: an admin gives or takes roles. */
-#include <stdint.h>
-#include <string.h>
+#include <stdio.h>
 
 #include "accounts/accounts.h"
 #include "core/req.h"
@@ -18,17 +17,23 @@ void accounts_roles_set(struct req *r)
 {
     struct valid v;
     valid_init(&v, r->lang);
-    json_t *arr = valid_enum_array(&v, r->body, "roles", vocab_roles, SIZE_MAX, true);
-    /* distinct roles of the vocabulary: "{admin,organizer,followup}" fits */
+    /* no repeats, so at most one of each role of the vocabulary */
+    json_t *arr = valid_enum_array(&v, r->body, "roles", vocab_roles, 3, true);
     char literal[64] = "{";
-    size_t i;
+    size_t len = 1, i;
     json_t *item;
     json_array_foreach(arr, i, item) {
-        if (i > 0)
-            strcat(literal, ",");
-        strcat(literal, json_string_value(item));
+        int w = snprintf(literal + len, sizeof literal - len, "%s%s", i > 0 ? "," : "",
+                         json_string_value(item));
+        if (w < 0 || (size_t)w >= sizeof literal - len - 1) { /* never: three short names */
+            req_reply_problem(r, "internal-error", NULL);
+            valid_free(&v);
+            return;
+        }
+        len += (size_t)w;
     }
-    strcat(literal, "}");
+    literal[len++] = '}';
+    literal[len] = '\0';
     const char *params[] = {req_param(r, "id"), literal};
     req_query_valid(r, &v, &accounts_stmt_roles_set, 2, params, req_done_sql);
 }
