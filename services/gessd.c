@@ -52,6 +52,7 @@ static int serve(const struct config *cfg)
     const struct db_stmt *const *stmts = app_statements();
     const struct server_task *const *tasks = app_tasks();
     if (stmts == NULL || tasks == NULL) {
+        log_msg(LOG_ERROR, "out of memory listing the modules' statements and tasks");
         router_free(&rt);
         return 1;
     }

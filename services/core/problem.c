@@ -133,6 +133,11 @@ static const struct slug *find_slug(const char *slug)
     return NULL;
 }
 
+bool problem_known(const char *slug)
+{
+    return find_slug(slug) != NULL;
+}
+
 int problem_status(const char *slug)
 {
     const struct slug *s = find_slug(slug);

@@ -17,6 +17,9 @@ enum lang problem_lang(const char *accept_language);
 /* The HTTP status of a problem slug; 500 for an unknown slug. */
 int problem_status(const char *slug);
 
+/* True for a slug the table knows. */
+bool problem_known(const char *slug);
+
 /* A new problem object {type, title, status, detail}; detail may be NULL
  * for the slug's standard one. Returns NULL only when out of memory. */
 json_t *problem_new(enum lang lang, const char *slug, const char *detail);

@@ -284,7 +284,10 @@ void req_reply_empty(struct req *r, int status)
     finish(r, status, NULL);
 }
 
-void req_reply_problem(struct req *r, const char *slug, const char *detail)
+/* Every problem answer, whoever words it: the headers its status
+ * promises (Retry-After on 503 and 429, WWW-Authenticate on 401), then the
+ * document (owned). */
+static void reply_problem_doc(struct req *r, const char *slug, json_t *p)
 {
     int status = problem_status(slug);
     if (status == 503 || status == 429)
@@ -292,7 +295,12 @@ void req_reply_problem(struct req *r, const char *slug, const char *detail)
             req_add_header(r, "Retry-After", "1");
     if (status == 401)
         req_add_header(r, "WWW-Authenticate", "Bearer");
-    reply_json_typed(r, status, problem_new(r->lang, slug, detail), "application/problem+json");
+    reply_json_typed(r, status, p, "application/problem+json");
+}
+
+void req_reply_problem(struct req *r, const char *slug, const char *detail)
+{
+    reply_problem_doc(r, slug, problem_new(r->lang, slug, detail));
 }
 
 void req_reply_problem_extra(struct req *r, const char *slug, const char *key, const char *value)
@@ -300,7 +308,7 @@ void req_reply_problem_extra(struct req *r, const char *slug, const char *key, c
     json_t *p = problem_new(r->lang, slug, NULL);
     if (p != NULL)
         json_object_set_new(p, key, json_string(value));
-    reply_json_typed(r, problem_status(slug), p, "application/problem+json");
+    reply_problem_doc(r, slug, p);
 }
 
 /* A problem whose statement also answered a JSON object: its members (the
@@ -319,7 +327,7 @@ void req_reply_problem_members(struct req *r, const char *slug, const char *memb
         }
     }
     json_decref(extra);
-    reply_json_typed(r, problem_status(slug), p, "application/problem+json");
+    reply_problem_doc(r, slug, p);
 }
 
 void req_reply_invalid(struct req *r, struct valid *v)

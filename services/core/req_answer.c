@@ -83,6 +83,10 @@ void req_done_sql(struct req *r, enum db_status st, PGresult *res)
     const char *body = req_sql_body(res);
     if (!PQgetisnull(res, 0, COL_PROBLEM)) {
         const char *slug = PQgetvalue(res, 0, COL_PROBLEM);
+        if (!problem_known(slug)) {
+            reply_broken(r, "a problem slug core/problem.c does not know");
+            return;
+        }
         if (status != problem_status(slug)) {
             reply_broken(r, "status is not the problem's");
             return;

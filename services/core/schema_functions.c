@@ -142,12 +142,14 @@ static const char ORPHANS[] =
     "                   AND d.refobjid = p.oid)"
     " ORDER BY 2";
 
-/* Routines nothing needs, dropped before the files run: CREATE OR REPLACE
- * cannot change a function's result columns, so a file that changes them
- * would fail on an upgraded database, while dropping and creating again
- * in this transaction lets a file say what a function is, whatever it was.
+/* Routines nothing needs, dropped before the files run when a file changes
+ * what a function is in a way CREATE OR REPLACE refuses (SQLSTATE 42P13:
+ * its result columns, its parameters' names or defaults): dropping and
+ * creating again in the same transaction lets a file say what a function
+ * is, whatever it was. Only then: an ordinary migrate replaces functions
+ * in place, so their oids, and what an operator attached to them, stay.
  * What something needs (a trigger, a constraint, an index, a default) is
- * replaced in place instead, and must keep its result type. */
+ * replaced in place even then, and must keep its result type. */
 static const char UNNEEDED[] =
     "SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END,"
     "       p.oid::regprocedure::text, format('DROP ROUTINE %s', p.oid::regprocedure)"
@@ -235,7 +237,11 @@ static bool gone_report(PGconn *c, PGresult *unneeded, struct dropped *d, char *
     return true;
 }
 
-bool schema_functions_load(PGconn *c, char *err, size_t errlen)
+/* One attempt at loading the files in one transaction, dropping what
+ * nothing needs first when drop_first; *reshaped says whether a file
+ * failed because it changes a function's shape (42P13), which the attempt
+ * with drop_first can do. */
+static bool load_once(PGconn *c, bool drop_first, bool *reshaped, char *err, size_t errlen)
 {
     char sum[SCHEMA_SHA256_HEX];
     files_checksum(sum);
@@ -254,18 +260,24 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
                       "SELECT files_checksum, definitions_digest, " DEFINITIONS_DIGEST
                       " FROM schema_functions",
                       0, NULL, &before, err, errlen) &&
-              drop_unneeded(c, &unneeded, err, errlen);
+              (!drop_first || drop_unneeded(c, &unneeded, err, errlen));
     for (const struct embedded_file *f = embedded_files; ok && f->name != NULL; f++) {
         if (!schema_is_function_file(f->name))
             continue;
         char ferr[1024] = "";
-        ok = schema_exec(c, (const char *)f->data, ferr, sizeof ferr);
-        if (!ok)
+        PGresult *res = PQexec(c, (const char *)f->data);
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+        if (!ok) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            *reshaped = state != NULL && strcmp(state, "42P13") == 0;
+            snprintf(ferr, sizeof ferr, "%s", PQresultErrorMessage(res));
             snprintf(err, errlen, "%s failed: %s", f->name, ferr);
+        }
+        PQclear(res);
         nfiles++;
     }
     /* triggers first: a function whose only trigger is a leftover is one */
-    ok = ok && gone_report(c, unneeded, &dropped, err, errlen) &&
+    ok = ok && (unneeded == NULL || gone_report(c, unneeded, &dropped, err, errlen)) &&
          drop_all(c, ORPHAN_TRIGGERS, &dropped, err, errlen) &&
          drop_all(c, ORPHANS, &dropped, err, errlen);
     const char *params[] = {sum};
@@ -299,6 +311,17 @@ bool schema_functions_load(PGconn *c, char *err, size_t errlen)
     PQclear(after);
     PQclear(unneeded);
     return ok;
+}
+
+bool schema_functions_load(PGconn *c, char *err, size_t errlen)
+{
+    bool reshaped = false;
+    if (load_once(c, false, &reshaped, err, errlen))
+        return true;
+    if (!reshaped)
+        return false;
+    /* a file changes a function's shape: start over, dropping first */
+    return load_once(c, true, &reshaped, err, errlen);
 }
 
 bool schema_functions_current(PGconn *c, char *err, size_t errlen)

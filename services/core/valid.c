@@ -150,11 +150,13 @@ void valid_long_text_into(struct valid *v, const json_t *obj, json_t *out, const
 }
 
 static bool null_taken(struct valid *v, const json_t *j, json_t *out, const char *field,
-                       enum valid_null on_null)
+                       bool required, enum valid_null on_null)
 {
     if (!json_is_null(j))
         return false;
-    if (on_null == VALID_NULL_CLEARS)
+    if (required) /* a creation that must have it: null is not having it */
+        valid_fail(v, field, MSG_REQUIRED, 0, NULL);
+    else if (on_null == VALID_NULL_CLEARS)
         json_object_set_new(out, field, json_string(""));
     else if (on_null == VALID_NULL_KEEPS)
         json_object_set_new(out, field, json_null());
@@ -167,7 +169,7 @@ void valid_text_into(struct valid *v, const json_t *obj, json_t *out, const char
                      size_t max, bool required, enum valid_null on_null)
 {
     json_t *j = json_object_get(obj, field);
-    if (j != NULL && null_taken(v, j, out, field, on_null))
+    if (j != NULL && null_taken(v, j, out, field, required, on_null))
         return;
     const char *s = valid_string(v, obj, field, min, max, required);
     if (s == NULL)
@@ -196,7 +198,7 @@ void valid_url_into(struct valid *v, const json_t *obj, json_t *out, const char 
                     enum valid_null on_null)
 {
     json_t *j = json_object_get(obj, field);
-    if (j != NULL && null_taken(v, j, out, field, on_null))
+    if (j != NULL && null_taken(v, j, out, field, false, on_null))
         return;
     const char *u = valid_string(v, obj, field, 1, max, false);
     if (u != NULL && !valid_url_text(u))

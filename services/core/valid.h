@@ -47,7 +47,8 @@ enum valid_null { VALID_NULL_REFUSED, VALID_NULL_CLEARS, VALID_NULL_KEEPS };
 
 /* A one-line text field of obj copied into out when valid: as
  * valid_string, and with min > 0 a value of spaces only is MSG_EMPTY.
- * Absent is nothing (an error only if required); null as on_null says. */
+ * Absent is nothing; absent or null is MSG_REQUIRED when required;
+ * otherwise null as on_null says. */
 void valid_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field, size_t min,
                      size_t max, bool required, enum valid_null on_null);
 

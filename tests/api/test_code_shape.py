@@ -33,6 +33,13 @@ def test_statements_are_found():
     assert len(_statements()) > 60
 
 
+def test_statement_names_are_unique():
+    """Every statement is prepared under its name on every connection: two
+    with one name would fail at start-up, not at build time."""
+    names = [name for _, _, name, _ in _statements()]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
 def test_a_statement_variable_says_its_name():
     wrong = []
     for rel, var, name, _ in _statements():

@@ -212,6 +212,9 @@ def test_a_function_whose_result_columns_changed_is_replaced(gess, migrated):
 
 def test_second_migrate_is_a_no_op(migrated):
     db = migrated
+    oids = "SELECT p.oid::regprocedure::text, p.oid::bigint FROM pg_proc p" \
+           " WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1"
+    oids_before = db.sql(oids)
     before = snapshot(db.sql)
     r = db.migrate()
     assert r.returncode == 0, r.stderr
@@ -221,6 +224,10 @@ def test_second_migrate_is_a_no_op(migrated):
     assert {k: v for k, v in after.items() if k != "schema_functions"} == \
         {k: v for k, v in before.items() if k != "schema_functions"}
     assert db.sql("SELECT count(*) FROM schema_migrations WHERE checksum IS NULL") == [(0,)]
+    # functions were replaced in place, not dropped and created again: the
+    # prepared statements of a running gessd, and what an operator attached
+    # to a function, stay
+    assert db.sql(oids) == oids_before
 
 
 def test_fresh_database_records_every_checksum(migrated):
