@@ -12,6 +12,7 @@
 #include "followup/followup.h"
 #include "organizations/organizations.h"
 #include "pacts/pacts.h"
+#include "practices/practices.h"
 #include "programme/programme.h"
 #include "registration/registration.h"
 #include "schedule/schedule.h"
@@ -20,7 +21,7 @@
 static const struct module *const modules[] = {
     &core_module,   &accounts_module,    &editions_module, &registration_module,
     &series_module, &programme_module,   &schedule_module, &organizations_module,
-    &pacts_module,  &commitments_module, &followup_module,
+    &pacts_module,  &commitments_module, &followup_module, &practices_module,
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

@@ -8,11 +8,11 @@
 -- A function removed from here is dropped from upgraded databases by the
 -- loader. The tables are in schema/migrations.
 
--- admin implies organizer and followup (DESIGN.md §3).
+-- admin implies organizer, followup and curator (DESIGN.md §3).
 CREATE OR REPLACE FUNCTION effective_roles(r text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN 'admin' = ANY (r) THEN ARRAY['admin', 'organizer', 'followup']
-                ELSE ARRAY(SELECT x FROM unnest(ARRAY['organizer', 'followup']) x
+    SELECT CASE WHEN 'admin' = ANY (r) THEN ARRAY['admin', 'organizer', 'followup', 'curator']
+                ELSE ARRAY(SELECT x FROM unnest(ARRAY['organizer', 'followup', 'curator']) x
                            WHERE x = ANY (r)) END
 $$;
 

@@ -18,14 +18,14 @@ void accounts_roles_set(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     /* no repeats, so at most one of each role of the vocabulary */
-    json_t *arr = valid_enum_array(&v, r->body, "roles", vocab_roles, 3, true);
+    json_t *arr = valid_enum_array(&v, r->body, "roles", vocab_roles, 4, true);
     char literal[64] = "{";
     size_t len = 1, i;
     json_t *item;
     json_array_foreach(arr, i, item) {
         int w = snprintf(literal + len, sizeof literal - len, "%s%s", i > 0 ? "," : "",
                          json_string_value(item));
-        if (w < 0 || (size_t)w >= sizeof literal - len - 1) { /* never: three short names */
+        if (w < 0 || (size_t)w >= sizeof literal - len - 1) { /* never: four short names */
             req_reply_problem(r, "internal-error", NULL);
             valid_free(&v);
             return;

@@ -57,7 +57,9 @@ unsigned auth_roles_parse(const char *text)
 {
     unsigned bits = 0;
     if (strstr(text, "admin") != NULL)
-        bits |= ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP;
+        bits |= ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP | ROLE_CURATOR;
+    if (strstr(text, "curator") != NULL)
+        bits |= ROLE_CURATOR;
     if (strstr(text, "organizer") != NULL)
         bits |= ROLE_ORGANIZER;
     if (strstr(text, "followup") != NULL)
@@ -76,6 +78,8 @@ static bool allowed(enum route_auth need, unsigned roles)
         return roles & ROLE_ORGANIZER;
     case AUTH_FOLLOWUP:
         return roles & ROLE_FOLLOWUP;
+    case AUTH_CURATOR:
+        return roles & ROLE_CURATOR;
     case AUTH_ADMIN:
         return roles & ROLE_ADMIN;
     }

@@ -142,6 +142,11 @@ bool req_is_followup(const struct req *r)
     return r->auth.ok && (r->auth.roles & ROLE_FOLLOWUP);
 }
 
+bool req_is_curator(const struct req *r)
+{
+    return r->auth.ok && (r->auth.roles & ROLE_CURATOR);
+}
+
 bool req_is_staff(const struct req *r)
 {
     return r->auth.ok && (r->auth.roles & (ROLE_ORGANIZER | ROLE_FOLLOWUP));

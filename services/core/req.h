@@ -26,13 +26,13 @@ struct evkeyvalq;
 struct worker;
 struct config;
 
-enum role_bits { ROLE_ADMIN = 1, ROLE_ORGANIZER = 2, ROLE_FOLLOWUP = 4 };
+enum role_bits { ROLE_ADMIN = 1, ROLE_ORGANIZER = 2, ROLE_FOLLOWUP = 4, ROLE_CURATOR = 8 };
 
 struct auth {
     bool ok;
     char account_id[40];
     char token_hash[65]; /* hex of the bearer token's BLAKE2b-256 */
-    unsigned roles;      /* effective: admin implies organizer and followup */
+    unsigned roles;      /* effective: admin implies organizer, followup and curator */
     char *me;            /* the caller's account as JSON text, owned */
 };
 
@@ -83,15 +83,17 @@ const char *req_param(const struct req *r, const char *name);
 const char *req_query_param(struct req *r, const char *name);
 
 /* The caller's roles, decided once (auth.roles is already effective:
- * admin implies organizer and followup):
+ * admin implies organizer, followup and curator):
  *   req_is_organizer  organizer (or admin);
  *   req_is_followup   followup (or admin);
+ *   req_is_curator    curator (or admin): moderates the practices;
  *   req_is_staff      any of them: who sees drafts and private fields of
  *                     pacts, commitments and dashboards;
  *   req_viewer        the caller's account id, NULL when anonymous (SQL
  *                     shows a signed-in caller what is theirs). */
 bool req_is_organizer(const struct req *r);
 bool req_is_followup(const struct req *r);
+bool req_is_curator(const struct req *r);
 bool req_is_staff(const struct req *r);
 const char *req_viewer(const struct req *r);
 

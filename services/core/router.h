@@ -13,10 +13,18 @@
 
 struct req;
 
-/* Who may call a route. admin implies organizer and followup. OPTIONAL
+/* Who may call a route. admin implies organizer, followup and curator. OPTIONAL
  * routes serve anonymous callers but authenticate a token when one is
  * sent (e.g. organizers also see draft editions). */
-enum route_auth { AUTH_NONE, AUTH_OPTIONAL, AUTH_USER, AUTH_ORGANIZER, AUTH_FOLLOWUP, AUTH_ADMIN };
+enum route_auth {
+    AUTH_NONE,
+    AUTH_OPTIONAL,
+    AUTH_USER,
+    AUTH_ORGANIZER,
+    AUTH_FOLLOWUP,
+    AUTH_CURATOR,
+    AUTH_ADMIN
+};
 
 struct route {
     const char *method;  /* GET, POST, PUT, PATCH, DELETE */

@@ -266,7 +266,9 @@ static bool load_once(PGconn *c, bool drop_first, bool *reshaped, char *err, siz
             continue;
         char ferr[1024] = "";
         PGresult *res = PQexec(c, (const char *)f->data);
-        ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+        /* a file of comments only (a domain whose functions are to come) is empty */
+        ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK ||
+             PQresultStatus(res) == PGRES_EMPTY_QUERY;
         if (!ok) {
             const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
             *reshaped = state != NULL && strcmp(state, "42P13") == 0;

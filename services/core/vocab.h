@@ -16,7 +16,7 @@ extern const char *const vocab_modes[];
 /* How an event or a session is held: the modes plus "hybrid". */
 extern const char *const vocab_formats[];
 
-/* Account roles (admin implies the other two). */
+/* Account roles (admin implies the others). */
 extern const char *const vocab_roles[];
 
 /* Badge codes: ten characters from 32 that cannot be mistaken for each

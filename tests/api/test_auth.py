@@ -225,12 +225,12 @@ def test_roles(gess):
                  headers=target["headers"], json={"roles": ["organizer"]})
     h.assert_problem(r, 403, "forbidden")
 
-    # admin implies organizer and followup.
+    # admin implies organizer, followup and curator (DESIGN.md §3).
     r = gess.req("PUT", path, headers=admin["headers"], json={"roles": ["admin"]})
     acc = h.assert_json(r, 200)
-    assert sorted(acc["roles"]) == ["admin", "followup", "organizer"]
+    assert sorted(acc["roles"]) == ["admin", "curator", "followup", "organizer"]
     me = h.assert_json(gess.req("GET", "/v1/me", headers=target["headers"]), 200)
-    assert sorted(me["roles"]) == ["admin", "followup", "organizer"]
+    assert sorted(me["roles"]) == ["admin", "curator", "followup", "organizer"]
     # ... so the new admin may grant roles now.
     r = gess.req("PUT", f"/v1/accounts/{attendee['account']['id']}/roles",
                  headers=target["headers"], json={"roles": ["followup"]})

@@ -1,0 +1,3 @@
+-- practices.sql — the living repository of practices: cases and their
+-- revisions, review, reports and moderation, adoptions, themes, synonyms
+-- and search (tables: schema/migrations/0016_practices.sql).
