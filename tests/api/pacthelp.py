@@ -24,7 +24,11 @@ ORG_NAMES = [
 
 
 def today():
-    return _dt.date.today()
+    """Today where the test editions are (America/Lima, gesshelp's default
+    timezone): SQL checks dates against the edition's local date, and from
+    00:00 to 05:00 UTC the machine's date is already tomorrow there."""
+    from zoneinfo import ZoneInfo
+    return _dt.datetime.now(ZoneInfo("America/Lima")).date()
 
 
 def day(offset):
