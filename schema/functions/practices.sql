@@ -49,3 +49,535 @@ $$;
 CREATE OR REPLACE TRIGGER practices_published_columns
     BEFORE INSERT OR UPDATE OF published ON practices
     FOR EACH ROW EXECUTE FUNCTION practices_published_columns();
+
+-- ---- workflow ----
+-- Cases and their life: create, read, change (a revision), submit,
+-- review, revisions; reports and moderation; adoptions; themes.
+--
+-- The content of a case (a revision's, or the published version) is the
+-- practice body of DESIGN.md §6 as gessd checked it, with every member
+-- present (practice_normal). The case row's status says where the case
+-- stands: before its first publication, its first revisions' status
+-- (draft, submitted, rejected); after it, published, hidden (3 open
+-- reports) or withdrawn (a curator). The latest revision is the working
+-- copy: a draft or a submission is edited or reviewed; a published or
+-- rejected one is copied into a new draft by the next change.
+
+-- The content with every member present (the defaults of a new case).
+CREATE OR REPLACE FUNCTION practice_normal(c jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object(
+        'context', '', 'challenges', '', 'what_worked', '', 'what_did_not', '', 'results', '',
+        'enabling_factors', '', 'replicability', '', 'building_blocks', '[]'::jsonb,
+        'themes', '[]'::jsonb, 'sectors', '[]'::jsonb, 'territories', '[]'::jsonb,
+        'sdgs', '[]'::jsonb, 'stage', NULL, 'edition', NULL, 'organization_ids', '[]'::jsonb,
+        'session_id', NULL, 'series_event_id', NULL, 'pact_id', NULL,
+        'commitment_ids', '[]'::jsonb, 'links', '[]'::jsonb, 'language', 'es',
+        'license', 'CC-BY-4.0') || c
+$$;
+
+-- What the database says is wrong with a content: a lesson without what
+-- did not work, a theme off the list, a territory whose department does
+-- not exist, ids that name nothing. An array's item is named field[i].
+CREATE OR REPLACE FUNCTION practice_errors(c jsonb) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_agg(e ORDER BY ord), '[]'::jsonb) FROM (
+        SELECT 1 AS ord, core_field_error('what_did_not', 'required') AS e
+         WHERE c ->> 'kind' = 'lesson' AND btrim(coalesce(c ->> 'what_did_not', ''), E' \t\r\n') = ''
+        UNION ALL
+        SELECT 2 + t.i::integer / 1000.0, core_field_error(format('themes[%s]', t.i - 1), 'no_theme')
+          FROM jsonb_array_elements_text(coalesce(c -> 'themes', '[]')) WITH ORDINALITY t(v, i)
+         WHERE NOT EXISTS (SELECT 1 FROM practice_themes th WHERE th.code = t.v)
+        UNION ALL
+        SELECT 3 + t.i / 1000.0, core_field_error(format('territories[%s]', t.i - 1), 'no_department')
+          FROM jsonb_array_elements_text(coalesce(c -> 'territories', '[]')) WITH ORDINALITY t(v, i)
+         WHERE t.v ~ '^[0-9]'
+           AND NOT EXISTS (SELECT 1 FROM practice_departments d WHERE d.code = left(t.v, 2))
+        UNION ALL
+        SELECT 4, core_field_error('edition', 'no_edition')
+         WHERE c ->> 'edition' IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM editions e WHERE e.slug = c ->> 'edition')
+        UNION ALL
+        SELECT 5 + t.i / 1000.0, core_field_error(format('organization_ids[%s]', t.i - 1),
+                                                  'no_organization')
+          FROM jsonb_array_elements_text(coalesce(c -> 'organization_ids', '[]'))
+               WITH ORDINALITY t(v, i)
+         WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = t.v::uuid)
+        UNION ALL
+        SELECT 6, core_field_error('session_id', 'no_session')
+         WHERE c ->> 'session_id' IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = (c ->> 'session_id')::uuid)
+        UNION ALL
+        SELECT 7, core_field_error('series_event_id', 'no_series_event')
+         WHERE c ->> 'series_event_id' IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM series_events s
+                            WHERE s.id = (c ->> 'series_event_id')::uuid)
+        UNION ALL
+        SELECT 8, core_field_error('pact_id', 'no_pact')
+         WHERE c ->> 'pact_id' IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM pacts pa WHERE pa.id = (c ->> 'pact_id')::uuid)
+        UNION ALL
+        SELECT 9 + t.i / 1000.0, core_field_error(format('commitment_ids[%s]', t.i - 1),
+                                                  'no_commitment')
+          FROM jsonb_array_elements_text(coalesce(c -> 'commitment_ids', '[]'))
+               WITH ORDINALITY t(v, i)
+         WHERE NOT EXISTS (SELECT 1 FROM commitments cm WHERE cm.id = t.v::uuid)) x
+$$;
+
+-- How a caller may see a case: 'full' (its author, or a curator: every
+-- revision), 'public' (a published case), or NULL (404).
+CREATE OR REPLACE FUNCTION practice_access(p practices, viewer uuid, curator boolean) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN curator OR (viewer IS NOT NULL AND viewer = p.author_id) THEN 'full'
+                WHEN p.status = 'published' THEN 'public' END
+$$;
+
+-- The latest revision of a case: its working copy.
+CREATE OR REPLACE FUNCTION practice_latest(p_id uuid) RETURNS practice_revisions
+LANGUAGE sql STABLE AS $$
+    SELECT r FROM practice_revisions r WHERE r.practice_id = p_id ORDER BY r.number DESC LIMIT 1
+$$;
+
+-- The evidence a case cites: its pact and commitments (those whose pact
+-- is not a draft) with their current progress and completion, from the
+-- follow-up's own functions (commitments.sql, pacts.sql).
+CREATE OR REPLACE FUNCTION practice_evidence(c jsonb) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'pact', (SELECT json_build_object('id', pa.id, 'title', pa.title, 'status', pa.status,
+                                          'progress', progress_json(pp.progress),
+                                          'completion', completion_level(pp.progress, pp.evidence))
+                   FROM pacts pa, pact_progress(pa.id) pp
+                  WHERE pa.id = (c ->> 'pact_id')::uuid AND pa.status <> 'draft'),
+        'commitments', coalesce((
+            SELECT json_agg(json_build_object('id', cm.id, 'title', cm.title, 'pact_id', cm.pact_id,
+                                              'status', cm.status,
+                                              'progress', progress_json(cp.progress),
+                                              'completion', completion_level(cp.progress,
+                                                                             cp.evidence))
+                            ORDER BY t.i)
+              FROM jsonb_array_elements_text(coalesce(c -> 'commitment_ids', '[]'))
+                   WITH ORDINALITY t(v, i)
+              JOIN commitments cm ON cm.id = t.v::uuid
+              JOIN pacts pa ON pa.id = cm.pact_id AND pa.status <> 'draft',
+                   commitment_progress(cm.id) cp), '[]'::json))
+$$;
+
+-- revision {number, status, author_id, created_at, updated_at,
+-- submitted_at, reviewer_id, reviewed_at, comment, content}
+CREATE OR REPLACE FUNCTION practice_revision_json(r practice_revisions) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('number', r.number, 'status', r.status, 'author_id', r.author_id,
+                              'created_at', r.created_at, 'updated_at', r.updated_at,
+                              'submitted_at', r.submitted_at, 'reviewer_id', r.reviewer_id,
+                              'reviewed_at', r.reviewed_at, 'comment', r.comment,
+                              'content', r.content)
+$$;
+
+-- The read of a case: the published version's content (before the first
+-- publication, the working copy's: only its author and curators see such
+-- a case) with {id, status, revision (the number of the version shown),
+-- published_at, author_id, created_at, updated_at, adopted_in,
+-- adoption_count, evidence}; for its author and curators also `working`,
+-- the latest revision.
+CREATE OR REPLACE FUNCTION practice_json(p practices, p_full boolean) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    w practice_revisions := practice_latest(p.id);
+    c jsonb := coalesce(p.published, w.content);
+    out jsonb;
+BEGIN
+    out := c || jsonb_build_object(
+        'id', p.id, 'status', p.status,
+        'revision', CASE WHEN p.published IS NOT NULL THEN p.revision ELSE w.number END,
+        'published_at', p.published_at, 'author_id', p.author_id,
+        'created_at', p.created_at, 'updated_at', p.updated_at,
+        'adopted_in', coalesce((SELECT jsonb_agg(DISTINCT a.territory) FROM practice_adoptions a
+                                 WHERE a.practice_id = p.id), '[]'::jsonb),
+        'adoption_count', (SELECT count(*) FROM practice_adoptions a WHERE a.practice_id = p.id),
+        'evidence', practice_evidence(c));
+    IF p_full THEN
+        out := out || jsonb_build_object('working', practice_revision_json(w));
+    END IF;
+    RETURN out::json;
+END
+$$;
+
+-- POST /v1/practices: p is the body gessd checked (consent given).
+CREATE OR REPLACE FUNCTION practices_create(p jsonb, p_actor uuid)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    c jsonb := practice_normal(p);
+    errs jsonb := practice_errors(c);
+    pr practices;
+BEGIN
+    IF jsonb_array_length(errs) > 0 THEN
+        RETURN core_invalid(errs);
+    END IF;
+    INSERT INTO practices (author_id) VALUES (p_actor) RETURNING * INTO pr;
+    INSERT INTO practice_revisions (practice_id, number, content, author_id)
+    VALUES (pr.id, 1, c, p_actor);
+    RETURN core_answer(201, practice_json(pr, true));
+END
+$$;
+
+-- GET /v1/practices/{id}
+CREATE OR REPLACE FUNCTION practices_get(p_id uuid, p_viewer uuid, p_curator boolean)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((SELECT practice_json(p, practice_access(p, p_viewer, p_curator) = 'full')
+                         FROM practices p
+                        WHERE p.id = p_id AND practice_access(p, p_viewer, p_curator) IS NOT NULL))
+$$;
+
+-- PATCH /v1/practices/{id} (its author, or a curator): changes the
+-- working copy. A draft is changed in place; after a submission's
+-- decision (published or rejected) the change is a new draft revision,
+-- and the published version stays what the public sees. A submission
+-- under review cannot change (409).
+CREATE OR REPLACE FUNCTION practices_patch(p_id uuid, p jsonb, p_actor uuid, p_curator boolean)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    pr practices;
+    w practice_revisions;
+    c jsonb;
+    errs jsonb;
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
+        RETURN core_problem(404, 'not-found');
+    ELSIF practice_access(pr, p_actor, p_curator) <> 'full' THEN
+        RETURN core_problem(403, 'forbidden');
+    END IF;
+    w := practice_latest(p_id);
+    IF pr.status = 'withdrawn' OR w.status = 'submitted' THEN
+        RETURN core_problem(409, 'invalid-state');
+    END IF;
+    c := practice_normal(w.content || p);
+    errs := practice_errors(c);
+    IF jsonb_array_length(errs) > 0 THEN
+        RETURN core_invalid(errs);
+    END IF;
+    IF w.status = 'draft' THEN
+        UPDATE practice_revisions SET content = c, author_id = p_actor, updated_at = now()
+         WHERE practice_id = p_id AND number = w.number;
+    ELSE
+        INSERT INTO practice_revisions (practice_id, number, content, author_id)
+        VALUES (p_id, w.number + 1, c, p_actor);
+    END IF;
+    UPDATE practices
+       SET status = CASE WHEN published IS NULL THEN 'draft' ELSE status END, updated_at = now()
+     WHERE id = p_id RETURNING * INTO pr;
+    RETURN core_answer(200, practice_json(pr, true));
+END
+$$;
+
+-- POST /v1/practices/{id}/submit (its author): the draft goes to review.
+CREATE OR REPLACE FUNCTION practices_submit(p_id uuid, p_actor uuid, p_curator boolean)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    pr practices;
+    w practice_revisions;
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
+        RETURN core_problem(404, 'not-found');
+    ELSIF pr.author_id IS DISTINCT FROM p_actor THEN
+        RETURN core_problem(403, 'forbidden');
+    END IF;
+    w := practice_latest(p_id);
+    IF w.status <> 'draft' OR pr.status = 'withdrawn' THEN
+        RETURN core_problem(409, 'invalid-state');
+    END IF;
+    UPDATE practice_revisions SET status = 'submitted', submitted_at = now(), updated_at = now()
+     WHERE practice_id = p_id AND number = w.number;
+    UPDATE practices
+       SET status = CASE WHEN published IS NULL THEN 'submitted' ELSE status END, updated_at = now()
+     WHERE id = p_id RETURNING * INTO pr;
+    RETURN core_answer(200, practice_json(pr, true));
+END
+$$;
+
+-- POST /v1/practices/{id}/review (a curator; gessd checked the role):
+-- publishes the submission (it becomes the published version; the one
+-- before is superseded) or rejects it (the published version, if any,
+-- stays). The author hears of it through the outbox.
+CREATE OR REPLACE FUNCTION practices_review(p_id uuid, p_decision text, p_comment text,
+                                            p_actor uuid)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    pr practices;
+    w practice_revisions;
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN core_problem(404, 'not-found');
+    END IF;
+    w := practice_latest(p_id);
+    IF w.status <> 'submitted' THEN
+        RETURN core_problem(409, 'invalid-state');
+    END IF;
+    UPDATE practice_revisions
+       SET status = p_decision, reviewer_id = p_actor, reviewed_at = now(), comment = p_comment,
+           updated_at = now()
+     WHERE practice_id = p_id AND number = w.number;
+    IF p_decision = 'published' THEN
+        UPDATE practice_revisions SET status = 'superseded', updated_at = now()
+         WHERE practice_id = p_id AND status = 'published' AND number <> w.number;
+        UPDATE practices
+           SET published = w.content, published_at = now(), revision = w.number,
+               status = CASE WHEN status IN ('hidden', 'withdrawn') THEN status
+                             ELSE 'published' END,
+               updated_at = now()
+         WHERE id = p_id RETURNING * INTO pr;
+    ELSE
+        UPDATE practices
+           SET status = CASE WHEN published IS NULL THEN 'rejected' ELSE status END,
+               updated_at = now()
+         WHERE id = p_id RETURNING * INTO pr;
+    END IF;
+    IF pr.author_id IS NOT NULL THEN
+        INSERT INTO outbox (kind, account_id, payload)
+        VALUES ('practice_reviewed', pr.author_id,
+                jsonb_build_object('practice', jsonb_build_object('id', pr.id,
+                                                                  'title', w.content ->> 'title'),
+                                   'revision', w.number, 'decision', p_decision,
+                                   'comment', p_comment));
+    END IF;
+    RETURN core_answer(200, practice_json(pr, true));
+END
+$$;
+
+-- GET /v1/practices/{id}/revisions (its author and curators): every
+-- revision, oldest first, with the members that changed from the one
+-- before (the first: from an empty case). The cursor is a number.
+CREATE OR REPLACE FUNCTION practices_revisions(p_id uuid, p_viewer uuid, p_curator boolean,
+                                               p_cursor integer, p_limit integer)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    pr practices;
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id;
+    IF NOT FOUND OR practice_access(pr, p_viewer, p_curator) IS NULL THEN
+        RETURN core_problem(404, 'not-found');
+    ELSIF practice_access(pr, p_viewer, p_curator) <> 'full' THEN
+        RETURN core_problem(403, 'forbidden');
+    END IF;
+    RETURN (
+        WITH page AS (
+            SELECT r, r.number,
+                   coalesce(lag(r.content) OVER (ORDER BY r.number), practice_normal('{}')) AS prev
+              FROM practice_revisions r WHERE r.practice_id = p_id),
+        cut AS (SELECT * FROM page WHERE p_cursor IS NULL OR number > p_cursor
+                 ORDER BY number LIMIT p_limit + 1)
+        SELECT core_answer(200, core_page(
+                   array_agg(((practice_revision_json(g.r) - 'content') || jsonb_build_object(
+                       'changed', coalesce((SELECT jsonb_agg(k.key ORDER BY k.key)
+                                              FROM jsonb_each((g.r).content) k
+                                             WHERE g.prev -> k.key IS DISTINCT FROM k.value),
+                                           '[]'::jsonb)))::json ORDER BY g.number),
+                   array_agg(g.number::text ORDER BY g.number), p_limit))
+          FROM cut g);
+END
+$$;
+
+-- POST /v1/practices/{id}/reports: one per account, published cases only;
+-- the third open report hides the case pending a curator.
+CREATE OR REPLACE FUNCTION practices_report_create(p_id uuid, p_reason text, p_actor uuid,
+                                                   p_curator boolean)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    pr practices;
+    rep practice_reports;
+    open_n integer;
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
+        RETURN core_problem(404, 'not-found');
+    ELSIF pr.status <> 'published' THEN
+        RETURN core_problem(409, 'invalid-state');
+    END IF;
+    INSERT INTO practice_reports (practice_id, account_id, reason)
+    VALUES (p_id, p_actor, p_reason)
+    ON CONFLICT DO NOTHING
+    RETURNING * INTO rep;
+    IF NOT FOUND THEN
+        RETURN core_problem(409, 'already-reported');
+    END IF;
+    SELECT count(*) INTO open_n FROM practice_reports
+     WHERE practice_id = p_id AND resolved_at IS NULL;
+    IF open_n >= 3 THEN
+        UPDATE practices SET status = 'hidden', updated_at = now() WHERE id = p_id;
+    END IF;
+    RETURN core_answer(201, json_build_object('practice_id', rep.practice_id,
+                                              'account_id', rep.account_id, 'reason', rep.reason,
+                                              'created_at', rep.created_at,
+                                              'hidden', open_n >= 3));
+END
+$$;
+
+-- GET /v1/practice-reports (curators): the cases with open reports, or
+-- hidden, by id; each with its open reports.
+CREATE OR REPLACE FUNCTION practices_reports_list(p_cursor uuid, p_limit integer)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH page AS (
+        SELECT p.id, json_build_object(
+                   'practice', json_build_object('id', p.id, 'status', p.status,
+                                                 'title', coalesce(p.published ->> 'title',
+                                                                   (practice_latest(p.id)).content ->> 'title')),
+                   'open_reports', (SELECT count(*) FROM practice_reports r
+                                     WHERE r.practice_id = p.id AND r.resolved_at IS NULL),
+                   'reports', coalesce((SELECT json_agg(json_build_object(
+                                               'account_id', r.account_id, 'reason', r.reason,
+                                               'created_at', r.created_at) ORDER BY r.created_at)
+                                          FROM practice_reports r
+                                         WHERE r.practice_id = p.id AND r.resolved_at IS NULL),
+                                       '[]'::json)) AS item
+          FROM practices p
+         WHERE (p.status = 'hidden' OR EXISTS (SELECT 1 FROM practice_reports r
+                                               WHERE r.practice_id = p.id AND r.resolved_at IS NULL))
+           AND (p_cursor IS NULL OR p.id > p_cursor)
+         ORDER BY p.id LIMIT p_limit + 1)
+    SELECT core_answer(200, core_page(array_agg(g.item ORDER BY g.id),
+                                      array_agg(g.id::text ORDER BY g.id), p_limit))
+      FROM page g
+$$;
+
+-- POST /v1/practices/{id}/moderation (curators): restore (published
+-- again, its reports resolved) or withdraw a case the public has seen.
+CREATE OR REPLACE FUNCTION practices_moderate(p_id uuid, p_action text, p_comment text,
+                                              p_actor uuid)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    pr practices;
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN core_problem(404, 'not-found');
+    ELSIF pr.published IS NULL THEN
+        RETURN core_problem(409, 'invalid-state');
+    END IF;
+    INSERT INTO practice_moderation (practice_id, action, comment, curator_id)
+    VALUES (p_id, p_action, p_comment, p_actor);
+    UPDATE practice_reports SET resolved_at = now()
+     WHERE practice_id = p_id AND resolved_at IS NULL;
+    UPDATE practices
+       SET status = CASE p_action WHEN 'restore' THEN 'published' ELSE 'withdrawn' END,
+           updated_at = now()
+     WHERE id = p_id RETURNING * INTO pr;
+    RETURN core_answer(200, practice_json(pr, true));
+END
+$$;
+
+-- adoption {id, practice_id, organization: {id, name}, territory, note,
+-- created_by, created_at}
+CREATE OR REPLACE FUNCTION practice_adoption_json(a practice_adoptions) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object('id', a.id, 'practice_id', a.practice_id,
+                             'organization', (SELECT json_build_object('id', o.id, 'name', o.name)
+                                                FROM organizations o
+                                               WHERE o.id = a.organization_id),
+                             'territory', a.territory, 'note', a.note,
+                             'created_by', a.created_by, 'created_at', a.created_at)
+$$;
+
+-- POST /v1/practices/{id}/adoptions: an organization replicated a
+-- published case in a territory (any account records it).
+CREATE OR REPLACE FUNCTION practices_adoption_create(p_id uuid, p jsonb, p_actor uuid,
+                                                     p_curator boolean)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    pr practices;
+    a practice_adoptions;
+    errs jsonb := '[]';
+BEGIN
+    SELECT * INTO pr FROM practices WHERE id = p_id FOR SHARE;
+    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
+        RETURN core_problem(404, 'not-found');
+    ELSIF pr.status <> 'published' THEN
+        RETURN core_problem(409, 'invalid-state');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = (p ->> 'organization_id')::uuid) THEN
+        errs := errs || core_field_error('organization_id', 'no_organization');
+    END IF;
+    IF p ->> 'territory' ~ '^[0-9]' AND NOT EXISTS (
+           SELECT 1 FROM practice_departments d WHERE d.code = left(p ->> 'territory', 2)) THEN
+        errs := errs || core_field_error('territory', 'no_department');
+    END IF;
+    IF jsonb_array_length(errs) > 0 THEN
+        RETURN core_invalid(errs);
+    END IF;
+    INSERT INTO practice_adoptions (practice_id, organization_id, territory, note, created_by)
+    VALUES (p_id, (p ->> 'organization_id')::uuid, p ->> 'territory', p ->> 'note', p_actor)
+    ON CONFLICT DO NOTHING
+    RETURNING * INTO a;
+    IF NOT FOUND THEN
+        RETURN core_problem(409, 'adoption-exists');
+    END IF;
+    RETURN core_answer(201, practice_adoption_json(a));
+END
+$$;
+
+-- GET /v1/practices/{id}/adoptions: of a case the caller may see, by id.
+CREATE OR REPLACE FUNCTION practices_adoptions_list(p_id uuid, p_viewer uuid, p_curator boolean,
+                                                    p_cursor uuid, p_limit integer)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM practices p
+                    WHERE p.id = p_id AND practice_access(p, p_viewer, p_curator) IS NOT NULL) THEN
+        RETURN core_problem(404, 'not-found');
+    END IF;
+    RETURN (
+        WITH page AS (SELECT a FROM practice_adoptions a
+                       WHERE a.practice_id = p_id AND (p_cursor IS NULL OR a.id > p_cursor)
+                       ORDER BY a.id LIMIT p_limit + 1)
+        SELECT core_answer(200, core_page(array_agg(practice_adoption_json(g.a) ORDER BY (g.a).id),
+                                          array_agg((g.a).id::text ORDER BY (g.a).id), p_limit))
+          FROM page g);
+END
+$$;
+
+-- theme {code, name_es, name_en}
+CREATE OR REPLACE FUNCTION practice_theme_json(t practice_themes) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object('code', t.code, 'name_es', t.name_es, 'name_en', t.name_en)
+$$;
+
+-- GET /v1/practice-themes: the whole controlled list, by code (one page:
+-- a list curators keep short).
+CREATE OR REPLACE FUNCTION practices_themes_list()
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_answer(200, json_build_object(
+        'items', coalesce((SELECT json_agg(practice_theme_json(t) ORDER BY t.code)
+                             FROM practice_themes t), '[]'::json),
+        'next_cursor', NULL))
+$$;
+
+-- POST /v1/practice-themes (curators)
+CREATE OR REPLACE FUNCTION practices_theme_create(p jsonb)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    t practice_themes;
+BEGIN
+    INSERT INTO practice_themes (code, name_es, name_en)
+    VALUES (p ->> 'code', p ->> 'name_es', p ->> 'name_en')
+    ON CONFLICT DO NOTHING
+    RETURNING * INTO t;
+    IF NOT FOUND THEN
+        RETURN core_problem(409, 'theme-taken');
+    END IF;
+    RETURN core_answer(201, practice_theme_json(t));
+END
+$$;

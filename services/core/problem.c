@@ -104,6 +104,14 @@ static const struct slug slugs[] = {
     {"already-carried-over", 409, "Already carried over", "Ya trasladado",
      "This commitment has already been carried over into a pact of that edition.",
      "Este compromiso ya fue trasladado a un pacto de esa edición."},
+    /* practices */
+    {"already-reported", 409, "Already reported", "Ya reportado",
+     "You have already reported this case.", "Usted ya reportó este caso."},
+    {"adoption-exists", 409, "Adoption exists", "La adopción ya existe",
+     "This organization is already recorded as adopting this case there.",
+     "Esta organización ya figura como adoptante de este caso en ese territorio."},
+    {"theme-taken", 409, "Theme exists", "El tema ya existe",
+     "A theme with this code already exists.", "Ya existe un tema con este código."},
     {"idempotency-mismatch", 422, "Idempotency-Key reused", "Idempotency-Key reutilizada",
      "This Idempotency-Key was used with a different request.",
      "Esta Idempotency-Key se usó con otra solicitud."},
@@ -272,6 +280,23 @@ static const char *const messages[MSG_COUNT][2] = {
     [MSG_URL] = {"must be an http:// or https:// link with a host",
                  "debe ser un enlace http:// o https:// con un servidor"},
     [MSG_INVALID] = {"is not valid", "no es válido"},
+    /* practices */
+    [MSG_TERRITORY] = {"must be a UBIGEO code of 2, 4 or 6 digits or an ISO 3166-1 alpha-2 "
+                       "country other than PE",
+                       "debe ser un código UBIGEO de 2, 4 o 6 dígitos o un código ISO 3166-1 "
+                       "alfa-2 de un país distinto de PE"},
+    [MSG_NO_THEME] = {"is not a theme of the list (GET /v1/practice-themes)",
+                      "no es un tema de la lista (GET /v1/practice-themes)"},
+    [MSG_NO_DEPARTMENT] = {"must start with the code of a department of Peru (01 to 25)",
+                           "debe empezar por el código de un departamento del Perú (01 a 25)"},
+    [MSG_NO_EDITION] = {"is not an edition", "no es una edición"},
+    [MSG_NO_SESSION] = {"is not a session", "no es una sesión"},
+    [MSG_NO_SERIES_EVENT] = {"is not a series event", "no es un evento de la serie"},
+    [MSG_NO_COMMITMENT] = {"is not a commitment", "no es un compromiso"},
+    [MSG_THEME_CODE] = {"must be lower-case letters and digits in words joined by single '_', "
+                        "at most 40 characters",
+                        "debe tener letras minúsculas y dígitos en palabras unidas por '_' "
+                        "simples, como máximo 40 caracteres"},
 };
 
 /* SQL's validation codes. A code names what is wrong, never how to say
@@ -305,6 +330,13 @@ static const struct {
     {"edition_taken", MSG_TAKEN},
     {"timezone", MSG_TIMEZONE},
     {"backwards", MSG_BACKWARDS},
+    /* practices */
+    {"no_theme", MSG_NO_THEME},
+    {"no_department", MSG_NO_DEPARTMENT},
+    {"no_edition", MSG_NO_EDITION},
+    {"no_session", MSG_NO_SESSION},
+    {"no_series_event", MSG_NO_SERIES_EVENT},
+    {"no_commitment", MSG_NO_COMMITMENT},
 };
 
 bool problem_msg_of_code(const char *code, enum valid_msg *msg)

@@ -73,6 +73,15 @@ enum valid_msg {
     MSG_TAX_ID,
     MSG_URL,
     MSG_INVALID,
+    /* practices */
+    MSG_TERRITORY,
+    MSG_NO_THEME,
+    MSG_NO_DEPARTMENT,
+    MSG_NO_EDITION,
+    MSG_NO_SESSION,
+    MSG_NO_SERIES_EVENT,
+    MSG_NO_COMMITMENT,
+    MSG_THEME_CODE,
     MSG_COUNT
 };
 

@@ -14,4 +14,44 @@ extern const struct module practices_module;
 
 struct req;
 
+/* ---- workflow ---- */
+
+/* fields.c: the checked members of a practice body (valid_body_fn). */
+json_t *practices_fields(struct valid *v, const json_t *body, bool create);
+/* True for a territory: a UBIGEO code (2, 4 or 6 digits) or an ISO 3166-1
+ * alpha-2 country other than PE. */
+bool practices_territory_ok(const char *s);
+
+/* cases.c */
+extern const struct db_stmt practices_stmt_create, practices_stmt_get, practices_stmt_patch,
+    practices_stmt_submit, practices_stmt_revisions;
+void practices_create(struct req *r);
+void practices_get(struct req *r);
+void practices_patch(struct req *r);
+void practices_submit(struct req *r);
+void practices_revisions(struct req *r);
+
+/* review.c */
+extern const struct db_stmt practices_stmt_review;
+void practices_review(struct req *r);
+
+/* reports.c */
+extern const struct db_stmt practices_stmt_report_create, practices_stmt_reports_list,
+    practices_stmt_moderate;
+void practices_report_create(struct req *r);
+void practices_reports_list(struct req *r);
+void practices_moderate(struct req *r);
+
+/* adoptions.c: the checked members of an adoption body (valid_body_fn). */
+extern const struct db_stmt practices_stmt_adoption_create, practices_stmt_adoptions_list;
+json_t *practices_adoption_fields(struct valid *v, const json_t *body, bool create);
+void practices_adoption_create(struct req *r);
+void practices_adoptions_list(struct req *r);
+
+/* themes.c: the checked members of a theme body (valid_body_fn). */
+extern const struct db_stmt practices_stmt_themes_list, practices_stmt_theme_create;
+json_t *practices_theme_fields(struct valid *v, const json_t *body, bool create);
+void practices_themes_list(struct req *r);
+void practices_theme_create(struct req *r);
+
 #endif

@@ -1,8 +1,7 @@
 /* fuzz_decoders.c — the domains' request decoders (valid_body_fn in
  * core/valid.h): the organization, pact, "Rumbo al GESS" event and
- * programme session bodies, on create and on PATCH, in both languages.
- * The input is a request body; like req.c, only a JSON object reaches a
- * decoder.
+ * programme session bodies, the practice, adoption and theme bodies, on create and on PATCH, in
+ * both languages. The input is a request body; like req.c, only a JSON object reaches a decoder.
  *
  * Checked on the way, for every decoder:
  * - NULL exactly when a refusal was recorded (nothing runs out of memory
@@ -22,6 +21,7 @@
 #include "fuzz.h"
 #include "organizations/organizations.h"
 #include "pacts/pacts.h"
+#include "practices/practices.h"
 #include "programme/programme.h"
 #include "series/series.h"
 
@@ -33,6 +33,9 @@ static const struct {
     {"pacts_fields", pacts_fields},
     {"series_event_fields", series_event_fields},
     {"programme_session_fields", programme_session_fields},
+    {"practices_fields", practices_fields},
+    {"practices_adoption_fields", practices_adoption_fields},
+    {"practices_theme_fields", practices_theme_fields},
 };
 
 static void check_errors(const json_t *errors, const char *who)

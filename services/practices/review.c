@@ -1,0 +1,23 @@
+/* review.c — a curator's decision on a submitted revision: published (it
+ * becomes what the public reads) or rejected (with a comment). The SQL
+ * function writes the author's outbox row in the same transaction. */
+#include "core/req.h"
+#include "practices/practices.h"
+
+const struct db_stmt practices_stmt_review = {
+    "practices_review",
+    "SELECT status, problem, body FROM practices_review($1::uuid, $2, $3, $4::uuid)",
+};
+
+static const char *const decisions[] = {"published", "rejected", NULL};
+
+void practices_review(struct req *r)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *decision = valid_enum(&v, r->body, "decision", decisions, true);
+    bool rejected = decision != NULL && decision[0] == 'r';
+    const char *comment = valid_long_text(&v, r->body, "comment", 1, 2000, rejected);
+    const char *params[] = {req_param(r, "id"), decision, comment, r->auth.account_id};
+    req_query_valid(r, &v, &practices_stmt_review, 4, params, req_done_sql);
+}
