@@ -41,6 +41,8 @@ static const struct {
     {"indicators", "indicators"},
     {"measurements", "measurements"},
     {"milestones", "milestones"},
+    {"practices", "practices"},
+    {"practice_adoptions", "adoptions"},
 };
 #define N_COUNTED (sizeof counted / sizeof counted[0])
 

@@ -738,3 +738,172 @@ SELECT v.id::uuid, ('6e55de00-0014-4000-8000-0000000000' || v.c)::uuid, v.title,
          '2027-05-31', NULL)
        ) v (id, c, title, due_on, done_on)
 ON CONFLICT DO NOTHING;
+
+-- ---------------------------------------------------------------------------
+-- The repository of practices (issue 15): a dozen cases written from the seed
+-- documents — the Mala Sostenible circular-economy experience (Profonanpe
+-- roundtable, December 2024), obras por impuestos, the Moquegua community of
+-- practice itself, the multi-actor dialogue tables — published, the ones the
+-- pacts prove linked to them, two lessons learned and one adoption.
+-- Ids: 18 practices, 19 adoptions. Each case has one revision, published.
+
+CREATE TEMP TABLE demo_practice (
+    id uuid, c jsonb, published_at timestamptz
+) ON COMMIT DROP;
+INSERT INTO demo_practice
+SELECT ('6e55de00-0018-4000-8000-0000000000' || v.n)::uuid,
+       practice_normal(jsonb_build_object(
+           'title', v.title, 'kind', v.kind, 'summary', v.summary, 'context', v.context,
+           'what_worked', v.worked, 'what_did_not', v.did_not, 'results', v.results,
+           'themes', to_jsonb(v.themes), 'sectors', to_jsonb(v.sectors),
+           'territories', to_jsonb(v.territories), 'sdgs', to_jsonb(v.sdgs), 'stage', v.stage,
+           'edition', 'gess-2026',
+           'organization_ids', to_jsonb(ARRAY(SELECT ('6e55de00-0010-4000-8000-0000000000' || o)
+                                              FROM unnest(v.orgs) o)),
+           'pact_id', CASE WHEN v.pact IS NOT NULL
+                           THEN '6e55de00-0012-4000-8000-00000000000' || v.pact END,
+           'commitment_ids', to_jsonb(ARRAY(SELECT ('6e55de00-0014-4000-8000-0000000000' || c)
+                                            FROM unnest(v.coms) c)))),
+       v.at::timestamptz
+  FROM (VALUES
+    ('01', 'Mala Sostenible: economía circular con la Comunidad Campesina de Mala', 'practice',
+     'Profonanpe y una compañía minera diversifican los ingresos de la comunidad, mejoran sus '
+     'servicios básicos y conservan sus ecosistemas con un enfoque de economía circular y '
+     'gobernanza participativa.',
+     'La Comunidad Campesina de Mala, en la provincia de Cañete, vive junto a una operación '
+     'minera; la Mesa Temática de diciembre de 2024 la presentó como una alianza que transforma.',
+     'Segregar los residuos en origen y devolverlos como abono; decisiones tomadas en asamblea; '
+     'la empresa aporta capital semilla y la comunidad, mano de obra y conocimiento.',
+     '', 'Nuevas fuentes de ingreso para las familias y menos residuos en el botadero comunal.',
+     ARRAY['economia_circular', 'bionegocios', 'relaciones_comunitarias'],
+     ARRAY['private', 'community', 'civil_society'], ARRAY['1505'], ARRAY[8, 12, 15],
+     'operation', ARRAY['11'], NULL, ARRAY[]::text[], '2026-09-10 10:00-05'),
+    ('02', 'Canje de residuos segregados por abono en Ccollpa', 'practice',
+     'Cada familia que separa sus residuos en casa los canjea por abono de la planta comunal: '
+     'la segregación en origen se sostiene porque rinde algo a quien la hace.',
+     'Distrito de Ccollpa (Apurímac), entorno de una operación minera; pacto de economía '
+     'circular del GESS 2026.',
+     'El canje visible y semanal; recicladores asociados a cargo del acopio.', '',
+     'La mitad de las viviendas del distrito segregan en origen.',
+     ARRAY['economia_circular', 'gestion_territorial'], ARRAY['public', 'community'],
+     ARRAY['03'], ARRAY[11, 12], 'operation', ARRAY['07', '14'], '2', ARRAY['04'],
+     '2026-10-01 10:00-05'),
+    ('03', 'Planta comunal de madera plástica', 'practice',
+     'Envolturas plásticas convertidas en postes y bancas por una planta que opera la '
+     'comunidad, con un estudio de mercado antes de instalarla.',
+     'Ccollpa, Apurímac: el plástico era la fracción que nadie compraba.',
+     'Estudiar el mercado primero; la comunidad como operadora, no como beneficiaria.', '',
+     'Primera producción en octubre de 2026.',
+     ARRAY['economia_circular', 'bionegocios'], ARRAY['community', 'private'], ARRAY['03'],
+     ARRAY[9, 12], 'operation', ARRAY['05', '03'], '2', ARRAY['05'], '2026-11-05 10:00-05'),
+    ('04', 'Obras por impuestos para el agua y saneamiento de Alto Pucará', 'practice',
+     'La empresa financia el sistema de agua de la comunidad con cargo a su impuesto a la renta, '
+     'en un proyecto priorizado por la municipalidad.',
+     'Alto Pucará (Moquegua): la obra pública esperaba presupuesto desde hacía años.',
+     'Un comité de seguimiento con la comunidad desde la priorización.',
+     '', 'Convenio de inversión en trámite; la priorización se logró en octubre de 2026.',
+     ARRAY['obras_por_impuestos', 'agua', 'financiamiento'], ARRAY['private', 'public'],
+     ARRAY['18'], ARRAY[6, 17], 'operation', ARRAY['02', '06'], '1', ARRAY['02'],
+     '2026-09-20 10:00-05'),
+    ('05', 'Lección: el convenio de obras por impuestos depende del calendario del concejo',
+     'lesson',
+     'La firma del convenio de inversión se postergó porque el concejo municipal no lo aprobó a '
+     'tiempo: el calendario político es parte del cronograma.',
+     'Obras por impuestos en Alto Pucará, pacto de financiamiento del GESS 2026.',
+     'Reprogramar con la municipalidad y comunicar el retraso a la comunidad en público.',
+     'Prever la firma para noviembre sin haber asegurado la sesión del concejo: la obra se '
+     'retrasó y la confianza se resintió.',
+     'El compromiso pasó a "en riesgo"; nueva fecha de firma en diciembre.',
+     ARRAY['obras_por_impuestos', 'financiamiento'], ARRAY['public', 'private'], ARRAY['18'],
+     ARRAY[16, 17], 'operation', ARRAY['06'], '1', ARRAY['02', '11'], '2026-11-20 10:00-05'),
+    ('06', 'Fondo socioambiental mixto con comité multiactor', 'practice',
+     'Un fondo que integra aportes públicos, privados y de cooperación, con reglas de acceso '
+     'públicas y un comité donde la comunidad tiene voz y voto.',
+     'Proyectos con las comunidades que dependían de una sola fuente y de un solo gobierno local.',
+     'Reglamento aprobado por el propio comité antes de la primera convocatoria.', '',
+     'Reglamento aprobado en octubre de 2026; aportes comprometidos por escrito.',
+     ARRAY['financiamiento', 'dialogo_multiactor'], ARRAY['cooperation', 'private', 'community'],
+     ARRAY['18'], ARRAY[17], 'operation', ARRAY['11', '12'], '1', ARRAY['01'],
+     '2026-10-10 10:00-05'),
+    ('07', 'Comunidad de Aprendizaje y Práctica en Gobernanza Minera de Moquegua', 'practice',
+     'Un espacio neutral de diálogo y aprendizaje colectivo donde sociedad civil, empresa, Estado '
+     'y academia recogen buenas prácticas y lecciones aprendidas para la gobernanza minera.',
+     'Moquegua capitaliza una larga trayectoria de diálogo multiactor (Mesa de Diálogo de '
+     'Quellaveco, RIMAY Moquegua, Moquegua Crece).',
+     'Respeto mutuo, transparencia y compromiso como pilares; gestión del conocimiento como '
+     'tarea explícita.', '',
+     'Una agenda común de temas pendientes de la región y una red de confianza entre sus miembros.',
+     ARRAY['gestion_del_conocimiento', 'dialogo_multiactor'],
+     ARRAY['civil_society', 'private', 'public', 'academia'], ARRAY['18'], ARRAY[16, 17],
+     'not_applicable', ARRAY['13', '10'], NULL, ARRAY[]::text[], '2026-09-01 10:00-05'),
+    ('08', 'Plataforma de diálogo territorial con rendición pública de avances', 'practice',
+     'Las partes se comprometen en público y reportan avances en sesiones trimestrales: '
+     '"compromiso asumido, compromiso cumplido".',
+     'La confianza construida entre personas se perdía con cada cambio de autoridades.',
+     'Trasladar la confianza a reglas escritas: reglamento de la plataforma y actas públicas.', '',
+     'Reglamento en aprobación; primera sesión pública prevista para enero de 2027.',
+     ARRAY['dialogo_multiactor', 'gestion_territorial', 'relaciones_comunitarias'],
+     ARRAY['community', 'public', 'private'], ARRAY['18'], ARRAY[16], 'operation',
+     ARRAY['04', '06'], '3', ARRAY['07'], '2026-10-15 10:00-05'),
+    ('09', 'Veedores comunales para el monitoreo participativo', 'practice',
+     'Líderes comunitarios, con al menos la mitad de mujeres y jóvenes, formados como veedores '
+     'que verifican los indicadores de los compromisos.',
+     'Indicadores que nadie de la comunidad podía verificar por sí mismo.',
+     'Formación en módulos cortos y verificación acompañada por la red de monitoreo.', '',
+     '22 participantes aprobaron el primer módulo.',
+     ARRAY['monitoreo_participativo', 'gestion_territorial'], ARRAY['civil_society', 'community'],
+     ARRAY['18', '03'], ARRAY[5, 16], 'operation', ARRAY['13'], '3', ARRAY['08'],
+     '2026-11-18 10:00-05'),
+    ('10', 'Lección: una mesa de diálogo sin roles escritos se desarma', 'lesson',
+     'Cuando los aportes y responsabilidades de cada socio no se escriben, el diálogo depende de '
+     'las personas y se pierde con ellas.',
+     'Mesas multiactor de la región antes del GESS 2026.',
+     'Formalizar por escrito los roles, responsabilidades y aportes de cada socio.',
+     'Confiar en acuerdos verbales: con el cambio de autoridades, nadie recordaba qué se había '
+     'acordado.',
+     'El pacto de gestión social del territorio incluye la formalización como compromiso.',
+     ARRAY['dialogo_multiactor', 'relaciones_comunitarias'], ARRAY['community', 'public'],
+     ARRAY['18'], ARRAY[16, 17], 'not_applicable', ARRAY['04'], '3', ARRAY['10'],
+     '2026-11-01 10:00-05'),
+    ('11', 'Capital semilla para bionegocios del plan de vida comunal', 'practice',
+     'Una convocatoria anual para bionegocios y econegocios culturalmente pertinentes, con '
+     'acompañamiento técnico y conexión a mercados.',
+     'Emprendimientos comunales sin acceso a crédito ni a compradores.',
+     'Alinear la convocatoria con el plan de vida de la comunidad.', '',
+     'Primera convocatoria adjudicada en noviembre de 2026.',
+     ARRAY['bionegocios', 'financiamiento', 'turismo_sostenible'],
+     ARRAY['community', 'cooperation'], ARRAY['18'], ARRAY[1, 8], 'operation',
+     ARRAY['12', '04'], '1', ARRAY['03'], '2026-11-16 10:00-05'),
+    ('12', 'Fertilizante a partir de la dolomita de los relaves', 'practice',
+     'Investigación aplicada de la universidad para producir fertilizante con la dolomita de los '
+     'relaves: una tecnología que debe ser rentable para sostenerse.',
+     'Relaves con dolomita en el entorno de Ccollpa; suelos ácidos en la zona agrícola.',
+     'Piloto pequeño con la comunidad antes de escalar.', '',
+     'Piloto en diseño; permiso ambiental en trámite.',
+     ARRAY['economia_circular', 'conservacion'], ARRAY['academia', 'private'], ARRAY['03'],
+     ARRAY[2, 9, 12], 'exploration', ARRAY['09', '03'], '2', ARRAY['06'], '2026-10-20 10:00-05')
+  ) v (n, title, kind, summary, context, worked, did_not, results, themes, sectors,
+       territories, sdgs, stage, orgs, pact, coms, at);
+
+INSERT INTO practices (id, author_id, status, published, published_at, revision, created_at,
+                       updated_at)
+SELECT d.id, '6e55de00-0011-4000-8000-000000000005', 'published', d.c, d.published_at, 1,
+       d.published_at - interval '5 days', d.published_at
+  FROM demo_practice d
+ON CONFLICT DO NOTHING;
+
+INSERT INTO practice_revisions (practice_id, number, content, status, author_id, created_at,
+                                updated_at, submitted_at, reviewed_at, comment)
+SELECT d.id, 1, d.c, 'published', '6e55de00-0011-4000-8000-000000000005',
+       d.published_at - interval '5 days', d.published_at, d.published_at - interval '2 days',
+       d.published_at, 'Publicado por el comité editorial del GESS'
+  FROM demo_practice d
+ON CONFLICT DO NOTHING;
+
+-- The canje of Ccollpa replicated by the municipality of Alto Pucará (Moquegua).
+INSERT INTO practice_adoptions (id, practice_id, organization_id, territory, note, created_at)
+VALUES ('6e55de00-0019-4000-8000-000000000001', '6e55de00-0018-4000-8000-000000000002',
+        '6e55de00-0010-4000-8000-000000000006', '18',
+        'Canje de residuos por abono en Alto Pucará desde noviembre de 2026.',
+        '2026-11-25 10:00-05')
+ON CONFLICT DO NOTHING;

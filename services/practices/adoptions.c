@@ -35,8 +35,7 @@ json_t *practices_adoption_fields(struct valid *v, const json_t *b, bool create)
     else if (t != NULL)
         json_object_set(out, "territory", json_object_get(b, "territory"));
     const json_t *nj = json_object_get(b, "note");
-    if (nj != NULL && !json_is_null(nj) &&
-        valid_long_text(v, b, "note", 0, 2000, false) != NULL)
+    if (nj != NULL && !json_is_null(nj) && valid_long_text(v, b, "note", 0, 2000, false) != NULL)
         json_object_set(out, "note", json_object_get(b, "note"));
     if (!valid_ok(v)) {
         json_decref(out);

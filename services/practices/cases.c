@@ -77,7 +77,7 @@ void practices_revisions(struct req *r)
     valid_init(&v, r->lang);
     struct page page;
     (void)req_page(r, &v, &page, PAGE_CURSOR_NUMBER);
-    const char *params[] = {req_param(r, "id"), r->auth.account_id,
-                            req_sql_bool(req_is_curator(r)), page.cursor, page.limit_text};
+    const char *params[] = {req_param(r, "id"), r->auth.account_id, req_sql_bool(req_is_curator(r)),
+                            page.cursor, page.limit_text};
     req_query_valid(r, &v, &practices_stmt_revisions, 5, params, req_done_sql);
 }

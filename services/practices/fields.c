@@ -12,8 +12,8 @@ static const char *const kinds[] = {"practice", "lesson", NULL};
 static const char *const stages[] = {"exploration",  "construction",   "operation", "closure",
                                      "post_closure", "not_applicable", NULL};
 static const char *const languages[] = {"es", "en", NULL};
-static const char *const long_texts[] = {"context",       "challenges",       "what_worked",
-                                         "what_did_not",  "results",          "enabling_factors",
+static const char *const long_texts[] = {"context",       "challenges", "what_worked",
+                                         "what_did_not",  "results",    "enabling_factors",
                                          "replicability", NULL};
 
 /* A territory: an INEI UBIGEO code (2, 4 or 6 digits: department, province,
@@ -85,8 +85,8 @@ static bool item_text(struct valid *v, const char *name, const json_t *it, const
     bool ok = valid_ok(&one);
     if (!ok) {
         json_t *e = json_array_get(one.errors, 0);
-        json_t *copy = json_pack("{s:s, s:O}", "field", full, "message",
-                                 json_object_get(e, "message"));
+        json_t *copy =
+            json_pack("{s:s, s:O}", "field", full, "message", json_object_get(e, "message"));
         if (copy != NULL)
             json_array_append_new(v->errors, copy);
     } else if (required && s != NULL && strspn(s, " \t\r\n") == strlen(s)) {
@@ -134,8 +134,8 @@ static bool item_block(struct valid *v, const char *name, const json_t *it, cons
 }
 
 /* An array member copied into out when valid; null on a PATCH clears it. */
-static void array_into(struct valid *v, const json_t *b, json_t *out, const char *field,
-                       size_t max, valid_item_fn fn, const char *const *choices)
+static void array_into(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max,
+                       valid_item_fn fn, const char *const *choices)
 {
     json_t *j = json_object_get(b, field);
     if (j != NULL && json_is_null(j)) {

@@ -289,3 +289,19 @@ def test_loading_while_serving_shows_at_once(gess, fresh):
         h.wait_until(shown, 5, what="the demo on the serving gessd")
     finally:
         assert inst.stop() == 0
+
+
+def test_the_repository_of_practices(demo):
+    """A dozen published cases from the seed documents, two lessons, linked to the pacts, one
+    adoption; a case's public read shows the progress of the pact it cites."""
+    db = demo["db"]
+    kinds = dict(db.sql("SELECT kind, count(*) FROM practices WHERE status = 'published'"
+                        " GROUP BY 1"))
+    assert kinds.get("lesson") == 2 and sum(kinds.values()) >= 10, kinds
+    assert db.sql("SELECT count(*) FROM practices WHERE pact_id IS NULL")[0][0] <= 2
+    case = h.assert_json(_get(demo, "/v1/practices/6e55de00-0018-4000-8000-000000000002"), 200)
+    assert case["adopted_in"] == ["18"] and case["adoption_count"] == 1
+    assert case["evidence"]["pact"]["id"] == "6e55de00-0012-4000-8000-000000000002"
+    assert case["evidence"]["pact"]["completion"] in ("limited", "substantial", "no_evidence")
+    assert [c["id"] for c in case["evidence"]["commitments"]] == \
+        ["6e55de00-0014-4000-8000-000000000004"]
