@@ -96,7 +96,8 @@ LANGUAGE sql STABLE AS $$
         UNION ALL
         SELECT 4, core_field_error('edition', 'no_edition')
          WHERE c ->> 'edition' IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM editions e WHERE e.slug = c ->> 'edition')
+           AND NOT EXISTS (SELECT 1 FROM editions e
+                            WHERE e.slug = c ->> 'edition' AND e.status <> 'draft')
         UNION ALL
         SELECT 5 + t.i / 1000.0, core_field_error(format('organization_ids[%s]', t.i - 1),
                                                   'no_organization')
@@ -106,22 +107,26 @@ LANGUAGE sql STABLE AS $$
         UNION ALL
         SELECT 6, core_field_error('session_id', 'no_session')
          WHERE c ->> 'session_id' IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = (c ->> 'session_id')::uuid)
+           AND NOT EXISTS (SELECT 1 FROM sessions s JOIN editions e ON e.id = s.edition_id
+                            WHERE s.id = (c ->> 'session_id')::uuid AND s.deleted_at IS NULL
+                              AND e.status <> 'draft')
         UNION ALL
         SELECT 7, core_field_error('series_event_id', 'no_series_event')
          WHERE c ->> 'series_event_id' IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM series_events s
-                            WHERE s.id = (c ->> 'series_event_id')::uuid)
+           AND NOT EXISTS (SELECT 1 FROM series_events s JOIN editions e ON e.id = s.edition_id
+                            WHERE s.id = (c ->> 'series_event_id')::uuid AND e.status <> 'draft')
         UNION ALL
         SELECT 8, core_field_error('pact_id', 'no_pact')
          WHERE c ->> 'pact_id' IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM pacts pa WHERE pa.id = (c ->> 'pact_id')::uuid)
+           AND NOT EXISTS (SELECT 1 FROM pacts pa WHERE pa.id = (c ->> 'pact_id')::uuid
+                              AND pact_access(pa, NULL, false) IS NOT NULL)
         UNION ALL
         SELECT 9 + t.i / 1000.0, core_field_error(format('commitment_ids[%s]', t.i - 1),
                                                   'no_commitment')
           FROM jsonb_array_elements_text(coalesce(c -> 'commitment_ids', '[]'))
                WITH ORDINALITY t(v, i)
-         WHERE NOT EXISTS (SELECT 1 FROM commitments cm WHERE cm.id = t.v::uuid)) x
+         WHERE NOT EXISTS (SELECT 1 FROM commitments cm JOIN pacts pa ON pa.id = cm.pact_id
+                            WHERE cm.id = t.v::uuid AND pact_access(pa, NULL, false) IS NOT NULL)) x
 $$;
 
 -- How a caller may see a case: 'full' (its author, or a curator: every
@@ -139,8 +144,9 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- The evidence a case cites: its pact and commitments (those whose pact
--- is not a draft) with their current progress and completion, from the
--- follow-up's own functions (commitments.sql, pacts.sql).
+-- the public may see, by the pacts' own rule: pact_access) with their
+-- current progress and completion, from the follow-up's own functions
+-- (commitments.sql, pacts.sql).
 CREATE OR REPLACE FUNCTION practice_evidence(c jsonb) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
@@ -148,7 +154,8 @@ LANGUAGE sql STABLE AS $$
                                           'progress', progress_json(pp.progress),
                                           'completion', completion_level(pp.progress, pp.evidence))
                    FROM pacts pa, pact_progress(pa.id) pp
-                  WHERE pa.id = (c ->> 'pact_id')::uuid AND pa.status <> 'draft'),
+                  WHERE pa.id = (c ->> 'pact_id')::uuid
+                    AND pact_access(pa, NULL, false) IS NOT NULL),
         'commitments', coalesce((
             SELECT json_agg(json_build_object('id', cm.id, 'title', cm.title, 'pact_id', cm.pact_id,
                                               'status', cm.status,
@@ -159,7 +166,7 @@ LANGUAGE sql STABLE AS $$
               FROM jsonb_array_elements_text(coalesce(c -> 'commitment_ids', '[]'))
                    WITH ORDINALITY t(v, i)
               JOIN commitments cm ON cm.id = t.v::uuid
-              JOIN pacts pa ON pa.id = cm.pact_id AND pa.status <> 'draft',
+              JOIN pacts pa ON pa.id = cm.pact_id AND pact_access(pa, NULL, false) IS NOT NULL,
                    commitment_progress(cm.id) cp), '[]'::json))
 $$;
 

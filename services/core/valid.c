@@ -132,7 +132,13 @@ const char *valid_string(struct valid *v, const json_t *obj, const char *field, 
 const char *valid_long_text(struct valid *v, const json_t *obj, const char *field, size_t min,
                             size_t max, bool required)
 {
-    return checked_text(v, obj, field, min, max, required, true);
+    const char *s = checked_text(v, obj, field, min, max, required, true);
+    /* a text that must say something says more than blanks and line breaks */
+    if (s != NULL && min > 0 && strspn(s, " \t\r\n") == strlen(s)) {
+        valid_fail(v, field, MSG_EMPTY, 0, NULL);
+        return NULL;
+    }
+    return s;
 }
 
 void valid_long_text_into(struct valid *v, const json_t *obj, json_t *out, const char *field,

@@ -31,7 +31,8 @@ const char *valid_string(struct valid *v, const json_t *obj, const char *field, 
 
 /* A long text field (an abstract, a description, a summary, evidence, a
  * comment, a reason): as valid_string, but line breaks and tabs pass;
- * every other control character is refused. */
+ * every other control character is refused; with min > 0, blanks and line
+ * breaks alone are MSG_EMPTY. */
 const char *valid_long_text(struct valid *v, const json_t *obj, const char *field, size_t min,
                             size_t max, bool required);
 

@@ -134,6 +134,33 @@ static bool item_block(struct valid *v, const char *name, const json_t *it, cons
 }
 
 /* An array member copied into out when valid; null on a PATCH clears it. */
+/* Objects of an array with only the members they take (NULL-terminated
+ * keys): like the body's own unknown members, others are left out, so
+ * nothing unchecked is stored and shown. NULL when out of memory. */
+static json_t *only_members(const json_t *arr, const char *const *keys)
+{
+    json_t *clean = json_array();
+    size_t i;
+    json_t *it;
+    json_array_foreach(arr, i, it) {
+        json_t *o = json_object();
+        for (const char *const *k = keys; o != NULL && *k != NULL; k++) {
+            json_t *m = json_object_get(it, *k);
+            if (m != NULL)
+                json_object_set(o, *k, m);
+        }
+        if (o == NULL || json_array_append_new(clean, o) != 0) {
+            json_decref(clean);
+            return NULL;
+        }
+    }
+    return clean;
+}
+
+static const char *const link_members[] = {"title", "url", NULL};
+static const char *const block_members[] = {"title", "description", "enabling_factors", "lessons",
+                                            NULL};
+
 static void array_into(struct valid *v, const json_t *b, json_t *out, const char *field, size_t max,
                        valid_item_fn fn, const char *const *choices)
 {
@@ -145,8 +172,15 @@ static void array_into(struct valid *v, const json_t *b, json_t *out, const char
     json_t *arr = choices != NULL ? valid_enum_array(v, b, field, choices, max, false)
                   : fn != NULL    ? valid_array(v, b, field, max, false, fn, NULL)
                                   : valid_uuid_array(v, b, field, max, false);
-    if (arr != NULL)
+    if (arr == NULL)
+        return;
+    const char *const *members = fn == item_link    ? link_members
+                                 : fn == item_block ? block_members
+                                                    : NULL;
+    if (members == NULL)
         json_object_set(out, field, arr);
+    else
+        json_object_set_new(out, field, only_members(arr, members));
 }
 
 /* An optional UUID member; null clears it. */
@@ -210,7 +244,10 @@ json_t *practices_fields(struct valid *v, const json_t *b, bool create)
     array_into(v, b, out, "sectors", 10, NULL, vocab_sectors);
     array_into(v, b, out, "territories", 30, item_territory, NULL);
     array_into(v, b, out, "sdgs", 17, item_sdg, NULL);
-    enum_into(v, b, out, "stage", stages, false);
+    if (json_is_null(json_object_get(b, "stage")))
+        json_object_set_new(out, "stage", json_null()); /* null clears it */
+    else
+        enum_into(v, b, out, "stage", stages, false);
     json_t *ej = json_object_get(b, "edition");
     if (ej != NULL && json_is_null(ej)) {
         json_object_set_new(out, "edition", json_null());

@@ -152,7 +152,7 @@ BAD_FIELDS = [
     ("territories", ["pe"], "territories[0]"), ("territories", ["15", "15"], "territories[1]"),
     ("sdgs", [0], "sdgs[0]"), ("sdgs", [18], "sdgs[0]"), ("sdgs", [3, 3], "sdgs[1]"),
     ("sdgs", ["3"], "sdgs[0]"),
-    ("stage", "mining", "stage"), ("stage", None, "stage"),
+    ("stage", "mining", "stage"),
     ("links", [{"title": "x", "url": "ftp://gess.pe/a"}], "links[0].url"),
     ("links", [{"url": "https://gess.pe"}], "links[0].title"),
     ("links", ["https://gess.pe"], "links[0]"),
@@ -289,3 +289,37 @@ def test_themes(gess, people):
         assert h.error_fields(h.assert_problem(r, 422, "validation-failed")) == ["code"]
     # the new theme is usable at once
     xh.create_case(gess, people["author"], themes=[code])
+
+
+def test_links_and_blocks_keep_only_their_own_members(gess, people):
+    case = xh.create_case(gess, people["author"],
+                          links=[{"title": "Informe", "url": "https://gess.pe/a",
+                                  "extra": {"any": ["nested"]}}],
+                          building_blocks=[{"title": "Mesa", "lessons": "Escuchar", "x": 1}])
+    assert case["links"] == [{"title": "Informe", "url": "https://gess.pe/a"}]
+    assert case["building_blocks"] == [{"title": "Mesa", "lessons": "Escuchar"}]
+
+
+def test_a_case_cites_only_what_the_public_may_see(gess, people, staff):
+    # a signed pact of a draft edition is no evidence anyone may read
+    ed = h.create_edition(gess, staff.organizer, status="draft")
+    pact = ph.create_pact(gess, staff.followup, ed["slug"])
+    before = h.row_counts(gess, TABLES)
+    r = gess.req("POST", "/v1/practices", headers=people["author"]["headers"],
+                 json=xh.case_body(pact_id=pact["id"], edition=ed["slug"]))
+    assert h.error_fields(h.assert_problem(r, 422, "validation-failed")) == ["edition", "pact_id"]
+    assert h.row_counts(gess, TABLES) == before
+
+
+def test_blank_reasons_and_comments_are_empty(gess, people):
+    case = xh.published_case(gess, people["author"], people["curator"])
+    r = gess.req("POST", f"/v1/practices/{case['id']}/reports",
+                 headers=people["other"]["headers"], json={"reason": " \n "})
+    assert h.error_fields(h.assert_problem(r, 422, "validation-failed")) == ["reason"]
+
+
+def test_stage_null_clears_it(gess, people):
+    case = xh.create_case(gess, people["author"], stage="operation")
+    r = gess.req("PATCH", f"/v1/practices/{case['id']}", headers=people["author"]["headers"],
+                 json={"stage": None})
+    assert h.assert_json(r, 200)["working"]["content"]["stage"] is None
