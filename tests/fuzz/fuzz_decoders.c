@@ -22,6 +22,7 @@
 #include "fuzz.h"
 #include "organizations/organizations.h"
 #include "pacts/pacts.h"
+#include "practices/practices.h"
 #include "programme/programme.h"
 #include "series/series.h"
 
@@ -33,6 +34,7 @@ static const struct {
     {"pacts_fields", pacts_fields},
     {"series_event_fields", series_event_fields},
     {"programme_session_fields", programme_session_fields},
+    {"practices_synonyms_fields", practices_synonyms_fields},
 };
 
 static void check_errors(const json_t *errors, const char *who)
