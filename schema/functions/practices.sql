@@ -204,7 +204,8 @@ $$;
 -- Ranking stays bounded: the GIN indexes give the matches; only the 1,000
 -- newest of them are ranked (ts_rank on both vectors), so a very broad term
 -- costs one ordered read of matches, not a rank of every match; counts and
--- facets need no rank.
+-- facets need no rank. Pages by relevance therefore reach the first 1,000
+-- matches (total still counts them all); by newest, every match.
 CREATE OR REPLACE FUNCTION practices_list(p_q text, p_f jsonb, p_sort text, p_cursor integer,
                                           p_limit integer)
 RETURNS api_answer
@@ -247,7 +248,7 @@ BEGIN
                     AND m.ok_stage AND m.ok_edition),
         ranked AS (
             SELECT h.id, h.published_at, h.edition, %3$s AS rank
-              FROM (SELECT * FROM hits ORDER BY published_at DESC, id LIMIT 1000) h
+              FROM (SELECT * FROM hits ORDER BY published_at DESC, id LIMIT %5$s) h
               JOIN practices p ON p.id = h.id),
         page AS (
             SELECT x.*, row_number() OVER (ORDER BY x.rank DESC, x.published_at DESC, x.id) AS rn
@@ -265,7 +266,7 @@ BEGIN
             'facets', json_build_object(%4$s)),
             (SELECT count(*) FROM hits)
     $s$, flags, practices_where(qp.pos_es IS NOT NULL, qp.neg_es IS NOT NULL, f), rank_sql,
-         facet_sql)
+         facet_sql, CASE WHEN rank_sql = '0' THEN 'ALL' ELSE '1000' END)
     INTO body, total
     USING qp.pos_es, qp.pos_un, qp.neg_es, qp.neg_un, f, coalesce(p_cursor, 0), p_limit, snip_q;
     IF total < 3 AND cardinality(qp.words) > 0 THEN

@@ -31,5 +31,7 @@ void test_accounts(void)
 
     CHECK(auth_roles_parse("{}") == 0);
     CHECK(auth_roles_parse("{organizer}") == ROLE_ORGANIZER);
-    CHECK(auth_roles_parse("{admin}") == (ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP));
+    CHECK(auth_roles_parse("{admin}") ==
+          (ROLE_ADMIN | ROLE_ORGANIZER | ROLE_FOLLOWUP | ROLE_CURATOR));
+    CHECK(auth_roles_parse("{curator}") == ROLE_CURATOR);
 }
