@@ -344,26 +344,60 @@ LANGUAGE sql IMMUTABLE AS $$
      GROUP BY w
 $$;
 
+-- One statement's change to the surface words: the words of the rows that
+-- were published and changed (status or text) leave, those of the rows
+-- that are published now arrive, summed per word, applied in word order
+-- (two statements touching the same words lock them in the same order).
+-- Statement-level, over the transition tables, so publishing many cases at
+-- once (a bulk load, the demo) applies one summed change per word.
 CREATE OR REPLACE FUNCTION practices_words_upkeep() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published' THEN
-        UPDATE practice_words x SET uses = x.uses - o.uses
-          FROM practices_words_of(OLD.search_text) o WHERE x.word = o.word;
-        DELETE FROM practice_words WHERE uses <= 0;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'published' THEN
+    IF TG_OP = 'INSERT' THEN
         INSERT INTO practice_words AS x (word, uses)
-        SELECT n.word, n.uses FROM practices_words_of(NEW.search_text) n ORDER BY n.word
+        SELECT w.word, sum(w.uses) FROM new_rows n, practices_words_of(n.search_text) w
+         WHERE n.status = 'published' GROUP BY w.word ORDER BY w.word
         ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE practice_words x SET uses = x.uses - d.uses
+          FROM (SELECT w.word, sum(w.uses) AS uses
+                  FROM old_rows o, practices_words_of(o.search_text) w
+                 WHERE o.status = 'published' GROUP BY w.word) d
+         WHERE x.word = d.word;
+        DELETE FROM practice_words WHERE uses <= 0;
+    ELSE
+        WITH changed AS (
+            SELECT o.status AS old_status, o.search_text AS old_text, n.status AS new_status,
+                   n.search_text AS new_text
+              FROM old_rows o JOIN new_rows n ON n.id = o.id
+             WHERE (o.status, o.search_text) IS DISTINCT FROM (n.status, n.search_text)
+               AND 'published' IN (o.status, n.status)),
+        delta AS (
+            SELECT w.word, sum(w.uses) AS uses
+              FROM (SELECT new_text AS t, 1 AS sign FROM changed WHERE new_status = 'published'
+                    UNION ALL
+                    SELECT old_text, -1 FROM changed WHERE old_status = 'published') c,
+                   LATERAL (SELECT word, uses * c.sign AS uses FROM practices_words_of(c.t)) w
+             GROUP BY w.word HAVING sum(w.uses) <> 0)
+        INSERT INTO practice_words AS x (word, uses)
+        SELECT word, uses FROM delta ORDER BY word
+        ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses;
+        DELETE FROM practice_words WHERE uses <= 0;
     END IF;
     RETURN NULL;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER practices_words_upkeep
-    AFTER INSERT OR DELETE OR UPDATE OF status, search_text ON practices
-    FOR EACH ROW EXECUTE FUNCTION practices_words_upkeep();
+DROP TRIGGER IF EXISTS practices_words_upkeep ON practices;
+CREATE OR REPLACE TRIGGER practices_words_insert
+    AFTER INSERT ON practices REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION practices_words_upkeep();
+CREATE OR REPLACE TRIGGER practices_words_update
+    AFTER UPDATE ON practices REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION practices_words_upkeep();
+CREATE OR REPLACE TRIGGER practices_words_delete
+    AFTER DELETE ON practices REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION practices_words_upkeep();
 
 -- GET /v1/practice-synonyms: the whole list, by term.
 CREATE OR REPLACE FUNCTION practices_synonyms_get() RETURNS api_answer
