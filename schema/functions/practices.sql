@@ -162,14 +162,15 @@ LANGUAGE sql STABLE AS $$
         'adopted_count', (SELECT count(*) FROM practice_adoptions a WHERE a.practice_id = p.id))
 $$;
 
--- The snippet: ts_headline over the first 4,000 characters of the text,
+-- The snippet: ts_headline over the first 2,000 characters of the text
+-- (about 0.2 ms a case; 4,000 took twice that, for a page of 50 the most of its time),
 -- HTML-escaped first (ts_headline does not escape; entities pass through
 -- it unchanged), with control characters as markers that become
 -- <mark></mark> afterwards, so no markup of the text survives.
 CREATE OR REPLACE FUNCTION practices_snippet(t text, q tsquery) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT replace(replace(ts_headline('practices_headline',
-        replace(replace(replace(replace(replace(translate(left(t, 4000), E'\x01\x02', ''),
+        replace(replace(replace(replace(replace(translate(left(t, 2000), E'\x01\x02', ''),
             '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
         q, format('StartSel=%s, StopSel=%s, MaxWords=35, MinWords=15, MaxFragments=2, '
                   'FragmentDelimiter=" … "', chr(1), chr(2))),
