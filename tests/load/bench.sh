@@ -1059,7 +1059,7 @@ SELECT 'published',
            'stage', (ARRAY['exploration', 'construction', 'operation', 'closure'])[1 + g % 4]),
        now() - make_interval(mins => g)
   FROM v, generate_series(1, :n) g;
-ANALYZE practices;
+VACUUM ANALYZE practices;
 SELECT count(*) || ' published cases, '
        || (SELECT count(*) FROM practice_words) || ' surface words, '
        || (SELECT count(*) FROM practices WHERE status = 'published'
