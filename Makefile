@@ -9,7 +9,7 @@ PYTHON   ?= /usr/bin/python3
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
-            python3-jsonschema wrk clang libclang-rt-dev clang-format
+            python3-jsonschema python3-feedparser wrk clang libclang-rt-dev clang-format
 # clang builds the fuzz targets (tests/fuzz); libclang-rt-dev (unversioned,
 # so it follows the default clang) holds the libFuzzer and sanitizer
 # runtimes that -fsanitize=fuzzer links, and clang only Recommends it, so an

@@ -586,5 +586,372 @@ BEGIN
         RETURN core_problem(409, 'theme-taken');
     END IF;
     RETURN core_answer(201, practice_theme_json(t));
+-- ---- search ----
+--
+-- GET /v1/practices: published cases only. A query in web-search syntax is
+-- split into its positive part and its excluded terms (`-palabra`,
+-- `-"una frase"`), and each part becomes one tsquery per vector: `spanish`
+-- over the text as written (search_es) and `spanish` over unaccent
+-- (search_unaccent). A case matches when its positive part matches either
+-- vector and no excluded term matches either vector: OR-ing two whole
+-- queries would let `agua -minería` through the vector where the excluded
+-- word's stem differs (`minería` stems to `min`, `mineria` to `mineri`).
+
+-- The curators' synonyms, applied in one normalization (un: unaccented):
+-- each term and meaning, as a phrase and as its words, is rewritten to
+-- itself OR the other, so RSE finds "responsabilidad social empresarial"
+-- and the reverse. NULL for an empty query (only stop words).
+CREATE OR REPLACE FUNCTION practices_rewrite(q tsquery, un boolean) RETURNS tsquery
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN q IS NULL OR numnode(q) = 0 THEN NULL
+                WHEN NOT EXISTS (SELECT 1 FROM practice_synonyms) THEN q
+                ELSE ts_rewrite(q, format($r$
+        SELECT target, target || other FROM (
+            SELECT %1$s AS target, %2$s AS other FROM practice_synonyms
+            UNION ALL SELECT %2$s, %1$s FROM practice_synonyms
+            UNION ALL SELECT plainto_tsquery('spanish', %3$s), %1$s FROM practice_synonyms
+             WHERE %3$s ~ '\s'
+            UNION ALL SELECT plainto_tsquery('spanish', %4$s), %2$s FROM practice_synonyms
+             WHERE %4$s ~ '\s') r
+         WHERE numnode(target) > 0 AND numnode(other) > 0$r$,
+        CASE WHEN un THEN 'term_un' ELSE 'term_es' END,
+        CASE WHEN un THEN 'means_un' ELSE 'means_es' END,
+        CASE WHEN un THEN 'practices_unaccent(means)' ELSE 'means' END,
+        CASE WHEN un THEN 'practices_unaccent(term)' ELSE 'term' END)) END
+$$;
+
+-- The four tsqueries of a web-search query (positive and excluded, per
+-- vector), each NULL when that part is empty; words: the positive words
+-- as typed (for did_you_mean).
+CREATE OR REPLACE FUNCTION practices_query_parts(p_q text, OUT pos_es tsquery, OUT pos_un tsquery,
+                                                 OUT neg_es tsquery, OUT neg_un tsquery,
+                                                 OUT words text[])
+LANGUAGE plpgsql STABLE SET client_min_messages = warning AS $$
+DECLARE
+    pos text := '';
+    neg text := '';
+    t text;
+BEGIN
+    words := '{}';
+    FOR t IN SELECT m[1] FROM regexp_matches(coalesce(p_q, ''), '(-?"[^"]*"?|[^[:space:]"]+)', 'g') m
+    LOOP
+        IF t ~ '^-.' THEN
+            neg := neg || CASE WHEN neg = '' THEN '' ELSE ' or ' END || substr(t, 2);
+        ELSE
+            pos := pos || ' ' || t;
+        END IF;
+    END LOOP;
+    words := ARRAY(SELECT w FROM regexp_split_to_table(
+                       lower(translate(pos, 'ÁÉÍÓÚÜÑ', 'áéíóúüñ')), '[^a-z0-9áéíóúüñàèìòùç]+') w
+                    WHERE length(w) >= 3 AND w NOT IN ('and', 'not'));
+    IF btrim(pos) <> '' THEN
+        pos_es := practices_rewrite(websearch_to_tsquery('spanish', pos), false);
+        pos_un := practices_rewrite(websearch_to_tsquery('spanish', practices_unaccent(pos)), true);
+    END IF;
+    IF btrim(neg) <> '' THEN
+        neg_es := practices_rewrite(websearch_to_tsquery('spanish', neg), false);
+        neg_un := practices_rewrite(websearch_to_tsquery('spanish', practices_unaccent(neg)), true);
+    END IF;
+END
+$$;
+
+-- The WHERE of a search (p holds the tsqueries as $1..$4 and the filters
+-- as $5, a jsonb {theme: [...], ...}), spliced only where present so that
+-- each EXECUTE is planned for what was asked: the GIN indexes narrow the
+-- published cases to those matching, nothing else is read. Facet filters
+-- are not here: they are flags of each row (practices_list), so each
+-- facet's counts can leave out its own filter.
+CREATE OR REPLACE FUNCTION practices_where(pos boolean, neg boolean, p_f jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT concat_ws(' AND ', 'p.status = ''published''',
+        CASE WHEN pos THEN '(p.search_es @@ $1 OR p.search_unaccent @@ $2)' END,
+        CASE WHEN neg THEN 'NOT (p.search_es @@ $3 OR p.search_unaccent @@ $4)' END,
+        CASE WHEN p_f ? 'organization_id' THEN
+            'p.organization_ids && ARRAY(SELECT jsonb_array_elements_text($5 -> ''organization_id''))::uuid[]'
+        END)
+$$;
+
+-- The flag of one facet's filter (true when that facet is not filtered).
+CREATE OR REPLACE FUNCTION practices_flag(p_f jsonb, facet text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN NOT p_f ? facet THEN 'true'
+                ELSE format(CASE facet
+                    WHEN 'theme' THEN 'p.themes && %s'
+                    WHEN 'sector' THEN 'p.sectors && %s'
+                    WHEN 'territory' THEN 'p.departments && %s'
+                    WHEN 'sdg' THEN 'p.sdgs && %s::integer[]'
+                    WHEN 'kind' THEN 'p.kind = ANY (%s)'
+                    WHEN 'stage' THEN 'p.stage = ANY (%s)'
+                    WHEN 'edition' THEN 'e.slug = ANY (%s)' END,
+                    format('ARRAY(SELECT jsonb_array_elements_text($5 -> %L))', facet)) END
+$$;
+
+-- A list item: PracticeListItem of services/openapi.json.
+CREATE OR REPLACE FUNCTION practice_list_item_json(p practices, edition text, snippet text)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', p.id, 'kind', p.kind, 'title', p.published ->> 'title',
+        'summary', p.published ->> 'summary', 'themes', p.themes, 'sectors', p.sectors,
+        'territories', p.territories, 'sdgs', p.sdgs, 'stage', p.stage, 'edition', edition,
+        'published_at', p.published_at, 'snippet', snippet,
+        'adopted_count', (SELECT count(*) FROM practice_adoptions a WHERE a.practice_id = p.id))
+$$;
+
+-- The snippet: ts_headline over the first 2,000 characters of the text
+-- (about 0.2 ms a case; 4,000 took twice that, for a page of 50 the most of its time),
+-- HTML-escaped first (ts_headline does not escape; entities pass through
+-- it unchanged), with control characters as markers that become
+-- <mark></mark> afterwards, so no markup of the text survives.
+CREATE OR REPLACE FUNCTION practices_snippet(t text, q tsquery) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT replace(replace(ts_headline('practices_headline',
+        replace(replace(replace(replace(replace(translate(left(t, 2000), E'\x01\x02', ''),
+            '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+        q, format('StartSel=%s, StopSel=%s, MaxWords=35, MinWords=15, MaxFragments=2, '
+                  'FragmentDelimiter=" … "', chr(1), chr(2))),
+        chr(1), '<mark>'), chr(2), '</mark>')
+$$;
+
+-- Real words near the ones typed (pg_trgm), for a query that found fewer
+-- than 3 cases: each typed word that is not a surface word of a published
+-- case is replaced by the most similar one that is; NULL when none is.
+CREATE OR REPLACE FUNCTION practices_did_you_mean(words text[]) RETURNS text
+LANGUAGE sql STABLE AS $$
+    WITH fixed AS (
+        SELECT i, w, coalesce(
+            (SELECT x.word FROM practice_words x WHERE x.word = w),
+            (SELECT x.word FROM practice_words x
+              WHERE x.word % w AND practices_unaccent(x.word) <> practices_unaccent(w)
+              ORDER BY similarity(x.word, w) DESC, x.uses DESC, x.word LIMIT 1)) AS f,
+            EXISTS (SELECT 1 FROM practice_words x WHERE x.word = w) AS known
+          FROM unnest(words) WITH ORDINALITY AS u(w, i))
+    SELECT CASE WHEN bool_or(NOT known AND f IS NOT NULL)
+                THEN string_agg(coalesce(f, w), ' ' ORDER BY i) END
+      FROM fixed
+$$;
+
+-- GET /v1/practices: p_f the checked filters ({theme: [..], sector, territory
+-- (department or country), sdg, kind, stage, edition (slug),
+-- organization_id}: AND across them, OR within one), p_sort relevance
+-- (the default with a query) or newest, p_cursor the offset a previous
+-- page handed out. Facets are disjunctive: each one's counts apply the
+-- query and every other facet's filter, not its own.
+--
+-- Ranking stays bounded: the GIN indexes give the matches; only the 1,000
+-- newest of them are ranked (ts_rank on both vectors), so a very broad term
+-- costs one ordered read of matches, not a rank of every match; counts and
+-- facets need no rank. Pages by relevance therefore reach the first 1,000
+-- matches (total still counts them all); by newest, every match.
+CREATE OR REPLACE FUNCTION practices_list(p_q text, p_f jsonb, p_sort text, p_cursor integer,
+                                          p_limit integer)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    qp record;
+    f jsonb := coalesce(p_f, '{}');
+    facets text[] := ARRAY['theme', 'sector', 'territory', 'sdg', 'kind', 'stage', 'edition'];
+    cols text[] := ARRAY['unnest(m.themes)', 'unnest(m.sectors)', 'unnest(m.departments)',
+                         'unnest(m.sdgs)::text', 'm.kind', 'm.stage', 'm.edition'];
+    flags text := '';
+    facet_sql text := '';
+    rank_sql text;
+    snip_q tsquery;
+    body json;
+    total bigint;
+BEGIN
+    SELECT * INTO qp FROM practices_query_parts(p_q);
+    FOR i IN 1 .. 7 LOOP
+        flags := flags || format(', %s AS ok_%s', practices_flag(f, facets[i]), facets[i]);
+        facet_sql := facet_sql || format(
+            '%s%L, (SELECT coalesce(json_object_agg(v, n ORDER BY v), ''{}'') FROM '
+            '(SELECT %s AS v, count(*) AS n FROM m WHERE %s GROUP BY 1) c WHERE v IS NOT NULL)',
+            CASE WHEN i > 1 THEN ', ' ELSE '' END, facets[i], cols[i],
+            (SELECT coalesce(string_agg('m.ok_' || x, ' AND '), 'true')
+               FROM unnest(facets) x WHERE x <> facets[i]));
+    END LOOP;
+    rank_sql := CASE WHEN qp.pos_es IS NOT NULL AND coalesce(p_sort, 'relevance') = 'relevance'
+                     THEN 'ts_rank(p.search_es, $1) + ts_rank(p.search_unaccent, $2)'
+                     ELSE '0' END;
+    snip_q := qp.pos_un;
+    EXECUTE format($s$
+        WITH m AS MATERIALIZED (
+            SELECT p.id, p.published_at, p.themes, p.sectors, p.departments, p.sdgs, p.kind,
+                   p.stage, e.slug AS edition %1$s
+              FROM practices p LEFT JOIN editions e ON e.id = p.edition_id
+             WHERE %2$s),
+        hits AS (SELECT m.id, m.published_at, m.edition FROM m
+                  WHERE m.ok_theme AND m.ok_sector AND m.ok_territory AND m.ok_sdg AND m.ok_kind
+                    AND m.ok_stage AND m.ok_edition),
+        ranked AS (
+            SELECT h.id, h.published_at, h.edition, %3$s AS rank
+              FROM (SELECT * FROM hits ORDER BY published_at DESC, id LIMIT %5$s) h
+              JOIN practices p ON p.id = h.id),
+        page AS (
+            SELECT x.*, row_number() OVER (ORDER BY x.rank DESC, x.published_at DESC, x.id) AS rn
+              FROM (SELECT r.* FROM ranked r ORDER BY r.rank DESC, r.published_at DESC, r.id
+                    OFFSET $6 LIMIT $7 + 1) x)
+        SELECT json_build_object(
+            'items', coalesce((SELECT json_agg(practice_list_item_json(p, g.edition,
+                                   CASE WHEN $8::tsquery IS NOT NULL
+                                        THEN practices_snippet(p.search_text, $8) END)
+                                   ORDER BY g.rn)
+                                 FROM page g JOIN practices p ON p.id = g.id WHERE g.rn <= $7),
+                              '[]'),
+            'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $7 THEN ($6 + $7)::text END,
+            'total', (SELECT count(*) FROM hits),
+            'facets', json_build_object(%4$s)),
+            (SELECT count(*) FROM hits)
+    $s$, flags, practices_where(qp.pos_es IS NOT NULL, qp.neg_es IS NOT NULL, f), rank_sql,
+         facet_sql, CASE WHEN rank_sql = '0' THEN 'ALL' ELSE '1000' END)
+    INTO body, total
+    USING qp.pos_es, qp.pos_un, qp.neg_es, qp.neg_un, f, coalesce(p_cursor, 0), p_limit, snip_q;
+    IF total < 3 AND cardinality(qp.words) > 0 THEN
+        body := (body::jsonb || jsonb_build_object('did_you_mean',
+                                                   practices_did_you_mean(qp.words)))::json;
+        IF body ->> 'did_you_mean' IS NULL THEN
+            body := (body::jsonb - 'did_you_mean')::json;
+        END IF;
+    END IF;
+    RETURN core_answer(200, body);
+END
+$$;
+
+-- The CSV export's rows (not an answer: gessd writes the CSV cell by cell,
+-- formula-safe): every published case the search matches, newest first,
+-- the taxonomies as ;-joined codes.
+CREATE OR REPLACE FUNCTION practices_list_csv(p_q text, p_f jsonb)
+RETURNS TABLE (id uuid, kind text, title text, summary text, themes text, sectors text,
+               territories text, sdgs text, stage text, edition text, organization_ids text,
+               license text, published_at text)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    qp record;
+    f jsonb := coalesce(p_f, '{}');
+    flags text := '';
+BEGIN
+    SELECT * INTO qp FROM practices_query_parts(p_q);
+    flags := (SELECT string_agg(practices_flag(f, x), ' AND ')
+                FROM unnest(ARRAY['theme', 'sector', 'territory', 'sdg', 'kind', 'stage',
+                                  'edition']) x);
+    RETURN QUERY EXECUTE format($s$
+        SELECT p.id, p.kind, p.published ->> 'title', p.published ->> 'summary',
+               array_to_string(p.themes, ';'), array_to_string(p.sectors, ';'),
+               array_to_string(p.territories, ';'), array_to_string(p.sdgs, ';'), p.stage,
+               e.slug::text, array_to_string(p.organization_ids, ';'),
+               coalesce(p.published ->> 'license', 'CC-BY-4.0'),
+               to_char(p.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+          FROM practices p LEFT JOIN editions e ON e.id = p.edition_id
+         WHERE %s AND %s
+         ORDER BY p.published_at DESC, p.id$s$,
+        practices_where(qp.pos_es IS NOT NULL, qp.neg_es IS NOT NULL, f), flags)
+    USING qp.pos_es, qp.pos_un, qp.neg_es, qp.neg_un, f;
+END
+$$;
+
+-- ?format=atom: the newest published cases the search matches (at most
+-- p_limit), as {updated, entries: [{id, title, summary, published_at,
+-- updated}]}; gessd writes the XML (services/practices/feed.c).
+CREATE OR REPLACE FUNCTION practices_feed(p_q text, p_f jsonb, p_limit integer)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH e AS (
+        SELECT c.id, c.title, c.summary, c.published_at FROM practices_list_csv(p_q, p_f) c
+         LIMIT p_limit)
+    SELECT core_answer(200, json_build_object(
+        'updated', coalesce((SELECT to_char(max(p.published_at) AT TIME ZONE 'UTC',
+                                            'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                               FROM practices p WHERE p.status = 'published'),
+                            '2026-01-01T00:00:00Z'),
+        'entries', coalesce((SELECT json_agg(json_build_object(
+                                 'id', e.id, 'title', e.title, 'summary', e.summary,
+                                 'updated', e.published_at)) FROM e), '[]')))
+$$;
+
+-- The surface words of published cases (practice_words, for did_you_mean):
+-- lower-cased words of 3 or more letters of a case's published text, with
+-- how often they are used; kept by a trigger whenever a case's published
+-- text or its status changes.
+CREATE OR REPLACE FUNCTION practices_words_of(t text) RETURNS TABLE (word text, uses integer)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT w, count(*)::integer
+      FROM regexp_split_to_table(lower(translate(t, 'ÁÉÍÓÚÜÑÀÈÌÒÙ', 'áéíóúüñàèìòù')),
+                                 '[^a-záéíóúüñàèìòùç]+') w
+     WHERE length(w) >= 3
+     GROUP BY w
+$$;
+
+-- One statement's change to the surface words: the words of the rows that
+-- were published and changed (status or text) leave, those of the rows
+-- that are published now arrive, summed per word, applied in word order
+-- (two statements touching the same words lock them in the same order).
+-- Statement-level, over the transition tables, so publishing many cases at
+-- once (a bulk load, the demo) applies one summed change per word.
+CREATE OR REPLACE FUNCTION practices_words_upkeep() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO practice_words AS x (word, uses)
+        SELECT w.word, sum(w.uses) FROM new_rows n, practices_words_of(n.search_text) w
+         WHERE n.status = 'published' GROUP BY w.word ORDER BY w.word
+        ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses;
+    ELSIF TG_OP = 'DELETE' THEN
+        UPDATE practice_words x SET uses = x.uses - d.uses
+          FROM (SELECT w.word, sum(w.uses) AS uses
+                  FROM old_rows o, practices_words_of(o.search_text) w
+                 WHERE o.status = 'published' GROUP BY w.word) d
+         WHERE x.word = d.word;
+        DELETE FROM practice_words WHERE uses <= 0;
+    ELSE
+        WITH changed AS (
+            SELECT o.status AS old_status, o.search_text AS old_text, n.status AS new_status,
+                   n.search_text AS new_text
+              FROM old_rows o JOIN new_rows n ON n.id = o.id
+             WHERE (o.status, o.search_text) IS DISTINCT FROM (n.status, n.search_text)
+               AND 'published' IN (o.status, n.status)),
+        delta AS (
+            SELECT w.word, sum(w.uses) AS uses
+              FROM (SELECT new_text AS t, 1 AS sign FROM changed WHERE new_status = 'published'
+                    UNION ALL
+                    SELECT old_text, -1 FROM changed WHERE old_status = 'published') c,
+                   LATERAL (SELECT word, uses * c.sign AS uses FROM practices_words_of(c.t)) w
+             GROUP BY w.word HAVING sum(w.uses) <> 0)
+        INSERT INTO practice_words AS x (word, uses)
+        SELECT word, uses FROM delta ORDER BY word
+        ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses;
+        DELETE FROM practice_words WHERE uses <= 0;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS practices_words_upkeep ON practices;
+CREATE OR REPLACE TRIGGER practices_words_insert
+    AFTER INSERT ON practices REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION practices_words_upkeep();
+CREATE OR REPLACE TRIGGER practices_words_update
+    AFTER UPDATE ON practices REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION practices_words_upkeep();
+CREATE OR REPLACE TRIGGER practices_words_delete
+    AFTER DELETE ON practices REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION practices_words_upkeep();
+
+-- GET /v1/practice-synonyms: the whole list, by term.
+CREATE OR REPLACE FUNCTION practices_synonyms_get() RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_answer(200, json_build_object('items', coalesce(
+        (SELECT json_agg(json_build_object('term', s.term, 'means', s.means) ORDER BY s.term)
+           FROM practice_synonyms s), '[]')))
+$$;
+
+-- PUT /v1/practice-synonyms (curators): p {items: [{term, means}]} as gessd
+-- checked it replaces the whole list.
+CREATE OR REPLACE FUNCTION practices_synonyms_put(p jsonb) RETURNS api_answer
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM practice_synonyms WHERE true;
+    INSERT INTO practice_synonyms (term, means)
+    SELECT i ->> 'term', i ->> 'means' FROM jsonb_array_elements(p -> 'items') i;
+    RETURN practices_synonyms_get();
 END
 $$;

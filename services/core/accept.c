@@ -12,10 +12,9 @@ static const struct {
     enum out_type type;
     const char *media, *format;
 } types[] = {
-    {OUT_JSON, "application/json", "json"},
-    {OUT_CSV, "text/csv", "csv"},
-    {OUT_ICS, "text/calendar", "ics"},
-    {OUT_TEXT, "text/plain", "text"},
+    {OUT_JSON, "application/json", "json"},     {OUT_CSV, "text/csv", "csv"},
+    {OUT_ICS, "text/calendar", "ics"},          {OUT_TEXT, "text/plain", "text"},
+    {OUT_ATOM, "application/atom+xml", "atom"},
 };
 
 const char *accept_media_type(enum out_type t)

@@ -8,12 +8,13 @@
 #include <stddef.h>
 
 /* The media types a route can answer with, as bits of route.produces. */
-enum out_type { OUT_JSON = 1, OUT_CSV = 2, OUT_ICS = 4, OUT_TEXT = 8 };
+enum out_type { OUT_JSON = 1, OUT_CSV = 2, OUT_ICS = 4, OUT_TEXT = 8, OUT_ATOM = 16 };
 
-/* "application/json", "text/csv", "text/calendar", "text/plain". */
+/* "application/json", "text/csv", "text/calendar", "text/plain",
+ * "application/atom+xml". */
 const char *accept_media_type(enum out_type t);
 
-/* The ?format= name of a type: "json", "csv", "ics", "text". */
+/* The ?format= name of a type: "json", "csv", "ics", "text", "atom". */
 const char *accept_format_name(enum out_type t);
 
 /* The q-value (0..1000, thousandths) that the Accept header gives the

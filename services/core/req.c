@@ -132,6 +132,20 @@ const char *req_query_param(struct req *r, const char *name)
     return evhttp_find_header(r->query, name);
 }
 
+json_t *req_query_values(struct req *r, const char *name)
+{
+    if (req_query_param(r, name) == NULL)
+        return NULL;
+    json_t *out = json_array();
+    for (const struct evkeyval *kv = r->query->tqh_first; out != NULL && kv != NULL;
+         kv = kv->next.tqe_next)
+        if (strcmp(kv->key, name) == 0 && json_array_append_new(out, json_string(kv->value)) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
+    return out;
+}
+
 bool req_is_organizer(const struct req *r)
 {
     return r->auth.ok && (r->auth.roles & ROLE_ORGANIZER);
@@ -668,7 +682,7 @@ static bool negotiate(struct req *r)
     if (format != NULL) {
         t = 0;
         char names[64] = "";
-        for (unsigned bit = 1; bit <= OUT_TEXT; bit <<= 1) {
+        for (unsigned bit = 1; bit <= OUT_ATOM; bit <<= 1) {
             if (!(offered & bit))
                 continue;
             if (strcmp(format, accept_format_name(bit)) == 0)
@@ -698,7 +712,7 @@ static bool negotiate(struct req *r)
     size_t n = (size_t)snprintf(detail, sizeof detail, "%s",
                                 r->lang == LANG_ES ? "Este recurso está disponible como"
                                                    : "This resource is available as");
-    for (unsigned bit = 1, k = 0; bit <= OUT_TEXT && n < sizeof detail; bit <<= 1)
+    for (unsigned bit = 1, k = 0; bit <= OUT_ATOM && n < sizeof detail; bit <<= 1)
         if (offered & bit)
             n += (size_t)snprintf(detail + n, sizeof detail - n, "%s %s", k++ ? "," : "",
                                   accept_media_type(bit));

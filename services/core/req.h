@@ -82,6 +82,11 @@ const char *req_param(const struct req *r, const char *name);
 /* A query-string parameter (decoded), or NULL. */
 const char *req_query_param(struct req *r, const char *name);
 
+/* Every value of a repeated query parameter (?theme=a&theme=b), in order,
+ * as a new JSON array of strings; NULL when the parameter is absent (or
+ * out of memory). The query has been checked as UTF-8 (query_check). */
+json_t *req_query_values(struct req *r, const char *name);
+
 /* The caller's roles, decided once (auth.roles is already effective:
  * admin implies organizer, followup and curator):
  *   req_is_organizer  organizer (or admin);

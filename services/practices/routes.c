@@ -33,18 +33,38 @@ static const struct route routes[] = {
           BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/practice-themes", practices_theme_create, "practices/themes.c", AUTH_CURATOR,
           BODY_JSON, OUT_JSON),
+    /* ---- search ---- */
+    ROUTE("GET", "/v1/practices", practices_list, "practices/search.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_JSON | OUT_CSV | OUT_ATOM),
+    ROUTE("GET", "/v1/practice-synonyms", practices_synonyms_get, "practices/synonyms.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("PUT", "/v1/practice-synonyms", practices_synonyms_put, "practices/synonyms.c",
+          AUTH_CURATOR, BODY_JSON, OUT_JSON),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
     /* workflow */
-    &practices_stmt_create,         &practices_stmt_get,
-    &practices_stmt_patch,          &practices_stmt_submit,
-    &practices_stmt_revisions,      &practices_stmt_review,
-    &practices_stmt_report_create,  &practices_stmt_reports_list,
-    &practices_stmt_moderate,       &practices_stmt_adoption_create,
-    &practices_stmt_adoptions_list, &practices_stmt_themes_list,
-    &practices_stmt_theme_create,   NULL,
+    &practices_stmt_create,
+    &practices_stmt_get,
+    &practices_stmt_patch,
+    &practices_stmt_submit,
+    &practices_stmt_revisions,
+    &practices_stmt_review,
+    &practices_stmt_report_create,
+    &practices_stmt_reports_list,
+    &practices_stmt_moderate,
+    &practices_stmt_adoption_create,
+    &practices_stmt_adoptions_list,
+    &practices_stmt_themes_list,
+    &practices_stmt_theme_create,
+    /* search */
+    &practices_stmt_list,
+    &practices_stmt_list_csv,
+    &practices_stmt_feed,
+    &practices_stmt_synonyms_get,
+    &practices_stmt_synonyms_put,
+    NULL,
 };
 
 const struct module practices_module = {"practices", routes, statements, NULL};

@@ -3,6 +3,7 @@
 #include <event2/buffer.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "core/req.h"
 #include "core/vocab.h"
 #include "registration/registration.h"
@@ -39,26 +40,6 @@ void registration_stats(struct req *r)
 {
     const char *params[] = {req_param(r, "slug")};
     req_query(r, &registration_stmt_stats, 1, params, req_done_sql);
-}
-
-/* RFC 4180 quoting; a cell a person typed that starts like a formula gets
- * a leading apostrophe so a spreadsheet shows it instead of running it. */
-static void csv_cell(struct evbuffer *out, const char *s, bool typed)
-{
-    bool formula = typed && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
-    if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
-        evbuffer_add(out, s, strlen(s));
-        return;
-    }
-    evbuffer_add(out, "\"", 1);
-    if (formula)
-        evbuffer_add(out, "'", 1);
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p == '"')
-            evbuffer_add(out, "\"", 1);
-        evbuffer_add(out, p, 1);
-    }
-    evbuffer_add(out, "\"", 1);
 }
 
 static void csv_done(struct req *r, enum db_status st, PGresult *res)

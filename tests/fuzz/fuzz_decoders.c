@@ -36,6 +36,7 @@ static const struct {
     {"practices_fields", practices_fields},
     {"practices_adoption_fields", practices_adoption_fields},
     {"practices_theme_fields", practices_theme_fields},
+    {"practices_synonyms_fields", practices_synonyms_fields},
 };
 
 static void check_errors(const json_t *errors, const char *who)

@@ -4,7 +4,7 @@
 # next to the figures. Exit 0 unless something could not run. Parts: a.
 # /healthz, b. /v1/me, c. sign-ups, d. registrations, e. the published
 # schedule, f. the public pact dashboard, g. hostile connections: slowloris
-# and idle connections (see README.md).
+# and idle connections, h. practices search (see README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
 #   BUILD_DIR holds gessd, ping, pwhash_ceiling and slowloris (the Makefile
@@ -23,7 +23,7 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c d e f g" to run (all)
+#   BENCH_PARTS               which of "a b c d e f g h" to run (all)
 #   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
 #   BENCH_D_ACCOUNTS          d.: accounts with a token made in SQL (40000);
 #                             each run of d. registers each at most once
@@ -32,6 +32,7 @@
 #                             (on); synchronous_commit is on during d. always
 #   BENCH_G_SLOWLORIS         g.: slowloris connections held during g1 (1000)
 #   BENCH_G_IDLE              g.: idle connections held during g2 (5000)
+#   BENCH_H_CASES             h.: generated published cases (10000; 100000 for the note)
 # Only 127.0.0.1 is ever targeted. Needs wrk, pgbench, psql, curl, python3.
 
 set -u
@@ -54,13 +55,14 @@ OPS=${BENCH_ARGON2_OPSLIMIT:-2}
 MEM=${BENCH_ARGON2_MEMLIMIT_KIB:-65536}
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
-PARTS=${BENCH_PARTS:-a b c d e f g}
+PARTS=${BENCH_PARTS:-a b c d e f g h}
 DDUR=${BENCH_D_DURATION:-$DUR}
 DACC=${BENCH_D_ACCOUNTS:-40000}
 DLC=${BENCH_D_LOW_CONNECTIONS:-8}
 DFSYNC=${BENCH_D_FSYNC:-on}
 GN=${BENCH_G_SLOWLORIS:-1000}
 GI=${BENCH_G_IDLE:-5000}
+HCASES=${BENCH_H_CASES:-10000}
 IDLE=604800 # token_idle_s: given to gessd and to the pgbench lookup alike
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -247,6 +249,7 @@ F_G= F_GP= F_GE= F_GALL= F_P= F_PP= F_PE= F_PALL= F_SIZE= F_SETUP= F_BUILD=
 F_NG= F_NGP= F_NGE= F_NP= F_NPP= F_NPE=
 G_S= G_SP= G_SE= G_SALL= G_N= G_NP= G_NE= G_NALL= G_HELD0= G_HELD1= G_HOLD= G_KEYS=
 G_IG= G_IGD= G_IP= G_IPD=
+H_SETUP= H_G1= H_GP1= H_P1= H_PP1= H_N1= H_G2= H_GP2= H_P2= H_PP2= H_N2= H_G3= H_GP3= H_P3= H_PP3= H_N3=
 
 # ---------------------------------------------------------------- a. /healthz
 if want a; then
@@ -1007,6 +1010,97 @@ RA=$(ratio "$A_G" "$A_P")
 RB=$(ratio "$B_G" "$B_P")
 RC=$(ratio "$C_G" "$C_P")
 RE=$(ratio "$E_G" "$E_P")
+# ---------------------------------------------------------------- h. practices search
+# GET /v1/practices over BENCH_H_CASES generated published cases (~400
+# words each, from a vocabulary of Spanish words of the seed documents):
+# h1. a term in ~5 % of them, h2. a rare term (~0.1 %), h3. a facet-only
+# filter (one theme of twelve), each with its facets, vs pgbench running the
+# same SQL (practices_list, the statement gessd prepares) at the same
+# concurrency. p95 from wrk (a Lua done()) and from pgbench's -l log.
+if want h; then
+    note "h. GET /v1/practices over $HCASES generated cases: gessd vs pgbench on practices_list()"
+    # as the owner, as part f: ANALYZE needs it (without statistics the
+    # planner may scan every case rather than use the GIN indexes)
+    psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v n="$HCASES" \
+        >"$TMP/h_setup.out" 2>"$TMP/psql.err" <<'SQL' \
+        || { note "could not set part h up: $(cat "$TMP/psql.err")"; FAILED=1; }
+WITH v AS (SELECT string_to_array(
+    'agua gestión territorial comunidades campesinas minería diálogo multiactor mesa técnica '
+    'financiamiento economía circular residuos reciclaje obras por impuestos municipalidad '
+    'proyecto inversión pública privada empresa responsabilidad social monitoreo participativo '
+    'ambiental calidad del aire suelo cuenca riego reservorio bofedales pastos alpacas '
+    'bionegocios turismo sostenible artesanía conservación bosque biodiversidad cierre de '
+    'mina operación exploración construcción acuerdos compromisos vigilancia ciudadana '
+    'capacitación mujeres jóvenes escuelas salud nutrición infraestructura caminos energía '
+    'solar telecomunicaciones gobierno regional provincial distrital fondo social fideicomiso '
+    'convenio asociación productores cooperativa café cacao quinua papa nativa mercado '
+    'certificación orgánica exportación cadena valor emprendimiento innovación tecnología '
+    'conocimiento aprendizaje comunidad práctica lección resultado desafío contexto factores '
+    'habilitantes replicabilidad escalamiento evaluación indicador línea base meta avance '
+    'informe transparencia rendición cuentas confianza conflicto prevención consulta previa '
+    'licencia social relaciones comunitarias sostenibilidad desarrollo local territorio', ' ') AS w)
+INSERT INTO practices (status, published, published_at)
+SELECT 'published',
+       jsonb_build_object(
+           'title', 'Experiencia ' || g || ': ' || w[1 + g % 40] || ' y ' || w[1 + g % 97],
+           'summary', 'Resumen de la experiencia ' || g || ' en ' || w[1 + g % 53] || '.',
+           'context', CASE WHEN g % 20 = 0 THEN 'Piscigranja hidrobiológica. ' ELSE '' END
+                      || CASE WHEN g % 1000 = 7 THEN 'Manejo de vicuñas. ' ELSE '' END
+                      || (SELECT string_agg(w[1 + ((g * 7919 + k * 104729) % cardinality(w))], ' ')
+                            FROM generate_series(1, 400) k),
+           'kind', CASE WHEN g % 5 = 0 THEN 'lesson' ELSE 'practice' END,
+           'themes', jsonb_build_array((ARRAY['financiamiento', 'economia_circular',
+               'gestion_territorial', 'dialogo_multiactor', 'monitoreo_participativo',
+               'obras_por_impuestos', 'bionegocios', 'turismo_sostenible', 'agua', 'conservacion',
+               'gestion_del_conocimiento', 'relaciones_comunitarias'])[1 + g % 12]),
+           'sectors', jsonb_build_array((ARRAY['public', 'private', 'community'])[1 + g % 3]),
+           'territories', jsonb_build_array(lpad((1 + g % 25)::text, 2, '0') || '0101'),
+           'sdgs', jsonb_build_array(1 + g % 17),
+           'stage', (ARRAY['exploration', 'construction', 'operation', 'closure'])[1 + g % 4]),
+       now() - make_interval(mins => g)
+  FROM v, generate_series(1, :n) g;
+VACUUM ANALYZE practices;
+SELECT count(*) || ' published cases, '
+       || (SELECT count(*) FROM practice_words) || ' surface words, '
+       || (SELECT count(*) FROM practices WHERE status = 'published'
+              AND search_unaccent @@ to_tsquery('spanish', 'hidrobiolog')) || ' with hidrobiológica, '
+       || (SELECT count(*) FROM practices WHERE status = 'published'
+              AND search_unaccent @@ to_tsquery('spanish', 'vicun')) || ' with vicuñas'
+  FROM practices WHERE status = 'published';
+SQL
+    H_SETUP=$(tail -n 1 "$TMP/h_setup.out" 2>/dev/null)
+    cat >"$TMP/h_p95.lua" <<'LUA'
+done = function(summary, latency, requests)
+    io.write(string.format("p95_us %d\n", latency:percentile(95)))
+end
+LUA
+    # name, query string, the same SQL
+    for h in "1 q=hidrobiologica hidrobiologica {}" "2 q=vicu%C3%B1as vicuñas {}" \
+             "3 theme=bionegocios - {\"theme\":[\"bionegocios\"]}"; do
+        set -- $h
+        k=$1; qs=$2; q=$3; f=$4
+        if [ "$q" = - ]; then qsql=NULL; else qsql="'$q'"; fi
+        echo "SELECT status, problem, body FROM practices_list($qsql, '$f', NULL, NULL, 50);" \
+            >"$TMP/h$k.sql"
+        HU="$G/v1/practices?$qs"
+        code=$(curl -sS -o "$TMP/h$k.json" -w '%{http_code}' --max-time 30 "$HU")
+        [ "$code" = 200 ] || { note "GET $HU answered $code: $(head -c 300 "$TMP/h$k.json")"; FAILED=1; continue; }
+        eval "H_N$k=\$(\"\$PY\" -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"total\"])' \"\$TMP/h\$k.json\")"
+        warm "$HU"
+        run_wrk "$TMP/h_gessd.$k" $WRK -s "$TMP/h_p95.lua" "$HU"
+        alive h.
+        mkdir -p "$TMP/h_pgbench.$k"
+        (cd "$TMP/h_pgbench.$k" && PGOPTIONS="-c role=gess_app -c TimeZone=UTC" pgbench -n -M prepared \
+            -c "$PC" -j "$WT" -T "$RDUR" -l --log-prefix=h -f "$TMP/h$k.sql" "$URL") \
+            >"$TMP/h_pgb.$k" 2>&1 || { note "pgbench failed:"; sed 's/^/  /' "$TMP/h_pgb.$k" >&2; FAILED=1; }
+        eval "H_G$k=\$(wrk_rps \"\$TMP/h_gessd.\$k\")"
+        eval "H_GP$k=\$(awk '/^p95_us/ { printf \"%.2f\", \$2 / 1000 }' \"\$TMP/h_gessd.\$k\")"
+        eval "H_P$k=\$(pgb_tps \"\$TMP/h_pgb.\$k\")"
+        eval "H_PP$k=\$(cat \"\$TMP/h_pgbench.\$k\"/h.* 2>/dev/null | awk '{ print \$3 }' | sort -n |
+            awk '{ v[NR] = \$1 } END { if (NR) { i = int(NR * 0.95); if (i < 1) i = 1; printf \"%.2f\", v[i] / 1000 } }')"
+    done
+fi
+
 RN=$(ratio "$E_NG" "$E_NP")
 RF=$(ratio "${F_G:-}" "${F_P:-}")
 RFN=$(ratio "${F_NG:-}" "${F_NP:-}")
@@ -1068,6 +1162,15 @@ if want g; then
 row "g1. /healthz req/s, $GN held" "$(n "${G_S:-}")" "$(n "${G_N:-}")" "gessd, 0 held" "$RG" ">= 0.80" "$(met "$RG" ">=" 0.8)"
 row "   p99 ms" "$(n "${G_SP:-}")" "$(n "${G_NP:-}")" "" "" "" ""
 row "g2. RSS KiB/idle conn, $GI held" "$(n "${G_IG:-}")" "$(n "${G_IP:-}")" "ping" "$RGI" "<= 1.60" "$(met "$RGI" "<=" 1.6)"
+fi
+if want h; then
+    for k in 1 2 3; do
+        eval "g=\${H_G$k:-} gp=\${H_GP$k:-} p=\${H_P$k:-} pp=\${H_PP$k:-}"
+        r=$(ratio "$g" "$p")
+        case $k in 1) lbl="h1. q ~5 % of cases req/s" ;; 2) lbl="h2. q rare term req/s" ;; *) lbl="h3. facet-only filter req/s" ;; esac
+        row "$lbl" "$(n "$g")" "$(n "$p")" "pgbench" "$r" ">= 0.70" "$(met "$r" ">=" 0.7)"
+        row "   p95 ms" "$(n "$gp")" "$(n "$pp")" "" "" "< 50" "$(met "$gp" "<" 50)"
+    done
 fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
@@ -1132,6 +1235,8 @@ if want g; then
             tail -n 3 "$TMP/gessd_$t.log" | cut -c1-300 | sed 's/^/  /'
     done
 fi
+want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
+               "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"
 if [ -s "$TMP/gessd.log" ]; then
     echo "gessd logged $(wc -l <"$TMP/gessd.log") line(s) at warn or above; the last:"
     tail -n 5 "$TMP/gessd.log" | cut -c1-300 | sed 's/^/  /'
