@@ -586,6 +586,9 @@ BEGIN
         RETURN core_problem(409, 'theme-taken');
     END IF;
     RETURN core_answer(201, practice_theme_json(t));
+END
+$$;
+
 -- ---- search ----
 --
 -- GET /v1/practices: published cases only. A query in web-search syntax is

@@ -1,7 +1,8 @@
 /* fuzz_decoders.c — the domains' request decoders (valid_body_fn in
  * core/valid.h): the organization, pact, "Rumbo al GESS" event and
- * programme session bodies, the practice, adoption and theme bodies, on create and on PATCH, in
- * both languages. The input is a request body; like req.c, only a JSON object reaches a decoder.
+ * programme session bodies, the practice, adoption, theme and synonyms
+ * bodies, on create and on PATCH, in both languages. The input is a
+ * request body; like req.c, only a JSON object reaches a decoder.
  *
  * Checked on the way, for every decoder:
  * - NULL exactly when a refusal was recorded (nothing runs out of memory
