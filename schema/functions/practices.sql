@@ -363,7 +363,7 @@ $$;
 -- revision, oldest first, with the members that changed from the one
 -- before (the first: from an empty case). The cursor is a number.
 CREATE OR REPLACE FUNCTION practices_revisions(p_id uuid, p_viewer uuid, p_curator boolean,
-                                               p_cursor integer, p_limit integer)
+                                               p_cursor bigint, p_limit integer)
 RETURNS api_answer
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -667,8 +667,11 @@ $$;
 CREATE OR REPLACE FUNCTION practices_where(pos boolean, neg boolean, p_f jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT concat_ws(' AND ', 'p.status = ''published''',
-        CASE WHEN pos THEN '(p.search_es @@ $1 OR p.search_unaccent @@ $2)' END,
-        CASE WHEN neg THEN 'NOT (p.search_es @@ $3 OR p.search_unaccent @@ $4)' END,
+        -- a word may be a stop word in one normalization only (más, también
+        -- accented; éste, cómo unaccented): its query there is NULL, and
+        -- a NULL match is no match, never a NULL that drops every row
+        CASE WHEN pos THEN '(coalesce(p.search_es @@ $1, false) OR coalesce(p.search_unaccent @@ $2, false))' END,
+        CASE WHEN neg THEN 'NOT (coalesce(p.search_es @@ $3, false) OR coalesce(p.search_unaccent @@ $4, false))' END,
         CASE WHEN p_f ? 'organization_id' THEN
             'p.organization_ids && ARRAY(SELECT jsonb_array_elements_text($5 -> ''organization_id''))::uuid[]'
         END)
@@ -746,7 +749,7 @@ $$;
 -- costs one ordered read of matches, not a rank of every match; counts and
 -- facets need no rank. Pages by relevance therefore reach the first 1,000
 -- matches (total still counts them all); by newest, every match.
-CREATE OR REPLACE FUNCTION practices_list(p_q text, p_f jsonb, p_sort text, p_cursor integer,
+CREATE OR REPLACE FUNCTION practices_list(p_q text, p_f jsonb, p_sort text, p_cursor bigint,
                                           p_limit integer)
 RETURNS api_answer
 LANGUAGE plpgsql STABLE AS $$
@@ -773,10 +776,12 @@ BEGIN
             (SELECT coalesce(string_agg('m.ok_' || x, ' AND '), 'true')
                FROM unnest(facets) x WHERE x <> facets[i]));
     END LOOP;
-    rank_sql := CASE WHEN qp.pos_es IS NOT NULL AND coalesce(p_sort, 'relevance') = 'relevance'
-                     THEN 'ts_rank(p.search_es, $1) + ts_rank(p.search_unaccent, $2)'
+    rank_sql := CASE WHEN (qp.pos_es IS NOT NULL OR qp.pos_un IS NOT NULL)
+                          AND coalesce(p_sort, 'relevance') = 'relevance'
+                     THEN 'coalesce(ts_rank(p.search_es, $1), 0)'
+                          ' + coalesce(ts_rank(p.search_unaccent, $2), 0)'
                      ELSE '0' END;
-    snip_q := qp.pos_un;
+    snip_q := coalesce(qp.pos_un, qp.pos_es);
     EXECUTE format($s$
         WITH m AS MATERIALIZED (
             SELECT p.id, p.published_at, p.themes, p.sectors, p.departments, p.sdgs, p.kind,
@@ -805,7 +810,8 @@ BEGIN
             'total', (SELECT count(*) FROM hits),
             'facets', json_build_object(%4$s)),
             (SELECT count(*) FROM hits)
-    $s$, flags, practices_where(qp.pos_es IS NOT NULL, qp.neg_es IS NOT NULL, f), rank_sql,
+    $s$, flags, practices_where(qp.pos_es IS NOT NULL OR qp.pos_un IS NOT NULL,
+                       qp.neg_es IS NOT NULL OR qp.neg_un IS NOT NULL, f), rank_sql,
          facet_sql, CASE WHEN rank_sql = '0' THEN 'ALL' ELSE '1000' END)
     INTO body, total
     USING qp.pos_es, qp.pos_un, qp.neg_es, qp.neg_un, f, coalesce(p_cursor, 0), p_limit, snip_q;
@@ -847,7 +853,8 @@ BEGIN
           FROM practices p LEFT JOIN editions e ON e.id = p.edition_id
          WHERE %s AND %s
          ORDER BY p.published_at DESC, p.id$s$,
-        practices_where(qp.pos_es IS NOT NULL, qp.neg_es IS NOT NULL, f), flags)
+        practices_where(qp.pos_es IS NOT NULL OR qp.pos_un IS NOT NULL,
+                       qp.neg_es IS NOT NULL OR qp.neg_un IS NOT NULL, f), flags)
     USING qp.pos_es, qp.pos_un, qp.neg_es, qp.neg_un, f;
 END
 $$;
@@ -892,6 +899,8 @@ $$;
 -- once (a bulk load, the demo) applies one summed change per word.
 CREATE OR REPLACE FUNCTION practices_words_upkeep() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    gone text[]; -- the words this statement took the last use of
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO practice_words AS x (word, uses)
@@ -899,12 +908,14 @@ BEGIN
          WHERE n.status = 'published' GROUP BY w.word ORDER BY w.word
         ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE practice_words x SET uses = x.uses - d.uses
-          FROM (SELECT w.word, sum(w.uses) AS uses
-                  FROM old_rows o, practices_words_of(o.search_text) w
-                 WHERE o.status = 'published' GROUP BY w.word) d
-         WHERE x.word = d.word;
-        DELETE FROM practice_words WHERE uses <= 0;
+        WITH applied AS (
+            UPDATE practice_words x SET uses = x.uses - d.uses
+              FROM (SELECT w.word, sum(w.uses) AS uses
+                      FROM old_rows o, practices_words_of(o.search_text) w
+                     WHERE o.status = 'published' GROUP BY w.word) d
+             WHERE x.word = d.word
+            RETURNING x.word, x.uses)
+        SELECT array_agg(word) FILTER (WHERE uses <= 0) INTO gone FROM applied;
     ELSE
         WITH changed AS (
             SELECT o.status AS old_status, o.search_text AS old_text, n.status AS new_status,
@@ -918,11 +929,17 @@ BEGIN
                     UNION ALL
                     SELECT old_text, -1 FROM changed WHERE old_status = 'published') c,
                    LATERAL (SELECT word, uses * c.sign AS uses FROM practices_words_of(c.t)) w
-             GROUP BY w.word HAVING sum(w.uses) <> 0)
-        INSERT INTO practice_words AS x (word, uses)
-        SELECT word, uses FROM delta ORDER BY word
-        ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses;
-        DELETE FROM practice_words WHERE uses <= 0;
+             GROUP BY w.word HAVING sum(w.uses) <> 0),
+        applied AS (
+            INSERT INTO practice_words AS x (word, uses)
+            SELECT word, uses FROM delta ORDER BY word
+            ON CONFLICT (word) DO UPDATE SET uses = x.uses + excluded.uses
+            RETURNING x.word, x.uses)
+        SELECT array_agg(word) FILTER (WHERE uses <= 0) INTO gone FROM applied;
+    END IF;
+    -- only the words this statement changed: the table is never scanned
+    IF gone IS NOT NULL THEN
+        DELETE FROM practice_words WHERE word = ANY (gone) AND uses <= 0;
     END IF;
     RETURN NULL;
 END

@@ -6,7 +6,10 @@
 
 void csv_cell(struct evbuffer *out, const char *s, bool typed)
 {
-    bool formula = typed && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+    /* a spreadsheet takes a cell starting with = + - @ as a formula, and
+     * also one that starts with a tab or a carriage return (OWASP) */
+    bool formula = typed && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                             s[0] == '\t' || s[0] == '\r');
     if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
         evbuffer_add(out, s, strlen(s));
         return;

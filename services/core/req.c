@@ -139,7 +139,9 @@ json_t *req_query_values(struct req *r, const char *name)
     json_t *out = json_array();
     for (const struct evkeyval *kv = r->query->tqh_first; out != NULL && kv != NULL;
          kv = kv->next.tqe_next)
-        if (strcmp(kv->key, name) == 0 && json_array_append_new(out, json_string(kv->value)) != 0) {
+        /* names as req_query_param matches them (evhttp: any case) */
+        if (evutil_ascii_strcasecmp(kv->key, name) == 0 &&
+            json_array_append_new(out, json_string(kv->value)) != 0) {
             json_decref(out);
             out = NULL;
         }

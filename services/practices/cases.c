@@ -30,7 +30,7 @@ const struct db_stmt practices_stmt_submit = {
 const struct db_stmt practices_stmt_revisions = {
     "practices_revisions",
     "SELECT status, problem, body FROM practices_revisions($1::uuid, $2::uuid, $3::boolean, "
-    "$4::int, $5::int)",
+    "$4::bigint, $5::int)",
 };
 
 void practices_create(struct req *r)

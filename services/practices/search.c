@@ -14,7 +14,7 @@
 
 const struct db_stmt practices_stmt_list = {
     "practices_list",
-    "SELECT status, problem, body FROM practices_list($1, $2::jsonb, $3, $4::int, $5::int)",
+    "SELECT status, problem, body FROM practices_list($1, $2::jsonb, $3, $4::bigint, $5::int)",
 };
 
 /* Rows, not an answer: the CSV is written here cell by cell (csv_cell). */

@@ -289,3 +289,22 @@ def test_synonyms_routes(gess, synonyms):
         h.assert_problem(r, 422, "validation-failed")
         assert h.error_fields(r.json()) == [field], (bad, r.json())
     assert h.assert_json(gess.req("GET", "/v1/practice-synonyms"), 200)["items"] == got
+
+
+def test_words_that_are_stop_words_in_one_normalization_only(gess, cases):
+    # 'más' is a Spanish stop word, 'mas' is not; 'éste' is a word, 'este'
+    # a stop word: a query that is empty in one vector matches in the other
+    # and neither drops every case nor is ignored
+    assert found(gess, cases, "más") == {"F"}
+    assert found(gess, cases, "agua -más") == {"A", "B"}
+    assert found(gess, cases, "agua -éste") == {"A", "B", "F"}
+    assert found(gess, cases, "agua -cómo") == {"A", "B", "F"}
+
+
+def test_a_huge_cursor_is_an_empty_page_not_an_error(gess, cases):
+    body = search(gess, cases, cursor="99999999999")
+    assert body["items"] == [] and body["next_cursor"] is None
+
+
+def test_filters_are_named_as_req_query_param_reads_them(gess, cases):
+    assert found(gess, cases, Theme="bionegocios") == {"B", "C"}
