@@ -58,10 +58,7 @@ const struct db_stmt accounts_stmt_login_release = {
     "SELECT accounts_login_give_back($1, $2, false)",
 };
 
-const struct db_stmt accounts_stmt_logout = {
-    "accounts_logout",
-    "SELECT status, problem, body FROM accounts_logout($1)",
-};
+const struct db_stmt accounts_stmt_logout = DB_ANSWER(accounts_logout, "$1");
 
 void accounts_limits(const struct config *cfg, struct accounts_limits *out)
 {

@@ -13,15 +13,9 @@ void accounts_me(struct req *r)
     req_reply_json_text(r, 200, r->auth.me, strlen(r->auth.me));
 }
 
-const struct db_stmt accounts_stmt_export = {
-    "accounts_export",
-    "SELECT status, problem, body FROM accounts_export($1::uuid)",
-};
+const struct db_stmt accounts_stmt_export = DB_ANSWER(accounts_export, "$1::uuid");
 
-const struct db_stmt accounts_stmt_erase = {
-    "accounts_erase",
-    "SELECT status, problem, body FROM accounts_erase($1::uuid)",
-};
+const struct db_stmt accounts_stmt_erase = DB_ANSWER(accounts_erase, "$1::uuid");
 
 void accounts_export(struct req *r)
 {

@@ -57,10 +57,8 @@ const struct db_stmt accounts_stmt_password_begin = {
 /* The new hash, every other token of the account revoked (whoever else
  * held a session must log in again) and the right guess given back, in
  * one transaction. */
-const struct db_stmt accounts_stmt_password_set = {
-    "accounts_password_set",
-    "SELECT status, problem, body FROM accounts_password_set($1, $2, $3, $4)",
-};
+const struct db_stmt accounts_stmt_password_set =
+    DB_ANSWER(accounts_password_set, "$1, $2, $3, $4");
 
 /* A check that never ran (the hashing queue was full) gives its counted
  * guess back: a step whose result nobody reads (the answer is 503). */

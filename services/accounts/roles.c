@@ -8,10 +8,8 @@
 /* Refuses (409 last-admin) to take admin away from the last admin, under
  * any concurrency: the function serialises changes to the admin set
  * (accounts_roles_set in schema/functions/accounts.sql). */
-const struct db_stmt accounts_stmt_roles_set = {
-    "accounts_roles_set",
-    "SELECT status, problem, body FROM accounts_roles_set($1::uuid, $2::text[])",
-};
+const struct db_stmt accounts_stmt_roles_set =
+    DB_ANSWER(accounts_roles_set, "$1::uuid, $2::text[]");
 
 void accounts_roles_set(struct req *r)
 {

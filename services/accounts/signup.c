@@ -16,11 +16,8 @@
 
 /* The last hop: the account (201), 409 email-taken, or 422 for an
  * organization_id that names no organization. */
-const struct db_stmt accounts_stmt_signup = {
-    "accounts_signup",
-    "SELECT status, problem, body FROM accounts_signup($1, $2, $3, $4, $5, $6, $7, $8,"
-    " $9::uuid)",
-};
+const struct db_stmt accounts_stmt_signup =
+    DB_ANSWER(accounts_signup, "$1, $2, $3, $4, $5, $6, $7, $8, $9::uuid");
 
 /* The throttle's step before the hash, not an answer: the seconds to wait,
  * or NULL. */

@@ -6,15 +6,11 @@
 #include "commitments/commitments.h"
 #include "core/req.h"
 
-const struct db_stmt commitments_stmt_create = {
-    "commitments_create",
-    "SELECT status, problem, body FROM commitments_create($1::uuid, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt commitments_stmt_create =
+    DB_ANSWER(commitments_create, "$1::uuid, $2::jsonb, $3::uuid");
 
-const struct db_stmt commitments_stmt_set_status = {
-    "commitments_set_status",
-    "SELECT status, problem, body FROM commitments_set_status($1::uuid, $2, $3, $4::uuid)",
-};
+const struct db_stmt commitments_stmt_set_status =
+    DB_ANSWER(commitments_set_status, "$1::uuid, $2, $3, $4::uuid");
 
 static const char *const statuses[] = {"not_started", "on_track", "at_risk", "delayed",
                                        "done",        "dropped",  NULL};

@@ -6,10 +6,8 @@
 #include "commitments/commitments.h"
 #include "core/req.h"
 
-const struct db_stmt commitments_stmt_indicator_create = {
-    "commitments_indicator_create",
-    "SELECT status, problem, body FROM commitments_indicator_create($1::uuid, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt commitments_stmt_indicator_create =
+    DB_ANSWER(commitments_indicator_create, "$1::uuid, $2::jsonb, $3::uuid");
 
 static const char *const directions[] = {"up", "down", NULL};
 

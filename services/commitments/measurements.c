@@ -8,17 +8,11 @@
 #include "core/req.h"
 
 /* $4 followup, $5 staff (who sees every pact). */
-const struct db_stmt commitments_stmt_measurement_create = {
-    "commitments_measurement_create",
-    "SELECT status, problem, body"
-    " FROM commitments_measurement_create($1::uuid, $2::jsonb, $3::uuid, $4::boolean, $5::boolean)",
-};
+const struct db_stmt commitments_stmt_measurement_create = DB_ANSWER(
+    commitments_measurement_create, "$1::uuid, $2::jsonb, $3::uuid, $4::boolean, $5::boolean");
 
-const struct db_stmt commitments_stmt_measurement_review = {
-    "commitments_measurement_review",
-    "SELECT status, problem, body FROM commitments_measurement_review($1::uuid, $2, $3, $4::uuid,"
-    " $5::boolean, $6::boolean)",
-};
+const struct db_stmt commitments_stmt_measurement_review = DB_ANSWER(
+    commitments_measurement_review, "$1::uuid, $2, $3, $4::uuid, $5::boolean, $6::boolean");
 
 static const char *const decisions[] = {"verified", "rejected", NULL};
 

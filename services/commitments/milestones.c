@@ -4,15 +4,11 @@
 #include "commitments/commitments.h"
 #include "core/req.h"
 
-const struct db_stmt commitments_stmt_milestone_create = {
-    "commitments_milestone_create",
-    "SELECT status, problem, body FROM commitments_milestone_create($1::uuid, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt commitments_stmt_milestone_create =
+    DB_ANSWER(commitments_milestone_create, "$1::uuid, $2::jsonb, $3::uuid");
 
-const struct db_stmt commitments_stmt_milestone_patch = {
-    "commitments_milestone_patch",
-    "SELECT status, problem, body FROM commitments_milestone_patch($1::uuid, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt commitments_stmt_milestone_patch =
+    DB_ANSWER(commitments_milestone_patch, "$1::uuid, $2::jsonb, $3::uuid");
 
 /* Checks the fields (all of them required on create; on PATCH those
  * present, done_on may be null) and runs stmt with the checked ones. */

@@ -16,6 +16,15 @@ struct db_stmt {
     const char *sql;
 };
 
+/* A statement that reads an API function's answer (status, problem, body;
+ * core/req.h "The answer contract"): named as the function it calls, so
+ * handler, statement and function cannot drift apart. args are the
+ * function's parameters ("$1::uuid, $2"). */
+#define DB_ANSWER(fn, args)                                        \
+    {                                                              \
+#fn, "SELECT status, problem, body FROM " #fn "(" args ")" \
+    }
+
 enum db_status {
     DB_OK,          /* res holds the command's result */
     DB_ERROR,       /* res holds the error; see db_sqlstate() */

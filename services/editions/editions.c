@@ -9,33 +9,21 @@
 
 static const char *const statuses[] = {"draft", "published", "closed", "archived", NULL};
 
-const struct db_stmt editions_stmt_create = {
-    "editions_create",
-    "SELECT status, problem, body FROM editions_create($1, $2::int, $3, $4, $5, $6, $7::date,"
-    " $8::date, $9, $10::timestamptz, $11::timestamptz, $12)",
-};
+const struct db_stmt editions_stmt_create = DB_ANSWER(
+    editions_create,
+    "$1, $2::int, $3, $4, $5, $6, $7::date, $8::date, $9, $10::timestamptz, $11::timestamptz, $12");
 
 /* $1: whether drafts show; $2: cursor (a number); $3: limit. */
-const struct db_stmt editions_stmt_list = {
-    "editions_list",
-    "SELECT status, problem, body FROM editions_list($1::boolean, $2::bigint, $3::int)",
-};
+const struct db_stmt editions_stmt_list =
+    DB_ANSWER(editions_list, "$1::boolean, $2::bigint, $3::int");
 
-const struct db_stmt editions_stmt_get = {
-    "editions_get",
-    "SELECT status, problem, body FROM editions_get($1, $2::boolean)",
-};
+const struct db_stmt editions_stmt_get = DB_ANSWER(editions_get, "$1, $2::boolean");
 
-const struct db_stmt editions_stmt_patch = {
-    "editions_patch",
-    "SELECT status, problem, body FROM editions_patch($1, $2::int, $3, $4, $5, $6, $7::date,"
-    " $8::date, $9, $10::timestamptz, $11::timestamptz, $12)",
-};
+const struct db_stmt editions_stmt_patch = DB_ANSWER(
+    editions_patch,
+    "$1, $2::int, $3, $4, $5, $6, $7::date, $8::date, $9, $10::timestamptz, $11::timestamptz, $12");
 
-const struct db_stmt editions_stmt_next = {
-    "editions_next",
-    "SELECT status, problem, body FROM editions_next($1, $2::boolean, $3::boolean)",
-};
+const struct db_stmt editions_stmt_next = DB_ANSWER(editions_next, "$1, $2::boolean, $3::boolean");
 
 /* The edition fields of POST and PATCH, as statement parameters $2..$12
  * (params[0] is the slug). On PATCH nothing is required and null is

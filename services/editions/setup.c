@@ -8,28 +8,19 @@
 #include "core/vocab.h"
 #include "editions/editions.h"
 
-const struct db_stmt editions_stmt_category_create = {
-    "editions_category_create",
-    "SELECT status, problem, body FROM editions_category_create($1, $2, $3, coalesce($4, ''),"
-    " coalesce($5::bigint, 0), coalesce($6, 'PEN'), coalesce($7::boolean, false),"
-    " ARRAY(SELECT jsonb_array_elements_text(coalesce($8::jsonb, '[]'))), $9::jsonb)",
-};
+const struct db_stmt editions_stmt_category_create = DB_ANSWER(
+    editions_category_create, "$1, $2, $3, coalesce($4, ''), coalesce($5::bigint, 0), coalesce($6, "
+                              "'PEN'), coalesce($7::boolean, false), ARRAY(SELECT "
+                              "jsonb_array_elements_text(coalesce($8::jsonb, '[]'))), $9::jsonb");
 
-const struct db_stmt editions_stmt_category_list = {
-    "editions_category_list",
-    "SELECT status, problem, body FROM editions_category_list($1, $2::boolean)",
-};
+const struct db_stmt editions_stmt_category_list =
+    DB_ANSWER(editions_category_list, "$1, $2::boolean");
 
-const struct db_stmt editions_stmt_question_create = {
-    "editions_question_create",
-    "SELECT status, problem, body FROM editions_question_create($1, $2, $3, $4, $5::jsonb,"
-    " $6::boolean)",
-};
+const struct db_stmt editions_stmt_question_create =
+    DB_ANSWER(editions_question_create, "$1, $2, $3, $4, $5::jsonb, $6::boolean");
 
-const struct db_stmt editions_stmt_question_list = {
-    "editions_question_list",
-    "SELECT status, problem, body FROM editions_question_list($1, $2::boolean)",
-};
+const struct db_stmt editions_stmt_question_list =
+    DB_ANSWER(editions_question_list, "$1, $2::boolean");
 
 /* The words of a vocabulary as a message's list: "a, b, c". */
 static void words(const char *const *list, char *out, size_t n)

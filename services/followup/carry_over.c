@@ -6,10 +6,8 @@
 #include "core/req.h"
 #include "followup/followup.h"
 
-const struct db_stmt followup_stmt_carry_over = {
-    "followup_carry_over",
-    "SELECT status, problem, body FROM followup_carry_over($1::uuid, $2::uuid, $3::uuid, $4::date)",
-};
+const struct db_stmt followup_stmt_carry_over =
+    DB_ANSWER(followup_carry_over, "$1::uuid, $2::uuid, $3::uuid, $4::date");
 
 void followup_carry_over(struct req *r)
 {

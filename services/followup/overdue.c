@@ -5,10 +5,7 @@
 #include "core/req.h"
 #include "followup/followup.h"
 
-const struct db_stmt followup_stmt_overdue = {
-    "followup_overdue",
-    "SELECT status, problem, body FROM followup_overdue($1, $2::uuid, $3::int)",
-};
+const struct db_stmt followup_stmt_overdue = DB_ANSWER(followup_overdue, "$1, $2::uuid, $3::int");
 
 void followup_overdue(struct req *r)
 {

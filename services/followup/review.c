@@ -4,10 +4,7 @@
 #include "core/req.h"
 #include "followup/followup.h"
 
-const struct db_stmt followup_stmt_review = {
-    "followup_review",
-    "SELECT status, problem, body FROM followup_review($1)",
-};
+const struct db_stmt followup_stmt_review = DB_ANSWER(followup_review, "$1");
 
 void followup_review(struct req *r)
 {

@@ -11,25 +11,15 @@
 #include "core/vocab.h"
 #include "organizations/organizations.h"
 
-const struct db_stmt organizations_stmt_create = {
-    "organizations_create",
-    "SELECT status, problem, body FROM organizations_create($1::jsonb)",
-};
+const struct db_stmt organizations_stmt_create = DB_ANSWER(organizations_create, "$1::jsonb");
 
-const struct db_stmt organizations_stmt_list = {
-    "organizations_list",
-    "SELECT status, problem, body FROM organizations_list($1, $2, $3::uuid, $4::int)",
-};
+const struct db_stmt organizations_stmt_list =
+    DB_ANSWER(organizations_list, "$1, $2, $3::uuid, $4::int");
 
-const struct db_stmt organizations_stmt_get = {
-    "organizations_get",
-    "SELECT status, problem, body FROM organizations_get($1::uuid)",
-};
+const struct db_stmt organizations_stmt_get = DB_ANSWER(organizations_get, "$1::uuid");
 
-const struct db_stmt organizations_stmt_patch = {
-    "organizations_patch",
-    "SELECT status, problem, body FROM organizations_patch($1::uuid, $2::jsonb)",
-};
+const struct db_stmt organizations_stmt_patch =
+    DB_ANSWER(organizations_patch, "$1::uuid, $2::jsonb");
 
 /* A tax id (RUC in Peru: 11 digits; other countries' ids too): 4 to 20
  * letters, digits or hyphens, as the CHECK of 0006 says. */

@@ -6,10 +6,7 @@
 #include "pacts/pacts.h"
 
 /* $2: the audit id the page starts after (the cursor is a number). */
-const struct db_stmt pacts_stmt_history = {
-    "pacts_history",
-    "SELECT status, problem, body FROM pacts_history($1::uuid, $2::bigint, $3::int)",
-};
+const struct db_stmt pacts_stmt_history = DB_ANSWER(pacts_history, "$1::uuid, $2::bigint, $3::int");
 
 void pacts_history(struct req *r)
 {

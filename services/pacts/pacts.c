@@ -8,25 +8,14 @@
 #include "core/req.h"
 #include "pacts/pacts.h"
 
-const struct db_stmt pacts_stmt_create = {
-    "pacts_create",
-    "SELECT status, problem, body FROM pacts_create($1, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt pacts_stmt_create = DB_ANSWER(pacts_create, "$1, $2::jsonb, $3::uuid");
 
-const struct db_stmt pacts_stmt_list = {
-    "pacts_list",
-    "SELECT status, problem, body FROM pacts_list($1, $2::uuid, $3::boolean, $4::uuid, $5::int)",
-};
+const struct db_stmt pacts_stmt_list =
+    DB_ANSWER(pacts_list, "$1, $2::uuid, $3::boolean, $4::uuid, $5::int");
 
-const struct db_stmt pacts_stmt_get = {
-    "pacts_get",
-    "SELECT status, problem, body FROM pacts_get($1::uuid, $2::uuid, $3::boolean)",
-};
+const struct db_stmt pacts_stmt_get = DB_ANSWER(pacts_get, "$1::uuid, $2::uuid, $3::boolean");
 
-const struct db_stmt pacts_stmt_patch = {
-    "pacts_patch",
-    "SELECT status, problem, body FROM pacts_patch($1::uuid, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt pacts_stmt_patch = DB_ANSWER(pacts_patch, "$1::uuid, $2::jsonb, $3::uuid");
 
 static const char *const statuses[] = {"draft",     "signed", "in_progress",
                                        "completed", "lapsed", NULL};

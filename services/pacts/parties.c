@@ -8,11 +8,8 @@
 #include "core/req.h"
 #include "pacts/pacts.h"
 
-const struct db_stmt pacts_stmt_party_create = {
-    "pacts_party_create",
-    "SELECT status, problem, body"
-    " FROM pacts_party_create($1::uuid, $2::uuid, $3, $4::uuid[], $5::uuid)",
-};
+const struct db_stmt pacts_stmt_party_create =
+    DB_ANSWER(pacts_party_create, "$1::uuid, $2::uuid, $3, $4::uuid[], $5::uuid");
 
 #define MAX_CONTACTS 50
 

@@ -6,17 +6,11 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_adoption_create = {
-    "practices_adoption_create",
-    "SELECT status, problem, body FROM practices_adoption_create($1::uuid, $2::jsonb, $3::uuid, "
-    "$4::boolean)",
-};
+const struct db_stmt practices_stmt_adoption_create =
+    DB_ANSWER(practices_adoption_create, "$1::uuid, $2::jsonb, $3::uuid, $4::boolean");
 
-const struct db_stmt practices_stmt_adoptions_list = {
-    "practices_adoptions_list",
-    "SELECT status, problem, body FROM practices_adoptions_list($1::uuid, $2::uuid, $3::boolean, "
-    "$4::uuid, $5::int)",
-};
+const struct db_stmt practices_stmt_adoptions_list =
+    DB_ANSWER(practices_adoptions_list, "$1::uuid, $2::uuid, $3::boolean, $4::uuid, $5::int");
 
 json_t *practices_adoption_fields(struct valid *v, const json_t *b, bool create)
 {

@@ -7,31 +7,19 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_create = {
-    "practices_create",
-    "SELECT status, problem, body FROM practices_create($1::jsonb, $2::uuid)",
-};
+const struct db_stmt practices_stmt_create = DB_ANSWER(practices_create, "$1::jsonb, $2::uuid");
 
-const struct db_stmt practices_stmt_get = {
-    "practices_get",
-    "SELECT status, problem, body FROM practices_get($1::uuid, $2::uuid, $3::boolean)",
-};
+const struct db_stmt practices_stmt_get =
+    DB_ANSWER(practices_get, "$1::uuid, $2::uuid, $3::boolean");
 
-const struct db_stmt practices_stmt_patch = {
-    "practices_patch",
-    "SELECT status, problem, body FROM practices_patch($1::uuid, $2::jsonb, $3::uuid, $4::boolean)",
-};
+const struct db_stmt practices_stmt_patch =
+    DB_ANSWER(practices_patch, "$1::uuid, $2::jsonb, $3::uuid, $4::boolean");
 
-const struct db_stmt practices_stmt_submit = {
-    "practices_submit",
-    "SELECT status, problem, body FROM practices_submit($1::uuid, $2::uuid, $3::boolean)",
-};
+const struct db_stmt practices_stmt_submit =
+    DB_ANSWER(practices_submit, "$1::uuid, $2::uuid, $3::boolean");
 
-const struct db_stmt practices_stmt_revisions = {
-    "practices_revisions",
-    "SELECT status, problem, body FROM practices_revisions($1::uuid, $2::uuid, $3::boolean, "
-    "$4::bigint, $5::int)",
-};
+const struct db_stmt practices_stmt_revisions =
+    DB_ANSWER(practices_revisions, "$1::uuid, $2::uuid, $3::boolean, $4::bigint, $5::int");
 
 void practices_create(struct req *r)
 {

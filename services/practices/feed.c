@@ -7,10 +7,7 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_feed = {
-    "practices_feed",
-    "SELECT status, problem, body FROM practices_feed($1, $2::jsonb, $3::int)",
-};
+const struct db_stmt practices_stmt_feed = DB_ANSWER(practices_feed, "$1, $2::jsonb, $3::int");
 
 /* Text as XML character data or an attribute value. */
 static void xml_text(struct evbuffer *out, const char *s)

@@ -4,21 +4,14 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_report_create = {
-    "practices_report_create",
-    "SELECT status, problem, body FROM practices_report_create($1::uuid, $2, $3::uuid, "
-    "$4::boolean)",
-};
+const struct db_stmt practices_stmt_report_create =
+    DB_ANSWER(practices_report_create, "$1::uuid, $2, $3::uuid, $4::boolean");
 
-const struct db_stmt practices_stmt_reports_list = {
-    "practices_reports_list",
-    "SELECT status, problem, body FROM practices_reports_list($1::uuid, $2::int)",
-};
+const struct db_stmt practices_stmt_reports_list =
+    DB_ANSWER(practices_reports_list, "$1::uuid, $2::int");
 
-const struct db_stmt practices_stmt_moderate = {
-    "practices_moderate",
-    "SELECT status, problem, body FROM practices_moderate($1::uuid, $2, $3, $4::uuid)",
-};
+const struct db_stmt practices_stmt_moderate =
+    DB_ANSWER(practices_moderate, "$1::uuid, $2, $3, $4::uuid");
 
 static const char *const actions[] = {"restore", "withdraw", NULL};
 

@@ -4,10 +4,8 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_review = {
-    "practices_review",
-    "SELECT status, problem, body FROM practices_review($1::uuid, $2, $3, $4::uuid)",
-};
+const struct db_stmt practices_stmt_review =
+    DB_ANSWER(practices_review, "$1::uuid, $2, $3, $4::uuid");
 
 static const char *const decisions[] = {"published", "rejected", NULL};
 

@@ -12,10 +12,8 @@
 #include "core/vocab.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_list = {
-    "practices_list",
-    "SELECT status, problem, body FROM practices_list($1, $2::jsonb, $3, $4::bigint, $5::int)",
-};
+const struct db_stmt practices_stmt_list =
+    DB_ANSWER(practices_list, "$1, $2::jsonb, $3, $4::bigint, $5::int");
 
 /* Rows, not an answer: the CSV is written here cell by cell (csv_cell). */
 const struct db_stmt practices_stmt_list_csv = {

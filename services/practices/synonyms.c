@@ -9,15 +9,9 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_synonyms_get = {
-    "practices_synonyms_get",
-    "SELECT status, problem, body FROM practices_synonyms_get()",
-};
+const struct db_stmt practices_stmt_synonyms_get = DB_ANSWER(practices_synonyms_get, "");
 
-const struct db_stmt practices_stmt_synonyms_put = {
-    "practices_synonyms_put",
-    "SELECT status, problem, body FROM practices_synonyms_put($1::jsonb)",
-};
+const struct db_stmt practices_stmt_synonyms_put = DB_ANSWER(practices_synonyms_put, "$1::jsonb");
 
 enum { MAX_SYNONYMS = 500 };
 

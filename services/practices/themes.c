@@ -6,15 +6,9 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_themes_list = {
-    "practices_themes_list",
-    "SELECT status, problem, body FROM practices_themes_list()",
-};
+const struct db_stmt practices_stmt_themes_list = DB_ANSWER(practices_themes_list, "");
 
-const struct db_stmt practices_stmt_theme_create = {
-    "practices_theme_create",
-    "SELECT status, problem, body FROM practices_theme_create($1::jsonb)",
-};
+const struct db_stmt practices_stmt_theme_create = DB_ANSWER(practices_theme_create, "$1::jsonb");
 
 /* A theme code: lower-case letters and digits in words joined by single
  * underscores, at most 40 characters (the CHECK of 0016). */

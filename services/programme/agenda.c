@@ -3,26 +3,16 @@
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_agenda = {
-    "programme_agenda",
-    "SELECT status, problem, body FROM programme_agenda($1::uuid)",
-};
+const struct db_stmt programme_stmt_agenda = DB_ANSWER(programme_agenda, "$1::uuid");
 
 /* The same agenda as the calendar core/ics.h renders. */
-const struct db_stmt programme_stmt_agenda_ics = {
-    "programme_agenda_ics",
-    "SELECT status, problem, body FROM programme_agenda_ics($1::uuid)",
-};
+const struct db_stmt programme_stmt_agenda_ics = DB_ANSWER(programme_agenda_ics, "$1::uuid");
 
-const struct db_stmt programme_stmt_agenda_put = {
-    "programme_agenda_put",
-    "SELECT status, problem, body FROM programme_agenda_put($1::uuid, $2::uuid)",
-};
+const struct db_stmt programme_stmt_agenda_put =
+    DB_ANSWER(programme_agenda_put, "$1::uuid, $2::uuid");
 
-const struct db_stmt programme_stmt_agenda_delete = {
-    "programme_agenda_delete",
-    "SELECT status, problem, body FROM programme_agenda_delete($1::uuid, $2::uuid)",
-};
+const struct db_stmt programme_stmt_agenda_delete =
+    DB_ANSWER(programme_agenda_delete, "$1::uuid, $2::uuid");
 
 static void agenda_ics_done(struct req *r, enum db_status st, PGresult *res)
 {

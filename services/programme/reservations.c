@@ -4,15 +4,10 @@
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_reserve = {
-    "programme_reserve",
-    "SELECT status, problem, body FROM programme_reserve($1::uuid, $2::uuid)",
-};
+const struct db_stmt programme_stmt_reserve = DB_ANSWER(programme_reserve, "$1::uuid, $2::uuid");
 
-const struct db_stmt programme_stmt_unreserve = {
-    "programme_unreserve",
-    "SELECT status, problem, body FROM programme_unreserve($1::uuid, $2::uuid)",
-};
+const struct db_stmt programme_stmt_unreserve =
+    DB_ANSWER(programme_unreserve, "$1::uuid, $2::uuid");
 
 void programme_reserve(struct req *r)
 {

@@ -7,16 +7,10 @@
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_room_create = {
-    "programme_room_create",
-    "SELECT status, problem, body"
-    "  FROM programme_room_create($1, $2, $3::integer, $4, $5::time, $6::time)",
-};
+const struct db_stmt programme_stmt_room_create =
+    DB_ANSWER(programme_room_create, "$1, $2, $3::integer, $4, $5::time, $6::time");
 
-const struct db_stmt programme_stmt_room_list = {
-    "programme_room_list",
-    "SELECT status, problem, body FROM programme_room_list($1, $2::boolean)",
-};
+const struct db_stmt programme_stmt_room_list = DB_ANSWER(programme_room_list, "$1, $2::boolean");
 
 /* A time of day "HH:MM" (or "HH:MM:SS"), 00:00 to 24:00; minutes since
  * midnight in *min, or -1 when absent (absent or null). */

@@ -10,31 +10,21 @@
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_session_create = {
-    "programme_session_create",
-    "SELECT status, problem, body FROM programme_session_create($1, $2::jsonb)",
-};
+const struct db_stmt programme_stmt_session_create =
+    DB_ANSWER(programme_session_create, "$1, $2::jsonb");
 
-const struct db_stmt programme_stmt_session_patch = {
-    "programme_session_patch",
-    "SELECT status, problem, body FROM programme_session_patch($1::uuid, $2::jsonb)",
-};
+const struct db_stmt programme_stmt_session_patch =
+    DB_ANSWER(programme_session_patch, "$1::uuid, $2::jsonb");
 
 /* Organizers: the draft; others: the latest release. */
-const struct db_stmt programme_stmt_session_list = {
-    "programme_session_list",
-    "SELECT status, problem, body FROM programme_session_list($1, $2::boolean)",
-};
+const struct db_stmt programme_stmt_session_list =
+    DB_ANSWER(programme_session_list, "$1, $2::boolean");
 
-const struct db_stmt programme_stmt_session_get = {
-    "programme_session_get",
-    "SELECT status, problem, body FROM programme_session_get($1::uuid, $2::boolean)",
-};
+const struct db_stmt programme_stmt_session_get =
+    DB_ANSWER(programme_session_get, "$1::uuid, $2::boolean");
 
-const struct db_stmt programme_stmt_session_delete = {
-    "programme_session_delete",
-    "SELECT status, problem, body FROM programme_session_delete($1::uuid)",
-};
+const struct db_stmt programme_stmt_session_delete =
+    DB_ANSWER(programme_session_delete, "$1::uuid");
 
 static const char *const kinds[] = {"keynote", "panel", "mesa_tematica", "workshop", "talk",
                                     "break",   NULL};

@@ -4,17 +4,12 @@
 #include "core/vocab.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_speaker_create = {
-    "programme_speaker_create",
-    "SELECT status, problem, body"
-    "  FROM programme_speaker_create($1, $2::uuid, $3, $4, $5, $6::uuid)",
-};
+const struct db_stmt programme_stmt_speaker_create =
+    DB_ANSWER(programme_speaker_create, "$1, $2::uuid, $3, $4, $5, $6::uuid");
 
 /* Which account a speaker is shows to organizers only. */
-const struct db_stmt programme_stmt_speaker_list = {
-    "programme_speaker_list",
-    "SELECT status, problem, body FROM programme_speaker_list($1, $2::boolean)",
-};
+const struct db_stmt programme_stmt_speaker_list =
+    DB_ANSWER(programme_speaker_list, "$1, $2::boolean");
 
 /* An optional member that must be a UUID; NULL when absent or refused. */
 static const char *uuid_member(struct valid *v, const json_t *b, const char *field)

@@ -4,15 +4,9 @@
 #include "core/req.h"
 #include "programme/programme.h"
 
-const struct db_stmt programme_stmt_track_create = {
-    "programme_track_create",
-    "SELECT status, problem, body FROM programme_track_create($1, $2, $3)",
-};
+const struct db_stmt programme_stmt_track_create = DB_ANSWER(programme_track_create, "$1, $2, $3");
 
-const struct db_stmt programme_stmt_track_list = {
-    "programme_track_list",
-    "SELECT status, problem, body FROM programme_track_list($1, $2::boolean)",
-};
+const struct db_stmt programme_stmt_track_list = DB_ANSWER(programme_track_list, "$1, $2::boolean");
 
 static bool colour_ok(const char *s)
 {

@@ -10,11 +10,8 @@
 #include "core/vocab.h"
 #include "registration/registration.h"
 
-const struct db_stmt registration_stmt_create = {
-    "registration_create",
-    "SELECT status, problem, body FROM registration_create("
-    " $1::uuid, $2, $3, $4, $5::jsonb, $6, $7, decode($8, 'hex'))",
-};
+const struct db_stmt registration_stmt_create =
+    DB_ANSWER(registration_create, "$1::uuid, $2, $3, $4, $5::jsonb, $6, $7, decode($8, 'hex')");
 
 /* Ten characters from an alphabet without look-alikes (no 0/O, 1/I):
  * 50 bits, read aloud or typed at the door without mistakes. */

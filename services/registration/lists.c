@@ -8,16 +8,10 @@
 #include "core/vocab.h"
 #include "registration/registration.h"
 
-const struct db_stmt registration_stmt_list_mine = {
-    "registration_list_mine",
-    "SELECT status, problem, body FROM registration_list_mine($1::uuid)",
-};
+const struct db_stmt registration_stmt_list_mine = DB_ANSWER(registration_list_mine, "$1::uuid");
 
-const struct db_stmt registration_stmt_list_edition = {
-    "registration_list_edition",
-    "SELECT status, problem, body FROM registration_list_edition($1, $2, $3, $4, $5,"
-    " $6::boolean, $7::uuid, $8::int)",
-};
+const struct db_stmt registration_stmt_list_edition =
+    DB_ANSWER(registration_list_edition, "$1, $2, $3, $4, $5, $6::boolean, $7::uuid, $8::int");
 
 /* Rows, not an answer: the CSV is written here cell by cell (csv_cell). */
 const struct db_stmt registration_stmt_list_edition_csv = {
@@ -25,10 +19,7 @@ const struct db_stmt registration_stmt_list_edition_csv = {
     "SELECT * FROM registration_list_edition_csv($1, $2, $3, $4, $5, $6::boolean)",
 };
 
-const struct db_stmt registration_stmt_stats = {
-    "registration_stats",
-    "SELECT status, problem, body FROM registration_stats($1)",
-};
+const struct db_stmt registration_stmt_stats = DB_ANSWER(registration_stats, "$1");
 
 void registration_list_mine(struct req *r)
 {

@@ -7,25 +7,16 @@
 #include "core/req.h"
 #include "registration/registration.h"
 
-const struct db_stmt registration_stmt_cancel = {
-    "registration_cancel",
-    "SELECT status, problem, body FROM registration_cancel($1::uuid, $2::uuid, $3::boolean)",
-};
+const struct db_stmt registration_stmt_cancel =
+    DB_ANSWER(registration_cancel, "$1::uuid, $2::uuid, $3::boolean");
 
-const struct db_stmt registration_stmt_decide = {
-    "registration_decide",
-    "SELECT status, problem, body FROM registration_decide($1::uuid, $2::uuid, $3::boolean, $4)",
-};
+const struct db_stmt registration_stmt_decide =
+    DB_ANSWER(registration_decide, "$1::uuid, $2::uuid, $3::boolean, $4");
 
-const struct db_stmt registration_stmt_checkin = {
-    "registration_checkin",
-    "SELECT status, problem, body FROM registration_checkin($1, $2)",
-};
+const struct db_stmt registration_stmt_checkin = DB_ANSWER(registration_checkin, "$1, $2");
 
-const struct db_stmt registration_stmt_set_paid = {
-    "registration_set_paid",
-    "SELECT status, problem, body FROM registration_set_paid($1::uuid, $2::boolean)",
-};
+const struct db_stmt registration_stmt_set_paid =
+    DB_ANSWER(registration_set_paid, "$1::uuid, $2::boolean");
 
 void registration_cancel(struct req *r)
 {

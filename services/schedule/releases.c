@@ -6,17 +6,11 @@
 #include "schedule/schedule.h"
 
 /* The release (201), nothing-to-release or not-found. */
-const struct db_stmt schedule_stmt_publish = {
-    "schedule_publish",
-    "SELECT status, problem, body FROM schedule_publish($1, $2::uuid, $3)",
-};
+const struct db_stmt schedule_stmt_publish = DB_ANSWER(schedule_publish, "$1, $2::uuid, $3");
 
 /* $2 whether drafts show; $3 cursor (a version, exclusive); $4 limit. */
-const struct db_stmt schedule_stmt_release_list = {
-    "schedule_release_list",
-    "SELECT status, problem, body"
-    "  FROM schedule_release_list($1, $2::boolean, $3::bigint, $4::integer)",
-};
+const struct db_stmt schedule_stmt_release_list =
+    DB_ANSWER(schedule_release_list, "$1, $2::boolean, $3::bigint, $4::integer");
 
 static void publish_done(struct req *r, enum db_status st, PGresult *res)
 {

@@ -6,21 +6,12 @@
 #include "core/vocab.h"
 #include "series/series.h"
 
-const struct db_stmt series_stmt_attendance_create = {
-    "series_attendance_create",
-    "SELECT status, problem, body FROM series_attendance_create($1::uuid, $2::uuid, $3, $4,"
-    " $5::uuid)",
-};
+const struct db_stmt series_stmt_attendance_create =
+    DB_ANSWER(series_attendance_create, "$1::uuid, $2::uuid, $3, $4, $5::uuid");
 
-const struct db_stmt series_stmt_attendance_list = {
-    "series_attendance_list",
-    "SELECT status, problem, body FROM series_attendance_list($1::uuid)",
-};
+const struct db_stmt series_stmt_attendance_list = DB_ANSWER(series_attendance_list, "$1::uuid");
 
-const struct db_stmt series_stmt_participation = {
-    "series_participation",
-    "SELECT status, problem, body FROM series_participation($1)",
-};
+const struct db_stmt series_stmt_participation = DB_ANSWER(series_participation, "$1");
 
 void series_attendance_create(struct req *r)
 {

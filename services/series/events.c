@@ -9,42 +9,26 @@
 #include "core/vocab.h"
 #include "series/series.h"
 
-const struct db_stmt series_stmt_event_create = {
-    "series_event_create",
-    "SELECT status, problem, body FROM series_event_create($1, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt series_stmt_event_create =
+    DB_ANSWER(series_event_create, "$1, $2::jsonb, $3::uuid");
 
-const struct db_stmt series_stmt_event_list = {
-    "series_event_list",
-    "SELECT status, problem, body FROM series_event_list($1, $2::uuid, $3::boolean, $4::uuid,"
-    " $5::int)",
-};
+const struct db_stmt series_stmt_event_list =
+    DB_ANSWER(series_event_list, "$1, $2::uuid, $3::boolean, $4::uuid, $5::int");
 
-const struct db_stmt series_stmt_event_list_ics = {
-    "series_event_list_ics",
-    "SELECT status, problem, body FROM series_event_list_ics($1, $2::uuid, $3::boolean)",
-};
+const struct db_stmt series_stmt_event_list_ics =
+    DB_ANSWER(series_event_list_ics, "$1, $2::uuid, $3::boolean");
 
-const struct db_stmt series_stmt_event_recurring = {
-    "series_event_recurring",
-    "SELECT status, problem, body FROM series_event_recurring($1, $2::jsonb, $3, $4::int,"
-    " $5::int, $6::int, $7::int, $8::date, $9::uuid)",
-};
+const struct db_stmt series_stmt_event_recurring =
+    DB_ANSWER(series_event_recurring,
+              "$1, $2::jsonb, $3, $4::int, $5::int, $6::int, $7::int, $8::date, $9::uuid");
 
-const struct db_stmt series_stmt_event_get = {
-    "series_event_get",
-    "SELECT status, problem, body FROM series_event_get($1::uuid, $2::uuid, $3::boolean)",
-};
+const struct db_stmt series_stmt_event_get =
+    DB_ANSWER(series_event_get, "$1::uuid, $2::uuid, $3::boolean");
 
-const struct db_stmt series_stmt_event_patch = {
-    "series_event_patch",
-    "SELECT status, problem, body FROM series_event_patch($1::uuid, $2::jsonb, $3::uuid)",
-};
+const struct db_stmt series_stmt_event_patch =
+    DB_ANSWER(series_event_patch, "$1::uuid, $2::jsonb, $3::uuid");
 
-const struct db_stmt series_stmt_event_cancel = {
-    "series_event_cancel",
-    "SELECT status, problem, body FROM series_event_cancel($1::uuid)",
-};
+const struct db_stmt series_stmt_event_cancel = DB_ANSWER(series_event_cancel, "$1::uuid");
 
 static const char *const kinds[] = {"webinar", "workshop",   "site_visit",
                                     "meeting", "roundtable", NULL};

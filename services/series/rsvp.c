@@ -5,15 +5,10 @@
 #include "core/vocab.h"
 #include "series/series.h"
 
-const struct db_stmt series_stmt_rsvp_create = {
-    "series_rsvp_create",
-    "SELECT status, problem, body FROM series_rsvp_create($1::uuid, $2::uuid, $3)",
-};
+const struct db_stmt series_stmt_rsvp_create =
+    DB_ANSWER(series_rsvp_create, "$1::uuid, $2::uuid, $3");
 
-const struct db_stmt series_stmt_rsvp_cancel = {
-    "series_rsvp_cancel",
-    "SELECT status, problem, body FROM series_rsvp_cancel($1::uuid, $2::uuid)",
-};
+const struct db_stmt series_stmt_rsvp_cancel = DB_ANSWER(series_rsvp_cancel, "$1::uuid, $2::uuid");
 
 void series_rsvp_create(struct req *r)
 {

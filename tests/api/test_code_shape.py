@@ -20,12 +20,20 @@ def _c_files():
                 yield os.path.relpath(path, SERVICES), open(path, encoding="utf-8").read()
 
 
+ANSWER = re.compile(r'const struct db_stmt (\w+) =\s*DB_ANSWER\((\w+),\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)',
+                    re.S)
+
+
 def _statements():
     out = []
     for rel, text in _c_files():
         for var, name, sql in STMT.findall(text):
             sql = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', sql))
             out.append((rel, var, name, sql))
+        # DB_ANSWER(fn, "args"): the name is the function's (core/db_pool.h)
+        for var, fn, args in ANSWER.findall(text):
+            args = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', args))
+            out.append((rel, var, fn, f"SELECT status, problem, body FROM {fn}({args})"))
     return out
 
 

@@ -2,7 +2,8 @@
 
 usage: python3 tests/load/stmt.py FILE.c STMT_VAR NAME1 [NAME2 ...]
 
-Finds `STMT_VAR = { "name", "sql" "sql" ... }` in FILE.c, joins the string
+Finds `STMT_VAR = { "name", "sql" "sql" ... }` (or `STMT_VAR =
+DB_ANSWER(fn, "args")`, core/db_pool.h) in FILE.c, joins the string
 literals and replaces $1, $2, ... by :NAME1, :NAME2, ... A NAME starting
 with "=" is an SQL expression put in verbatim instead ("=NULL",
 "=(SELECT h FROM bench_pool WHERE n = :n)"). Exit 1 when the statement is
@@ -22,10 +23,14 @@ def main():
     lit = r'"(?:[^"\\]|\\.)*"'
     m = re.search(re.escape(var) + r"\s*=\s*\{\s*" + lit + r"\s*,((?:\s*" + lit + r")+)\s*,?\s*\}",
                   src)
-    if not m:
+    # an answer statement: DB_ANSWER(fn, "args") (core/db_pool.h)
+    a = re.search(re.escape(var) + r"\s*=\s*DB_ANSWER\(\s*(\w+)\s*,((?:\s*" + lit + r")+)\s*\)",
+                  src)
+    if not m and not a:
         return 1
-    sql = "".join(bytes(x[1:-1], "utf-8").decode("unicode_escape")
-                  for x in re.findall(lit, m.group(1)))
+    parts = "".join(bytes(x[1:-1], "utf-8").decode("unicode_escape")
+                    for x in re.findall(lit, (m or a).group(2 if a and not m else 1)))
+    sql = parts if m else "SELECT status, problem, body FROM %s(%s)" % (a.group(1), parts)
     # highest first, so $1 does not eat the start of $10
     used = sorted({int(n) for n in re.findall(r"\$(\d+)", sql)}, reverse=True)
     if not used or used[0] > len(names):
