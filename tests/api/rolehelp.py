@@ -89,14 +89,18 @@ def check_cell(gess, req, actor, name, role, want, tables=None, content=None):
 def check_row(gess, ctx, name, setup, expected, problems=None, roles=h.ROLES):
     """A whole row, each role on what setup(ctx) builds afresh: exactly the statuses expected,
     and for each cell that has its status the problem it names (problems: {(name, status):
-    slug} where it is not the usual one)."""
+    slug} where it is not the usual one). A row's headers are sent besides the role's; its
+    content_type, when given, is that of each success."""
     got = []
     for role, want in zip(roles, expected):
         spec = setup(ctx)
         kw = {"json": spec["json"]} if "json" in spec else {}
-        r = gess.req(spec["method"], spec["path"], headers=ctx.headers(role), **kw)
+        headers = {**(ctx.headers(role) or {}), **spec.get("headers", {})}
+        r = gess.req(spec["method"], spec["path"], headers=headers, **kw)
         got.append(r.status_code)
         if r.status_code == want:
             h.assert_role_answer(r, want, f"{name} as {role}",
                                  {want: (problems or {}).get((name, want))})
+            if want < 300 and "content_type" in spec:
+                assert r.headers["Content-Type"].startswith(spec["content_type"]), (name, role)
     assert got == expected, dict(zip(roles, got))

@@ -94,6 +94,17 @@ ROUTES = [
     route("GET practice-themes", "GET", "/v1/practice-themes", ALL_200),
     route("POST practice-themes", "POST", "/v1/practice-themes", CURATOR_201,
           json=lambda c: {"code": "tema_" + h.letters(8), "name_es": "Tema", "name_en": "Theme"}),
+    # search: public to everyone, in each of its three media types; the synonyms are the
+    # curators' to replace (a PUT of the list as it stands, so the rows change nothing)
+    route("GET practices", "GET", "/v1/practices?q=agua&theme=agua", ALL_200,
+          content_type="application/json"),
+    route("GET practices (CSV)", "GET", "/v1/practices?q=agua", ALL_200,
+          headers={"Accept": "text/csv"}, content_type="text/csv"),
+    route("GET practices (Atom)", "GET", "/v1/practices?format=atom", ALL_200,
+          content_type="application/atom+xml"),
+    route("GET practice-synonyms", "GET", "/v1/practice-synonyms", ALL_200),
+    route("PUT practice-synonyms", "PUT", "/v1/practice-synonyms", CURATOR_200,
+          json=lambda c: c.gess.req("GET", "/v1/practice-synonyms").json()),
 ]
 
 PROBLEMS = {("POST reports (draft)", 409): "invalid-state"}
