@@ -186,7 +186,8 @@ $$;
 -- a case) with {id, status, revision (the number of the version shown),
 -- published_at, author_id, created_at, updated_at, adopted_in,
 -- adoption_count, evidence}; for its author and curators also `working`,
--- the latest revision.
+-- the latest revision, and `consent` {at, license}: when the author
+-- consented to publish, under which licence.
 CREATE OR REPLACE FUNCTION practice_json(p practices, p_full boolean) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -204,7 +205,10 @@ BEGIN
         'adoption_count', (SELECT count(*) FROM practice_adoptions a WHERE a.practice_id = p.id),
         'evidence', practice_evidence(c));
     IF p_full THEN
-        out := out || jsonb_build_object('working', practice_revision_json(w));
+        out := out || jsonb_build_object('working', practice_revision_json(w),
+                                         'consent', jsonb_build_object(
+                                             'at', p.consented_at,
+                                             'license', p.consented_license));
     END IF;
     RETURN out::json;
 END
@@ -222,7 +226,8 @@ BEGIN
     IF jsonb_array_length(errs) > 0 THEN
         RETURN core_invalid(errs);
     END IF;
-    INSERT INTO practices (author_id) VALUES (p_actor) RETURNING * INTO pr;
+    INSERT INTO practices (author_id, consented_at, consented_license)
+    VALUES (p_actor, now(), coalesce(c ->> 'license', 'CC-BY-4.0')) RETURNING * INTO pr;
     INSERT INTO practice_revisions (practice_id, number, content, author_id)
     VALUES (pr.id, 1, c, p_actor);
     RETURN core_answer(201, practice_json(pr, true));

@@ -101,8 +101,7 @@ void accounts_signup(struct req *r)
     (void)valid_string(&v, r->body, "organization", 0, 200, false);
     (void)valid_enum(&v, r->body, "sector", vocab_sectors, true);
     const char *country = valid_string(&v, r->body, "country", 2, 2, false);
-    if (country != NULL &&
-        !(country[0] >= 'A' && country[0] <= 'Z' && country[1] >= 'A' && country[1] <= 'Z'))
+    if (country != NULL && !vocab_country_ok(country))
         valid_fail(&v, "country", MSG_COUNTRY, 0, NULL);
     (void)valid_string(&v, r->body, "region", 0, 100, false);
     const char *org_id = valid_string(&v, r->body, "organization_id", 1, 64, false);

@@ -6,6 +6,8 @@
 #ifndef GESS_VOCAB_H
 #define GESS_VOCAB_H
 
+#include <stdbool.h>
+
 /* Where a person or an organization stands: accounts, categories open to
  * some sectors, organizations, the dashboard's breakdowns. */
 extern const char *const vocab_sectors[];
@@ -18,6 +20,11 @@ extern const char *const vocab_formats[];
 
 /* Account roles (admin implies the others). */
 extern const char *const vocab_roles[];
+
+/* True for an ISO 3166-1 alpha-2 code officially assigned (249 of them,
+ * as of 2024): where an account's person lives, where a practice abroad
+ * took place. A made-up pair such as "XX" or "EU" is refused. */
+bool vocab_country_ok(const char *code);
 
 /* Badge codes: ten characters from 32 that cannot be mistaken for each
  * other when read aloud or typed at the door (no 0/O, no 1/I). */

@@ -23,9 +23,7 @@ bool practices_territory_ok(const char *s)
     size_t n = strlen(s), digits = strspn(s, "0123456789");
     if (digits == n)
         return n == 2 || n == 4 || n == 6;
-    if (n != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
-        return false;
-    return strcmp(s, "PE") != 0;
+    return vocab_country_ok(s) && strcmp(s, "PE") != 0;
 }
 
 static bool item_territory(struct valid *v, const char *name, const json_t *it, const void *arg)

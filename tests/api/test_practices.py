@@ -150,6 +150,7 @@ BAD_FIELDS = [
     ("territories", ["26"], "territories[0]"), ("territories", ["2601"], "territories[0]"),
     ("territories", ["123"], "territories[0]"), ("territories", ["PE"], "territories[0]"),
     ("territories", ["pe"], "territories[0]"), ("territories", ["15", "15"], "territories[1]"),
+    ("territories", ["XX"], "territories[0]"), ("territories", ["EU"], "territories[0]"),
     ("sdgs", [0], "sdgs[0]"), ("sdgs", [18], "sdgs[0]"), ("sdgs", [3, 3], "sdgs[1]"),
     ("sdgs", ["3"], "sdgs[0]"),
     ("stage", "mining", "stage"),
@@ -193,6 +194,25 @@ def test_every_bad_field_named_at_once_in_spanish(gess, people):
 def test_good_territories_and_abroad(gess, people):
     case = xh.create_case(gess, people["author"], territories=["18", "1801", "180101", "CL"])
     assert case["territories"] == ["18", "1801", "180101", "CL"]
+
+
+def test_consent_is_recorded_with_its_time_and_licence(gess, people):
+    """The author's consent is kept with when it was given and the licence it grants; the
+    author and curators see it, the public does not."""
+    a, cur = people["author"], people["curator"]
+    before = gess.sql("SELECT now()")[0][0]
+    case = xh.create_case(gess, a, license="CC-BY-SA-4.0")
+    assert case["consent"]["license"] == "CC-BY-SA-4.0"
+    at = gess.sql("SELECT consented_at FROM practices WHERE id = %s", (case["id"],))[0][0]
+    assert at >= before
+    plain = xh.create_case(gess, a)
+    assert plain["consent"]["license"] == "CC-BY-4.0"
+    xh.submit(gess, a, plain["id"])
+    xh.review(gess, cur, plain["id"])
+    public = gess.req("GET", f"/v1/practices/{plain['id']}").json()
+    assert "consent" not in public and "working" not in public
+    assert "consent" in gess.req("GET", f"/v1/practices/{plain['id']}",
+                                 headers=cur["headers"]).json()
 
 
 def test_three_reports_hide_and_a_curator_restores(gess, people):

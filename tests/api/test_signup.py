@@ -112,6 +112,8 @@ INVALID = [
     ("country-three-letters", {"country": "PER"}, "country"),
     ("country-lower-case", {"country": "pe"}, "country"),
     ("country-digits", {"country": "P1"}, "country"),
+    ("country-not-assigned", {"country": "XX"}, "country"),
+    ("country-not-iso", {"country": "UK"}, "country"),
     ("country-wrong-type", {"country": 51}, "country"),
     ("region-too-long", {"region": "R" * 101}, "region"),
     ("region-wrong-type", {"region": {"name": "Puno"}}, "region"),

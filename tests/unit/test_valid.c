@@ -2,6 +2,7 @@
 #include <stdint.h>
 
 #include "core/valid.h"
+#include "core/vocab.h"
 #include "unit.h"
 
 void test_valid(void)
@@ -19,6 +20,15 @@ void test_valid(void)
     CHECK(!valid_email_normalise("a@exa..org", out, sizeof out));
     CHECK(!valid_email_normalise("a b@example.org", out, sizeof out));
     CHECK(!valid_email_normalise("ñ@example.org", out, sizeof out));
+
+    /* ISO 3166-1: the first, the last, a few between; not made-up pairs */
+    static const char *const countries[] = {"AD", "ZW", "PE", "BO", "CL", "CA", "ES", "MN"};
+    for (size_t i = 0; i < sizeof countries / sizeof countries[0]; i++)
+        CHECK(vocab_country_ok(countries[i]));
+    static const char *const not_countries[] = {"XX", "EU", "UK", "AA", "ZZ", "pe", "P", "PER", ""};
+    for (size_t i = 0; i < sizeof not_countries / sizeof not_countries[0]; i++)
+        CHECK(!vocab_country_ok(not_countries[i]));
+    CHECK(!vocab_country_ok(NULL));
 
     CHECK(valid_uuid("1394cfb2-7cb3-4fa7-bcc1-c617281a575f"));
     CHECK(!valid_uuid("1394cfb2-7cb3-4fa7-bcc1-c617281a575"));
