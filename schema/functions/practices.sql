@@ -318,7 +318,7 @@ $$;
 -- before is superseded) or rejects it (the published version, if any,
 -- stays). The author hears of it through the outbox.
 CREATE OR REPLACE FUNCTION practices_review(p_id uuid, p_decision text, p_comment text,
-                                            p_actor uuid)
+                                            p_revision integer, p_actor uuid)
 RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -332,6 +332,21 @@ BEGIN
     w := practice_latest(p_id);
     IF w.status <> 'submitted' THEN
         RETURN core_problem(409, 'invalid-state');
+    END IF;
+    -- four eyes: the repository's entry bar means nothing if a curator can
+    -- publish their own case (as nobody reviews their own measurement); a
+    -- curator who copy-edited someone else's case may still decide on it
+    IF pr.author_id = p_actor THEN
+        RETURN core_problem(403, 'forbidden',
+                            json_build_object('detail', 'Nobody reviews their own case.'));
+    END IF;
+    -- a curator who names the revision read decides on that text only: a
+    -- newer one submitted meanwhile is not published unread
+    IF p_revision IS NOT NULL AND p_revision <> w.number THEN
+        RETURN core_problem(409, 'invalid-state',
+                            json_build_object('detail', format(
+                                'Revision %s is the one submitted, not %s.', w.number,
+                                p_revision)));
     END IF;
     UPDATE practice_revisions
        SET status = p_decision, reviewer_id = p_actor, reviewed_at = now(), comment = p_comment,

@@ -123,6 +123,41 @@ def test_state_rules(gess, people):
                               headers=cur["headers"]), 403, "forbidden")
 
 
+def test_review_rules_four_eyes_and_the_revision_read(gess, people):
+    """A curator never reviews their own case, an admin neither; one who copy-edited someone
+    else's case may. A review naming the revision read is refused when another is the one
+    submitted, and nothing changes."""
+    a, cur = people["author"], people["curator"]
+    other_cur = xh.curators(gess)[0]
+    own = xh.create_case(gess, cur)
+    xh.submit(gess, cur, own["id"])
+    r = gess.req("POST", f"/v1/practices/{own['id']}/review", headers=cur["headers"],
+                 json={"decision": "published"})
+    assert "own case" in h.assert_problem(r, 403, "forbidden")["detail"]
+    admin = h.fast_users(gess, 1, roles=["admin"], prefix="adm")[0]
+    mine = xh.create_case(gess, admin)
+    xh.submit(gess, admin, mine["id"])
+    xh.review(gess, admin, mine["id"], status=403)
+    xh.review(gess, other_cur, own["id"])  # another curator may
+    case = xh.create_case(gess, a)
+    h.assert_json(gess.req("PATCH", f"/v1/practices/{case['id']}", headers=cur["headers"],
+                           json={"sdgs": [6]}), 200)
+    xh.submit(gess, a, case["id"])
+    before = h.row_counts(gess, TABLES)
+    r = gess.req("POST", f"/v1/practices/{case['id']}/review", headers=cur["headers"],
+                 json={"decision": "published", "revision": 2})
+    assert "Revision 1" in h.assert_problem(r, 409, "invalid-state")["detail"]
+    assert h.row_counts(gess, TABLES) == before
+    for bad in (0, "1", 1.5, 2**31):
+        r = gess.req("POST", f"/v1/practices/{case['id']}/review", headers=cur["headers"],
+                     json={"decision": "published", "revision": bad})
+        assert h.error_fields(h.assert_problem(r, 422, "validation-failed")) == ["revision"]
+    ok = h.assert_json(gess.req("POST", f"/v1/practices/{case['id']}/review",
+                                headers=cur["headers"],
+                                json={"decision": "published", "revision": 1}), 200)
+    assert ok["status"] == "published"
+
+
 def test_lesson_needs_what_did_not(gess, people):
     a = people["author"]
     before = h.row_counts(gess, TABLES)
