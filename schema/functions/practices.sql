@@ -137,6 +137,26 @@ LANGUAGE sql STABLE AS $$
                 WHEN p.status = 'published' THEN 'public' END
 $$;
 
+-- Why a request on a case is refused, or NULL when it may go on: p the
+-- case (all NULL when none was found), needs what the request asks for —
+-- 'full' (its author or a curator), 'author' (its author only),
+-- 'published' (anyone who sees it, on a published case). Whoever may not
+-- see the case gets 404, never a hint that it exists.
+CREATE OR REPLACE FUNCTION practice_refusal(p practices, viewer uuid, curator boolean, needs text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN p.id IS NULL OR practice_access(p, viewer, curator) IS NULL
+            THEN core_problem(404, 'not-found')
+        WHEN needs = 'full' AND practice_access(p, viewer, curator) <> 'full'
+            THEN core_problem(403, 'forbidden')
+        WHEN needs = 'author' AND p.author_id IS DISTINCT FROM viewer
+            THEN core_problem(403, 'forbidden')
+        WHEN needs = 'published' AND p.status <> 'published'
+            THEN core_problem(409, 'invalid-state')
+    END
+$$;
+
 -- The latest revision of a case: its working copy.
 CREATE OR REPLACE FUNCTION practice_latest(p_id uuid) RETURNS practice_revisions
 LANGUAGE sql STABLE AS $$
@@ -253,15 +273,15 @@ RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     pr practices;
+    refusal api_answer;
     w practice_revisions;
     c jsonb;
     errs jsonb;
 BEGIN
     SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
-    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
-        RETURN core_problem(404, 'not-found');
-    ELSIF practice_access(pr, p_actor, p_curator) <> 'full' THEN
-        RETURN core_problem(403, 'forbidden');
+    refusal := practice_refusal(pr, p_actor, p_curator, 'full');
+    IF refusal.status IS NOT NULL THEN
+        RETURN refusal;
     END IF;
     w := practice_latest(p_id);
     IF pr.status = 'withdrawn' OR w.status = 'submitted' THEN
@@ -292,13 +312,13 @@ RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     pr practices;
+    refusal api_answer;
     w practice_revisions;
 BEGIN
     SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
-    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
-        RETURN core_problem(404, 'not-found');
-    ELSIF pr.author_id IS DISTINCT FROM p_actor THEN
-        RETURN core_problem(403, 'forbidden');
+    refusal := practice_refusal(pr, p_actor, p_curator, 'author');
+    IF refusal.status IS NOT NULL THEN
+        RETURN refusal;
     END IF;
     w := practice_latest(p_id);
     IF w.status <> 'draft' OR pr.status = 'withdrawn' THEN
@@ -388,12 +408,12 @@ RETURNS api_answer
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     pr practices;
+    refusal api_answer;
 BEGIN
     SELECT * INTO pr FROM practices WHERE id = p_id;
-    IF NOT FOUND OR practice_access(pr, p_viewer, p_curator) IS NULL THEN
-        RETURN core_problem(404, 'not-found');
-    ELSIF practice_access(pr, p_viewer, p_curator) <> 'full' THEN
-        RETURN core_problem(403, 'forbidden');
+    refusal := practice_refusal(pr, p_viewer, p_curator, 'full');
+    IF refusal.status IS NOT NULL THEN
+        RETURN refusal;
     END IF;
     RETURN (
         WITH page AS (
@@ -421,14 +441,14 @@ RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     pr practices;
+    refusal api_answer;
     rep practice_reports;
     open_n integer;
 BEGIN
     SELECT * INTO pr FROM practices WHERE id = p_id FOR UPDATE;
-    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
-        RETURN core_problem(404, 'not-found');
-    ELSIF pr.status <> 'published' THEN
-        RETURN core_problem(409, 'invalid-state');
+    refusal := practice_refusal(pr, p_actor, p_curator, 'published');
+    IF refusal.status IS NOT NULL THEN
+        RETURN refusal;
     END IF;
     INSERT INTO practice_reports (practice_id, account_id, reason)
     VALUES (p_id, p_actor, p_reason)
@@ -524,14 +544,14 @@ RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     pr practices;
+    refusal api_answer;
     a practice_adoptions;
     errs jsonb := '[]';
 BEGIN
     SELECT * INTO pr FROM practices WHERE id = p_id FOR SHARE;
-    IF NOT FOUND OR practice_access(pr, p_actor, p_curator) IS NULL THEN
-        RETURN core_problem(404, 'not-found');
-    ELSIF pr.status <> 'published' THEN
-        RETURN core_problem(409, 'invalid-state');
+    refusal := practice_refusal(pr, p_actor, p_curator, 'published');
+    IF refusal.status IS NOT NULL THEN
+        RETURN refusal;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = (p ->> 'organization_id')::uuid) THEN
         errs := errs || core_field_error('organization_id', 'no_organization');
