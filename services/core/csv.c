@@ -2,7 +2,10 @@
 #include "core/csv.h"
 
 #include <event2/buffer.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "core/req.h"
 
 void csv_cell(struct evbuffer *out, const char *s, bool typed)
 {
@@ -23,4 +26,32 @@ void csv_cell(struct evbuffer *out, const char *s, bool typed)
         evbuffer_add(out, p, 1);
     }
     evbuffer_add(out, "\"", 1);
+}
+
+void csv_reply(struct req *r, const char *filename, const char *header, const PGresult *res,
+               int rows, uint32_t typed)
+{
+    struct evbuffer *out = evbuffer_new();
+    if (out == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
+    evbuffer_add(out, "\xEF\xBB\xBF", 3);
+    evbuffer_add(out, header, strlen(header));
+    evbuffer_add(out, "\r\n", 2);
+    int cols = PQnfields(res);
+    for (int i = 0; i < rows; i++) {
+        for (int c = 0; c < cols; c++) {
+            if (c > 0)
+                evbuffer_add(out, ",", 1);
+            csv_cell(out, PQgetvalue(res, i, c), c < 32 && (typed >> c & 1u));
+        }
+        evbuffer_add(out, "\r\n", 2);
+    }
+    char disposition[160];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+    req_add_header(r, "Content-Disposition", disposition);
+    size_t len = evbuffer_get_length(out);
+    req_reply_raw(r, 200, "text/csv; charset=utf-8", evbuffer_pullup(out, (ev_ssize_t)len), len);
+    evbuffer_free(out);
 }

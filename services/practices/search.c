@@ -144,34 +144,15 @@ char *practices_search_params(struct req *r, struct valid *v, const char **q)
 
 static void csv_done(struct req *r, enum db_status st, PGresult *res)
 {
-    static const char *const header =
-        "\xEF\xBB\xBF" /* UTF-8 BOM: Excel then reads the accents right */
-        "id,kind,title,summary,themes,sectors,territories,sdgs,stage,edition,organization_ids,"
-        "license,published_at\r\n";
     if (st != DB_OK) {
         req_reply_db_error(r, st, res);
         return;
     }
-    struct evbuffer *out = evbuffer_new();
-    if (out == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    evbuffer_add(out, header, strlen(header));
-    int n = PQntuples(res);
-    for (int i = 0; i < n; i++) {
-        for (int c = 0; c < 13; c++) {
-            if (c > 0)
-                evbuffer_add(out, ",", 1);
-            /* title, summary and license are typed by people */
-            csv_cell(out, PQgetvalue(res, i, c), c == 2 || c == 3 || c == 11);
-        }
-        evbuffer_add(out, "\r\n", 2);
-    }
-    size_t len = evbuffer_get_length(out);
-    req_add_header(r, "Content-Disposition", "attachment; filename=\"practices.csv\"");
-    req_reply_raw(r, 200, "text/csv; charset=utf-8", evbuffer_pullup(out, (ev_ssize_t)len), len);
-    evbuffer_free(out);
+    /* title, summary and license (columns 2, 3, 11) are typed by people */
+    csv_reply(r, "practices.csv",
+              "id,kind,title,summary,themes,sectors,territories,sdgs,stage,edition,"
+              "organization_ids,license,published_at",
+              res, PQntuples(res), 1u << 2 | 1u << 3 | 1u << 11);
 }
 
 void practices_list(struct req *r)
