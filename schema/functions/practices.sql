@@ -292,6 +292,16 @@ BEGIN
     IF jsonb_array_length(errs) > 0 THEN
         RETURN core_invalid(errs);
     END IF;
+    -- a licence is the author's to grant (gessd required consent: true
+    -- with it); the grant is recorded with its time
+    IF c ->> 'license' IS DISTINCT FROM coalesce(pr.consented_license, w.content ->> 'license') THEN
+        IF pr.author_id IS DISTINCT FROM p_actor THEN
+            RETURN core_problem(403, 'forbidden',
+                                json_build_object('detail', 'Only the author grants a licence.'));
+        END IF;
+        UPDATE practices SET consented_at = now(), consented_license = c ->> 'license'
+         WHERE id = p_id;
+    END IF;
     IF w.status = 'draft' THEN
         UPDATE practice_revisions SET content = c, author_id = p_actor, updated_at = now()
          WHERE practice_id = p_id AND number = w.number;
@@ -511,6 +521,10 @@ BEGIN
         RETURN core_problem(404, 'not-found');
     ELSIF pr.published IS NULL THEN
         RETURN core_problem(409, 'invalid-state');
+    ELSIF pr.author_id = p_actor THEN
+        -- the same second pair of eyes as for a review
+        RETURN core_problem(403, 'forbidden',
+                            json_build_object('detail', 'Nobody moderates their own case.'));
     END IF;
     INSERT INTO practice_moderation (practice_id, action, comment, curator_id)
     VALUES (p_id, p_action, p_comment, p_actor);
@@ -794,7 +808,7 @@ $$;
 -- query and every other facet's filter, not its own.
 --
 -- Ranking stays bounded: the GIN indexes give the matches; only the 1,000
--- newest of them are ranked (ts_rank on the unaccented vector), so a very broad term
+-- newest of them are ranked (ts_rank on one vector that matched), so a very broad term
 -- costs one ordered read of matches, not a rank of every match; counts and
 -- facets need no rank. Pages by relevance therefore reach the first 1,000
 -- matches (total still counts them all); by newest, every match.
@@ -827,11 +841,15 @@ BEGIN
     END LOOP;
     rank_sql := CASE WHEN (qp.pos_es IS NOT NULL OR qp.pos_un IS NOT NULL)
                           AND coalesce(p_sort, 'relevance') = 'relevance'
-                     -- one vector's rank, not the sum of both: they tell the
-                     -- same story, and each ts_rank reads a whole ~2.4 kB
-                     -- vector per match (half the cost of a broad query)
-                     THEN CASE WHEN qp.pos_un IS NOT NULL THEN 'ts_rank(p.search_unaccent, $2)'
-                               ELSE 'ts_rank(p.search_es, $1)' END
+                     -- one vector's rank, not the sum of both (each ts_rank
+                     -- reads a whole ~2.4 kB vector per match): the one that
+                     -- matched, since a word may stem apart in the two (minería
+                     -- to min accented, mineri unaccented) and rank ~0 in one
+                     THEN CASE WHEN qp.pos_un IS NULL THEN 'ts_rank(p.search_es, $1)'
+                               WHEN qp.pos_es IS NULL THEN 'ts_rank(p.search_unaccent, $2)'
+                               ELSE 'CASE WHEN p.search_unaccent @@ $2'
+                                    ' THEN ts_rank(p.search_unaccent, $2)'
+                                    ' ELSE ts_rank(p.search_es, $1) END' END
                      ELSE '0' END;
     snip_q := coalesce(qp.pos_un, qp.pos_es);
     EXECUTE format($s$

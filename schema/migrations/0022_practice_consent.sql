@@ -10,5 +10,4 @@ UPDATE practices p
    SET consented_at = p.created_at,
        consented_license = coalesce((SELECT r.content ->> 'license' FROM practice_revisions r
                                       WHERE r.practice_id = p.id ORDER BY r.number LIMIT 1),
-                                    'CC-BY-4.0')
- WHERE p.author_id IS NOT NULL;
+                                    'CC-BY-4.0');

@@ -886,9 +886,10 @@ SELECT ('6e55de00-0018-4000-8000-0000000000' || v.n)::uuid,
        territories, sdgs, stage, orgs, pact, coms, at);
 
 INSERT INTO practices (id, author_id, status, published, published_at, revision, created_at,
-                       updated_at)
+                       updated_at, consented_at, consented_license)
 SELECT d.id, '6e55de00-0011-4000-8000-000000000005', 'published', d.c, d.published_at, 1,
-       d.published_at - interval '5 days', d.published_at
+       d.published_at - interval '5 days', d.published_at, d.published_at - interval '5 days',
+       coalesce(d.c ->> 'license', 'CC-BY-4.0')
   FROM demo_practice d
 ON CONFLICT DO NOTHING;
 

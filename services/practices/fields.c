@@ -264,8 +264,10 @@ json_t *practices_fields(struct valid *v, const json_t *b, bool create)
     array_into(v, b, out, "links", 20, item_link, NULL);
     enum_into(v, b, out, "language", languages, false);
     valid_text_into(v, b, out, "license", 1, 50, false, VALID_NULL_REFUSED);
-    /* the author's consent to publish under the licence: on the creation */
-    if (create)
+    /* the author's consent to publish under the licence: on the creation,
+     * and again with any change of licence (SQL lets only the author make
+     * one and records when) */
+    if (create || json_object_get(b, "license") != NULL)
         (void)valid_true(v, b, "consent");
     if (!valid_ok(v)) {
         json_decref(out);

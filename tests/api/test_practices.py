@@ -248,6 +248,34 @@ def test_consent_is_recorded_with_its_time_and_licence(gess, people):
     assert "consent" not in public and "working" not in public
     assert "consent" in gess.req("GET", f"/v1/practices/{plain['id']}",
                                  headers=cur["headers"]).json()
+    # a new licence is the author's to grant, with consent again, and is recorded
+    url = f"/v1/practices/{plain['id']}"
+    before = h.row_counts(gess, TABLES)
+    r = gess.req("PATCH", url, headers=a["headers"], json={"license": "CC-BY-SA-4.0"})
+    assert h.error_fields(h.assert_problem(r, 422, "validation-failed")) == ["consent"]
+    r = gess.req("PATCH", url, headers=cur["headers"],
+                 json={"license": "All-rights-reserved", "consent": True})
+    assert "author" in h.assert_problem(r, 403, "forbidden")["detail"]
+    assert h.row_counts(gess, TABLES) == before
+    h.assert_json(gess.req("PATCH", url, headers=cur["headers"], json={"sdgs": [6]}), 200)
+    ch = h.assert_json(gess.req("PATCH", url, headers=a["headers"],
+                                json={"license": "CC-BY-SA-4.0", "consent": True}), 200)
+    assert ch["consent"]["license"] == "CC-BY-SA-4.0" and ch["consent"]["at"] > plain["consent"]["at"]
+
+
+def test_nobody_moderates_their_own_case(gess, people):
+    cur, other_cur = people["curator"], xh.curators(gess)[0]
+    case = xh.create_case(gess, cur)
+    xh.submit(gess, cur, case["id"])
+    xh.review(gess, other_cur, case["id"])
+    for who in h.fast_users(gess, 3, prefix="ownrep"):
+        xh.report(gess, who, case["id"])
+    r = gess.req("POST", f"/v1/practices/{case['id']}/moderation", headers=cur["headers"],
+                 json={"action": "restore", "comment": "Es mío y está bien"})
+    assert "own case" in h.assert_problem(r, 403, "forbidden")["detail"]
+    h.assert_json(gess.req("POST", f"/v1/practices/{case['id']}/moderation",
+                           headers=other_cur["headers"],
+                           json={"action": "restore", "comment": "Revisado"}), 200)
 
 
 def test_three_reports_hide_and_a_curator_restores(gess, people):
