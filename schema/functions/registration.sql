@@ -31,7 +31,9 @@ $$;
 -- `edition`): self-contained, so the mail reads the same however the rows
 -- change before it goes. status_is and mode_is are the value as a key
 -- ({"waitlisted": true}) because the templates are logic-less: a section
--- can test a key, not compare a string. Built from rows the caller has in
+-- can test a key, not compare a string; for the same reason an empty city
+-- or venue is null (a section shows nothing for null, but may for "").
+-- Built from rows the caller has in
 -- hand, so registration_create (the hot path) pays no extra read; in
 -- PL/pgSQL because its expression plan is cached per session, where a SQL
 -- function called with row arguments from PL/pgSQL is planned at every
@@ -48,8 +50,8 @@ BEGIN
         'mode', r.mode, 'mode_is', jsonb_build_object(r.mode, true),
         'edition', jsonb_build_object('slug', e.slug, 'title', e.title,
                                       'starts_on', e.starts_on, 'ends_on', e.ends_on,
-                                      'timezone', e.timezone, 'city', e.city,
-                                      'venue', e.venue));
+                                      'timezone', e.timezone, 'city', nullif(e.city, ''),
+                                      'venue', nullif(e.venue, '')));
 END
 $$;
 
@@ -316,7 +318,7 @@ BEGIN
         INSERT INTO outbox (kind, account_id, payload)
         VALUES (CASE WHEN p_approve THEN 'registration_approved' ELSE 'registration_rejected' END,
                 r.account_id,
-                registration_mail_of(r) || jsonb_build_object('reason', p_reason));
+                registration_mail_of(r) || jsonb_build_object('reason', nullif(p_reason, '')));
     END IF;
     RETURN core_answer(200, registration_json(r, true));
 END

@@ -75,7 +75,8 @@ $$;
 CREATE OR REPLACE FUNCTION series_event_mail(ev series_events) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_strip_nulls(jsonb_build_object(
-        'id', ev.id, 'title', ev.title, 'starts_at', ev.starts_at, 'ends_at', ev.ends_at,
+        'id', ev.id, 'edition', e.slug, 'title', ev.title,
+        'starts_at', ev.starts_at, 'ends_at', ev.ends_at,
         'location', nullif(ev.location, ''), 'online_url', ev.online_url,
         'format', ev.format, 'format_is', jsonb_build_object(ev.format, true),
         'timezone', e.timezone,
