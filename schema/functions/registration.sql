@@ -94,8 +94,12 @@ BEGIN
     new_status := CASE WHEN approval THEN 'pending' ELSE 'confirmed' END;
     UPDATE registrations SET status = new_status, updated_at = now() WHERE id = next_id
     RETURNING * INTO promoted;
-    INSERT INTO outbox (kind, account_id, payload)
-    VALUES ('registration_promoted', next_account, registration_mail_of(promoted));
+    -- (an erased person's registration keeps its place in the line, but
+    -- there is nobody to tell)
+    IF next_account IS NOT NULL THEN
+        INSERT INTO outbox (kind, account_id, payload)
+        VALUES ('registration_promoted', next_account, registration_mail_of(promoted));
+    END IF;
 END
 $$;
 
