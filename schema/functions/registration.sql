@@ -33,11 +33,11 @@ $$;
 -- ({"waitlisted": true}) because the templates are logic-less: a section
 -- can test a key, not compare a string; for the same reason an empty city
 -- or venue is null (a section shows nothing for null, but may for "").
--- Built from rows the caller has in
--- hand, so registration_create (the hot path) pays no extra read; in
--- PL/pgSQL because its expression plan is cached per session, where a SQL
--- function called with row arguments from PL/pgSQL is planned at every
--- call (measured: about 3.5 times the cost, ~0.15 ms of registration_create).
+-- Built from rows the caller has in hand, so registration_create (the hot
+-- path) pays no extra read; in PL/pgSQL because its expression plan is
+-- cached per session, where a SQL function called with row arguments from
+-- PL/pgSQL is planned at every call (measured: about 3.5 times the cost,
+-- ~0.15 ms of registration_create).
 CREATE OR REPLACE FUNCTION registration_mail(r registrations, c categories, e editions)
 RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE AS $$

@@ -454,8 +454,8 @@ $$;
 
 -- POST /v1/series-events/{id}/rsvp: takes a place of the mode with a
 -- guarded update (never over capacity, whatever the concurrency) and
--- queues the confirmation and the reminder mail in the same transaction. A repeat answers the
--- RSVP already held (200).
+-- queues the confirmation and the reminder mail in the same transaction.
+-- A repeat answers the RSVP already held (200).
 CREATE OR REPLACE FUNCTION series_rsvp_create(p_id uuid, p_account uuid, p_mode text)
 RETURNS api_answer
 LANGUAGE plpgsql AS $$
