@@ -397,13 +397,17 @@ BEGIN
                updated_at = now()
          WHERE id = p_id RETURNING * INTO pr;
     END IF;
+    -- decision_is: the decision as a key ({"rejected": true}), which the
+    -- logic-less mail templates can test (services/mail); no comment is
+    -- null, which a section skips
     IF pr.author_id IS NOT NULL THEN
         INSERT INTO outbox (kind, account_id, payload)
         VALUES ('practice_reviewed', pr.author_id,
                 jsonb_build_object('practice', jsonb_build_object('id', pr.id,
                                                                   'title', w.content ->> 'title'),
                                    'revision', w.number, 'decision', p_decision,
-                                   'comment', p_comment));
+                                   'decision_is', jsonb_build_object(p_decision, true),
+                                   'comment', nullif(p_comment, '')));
     END IF;
     RETURN core_answer(200, practice_json(pr, true));
 END

@@ -187,10 +187,22 @@ BEGIN
                 'published_at', now(), 'comment', p_comment),
             ch, p_actor)
     RETURNING * INTO rel;
+    -- The mail shows the edition's title, and a move as the wall clock of
+    -- the edition's time zone (moved_local), as the programme does; the
+    -- changelog's instants stay in `change`.
     INSERT INTO outbox (kind, account_id, payload)
     SELECT 'session_changed', who.account_id,
-           jsonb_build_object('edition', e.slug, 'version', rel.version,
-                              'session_id', c.session_id, 'title', c.title, 'change', c.change)
+           jsonb_build_object(
+               'edition', e.slug, 'edition_title', e.title, 'timezone', e.timezone,
+               'version', rel.version, 'session_id', c.session_id, 'title', c.title,
+               'change', c.change)
+           || CASE WHEN c.change ? 'moved' THEN jsonb_build_object('moved_local',
+                  jsonb_build_object(
+                      'from', to_char((c.change #>> '{moved,from,starts_at}')::timestamptz
+                                      AT TIME ZONE e.timezone, 'YYYY-MM-DD HH24:MI'),
+                      'to', to_char((c.change #>> '{moved,to,starts_at}')::timestamptz
+                                    AT TIME ZONE e.timezone, 'YYYY-MM-DD HH24:MI')))
+              ELSE '{}' END
       FROM schedule_changed_sessions(ch) c
       JOIN LATERAL (SELECT account_id FROM reservations WHERE session_id = c.session_id
                     UNION

@@ -65,6 +65,34 @@ LANGUAGE sql STABLE AS $$
         'last_modified', ev.updated_at))
 $$;
 
+-- What a series mail shows of an event (the `event` of the series_* outbox
+-- payloads): self-contained, with the times also as the wall clock of the
+-- edition's time zone (starts_local, "2026-05-12 18:00") so that a mail
+-- reads them as the event page does; online_url only where the event has
+-- one (the mail goes to someone holding an RSVP, who may see it), location
+-- only where it is set. format_is is the format as a key ({"hybrid":
+-- true}): logic-less templates test keys, they cannot compare strings.
+CREATE OR REPLACE FUNCTION series_event_mail(ev series_events) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_strip_nulls(jsonb_build_object(
+        'id', ev.id, 'edition', e.slug, 'title', ev.title,
+        'starts_at', ev.starts_at, 'ends_at', ev.ends_at,
+        'location', nullif(ev.location, ''), 'online_url', ev.online_url,
+        'format', ev.format, 'format_is', jsonb_build_object(ev.format, true),
+        'timezone', e.timezone,
+        'starts_local', to_char(ev.starts_at AT TIME ZONE e.timezone, 'YYYY-MM-DD HH24:MI'),
+        'ends_local', to_char(ev.ends_at AT TIME ZONE e.timezone, 'YYYY-MM-DD HH24:MI')))
+      FROM editions e WHERE e.id = ev.edition_id
+$$;
+
+-- The payload of a series mail to one RSVP holder: the event and the mode
+-- they hold (mode_is as format_is above).
+CREATE OR REPLACE FUNCTION series_rsvp_mail(p_event jsonb, p_mode text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object('event', p_event, 'mode', p_mode,
+                              'mode_is', jsonb_build_object(p_mode, true))
+$$;
+
 -- Inserts one event of an edition from the JSON body gessd validated
 -- (title, description, kind, format, starts_at, ends_at, location,
 -- online_url, modes, theme, partner_organizations), with its modes.
@@ -268,10 +296,15 @@ RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
+    was series_events;
     errs jsonb := '[]';
     want text[];
     have text[];
     m record;
+    changed jsonb;
+    prev jsonb;
+    about jsonb;
+    tz text;
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -280,6 +313,7 @@ BEGIN
     IF ev.status = 'cancelled' THEN
         RETURN core_problem(409, 'event-closed');
     END IF;
+    was := ev;
     IF p ? 'title' THEN ev.title := p ->> 'title'; END IF;
     IF p ? 'description' THEN ev.description := coalesce(p ->> 'description', ''); END IF;
     IF p ? 'kind' THEN ev.kind := p ->> 'kind'; END IF;
@@ -340,6 +374,35 @@ BEGIN
         SELECT ev.id, key, (value #>> '{}')::integer FROM jsonb_each(p -> 'modes')
         ON CONFLICT (event_id, mode) DO UPDATE SET capacity = EXCLUDED.capacity;
     END IF;
+    -- Those holding an RSVP are told of a change to when, where or how the
+    -- event happens (its time, place, online link or format): what decides
+    -- whether and how they come. A new title, description, kind, theme,
+    -- partners or capacity changes none of that, and a mail for each such
+    -- edit would teach people to ignore these. `changed` names what moved
+    -- (as keys, for the logic-less templates) and `previous` holds its
+    -- earlier values.
+    SELECT timezone INTO tz FROM editions WHERE id = ev.edition_id;
+    SELECT jsonb_object_agg(k, true), jsonb_strip_nulls(jsonb_object_agg(k, v))
+      INTO changed, prev
+      FROM (VALUES ('starts_at', was.starts_at IS DISTINCT FROM ev.starts_at,
+                    to_jsonb(to_char(was.starts_at AT TIME ZONE tz, 'YYYY-MM-DD HH24:MI'))),
+                   ('ends_at', was.ends_at IS DISTINCT FROM ev.ends_at,
+                    to_jsonb(to_char(was.ends_at AT TIME ZONE tz, 'YYYY-MM-DD HH24:MI'))),
+                   ('location', was.location IS DISTINCT FROM ev.location,
+                    to_jsonb(nullif(was.location, ''))),
+                   ('online_url', was.online_url IS DISTINCT FROM ev.online_url,
+                    to_jsonb(was.online_url)),
+                   ('format', was.format IS DISTINCT FROM ev.format, to_jsonb(was.format)))
+           AS d(k, differs, v)
+     WHERE d.differs;
+    IF changed IS NOT NULL THEN
+        about := series_event_mail(ev);  -- once, not once per RSVP
+        INSERT INTO outbox (kind, account_id, payload)
+        SELECT 'series_event_changed', s.account_id,
+               series_rsvp_mail(about, s.mode)
+               || jsonb_build_object('changed', changed, 'previous', prev)
+          FROM series_rsvps s WHERE s.event_id = ev.id;
+    END IF;
     RETURN core_answer(200, series_event_json(ev, p_actor, true));
 END
 $$;
@@ -351,6 +414,7 @@ CREATE OR REPLACE FUNCTION series_event_cancel(p_id uuid) RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     ev series_events;
+    about jsonb;
 BEGIN
     SELECT * INTO ev FROM series_events WHERE id = p_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -359,12 +423,11 @@ BEGIN
     IF ev.status = 'cancelled' THEN
         RETURN core_answer(204);
     END IF;
+    about := series_event_mail(ev);  -- once, not once per RSVP
     UPDATE series_events SET status = 'cancelled', sequence = sequence + 1, updated_at = now()
      WHERE id = p_id;
     INSERT INTO outbox (kind, account_id, payload)
-    SELECT 'series_event_cancelled', s.account_id,
-           jsonb_build_object('event_id', ev.id, 'title', ev.title, 'starts_at', ev.starts_at,
-                              'mode', s.mode)
+    SELECT 'series_event_cancelled', s.account_id, series_rsvp_mail(about, s.mode)
       FROM series_rsvps s WHERE s.event_id = p_id;
     RETURN core_answer(204);
 END
@@ -391,8 +454,8 @@ $$;
 
 -- POST /v1/series-events/{id}/rsvp: takes a place of the mode with a
 -- guarded update (never over capacity, whatever the concurrency) and
--- queues the reminder mail in the same transaction. A repeat answers the
--- RSVP already held (200).
+-- queues the confirmation and the reminder mail in the same transaction.
+-- A repeat answers the RSVP already held (200).
 CREATE OR REPLACE FUNCTION series_rsvp_create(p_id uuid, p_account uuid, p_mode text)
 RETURNS api_answer
 LANGUAGE plpgsql AS $$
@@ -400,6 +463,7 @@ DECLARE
     ev series_events;
     rs series_rsvps;
     mode_error jsonb;
+    mail jsonb;
 BEGIN
     -- FOR SHARE: RSVPs run side by side, but a cancel or an edit (FOR
     -- UPDATE) waits for them and they for it, so no RSVP slips past a
@@ -436,11 +500,14 @@ BEGIN
         SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
         RETURN core_answer(200, series_rsvp_json(rs, ev));
     END IF;
+    -- The confirmation now (with the online link where there is one), and
+    -- the reminder meant for the day before (remind_at), both in the shape
+    -- every series mail shares.
+    mail := series_rsvp_mail(series_event_mail(ev), p_mode);
     INSERT INTO outbox (kind, account_id, payload)
-    VALUES ('series_rsvp_reminder', p_account,
-            jsonb_build_object('event_id', ev.id, 'title', ev.title,
-                               'starts_at', ev.starts_at, 'mode', p_mode,
-                               'remind_at', ev.starts_at - interval '1 day'));
+    VALUES ('series_rsvp_confirmed', p_account, mail),
+           ('series_rsvp_reminder', p_account,
+            mail || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'));
     RETURN core_answer(201, series_rsvp_json(rs, ev));
 END
 $$;

@@ -114,6 +114,14 @@ def test_thousand_registrations_hundred_seats_then_thirty_cancellations(gess, st
     db_status = dict(gess.sql("SELECT id::text, status FROM registrations WHERE edition_id = %s",
                               (ed["id"],)))
     assert {x["id"]: x["status"] for x in regs} == db_status
+    # Each registration wrote its one mail, with the status it answered
+    # (the waitlisted too, however the race for the last seats went).
+    mails = dict(gess.sql("SELECT payload->>'registration_id', payload->>'status' FROM outbox"
+                          " WHERE kind = 'registration_created' AND payload->'edition'->>'slug' = %s",
+                          (ed["slug"],)))
+    assert len(mails) == gess.count("outbox", "kind = 'registration_created' AND"
+                                    " payload->'edition'->>'slug' = %s", (ed["slug"],))
+    assert mails == db_status
     seats = h.assert_json(gess.req("GET", f"/v1/editions/{ed['slug']}/categories"), 200)
     assert seats["items"][0]["seats_left"] == {"in_person": 0}
 
@@ -148,12 +156,19 @@ def test_thousand_registrations_hundred_seats_then_thirty_cancellations(gess, st
     assert gess.sql("SELECT capacity, taken FROM category_modes WHERE category_id = %s",
                     (cat["id"],)) == [(SEATS, SEATS)]
     assert h.seat_violations(gess) == []
-    # One mail per promotion, to the promoted person.
-    assert gess.count("outbox") - outbox_before == CANCELS
+    # One mail per promotion, to the promoted person, and one per
+    # cancellation, to the person who cancelled.
+    assert gess.count("outbox") - outbox_before == 2 * CANCELS
     promoted_accounts = sorted(owner[rid]["account"]["id"] for rid in expect_promoted)
     got = sorted(r[0] for r in gess.sql(
-        "SELECT account_id::text FROM outbox WHERE id > %s", (outbox_max,)))
+        "SELECT account_id::text FROM outbox WHERE id > %s AND kind = 'registration_promoted'",
+        (outbox_max,)))
     assert got == promoted_accounts
+    cancelled_accounts = sorted(owner[rid]["account"]["id"] for rid in to_cancel)
+    got = sorted(r[0] for r in gess.sql(
+        "SELECT account_id::text FROM outbox WHERE id > %s AND kind = 'registration_cancelled'",
+        (outbox_max,)))
+    assert got == cancelled_accounts
 
     # The organizer's views of the crowd: every page walk finds each of the
     # 1,000 exactly once, oldest first; the CSV has 1,000 rows; stats agree.

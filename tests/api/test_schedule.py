@@ -310,6 +310,12 @@ def test_release_outbox_rows_only_for_people_concerned(gess, staff, edition, dra
     assert set(pl["change"]) == {"moved"}
     assert h.parse_instant(pl["change"]["moved"]["to"]["starts_at"]) == draft.at(17)
     assert set(by[(p[4], removed)]["change"]) == {"removed"}
+    # what the mail shows: the edition's title, and the move on the edition's wall clock
+    # (14:00Z and 17:00Z are 09:00 and 12:00 in Lima)
+    assert (pl["edition_title"], pl["timezone"]) == (edition["title"], "America/Lima")
+    day = edition["starts_on"]
+    assert pl["moved_local"] == {"from": f"{day} 09:00", "to": f"{day} 12:00"}
+    assert "moved_local" not in by[(p[4], removed)]
 
 
 # --- refusals --------------------------------------------------------------------------------

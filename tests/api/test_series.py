@@ -156,7 +156,7 @@ def test_rsvp_repeat_delete_and_closed(gess, organizer, edition):
     first = h.assert_json(rsvp(gess, a, ev["id"]), 201)
     outbox = gess.sql("SELECT payload FROM outbox WHERE kind = 'series_rsvp_reminder'"
                       " AND account_id = %s", (a["account"]["id"],))
-    assert len(outbox) == 1 and outbox[0][0]["event_id"] == ev["id"]
+    assert len(outbox) == 1 and outbox[0][0]["event"]["id"] == ev["id"]
     again = h.assert_json(rsvp(gess, a, ev["id"]), 200)
     assert again["created_at"] == first["created_at"] and again["mode"] == "in_person"
     assert gess.count("outbox", "kind = 'series_rsvp_reminder' AND account_id = %s",
@@ -197,13 +197,13 @@ def test_cancel_keeps_listed_and_tells_holders(gess, organizer, edition):
     r = gess.req("DELETE", f"/v1/series-events/{ev['id']}", headers=organizer["headers"])
     assert r.status_code == 204
     rows = gess.sql("SELECT account_id::text, payload FROM outbox"
-                    " WHERE kind = 'series_event_cancelled' AND payload->>'event_id' = %s",
+                    " WHERE kind = 'series_event_cancelled' AND payload->'event'->>'id' = %s",
                     (ev["id"],))
     assert sorted(a for a, _ in rows) == sorted(u["account"]["id"] for u in people)
-    assert all(p["title"] == "Taller de gestión social" for _, p in rows)
+    assert all(p["event"]["title"] == "Taller de gestión social" for _, p in rows)
     r = gess.req("DELETE", f"/v1/series-events/{ev['id']}", headers=organizer["headers"])
     assert r.status_code == 204
-    assert gess.count("outbox", "kind = 'series_event_cancelled' AND payload->>'event_id' = %s",
+    assert gess.count("outbox", "kind = 'series_event_cancelled' AND payload->'event'->>'id' = %s",
                       (ev["id"],)) == 3
     page = h.assert_json(gess.req("GET", f"/v1/editions/{edition['slug']}/series-events"), 200)
     [item] = [i for i in page["items"] if i["id"] == ev["id"]]
@@ -671,7 +671,7 @@ def test_same_person_concurrent_rsvps_and_cancel_race(gess, organizer, edition):
     holders = {r[0] for r in gess.sql("SELECT account_id::text FROM series_rsvps"
                                       " WHERE event_id = %s", (ev["id"],))}
     told = {r[0] for r in gess.sql("SELECT account_id::text FROM outbox WHERE kind ="
-                                   " 'series_event_cancelled' AND payload->>'event_id' = %s",
+                                   " 'series_event_cancelled' AND payload->'event'->>'id' = %s",
                                    (ev["id"],))}
     assert holders == told and len(holders) == codes.count(201)
     assert place_violations(gess) == []
