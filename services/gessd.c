@@ -29,8 +29,9 @@
  * command line is read is a JSON log line (DESIGN.md §5). */
 static int usage(void)
 {
-    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate | demo [--if-empty] | remind | notify |\n"
-                    "             routes | admin create --email EMAIL --name NAME\n");
+    fprintf(stderr,
+            "usage: gessd [--config FILE] serve | migrate | demo [--if-empty] | remind | notify |\n"
+            "             routes | admin create --email EMAIL --name NAME\n");
     return 2;
 }
 

@@ -116,19 +116,22 @@ LANGUAGE sql AS $$
      WHERE id = ANY (p_ids) AND status = 'pending'
 $$;
 
--- One row as the admin routes show it. The payload of urgent rows holds a
--- token in clear until it is sent: never shown.
+-- One row as the admin routes show it: its id is the message id (a UUID,
+-- like every id on the API, and the one in the mail's Message-ID). The
+-- payload of urgent rows holds a token in clear until it is sent: never
+-- shown.
 CREATE OR REPLACE FUNCTION outbox_item(o outbox) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'id', o.id, 'message_id', o.message_id, 'kind', o.kind, 'channel', o.channel,
+        'id', o.message_id, 'kind', o.kind, 'channel', o.channel,
         'priority', o.priority, 'status', o.status, 'attempts', o.attempts,
         'account_id', o.account_id, 'created_at', o.created_at, 'sent_at', o.sent_at,
         'next_attempt_at', o.next_attempt_at, 'last_error', o.last_error,
         'payload', CASE WHEN o.priority = 0 THEN NULL ELSE o.payload END)
 $$;
 
--- GET /v1/outbox?status= (admins): newest first, cursor paged.
+-- GET /v1/outbox?status= (admins): newest first, cursor paged (the cursor
+-- is the row's place in the table, not an id).
 CREATE OR REPLACE FUNCTION outbox_list(p_status text, p_cursor bigint, p_limit integer)
 RETURNS api_answer
 LANGUAGE sql STABLE AS $$
@@ -145,12 +148,12 @@ $$;
 
 -- POST /v1/outbox/{id}/retry (admins): a dead row is pending again at
 -- once with its attempts reset; any other status is 409.
-CREATE OR REPLACE FUNCTION outbox_retry(p_id bigint) RETURNS api_answer
+CREATE OR REPLACE FUNCTION outbox_retry(p_id uuid) RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     o outbox;
 BEGIN
-    SELECT * INTO o FROM outbox WHERE id = p_id FOR UPDATE;
+    SELECT * INTO o FROM outbox WHERE message_id = p_id FOR UPDATE;
     IF NOT FOUND THEN
         RETURN core_problem(404, 'not-found');
     ELSIF o.status <> 'dead' THEN
@@ -159,7 +162,7 @@ BEGIN
     UPDATE outbox
        SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
            last_error = NULL
-     WHERE id = p_id
+     WHERE id = o.id
     RETURNING * INTO o;
     RETURN core_answer(200, outbox_item(o));
 END
@@ -200,5 +203,5 @@ $$;
 
 GRANT EXECUTE ON FUNCTION outbox_claim(text, integer, integer), outbox_delivered(bigint[]),
     outbox_failed(bigint, text, timestamptz), outbox_release(bigint[]),
-    outbox_list(text, bigint, integer), outbox_retry(bigint), outbox_purge(integer),
+    outbox_list(text, bigint, integer), outbox_retry(uuid), outbox_purge(integer),
     outbox_gauges() TO gess_app;

@@ -54,11 +54,11 @@ struct config {
     char *smtp_password;
     char *smtp_tls; /* required | opportunistic | off */
     char *mail_from;
-    int smtp_rate_per_minute; /* 0: unlimited */
-    int outbox_lease_s;       /* how long a claimed row is the claimer's */
-    int outbox_poll_ms;       /* between looks for due rows (urgent ones wake at once) */
-    int mail_retry_s;         /* the first retry's wait, doubled per attempt */
-    int mail_give_up_s;       /* after this long since written, a failing row is dead */
+    int smtp_rate_per_minute;  /* 0: unlimited */
+    int outbox_lease_s;        /* how long a claimed row is the claimer's */
+    int outbox_poll_ms;        /* between looks for due rows (urgent ones wake at once) */
+    int mail_retry_s;          /* the first retry's wait, doubled per attempt */
+    int mail_give_up_s;        /* after this long since written, a failing row is dead */
     int outbox_retention_days; /* payloads of delivered rows are purged after */
     char *public_url;          /* where the mails' links point */
 };

@@ -31,12 +31,24 @@ static const char sql_claim[] =
     " extract(epoch FROM created_at)::float8, email, full_name, language, unsubscribe_key,"
     " reminder, opted_out FROM outbox_claim('mail', $1::int, $2::int)";
 static const char sql_delivered[] = "SELECT outbox_delivered($1::bigint[])";
-static const char sql_failed[] =
-    "SELECT outbox_failed($1::bigint, $2, to_timestamp($3::float8))";
+static const char sql_failed[] = "SELECT outbox_failed($1::bigint, $2, to_timestamp($3::float8))";
 static const char sql_release[] = "SELECT outbox_release($1::bigint[])";
 
-enum { C_ID, C_MSGID, C_KIND, C_PAYLOAD, C_PRIO, C_ATTEMPTS, C_CREATED, C_EMAIL, C_NAME, C_LANG,
-       C_UNSUB, C_REMINDER, C_OPTOUT };
+enum {
+    C_ID,
+    C_MSGID,
+    C_KIND,
+    C_PAYLOAD,
+    C_PRIO,
+    C_ATTEMPTS,
+    C_CREATED,
+    C_EMAIL,
+    C_NAME,
+    C_LANG,
+    C_UNSUB,
+    C_REMINDER,
+    C_OPTOUT
+};
 
 struct lane {
     const struct config *cfg;
@@ -194,10 +206,10 @@ static json_t *render_context(const struct lane *l, PGresult *r, int i, const ch
 {
     json_error_t jerr;
     json_t *payload = json_loads(PQgetvalue(r, i, C_PAYLOAD), 0, &jerr);
-    json_t *ctx = json_pack("{s:{s:s,s:s,s:s},s:s,s:o}", "recipient", "full_name",
-                            PQgetvalue(r, i, C_NAME), "email", PQgetvalue(r, i, C_EMAIL),
-                            "language", PQgetvalue(r, i, C_LANG), "public_url", l->cfg->public_url,
-                            "payload", payload ? payload : json_object());
+    json_t *ctx =
+        json_pack("{s:{s:s,s:s,s:s},s:s,s:o}", "recipient", "full_name", PQgetvalue(r, i, C_NAME),
+                  "email", PQgetvalue(r, i, C_EMAIL), "language", PQgetvalue(r, i, C_LANG),
+                  "public_url", l->cfg->public_url, "payload", payload ? payload : json_object());
     if (ctx != NULL && unsub_url != NULL)
         json_object_set_new(ctx, "unsubscribe_url", json_string(unsub_url));
     return ctx;
@@ -251,8 +263,8 @@ static void deliver(struct lane *l, PGresult *r, int i)
     }
     char att_name[128] = "";
     size_t att_len = 0;
-    char *att = attachment_for(kind, json_object_get(ctx, "payload"), &att_len, att_name,
-                               sizeof att_name);
+    char *att =
+        attachment_for(kind, json_object_get(ctx, "payload"), &att_len, att_name, sizeof att_name);
     struct mime_attachment a = {att_name, "text/calendar; charset=UTF-8", att, att_len};
     struct mime_mail m = {
         .from = l->cfg->mail_from,
@@ -288,10 +300,10 @@ static void deliver(struct lane *l, PGresult *r, int i)
         return;
     }
     char at[32];
-    const char *retry = o == MAIL_RETRY ? retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
-                                                     atof(PQgetvalue(r, i, C_CREATED)), at,
-                                                     sizeof at)
-                                        : NULL;
+    const char *retry = o == MAIL_RETRY
+                            ? retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
+                                         atof(PQgetvalue(r, i, C_CREATED)), at, sizeof at)
+                            : NULL;
     log_msg(retry ? LOG_INFO : LOG_WARN, "notify: outbox %s to %s: %s; %s", id, m.to_email, err,
             retry ? "will retry" : "dead");
     mark_failed(l, id, err, retry);

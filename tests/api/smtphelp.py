@@ -148,7 +148,9 @@ def insert_rows(gess, kind, emails, payload='{"n": 1}', account_id=None):
 
 
 def wait_for(pred, timeout=30, what="condition"):
-    return h.wait_until(pred, timeout, interval=0.05, what=what)
+    """Polls until pred() is truthy (an empty list is not: wait_until takes any value but
+    None and False)."""
+    return h.wait_until(lambda: bool(pred()) or None, timeout, interval=0.05, what=what)
 
 
 def maildir_files(path):
