@@ -12,11 +12,7 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const statements[] = {
-    &outbox_stmt_list,
-    &outbox_stmt_retry,
-    &outbox_stmt_purge,
-    &outbox_stmt_gauges,
-    NULL,
+    &outbox_stmt_list, &outbox_stmt_retry, &outbox_stmt_purge, &outbox_stmt_gauges, NULL,
 };
 
 static const struct server_task *const tasks[] = {&outbox_purge_task, &outbox_gauges_task, NULL};
