@@ -263,8 +263,8 @@ char *mime_build(const struct mime_mail *m, size_t *len)
     snprintf(alt, sizeof alt, "=_alt_%s", m->message_id);
     snprintf(mix, sizeof mix, "=_mix_%s", m->message_id);
     if (m->nattachments > 0)
-        putf(&o, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", mix, mix);
-    putf(&o, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", alt);
+        putf(&o, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n--%s\r\n", mix, mix);
+    putf(&o, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n", alt);
     putf(&o, "--%s\r\n", alt);
     text_part(&o, "plain", m->text);
     putf(&o, "--%s\r\n", alt);
