@@ -134,13 +134,17 @@ test: deps
 	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling $(BUILD)/slowloris
+	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling $(BUILD)/slowloris \
+	  $(BUILD)/smtp_ceiling
 	@sh tests/load/bench.sh $(BUILD)
 
 $(BUILD)/ping: tests/load/ping.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 $(BUILD)/pwhash_ceiling: tests/load/pwhash_ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/smtp_ceiling: tests/load/smtp_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 $(BUILD)/slowloris: tests/load/slowloris.c

@@ -72,8 +72,9 @@ void test_mime(void)
                                         "Content-Transfer-Encoding: 8bit");
         const char *html = strstr(msg, "text/html; charset=UTF-8\r\n"
                                        "Content-Transfer-Encoding: quoted-printable");
-        const char *cal = strstr(msg, "Content-Type: text/calendar; charset=UTF-8\r\n"
-                                      "Content-Disposition: attachment; filename=\"gess-2026.ics\"");
+        const char *cal =
+            strstr(msg, "Content-Type: text/calendar; charset=UTF-8\r\n"
+                        "Content-Disposition: attachment; filename=\"gess-2026.ics\"");
         CHECK(alt && plain && html && cal && alt < plain && plain < html && html < cal);
         CHECK(strstr(msg, "xxxxxxxxxx=3Dxxx") != NULL); /* "=" encoded */
         CHECK(strstr(msg, "QkVHSU46VkNBTEVOREFSDQpFTkQ6VkNBTEVOREFSDQo=") != NULL);
@@ -81,9 +82,14 @@ void test_mime(void)
         free(msg);
     }
     /* a plain one: no mixed, no unsubscribe, a quoted display name */
-    struct mime_mail p = {.from = "gess@localhost", .to_email = "a@b.pe",
-                          .to_name = "Ana \"la\" Pérez", .subject = "Hello",
-                          .message_id = "x", .date = 0, .text = "t", .html = "h"};
+    struct mime_mail p = {.from = "gess@localhost",
+                          .to_email = "a@b.pe",
+                          .to_name = "Ana \"la\" Pérez",
+                          .subject = "Hello",
+                          .message_id = "x",
+                          .date = 0,
+                          .text = "t",
+                          .html = "h"};
     msg = mime_build(&p, &len);
     CHECK(msg != NULL);
     if (msg != NULL) {
