@@ -178,6 +178,9 @@ def test_mime_as_the_email_package_reads_it(gess, sink):
     assert text["Content-Transfer-Encoding"] == "quoted-printable"  # a line over 998 octets
     assert long_line in text.get_content()
     assert "List-Unsubscribe" not in m  # not a reminder
+    # the name is HTML-escaped in the HTML part and as written in the text part
+    assert "&lt;Co&gt;" in html.get_content() and "<Co>" not in html.get_content()
+    assert "& <Co>" in text.get_content()
 
 
 def test_short_lines_go_8bit_and_an_accented_subject_is_rfc2047(gess, sink):
@@ -229,3 +232,27 @@ def test_sigterm_hands_back_the_unsent_claim(gess, sink):
     assert leased == 0
     sent = gess.count("outbox", "id = ANY(%s) AND status = 'sent'", (ids,))
     assert sent == sink.count(t)
+
+
+def _has_account_column(gess, name):
+    return gess.sql("SELECT count(*) FROM information_schema.columns"
+                    " WHERE table_name = 'accounts' AND column_name = %s", (name,))[0][0] == 1
+
+
+def test_reminders_carry_list_unsubscribe_and_skip_opted_out_accounts(gess, sink):
+    if not _has_account_column(gess, "unsubscribe_key"):
+        pytest.skip("accounts.unsubscribe_key comes with the account flows (0020)")
+    t = tag()
+    _, a = gess.signup(email="remind" + t)
+    _, b = gess.signup(email="optout" + t)
+    gess.sql("UPDATE accounts SET reminders_opt_out = true WHERE id = %s", (b["id"],))
+    [ra] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=a["id"])
+    [rb] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=b["id"])
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, ra)[0] == "sent" and status(gess, rb)[0] == "dead", 30,
+               "the reminder sent and the opted-out one dropped")
+    key = gess.sql("SELECT unsubscribe_key FROM accounts WHERE id = %s", (a["id"],))[0][0]
+    m = sink.parsed(a["email"])[0]
+    assert m["List-Unsubscribe"] == f"<https://gess.test/v1/unsubscribe?token={key}>"
+    assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sink.to(b["email"]) == []
