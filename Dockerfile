@@ -5,13 +5,15 @@
 #   docker run -e GESS_DATABASE_URL=postgresql://gess:PASS@10.0.0.5:5432/gess -p 8080:8080 gess
 #
 # With no arguments the container runs `gessd migrate`, then `gessd serve`;
-# with arguments it runs `gessd ARGS...` (e.g. `admin create --email E --name N`).
+# with arguments it runs `gessd ARGS...` (e.g. `admin create --email E --name N`,
+# or `notify`, the outbox's mail sender: docker-compose.yml runs one).
+# libcurl4 is notify's SMTP client; ca-certificates verify the relay's TLS.
 
 FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
-        libjansson-dev libzxcvbn-dev libical-dev \
+        libjansson-dev libzxcvbn-dev libical-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what `make` reads: migrations and the OpenAPI document are compiled in.
@@ -25,7 +27,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libevent-2.1-7 libevent-pthreads-2.1-7 libpq5 libsodium23 libjansson4 libzxcvbn0 \
-        libical3 tzdata \
+        libical3 libcurl4 ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --no-create-home --home-dir /srv/gess \
         --shell /usr/sbin/nologin gess \

@@ -11,6 +11,7 @@
 #include "editions/editions.h"
 #include "followup/followup.h"
 #include "organizations/organizations.h"
+#include "outbox/outbox.h"
 #include "pacts/pacts.h"
 #include "practices/practices.h"
 #include "programme/programme.h"
@@ -22,6 +23,7 @@ static const struct module *const modules[] = {
     &core_module,   &accounts_module,    &editions_module, &registration_module,
     &series_module, &programme_module,   &schedule_module, &organizations_module,
     &pacts_module,  &commitments_module, &followup_module, &practices_module,
+    &outbox_module,
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

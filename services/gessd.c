@@ -5,6 +5,7 @@
  *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
  *   gessd [--config FILE] demo [--if-empty]   load the demo data (idempotent)
  *   gessd [--config FILE] remind         send due pact reminders once
+ *   gessd [--config FILE] notify         deliver the outbox (mail) until SIGTERM
  *   gessd routes                         print the routes: method, path, handler, file
  *
  * Everything needs only GESS_DATABASE_URL; see config/gess.conf.example. */
@@ -20,6 +21,7 @@
 #include "core/server.h"
 #include "demo/demo.h"
 #include "followup/followup.h"
+#include "notify/notify.h"
 
 /* The usage text stays plain: it answers a person who mistyped a command,
  * at a terminal, before any configuration or log level exists; it reports
@@ -27,8 +29,9 @@
  * command line is read is a JSON log line (DESIGN.md §5). */
 static int usage(void)
 {
-    fprintf(stderr, "usage: gessd [--config FILE] serve | migrate | demo [--if-empty] | remind |\n"
-                    "             routes | admin create --email EMAIL --name NAME\n");
+    fprintf(stderr,
+            "usage: gessd [--config FILE] serve | migrate | demo [--if-empty] | remind | notify |\n"
+            "             routes | admin create --email EMAIL --name NAME\n");
     return 2;
 }
 
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "routes") == 0)
         return print_routes();
     if (strcmp(cmd, "serve") != 0 && strcmp(cmd, "migrate") != 0 && strcmp(cmd, "admin") != 0 &&
-        strcmp(cmd, "demo") != 0 && strcmp(cmd, "remind") != 0)
+        strcmp(cmd, "demo") != 0 && strcmp(cmd, "remind") != 0 && strcmp(cmd, "notify") != 0)
         return usage();
     if (sodium_init() < 0) {
         log_msg(LOG_ERROR, "libsodium failed to initialise");
@@ -105,6 +108,8 @@ int main(int argc, char **argv)
             log_msg(LOG_ERROR, "%s", err);
     } else if (strcmp(cmd, "demo") == 0) {
         code = demo_load_cli(&cfg, argc - arg, argv + arg);
+    } else if (strcmp(cmd, "notify") == 0) {
+        code = notify_cli(&cfg, argc - arg, argv + arg);
     } else if (strcmp(cmd, "remind") == 0) {
         code = followup_remind_cli(&cfg, argc - arg, argv + arg);
     } else {

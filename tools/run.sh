@@ -8,7 +8,10 @@
 # Migrates, loads the demo data on first start (`gessd demo --if-empty`: only
 # into a database without editions of its own), prints where to connect and
 # how to create the first admin, then serves until Ctrl-C, which stops gessd
-# and then the cluster it started.
+# and then the cluster it started. `gessd notify` runs beside serve and
+# writes every mail into the maildir var/mail (new/ holds one file per mail),
+# so nothing leaves the machine; GESS_MAIL_TRANSPORT=smtp and GESS_SMTP_URL
+# send for real instead.
 set -eu
 
 [ $# -eq 1 ] || { echo "usage: $0 BIN" >&2; exit 2; }
@@ -26,11 +29,17 @@ fi
 export GESS_DATABASE_URL
 
 gessd_pid=
+notify_pid=
 stopping=0
 cleanup() {
     [ "$stopping" = 0 ] || return 0
     stopping=1
     trap '' INT TERM
+    if [ -n "$notify_pid" ] && kill -0 "$notify_pid" 2>/dev/null; then
+        echo "run.sh: stopping gessd notify" >&2
+        kill -TERM "$notify_pid" 2>/dev/null || true
+        wait "$notify_pid" 2>/dev/null || true
+    fi
     if [ -n "$gessd_pid" ] && kill -0 "$gessd_pid" 2>/dev/null; then
         echo "run.sh: stopping gessd" >&2
         kill -TERM "$gessd_pid" 2>/dev/null || true
@@ -75,6 +84,11 @@ if [ -n "$demo_note" ]; then
 "
 fi
 abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+# development mail: into a maildir unless the caller chose otherwise
+export GESS_MAIL_TRANSPORT="${GESS_MAIL_TRANSPORT:-maildir}"
+export GESS_MAIL_DIR="${GESS_MAIL_DIR:-$(pwd)/var/mail}"
+export GESS_PUBLIC_URL="${GESS_PUBLIC_URL:-http://$listen}"
+mail_dir=$GESS_MAIL_DIR
 cat >&2 <<EOF
 
   gess is starting on http://$listen
@@ -93,12 +107,17 @@ ${demo_lines}  Create the first admin (in another terminal; the password is read
     curl -s http://$listen/v1/tokens -H 'Content-Type: application/json' \\
          -d '{"email":"you@example.org","password":"a long passphrase"}'
 
+  Mail: gessd notify delivers the outbox (transport $GESS_MAIL_TRANSPORT); in a maildir, every mail is a
+  file in $mail_dir/new/ (read one with: cat $mail_dir/new/*).
+
   Press Ctrl-C to stop gessd$( [ "$own_cluster" = 1 ] && echo " and the database" ).
 
 EOF
 
 "$bin" serve &
 gessd_pid=$!
+"$bin" notify &
+notify_pid=$!
 rc=0
 wait "$gessd_pid" || rc=$?
 # Reached when gessd exits by itself (a trapped signal exits in on_signal).

@@ -57,6 +57,18 @@ static bool proxies_shape(const char *v)
     return proxies_parse(v, why, sizeof why);
 }
 
+/* The base of the links in mails: an absolute http(s) URL without a
+ * trailing slash, so "{public_url}/v1/..." is one URL. */
+static bool url_shape(const char *v)
+{
+    size_t n = strlen(v);
+    return (strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0) && n > 8 &&
+           v[n - 1] != '/' && strpbrk(v, " \t\r\n\"<>") == NULL;
+}
+
+static const char *const mail_transports[] = {"smtp", "maildir", NULL};
+static const char *const smtp_tls_modes[] = {"required", "opportunistic", "off", NULL};
+
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
 
 #define F(field) offsetof(struct config, field)
@@ -103,6 +115,21 @@ static const struct key keys[] = {
     {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels, NULL},
     {"reminder_interval", C_INT, F(reminder_interval), 0, 604800, "3600", NULL, NULL},
     {"reminder_days", C_INT, F(reminder_days), 0, 365, "14", NULL, NULL},
+    /* gessd notify; each is explained in config/gess.conf.example */
+    {"mail_transport", C_STR, F(mail_transport), 0, 0, "smtp", mail_transports, NULL},
+    {"mail_dir", C_STR, F(mail_dir), 0, 0, "var/mail", NULL, NULL},
+    {"smtp_url", C_STR, F(smtp_url), 0, 0, "smtp://127.0.0.1:25", NULL, NULL},
+    {"smtp_user", C_STR, F(smtp_user), 0, 0, "", NULL, NULL},
+    {"smtp_password", C_STR, F(smtp_password), 0, 0, "", NULL, NULL},
+    {"smtp_tls", C_STR, F(smtp_tls), 0, 0, "opportunistic", smtp_tls_modes, NULL},
+    {"mail_from", C_STR, F(mail_from), 0, 0, "gess@localhost", NULL, NULL},
+    {"smtp_rate_per_minute", C_INT, F(smtp_rate_per_minute), 0, 1000000, "0", NULL, NULL},
+    {"outbox_lease_s", C_INT, F(outbox_lease_s), 1, 86400, "60", NULL, NULL},
+    {"outbox_poll_ms", C_INT, F(outbox_poll_ms), 10, 600000, "250", NULL, NULL},
+    {"mail_retry_s", C_INT, F(mail_retry_s), 1, 86400, "60", NULL, NULL},
+    {"mail_give_up_s", C_INT, F(mail_give_up_s), 1, 31536000, "86400", NULL, NULL},
+    {"outbox_retention_days", C_INT, F(outbox_retention_days), 1, 3650, "30", NULL, NULL},
+    {"public_url", C_STR, F(public_url), 0, 0, "http://127.0.0.1:8080", NULL, url_shape},
 };
 #undef F
 
@@ -151,8 +178,11 @@ bool config_set(struct config *cfg, const char *name, const char *value, char *e
         }
     }
     if (k->check != NULL && !k->check(value)) {
-        snprintf(err, errlen, "config: %s: '%s' is not host:port with a port from 1 to 65535", name,
-                 value);
+        snprintf(err, errlen,
+                 k->check == url_shape
+                     ? "config: %s: '%s' is not an http:// or https:// URL without a final slash"
+                     : "config: %s: '%s' is not host:port with a port from 1 to 65535",
+                 name, value);
         return false;
     }
     char *copy = strdup(value);

@@ -46,6 +46,21 @@ struct config {
     char *log_level;
     int reminder_interval; /* seconds between pact reminder runs; 0: off */
     int reminder_days;     /* days before a milestone's due date to remind */
+    /* gessd notify (services/notify): the outbox's delivery */
+    char *mail_transport; /* smtp | maildir */
+    char *mail_dir;       /* maildir: the directory holding tmp/ and new/ */
+    char *smtp_url;       /* smtp://host:port or smtps://host:port */
+    char *smtp_user;
+    char *smtp_password;
+    char *smtp_tls; /* required | opportunistic | off */
+    char *mail_from;
+    int smtp_rate_per_minute;  /* 0: unlimited */
+    int outbox_lease_s;        /* how long a claimed row is the claimer's */
+    int outbox_poll_ms;        /* between looks for due rows (urgent ones wake at once) */
+    int mail_retry_s;          /* the first retry's wait, doubled per attempt */
+    int mail_give_up_s;        /* after this long since written, a failing row is dead */
+    int outbox_retention_days; /* payloads of delivered rows are purged after */
+    char *public_url;          /* where the mails' links point */
 };
 
 /* Fills cfg with the documented defaults. */

@@ -31,8 +31,5 @@ static void housekeeping_param(const struct config *cfg, char *buf, size_t len)
 }
 
 const struct server_task core_housekeeping_task = {
-    "housekeeping",
-    &core_stmt_housekeeping,
-    housekeeping_interval,
-    housekeeping_param,
+    "housekeeping", &core_stmt_housekeeping, housekeeping_interval, housekeeping_param, NULL,
 };

@@ -3,6 +3,7 @@
 #include "core/metrics.h"
 
 #include <event2/buffer.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,28 @@ bool metrics_init(const struct router *rt)
     return rows != NULL;
 }
 
+/* Written by worker 0's task, read by whichever loop answers /metrics: a
+ * mutex, held for a copy only. */
+static pthread_mutex_t extra_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *extra;
+
+void metrics_set_extra(const char *text)
+{
+    char *copy = strdup(text);
+    pthread_mutex_lock(&extra_lock);
+    free(extra);
+    extra = copy; /* NULL when out of memory: the gauges are left out */
+    pthread_mutex_unlock(&extra_lock);
+}
+
 void metrics_free(void)
 {
     free(rows);
     rows = NULL;
+    pthread_mutex_lock(&extra_lock);
+    free(extra);
+    extra = NULL;
+    pthread_mutex_unlock(&extra_lock);
 }
 
 void metrics_observe(size_t route, const char *method, int status, double seconds)
@@ -110,4 +129,8 @@ void metrics_render(struct evbuffer *out)
                             atomic_load_explicit(&rows[i].sum_us, memory_order_relaxed) / 1e6, pat,
                             meth, cum);
     }
+    pthread_mutex_lock(&extra_lock);
+    if (extra != NULL)
+        evbuffer_add(out, extra, strlen(extra));
+    pthread_mutex_unlock(&extra_lock);
 }

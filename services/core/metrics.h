@@ -17,7 +17,12 @@ void metrics_free(void);
  * for a request that matched no route. */
 void metrics_observe(size_t route, const char *method, int status, double seconds);
 
-/* Appends the request counters and histograms. */
+/* Appends the request counters and histograms, then the extra text. */
 void metrics_render(struct evbuffer *out);
+
+/* Replaces the extra text: Prometheus lines a periodic task computed in SQL
+ * (e.g. the outbox gauges, services/outbox), copied; kept as it is until
+ * the next call. */
+void metrics_set_extra(const char *text);
 
 #endif

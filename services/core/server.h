@@ -20,13 +20,15 @@ int server_run(const struct config *cfg, const struct router *rt,
  * start, on its own pool, so the loop never waits; a run still in flight
  * skips a tick. The work must be safe when several processes run it (e.g.
  * pact reminders).
- * param fills the statement's one parameter. Each module lists its own
- * (core/module.h). */
+ * param fills the statement's one parameter (NULL: it takes none). Each module lists its own
+ * (core/module.h). The statement answers one text value: logged, or given
+ * to done when the task has one (e.g. gauges for /metrics). */
 struct server_task {
     const char *name;
     const struct db_stmt *stmt;
     int (*interval_s)(const struct config *cfg);
     void (*param)(const struct config *cfg, char *buf, size_t len);
+    void (*done)(const char *value); /* NULL: log the value */
 };
 
 /* Deletes expired tokens, old idempotency keys and forgotten login

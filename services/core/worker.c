@@ -104,7 +104,9 @@ static void task_done(void *arg, enum db_status st, PGresult *res)
 {
     struct task_timer *t = arg;
     t->running = false;
-    if (st == DB_OK && PQntuples(res) == 1)
+    if (st == DB_OK && PQntuples(res) == 1 && t->task->done != NULL)
+        t->task->done(PQgetvalue(res, 0, 0));
+    else if (st == DB_OK && PQntuples(res) == 1)
         log_msg(strcmp(PQgetvalue(res, 0, 0), "0") != 0 ? LOG_INFO : LOG_DEBUG, "task %s: %s",
                 t->task->name, PQgetvalue(res, 0, 0));
     else
@@ -120,10 +122,12 @@ static void task_tick(evutil_socket_t fd, short what, void *arg)
     const struct config *cfg = t->w->srv->cfg;
     if (!t->running && !atomic_load(&t->w->draining)) {
         char buf[64];
-        t->task->param(cfg, buf, sizeof buf);
+        if (t->task->param != NULL)
+            t->task->param(cfg, buf, sizeof buf);
         const char *params[] = {buf};
         /* a refusal (database down, queue full) just waits for the next tick */
-        t->running = db_pool_query(t->w->db, t->task->stmt, 1, params, task_done, t);
+        t->running = db_pool_query(t->w->db, t->task->stmt, t->task->param != NULL ? 1 : 0, params,
+                                   task_done, t);
     }
     task_arm(t, t->task->interval_s(cfg));
 }

@@ -34,10 +34,7 @@ static void remind_param(const struct config *cfg, char *buf, size_t len)
 }
 
 const struct server_task followup_remind_task = {
-    "pact_reminders",
-    &followup_stmt_remind,
-    remind_interval,
-    remind_param,
+    "pact_reminders", &followup_stmt_remind, remind_interval, remind_param, NULL,
 };
 
 int followup_remind_cli(const struct config *cfg, int argc, char **argv)

@@ -66,6 +66,12 @@ def test_a_statement_calling_a_function_has_its_name():
     assert not wrong, "\n".join(wrong)
 
 
+# mail/ (templates, MIME, SMTP, maildir: issue 16) is a library without
+# routes, like core; gessd notify is the one user of it, since every other
+# domain writes mail as outbox rows in SQL.
+LIBRARY_USERS = {"mail": {"notify"}}
+
+
 def test_no_domain_includes_another_domains_headers():
     wrong = []
     for rel, text in _c_files():
@@ -73,7 +79,7 @@ def test_no_domain_includes_another_domains_headers():
         if len(parts) < 2 or parts[0] == "core":
             continue
         for inc in re.findall(r'^#include "(\w+)/', text, re.M):
-            if inc not in ("core", parts[0]):
+            if inc not in ("core", parts[0]) and parts[0] not in LIBRARY_USERS.get(inc, ()):
                 wrong.append(f"{rel} includes {inc}/")
     assert not wrong, "\n".join(wrong)
 

@@ -4,7 +4,8 @@
 # next to the figures. Exit 0 unless something could not run. Parts: a.
 # /healthz, b. /v1/me, c. sign-ups, d. registrations, e. the published
 # schedule, f. the public pact dashboard, g. hostile connections: slowloris
-# and idle connections, h. practices search (see README.md).
+# and idle connections, h. practices search, i. outbox mail delivery (see
+# README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
 #   BUILD_DIR holds gessd, ping, pwhash_ceiling and slowloris (the Makefile
@@ -23,7 +24,7 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c d e f g h" to run (all)
+#   BENCH_PARTS               which of "a b c d e f g h i" to run (all)
 #   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
 #   BENCH_D_ACCOUNTS          d.: accounts with a token made in SQL (40000);
 #                             each run of d. registers each at most once
@@ -33,6 +34,7 @@
 #   BENCH_G_SLOWLORIS         g.: slowloris connections held during g1 (1000)
 #   BENCH_G_IDLE              g.: idle connections held during g2 (5000)
 #   BENCH_H_CASES             h.: generated published cases (10000; 100000 for the note)
+#   BENCH_I_MAILS             i.: outbox rows delivered, and mails the ceiling sends (10000)
 # Only 127.0.0.1 is ever targeted. Needs wrk, pgbench, psql, curl, python3.
 
 set -u
@@ -55,7 +57,7 @@ OPS=${BENCH_ARGON2_OPSLIMIT:-2}
 MEM=${BENCH_ARGON2_MEMLIMIT_KIB:-65536}
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
-PARTS=${BENCH_PARTS:-a b c d e f g h}
+PARTS=${BENCH_PARTS:-a b c d e f g h i}
 DDUR=${BENCH_D_DURATION:-$DUR}
 DACC=${BENCH_D_ACCOUNTS:-40000}
 DLC=${BENCH_D_LOW_CONNECTIONS:-8}
@@ -63,13 +65,14 @@ DFSYNC=${BENCH_D_FSYNC:-on}
 GN=${BENCH_G_SLOWLORIS:-1000}
 GI=${BENCH_G_IDLE:-5000}
 HCASES=${BENCH_H_CASES:-10000}
+IMAILS=${BENCH_I_MAILS:-10000}
 IDLE=604800 # token_idle_s: given to gessd and to the pgbench lookup alike
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-for v in DUR ROUNDS WARM WT WC PC SC OPS MEM WORKERS DDUR DACC DLC GN GI; do
+for v in DUR ROUNDS WARM WT WC PC SC OPS MEM WORKERS DDUR DACC DLC GN GI IMAILS; do
     eval "x=\$$v"
     case $x in ''|*[!0-9]*) die "$v must be a whole number, not '$x'" ;; esac
 done
@@ -80,7 +83,7 @@ done
 [ "$GI" -ge 1 ] || GI=1
 RDUR=$(( DUR / ROUNDS )); [ "$RDUR" -ge 1 ] || RDUR=1
 
-for b in gessd ping pwhash_ceiling slowloris; do
+for b in gessd ping pwhash_ceiling slowloris smtp_ceiling; do
     [ -x "$BUILD/$b" ] || die "$BUILD/$b not built (run: make bench)"
 done
 for t in wrk pgbench psql curl; do
@@ -96,14 +99,16 @@ PING_PID=
 SIGNUP_PID=
 SAMPLER_PID=
 HOLD_PID=
+SINK_PID=
+NOTIFY_PID=
 G1_PID=
 G2_PID=
 CLUSTER=0
 
 cleanup() {
     trap - EXIT INT TERM HUP
-    for p in $SAMPLER_PID $SIGNUP_PID $HOLD_PID $G1_PID $G2_PID $GESSD_PID $PING_PID; do kill -TERM "$p" 2>/dev/null; done
-    for p in $SAMPLER_PID $SIGNUP_PID $HOLD_PID $G1_PID $G2_PID $GESSD_PID $PING_PID; do wait "$p" 2>/dev/null; done
+    for p in $SAMPLER_PID $SIGNUP_PID $HOLD_PID $G1_PID $G2_PID $NOTIFY_PID $SINK_PID $GESSD_PID $PING_PID; do kill -TERM "$p" 2>/dev/null; done
+    for p in $SAMPLER_PID $SIGNUP_PID $HOLD_PID $G1_PID $G2_PID $NOTIFY_PID $SINK_PID $GESSD_PID $PING_PID; do wait "$p" 2>/dev/null; done
     if [ "$CLUSTER" = 1 ]; then
         # destroy = stop + delete the data, also where pgcluster.sh kept it
         # outside DIR (/var/tmp/gess-*, DIR/pg a symlink).
@@ -249,6 +254,7 @@ F_G= F_GP= F_GE= F_GALL= F_P= F_PP= F_PE= F_PALL= F_SIZE= F_SETUP= F_BUILD=
 F_NG= F_NGP= F_NGE= F_NP= F_NPP= F_NPE=
 G_S= G_SP= G_SE= G_SALL= G_N= G_NP= G_NE= G_NALL= G_HELD0= G_HELD1= G_HOLD= G_KEYS=
 G_IG= G_IGD= G_IP= G_IPD=
+I_G= I_P= I_SIZE= I_NOTE=
 H_SETUP= H_GL1= H_GL2= H_GL3= H_G1= H_GP1= H_P1= H_PP1= H_N1= H_G2= H_GP2= H_P2= H_PP2= H_N2= H_G3= H_GP3= H_P3= H_PP3= H_N3=
 
 # ---------------------------------------------------------------- a. /healthz
@@ -1106,6 +1112,72 @@ LUA
     done
 fi
 
+# ---------------------------------------------------------------- i. outbox delivery
+# BENCH_I_MAILS outbox rows (written in SQL, as a burst of registrations
+# writes them) delivered by one `gessd notify` to a local aiosmtpd sink
+# (tests/load/smtp_sink.py), timed from its start to the last row sent,
+# vs smtp_ceiling sending as many similar mails to the same kind of sink
+# over one reused connection. The sink (Python) is the same on both sides.
+# sink_wait FILE N: until the sink counted N (120 s), then true
+# (the sink writes the file anew per message: a read may find it empty)
+sink_wait() {
+    i=0
+    while :; do
+        c=$(cat "$1" 2>/dev/null)
+        case $c in ''|*[!0-9]*) c=-1 ;; esac
+        [ "$c" -ge "$2" ] && return 0
+        i=$((i + 1)); [ "$i" -le 2400 ] || return 1; sleep 0.05
+    done
+}
+if want i; then
+    note "i. $IMAILS outbox mails: gessd notify vs smtp_ceiling, both to an aiosmtpd sink"
+    if ! "$PY" -c 'import aiosmtpd' 2>/dev/null; then
+        note "i. skipped: python3-aiosmtpd is missing (make deps)"; I_NOTE="aiosmtpd missing"
+    else
+        SPORT=$(free_port)
+        "$PY" "$LOAD/smtp_sink.py" "$SPORT" "$TMP/sink_p.count" >"$TMP/sink_p.log" 2>&1 &
+        SINK_PID=$!
+        sink_wait "$TMP/sink_p.count" 0 || note "i. the sink did not start"
+        out=$("$BUILD/smtp_ceiling" "smtp://127.0.0.1:$SPORT" "$IMAILS" 1500 2>"$TMP/smtp_ceiling.err")
+        I_P=$(echo "$out" | awk '/^mails_per_s/ { print $2 }')
+        kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
+        SPORT=$(free_port)
+        "$PY" "$LOAD/smtp_sink.py" "$SPORT" "$TMP/sink_g.count" >"$TMP/sink_g.log" 2>&1 &
+        SINK_PID=$!
+        sink_wait "$TMP/sink_g.count" 0 || note "i. the sink did not start"
+        psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v n="$IMAILS" >/dev/null 2>"$TMP/psql.err" <<'SQL' \
+            || { note "could not set part i up: $(cat "$TMP/psql.err")"; FAILED=1; }
+UPDATE outbox SET status = 'sent', sent_at = now() WHERE status = 'pending';
+INSERT INTO outbox (kind, payload, to_email)
+SELECT 'registration_created',
+       jsonb_build_object('registration_id', gen_random_uuid(), 'status', 'confirmed',
+                          'badge_code', 'ABCDEFGHJK', 'mode', 'in_person',
+                          'category', jsonb_build_object('code', 'general', 'name', 'General'),
+                          'edition', jsonb_build_object('slug', 'gess-2026', 'title', 'GESS 2026',
+                              'starts_on', '2026-08-13', 'ends_on', '2026-08-15',
+                              'timezone', 'America/Lima', 'city', 'Cajamarca',
+                              'venue', 'Centro de Convenciones')),
+       'b' || g || '@bench.test'
+  FROM generate_series(1, :n) g;
+SQL
+        t0=$(date +%s.%N)
+        GESS_MAIL_TRANSPORT=smtp GESS_SMTP_URL="smtp://127.0.0.1:$SPORT" GESS_SMTP_TLS=off \
+            "$BUILD/gessd" notify >"$TMP/notify.log" 2>&1 &
+        NOTIFY_PID=$!
+        if sink_wait "$TMP/sink_g.count" "$IMAILS"; then
+            t1=$(date +%s.%N)
+            I_G=$(awk -v n="$IMAILS" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", n / (b - a) }')
+        else
+            note "i. gessd notify did not deliver $IMAILS mails in 120 s"; FAILED=1
+            tail -n 5 "$TMP/notify.log" >&2
+        fi
+        I_SIZE=$(psql "$URL" -XAtq -c "SELECT count(*) FILTER (WHERE status = 'sent') || ' sent, '
+            || count(*) FILTER (WHERE status <> 'sent') || ' not' FROM outbox" 2>/dev/null)
+        kill -TERM "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null; NOTIFY_PID=
+        kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
+    fi
+fi
+
 RN=$(ratio "$E_NG" "$E_NP")
 RF=$(ratio "${F_G:-}" "${F_P:-}")
 RFN=$(ratio "${F_NG:-}" "${F_NP:-}")
@@ -1179,6 +1251,10 @@ if want h; then
         row "   p95 ms at -c$CORES" "$(n "$gl")" "" "" "" "< 50" "$(met "$gl" "<" 50)"
     done
 fi
+if want i; then
+    RI=$(ratio "$I_G" "$I_P")
+    row "i. outbox mails/s" "$(n "$I_G")" "$(n "$I_P")" "smtp_ceiling" "$RI" ">= 0.80" "$(met "$RI" ">=" 0.8)"
+fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
      "anything more means other work skewed the figures"
@@ -1242,6 +1318,8 @@ if want g; then
             tail -n 3 "$TMP/gessd_$t.log" | cut -c1-300 | sed 's/^/  /'
     done
 fi
+want i && echo "i. $IMAILS rows (registration_created, ~1.5 kB mails) by one gessd notify, timed from its start" \
+               "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, 1,500-byte bodies"
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
                "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"
 if [ -s "$TMP/gessd.log" ]; then

@@ -28,6 +28,16 @@ void test_config(void)
     CHECK(!config_set(&c, "log_level", "loud", err, sizeof err));
     CHECK(config_set(&c, "log_level", "warn", err, sizeof err));
     CHECK_STR(c.log_level, "warn");
+    CHECK(c.outbox_lease_s == 60 && c.outbox_poll_ms == 250 && c.mail_retry_s == 60);
+    CHECK(c.mail_give_up_s == 86400 && c.outbox_retention_days == 30);
+    CHECK_STR(c.mail_transport, "smtp");
+    CHECK(!config_set(&c, "mail_transport", "pigeon", err, sizeof err));
+    CHECK(!config_set(&c, "smtp_tls", "maybe", err, sizeof err));
+    CHECK(config_set(&c, "smtp_tls", "required", err, sizeof err));
+    CHECK(!config_set(&c, "public_url", "https://gess.pe/", err, sizeof err));
+    CHECK(strstr(err, "public_url") != NULL && strstr(err, "URL") != NULL);
+    CHECK(!config_set(&c, "public_url", "ftp://gess.pe", err, sizeof err));
+    CHECK(config_set(&c, "public_url", "https://gess.pe", err, sizeof err));
 
     char path[] = "/tmp/gess-unit-XXXXXX";
     int fd = mkstemp(path);

@@ -30,6 +30,7 @@ extern int unit_checks, unit_failures;
 
 void test_router(void);
 void test_config(void);
+void test_mime(void);
 void test_problem(void);
 void test_valid(void);
 void test_accounts(void);

@@ -1,0 +1,397 @@
+/* lane.c — the mail lane: claim, render, build, send, record. Blocking
+ * libpq on its own connection is fine here: this thread has nothing else
+ * to do while it waits (serve's event loops are another process).
+ *
+ * Exactly-once where it can be: a row is leased when claimed (outbox_claim)
+ * and a lane never starts a mail once half its lease is gone, so no other
+ * sender can have claimed it meanwhile; only a sender killed between
+ * sending and recording leaves a row that is sent again, once its lease
+ * is over. */
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "mail/mime.h"
+#include "mail/render.h"
+#include "mail/transport.h"
+#include "notify/notify.h"
+
+#define BATCH_MAX 50
+
+static const char sql_claim[] =
+    "SELECT id, message_id, kind, payload, priority, attempts,"
+    " extract(epoch FROM created_at)::float8, email, full_name, language, unsubscribe_key,"
+    " reminder, opted_out FROM outbox_claim('mail', $1::int, $2::int)";
+static const char sql_delivered[] = "SELECT outbox_delivered($1::bigint[])";
+static const char sql_failed[] = "SELECT outbox_failed($1::bigint, $2, to_timestamp($3::float8))";
+static const char sql_release[] = "SELECT outbox_release($1::bigint[])";
+
+enum {
+    C_ID,
+    C_MSGID,
+    C_KIND,
+    C_PAYLOAD,
+    C_PRIO,
+    C_ATTEMPTS,
+    C_CREATED,
+    C_EMAIL,
+    C_NAME,
+    C_LANG,
+    C_UNSUB,
+    C_REMINDER,
+    C_OPTOUT
+};
+
+struct lane {
+    const struct config *cfg;
+    const atomic_bool *stop;
+    int wake_fd;
+    PGconn *conn;
+    struct smtp *smtp;
+    struct bucket bucket;
+    char *done_ids; /* "{1,2,3}" being built: delivered, not yet recorded */
+    size_t done_len, done_cap;
+    size_t ndone;
+};
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Waits up to ms for the database socket (a NOTIFY) or the stop pipe. */
+static void wait_for(struct lane *l, int ms)
+{
+    struct pollfd fds[2] = {{l->wake_fd, POLLIN, 0}, {-1, POLLIN, 0}};
+    if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
+        fds[1].fd = PQsocket(l->conn);
+    poll(fds, 2, ms);
+    if (fds[1].fd >= 0 && PQconsumeInput(l->conn)) {
+        PGnotify *n;
+        while ((n = PQnotifies(l->conn)) != NULL)
+            PQfreemem(n);
+    }
+}
+
+static bool connect_db(struct lane *l)
+{
+    if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
+        return true;
+    PQfinish(l->conn);
+    l->conn = PQconnectdb(l->cfg->database_url);
+    PQsetNoticeProcessor(l->conn, log_pq_notice, NULL);
+    if (PQstatus(l->conn) == CONNECTION_OK) {
+        /* the same least-privileged role as serve; LISTEN for urgent rows */
+        PGresult *r = PQexec(l->conn, "SET ROLE gess_app; SET TIME ZONE 'UTC'; LISTEN gess_outbox");
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok)
+            return true;
+    }
+    log_msg(LOG_WARN, "notify: database: %s", PQerrorMessage(l->conn));
+    PQfinish(l->conn);
+    l->conn = NULL;
+    return false;
+}
+
+/* Runs one statement; false (and the connection dropped, to be made
+ * again) when it fails. */
+static bool exec_ok(struct lane *l, const char *sql, int n, const char *const *params,
+                    PGresult **out)
+{
+    PGresult *r = PQexecParams(l->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+        log_msg(LOG_WARN, "notify: database: %s", PQerrorMessage(l->conn));
+        PQclear(r);
+        PQfinish(l->conn);
+        l->conn = NULL;
+        return false;
+    }
+    if (out != NULL)
+        *out = r;
+    else
+        PQclear(r);
+    return true;
+}
+
+static bool ids_add(char **buf, size_t *len, size_t *cap, const char *id)
+{
+    size_t n = strlen(id) + 2;
+    if (*len + n + 2 > *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        while (c < *len + n + 2)
+            c *= 2;
+        char *p = realloc(*buf, c);
+        if (p == NULL)
+            return false;
+        *buf = p;
+        *cap = c;
+    }
+    *len += (size_t)snprintf(*buf + *len, *cap - *len, "%s%s", *len == 0 ? "{" : ",", id);
+    return true;
+}
+
+/* Records the delivered rows in one statement. On failure they stay
+ * leased and are sent again after the lease: a duplicate, never a loss. */
+static void flush_done(struct lane *l)
+{
+    if (l->ndone == 0)
+        return;
+    snprintf(l->done_ids + l->done_len, l->done_cap - l->done_len, "}");
+    const char *p[] = {l->done_ids};
+    if (l->conn != NULL)
+        (void)exec_ok(l, sql_delivered, 1, p, NULL);
+    l->done_len = 0;
+    l->ndone = 0;
+}
+
+static void mark_done(struct lane *l, const char *id)
+{
+    if (!ids_add(&l->done_ids, &l->done_len, &l->done_cap, id)) {
+        flush_done(l);
+        const char *p[1];
+        char one[40];
+        snprintf(one, sizeof one, "{%s}", id);
+        p[0] = one;
+        if (l->conn != NULL)
+            (void)exec_ok(l, sql_delivered, 1, p, NULL);
+        return;
+    }
+    l->ndone++;
+}
+
+/* retry_at: NULL for dead. */
+static void mark_failed(struct lane *l, const char *id, const char *error, const char *retry_at)
+{
+    const char *p[] = {id, error, retry_at};
+    if (l->conn != NULL)
+        (void)exec_ok(l, sql_failed, 3, p, NULL);
+}
+
+/* The next try after attempts failed ones: mail_retry_s·2^(attempts−1)
+ * ± 20 % (so that a relay's outage does not come back as one burst), or
+ * dead (NULL) once that is past mail_give_up_s after the row was written. */
+static const char *retry_time(const struct lane *l, int attempts, double created, char *buf,
+                              size_t len)
+{
+    double wait = l->cfg->mail_retry_s * pow(2, attempts > 1 ? attempts - 1 : 0);
+    if (wait > 1e9)
+        wait = 1e9;
+    wait *= 0.8 + 0.4 * ((double)rand() / RAND_MAX);
+    double at = wall_s() + wait;
+    if (at > created + l->cfg->mail_give_up_s)
+        return NULL;
+    snprintf(buf, len, "%.3f", at);
+    return buf;
+}
+
+static json_t *render_context(const struct lane *l, PGresult *r, int i, const char *unsub_url)
+{
+    json_error_t jerr;
+    json_t *payload = json_loads(PQgetvalue(r, i, C_PAYLOAD), 0, &jerr);
+    json_t *ctx =
+        json_pack("{s:{s:s,s:s,s:s},s:s,s:o}", "recipient", "full_name", PQgetvalue(r, i, C_NAME),
+                  "email", PQgetvalue(r, i, C_EMAIL), "language", PQgetvalue(r, i, C_LANG),
+                  "public_url", l->cfg->public_url, "payload", payload ? payload : json_object());
+    if (ctx != NULL && unsub_url != NULL)
+        json_object_set_new(ctx, "unsubscribe_url", json_string(unsub_url));
+    return ctx;
+}
+
+/* The attachments of a kind: the edition's .ics for registration mails.
+ * TEMPORARY until the template layer merges: TEMPLATES writes the .ics
+ * builder from the payload's edition; until then no kind attaches one
+ * (mime.c already carries attachments: tests/api/test_notify.py). */
+static char *attachment_for(const char *kind, json_t *payload, size_t *len, char *name,
+                            size_t namelen)
+{
+    (void)kind;
+    (void)payload;
+    (void)len;
+    (void)name;
+    (void)namelen;
+    return NULL;
+}
+
+/* One row: the outcome recorded, or left leased when the database went
+ * away (sent again after the lease). */
+static void deliver(struct lane *l, PGresult *r, int i)
+{
+    const char *id = PQgetvalue(r, i, C_ID);
+    const char *kind = PQgetvalue(r, i, C_KIND);
+    char err[512] = "";
+    if (PQgetisnull(r, i, C_EMAIL)) {
+        mark_failed(l, id, "no recipient", NULL); /* the account was erased */
+        return;
+    }
+    bool reminder = PQgetvalue(r, i, C_REMINDER)[0] == 't';
+    if (reminder && PQgetvalue(r, i, C_OPTOUT)[0] == 't') {
+        mark_failed(l, id, "opted out of reminders", NULL);
+        return;
+    }
+    char unsub[600];
+    const char *unsub_url = NULL;
+    if (reminder && !PQgetisnull(r, i, C_UNSUB)) {
+        snprintf(unsub, sizeof unsub, "%s/v1/unsubscribe?token=%s", l->cfg->public_url,
+                 PQgetvalue(r, i, C_UNSUB));
+        unsub_url = unsub;
+    }
+    json_t *ctx = render_context(l, r, i, unsub_url);
+    struct mail_text t = {0};
+    if (ctx == NULL || mail_render(kind, PQgetvalue(r, i, C_LANG), ctx, &t, err, sizeof err) != 0) {
+        json_decref(ctx);
+        log_msg(LOG_ERROR, "notify: outbox %s (%s) does not render: %s", id, kind, err);
+        mark_failed(l, id, err[0] ? err : "out of memory", NULL);
+        return;
+    }
+    char att_name[128] = "";
+    size_t att_len = 0;
+    char *att =
+        attachment_for(kind, json_object_get(ctx, "payload"), &att_len, att_name, sizeof att_name);
+    struct mime_attachment a = {att_name, "text/calendar; charset=UTF-8", att, att_len};
+    struct mime_mail m = {
+        .from = l->cfg->mail_from,
+        .to_email = PQgetvalue(r, i, C_EMAIL),
+        .to_name = PQgetvalue(r, i, C_NAME),
+        .subject = t.subject,
+        .message_id = PQgetvalue(r, i, C_MSGID),
+        .date = time(NULL),
+        .text = t.text,
+        .html = t.html,
+        .unsubscribe_url = unsub_url,
+        .attachments = att ? &a : NULL,
+        .nattachments = att ? 1 : 0,
+    };
+    size_t len = 0;
+    char *msg = mime_build(&m, &len);
+    free(att);
+    mail_text_free(&t);
+    json_decref(ctx);
+    if (msg == NULL) {
+        char at[32];
+        mark_failed(l, id, "out of memory",
+                    retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
+                               atof(PQgetvalue(r, i, C_CREATED)), at, sizeof at));
+        return;
+    }
+    enum mail_outcome o = l->smtp != NULL
+                              ? smtp_send(l->smtp, m.to_email, msg, len, err, sizeof err)
+                              : maildir_write(l->cfg->mail_dir, msg, len, err, sizeof err);
+    free(msg);
+    if (o == MAIL_SENT) {
+        mark_done(l, id);
+        return;
+    }
+    char at[32];
+    const char *retry = o == MAIL_RETRY
+                            ? retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
+                                         atof(PQgetvalue(r, i, C_CREATED)), at, sizeof at)
+                            : NULL;
+    log_msg(retry ? LOG_INFO : LOG_WARN, "notify: outbox %s to %s: %s; %s", id, m.to_email, err,
+            retry ? "will retry" : "dead");
+    mark_failed(l, id, err, retry);
+}
+
+/* Hands back rows i.. of the claim: not tried, so claimable at once. */
+static void release_from(struct lane *l, PGresult *r, int i)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    bool ok = true;
+    for (int k = i; k < PQntuples(r) && ok; k++)
+        ok = ids_add(&buf, &len, &cap, PQgetvalue(r, k, C_ID));
+    if (ok && len > 0 && l->conn != NULL) {
+        snprintf(buf + len, cap - len, "}");
+        const char *p[] = {buf};
+        (void)exec_ok(l, sql_release, 1, p, NULL);
+    }
+    free(buf);
+}
+
+/* One claim and its mails; the number claimed, or -1 when the database
+ * failed. */
+static int one_batch(struct lane *l)
+{
+    int limit = BATCH_MAX;
+    /* paced by the relay: claim no more than half a lease can send */
+    if (l->cfg->smtp_rate_per_minute > 0 && l->smtp != NULL) {
+        long fit = (long)l->cfg->smtp_rate_per_minute * l->cfg->outbox_lease_s / 120;
+        limit = fit < 1 ? 1 : fit < BATCH_MAX ? (int)fit : BATCH_MAX;
+    }
+    char lim[16], lease[16];
+    snprintf(lim, sizeof lim, "%d", limit);
+    snprintf(lease, sizeof lease, "%d", l->cfg->outbox_lease_s);
+    const char *p[] = {lim, lease};
+    PGresult *r = NULL;
+    double claimed_at = mono_s();
+    if (!exec_ok(l, sql_claim, 2, p, &r))
+        return -1;
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        if (atomic_load(l->stop) || mono_s() - claimed_at > l->cfg->outbox_lease_s / 2.0) {
+            flush_done(l);
+            release_from(l, r, i);
+            break;
+        }
+        if (l->smtp != NULL && !bucket_take(&l->bucket, l->stop)) {
+            flush_done(l);
+            release_from(l, r, i);
+            break;
+        }
+        deliver(l, r, i);
+        if (l->conn == NULL)
+            break; /* the rest stay leased; claimed again after the lease */
+    }
+    flush_done(l);
+    PQclear(r);
+    return n;
+}
+
+void *notify_mail_lane(void *arg)
+{
+    struct lane_args *a = arg;
+    struct lane l = {.cfg = a->cfg, .stop = a->stop, .wake_fd = a->wake_fd};
+    srand((unsigned)time(NULL) ^ (unsigned)(size_t)&l);
+    if (strcmp(a->cfg->mail_transport, "smtp") == 0) {
+        l.smtp = smtp_new(a->cfg);
+        if (l.smtp == NULL) {
+            log_msg(LOG_ERROR, "notify: cannot set up SMTP (mail_from: an address?)");
+            a->exit_code = 1;
+            kill(getpid(), SIGTERM); /* the main thread waits for a signal */
+            return NULL;
+        }
+    }
+    bucket_init(&l.bucket, a->cfg->smtp_rate_per_minute);
+    while (!atomic_load(l.stop)) {
+        if (!connect_db(&l)) {
+            wait_for(&l, 1000);
+            continue;
+        }
+        int n = one_batch(&l);
+        if (n < 0)
+            continue;
+        if (n < BATCH_MAX) /* a full batch: more may be due now */
+            wait_for(&l, n > 0 ? 0 : a->cfg->outbox_poll_ms);
+    }
+    PQfinish(l.conn);
+    smtp_free(l.smtp);
+    free(l.done_ids);
+    return NULL;
+}

@@ -1,0 +1,78 @@
+/* notify.c — the command: checks the schema, starts the lanes, waits for a
+ * signal. Signals are blocked in every thread and taken by sigwait() here,
+ * so a lane is never interrupted in the middle of a libpq or libcurl call;
+ * stopping is a flag and a byte in a pipe the lanes poll. */
+#include "notify/notify.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/migrate.h"
+#include "mail/render.h"
+
+int notify_cli(const struct config *cfg, int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        fprintf(stderr, "usage: gessd notify\n");
+        return 2;
+    }
+    if (cfg->database_url[0] == '\0') {
+        log_msg(LOG_ERROR, "notify: config: database_url is not set (GESS_DATABASE_URL)");
+        return 2;
+    }
+    char err[512];
+    if (!migrate_check(cfg->database_url, err, sizeof err)) {
+        log_msg(LOG_ERROR, "notify: %s", err);
+        return 1;
+    }
+    if (mail_render_init() != 0) {
+        log_msg(LOG_ERROR, "notify: the mail templates do not compile");
+        return 1;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+        log_msg(LOG_ERROR, "notify: libcurl failed to initialise");
+        return 1;
+    }
+    int pipefd[2];
+    if (pipe(pipefd) != 0) {
+        log_msg(LOG_ERROR, "notify: pipe failed");
+        curl_global_cleanup();
+        return 1;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* the lanes inherit it */
+    signal(SIGPIPE, SIG_IGN);               /* a relay closing on us is an error, not a death */
+
+    static atomic_bool stop;
+    struct lane_args mail = {cfg, &stop, pipefd[0], 0};
+    pthread_t t;
+    if (pthread_create(&t, NULL, notify_mail_lane, &mail) != 0) {
+        log_msg(LOG_ERROR, "notify: cannot start the mail lane");
+        close(pipefd[0]);
+        close(pipefd[1]);
+        curl_global_cleanup();
+        return 1;
+    }
+    log_msg(LOG_INFO, "notify started: mail lane, transport %s%s%s", cfg->mail_transport,
+            cfg->mail_transport[0] == 'm' ? " into " : " via ",
+            cfg->mail_transport[0] == 'm' ? cfg->mail_dir : cfg->smtp_url);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_msg(LOG_INFO, "notify: signal %d, finishing the mail in flight", sig);
+    atomic_store(&stop, true);
+    (void)!write(pipefd[1], "x", 1);
+    pthread_join(t, NULL);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    curl_global_cleanup();
+    log_msg(LOG_INFO, "notify stopped");
+    return mail.exit_code;
+}

@@ -1,0 +1,26 @@
+/* notify.h — `gessd notify`: delivers the outbox (issue 16). Its own
+ * process without an HTTP listener: lanes on threads (one for mail; later
+ * one for webhooks), each with its own blocking libpq connection, woken by
+ * LISTEN gess_outbox for urgent rows and polling every outbox_poll_ms. */
+#ifndef GESS_NOTIFY_H
+#define GESS_NOTIFY_H
+
+#include <stdatomic.h>
+
+#include "core/config.h"
+
+/* The command: runs until SIGTERM or SIGINT, then finishes the mail in
+ * flight, hands back the rows it claimed and did not try, and exits 0. */
+int notify_cli(const struct config *cfg, int argc, char **argv);
+
+/* One lane's life (lane.c): channel "mail". stop is set and wake_fd made
+ * readable when the process is asked to stop. */
+struct lane_args {
+    const struct config *cfg;
+    const atomic_bool *stop;
+    int wake_fd;
+    int exit_code; /* set by the lane: 0, or 1 when it could not start */
+};
+void *notify_mail_lane(void *args);
+
+#endif

@@ -1,0 +1,258 @@
+"""`gessd notify` (issue 16): the outbox delivered to a real SMTP sink
+(aiosmtpd, smtphelp.py) or a maildir, retries and dead rows, leases after a
+kill, several senders at once, MIME as Python's email package reads it,
+erased accounts and priorities."""
+import email
+import email.policy
+import os
+import signal
+import uuid
+
+import pytest
+
+import smtphelp as s
+
+
+@pytest.fixture
+def sink():
+    k = s.Sink()
+    yield k
+    k.stop()
+
+
+@pytest.fixture
+def admin_headers(staff):
+    return staff.admin["headers"]
+
+
+@pytest.fixture(autouse=True)
+def _aside(gess):
+    s.set_aside_pending(gess)
+
+
+def tag():
+    return "@" + uuid.uuid4().hex[:10] + ".example.org"
+
+
+def status(gess, oid):
+    return gess.sql("SELECT status, attempts, last_error FROM outbox WHERE id = %s", (oid,))[0]
+
+
+def test_451_then_250_is_delivered_once_after_a_retry(gess, sink):
+    t = tag()
+    rcpt = "fail451once+a" + t
+    [oid] = s.insert_rows(gess, "series_event_changed", [rcpt])
+    n = s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 30, "the retried row sent")
+    st, attempts, err = status(gess, oid)
+    assert attempts == 2 and err is None
+    assert len(sink.to(rcpt)) == 1
+    assert sink.rcpt_attempts.count(rcpt) == 2
+    assert n.stop() == 0
+
+
+def test_550_is_dead_at_once_listed_and_retried_by_an_admin(gess, sink, admin_headers):
+    t = tag()
+    rcpt = "fail550+b" + t
+    [oid] = s.insert_rows(gess, "series_event_changed", [rcpt])
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "dead", 30, "the refused row dead")
+    st, attempts, err = status(gess, oid)
+    assert attempts == 1 and "550" in err
+    assert sink.to(rcpt) == []
+    mid = str(gess.sql("SELECT message_id FROM outbox WHERE id = %s", (oid,))[0][0])
+    r = gess.req("GET", "/v1/outbox?status=dead&limit=100", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    item = next(i for i in r.json()["items"] if i["id"] == mid)
+    assert item["status"] == "dead" and item["attempts"] == 1 and "550" in item["last_error"]
+    # the relay accepts it now: an admin's retry delivers it
+    gess.sql("UPDATE outbox SET to_email = %s WHERE id = %s", ("ok+b" + t, oid))
+    r = gess.req("POST", f"/v1/outbox/{mid}/retry", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "pending" and r.json()["attempts"] == 0
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 30, "the retried row sent")
+    assert len(sink.to("ok+b" + t)) == 1
+    r = gess.req("POST", f"/v1/outbox/{mid}/retry", headers=admin_headers)
+    assert r.status_code == 409, r.text
+
+
+def test_421_and_a_lost_relay_are_retried(gess, sink):
+    t = tag()
+    rcpt = "fail421+c" + t
+    [oid] = s.insert_rows(gess, "series_event_changed", [rcpt])
+    n = s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[1] >= 2, 30, "two attempts")
+    assert status(gess, oid)[0] == "pending"
+    assert n.stop() == 0
+    # a relay nobody listens on: the same, never dead before mail_give_up_s
+    [oid2] = s.insert_rows(gess, "series_event_changed", ["x" + t])
+    s.start_notify(gess, env={"GESS_SMTP_URL": "smtp://127.0.0.1:1"}, sink=sink)
+    s.wait_for(lambda: status(gess, oid2)[1] >= 2, 30, "two failed attempts")
+    st, _, err = status(gess, oid2)
+    assert st == "pending" and "reply 0" in err, err
+
+
+def test_past_give_up_a_temporary_failure_is_dead(gess, sink):
+    [oid] = s.insert_rows(gess, "series_event_changed", ["fail421+d" + tag()])
+    gess.sql("UPDATE outbox SET created_at = now() - interval '2 days' WHERE id = %s", (oid,))
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "dead", 30, "dead past mail_give_up_s")
+
+
+def test_kill_9_mid_batch_then_restart_delivers_all_500(gess, sink):
+    t = tag()
+    ids = s.insert_rows(gess, "series_event_changed", [f"k{i}{t}" for i in range(500)])
+    sink.delay_s = 0.005  # long enough to be killed in the middle
+    n = s.start_notify(gess, sink)
+    s.wait_for(lambda: sink.count(t) >= 100, 60, "100 delivered")
+    n.stop(sig=signal.SIGKILL)
+    assert sink.count(t) < 500
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: gess.count("outbox", "id = ANY(%s) AND status = 'sent'", (ids,)) == 500,
+               120, "all 500 sent")
+    got = {m[0] for m in sink.messages if m[0].endswith(t)}
+    assert len(got) == 500
+
+
+def test_two_senders_never_deliver_a_message_twice(gess, sink):
+    t = tag()
+    ids = s.insert_rows(gess, "series_event_changed", [f"p{i}{t}" for i in range(500)])
+    a = s.start_notify(gess, sink)
+    b = s.start_notify(gess, sink)
+    s.wait_for(lambda: gess.count("outbox", "id = ANY(%s) AND status = 'sent'", (ids,)) == 500,
+               120, "all 500 sent")
+    mids = sink.message_ids(t)
+    assert len(mids) == 500 and len(set(mids)) == 500
+    assert a.stop() == 0 and b.stop() == 0
+    # both took part (SKIP LOCKED hands each its own rows)
+    for inst in (a, b):
+        assert "notify started" in inst.log_text()
+
+
+def test_maildir_writes_readable_messages_in_new(gess, tmp_path):
+    d = str(tmp_path / "mail")
+    t = tag()
+    ids = s.insert_rows(gess, "series_event_changed", [f"m{i}{t}" for i in range(3)])
+    s.start_notify(gess, maildir=d)
+    s.wait_for(lambda: gess.count("outbox", "id = ANY(%s) AND status = 'sent'", (ids,)) == 3,
+               30, "sent")
+    files = s.maildir_files(d)
+    assert len(files) >= 3
+    assert os.listdir(os.path.join(d, "tmp")) == []
+    tos = set()
+    for f in files:
+        with open(f, "rb") as fh:
+            m = email.message_from_binary_file(fh, policy=email.policy.default)
+        tos.add(str(m["To"]).strip("<>"))
+        assert m["Message-ID"].endswith("@gess>")
+    assert {f"m{i}{t}" for i in range(3)} <= tos
+
+
+def test_mime_as_the_email_package_reads_it(gess, sink):
+    t = tag()
+    _, acc = gess.signup(full_name="José Ñúñez «el Ágil» & <Co> \"Q\"", email="mime" + t)
+    rcpt = acc["email"]
+    long_line = "ñ" * 700  # 1,400 octets on one line
+    payload = '{"note": "%s", "short": "línea corta"}' % long_line
+    [oid] = s.insert_rows(gess, "registration_created", [rcpt], payload=payload,
+                          account_id=acc["id"])
+    gess.sql("UPDATE outbox SET to_email = NULL WHERE id = %s", (oid,))
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: sink.to(rcpt), 30, "the mail")
+    raw = sink.to(rcpt)[0]
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 998
+    m = email.message_from_bytes(raw, policy=email.policy.default)
+    assert m["To"].addresses[0].display_name == "José Ñúñez «el Ágil» & <Co> \"Q\""
+    assert m["To"].addresses[0].addr_spec == rcpt
+    for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n"):
+        assert len(line) <= 76 or not line.startswith(b"To:"), line
+    assert m["Message-ID"] == "<%s@gess>" % gess.sql(
+        "SELECT message_id FROM outbox WHERE id = %s", (oid,))[0][0]
+    assert m["Date"].datetime is not None
+    assert m["MIME-Version"] == "1.0"
+    assert m.get_content_type() == "multipart/alternative"
+    text = m.get_body(("plain",))
+    html = m.get_body(("html",))
+    assert text["Content-Transfer-Encoding"] == "quoted-printable"  # a line over 998 octets
+    assert long_line in text.get_content()
+    assert "List-Unsubscribe" not in m  # not a reminder
+    # the name is HTML-escaped in the HTML part and as written in the text part
+    assert "&lt;Co&gt;" in html.get_content() and "<Co>" not in html.get_content()
+    assert "& <Co>" in text.get_content()
+
+
+def test_short_lines_go_8bit_and_an_accented_subject_is_rfc2047(gess, sink):
+    t = tag()
+    rcpt = "short" + t
+    [oid] = s.insert_rows(gess, "series_event_changed", [rcpt], payload='{"t": "línea"}')
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: sink.to(rcpt), 30, "the mail")
+    m = sink.parsed(rcpt)[0]
+    for part in (m.get_body(("plain",)), m.get_body(("html",))):
+        assert part["Content-Transfer-Encoding"] == "8bit"
+        assert "línea" in part.get_content()
+
+
+def test_erased_accounts_pending_mail_is_not_sent(gess, sink):
+    t = tag()
+    _, acc = gess.signup(email="erased" + t)
+    [oid] = s.insert_rows(gess, "series_event_changed", [None], account_id=acc["id"])
+    gess.sql("UPDATE outbox SET to_email = NULL WHERE id = %s", (oid,))
+    gess.sql("DELETE FROM accounts WHERE id = %s", (acc["id"],))
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "dead", 30, "dropped")
+    assert status(gess, oid)[2] == "no recipient"
+    assert sink.to("erased" + t) == []
+
+
+def test_a_verification_overtakes_100_reminders_on_a_throttled_relay(gess, sink):
+    t = tag()
+    s.insert_rows(gess, "series_rsvp_reminder", [f"r{i}{t}" for i in range(100)])
+    n = s.start_notify(gess, sink, env={"GESS_SMTP_RATE_PER_MINUTE": "600"})
+    s.wait_for(lambda: sink.count(t) >= 1, 30, "the first reminder")
+    [vid] = s.insert_rows(gess, "email_verification", ["verify" + t], payload='{"token": "x"}')
+    assert gess.sql("SELECT priority FROM outbox WHERE id = %s", (vid,))[0][0] == 0
+    s.wait_for(lambda: sink.to("verify" + t), 30, "the verification")
+    with sink.lock:
+        order = [m[0] for m in sink.messages if m[0].endswith(t)]
+    assert order.index("verify" + t) < 30, order.index("verify" + t)
+    n.stop()
+
+
+def test_sigterm_hands_back_the_unsent_claim(gess, sink):
+    t = tag()
+    ids = s.insert_rows(gess, "series_event_changed", [f"g{i}{t}" for i in range(40)])
+    n = s.start_notify(gess, sink, env={"GESS_SMTP_RATE_PER_MINUTE": "600"})
+    s.wait_for(lambda: sink.count(t) >= 2, 30, "two delivered")
+    assert n.stop() == 0
+    leased = gess.count("outbox", "id = ANY(%s) AND status = 'pending' AND locked_until > now()",
+                        (ids,))
+    assert leased == 0
+    sent = gess.count("outbox", "id = ANY(%s) AND status = 'sent'", (ids,))
+    assert sent == sink.count(t)
+
+
+def _has_account_column(gess, name):
+    return gess.sql("SELECT count(*) FROM information_schema.columns"
+                    " WHERE table_name = 'accounts' AND column_name = %s", (name,))[0][0] == 1
+
+
+def test_reminders_carry_list_unsubscribe_and_skip_opted_out_accounts(gess, sink):
+    if not _has_account_column(gess, "unsubscribe_key"):
+        pytest.skip("accounts.unsubscribe_key comes with the account flows (0020)")
+    t = tag()
+    _, a = gess.signup(email="remind" + t)
+    _, b = gess.signup(email="optout" + t)
+    gess.sql("UPDATE accounts SET reminders_opt_out = true WHERE id = %s", (b["id"],))
+    [ra] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=a["id"])
+    [rb] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=b["id"])
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, ra)[0] == "sent" and status(gess, rb)[0] == "dead", 30,
+               "the reminder sent and the opted-out one dropped")
+    key = gess.sql("SELECT unsubscribe_key FROM accounts WHERE id = %s", (a["id"],))[0][0]
+    m = sink.parsed(a["email"])[0]
+    assert m["List-Unsubscribe"] == f"<https://gess.test/v1/unsubscribe?token={key}>"
+    assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sink.to(b["email"]) == []
