@@ -402,6 +402,14 @@ BEGIN
                series_rsvp_mail(about, s.mode)
                || jsonb_build_object('changed', changed, 'previous', prev)
           FROM series_rsvps s WHERE s.event_id = ev.id;
+        -- the reminders not yet sent say the new details, a day before the
+        -- new start
+        UPDATE outbox o
+           SET payload = series_rsvp_mail(about, o.payload ->> 'mode')
+                         || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'),
+               next_attempt_at = greatest(now(), ev.starts_at - interval '1 day')
+         WHERE o.kind = 'series_rsvp_reminder' AND o.status = 'pending'
+           AND o.payload -> 'event' ->> 'id' = ev.id::text;
     END IF;
     RETURN core_answer(200, series_event_json(ev, p_actor, true));
 END
@@ -429,6 +437,7 @@ BEGIN
     INSERT INTO outbox (kind, account_id, payload)
     SELECT 'series_event_cancelled', s.account_id, series_rsvp_mail(about, s.mode)
       FROM series_rsvps s WHERE s.event_id = p_id;
+    PERFORM series_reminders_drop(p_id, NULL);
     RETURN core_answer(204);
 END
 $$;
@@ -504,12 +513,27 @@ BEGIN
     -- the reminder meant for the day before (remind_at), both in the shape
     -- every series mail shares.
     mail := series_rsvp_mail(series_event_mail(ev), p_mode);
-    INSERT INTO outbox (kind, account_id, payload)
-    VALUES ('series_rsvp_confirmed', p_account, mail),
+    -- the reminder waits in the outbox until a day before the event (or
+    -- goes at once for an event that starts sooner); a change of time moves
+    -- it, a cancelled RSVP or event takes it back (series_reminders_drop)
+    INSERT INTO outbox (kind, account_id, payload, next_attempt_at)
+    VALUES ('series_rsvp_confirmed', p_account, mail, now()),
            ('series_rsvp_reminder', p_account,
-            mail || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'));
+            mail || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'),
+            greatest(now(), ev.starts_at - interval '1 day'));
     RETURN core_answer(201, series_rsvp_json(rs, ev));
 END
+$$;
+
+-- Takes back the reminders of an event not yet sent (of one account, or of
+-- everyone when p_account is NULL): an RSVP or an event cancelled. Pending
+-- rows are few and indexed (outbox_claim_order), sent ones are not read.
+CREATE OR REPLACE FUNCTION series_reminders_drop(p_event uuid, p_account uuid) RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM outbox
+     WHERE kind = 'series_rsvp_reminder' AND status = 'pending'
+       AND payload -> 'event' ->> 'id' = p_event::text
+       AND (p_account IS NULL OR account_id = p_account)
 $$;
 
 -- DELETE /v1/series-events/{id}/rsvp: the trigger gives the place back.
@@ -529,6 +553,7 @@ BEGIN
         RETURN core_problem(409, 'event-closed');
     END IF;
     DELETE FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
+    PERFORM series_reminders_drop(p_id, p_account);
     RETURN core_answer(204);
 END
 $$;

@@ -28,6 +28,9 @@ CREATE INDEX outbox_claim_order ON outbox (priority, next_attempt_at) WHERE stat
 -- The admin list (GET /v1/outbox?status=) pages newest first per status.
 CREATE INDEX outbox_status_id ON outbox (status, id);
 DROP INDEX outbox_unsent;
+-- An erasure sets account_id NULL on the person's rows and the export lists
+-- them: without an index each would read the whole table.
+CREATE INDEX outbox_account ON outbox (account_id);
 
 -- gessd serves as gess_app: the sender updates rows, housekeeping purges
 -- payloads (an UPDATE), erasure already deletes.

@@ -891,3 +891,39 @@ def test_readme_documents_every_kind():
     section = readme.split("\n## Mail\n", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
     assert listed == set(KINDS), (set(KINDS) - listed, listed - set(KINDS))
+
+
+def test_rsvp_reminder_waits_moves_and_goes_with_the_rsvp(gess, organizer, edition):
+    """The reminder is due a day before the event (not at once, beside the confirmation); a
+    new start time moves it and its text; a cancelled RSVP or event takes it back unsent."""
+    ev = create_event(gess, organizer, edition["slug"])
+    other = create_event(gess, organizer, edition["slug"], title="Mesa técnica")
+    a, b = h.fast_users(gess, 2)
+
+    def reminders(event_id):
+        return gess.sql("SELECT account_id::text, next_attempt_at, payload FROM outbox "
+                        "WHERE kind = 'series_rsvp_reminder' AND status = 'pending' "
+                        "AND payload -> 'event' ->> 'id' = %s ORDER BY id", (event_id,))
+
+    for who in (a, b):
+        h.assert_json(rsvp(gess, who, ev["id"]), 201)
+    h.assert_json(rsvp(gess, a, other["id"]), 201)
+    start = h.parse_instant(ev["starts_at"])
+    [(_, due_a, _), (_, due_b, _)] = reminders(ev["id"])
+    assert due_a == due_b == start - dt.timedelta(days=1)
+    confirmed_due = gess.sql("SELECT next_attempt_at FROM outbox WHERE kind = "
+                             "'series_rsvp_confirmed' ORDER BY id DESC LIMIT 1")[0][0]
+    assert confirmed_due < due_a  # the confirmation goes now
+    later = start + dt.timedelta(days=3)
+    patch_event(gess, organizer, ev["id"], {"starts_at": later.isoformat(),
+                                            "ends_at": (later + dt.timedelta(hours=2)).isoformat()})
+    moved = reminders(ev["id"])
+    assert [r[1] for r in moved] == [later - dt.timedelta(days=1)] * 2
+    assert all(h.parse_instant(r[2]["event"]["starts_at"]) == later for r in moved)
+    assert gess.req("DELETE", f"/v1/series-events/{ev['id']}/rsvp",
+                    headers=b["headers"]).status_code == 204
+    assert [r[0] for r in reminders(ev["id"])] == [a["account"]["id"]]
+    assert gess.req("DELETE", f"/v1/series-events/{ev['id']}",
+                    headers=organizer["headers"]).status_code == 204
+    assert reminders(ev["id"]) == []
+    assert len(reminders(other["id"])) == 1  # another event's reminder stays
