@@ -2,8 +2,11 @@
  * the search matches, as an Atom feed (RFC 4287). practices_feed (SQL)
  * hands over {updated, entries}; the XML is written and escaped here. */
 #include <event2/buffer.h>
+#include <event2/http.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "core/req.h"
 #include "practices/practices.h"
 
@@ -34,12 +37,29 @@ static void xml_text(struct evbuffer *out, const char *s)
     }
 }
 
-/* The base of the feed's links: the Host the client asked, as sent. */
+/* The base of the feed's links: the configured public_url (never the
+ * Host a client sent, which anyone may set and a cache would keep), with
+ * no trailing slash. */
 static void base_url(struct evbuffer *out, const struct req *r)
 {
-    const char *host = req_header(r, "Host");
-    evbuffer_add_printf(out, "http://");
-    xml_text(out, host != NULL && host[0] != '\0' ? host : "localhost");
+    const char *base = req_config(r)->public_url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    char *copy = strndup(base, n);
+    xml_text(out, copy != NULL ? copy : "");
+    free(copy);
+}
+
+/* The feed's self link, which is also its id: a feed of a search is
+ * another feed than the whole repository's. The query string is as the
+ * client sent it (already URL-encoded; xml_text escapes its &). */
+static void self_url(struct evbuffer *out, struct req *r)
+{
+    base_url(out, r);
+    const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->ev));
+    evbuffer_add_printf(out, "/v1/practices?");
+    xml_text(out, q != NULL && q[0] != '\0' ? q : "format=atom");
 }
 
 static void feed_done(struct req *r, enum db_status st, PGresult *res)
@@ -57,14 +77,16 @@ static void feed_done(struct req *r, enum db_status st, PGresult *res)
     }
     evbuffer_add_printf(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                              "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"es\">\n"
-                             "  <id>tag:gess.pe,2026:practices</id>\n"
+                             "  <id>");
+    self_url(out, r);
+    evbuffer_add_printf(out, "</id>\n"
                              "  <title>GESS: repositorio de buenas prácticas</title>\n"
                              "  <updated>");
     xml_text(out, json_string_value(json_object_get(feed, "updated")));
     evbuffer_add_printf(out, "</updated>\n  <author><name>GESS</name></author>\n"
                              "  <link rel=\"self\" type=\"application/atom+xml\" href=\"");
-    base_url(out, r);
-    evbuffer_add_printf(out, "/v1/practices?format=atom\"/>\n  <link rel=\"alternate\" href=\"");
+    self_url(out, r);
+    evbuffer_add_printf(out, "\"/>\n  <link rel=\"alternate\" href=\"");
     base_url(out, r);
     evbuffer_add_printf(out, "/v1/practices\"/>\n");
     size_t i;

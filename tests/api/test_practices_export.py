@@ -78,7 +78,8 @@ def test_csv_has_nothing_unpublished(gess, cases):
 
 def test_atom_feed(gess, cases):
     r = gess.req("GET", "/v1/practices", params={"format": "atom",
-                                                 "organization_id": cases["org"]})
+                                                 "organization_id": cases["org"]},
+                 headers={"Host": "evil.example"})
     assert r.status_code == 200, r.text
     assert r.headers["Content-Type"].startswith("application/atom+xml")
     parsed = feedparser.parse(r.content)
@@ -91,8 +92,12 @@ def test_atom_feed(gess, cases):
     for name in ("id", "title", "updated"):
         assert (root.findtext(ATOM + name) or "").strip(), name
     links = root.findall(ATOM + "link")
-    assert any(link.get("rel") == "self" and link.get("href", "").endswith(
-        "/v1/practices?format=atom") for link in links)
+    # links from the configured public_url, never from the Host sent; the self link (and
+    # the id) of a search's feed name the search
+    self_href = [link.get("href") for link in links if link.get("rel") == "self"]
+    assert self_href == [f"http://127.0.0.1:8080/v1/practices?{r.request.url.split('?', 1)[1]}"]
+    assert root.findtext(ATOM + "id") == self_href[0]
+    assert all(link.get("href").startswith("http://127.0.0.1:8080/") for link in links)
     assert root.find(ATOM + "author/" + ATOM + "name") is not None
     h.parse_instant(root.findtext(ATOM + "updated"))
     entries = root.findall(ATOM + "entry")
@@ -110,6 +115,8 @@ def test_atom_feed(gess, cases):
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/atom+xml")
     text = r.content.decode("utf-8")
     assert feedparser.parse(r.content).bozo == 0
+    whole = ET.fromstring(r.content).findtext(ATOM + "id")
+    assert whole != self_href[0] and whole.startswith("http://127.0.0.1:8080/v1/practices?")
     for pid in cases["hidden"]:
         assert pid not in text
 
