@@ -436,11 +436,13 @@ BEGIN
         SELECT * INTO rs FROM series_rsvps WHERE event_id = p_id AND account_id = p_account;
         RETURN core_answer(200, series_rsvp_json(rs, ev));
     END IF;
+    -- none for an account that unsubscribed from reminders (POST /v1/unsubscribe)
     INSERT INTO outbox (kind, account_id, payload)
-    VALUES ('series_rsvp_reminder', p_account,
-            jsonb_build_object('event_id', ev.id, 'title', ev.title,
-                               'starts_at', ev.starts_at, 'mode', p_mode,
-                               'remind_at', ev.starts_at - interval '1 day'));
+    SELECT 'series_rsvp_reminder', p_account,
+           jsonb_build_object('event_id', ev.id, 'title', ev.title,
+                              'starts_at', ev.starts_at, 'mode', p_mode,
+                              'remind_at', ev.starts_at - interval '1 day')
+     WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = p_account AND a.reminders_opt_out);
     RETURN core_answer(201, series_rsvp_json(rs, ev));
 END
 $$;

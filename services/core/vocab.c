@@ -11,3 +11,5 @@ const char *const vocab_modes[] = {"in_person", "online", NULL};
 const char *const vocab_formats[] = {"online", "in_person", "hybrid", NULL};
 
 const char *const vocab_roles[] = {"admin", "organizer", "followup", "curator", NULL};
+
+const char *const vocab_languages[] = {"es", "en", NULL};

@@ -19,6 +19,9 @@ extern const char *const vocab_formats[];
 /* Account roles (admin implies the others). */
 extern const char *const vocab_roles[];
 
+/* The languages gess writes mail in (an account's language). */
+extern const char *const vocab_languages[];
+
 /* Badge codes: ten characters from 32 that cannot be mistaken for each
  * other when read aloud or typed at the door (no 0/O, no 1/I). */
 #define VOCAB_BADGE_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
