@@ -333,10 +333,14 @@ $$;
 
 -- Stores a token for the account and writes the mail that carries it, in
 -- the caller's transaction: 'verify' lasts 48 hours (time to find the
--- mail after a weekend), 'reset' one hour (it opens the account).
+-- mail after a weekend), 'reset' one hour (it opens the account). The
+-- account's spent and expired tokens go first: no task has to sweep the
+-- table, and a used token refused as unknown is refused all the same.
 CREATE OR REPLACE FUNCTION accounts_token_issue(p_account uuid, p_purpose text, p_token text)
 RETURNS void
 LANGUAGE sql AS $$
+    DELETE FROM account_tokens
+     WHERE account_id = p_account AND (used_at IS NOT NULL OR expires_at <= now());
     INSERT INTO account_tokens (account_id, purpose, token_hash, expires_at)
     VALUES (p_account, p_purpose, accounts_token_hash(p_token),
             now() + CASE p_purpose WHEN 'verify' THEN interval '48 hours'

@@ -19,8 +19,10 @@ static const struct route routes[] = {
     ROUTE("DELETE", "/v1/me", accounts_erase, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/email-verifications", accounts_verify_email, "accounts/verify.c", AUTH_NONE,
           BODY_JSON, OUT_JSON),
+    /* BODY_OPTIONAL, not BODY_NONE: this POST mails, so a body that is not
+     * a JSON object (a client's mistake) is refused rather than ignored */
     ROUTE("POST", "/v1/email-verifications/resend", accounts_verify_resend, "accounts/verify.c",
-          AUTH_USER, BODY_NONE, OUT_JSON),
+          AUTH_USER, BODY_OPTIONAL, OUT_JSON),
     ROUTE("POST", "/v1/password-resets", accounts_reset_request, "accounts/reset.c", AUTH_NONE,
           BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/password-resets/confirm", accounts_reset_confirm, "accounts/reset.c",

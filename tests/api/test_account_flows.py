@@ -366,3 +366,16 @@ def test_erasure_takes_the_tokens_and_the_mail_counts(gess):
     assert gess.count("account_tokens", "account_id = %s", (aid,)) == 0
     assert gess.count("account_mail_attempts", "key = %s", ("e:" + who["email"],)) == 0
     assert gess.count("outbox", "account_id = %s", (aid,)) == 0
+
+
+def test_an_opted_out_account_gets_no_rsvp_reminder(gess, staff, edition):
+    from test_series import create_event, rsvp
+    ev = create_event(gess, staff.organizer, edition["slug"])
+    out, stays = h.fast_users(gess, 2)
+    r = gess.req("POST", f"/v1/unsubscribe?token={_key(gess, out['account']['id'])}")
+    assert r.status_code == 204
+    for who in (out, stays):
+        h.assert_json(rsvp(gess, who, ev["id"]), 201)
+    reminders = "kind = 'series_rsvp_reminder' AND account_id = %s"
+    assert gess.count("outbox", reminders, (out["account"]["id"],)) == 0
+    assert gess.count("outbox", reminders, (stays["account"]["id"],)) == 1
