@@ -1,5 +1,7 @@
-/* accounts.h — sign-up, login tokens, the caller's own account, roles, and
- * `gessd admin create`. */
+/* accounts.h — sign-up, login tokens, the caller's own account, roles,
+ * `gessd admin create`, and the flows that mail a person (email
+ * verification, password reset) or that their mail links to (one-click
+ * unsubscribe). */
 #ifndef GESS_ACCOUNTS_H
 #define GESS_ACCOUNTS_H
 
