@@ -1,6 +1,8 @@
 -- functions/accounts.sql: accounts and their roles (the last admin is kept by an advisory
 -- lock), the account's JSON, erasure, and the login, sign-up and
--- password-change steps around the Argon2id hash (done in C, off the loop).
+-- password-change steps around the Argon2id hash (done in C, off the loop);
+-- email verification, password reset, PATCH /v1/me and one-click
+-- unsubscribe (issue 16).
 --
 -- Reloaded by every `gessd migrate` in one transaction (check_function_bodies
 -- off, so files may call each other in any order); written to be re-run:
@@ -23,7 +25,8 @@ CREATE OR REPLACE FUNCTION account_json(a accounts) RETURNS json
 LANGUAGE sql STABLE AS $$
     SELECT row_to_json(x) FROM (
         SELECT a.id, a.email, a.full_name, a.organization, a.organization_id, a.sector,
-               a.country, a.region, effective_roles(a.roles) AS roles, a.created_at) x
+               a.country, a.region, effective_roles(a.roles) AS roles, a.language,
+               a.email_verified_at IS NOT NULL AS email_verified, a.created_at) x
 $$;
 
 -- The last admin: there is always at least one admin (DESIGN.md §3),
@@ -114,6 +117,8 @@ BEGIN
                            OR (left(l.key, 2) = 'p:'
                                AND right(l.key, length(a.email) + 1) = ' ' || a.email))
                     ORDER BY l.key FOR UPDATE OF l);
+    DELETE FROM account_mail_attempts
+     WHERE key = (SELECT 'e:' || a.email FROM accounts a WHERE a.id = p_account);
     DELETE FROM accounts WHERE id = p_account;  -- tokens and idempotency keys cascade
     RETURN core_answer(204);
 END
@@ -127,7 +132,9 @@ LANGUAGE sql STABLE AS $$
     SELECT core_found((SELECT row_to_json(x) FROM (
       SELECT (SELECT row_to_json(y) FROM (SELECT a.id, a.email, a.full_name, a.organization,
                 a.organization_id, a.sector, a.country, a.region,
-                effective_roles(a.roles) AS roles, a.consent_at, a.consent_policy,
+                effective_roles(a.roles) AS roles, a.language,
+                a.email_verified_at IS NOT NULL AS email_verified, a.email_verified_at,
+                a.reminders_opt_out, a.consent_at, a.consent_policy,
                 a.created_at, a.updated_at) y) AS account,
              (SELECT coalesce(json_agg(registration_json(r, false)
                                        ORDER BY r.created_at, r.id), '[]')
@@ -157,27 +164,43 @@ LANGUAGE sql STABLE AS $$
                      'edition', ed.slug, 'name', p.name, 'organization', p.organization)
                      ORDER BY p.created_at), '[]')
                 FROM speakers p JOIN editions ed ON ed.id = p.edition_id
-               WHERE p.account_id = a.id) AS speaker_profiles
+               WHERE p.account_id = a.id) AS speaker_profiles,
+             -- the mail gess wrote to the person: what and when, never the
+             -- payload (a verification or reset token is in it until sent).
+             -- The status is the row's own where the outbox has one (the
+             -- delivery columns of 0019_outbox), else read from sent_at.
+             (SELECT coalesce(json_agg(jsonb_build_object('kind', o.kind,
+                     'status', coalesce(to_jsonb(o) ->> 'status',
+                                        CASE WHEN o.sent_at IS NULL THEN 'pending'
+                                             ELSE 'sent' END),
+                     'created_at', o.created_at, 'sent_at', o.sent_at)
+                     ORDER BY o.created_at, o.id), '[]')
+                FROM outbox o WHERE o.account_id = a.id) AS mail
         FROM accounts a WHERE a.id = p_account) x))
 $$;
 
--- POST /v1/accounts, last hop (the password hashed): the new account; the
+-- POST /v1/accounts, last hop (the password hashed): the new account, and
+-- in the same transaction its verification mail (p_token, made in C); the
 -- unique email decides races (409 email-taken) and the foreign key whether
 -- the organization record exists.
+DROP FUNCTION IF EXISTS accounts_signup(text, text, text, text, text, text, text, text, uuid);
 CREATE OR REPLACE FUNCTION accounts_signup(p_email text, p_hash text, p_name text,
                                           p_organization text, p_sector text, p_country text,
-                                          p_region text, p_policy text, p_organization_id uuid)
+                                          p_region text, p_policy text, p_organization_id uuid,
+                                          p_language text, p_token text)
 RETURNS api_answer
 LANGUAGE plpgsql AS $$
 DECLARE
     c text;
+    made uuid;
     body json;
 BEGIN
     INSERT INTO accounts AS a (email, password_hash, full_name, organization, sector, country,
-                               region, consent_at, consent_policy, organization_id)
+                               region, consent_at, consent_policy, organization_id, language)
     VALUES (p_email, p_hash, p_name, coalesce(p_organization, ''), p_sector, p_country,
-            p_region, now(), p_policy, p_organization_id)
-    RETURNING account_json(a) INTO body;
+            p_region, now(), p_policy, p_organization_id, coalesce(p_language, 'es'))
+    RETURNING a.id, account_json(a) INTO made, body;
+    PERFORM accounts_token_issue(made, 'verify', p_token);
     RETURN core_answer(201, body);
 EXCEPTION WHEN unique_violation OR foreign_key_violation THEN
     GET STACKED DIAGNOSTICS c = CONSTRAINT_NAME;
@@ -296,6 +319,241 @@ CREATE OR REPLACE FUNCTION accounts_signup_begin(p_addr text, p_window integer, 
 LANGUAGE sql AS $$
     SELECT core_throttle_take(ARRAY['s:' || p_addr], ARRAY[p_max], p_window, 0, 0)
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Email verification and password reset (issue 16). A token is made in C
+-- (32 random bytes, base64url) and reaches the person only by mail: the
+-- outbox payload holds it until sent, account_tokens only its SHA-256.
+
+-- What account_tokens keeps of a token.
+CREATE OR REPLACE FUNCTION accounts_token_hash(p_token text) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT AS $$
+    SELECT sha256(convert_to(p_token, 'UTF8'))
+$$;
+
+-- Stores a token for the account and writes the mail that carries it, in
+-- the caller's transaction: 'verify' lasts 48 hours (time to find the
+-- mail after a weekend), 'reset' one hour (it opens the account). The
+-- account's spent and expired tokens go first: no task has to sweep the
+-- table, and a used token refused as unknown is refused all the same.
+CREATE OR REPLACE FUNCTION accounts_token_issue(p_account uuid, p_purpose text, p_token text)
+RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM account_tokens
+     WHERE account_id = p_account AND (used_at IS NOT NULL OR expires_at <= now());
+    INSERT INTO account_tokens (account_id, purpose, token_hash, expires_at)
+    VALUES (p_account, p_purpose, accounts_token_hash(p_token),
+            now() + CASE p_purpose WHEN 'verify' THEN interval '48 hours'
+                                   ELSE interval '1 hour' END);
+    INSERT INTO outbox (kind, account_id, payload)
+    VALUES (CASE p_purpose WHEN 'verify' THEN 'email_verification' ELSE 'password_reset' END,
+            p_account, jsonb_build_object('token', p_token));
+$$;
+
+-- The live token of a purpose: unused, unexpired, its account's id; NULL
+-- when unknown, used or expired (all three are the same refusal, so an
+-- answer never tells which tokens once existed).
+CREATE OR REPLACE FUNCTION accounts_token_live(p_token text, p_purpose text)
+RETURNS account_tokens
+LANGUAGE sql STABLE AS $$
+    SELECT t.* FROM account_tokens t
+     WHERE t.token_hash = accounts_token_hash(p_token) AND t.purpose = p_purpose
+       AND t.used_at IS NULL AND t.expires_at > now()
+$$;
+
+-- One more account mail (a verification resent, a reset asked for) to
+-- p_email from p_addr, or the seconds to wait: at most p_max_email per
+-- email and p_max_addr per address in a fixed window of p_window seconds,
+-- so nobody can bomb an inbox, nor one address many inboxes. The rows are
+-- locked in key order ('a:' before 'e:'), so two requests never wait for
+-- each other in a circle; a few forgotten rows go on each call (requests
+-- are rare, and this keeps the table small without a housekeeping task).
+CREATE OR REPLACE FUNCTION accounts_mail_begin(p_email text, p_addr text, p_window integer,
+                                              p_max_email integer, p_max_addr integer)
+RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    keys text[] := ARRAY['a:' || p_addr, 'e:' || p_email];
+    until timestamptz;
+BEGIN
+    DELETE FROM account_mail_attempts
+     WHERE key IN (SELECT m.key FROM account_mail_attempts m
+                    WHERE m.window_start < now() - make_interval(secs => p_window)
+                      AND m.key <> ALL (keys)
+                    ORDER BY m.window_start LIMIT 20 FOR UPDATE SKIP LOCKED);
+    WITH locked AS (
+        INSERT INTO account_mail_attempts AS m (key, window_start, count)
+        SELECT k, now(), 0 FROM unnest(keys) k ORDER BY k
+        ON CONFLICT (key) DO UPDATE SET count = m.count  -- only to lock the row
+        RETURNING m.key, m.window_start, m.count
+    )
+    SELECT max(l.window_start + make_interval(secs => p_window)) INTO until
+      FROM locked l
+     WHERE l.window_start + make_interval(secs => p_window) > now()
+       AND l.count >= CASE WHEN left(l.key, 2) = 'a:' THEN p_max_addr ELSE p_max_email END;
+    IF until IS NOT NULL THEN
+        RETURN greatest(1, ceil(extract(epoch FROM until - now())))::integer;
+    END IF;
+    UPDATE account_mail_attempts m SET
+        count = CASE WHEN m.window_start + make_interval(secs => p_window) <= now() THEN 1
+                     ELSE m.count + 1 END,
+        window_start = CASE WHEN m.window_start + make_interval(secs => p_window) <= now()
+                            THEN now() ELSE m.window_start END
+     WHERE m.key = ANY (keys);
+    RETURN NULL;
+END
+$$;
+
+-- The body of a 202: the mail is written, not yet sent.
+CREATE OR REPLACE FUNCTION accounts_accepted() RETURNS api_answer
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT core_answer(202, json_build_object('status', 'accepted'))
+$$;
+
+-- POST /v1/email-verifications: the token proves the address; 200 the
+-- account, verified. Every verification token of the account is spent
+-- with it: once verified, an older mail's link has nothing left to do.
+CREATE OR REPLACE FUNCTION accounts_verify_email(p_token text)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    t account_tokens;
+    body json;
+BEGIN
+    t := accounts_token_live(p_token, 'verify');
+    IF t.id IS NULL THEN
+        RETURN core_refused('token', 'bad_token');
+    END IF;
+    UPDATE account_tokens SET used_at = now()
+     WHERE account_id = t.account_id AND purpose = 'verify' AND used_at IS NULL;
+    UPDATE accounts a SET email_verified_at = coalesce(a.email_verified_at, now()),
+                          updated_at = now()
+     WHERE a.id = t.account_id RETURNING account_json(a) INTO body;
+    RETURN core_found(body);
+END
+$$;
+
+-- POST /v1/email-verifications/resend, after accounts_mail_begin let it
+-- through: a new verification mail; an address already verified gets
+-- none (there is nothing to prove), and the answer is the same 202.
+CREATE OR REPLACE FUNCTION accounts_verify_resend(p_account uuid, p_token text)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM accounts a
+                WHERE a.id = p_account AND a.email_verified_at IS NULL) THEN
+        PERFORM accounts_token_issue(p_account, 'verify', p_token);
+    END IF;
+    RETURN accounts_accepted();
+END
+$$;
+
+-- POST /v1/password-resets: always 202, whether the email has an account
+-- or the request was throttled (either would otherwise tell a stranger
+-- which addresses have accounts); a mail only for an account, when the
+-- throttle lets it through.
+CREATE OR REPLACE FUNCTION accounts_reset_request(p_email text, p_addr text, p_token text,
+                                                 p_window integer, p_max_email integer,
+                                                 p_max_addr integer)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    owner uuid;
+BEGIN
+    IF accounts_mail_begin(p_email, p_addr, p_window, p_max_email, p_max_addr) IS NULL THEN
+        SELECT a.id INTO owner FROM accounts a WHERE a.email = p_email;
+        IF owner IS NOT NULL THEN
+            PERFORM accounts_token_issue(owner, 'reset', p_token);
+        END IF;
+    END IF;
+    RETURN accounts_accepted();
+END
+$$;
+
+-- POST /v1/password-resets/confirm, before the hash: whose the token is
+-- (the password policy counts their email and name as guessable); no row
+-- for a token that is unknown, used or expired. Not an answer: a step.
+CREATE OR REPLACE FUNCTION accounts_reset_begin(p_token text, OUT email text, OUT full_name text)
+RETURNS SETOF record
+LANGUAGE sql STABLE AS $$
+    SELECT a.email, a.full_name FROM accounts a
+     WHERE a.id = (accounts_token_live(p_token, 'reset')).account_id
+$$;
+
+-- POST /v1/password-resets/confirm, last hop: the new hash; every login
+-- token and every reset token of the account go (whoever held a session
+-- or another mail must start again), 204. The token is checked again
+-- under its row's lock, so of two confirmations racing one wins. Reading
+-- the mail proved the address too.
+CREATE OR REPLACE FUNCTION accounts_reset_confirm(p_token text, p_hash text)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    t account_tokens;
+BEGIN
+    SELECT * INTO t FROM account_tokens
+     WHERE token_hash = accounts_token_hash(p_token) AND purpose = 'reset'
+       FOR UPDATE;
+    IF NOT FOUND OR t.used_at IS NOT NULL OR t.expires_at <= now() THEN
+        RETURN core_refused('token', 'bad_token');
+    END IF;
+    UPDATE account_tokens SET used_at = now()
+     WHERE account_id = t.account_id AND purpose = 'reset' AND used_at IS NULL;
+    UPDATE accounts SET password_hash = p_hash,
+                        email_verified_at = coalesce(email_verified_at, now()),
+                        updated_at = now()
+     WHERE id = t.account_id;
+    DELETE FROM tokens WHERE account_id = t.account_id;
+    RETURN core_answer(204);
+END
+$$;
+
+-- PATCH /v1/me: the members present in p_fields (checked in C:
+-- services/accounts/me.c) replace the account's; a null country or region
+-- clears it, a null organization empties it. 200 the account.
+CREATE OR REPLACE FUNCTION accounts_me_update(p_account uuid, p_fields jsonb)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    body json;
+BEGIN
+    UPDATE accounts a SET
+        full_name = CASE WHEN p_fields ? 'full_name' THEN p_fields ->> 'full_name'
+                         ELSE a.full_name END,
+        organization = CASE WHEN p_fields ? 'organization'
+                            THEN coalesce(p_fields ->> 'organization', '')
+                            ELSE a.organization END,
+        sector = CASE WHEN p_fields ? 'sector' THEN p_fields ->> 'sector' ELSE a.sector END,
+        country = CASE WHEN p_fields ? 'country' THEN p_fields ->> 'country' ELSE a.country END,
+        region = CASE WHEN p_fields ? 'region' THEN p_fields ->> 'region' ELSE a.region END,
+        language = CASE WHEN p_fields ? 'language' THEN p_fields ->> 'language'
+                        ELSE a.language END,
+        updated_at = now()
+     WHERE a.id = p_account
+    RETURNING account_json(a) INTO body;
+    RETURN core_found(body);
+END
+$$;
+
+-- POST /v1/unsubscribe?token= (RFC 8058 one-click): the account behind the
+-- key gets no more reminders (series_rsvp_reminder and the pact reminders
+-- skip it); 204, also when it had already opted out; 404 for a key that
+-- names no account.
+CREATE OR REPLACE FUNCTION accounts_unsubscribe(p_key uuid)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE accounts SET reminders_opt_out = true, updated_at = now()
+     WHERE unsubscribe_key = p_key;
+    IF NOT FOUND THEN
+        RETURN core_problem(404, 'not-found');
+    END IF;
+    RETURN core_answer(204);
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION accounts_mail_begin(text, text, integer, integer, integer),
+    accounts_reset_begin(text) TO gess_app;
 
 GRANT EXECUTE ON FUNCTION accounts_login_begin(text, text, integer, integer, integer, integer, integer),
     accounts_login_give_back(text, text, boolean),

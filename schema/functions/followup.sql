@@ -401,7 +401,10 @@ LANGUAGE sql AS $$
           JOIN pact_party_contacts pc ON pc.party_id = pa.id
          WHERE NOT EXISTS (SELECT 1 FROM orgs WHERE orgs.kind = d.kind
                               AND orgs.subject_id = d.subject_id)),
-    who AS (SELECT * FROM orgs UNION SELECT * FROM fallback),
+    -- a contact who unsubscribed from reminders (POST /v1/unsubscribe) gets none
+    who AS (SELECT w.* FROM (SELECT * FROM orgs UNION SELECT * FROM fallback) w
+             WHERE NOT EXISTS (SELECT 1 FROM accounts a
+                                WHERE a.id = w.account_id AND a.reminders_opt_out)),
     ins AS (
         INSERT INTO pact_reminders (kind, subject_id, due_on, account_id)
         SELECT kind, subject_id, due_on, account_id FROM who

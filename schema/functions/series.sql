@@ -513,14 +513,17 @@ BEGIN
     -- the reminder meant for the day before (remind_at), both in the shape
     -- every series mail shares.
     mail := series_rsvp_mail(series_event_mail(ev), p_mode);
+    INSERT INTO outbox (kind, account_id, payload)
+    VALUES ('series_rsvp_confirmed', p_account, mail);
     -- the reminder waits in the outbox until a day before the event (or
     -- goes at once for an event that starts sooner); a change of time moves
-    -- it, a cancelled RSVP or event takes it back (series_reminders_drop)
+    -- it, a cancelled RSVP or event takes it back (series_reminders_drop);
+    -- none for an account that unsubscribed from reminders (POST /v1/unsubscribe)
     INSERT INTO outbox (kind, account_id, payload, next_attempt_at)
-    VALUES ('series_rsvp_confirmed', p_account, mail, now()),
-           ('series_rsvp_reminder', p_account,
-            mail || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'),
-            greatest(now(), ev.starts_at - interval '1 day'));
+    SELECT 'series_rsvp_reminder', p_account,
+           mail || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'),
+           greatest(now(), ev.starts_at - interval '1 day')
+     WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = p_account AND a.reminders_opt_out);
     RETURN core_answer(201, series_rsvp_json(rs, ev));
 END
 $$;

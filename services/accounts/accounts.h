@@ -1,5 +1,7 @@
-/* accounts.h — sign-up, login tokens, the caller's own account, roles, and
- * `gessd admin create`. */
+/* accounts.h — sign-up, login tokens, the caller's own account, roles,
+ * `gessd admin create`, and the flows that mail a person (email
+ * verification, password reset) or that their mail links to (one-click
+ * unsubscribe). */
 #ifndef GESS_ACCOUNTS_H
 #define GESS_ACCOUNTS_H
 
@@ -7,7 +9,9 @@
 #include "core/db_pool.h"
 #include "core/module.h"
 #include "core/problem.h"
+#include "core/req.h"
 #include "core/router.h"
+#include "core/valid.h"
 
 extern const struct module accounts_module;
 
@@ -23,6 +27,18 @@ struct accounts_limits {
     char window[16], max_email[16], max_addr[16], pair_max[16], backoff[16];
 };
 void accounts_limits(const struct config *cfg, struct accounts_limits *out);
+
+/* The account-mail limits (verification resends, reset requests) as
+ * statement parameters, in accounts_mail_begin()'s order after the
+ * address. */
+struct accounts_mail_limits {
+    char window[16], max_email[16], max_addr[16];
+};
+void accounts_mail_limits(const struct config *cfg, struct accounts_mail_limits *out);
+
+/* The body's "token": a string shaped as gess makes them (else MSG_TOKEN
+ * in v, and NULL), so a malformed one never reaches SQL. */
+const char *accounts_token_field(struct valid *v, const json_t *body);
 
 /* `gessd admin create --email E --name N`; returns the exit code. */
 int accounts_admin_create(const struct config *cfg, int argc, char **argv);
@@ -40,6 +56,16 @@ void accounts_export(struct req *r);
 void accounts_erase(struct req *r);
 /* password.c */
 void accounts_password_set(struct req *r);
+/* verify.c */
+void accounts_verify_email(struct req *r);
+void accounts_verify_resend(struct req *r);
+/* reset.c */
+void accounts_reset_request(struct req *r);
+void accounts_reset_confirm(struct req *r);
+/* me.c */
+void accounts_me_update(struct req *r);
+/* unsubscribe.c */
+void accounts_unsubscribe(struct req *r);
 /* roles.c */
 void accounts_roles_set(struct req *r);
 
@@ -54,6 +80,12 @@ bool accounts_reply_throttled(struct req *r, PGresult *res, int col);
 bool accounts_counted(struct req *r, enum db_status st, PGresult *res)
     __attribute__((warn_unused_result));
 
+/* Hashes a new password (a change, a reset) on the pool, as the login
+ * class: cb owns the job. False when there is no memory or the queue is
+ * full (then nothing is queued and the caller answers). */
+bool accounts_hash_new_password(struct req *r, const char *password, req_hash_cb cb)
+    __attribute__((warn_unused_result));
+
 /* The callback of a step that gives a counted attempt back (the password
  * was never checked): whatever it did, the answer is 503. */
 void accounts_done_unavailable(struct req *r, enum db_status st, PGresult *res);
@@ -62,6 +94,8 @@ extern const struct db_stmt accounts_stmt_signup, accounts_stmt_signup_begin,
     accounts_stmt_signup_release, accounts_stmt_login_begin, accounts_stmt_login_success,
     accounts_stmt_login_release, accounts_stmt_logout, accounts_stmt_export, accounts_stmt_erase,
     accounts_stmt_password_begin, accounts_stmt_password_set, accounts_stmt_password_release,
-    accounts_stmt_roles_set;
+    accounts_stmt_roles_set, accounts_stmt_verify_email, accounts_stmt_mail_begin,
+    accounts_stmt_verify_resend, accounts_stmt_reset_request, accounts_stmt_reset_begin,
+    accounts_stmt_reset_confirm, accounts_stmt_me_update, accounts_stmt_unsubscribe;
 
 #endif

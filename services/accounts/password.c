@@ -1,5 +1,6 @@
-/* password.c — PUT /v1/me/password and the password policy (sign-up and
- * `gessd admin create` use it too). Strength comes from zxcvbn (Debian's
+/* password.c — PUT /v1/me/password, the password policy (sign-up, the
+ * reset and `gessd admin create` use it too) and the hashing of a new
+ * password (the reset's too). Strength comes from zxcvbn (Debian's
  * libzxcvbn), which knows common passwords, keyboard walks, dates and
  * l33t substitutions: a home-made list would not. */
 #include <stdio.h>
@@ -69,6 +70,18 @@ const struct db_stmt accounts_stmt_password_release = {
 
 static void password_release(struct req *r, struct pwhash_job *job);
 
+bool accounts_hash_new_password(struct req *r, const char *password, req_hash_cb cb)
+{
+    struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, PWHASH_LOGIN, password);
+    if (job == NULL)
+        return false;
+    if (!req_hash_try(r, job, cb)) {
+        pwhash_job_free(job);
+        return false;
+    }
+    return true;
+}
+
 static void password_new_hashed(struct req *r, struct pwhash_job *job)
 {
     if (job->dropped) {
@@ -109,13 +122,8 @@ static void password_verified(struct req *r, struct pwhash_job *job)
         return;
     }
     const char *pw = json_string_value(json_object_get(r->body, "new_password"));
-    struct pwhash_job *next = pwhash_job_new(PWHASH_HASH, PWHASH_LOGIN, pw);
-    if (next == NULL) {
+    if (!accounts_hash_new_password(r, pw, password_new_hashed))
         password_release(r, NULL);
-        return;
-    }
-    if (!req_hash_try(r, next, password_new_hashed))
-        password_release(r, next);
 }
 
 static void password_fetched(struct req *r, enum db_status st, PGresult *res)

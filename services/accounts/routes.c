@@ -10,12 +10,25 @@ static const struct route routes[] = {
     ROUTE("DELETE", "/v1/tokens/current", accounts_logout, "accounts/login.c", AUTH_USER, BODY_NONE,
           OUT_JSON),
     ROUTE("GET", "/v1/me", accounts_me, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("PATCH", "/v1/me", accounts_me_update, "accounts/me.c", AUTH_USER, BODY_JSON, OUT_JSON),
     ROUTE("PUT", "/v1/me/password", accounts_password_set, "accounts/password.c", AUTH_USER,
           BODY_JSON, OUT_JSON),
     ROUTE("PUT", "/v1/accounts/{id}/roles", accounts_roles_set, "accounts/roles.c", AUTH_ADMIN,
           BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/me/export", accounts_export, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
     ROUTE("DELETE", "/v1/me", accounts_erase, "accounts/me.c", AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("POST", "/v1/email-verifications", accounts_verify_email, "accounts/verify.c", AUTH_NONE,
+          BODY_JSON, OUT_JSON),
+    /* BODY_OPTIONAL, not BODY_NONE: this POST mails, so a body that is not
+     * a JSON object (a client's mistake) is refused rather than ignored */
+    ROUTE("POST", "/v1/email-verifications/resend", accounts_verify_resend, "accounts/verify.c",
+          AUTH_USER, BODY_OPTIONAL, OUT_JSON),
+    ROUTE("POST", "/v1/password-resets", accounts_reset_request, "accounts/reset.c", AUTH_NONE,
+          BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/password-resets/confirm", accounts_reset_confirm, "accounts/reset.c",
+          AUTH_NONE, BODY_JSON, OUT_JSON),
+    ROUTE("POST", "/v1/unsubscribe", accounts_unsubscribe, "accounts/unsubscribe.c", AUTH_NONE,
+          BODY_FORM, OUT_JSON),
     ROUTE_END,
 };
 
@@ -26,7 +39,11 @@ static const struct db_stmt *const statements[] = {
     &accounts_stmt_logout,         &accounts_stmt_export,
     &accounts_stmt_erase,          &accounts_stmt_password_begin,
     &accounts_stmt_password_set,   &accounts_stmt_password_release,
-    &accounts_stmt_roles_set,      NULL,
+    &accounts_stmt_roles_set,      &accounts_stmt_verify_email,
+    &accounts_stmt_mail_begin,     &accounts_stmt_verify_resend,
+    &accounts_stmt_reset_request,  &accounts_stmt_reset_begin,
+    &accounts_stmt_reset_confirm,  &accounts_stmt_me_update,
+    &accounts_stmt_unsubscribe,    NULL,
 };
 
 const struct module accounts_module = {"accounts", routes, statements, NULL};

@@ -10,14 +10,15 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "core/auth.h"
 #include "core/config.h"
 #include "core/req.h"
 #include "core/vocab.h"
 
-/* The last hop: the account (201), 409 email-taken, or 422 for an
- * organization_id that names no organization. */
+/* The last hop: the account (201) with its verification mail, 409
+ * email-taken, or 422 for an organization_id that names no organization. */
 const struct db_stmt accounts_stmt_signup =
-    DB_ANSWER(accounts_signup, "$1, $2, $3, $4, $5, $6, $7, $8, $9::uuid");
+    DB_ANSWER(accounts_signup, "$1, $2, $3, $4, $5, $6, $7, $8, $9::uuid, $10, $11");
 
 /* The throttle's step before the hash, not an answer: the seconds to wait,
  * or NULL. */
@@ -51,6 +52,8 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
     char email[256];
     (void)valid_email_normalise(json_string_value(json_object_get(r->body, "email")), email,
                                 sizeof email);
+    char token[AUTH_TOKEN_LEN + 1], unused[65];
+    auth_token_new(token, unused); /* only mailed: SQL keeps its SHA-256 */
     const char *params[] = {
         email,
         job->out,
@@ -61,10 +64,12 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
         json_string_value(json_object_get(r->body, "region")),
         req_config(r)->privacy_policy_version,
         json_string_value(json_object_get(r->body, "organization_id")),
+        json_string_value(json_object_get(r->body, "language")),
+        token,
     };
     /* The pool copies the parameters, so the job can go now. */
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_signup, 9, params, req_done_sql);
+    req_query(r, &accounts_stmt_signup, 11, params, req_done_sql);
     pwhash_job_free(done);
 }
 
@@ -108,6 +113,7 @@ void accounts_signup(struct req *r)
     if (org_id != NULL && !valid_uuid(org_id))
         valid_fail(&v, "organization_id", MSG_UUID, 0, NULL);
     (void)valid_true(&v, r->body, "consent");
+    (void)valid_enum(&v, r->body, "language", vocab_languages, false);
     if (password != NULL) {
         long limit = 0;
         enum valid_msg m = accounts_password_policy(password, email, full_name, &limit);

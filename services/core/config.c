@@ -70,6 +70,7 @@ static const char *const mail_transports[] = {"smtp", "maildir", NULL};
 static const char *const smtp_tls_modes[] = {"required", "opportunistic", "off", NULL};
 
 static const char *const log_levels[] = {"debug", "info", "warn", "error", NULL};
+static const char *const booleans[] = {"true", "false", NULL};
 
 #define F(field) offsetof(struct config, field)
 static const struct key keys[] = {
@@ -112,6 +113,13 @@ static const struct key keys[] = {
     {"trusted_proxies", C_STR, F(trusted_proxies), 0, 0, "", NULL, proxies_shape},
     {"housekeeping_interval", C_INT, F(housekeeping_interval), 0, 604800, "3600", NULL, NULL},
     {"privacy_policy_version", C_STR, F(privacy_policy_version), 0, 0, "2026-01", NULL, NULL},
+    {"require_verified_email", C_STR, F(require_verified_email), 0, 0, "true", booleans, NULL},
+    /* verification resends and reset requests; why these: config/gess.conf.example */
+    {"account_mail_window_s", C_INT, F(account_mail_window_s), 10, 86400, "3600", NULL, NULL},
+    {"account_mail_max_per_email", C_INT, F(account_mail_max_per_email), 1, 1000000, "3", NULL,
+     NULL},
+    {"account_mail_max_per_address", C_INT, F(account_mail_max_per_address), 1, 1000000, "10", NULL,
+     NULL},
     {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels, NULL},
     {"reminder_interval", C_INT, F(reminder_interval), 0, 604800, "3600", NULL, NULL},
     {"reminder_days", C_INT, F(reminder_days), 0, 365, "14", NULL, NULL},
@@ -273,6 +281,11 @@ void config_free(struct config *cfg)
             free(*p);
             *p = NULL;
         }
+}
+
+bool config_require_verified(const struct config *cfg)
+{
+    return strcmp(cfg->require_verified_email, "true") == 0;
 }
 
 int config_cores(void)

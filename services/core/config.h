@@ -43,6 +43,10 @@ struct config {
     char *trusted_proxies;      /* text; server_run() parses it (core/proxy.h) */
     int housekeeping_interval;  /* seconds between housekeeping runs; 0: off */
     char *privacy_policy_version;
+    char *require_verified_email;     /* "true" or "false"; config_require_verified() */
+    int account_mail_window_s;        /* the window of the two limits below */
+    int account_mail_max_per_email;   /* verification resends and resets per email */
+    int account_mail_max_per_address; /* the same per client address */
     char *log_level;
     int reminder_interval; /* seconds between pact reminder runs; 0: off */
     int reminder_days;     /* days before a milestone's due date to remind */
@@ -78,6 +82,9 @@ bool config_set(struct config *cfg, const char *key, const char *value, char *er
 
 /* Frees the strings the config owns. */
 void config_free(struct config *cfg);
+
+/* Whether registering for an edition needs a verified email. */
+bool config_require_verified(const struct config *cfg);
 
 /* The number of online cores, at least 1. */
 int config_cores(void);

@@ -80,6 +80,11 @@ static const struct slug slugs[] = {
      "Otra sesión usa la misma sala o ponente en un horario que se superpone."},
     {"session-full", 409, "Session full", "Sesión completa", "This session has no places left.",
      "Esta sesión no tiene cupos disponibles."},
+    {"email-unverified", 403, "Email not verified", "Correo no verificado",
+     "Verify your email address first: follow the link gess mailed you "
+     "(POST /v1/email-verifications/resend sends another).",
+     "Verifique primero su dirección de correo: siga el enlace que gess le envió "
+     "(POST /v1/email-verifications/resend envía otro)."},
     {"registration-required", 403, "Registration required", "Inscripción requerida",
      "Only confirmed registrants of this edition can do this.",
      "Solo las personas con inscripción confirmada en esta edición pueden hacerlo."},
@@ -297,6 +302,10 @@ static const char *const messages[MSG_COUNT][2] = {
                         "at most 40 characters",
                         "debe tener letras minúsculas y dígitos en palabras unidas por '_' "
                         "simples, como máximo 40 caracteres"},
+    /* account flows */
+    [MSG_TOKEN] = {"is not a token gess mailed, or it was used or has expired",
+                   "no es un código que gess envió por correo, o ya se usó o venció"},
+    [MSG_ONE_CLICK] = {"must be One-Click (RFC 8058)", "debe ser One-Click (RFC 8058)"},
 };
 
 /* SQL's validation codes. A code names what is wrong, never how to say
@@ -337,6 +346,8 @@ static const struct {
     {"no_session", MSG_NO_SESSION},
     {"no_series_event", MSG_NO_SERIES_EVENT},
     {"no_commitment", MSG_NO_COMMITMENT},
+    /* account flows */
+    {"bad_token", MSG_TOKEN},
 };
 
 bool problem_msg_of_code(const char *code, enum valid_msg *msg)

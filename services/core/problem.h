@@ -82,6 +82,9 @@ enum valid_msg {
     MSG_NO_SERIES_EVENT,
     MSG_NO_COMMITMENT,
     MSG_THEME_CODE,
+    /* account flows */
+    MSG_TOKEN,
+    MSG_ONE_CLICK,
     MSG_COUNT
 };
 

@@ -14,6 +14,7 @@
 
 #include "core/auth.h"
 #include "core/config.h"
+#include "core/form.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/proxy.h"
@@ -478,10 +479,47 @@ static bool is_json_type(const char *ct)
     return n > 5 && evutil_ascii_strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
+static bool is_form_type(const char *ct)
+{
+    static const char form[] = "application/x-www-form-urlencoded";
+    if (ct == NULL)
+        return true; /* an empty one-click body may come without a type */
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && ct[n - 1] == ' ')
+        n--;
+    return n == sizeof form - 1 && evutil_ascii_strncasecmp(ct, form, n) == 0;
+}
+
+/* A form body (BODY_FORM), read into r->body as an object of strings. */
+static bool parse_form(struct req *r)
+{
+    if (!is_form_type(req_header(r, "Content-Type"))) {
+        req_reply_problem(r, "unsupported-media-type",
+                          r->lang == LANG_ES
+                              ? "Envíe el cuerpo como application/x-www-form-urlencoded."
+                              : "Send the body as application/x-www-form-urlencoded.");
+        return false;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t len = evbuffer_get_length(in);
+    const char *data = len ? (const char *)evbuffer_pullup(in, (ev_ssize_t)len) : "";
+    struct valid v;
+    valid_init(&v, r->lang);
+    r->body = form_parse(data, len, &v);
+    if (r->body == NULL && valid_ok(&v)) {
+        valid_free(&v);
+        req_reply_unavailable(r);
+        return false;
+    }
+    return req_valid_ok(r, &v);
+}
+
 /* Parses the body of a route that takes one. jansson refuses invalid UTF-8,
  * NUL characters and (with the flag) duplicate keys. */
 static bool parse_body(struct req *r)
 {
+    if (r->rt->body == BODY_FORM)
+        return parse_form(r);
     if (!is_json_type(req_header(r, "Content-Type"))) {
         req_reply_problem(r, "unsupported-media-type", NULL);
         return false;

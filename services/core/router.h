@@ -31,7 +31,7 @@ struct route {
     const char *pattern; /* /v1/accounts/{id}/roles */
     void (*handler)(struct req *r);
     enum route_auth auth;
-    int body;          /* BODY_NONE, BODY_JSON or BODY_OPTIONAL */
+    int body;          /* BODY_NONE, BODY_JSON, BODY_OPTIONAL or BODY_FORM */
     unsigned produces; /* OUT_* bits of core/accept.h: what it can answer */
     const char *name;  /* the handler's name, e.g. "registration_create" */
     const char *file;  /* where it is defined, below services/ */
@@ -52,8 +52,11 @@ struct route {
 /* What a route reads from the request body. BODY_OPTIONAL takes an empty
  * body as {}. A route with BODY_NONE ignores a body sent to it: HTTP gives
  * a body on GET or DELETE no meaning, and one rule for every such route is
- * simpler for clients than a status to document on each. */
-enum { BODY_NONE = 0, BODY_JSON = 1, BODY_OPTIONAL = 2 };
+ * simpler for clients than a status to document on each. BODY_FORM takes
+ * application/x-www-form-urlencoded (or an empty body) as an object of
+ * strings (core/form.h): only for what mail clients post, RFC 8058's
+ * one-click unsubscribe. */
+enum { BODY_NONE = 0, BODY_JSON = 1, BODY_OPTIONAL = 2, BODY_FORM = 3 };
 
 #define ROUTER_MAX_PARAMS 4
 #define ROUTER_MAX_SEGMENTS 16

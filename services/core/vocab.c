@@ -13,6 +13,8 @@ const char *const vocab_formats[] = {"online", "in_person", "hybrid", NULL};
 
 const char *const vocab_roles[] = {"admin", "organizer", "followup", "curator", NULL};
 
+const char *const vocab_languages[] = {"es", "en", NULL};
+
 /* The codes in order, three characters apiece ("AD AE ..."): a binary
  * search over a string that cannot drift from a count kept elsewhere. */
 static const char countries[] =

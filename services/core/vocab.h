@@ -21,6 +21,9 @@ extern const char *const vocab_formats[];
 /* Account roles (admin implies the others). */
 extern const char *const vocab_roles[];
 
+/* The languages gess writes mail in (an account's language). */
+extern const char *const vocab_languages[];
+
 /* True for an ISO 3166-1 alpha-2 code officially assigned (249 of them,
  * as of 2024): where an account's person lives, where a practice abroad
  * took place. A made-up pair such as "XX" or "EU" is refused. */

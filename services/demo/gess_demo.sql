@@ -253,10 +253,11 @@ SELECT id, name, sector, tax_id, region, '2026-08-15 10:00-05', '2026-08-15 10:0
   FROM demo_org
 ON CONFLICT DO NOTHING;
 
+-- verified: the demo's people register for the edition at once
 INSERT INTO accounts (id, email, password_hash, full_name, organization, organization_id,
-                      sector, country, region)
+                      sector, country, region, email_verified_at)
 SELECT d.id, d.email, current_setting('gess.demo_password_hash'), d.full_name, o.name,
-       d.organization_id, d.sector, 'PE', d.region
+       d.organization_id, d.sector, 'PE', d.region, '2026-08-15 10:00-05'
   FROM demo_account d JOIN demo_org o ON o.id = d.organization_id
 ON CONFLICT DO NOTHING;
 

@@ -285,9 +285,30 @@ class Gess:
         body = h.assert_json(r, 201)
         return body["token"]
 
-    def user(self, **overrides):
-        """A fresh account with a token: dict(email, password, account, token, headers)."""
+    def mailed_token(self, account_id, kind="email_verification"):
+        """The token of the newest mail of that kind to the account, read from
+        its outbox row (nothing delivers mail in the API tests)."""
+        rows = self.sql("SELECT payload->>'token' FROM outbox WHERE account_id = %s AND kind = %s"
+                        " ORDER BY id DESC LIMIT 1", (account_id, kind))
+        assert rows, f"no {kind} mail to {account_id}"
+        return rows[0][0]
+
+    def verify(self, account_id):
+        """Verifies the account's email through the real route, with the token
+        its sign-up mailed; returns the account."""
+        r = self.req("POST", "/v1/email-verifications",
+                     json={"token": self.mailed_token(account_id)})
+        acc = h.assert_json(r, 200)
+        assert acc["email_verified"] is True, acc
+        return acc
+
+    def user(self, verified=True, **overrides):
+        """A fresh account with a token: dict(email, password, account, token,
+        headers); its email verified (as require_verified_email wants for
+        registering) unless verified=False."""
         body, acc = self.signup(**overrides)
+        if verified:
+            acc = self.verify(acc["id"])
         token = self.login(body["email"], body["password"])
         return {
             "email": body["email"].lower(),

@@ -415,7 +415,8 @@ def fast_users(gess, n, sector="civil_society", full_name="Rosa Huamán Ccori",
     """n accounts with tokens written straight into the database (an Argon2id
     hash per account would cost ~90 ms each). Every account shares one real
     password hash taken from an account made through the API, so the
-    password works for logins too. Returns dicts shaped like gess.user()."""
+    password works for logins too. Verified, as gess.user() makes them.
+    Returns dicts shaped like gess.user()."""
     with _fast_lock:
         seed = getattr(gess, "_fast_seed", None)
         if seed is None:
@@ -428,8 +429,8 @@ def fast_users(gess, n, sector="civil_society", full_name="Rosa Huamán Ccori",
     emails = [unique_email(prefix) for _ in range(n)]
     rows = gess.sql(
         "INSERT INTO accounts (email, password_hash, full_name, organization, sector, country,"
-        " region, roles, consent_at, consent_policy)"
-        " SELECT e, %s, %s, %s, %s, 'PE', 'Cajamarca', %s::text[], now(), '2026-01'"
+        " region, roles, consent_at, consent_policy, email_verified_at)"
+        " SELECT e, %s, %s, %s, %s, 'PE', 'Cajamarca', %s::text[], now(), '2026-01', now()"
         "   FROM unnest(%s::text[]) AS e RETURNING id::text, email",
         (hash_, full_name, organization, sector, list(roles or []), emails))
     ids = dict((e, i) for i, e in rows)

@@ -69,14 +69,16 @@ def cases(routes, roles=h.ROLES):
 
 
 def check_cell(gess, req, actor, name, role, want, tables=None, content=None):
-    """One cell, called as actor (None: anonymous): the status and its problem; a refusal
+    """One cell, called as actor (None: anonymous), with the row's json or data (a form
+    body, with its Content-Type in the row's headers): the status and its problem; a refusal
     writes no rows of tables; a success is JSON, or of content type content[1] where the
     row's name holds content[0]; a 204 has no body."""
     headers = dict(req.pop("headers", {}))
     if actor is not None:
         headers.update(actor["headers"])
     before = h.row_counts(gess, tables) if want >= 400 else None
-    r = gess.req(req["method"], req["path"], headers=headers, json=req.get("json"))
+    r = gess.req(req["method"], req["path"], headers=headers, json=req.get("json"),
+                 data=req.get("data"))
     h.assert_role_answer(r, want, f"{name} as {role}")
     if want >= 400:
         assert h.row_counts(gess, tables) == before, "a refused request wrote rows"

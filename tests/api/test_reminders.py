@@ -73,6 +73,17 @@ def test_remind_twice_writes_each_once(gess, setup):
     assert row["milestone"]["title"] == "Pronto"
 
 
+def test_an_opted_out_contact_is_not_reminded(gess, setup):
+    """A contact who unsubscribed (POST /v1/unsubscribe, issue 16) gets no reminder; the
+    others theirs."""
+    a1 = setup["a1"]["account"]["id"]
+    key = gess.sql("SELECT unsubscribe_key FROM accounts WHERE id = %s", (a1,))[0][0]
+    r = gess.req("POST", f"/v1/unsubscribe?token={key}")
+    assert r.status_code == 204, r.text
+    remind(gess)
+    assert reminders_of(gess, setup["c"]["id"]) == [w for w in setup["want"] if w[1] != a1]
+
+
 def test_two_processes_at_once_write_each_once(gess, setup):
     results = []
 

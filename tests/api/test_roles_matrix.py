@@ -1,4 +1,5 @@
-"""Every route of issue 3 x every role: exactly the status each gets.
+"""Every route of issue 3, and the account flows of issue 16, x every role: exactly the
+status each gets.
 
 Roles: anonymous, attendee (the registrant where a registration is
 involved), another attendee, organizer, followup (not an organizer) and
@@ -148,4 +149,81 @@ def test_matrix_covers_every_route(gess):
     table = {_norm(name.split(" (")[0]) for name, _, _ in ROUTES}
     assert table == ISSUE3_ROUTES, sorted(table ^ ISSUE3_ROUTES)
     missing = ISSUE3_ROUTES - have
+    assert not missing, f"gessd routes lacks {sorted(missing)}"
+
+
+# --- the account flows (issue 16) -------------------------------------------------------------
+
+ACCEPTED_ALL = [202] * 6
+SIGNED_IN_202 = [401] + [202] * 5
+
+
+def _mail_budget(path):
+    """path, with the account-mail limits unspent first: they count per client address, and
+    every cell asks from 127.0.0.1."""
+    def setup(c):
+        c.gess.sql("DELETE FROM account_mail_attempts")
+        return path
+    return setup
+
+
+def _verification(c):
+    _, acc = c.gess.signup()
+    return {"token": c.gess.mailed_token(acc["id"])}
+
+
+def _reset(c):
+    who = h.fast_user(c.gess)
+    r = c.gess.req("POST", "/v1/password-resets", json={"email": who["email"]})
+    assert r.status_code == 202, r.text
+    return {"token": c.gess.mailed_token(who["account"]["id"], "password_reset"),
+            "new_password": h.strong_password()}
+
+
+def _unsubscribe(c):
+    who = h.fast_user(c.gess)
+    key = c.gess.sql("SELECT unsubscribe_key FROM accounts WHERE id = %s",
+                     (who["account"]["id"],))[0][0]
+    return f"/v1/unsubscribe?token={key}"
+
+
+ACCOUNT_FLOW_ROUTES = [
+    route("PATCH /v1/me", "PATCH", "/v1/me", SIGNED_IN_200, json={"language": "en"},
+          fresh_actor=True),
+    route("POST /v1/email-verifications", "POST", "/v1/email-verifications", EVERYONE_200,
+          json=_verification),
+    route("POST /v1/email-verifications/resend", "POST",
+          _mail_budget("/v1/email-verifications/resend"), SIGNED_IN_202, json={}),
+    route("POST /v1/password-resets", "POST", _mail_budget("/v1/password-resets"), ACCEPTED_ALL,
+          json=lambda c: {"email": h.unique_email("nobody")}),
+    route("POST /v1/password-resets/confirm", "POST", _mail_budget("/v1/password-resets/confirm"),
+          [204] * 6, json=_reset),
+    route("POST /v1/unsubscribe", "POST", _unsubscribe, [204] * 6,
+          headers={"Content-Type": "application/x-www-form-urlencoded"},
+          data="List-Unsubscribe=One-Click"),
+]
+
+FLOW_CASES, FLOW_CASE_IDS = rh.cases(ACCOUNT_FLOW_ROUTES)
+
+
+@pytest.mark.parametrize("name,setup,role,want", FLOW_CASES, ids=FLOW_CASE_IDS)
+def test_account_flow_role_matrix(gess, staff, people, name, setup, role, want):
+    ctx = Ctx(gess, staff, people)
+    req = setup(ctx)
+    fresh = req.pop("fresh_actor", False)
+    actor = _fresh_actor(role)(ctx) if fresh and role != "anonymous" else ctx.actor(role)
+    rh.check_cell(gess, req, actor, name, role, want)
+
+
+ISSUE16_ROUTES = {
+    "PATCH /v1/me", "POST /v1/email-verifications", "POST /v1/email-verifications/resend",
+    "POST /v1/password-resets", "POST /v1/password-resets/confirm", "POST /v1/unsubscribe",
+}
+
+
+def test_account_flow_matrix_covers_every_route(gess):
+    have = h.served_routes(gess)
+    table = {_norm(name.split(" (")[0]) for name, _, _ in ACCOUNT_FLOW_ROUTES}
+    assert table == ISSUE16_ROUTES, sorted(table ^ ISSUE16_ROUTES)
+    missing = ISSUE16_ROUTES - have
     assert not missing, f"gessd routes lacks {sorted(missing)}"

@@ -94,6 +94,9 @@ def test_upgrade_from_0012(gess, restored):
     # every table the old database had keeps its rows; tables later migrations
     # made hold only what those migrations seeded, as on a fresh database
     assert {k: after[k] for k in counts} == counts
+    # 0020: the accounts made before email verification existed count as verified
+    assert counts["accounts"] > 0
+    assert db.sql("SELECT count(*) FROM accounts WHERE email_verified_at IS NULL") == [(0,)]
     new = set(after) - set(counts)
     if new:
         scratch = ScratchDb(gess, prefix="fresh")

@@ -442,10 +442,11 @@ PYEOF
 CREATE TABLE bench_pool (n integer PRIMARY KEY, account_id uuid NOT NULL, email text NOT NULL,
                          h text NOT NULL);
 \copy bench_pool FROM '$TMP/d_pool.tsv'
+-- verified: registering needs it (require_verified_email)
 INSERT INTO accounts (id, email, password_hash, full_name, organization, sector, country,
-                      region, roles, consent_at, consent_policy)
+                      region, roles, consent_at, consent_policy, email_verified_at)
 SELECT p.account_id, p.email, t.password_hash, 'Bench Reg ' || p.n, t.organization, t.sector,
-       t.country, t.region, t.roles, t.consent_at, t.consent_policy
+       t.country, t.region, t.roles, t.consent_at, t.consent_policy, now()
   FROM bench_pool p, accounts t WHERE t.email = lower(:'tmpl');
 -- last_used_at ahead: as tokens used within the last minute (a login just
 -- before registering), so the lookup's touch-UPDATE never fires, on both

@@ -14,6 +14,7 @@ static const struct {
     {"accept", test_accept}, {"log", test_log},           {"proxy", test_proxy},
     {"pwhash", test_pwhash}, {"head", test_head},         {"etag_cache", test_etag_cache},
     {"mime", test_mime},
+    {"form", test_form},
 };
 
 int main(void)

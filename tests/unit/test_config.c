@@ -38,6 +38,14 @@ void test_config(void)
     CHECK(strstr(err, "public_url") != NULL && strstr(err, "URL") != NULL);
     CHECK(!config_set(&c, "public_url", "ftp://gess.pe", err, sizeof err));
     CHECK(config_set(&c, "public_url", "https://gess.pe", err, sizeof err));
+    /* the account flows: verified email required unless said otherwise */
+    CHECK(config_require_verified(&c));
+    CHECK(c.account_mail_window_s == 3600 && c.account_mail_max_per_email == 3 &&
+          c.account_mail_max_per_address == 10);
+    CHECK(!config_set(&c, "require_verified_email", "yes", err, sizeof err));
+    CHECK(strstr(err, "require_verified_email") != NULL);
+    CHECK(config_set(&c, "require_verified_email", "false", err, sizeof err));
+    CHECK(!config_require_verified(&c));
 
     char path[] = "/tmp/gess-unit-XXXXXX";
     int fd = mkstemp(path);

@@ -39,6 +39,7 @@ void test_accept(void);
 void test_log(void);
 void test_proxy(void);
 void test_pwhash(void);
+void test_form(void);
 void test_head(void);
 void test_etag_cache(void);
 
