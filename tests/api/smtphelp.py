@@ -80,6 +80,14 @@ class Sink:
         with self.lock:
             return [m[1] for m in self.messages if m[0].lower() == rcpt.lower()]
 
+    def by_message_id(self, message_id):
+        """The raw messages whose Message-ID is <message_id@gess> (one, unless delivered twice)."""
+        want = f"<{message_id}@gess>".encode()
+        with self.lock:
+            raw = [m[1] for m in self.messages]
+        return [b for b in raw
+                if re.search(rb"^Message-ID: " + re.escape(want), b, re.M | re.I)]
+
     def parsed(self, rcpt):
         return [email.message_from_bytes(b, policy=email.policy.default) for b in self.to(rcpt)]
 
