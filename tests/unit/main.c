@@ -13,6 +13,7 @@ static const struct {
     {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
     {"accept", test_accept}, {"log", test_log},           {"proxy", test_proxy},
     {"pwhash", test_pwhash}, {"head", test_head},         {"etag_cache", test_etag_cache},
+    {"tmpl", test_tmpl},
 };
 
 int main(void)

@@ -40,5 +40,6 @@ void test_proxy(void);
 void test_pwhash(void);
 void test_head(void);
 void test_etag_cache(void);
+void test_tmpl(void);
 
 #endif
