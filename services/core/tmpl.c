@@ -538,7 +538,8 @@ static bool include(struct compiler *c, const struct src *s, size_t at, const ch
         return false;
     }
     size_t len = 0;
-    const char *text = c->partial ? c->partial(c->arg, name, &len) : NULL;
+    const char *file = NULL;
+    const char *text = c->partial ? c->partial(c->arg, name, &len, &file) : NULL;
     if (text == NULL) {
         fail_at(c, s, at, "unknown partial \"%s\"", name);
         return false;
@@ -547,7 +548,7 @@ static bool include(struct compiler *c, const struct src *s, size_t at, const ch
         fail_at(c, s, at, "template too large with its partials");
         return false;
     }
-    struct src sub = {name, text, len, 0};
+    struct src sub = {file ? file : name, text, len, 0};
     if (!parse(c, &sub, into, depth + 1, NULL, 0, 0)) {
         fail_at(c, s, at, "in partial \"%s\"", name);
         return false;

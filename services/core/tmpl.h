@@ -39,8 +39,9 @@ struct tmpl;
 
 /* The source of partial `name` (not necessarily NUL-terminated; *len set),
  * owned by the resolver and alive during tmpl_compile only; NULL when there
- * is none. */
-typedef const char *(*tmpl_partial_fn)(void *arg, const char *name, size_t *len);
+ * is none. *file may be set to what errors in it should be named (e.g. its
+ * path; alive as long as the source), else they name `name`. */
+typedef const char *(*tmpl_partial_fn)(void *arg, const char *name, size_t *len, const char **file);
 
 /* Compiles src (len bytes) named `name` in `mode`; partials through
  * partial(arg, …) (partial may be NULL: then {{>x}} is an error). NULL on

@@ -18,9 +18,10 @@ static const char *const partials[][2] = {
     {"attr", " title=\"{{name}}\""},
 };
 
-static const char *resolve(void *arg, const char *name, size_t *len)
+static const char *resolve(void *arg, const char *name, size_t *len, const char **file)
 {
     (void)arg;
+    (void)file;
     for (size_t i = 0; i < sizeof partials / sizeof partials[0]; i++)
         if (strcmp(partials[i][0], name) == 0) {
             *len = strlen(partials[i][1]);

@@ -41,5 +41,6 @@ void test_pwhash(void);
 void test_head(void);
 void test_etag_cache(void);
 void test_tmpl(void);
+void test_mail_render(void);
 
 #endif
