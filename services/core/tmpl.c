@@ -932,9 +932,14 @@ static bool url_safe(const char *s, size_t n)
         if (n >= k && starts_nocase(s, schemes[i], k))
             return true;
     }
-    /* "//host" would be another site with the page's scheme */
-    if (n >= 1 && s[0] == '/')
-        return !(n >= 2 && (s[1] == '/' || s[1] == '\\'));
+    if (n >= 1 && s[0] == '/') {
+        /* "//host" (or "/\\host", or with a tab or newline between, which
+         * browsers strip from URLs) would be another site */
+        size_t i = 1;
+        while (i < n && (s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+            i++;
+        return !(i < n && (s[i] == '/' || s[i] == '\\'));
+    }
     return n >= 1 && s[0] == '?';
 }
 

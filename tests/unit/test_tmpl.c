@@ -37,6 +37,7 @@ static const char *ctx_json =
     " \"a\": {\"b\": {\"c\": \"deep\"}, \"name\": \"inner\"},"
     " \"url\": \"https://e.org/?q=1&r=2\", \"bad\": \"javascript:alert(1)\","
     " \"rel\": \"/verify?t=1\", \"mail\": \"MAILTO:x@y.org\", \"proto\": \"//evil.org\","
+    " \"proto2\": \"/\\t\\\\evil.org\","
     " \"token\": \"a b&c/d\", \"label\": \"<go>\", \"ctl\": \"a\\r\\nBcc: x\\u0001\\tz\\u0085!\"}";
 
 /* Compiles src in mode and renders it over ctx_json; the output (malloc'd)
@@ -123,6 +124,7 @@ static void escaping(void)
            "<a href=\"/verify?t=1\"><img src=\"MAILTO:x@y.org\"><form action=\"#\">");
     expect("<a HREF=' {{proto}}'>{{label}}</a>", TMPL_HTML, "<a HREF=' #'>&lt;go&gt;</a>");
     expect("<a href=\"{{name}}\">", TMPL_HTML, "<a href=\"#\">");
+    expect("<a href=\"{{proto2}}\">", TMPL_HTML, "<a href=\"#\">");
     /* later in a URL value: a URL component */
     expect("<a href=\"{{rel}}&amp;x={{token}}\">", TMPL_HTML,
            "<a href=\"/verify?t=1&amp;x=a%20b%26c%2Fd\">");
