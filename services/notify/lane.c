@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "mail/attach_ics.h"
 #include "mail/mime.h"
 #include "mail/render.h"
 #include "mail/transport.h"
@@ -206,28 +207,30 @@ static json_t *render_context(const struct lane *l, PGresult *r, int i, const ch
 {
     json_error_t jerr;
     json_t *payload = json_loads(PQgetvalue(r, i, C_PAYLOAD), 0, &jerr);
-    json_t *ctx =
-        json_pack("{s:{s:s,s:s,s:s},s:s,s:o}", "recipient", "full_name", PQgetvalue(r, i, C_NAME),
-                  "email", PQgetvalue(r, i, C_EMAIL), "language", PQgetvalue(r, i, C_LANG),
-                  "public_url", l->cfg->public_url, "payload", payload ? payload : json_object());
-    if (ctx != NULL && unsub_url != NULL)
-        json_object_set_new(ctx, "unsubscribe_url", json_string(unsub_url));
-    return ctx;
+    /* mail_render_context takes payload (and adds edition_dates from it) */
+    return mail_render_context(PQgetvalue(r, i, C_LANG), PQgetvalue(r, i, C_NAME),
+                               PQgetvalue(r, i, C_EMAIL), l->cfg->public_url,
+                               payload != NULL ? payload : json_object(), unsub_url);
 }
 
-/* The attachments of a kind: the edition's .ics for registration mails.
- * TEMPORARY until the template layer merges: TEMPLATES writes the .ics
- * builder from the payload's edition; until then no kind attaches one
- * (mime.c already carries attachments: tests/api/test_notify.py). */
+/* The attachments of a kind: the edition's .ics for the registration mails
+ * that leave the person with a date to keep (created, promoted, approved);
+ * a rejection or cancellation attaches none, since a calendar file would
+ * invite them to keep a date they no longer have. */
 static char *attachment_for(const char *kind, json_t *payload, size_t *len, char *name,
                             size_t namelen)
 {
-    (void)kind;
-    (void)payload;
-    (void)len;
-    (void)name;
-    (void)namelen;
-    return NULL;
+    static const char *const with_ics[] = {"registration_created", "registration_promoted",
+                                           "registration_approved", NULL};
+    bool wanted = false;
+    for (int k = 0; with_ics[k] != NULL; k++)
+        wanted = wanted || strcmp(kind, with_ics[k]) == 0;
+    json_t *edition = json_object_get(payload, "edition");
+    if (!wanted || !json_is_object(edition))
+        return NULL;
+    const char *slug = json_string_value(json_object_get(edition, "slug"));
+    snprintf(name, namelen, "%s.ics", slug != NULL ? slug : "gess");
+    return mail_ics_edition(edition, time(NULL), len);
 }
 
 /* One row: the outcome recorded, or left leased when the database went

@@ -30,8 +30,8 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
         log_msg(LOG_ERROR, "notify: %s", err);
         return 1;
     }
-    if (mail_render_init() != 0) {
-        log_msg(LOG_ERROR, "notify: the mail templates do not compile");
+    if (!mail_render_init(err, sizeof err)) {
+        log_msg(LOG_ERROR, "notify: the mail templates do not compile: %s", err);
         return 1;
     }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
@@ -42,6 +42,7 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
     if (pipe(pipefd) != 0) {
         log_msg(LOG_ERROR, "notify: pipe failed");
         curl_global_cleanup();
+        mail_render_shutdown();
         return 1;
     }
     sigset_t set;
@@ -59,6 +60,7 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
         close(pipefd[0]);
         close(pipefd[1]);
         curl_global_cleanup();
+        mail_render_shutdown();
         return 1;
     }
     log_msg(LOG_INFO, "notify started: mail lane, transport %s%s%s", cfg->mail_transport,
@@ -73,6 +75,7 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
     close(pipefd[0]);
     close(pipefd[1]);
     curl_global_cleanup();
+    mail_render_shutdown();
     log_msg(LOG_INFO, "notify stopped");
     return mail.exit_code;
 }

@@ -2,12 +2,15 @@
 (aiosmtpd, smtphelp.py) or a maildir, retries and dead rows, leases after a
 kill, several senders at once, MIME as Python's email package reads it,
 erased accounts and priorities."""
+import datetime as dt
 import email
 import email.policy
+import json
 import os
 import signal
 import uuid
 
+import icalendar
 import pytest
 
 import smtphelp as s
@@ -152,8 +155,15 @@ def test_mime_as_the_email_package_reads_it(gess, sink):
     t = tag()
     _, acc = gess.signup(full_name="José Ñúñez «el Ágil» & <Co> \"Q\"", email="mime" + t)
     rcpt = acc["email"]
-    long_line = "ñ" * 700  # 1,400 octets on one line
-    payload = '{"note": "%s", "short": "línea corta"}' % long_line
+    long_line = "ñ" * 700  # 1,400 octets on one line of the text (the edition's title)
+    payload = json.dumps({
+        "registration_id": str(uuid.uuid4()), "status": "confirmed",
+        "status_is": {"confirmed": True}, "badge_code": "ABCDEFGHJK",
+        "category": {"code": "general", "name": "General"}, "mode": "in_person",
+        "mode_is": {"in_person": True},
+        "edition": {"slug": "gess-2026", "title": long_line, "starts_on": "2026-08-13",
+                    "ends_on": "2026-08-15", "timezone": "America/Lima", "city": "Lima",
+                    "venue": None}})
     [oid] = s.insert_rows(gess, "registration_created", [rcpt], payload=payload,
                           account_id=acc["id"])
     gess.sql("UPDATE outbox SET to_email = NULL WHERE id = %s", (oid,))
@@ -174,7 +184,20 @@ def test_mime_as_the_email_package_reads_it(gess, sink):
         "SELECT message_id FROM outbox WHERE id = %s", (oid,))[0][0]
     assert m["Date"].datetime is not None
     assert m["MIME-Version"] == "1.0"
-    assert m.get_content_type() == "multipart/alternative"
+    # registration mail: the alternatives and the edition's .ics, to import (no METHOD, no
+    # ORGANIZER), with a UID that stays the edition's
+    assert m.get_content_type() == "multipart/mixed"
+    [alt] = [p for p in m.iter_parts() if p.get_content_type() == "multipart/alternative"]
+    [ics] = [p for p in m.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert ics.get_filename() == "gess-2026.ics"
+    cal = icalendar.Calendar.from_ical(ics.get_content())
+    assert "METHOD" not in cal
+    [ev] = [c for c in cal.walk("VEVENT")]
+    assert str(ev["UID"]) == "edition-gess-2026@gess" and "ORGANIZER" not in ev
+    assert ev.decoded("DTSTART") == dt.date(2026, 8, 13)
+    assert ev.decoded("DTEND") == dt.date(2026, 8, 16)  # exclusive
+    assert str(ev["SUMMARY"]) == long_line
+    assert alt.get_body(("plain",)) is not None
     text = m.get_body(("plain",))
     html = m.get_body(("html",))
     assert text["Content-Transfer-Encoding"] == "quoted-printable"  # a line over 998 octets
@@ -188,7 +211,15 @@ def test_mime_as_the_email_package_reads_it(gess, sink):
 def test_short_lines_go_8bit_and_an_accented_subject_is_rfc2047(gess, sink):
     t = tag()
     rcpt = "short" + t
-    [oid] = s.insert_rows(gess, "series_event_changed", [rcpt], payload='{"t": "línea"}')
+    payload = json.dumps({
+        "event": {"id": str(uuid.uuid4()), "edition": "gess-2026", "title": "Taller en línea",
+                  "starts_at": "2026-07-01T23:00:00Z", "ends_at": "2026-07-02T01:00:00Z",
+                  "starts_local": "2026-07-01 18:00", "ends_local": "2026-07-01 20:00",
+                  "timezone": "America/Lima", "online_url": "https://meet.example.org/x",
+                  "format": "online", "format_is": {"online": True}},
+        "mode": "online", "mode_is": {"online": True}, "changed": {"starts_at": True},
+        "previous": {"starts_at": "2026-06-30 18:00"}})
+    [oid] = s.insert_rows(gess, "series_event_changed", [rcpt], payload=payload)
     s.start_notify(gess, sink)
     s.wait_for(lambda: sink.to(rcpt), 30, "the mail")
     m = sink.parsed(rcpt)[0]

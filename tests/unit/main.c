@@ -9,12 +9,14 @@ static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-    {"router", test_router}, {"config", test_config},     {"problem", test_problem},
-    {"valid", test_valid},   {"accounts", test_accounts}, {"ics", test_ics},
-    {"accept", test_accept}, {"log", test_log},           {"proxy", test_proxy},
-    {"pwhash", test_pwhash}, {"head", test_head},         {"etag_cache", test_etag_cache},
-    {"mime", test_mime},
-    {"form", test_form},
+    {"router", test_router},     {"config", test_config},
+    {"problem", test_problem},   {"valid", test_valid},
+    {"accounts", test_accounts}, {"ics", test_ics},
+    {"accept", test_accept},     {"log", test_log},
+    {"proxy", test_proxy},       {"pwhash", test_pwhash},
+    {"head", test_head},         {"etag_cache", test_etag_cache},
+    {"tmpl", test_tmpl},         {"mail_render", test_mail_render},
+    {"mime", test_mime},         {"form", test_form},
 };
 
 int main(void)

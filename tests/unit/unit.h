@@ -42,5 +42,7 @@ void test_pwhash(void);
 void test_form(void);
 void test_head(void);
 void test_etag_cache(void);
+void test_tmpl(void);
+void test_mail_render(void);
 
 #endif
