@@ -18,10 +18,13 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Reminder kinds carry List-Unsubscribe and are skipped for an account
--- that opted out of reminders.
+-- that opted out of reminders: the four of README's Mail section
+-- (commitment_overdue was missing, so its mail went without List-Unsubscribe
+-- and to accounts that had opted out; test_mail_e2e.py).
 CREATE OR REPLACE FUNCTION outbox_is_reminder(p_kind text) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT p_kind IN ('series_rsvp_reminder', 'milestone_due_soon', 'milestone_overdue')
+    SELECT p_kind IN ('series_rsvp_reminder', 'milestone_due_soon', 'milestone_overdue',
+                      'commitment_overdue')
 $$;
 
 CREATE OR REPLACE FUNCTION outbox_set_priority() RETURNS trigger

@@ -207,10 +207,16 @@ static json_t *render_context(const struct lane *l, PGresult *r, int i, const ch
 {
     json_error_t jerr;
     json_t *payload = json_loads(PQgetvalue(r, i, C_PAYLOAD), 0, &jerr);
-    /* mail_render_context takes payload (and adds edition_dates from it) */
-    return mail_render_context(PQgetvalue(r, i, C_LANG), PQgetvalue(r, i, C_NAME),
-                               PQgetvalue(r, i, C_EMAIL), l->cfg->public_url,
-                               payload != NULL ? payload : json_object(), unsub_url);
+    if (payload == NULL)
+        payload = json_object();
+    /* mail_render_context takes a reference of its own (json_pack "O", and
+     * adds edition_dates from it): ours is dropped here, else every mail
+     * leaked its payload (LeakSanitizer, test_mail_e2e.py) */
+    json_t *ctx =
+        mail_render_context(PQgetvalue(r, i, C_LANG), PQgetvalue(r, i, C_NAME),
+                            PQgetvalue(r, i, C_EMAIL), l->cfg->public_url, payload, unsub_url);
+    json_decref(payload);
+    return ctx;
 }
 
 /* The attachments of a kind: the edition's .ics for the registration mails
