@@ -119,6 +119,9 @@ BEGIN
                     ORDER BY l.key FOR UPDATE OF l);
     DELETE FROM account_mail_attempts
      WHERE key = (SELECT 'e:' || a.email FROM accounts a WHERE a.id = p_account);
+    -- the mail written to the person, sent or not, goes with them (the
+    -- foreign key alone would keep each row, its address and payload)
+    DELETE FROM outbox WHERE account_id = p_account;
     DELETE FROM accounts WHERE id = p_account;  -- tokens and idempotency keys cascade
     RETURN core_answer(204);
 END
@@ -166,14 +169,9 @@ LANGUAGE sql STABLE AS $$
                 FROM speakers p JOIN editions ed ON ed.id = p.edition_id
                WHERE p.account_id = a.id) AS speaker_profiles,
              -- the mail gess wrote to the person: what and when, never the
-             -- payload (a verification or reset token is in it until sent).
-             -- The status is the row's own where the outbox has one (the
-             -- delivery columns of 0019_outbox), else read from sent_at.
+             -- payload (a verification or reset token is in it until sent)
              (SELECT coalesce(json_agg(jsonb_build_object('kind', o.kind,
-                     'status', coalesce(to_jsonb(o) ->> 'status',
-                                        CASE WHEN o.sent_at IS NULL THEN 'pending'
-                                             ELSE 'sent' END),
-                     'created_at', o.created_at, 'sent_at', o.sent_at)
+                     'status', o.status, 'created_at', o.created_at, 'sent_at', o.sent_at)
                      ORDER BY o.created_at, o.id), '[]')
                 FROM outbox o WHERE o.account_id = a.id) AS mail
         FROM accounts a WHERE a.id = p_account) x))

@@ -105,6 +105,9 @@ def test_erase_account(gess, staff):
                             (ids,)))
     assert set(sectors.values()) == {"community"}
     ob_w = gess.count("outbox", "account_id = %s", (w["account"]["id"],))
+    mail_v = [r[0] for r in gess.sql("SELECT message_id FROM outbox WHERE account_id = %s",
+                                     (vid,))]
+    assert len(mail_v) >= 4  # the verification and the registrations' mail
     assert gess.count("idempotency_keys", "account_id = %s", (vid,)) == 1
     # a mistyped password leaves throttle counts that name the email
     r = gess.req("POST", "/v1/tokens", json={"email": victim["email"], "password": "not it, sorry"})
@@ -123,6 +126,8 @@ def test_erase_account(gess, staff):
     assert gess.count("tokens", "account_id = %s", (vid,)) == 0
     assert gess.count("idempotency_keys", "account_id = %s", (vid,)) == 0
     assert gess.count("login_attempts", "position(%s in key) > 0", (victim["email"],)) == 0
+    # the mail written to the person, sent or not, went with them
+    assert gess.count("outbox", "message_id = ANY(%s::uuid[])", ([str(m) for m in mail_v],)) == 0
 
     rows = {r[0]: r[1:] for r in gess.sql(
         "SELECT id::text, account_id, answers, status, sector, mode FROM registrations"
