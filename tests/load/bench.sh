@@ -254,7 +254,7 @@ F_G= F_GP= F_GE= F_GALL= F_P= F_PP= F_PE= F_PALL= F_SIZE= F_SETUP= F_BUILD=
 F_NG= F_NGP= F_NGE= F_NP= F_NPP= F_NPE=
 G_S= G_SP= G_SE= G_SALL= G_N= G_NP= G_NE= G_NALL= G_HELD0= G_HELD1= G_HOLD= G_KEYS=
 G_IG= G_IGD= G_IP= G_IPD=
-I_G= I_P= I_SIZE= I_NOTE=
+I_G= I_P= I_SIZE= I_NOTE= I_LAG= I_LAGP99= LAG_T0=
 H_SETUP= H_GL1= H_GL2= H_GL3= H_G1= H_GP1= H_P1= H_PP1= H_N1= H_G2= H_GP2= H_P2= H_PP2= H_N2= H_G3= H_GP3= H_P3= H_PP3= H_N3=
 
 # ---------------------------------------------------------------- a. /healthz
@@ -398,6 +398,32 @@ fi
 # request. synchronous_commit is on (and, with BENCH_D_FSYNC=on, fsync and
 # full_page_writes too, unlike the --fast cluster of the other parts), for
 # gessd and pgbench alike: a commit really waits for its WAL flush.
+# ---------------------------------------------------------------- i2. outbox lag under d
+# With parts d and i both asked for, a `gessd notify` (default timing: a
+# poll every 250 ms) delivers to an aiosmtpd sink while part d's
+# registrations run, and the lag of each mail is the sink's acceptance time
+# minus its outbox row's created_at (the writing transaction's start: within
+# a few ms of its commit under this load). The relay is unthrottled.
+lag_sink_wait() { # FILE: until the sink wrote it (10 s)
+    i=0
+    while [ ! -s "$1" ]; do i=$((i + 1)); [ "$i" -le 200 ] || return 1; sleep 0.05; done
+}
+LAG_ON=0
+if want d && want i && "$PY" -c 'import aiosmtpd' 2>/dev/null; then
+    LPORT=$(free_port)
+    : >"$TMP/lag.tsv"
+    "$PY" "$LOAD/smtp_sink.py" "$LPORT" "$TMP/sink_l.count" "$TMP/lag.tsv" >"$TMP/sink_l.log" 2>&1 &
+    SINK_PID=$!
+    if lag_sink_wait "$TMP/sink_l.count"; then
+        LAG_T0=$(psql "$URL" -XAtq -c "SELECT now()" 2>/dev/null)
+        GESS_MAIL_TRANSPORT=smtp GESS_SMTP_URL="smtp://127.0.0.1:$LPORT" GESS_SMTP_TLS=off \
+            "$BUILD/gessd" notify >"$TMP/notify_l.log" 2>&1 &
+        NOTIFY_PID=$!
+        LAG_ON=1
+    else
+        note "i2. the sink did not start"
+    fi
+fi
 if want d; then
     note "d. POST /v1/editions/SLUG/registrations: gessd vs pgbench, one hot category and 20 categories"
     case $DFSYNC in on|off) ;; *) die "BENCH_D_FSYNC must be on or off, not '$DFSYNC'" ;; esac
@@ -616,6 +642,28 @@ SQL
     psql "$URL" -XAtq -c "ALTER SYSTEM RESET synchronous_commit" -c "ALTER SYSTEM RESET fsync" \
         -c "ALTER SYSTEM RESET full_page_writes" -c "ALTER SYSTEM RESET track_wal_io_timing" \
         -c "SELECT pg_reload_conf()" >/dev/null 2>&1
+fi
+if [ "$LAG_ON" = 1 ]; then
+    # what part d wrote has 5 s more to arrive, then the lag of every mail
+    # written since d began, from the sink's log
+    sleep 5
+    kill -TERM "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null; NOTIFY_PID=
+    kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
+    I_LAG=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v t0="$LAG_T0" 2>"$TMP/psql.err" <<SQL
+CREATE TEMP TABLE lag (message_id uuid, accepted double precision);
+\copy lag FROM '$TMP/lag.tsv'
+SELECT count(*) || ' mails of ' || (SELECT count(*) FROM outbox WHERE created_at >= :'t0')
+       || ' written; lag p50 ' || round((percentile_cont(0.5) WITHIN GROUP (ORDER BY d) * 1000)::numeric, 1)
+       || ' ms, p99 ' || round((percentile_cont(0.99) WITHIN GROUP (ORDER BY d) * 1000)::numeric, 1)
+       || ' ms, max ' || round((max(d) * 1000)::numeric, 1) || ' ms'
+  FROM (SELECT l.accepted - extract(epoch FROM o.created_at) AS d
+          FROM lag l JOIN outbox o USING (message_id) WHERE o.created_at >= :'t0') x;
+SELECT round((percentile_cont(0.99) WITHIN GROUP (ORDER BY l.accepted - extract(epoch FROM o.created_at)) * 1000)::numeric, 1)
+  FROM lag l JOIN outbox o USING (message_id) WHERE o.created_at >= :'t0';
+SQL
+    ) || note "i2. could not read the lag: $(cat "$TMP/psql.err")"
+    I_LAGP99=$(echo "$I_LAG" | tail -n 1)
+    I_LAG=$(echo "$I_LAG" | head -n 1)
 fi
 
 # ---------------------------------------------------------------- e. schedule
@@ -1257,6 +1305,9 @@ fi
 if want i; then
     RI=$(ratio "$I_G" "$I_P")
     row "i. outbox mails/s" "$(n "$I_G")" "$(n "$I_P")" "smtp_ceiling" "$RI" ">= 0.80" "$(met "$RI" ">=" 0.8)"
+    if [ "$LAG_ON" = 1 ]; then
+        row "i2. outbox lag p99 ms during d" "$(n "${I_LAGP99:-}")" "" "" "" "< 1000" "$(met "${I_LAGP99:-}" "<" 1000)"
+    fi
 fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
@@ -1321,6 +1372,7 @@ if want g; then
             tail -n 3 "$TMP/gessd_$t.log" | cut -c1-300 | sed 's/^/  /'
     done
 fi
+[ "$LAG_ON" = 1 ] && echo "i2. during part d, one gessd notify (poll 250 ms) to an unthrottled sink: $(n "${I_LAG:-}")"
 want i && echo "i. $IMAILS rows (registration_created, ~1.5 kB mails) by one gessd notify, timed from its start" \
                "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, 1,500-byte bodies"
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
