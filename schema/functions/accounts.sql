@@ -304,6 +304,9 @@ BEGIN
     UPDATE accounts SET password_hash = p_hash, updated_at = now()
      WHERE id = p_account RETURNING email INTO e;
     DELETE FROM tokens WHERE account_id = p_account AND token_hash <> decode(p_keep_token, 'hex');
+    -- a reset asked for before is moot, and must not undo this change
+    UPDATE account_tokens SET used_at = now()
+     WHERE account_id = p_account AND purpose = 'reset' AND used_at IS NULL;
     IF e IS NOT NULL THEN
         PERFORM accounts_login_give_back(e, p_addr, true);
     END IF;
@@ -418,8 +421,11 @@ DECLARE
     t account_tokens;
     body json;
 BEGIN
-    t := accounts_token_live(p_token, 'verify');
-    IF t.id IS NULL THEN
+    -- locked and checked again under the lock: of two verifications with
+    -- one token at once, exactly one succeeds (single use)
+    SELECT * INTO t FROM account_tokens
+     WHERE token_hash = accounts_token_hash(p_token) AND purpose = 'verify' FOR UPDATE;
+    IF NOT FOUND OR t.used_at IS NOT NULL OR t.expires_at <= now() THEN
         RETURN core_refused('token', 'bad_token');
     END IF;
     UPDATE account_tokens SET used_at = now()
@@ -489,6 +495,11 @@ LANGUAGE plpgsql AS $$
 DECLARE
     t account_tokens;
 BEGIN
+    -- the account first: two confirms with two tokens of one account then
+    -- queue on it instead of each holding its token and waiting for the
+    -- other's (a deadlock)
+    PERFORM 1 FROM accounts a JOIN account_tokens k ON k.account_id = a.id
+      WHERE k.token_hash = accounts_token_hash(p_token) FOR UPDATE OF a;
     SELECT * INTO t FROM account_tokens
      WHERE token_hash = accounts_token_hash(p_token) AND purpose = 'reset'
        FOR UPDATE;
@@ -526,6 +537,10 @@ BEGIN
         region = CASE WHEN p_fields ? 'region' THEN p_fields ->> 'region' ELSE a.region END,
         language = CASE WHEN p_fields ? 'language' THEN p_fields ->> 'language'
                         ELSE a.language END,
+        -- the way back in after a one-click unsubscribe
+        reminders_opt_out = CASE WHEN p_fields ? 'reminders_opt_out'
+                                 THEN (p_fields ->> 'reminders_opt_out')::boolean
+                                 ELSE a.reminders_opt_out END,
         updated_at = now()
      WHERE a.id = p_account
     RETURNING account_json(a) INTO body;
@@ -535,17 +550,25 @@ $$;
 
 -- POST /v1/unsubscribe?token= (RFC 8058 one-click): the account behind the
 -- key gets no more reminders (series_rsvp_reminder and the pact reminders
--- skip it); 204, also when it had already opted out; 404 for a key that
+-- skip it; PATCH /v1/me {reminders_opt_out: false} undoes it); 204, also when it had already opted out; 404 for a key that
 -- names no account.
 CREATE OR REPLACE FUNCTION accounts_unsubscribe(p_key uuid)
 RETURNS api_answer
 LANGUAGE plpgsql AS $$
+DECLARE
+    who uuid;
 BEGIN
     UPDATE accounts SET reminders_opt_out = true, updated_at = now()
-     WHERE unsubscribe_key = p_key;
+     WHERE unsubscribe_key = p_key RETURNING id INTO who;
     IF NOT FOUND THEN
         RETURN core_problem(404, 'not-found');
     END IF;
+    -- the reminders already waiting (an RSVP's is written weeks ahead) go
+    -- too, rather than each ending as a dead letter when it falls due
+    DELETE FROM outbox
+     WHERE account_id = who AND status = 'pending'
+       AND kind IN ('series_rsvp_reminder', 'milestone_due_soon', 'milestone_overdue',
+                    'commitment_overdue');
     RETURN core_answer(204);
 END
 $$;

@@ -52,7 +52,7 @@ void accounts_me_update(struct req *r)
         json_object_set_new(out, "country", json_null());
     } else {
         const char *c = valid_string(&v, r->body, "country", 2, 2, false);
-        if (c != NULL && !(c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'))
+        if (c != NULL && !vocab_country_ok(c))
             valid_fail(&v, "country", MSG_COUNTRY, 0, NULL);
         else if (c != NULL)
             json_object_set_new(out, "country", json_string(c));
@@ -69,6 +69,10 @@ void accounts_me_update(struct req *r)
         if (val != NULL)
             json_object_set_new(out, fixed[i], json_string(val));
     }
+    /* false takes back a one-click unsubscribe (true is what it did) */
+    bool opt_out;
+    if (valid_bool(&v, r->body, "reminders_opt_out", false, &opt_out))
+        json_object_set_new(out, "reminders_opt_out", json_boolean(opt_out));
     char *fields = req_valid_json(r, &v, out, JSON_COMPACT);
     if (fields == NULL)
         return;

@@ -118,7 +118,7 @@ static const struct key keys[] = {
     {"account_mail_window_s", C_INT, F(account_mail_window_s), 10, 86400, "3600", NULL, NULL},
     {"account_mail_max_per_email", C_INT, F(account_mail_max_per_email), 1, 1000000, "3", NULL,
      NULL},
-    {"account_mail_max_per_address", C_INT, F(account_mail_max_per_address), 1, 1000000, "10", NULL,
+    {"account_mail_max_per_address", C_INT, F(account_mail_max_per_address), 1, 1000000, "200", NULL,
      NULL},
     {"log_level", C_STR, F(log_level), 0, 0, "info", log_levels, NULL},
     {"reminder_interval", C_INT, F(reminder_interval), 0, 604800, "3600", NULL, NULL},

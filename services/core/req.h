@@ -102,6 +102,12 @@ bool req_is_curator(const struct req *r);
 bool req_is_staff(const struct req *r);
 const char *req_viewer(const struct req *r);
 
+/* With require_verified_email, a caller whose address nobody proved is
+ * answered 403 email-unverified and true is returned: what would mail
+ * them (a registration, an RSVP) must not let anyone make gess write to
+ * an address that may not be theirs. */
+bool req_refuse_unverified(struct req *r);
+
 /* "true" or "false", for a boolean statement parameter. */
 const char *req_sql_bool(bool b);
 

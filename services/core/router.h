@@ -54,8 +54,8 @@ struct route {
  * a body on GET or DELETE no meaning, and one rule for every such route is
  * simpler for clients than a status to document on each. BODY_FORM takes
  * application/x-www-form-urlencoded (or an empty body) as an object of
- * strings (core/form.h): only for what mail clients post, RFC 8058's
- * one-click unsubscribe. */
+ * strings (core/form.h), and multipart/form-data unread (an empty object):
+ * only for what mail clients post, RFC 8058's one-click unsubscribe. */
 enum { BODY_NONE = 0, BODY_JSON = 1, BODY_OPTIONAL = 2, BODY_FORM = 3 };
 
 #define ROUTER_MAX_PARAMS 4

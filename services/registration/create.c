@@ -49,23 +49,10 @@ static bool key_ok(const char *k)
     return true;
 }
 
-/* Whether the caller's address is verified, as the token check read the
- * account (core/auth.c): with require_verified_email a registration is
- * mailed its badge code, and an address nobody proved may not be theirs. */
-static bool caller_verified(const struct req *r)
-{
-    json_t *me = json_loads(r->auth.me, 0, NULL);
-    bool ok = json_is_true(json_object_get(me, "email_verified"));
-    json_decref(me);
-    return ok;
-}
-
 void registration_create(struct req *r)
 {
-    if (config_require_verified(req_config(r)) && !caller_verified(r)) {
-        req_reply_problem(r, "email-unverified", NULL);
+    if (req_refuse_unverified(r)) /* the registrant is mailed the badge code */
         return;
-    }
     struct valid v;
     valid_init(&v, r->lang);
     const char *category = valid_string(&v, r->body, "category", 1, 32, true);

@@ -12,6 +12,8 @@ const struct db_stmt series_stmt_rsvp_cancel = DB_ANSWER(series_rsvp_cancel, "$1
 
 void series_rsvp_create(struct req *r)
 {
+    if (req_refuse_unverified(r)) /* an RSVP is mailed its confirmation */
+        return;
     struct valid v;
     valid_init(&v, r->lang);
     const char *mode = valid_enum(&v, r->body, "mode", vocab_modes, true);

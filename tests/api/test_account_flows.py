@@ -108,8 +108,11 @@ def test_resend_is_throttled_per_email(gess):
 
 
 def test_resend_is_throttled_per_address(gess):
+    """(The default per address is 200, for a venue's network; 10 here, on an instance of
+    its own, so the test stays short.)"""
+    inst = gess.spawn(env={"GESS_ACCOUNT_MAIL_MAX_PER_ADDRESS": "10"})
     people = [gess.user(verified=False) for _ in range(4)]
-    statuses = [gess.req("POST", RESEND, headers=p["headers"]).status_code
+    statuses = [h.call("POST", inst.base + RESEND, headers=p["headers"]).status_code
                 for p in people for _ in range(3)]
     assert statuses == [202] * 10 + [429] * 2, statuses
 
@@ -133,6 +136,19 @@ def test_reset_of_an_unknown_email_is_202_and_writes_no_mail(gess):
     assert h.assert_json(r, 202) == {"status": "accepted"}
     assert gess.count("outbox", "kind = 'password_reset'") == before
     assert _fields(gess.req("POST", RESET, json={"email": "not an email"})) == ["email"]
+
+
+def test_a_password_change_spends_a_pending_reset(gess):
+    """A reset asked for before a password change must not undo the change afterwards."""
+    who = gess.user()
+    token = _reset_token(gess, who)
+    new = h.strong_password()
+    r = gess.req("PUT", "/v1/me/password", headers=who["headers"],
+                 json={"current_password": who["password"], "new_password": new})
+    assert r.status_code == 204, r.text
+    r = gess.req("POST", CONFIRM, json={"token": token, "new_password": h.strong_password()})
+    assert _fields(r) == ["token"]
+    assert gess.login(who["email"], new)
 
 
 def test_reset_sets_the_password_and_revokes_every_token(gess):
@@ -212,6 +228,7 @@ BAD_PATCHES = [
     ("full_name", ""), ("full_name", None), ("full_name", "x" * 201), ("full_name", 7),
     ("full_name", "a\u0007b"), ("organization", "x" * 201), ("organization", []),
     ("sector", "aliens"), ("sector", None), ("country", "pe"), ("country", "PER"),
+    ("country", "XX"), ("reminders_opt_out", "no"), ("reminders_opt_out", 0),
     ("region", "x" * 101), ("language", "fr"), ("language", None), ("language", 1),
 ]
 
@@ -273,6 +290,37 @@ def test_unsubscribe_one_click_form(gess):
     assert r.status_code == 204
 
 
+def test_unsubscribe_as_multipart_form_data(gess):
+    """RFC 8058 lets the one-click POST come as multipart/form-data too: taken unread."""
+    who = h.fast_user(gess)
+    aid = who["account"]["id"]
+    r = gess.req("POST", f"/v1/unsubscribe?token={_key(gess, aid)}",
+                 files={"List-Unsubscribe": (None, "One-Click")})
+    assert r.request.headers["Content-Type"].startswith("multipart/form-data")
+    assert r.status_code == 204, r.text
+    assert _opted_out(gess, aid) is True
+
+
+def test_unsubscribe_takes_back_waiting_reminders_and_patch_me_opts_back_in(gess):
+    """The reminders already queued go with the unsubscribe (not to end as dead letters);
+    other mail stays; PATCH /v1/me {reminders_opt_out: false} is the way back."""
+    who = h.fast_user(gess)
+    aid = who["account"]["id"]
+    ids = [r[0] for r in gess.sql(
+        "INSERT INTO outbox (kind, account_id, payload, next_attempt_at) VALUES"
+        " ('series_rsvp_reminder', %(a)s, '{}', now() + interval '9 days'),"
+        " ('milestone_due_soon', %(a)s, '{}', now()),"
+        " ('registration_created', %(a)s, '{}', now()) RETURNING id", {"a": aid})]
+    r = gess.req("POST", f"/v1/unsubscribe?token={_key(gess, aid)}", headers=FORM,
+                 data="List-Unsubscribe=One-Click")
+    assert r.status_code == 204, r.text
+    left = gess.sql("SELECT kind FROM outbox WHERE id = ANY(%s)", (ids,))
+    assert left == [("registration_created",)]
+    acc = h.assert_json(gess.req("PATCH", "/v1/me", headers=who["headers"],
+                                 json={"reminders_opt_out": False}), 200)
+    assert _opted_out(gess, aid) is False and acc["id"] == aid
+
+
 def test_unsubscribe_with_an_empty_body(gess):
     who = h.fast_user(gess)
     aid = who["account"]["id"]
@@ -326,6 +374,28 @@ def test_registration_needs_a_verified_email(gess, open_edition):
     assert gess.count("registrations") == before
     gess.verify(who["account"]["id"])
     h.register_ok(gess, who, open_edition["slug"], "general")  # the same login token
+
+
+def test_rsvp_needs_a_verified_email(gess, staff, open_edition):
+    """An RSVP mails its confirmation: like a registration, it needs a proved address (else
+    anyone could sign up with someone's address and RSVP in a loop to mail them)."""
+    import datetime as dt
+    start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)
+    ev = h.assert_json(gess.req(
+        "POST", f"/v1/editions/{open_edition['slug']}/series-events",
+        headers=staff.organizer["headers"],
+        json={"title": "Conversatorio", "kind": "webinar", "format": "online",
+              "starts_at": start.isoformat(), "ends_at": (start + dt.timedelta(hours=1)).isoformat(),
+              "online_url": "https://meet.example.org/c", "modes": {"online": None}}), 201)
+    who = gess.user(verified=False)
+    before = gess.count("outbox")
+    r = gess.req("POST", f"/v1/series-events/{ev['id']}/rsvp", headers=who["headers"],
+                 json={"mode": "online"})
+    h.assert_problem(r, 403, "email-unverified")
+    assert gess.count("outbox") == before
+    gess.verify(who["account"]["id"])
+    h.assert_json(gess.req("POST", f"/v1/series-events/{ev['id']}/rsvp", headers=who["headers"],
+                           json={"mode": "online"}), 201)
 
 
 def test_registration_without_require_verified_email(gess, open_edition):

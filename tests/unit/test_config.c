@@ -41,7 +41,7 @@ void test_config(void)
     /* the account flows: verified email required unless said otherwise */
     CHECK(config_require_verified(&c));
     CHECK(c.account_mail_window_s == 3600 && c.account_mail_max_per_email == 3 &&
-          c.account_mail_max_per_address == 10);
+          c.account_mail_max_per_address == 200);
     CHECK(!config_set(&c, "require_verified_email", "yes", err, sizeof err));
     CHECK(strstr(err, "require_verified_email") != NULL);
     CHECK(config_set(&c, "require_verified_email", "false", err, sizeof err));
