@@ -349,6 +349,22 @@ json_t *mail_render_context(const char *lang, const char *full_name, const char 
     if (unsubscribe_url != NULL &&
         json_object_set_new(ctx, "unsubscribe_url", json_string(unsubscribe_url)) != 0)
         goto fail;
+    /* The link a person clicks in the mail's body: a page that asks before
+     * unsubscribing (GET /unsubscribe?token=…, the pages issue), since a
+     * link scanner's prefetch must not unsubscribe anyone, and the API
+     * route is the POST of List-Unsubscribe (RFC 8058) */
+    const char *q = unsubscribe_url != NULL ? strchr(unsubscribe_url, '?') : NULL;
+    if (q != NULL) {
+        size_t n = strlen(public_url ? public_url : "") + strlen("/unsubscribe") + strlen(q) + 1;
+        char *page = malloc(n);
+        if (page == NULL)
+            goto fail;
+        snprintf(page, n, "%s/unsubscribe%s", public_url ? public_url : "", q);
+        int bad = json_object_set_new(ctx, "unsubscribe_page_url", json_string(page));
+        free(page);
+        if (bad != 0)
+            goto fail;
+    }
     const json_t *ed = json_object_get(payload, "edition");
     char dates[128];
     if (mail_dates_span(lang, json_string_value(json_object_get(ed, "starts_on")),

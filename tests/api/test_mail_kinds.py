@@ -650,7 +650,9 @@ def render(kind, lang, payload, full_name="Rosa Huamán Ccori", dates=True):
     ctx = {"recipient": {"full_name": full_name, "email": "rosa@example.org", "language": lang},
            "public_url": PUBLIC_URL, "payload": payload}
     if kind in REMINDER_KINDS:
-        ctx["unsubscribe_url"] = PUBLIC_URL + "/v1/unsubscribe?token=" + str(uuid.uuid4())
+        key = str(uuid.uuid4())
+        ctx["unsubscribe_url"] = PUBLIC_URL + "/v1/unsubscribe?token=" + key
+        ctx["unsubscribe_page_url"] = PUBLIC_URL + "/unsubscribe?token=" + key  # as render.c
     if dates and "edition" in payload and isinstance(payload["edition"], dict):
         ctx["edition_dates"] = "12–14 de mayo de 2030" if lang == "es" else "12–14 May 2030"
     txt_name, html_name = f"{kind}.{lang}.txt", f"{kind}.{lang}.html"
