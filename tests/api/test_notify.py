@@ -37,6 +37,13 @@ def tag():
     return "@" + uuid.uuid4().hex[:10] + ".example.org"
 
 
+def verify(gess, *account_ids):
+    """Marks the accounts' addresses proved: with require_verified_email (the
+    default) only the verification and reset mails go to an unproved one."""
+    gess.sql("UPDATE accounts SET email_verified_at = now() WHERE id = ANY(%s::uuid[])",
+             (list(account_ids),))
+
+
 def status(gess, oid):
     return gess.sql("SELECT status, attempts, last_error FROM outbox WHERE id = %s", (oid,))[0]
 
@@ -97,9 +104,22 @@ def test_421_and_a_lost_relay_are_retried(gess, sink):
 
 def test_past_give_up_a_temporary_failure_is_dead(gess, sink):
     [oid] = s.insert_rows(gess, "series_event_changed", ["fail421+d" + tag()])
-    gess.sql("UPDATE outbox SET created_at = now() - interval '2 days' WHERE id = %s", (oid,))
+    gess.sql("UPDATE outbox SET due_since = now() - interval '2 days' WHERE id = %s", (oid,))
     s.start_notify(gess, sink)
     s.wait_for(lambda: status(gess, oid)[0] == "dead", 30, "dead past mail_give_up_s")
+
+
+def test_give_up_counts_from_when_the_row_became_due_not_from_its_writing(gess, sink):
+    # a reminder written weeks before its day (next_attempt_at later than
+    # created_at), then due now: a temporary failure is retried, not dead
+    t = tag()
+    [oid] = s.insert_rows(gess, "series_rsvp_reminder", ["fail451once+due" + t])
+    gess.sql("UPDATE outbox SET created_at = now() - interval '30 days' WHERE id = %s", (oid,))
+    due = gess.sql("SELECT due_since = next_attempt_at FROM outbox WHERE id = %s", (oid,))[0][0]
+    assert due
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 30, "sent after the retry")
+    assert status(gess, oid)[1] == 2
 
 
 def test_kill_9_mid_batch_then_restart_delivers_all_500(gess, sink):
@@ -155,6 +175,7 @@ def test_mime_as_the_email_package_reads_it(gess, sink):
     t = tag()
     _, acc = gess.signup(full_name="José Ñúñez «el Ágil» & <Co> \"Q\"", email="mime" + t)
     rcpt = acc["email"]
+    verify(gess, acc["id"])
     long_line = "ñ" * 700  # 1,400 octets on one line of the text (the edition's title)
     payload = json.dumps({
         "registration_id": str(uuid.uuid4()), "status": "confirmed",
@@ -279,6 +300,7 @@ def test_reminders_carry_list_unsubscribe_and_skip_opted_out_accounts(gess, sink
     _, a = gess.signup(email="remind" + t)
     _, b = gess.signup(email="optout" + t)
     gess.sql("UPDATE accounts SET reminders_opt_out = true WHERE id = %s", (b["id"],))
+    verify(gess, a["id"], b["id"])
     [ra] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=a["id"])
     [rb] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=b["id"])
     s.start_notify(gess, sink)
