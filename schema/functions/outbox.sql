@@ -71,9 +71,18 @@ CREATE OR REPLACE TRIGGER outbox_wake
 -- address fixed at write time, to_email, counts as such: its writer chose
 -- it), read through to_jsonb like the other account columns of 0020.
 -- The return type changed (locked_until, due_since, verified): CREATE OR
--- REPLACE cannot change it, so the old one is dropped first.
-DROP FUNCTION IF EXISTS outbox_claim(text, integer, integer);
-CREATE FUNCTION outbox_claim(p_channel text, p_limit integer, p_lease_s integer)
+-- REPLACE cannot change it, so a function of the old one is dropped first,
+-- and only that one (a second migrate changes nothing).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_proc
+                WHERE oid = to_regprocedure('outbox_claim(text,integer,integer)')
+                  AND NOT 'verified' = ANY (proargnames)) THEN
+        DROP FUNCTION outbox_claim(text, integer, integer);
+    END IF;
+END
+$$;
+CREATE OR REPLACE FUNCTION outbox_claim(p_channel text, p_limit integer, p_lease_s integer)
 RETURNS TABLE (id bigint, message_id uuid, kind text, payload jsonb, priority smallint,
                attempts integer, created_at timestamptz, email text, full_name text,
                language text, unsubscribe_key text, reminder boolean, opted_out boolean,
