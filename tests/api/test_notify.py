@@ -418,3 +418,24 @@ def test_an_admins_retry_counts_give_up_from_the_retry(gess, admin_headers):
                     (oid,))[0][0]
     idx = gess.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'outbox_reminder_event'")
     assert idx and "series_rsvp_reminder" in idx[0][0]
+
+
+def test_a_failed_record_of_delivery_is_kept_and_recorded_later_not_sent_again(gess, sink):
+    # recording the delivery fails on a good connection (a statement error:
+    # here the lane's role may not run outbox_delivered for a while): the
+    # lane keeps its done list and records it on a later try, within the
+    # lease, so the mail is not sent a second time once the lease is over
+    fn = "outbox_delivered(bigint[], timestamptz)"
+    n = s.start_notify(gess, sink, env={"GESS_OUTBOX_LEASE_S": "20"})
+    gess.sql(f"REVOKE EXECUTE ON FUNCTION {fn} FROM PUBLIC, gess_app")
+    try:
+        t = tag()
+        [oid] = s.insert_rows(gess, "series_event_changed", ["rec" + t])
+        s.wait_for(lambda: sink.to("rec" + t), 30, "the mail received")
+        s.wait_for(lambda: "permission denied" in n.log_text(), 10, "the record refused")
+        assert status(gess, oid)[0] == "pending"
+    finally:
+        gess.sql(f"GRANT EXECUTE ON FUNCTION {fn} TO PUBLIC, gess_app")
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 10, "recorded once allowed")
+    assert len(sink.to("rec" + t)) == 1 and status(gess, oid)[1] == 1
+    assert n.stop() == 0
