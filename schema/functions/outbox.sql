@@ -31,6 +31,8 @@ CREATE OR REPLACE FUNCTION outbox_set_priority() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     NEW.priority := outbox_priority(NEW.kind);
+    -- give-up counts from when the row is first due (0019_outbox.sql)
+    NEW.due_since := NEW.next_attempt_at;
     RETURN NEW;
 END
 $$;
@@ -61,10 +63,30 @@ CREATE OR REPLACE TRIGGER outbox_wake
 -- migrations (language, unsubscribe_key, reminders_opt_out: issue 16's
 -- account flows) are read through to_jsonb so this file works with and
 -- without them.
+--
+-- locked_until is the claim's own mark (one now() for the whole claim):
+-- outbox_delivered and outbox_failed act only on rows still holding it, so
+-- the late outcome of a lease that ran out (and may have been claimed by
+-- another sender) changes nothing. verified: the address was proved (an
+-- address fixed at write time, to_email, counts as such: its writer chose
+-- it), read through to_jsonb like the other account columns of 0020.
+-- The return type changed (locked_until, due_since, verified): CREATE OR
+-- REPLACE cannot change it, so a function of the old one is dropped first,
+-- and only that one (a second migrate changes nothing).
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_proc
+                WHERE oid = to_regprocedure('outbox_claim(text,integer,integer)')
+                  AND NOT 'verified' = ANY (proargnames)) THEN
+        DROP FUNCTION outbox_claim(text, integer, integer);
+    END IF;
+END
+$$;
 CREATE OR REPLACE FUNCTION outbox_claim(p_channel text, p_limit integer, p_lease_s integer)
 RETURNS TABLE (id bigint, message_id uuid, kind text, payload jsonb, priority smallint,
                attempts integer, created_at timestamptz, email text, full_name text,
-               language text, unsubscribe_key text, reminder boolean, opted_out boolean)
+               language text, unsubscribe_key text, reminder boolean, opted_out boolean,
+               locked_until timestamptz, due_since timestamptz, verified boolean)
 LANGUAGE sql AS $$
     WITH due AS (
         SELECT o.id FROM outbox o
@@ -83,32 +105,44 @@ LANGUAGE sql AS $$
            coalesce(to_jsonb(a) ->> 'language', 'es'),
            to_jsonb(a) ->> 'unsubscribe_key',
            outbox_is_reminder(t.kind),
-           coalesce((to_jsonb(a) ->> 'reminders_opt_out')::boolean, false)
+           coalesce((to_jsonb(a) ->> 'reminders_opt_out')::boolean, false),
+           t.locked_until, t.due_since,
+           t.to_email IS NOT NULL OR (to_jsonb(a) ->> 'email_verified_at') IS NOT NULL
       FROM taken t LEFT JOIN accounts a ON a.id = t.account_id
      ORDER BY t.priority, t.next_attempt_at, t.id
 $$;
 
--- The rows a sender delivered. Only its own leased pending rows: a row an
--- admin changed meanwhile is left as the admin left it.
-CREATE OR REPLACE FUNCTION outbox_delivered(p_ids bigint[]) RETURNS integer
+-- The rows a sender delivered. Only its own leased pending rows, still
+-- held by its claim (p_lock, the claim's locked_until): a row an admin
+-- changed meanwhile is left as the admin left it, and one whose lease ran
+-- out and was claimed again belongs to the new claim. A token (verification,
+-- reset: priority 0) is of no use once sent and must not sit in the table
+-- until the purge; a dead row keeps it for an admin's retry.
+DROP FUNCTION IF EXISTS outbox_delivered(bigint[]);
+CREATE OR REPLACE FUNCTION outbox_delivered(p_ids bigint[], p_lock timestamptz)
+RETURNS integer
 LANGUAGE sql AS $$
     WITH d AS (
-        UPDATE outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL
-         WHERE id = ANY (p_ids) AND status = 'pending'
+        UPDATE outbox SET status = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL,
+                          payload = CASE WHEN priority = 0 THEN payload - 'token' ELSE payload END
+         WHERE id = ANY (p_ids) AND status = 'pending' AND locked_until = p_lock
         RETURNING 1)
     SELECT count(*)::integer FROM d
 $$;
 
 -- A failed attempt: tried again at p_retry_at, or dead when it is NULL
--- (a permanent refusal, past mail_give_up_s, or no recipient).
-CREATE OR REPLACE FUNCTION outbox_failed(p_id bigint, p_error text, p_retry_at timestamptz)
+-- (a permanent refusal, past mail_give_up_s, or no recipient). Like
+-- outbox_delivered, only while the claim p_lock still holds the row.
+DROP FUNCTION IF EXISTS outbox_failed(bigint, text, timestamptz);
+CREATE OR REPLACE FUNCTION outbox_failed(p_id bigint, p_error text, p_retry_at timestamptz,
+                                         p_lock timestamptz)
 RETURNS void
 LANGUAGE sql AS $$
     UPDATE outbox
        SET status = CASE WHEN p_retry_at IS NULL THEN 'dead' ELSE 'pending' END,
            next_attempt_at = coalesce(p_retry_at, next_attempt_at),
            locked_until = NULL, last_error = left(p_error, 2000)
-     WHERE id = p_id AND status = 'pending'
+     WHERE id = p_id AND status = 'pending' AND locked_until = p_lock
 $$;
 
 -- A sender stopping (SIGTERM) hands back the rows it claimed but did not
@@ -159,12 +193,14 @@ BEGIN
     SELECT * INTO o FROM outbox WHERE message_id = p_id FOR UPDATE;
     IF NOT FOUND THEN
         RETURN core_problem(404, 'not-found');
-    ELSIF o.status <> 'dead' THEN
+    ELSIF o.status <> 'dead' OR o.payload = '{}' THEN
+        -- a purged payload (outbox_purge) has nothing left to render: a
+        -- retry would only die again with a mail that does not render
         RETURN core_problem(409, 'invalid-state');
     END IF;
     UPDATE outbox
        SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
-           last_error = NULL
+           last_error = NULL, due_since = now()
      WHERE id = o.id
     RETURNING * INTO o;
     RETURN core_answer(200, outbox_item(o));
@@ -204,7 +240,8 @@ LANGUAGE sql STABLE AS $$
       FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()
 $$;
 
-GRANT EXECUTE ON FUNCTION outbox_claim(text, integer, integer), outbox_delivered(bigint[]),
-    outbox_failed(bigint, text, timestamptz), outbox_release(bigint[]),
+GRANT EXECUTE ON FUNCTION outbox_claim(text, integer, integer),
+    outbox_delivered(bigint[], timestamptz), outbox_failed(bigint, text, timestamptz, timestamptz),
+    outbox_release(bigint[]),
     outbox_list(text, bigint, integer), outbox_retry(uuid), outbox_purge(integer),
     outbox_gauges() TO gess_app;

@@ -407,7 +407,9 @@ BEGIN
         UPDATE outbox o
            SET payload = series_rsvp_mail(about, o.payload ->> 'mode')
                          || jsonb_build_object('remind_at', ev.starts_at - interval '1 day'),
-               next_attempt_at = greatest(now(), ev.starts_at - interval '1 day')
+               next_attempt_at = greatest(now(), ev.starts_at - interval '1 day'),
+               -- due from its new day on: mail_give_up_s counts from there
+               due_since = greatest(now(), ev.starts_at - interval '1 day')
          WHERE o.kind = 'series_rsvp_reminder' AND o.status = 'pending'
            AND o.payload -> 'event' ->> 'id' = ev.id::text;
     END IF;
@@ -530,7 +532,7 @@ $$;
 
 -- Takes back the reminders of an event not yet sent (of one account, or of
 -- everyone when p_account is NULL): an RSVP or an event cancelled. Pending
--- rows are few and indexed (outbox_claim_order), sent ones are not read.
+-- rows are few and indexed (outbox_reminder_event), sent ones are not read.
 CREATE OR REPLACE FUNCTION series_reminders_drop(p_event uuid, p_account uuid) RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM outbox

@@ -17,10 +17,16 @@ ALTER TABLE outbox
     ADD COLUMN next_attempt_at timestamptz NOT NULL DEFAULT now(),
     ADD COLUMN locked_until    timestamptz,
     ADD COLUMN last_error      text,
-    ADD COLUMN to_email        text;
+    ADD COLUMN to_email        text,
+    -- when the row first became due (its first next_attempt_at, set by the
+    -- insert trigger; reset by an admin's retry): mail_give_up_s counts from
+    -- here, not from created_at, else a reminder written weeks before its
+    -- day, or a retried dead row, died on its first temporary failure
+    ADD COLUMN due_since       timestamptz NOT NULL DEFAULT now();
 
 -- Rows written before delivery existed: what was sent stays sent.
 UPDATE outbox SET status = 'sent' WHERE sent_at IS NOT NULL;
+UPDATE outbox SET due_since = created_at;
 
 -- Claiming reads the due pending rows in priority order; sent rows (nearly
 -- all of the table) stay out of the index.
@@ -28,6 +34,11 @@ CREATE INDEX outbox_claim_order ON outbox (priority, next_attempt_at) WHERE stat
 -- The admin list (GET /v1/outbox?status=) pages newest first per status.
 CREATE INDEX outbox_status_id ON outbox (status, id);
 DROP INDEX outbox_unsent;
+-- series_reminders_drop and the reminder move (schema/functions/series.sql)
+-- find an event's pending reminders by the payload's event id: without this
+-- each cancelled or moved event read every pending row.
+CREATE INDEX outbox_reminder_event ON outbox ((payload -> 'event' ->> 'id'))
+    WHERE kind = 'series_rsvp_reminder' AND status = 'pending';
 -- An erasure sets account_id NULL on the person's rows and the export lists
 -- them: without an index each would read the whole table.
 CREATE INDEX outbox_account ON outbox (account_id);

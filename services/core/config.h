@@ -62,7 +62,7 @@ struct config {
     int outbox_lease_s;        /* how long a claimed row is the claimer's */
     int outbox_poll_ms;        /* between looks for due rows (urgent ones wake at once) */
     int mail_retry_s;          /* the first retry's wait, doubled per attempt */
-    int mail_give_up_s;        /* after this long since written, a failing row is dead */
+    int mail_give_up_s;        /* this long after first due, a failing row is dead */
     int outbox_retention_days; /* payloads of delivered rows are purged after */
     char *public_url;          /* where the mails' links point */
 };

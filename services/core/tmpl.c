@@ -84,8 +84,11 @@ struct html {
     char quote;
     bool started; /* a URL value has had text already */
     bool end_tag;
-    bool split; /* an attribute name ended at a section tag */
-    int dashes; /* '-' run in a comment */
+    bool split;     /* an attribute name ended at a section tag */
+    bool name_long; /* the attribute name did not fit in name[] */
+    int dashes;     /* '-' run in a comment */
+    bool bang;      /* "--!" just read in a comment: '>' ends it too */
+    size_t clen;    /* bytes of the comment so far */
     size_t raw_match;
     char tag[16], name[24];
     size_t tag_len, name_len;
@@ -164,10 +167,17 @@ static enum attr attr_class(const char *n)
     static const char *const urls[] = {"href",     "src",      "action",     "formaction",
                                        "cite",     "poster",   "background", "xlink:href",
                                        "longdesc", "manifest", "data",       "codebase"};
-    /* event handlers and style hold script and CSS, srcset a list of URLs:
+    /* event handlers and style hold script and CSS, srcset, imagesrcset
+     * and ping lists of URLs (only the first would have its scheme
+     * checked), srcdoc a whole document and content a meta refresh's URL:
      * no escaping makes a value safe there */
-    if ((n[0] == 'o' && n[1] == 'n') || strcmp(n, "style") == 0 || strcmp(n, "srcset") == 0)
+    static const char *const bad[] = {"style", "srcset", "imagesrcset",
+                                      "ping",  "srcdoc", "content"};
+    if (n[0] == 'o' && n[1] == 'n')
         return A_BAD;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strcmp(n, bad[i]) == 0)
+            return A_BAD;
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++)
         if (strcmp(n, urls[i]) == 0)
             return A_URL;
@@ -189,13 +199,16 @@ static void attr_start(struct html *h, char ch)
 {
     h->st = H_ATTR_NAME;
     h->name_len = 0;
+    h->name_long = false;
     h->name[h->name_len++] = lower(ch);
 }
 
 static void attr_named(struct html *h)
 {
     h->name[h->name_len] = '\0';
-    h->attr = attr_class(h->name);
+    /* a name too long for name[] is none we know, but may be an event
+     * handler's (onwebkitanimationiteration): never plain */
+    h->attr = h->name_long ? A_BAD : attr_class(h->name);
 }
 
 /* Feeds one literal byte; false (with *why) when the markup is one the
@@ -238,16 +251,24 @@ static bool html_feed(struct html *h, char ch, const char **why)
         break;
     case H_MARKUP_DASH:
         if (ch == '-') {
+            /* "<!--" counts as the two dashes of an end: "<!-->" and
+             * "<!--->" end the comment in HTML */
             h->st = H_COMMENT;
-            h->dashes = 0;
+            h->dashes = 2;
+            h->bang = false;
+            h->clen = 0;
         } else {
             h->st = ch == '>' ? H_DATA : H_DECL;
         }
         break;
     case H_COMMENT:
-        if (ch == '>' && h->dashes >= 2)
+        /* "-->" ends it, and so does "--!>" (but not "<!--!>": there the
+         * dashes are the opening's) */
+        if (ch == '>' && (h->dashes >= 2 || h->bang))
             h->st = H_DATA;
+        h->bang = ch == '!' && h->dashes >= 2 && h->clen > 0;
         h->dashes = ch == '-' ? h->dashes + 1 : 0;
+        h->clen++;
         break;
     case H_DECL:
         if (ch == '>')
@@ -304,7 +325,7 @@ static bool html_feed(struct html *h, char ch, const char **why)
         } else if (h->name_len + 1 < sizeof h->name) {
             h->name[h->name_len++] = lower(ch);
         } else {
-            h->name[0] = '?'; /* too long to be one we know: plain */
+            h->name_long = true; /* attr_named: A_BAD */
         }
         break;
     case H_BEFORE_VALUE:
@@ -357,7 +378,8 @@ static bool html_var(const struct html *h, enum esc *esc, const char **why)
         return true;
     case H_VALUE_Q:
         if (h->attr == A_BAD) {
-            *why = "a tag inside an event handler, style or srcset attribute";
+            *why = "a tag inside an event handler, style, srcset or another attribute no "
+                   "escaping makes safe";
             return false;
         }
         *esc = h->attr == A_URL ? (h->started ? ESC_URL_PART : ESC_URL_START) : ESC_HTML;
@@ -419,7 +441,12 @@ static bool html_same(const struct html *a, const struct html *b)
         return false;
     if (sa == H_VALUE_Q && (a->quote != b->quote || a->attr != b->attr))
         return false;
-    if (sa == H_RAW && strcmp(a->tag, b->tag) != 0)
+    /* half an end tag ("</scrip") or half a comment's end ("--") read in
+     * the body would be finished by what follows only when it renders */
+    if (sa == H_RAW && (strcmp(a->tag, b->tag) != 0 || a->raw_match != b->raw_match))
+        return false;
+    if (sa == H_COMMENT &&
+        (a->dashes != b->dashes || a->bang != b->bang || (a->clen > 0) != (b->clen > 0)))
         return false;
     return true;
 }

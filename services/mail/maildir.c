@@ -87,5 +87,17 @@ enum mail_outcome maildir_write(const char *dir, const char *msg, size_t len, ch
         unlink(tmp);
         return MAIL_RETRY;
     }
+    /* the rename is an entry of new/: on disk only once the folder is
+     * synced, else a crash after "delivered" could lose the mail */
+    char newdir[4600];
+    snprintf(newdir, sizeof newdir, "%s/new", dir);
+    int dfd = open(newdir, O_RDONLY | O_DIRECTORY);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        snprintf(err, errlen, "maildir: syncing %s: %s", newdir, strerror(errno));
+        if (dfd >= 0)
+            close(dfd);
+        return MAIL_RETRY;
+    }
+    close(dfd);
     return MAIL_SENT;
 }

@@ -186,7 +186,12 @@ static void put_qp(struct out *o, const char *s)
             col = 0;
             continue;
         }
-        bool at_end = p[1] == '\0' || p[1] == '\n' || (p[1] == '\r' && p[2] == '\n');
+        /* the CRs are dropped, so a space before any run of them and a line
+         * end (or the end) is at the line's end, and is encoded */
+        const unsigned char *q = p + 1;
+        while (*q == '\r')
+            q++;
+        bool at_end = *q == '\0' || *q == '\n';
         char enc[4];
         size_t w;
         if ((*p >= 33 && *p <= 126 && *p != '=') || ((*p == ' ' || *p == '\t') && !at_end)) {
@@ -258,18 +263,28 @@ char *mime_build(const struct mime_mail *m, size_t *len)
         put_clean(&o, m->unsubscribe_url);
         puts_(&o, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
     }
-    /* the boundaries hold the message's uuid: no body text carries it */
-    char alt[80], mix[80];
-    snprintf(alt, sizeof alt, "=_alt_%s", m->message_id);
-    snprintf(mix, sizeof mix, "=_mix_%s", m->message_id);
+    /* the boundaries are random (128 bits): the Message-ID is not, and a
+     * body (a payload value in a template) could carry it, ending a part
+     * early */
+    unsigned char rnd[16];
+    char hex[2 * sizeof rnd + 1], alt[80], mix[80];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+    snprintf(alt, sizeof alt, "=_alt_%s", hex);
+    snprintf(mix, sizeof mix, "=_mix_%s", hex);
     if (m->nattachments > 0)
         putf(&o, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n--%s\r\n", mix, mix);
-    putf(&o, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n", alt);
-    putf(&o, "--%s\r\n", alt);
-    text_part(&o, "plain", m->text);
-    putf(&o, "--%s\r\n", alt);
-    text_part(&o, "html", m->html);
-    putf(&o, "--%s--\r\n", alt);
+    if (m->html != NULL) {
+        putf(&o, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n", alt);
+        putf(&o, "--%s\r\n", alt);
+        text_part(&o, "plain", m->text);
+        putf(&o, "--%s\r\n", alt);
+        text_part(&o, "html", m->html);
+        putf(&o, "--%s--\r\n", alt);
+    } else {
+        /* a text-only mail (no html): its one part, no alternative */
+        text_part(&o, "plain", m->text);
+    }
     for (size_t i = 0; i < m->nattachments; i++) {
         putf(&o, "--%s\r\n", mix);
         attachment_part(&o, &m->attachments[i]);

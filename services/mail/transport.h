@@ -14,7 +14,7 @@
 enum mail_outcome {
     MAIL_SENT,
     MAIL_RETRY, /* 4xx, a lost or refused connection: try again later */
-    MAIL_DEAD,  /* 5xx: the relay will never take it */
+    MAIL_DEAD,  /* 5xx to this mail (its RCPT or its data): never taken */
 };
 
 /* One SMTP session: the libcurl easy handle is kept across mails, so its
@@ -22,9 +22,10 @@ enum mail_outcome {
 struct smtp;
 struct smtp *smtp_new(const struct config *cfg);
 void smtp_free(struct smtp *s);
-/* One envelope: MAIL FROM mail_from's address, RCPT TO rcpt alone. */
+/* One envelope: MAIL FROM mail_from's address, RCPT TO rcpt alone; the
+ * whole transfer bounded by timeout_ms (the lease left: notify/lane.c). */
 enum mail_outcome smtp_send(struct smtp *s, const char *rcpt, const char *msg, size_t len,
-                            char *err, size_t errlen);
+                            long timeout_ms, char *err, size_t errlen);
 
 /* Writes msg into dir/tmp/ and renames it into dir/new/ (the maildir
  * rule: a reader never sees half a file); creates the folders. */

@@ -3,10 +3,12 @@
  * to do while it waits (serve's event loops are another process).
  *
  * Exactly-once where it can be: a row is leased when claimed (outbox_claim)
- * and a lane never starts a mail once half its lease is gone, so no other
- * sender can have claimed it meanwhile; only a sender killed between
- * sending and recording leaves a row that is sent again, once its lease
- * is over. */
+ * and a lane never starts a mail once half its lease is gone, and bounds
+ * each transfer by the lease left (smtp_send's timeout), so no other sender
+ * can have claimed it meanwhile; the outcome is recorded only on rows still
+ * held by this claim (its locked_until), so a late one changes nothing.
+ * Only a sender killed between sending and recording leaves a row that is
+ * sent again, once its lease is over. */
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <math.h>
@@ -30,9 +32,11 @@
 static const char sql_claim[] =
     "SELECT id, message_id, kind, payload, priority, attempts,"
     " extract(epoch FROM created_at)::float8, email, full_name, language, unsubscribe_key,"
-    " reminder, opted_out FROM outbox_claim('mail', $1::int, $2::int)";
-static const char sql_delivered[] = "SELECT outbox_delivered($1::bigint[])";
-static const char sql_failed[] = "SELECT outbox_failed($1::bigint, $2, to_timestamp($3::float8))";
+    " reminder, opted_out, locked_until::text, extract(epoch FROM due_since)::float8, verified"
+    " FROM outbox_claim('mail', $1::int, $2::int)";
+static const char sql_delivered[] = "SELECT outbox_delivered($1::bigint[], $2::timestamptz)";
+static const char sql_failed[] =
+    "SELECT outbox_failed($1::bigint, $2, to_timestamp($3::float8), $4::timestamptz)";
 static const char sql_release[] = "SELECT outbox_release($1::bigint[])";
 
 enum {
@@ -48,7 +52,10 @@ enum {
     C_LANG,
     C_UNSUB,
     C_REMINDER,
-    C_OPTOUT
+    C_OPTOUT,
+    C_LOCK,
+    C_DUE,
+    C_VERIFIED
 };
 
 struct lane {
@@ -61,6 +68,9 @@ struct lane {
     char *done_ids; /* "{1,2,3}" being built: delivered, not yet recorded */
     size_t done_len, done_cap;
     size_t ndone;
+    char done_lock[64]; /* the claim (its locked_until) the done rows belong to */
+    const char *lock;   /* the current claim's locked_until */
+    double deadline;    /* mono_s() when the current claim's lease ends */
 };
 
 static double wall_s(void)
@@ -81,8 +91,18 @@ static double mono_s(void)
 static void wait_for(struct lane *l, int ms)
 {
     struct pollfd fds[2] = {{l->wake_fd, POLLIN, 0}, {-1, POLLIN, 0}};
-    if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
+    if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK) {
+        /* a NOTIFY libpq already read (with the claim's result) is in its
+         * buffer, not on the socket: poll() would sleep past it */
+        PGnotify *n = PQnotifies(l->conn);
+        if (n != NULL) {
+            do
+                PQfreemem(n);
+            while ((n = PQnotifies(l->conn)) != NULL);
+            return;
+        }
         fds[1].fd = PQsocket(l->conn);
+    }
     poll(fds, 2, ms);
     if (fds[1].fd >= 0 && PQconsumeInput(l->conn)) {
         PGnotify *n;
@@ -112,8 +132,10 @@ static bool connect_db(struct lane *l)
     return false;
 }
 
-/* Runs one statement; false (and the connection dropped, to be made
- * again) when it fails. */
+/* Runs one statement; false when it fails. The connection is dropped (to
+ * be made again) only when it is the connection that failed: a statement's
+ * error on a good connection (a bad value, a constraint) is that
+ * statement's, and reconnecting would lose nothing but time. */
 static bool exec_ok(struct lane *l, const char *sql, int n, const char *const *params,
                     PGresult **out)
 {
@@ -121,8 +143,10 @@ static bool exec_ok(struct lane *l, const char *sql, int n, const char *const *p
     if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
         log_msg(LOG_WARN, "notify: database: %s", PQerrorMessage(l->conn));
         PQclear(r);
-        PQfinish(l->conn);
-        l->conn = NULL;
+        if (PQstatus(l->conn) != CONNECTION_OK) {
+            PQfinish(l->conn);
+            l->conn = NULL;
+        }
         return false;
     }
     if (out != NULL)
@@ -149,47 +173,89 @@ static bool ids_add(char **buf, size_t *len, size_t *cap, const char *id)
     return true;
 }
 
-/* Records the delivered rows in one statement. On failure they stay
- * leased and are sent again after the lease: a duplicate, never a loss. */
-static void flush_done(struct lane *l)
+/* Records the delivered rows in one statement; true when it did (or there
+ * were none). On failure the list is kept, to be recorded once the
+ * database is back (the main loop flushes before it claims again): dropped,
+ * those rows were sent again after the lease. The ids close with "}" only
+ * for the statement, so more can be added after a failure. */
+static bool flush_done(struct lane *l)
 {
     if (l->ndone == 0)
-        return;
+        return true;
+    if (l->conn == NULL)
+        return false;
     snprintf(l->done_ids + l->done_len, l->done_cap - l->done_len, "}");
-    const char *p[] = {l->done_ids};
-    if (l->conn != NULL)
-        (void)exec_ok(l, sql_delivered, 1, p, NULL);
+    const char *p[] = {l->done_ids, l->done_lock};
+    if (!exec_ok(l, sql_delivered, 2, p, NULL))
+        return false;
     l->done_len = 0;
     l->ndone = 0;
+    return true;
 }
 
 static void mark_done(struct lane *l, const char *id)
 {
+    snprintf(l->done_lock, sizeof l->done_lock, "%s", l->lock);
     if (!ids_add(&l->done_ids, &l->done_len, &l->done_cap, id)) {
-        flush_done(l);
-        const char *p[1];
+        (void)flush_done(l);
+        const char *p[2];
         char one[40];
         snprintf(one, sizeof one, "{%s}", id);
         p[0] = one;
+        p[1] = l->lock;
         if (l->conn != NULL)
-            (void)exec_ok(l, sql_delivered, 1, p, NULL);
+            (void)exec_ok(l, sql_delivered, 2, p, NULL);
         return;
     }
     l->ndone++;
 }
 
+/* Replaces in place each byte that is not part of valid UTF-8 with '?':
+ * the error text is bound as text to outbox_failed, and the database
+ * refuses invalid UTF-8 (a relay's reply, an address cut by %.100s), which
+ * would leave the row leased instead of recorded. */
+static void utf8_clean(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80             ? 0
+                : (*p & 0xE0) == 0xC0 ? 1
+                : (*p & 0xF0) == 0xE0 ? 2
+                : (*p & 0xF8) == 0xF0 ? 3
+                                      : -1;
+        bool ok = n >= 0 && !(n == 1 && *p < 0xC2) && !(n == 3 && *p > 0xF4);
+        for (int k = 1; ok && k <= n; k++)
+            ok = (p[k] & 0xC0) == 0x80;
+        /* overlongs and surrogates of three and four bytes */
+        if (ok && n == 2)
+            ok = !(p[0] == 0xE0 && p[1] < 0xA0) && !(p[0] == 0xED && p[1] >= 0xA0);
+        if (ok && n == 3)
+            ok = !(p[0] == 0xF0 && p[1] < 0x90) && !(p[0] == 0xF4 && p[1] >= 0x90);
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += n + 1;
+    }
+}
+
 /* retry_at: NULL for dead. */
 static void mark_failed(struct lane *l, const char *id, const char *error, const char *retry_at)
 {
-    const char *p[] = {id, error, retry_at};
+    char clean[2048];
+    snprintf(clean, sizeof clean, "%s", error);
+    utf8_clean(clean);
+    const char *p[] = {id, clean, retry_at, l->lock};
     if (l->conn != NULL)
-        (void)exec_ok(l, sql_failed, 3, p, NULL);
+        (void)exec_ok(l, sql_failed, 4, p, NULL);
 }
 
 /* The next try after attempts failed ones: mail_retry_s·2^(attempts−1)
  * ± 20 % (so that a relay's outage does not come back as one burst), or
- * dead (NULL) once that is past mail_give_up_s after the row was written. */
-static const char *retry_time(const struct lane *l, int attempts, double created, char *buf,
+ * dead (NULL) once that is past mail_give_up_s after the row first became
+ * due (due_since: not created_at, which for a reminder written weeks before
+ * its day, or a dead row an admin retried, is long past). */
+static const char *retry_time(const struct lane *l, int attempts, double due_since, char *buf,
                               size_t len)
 {
     double wait = l->cfg->mail_retry_s * pow(2, attempts > 1 ? attempts - 1 : 0);
@@ -197,7 +263,7 @@ static const char *retry_time(const struct lane *l, int attempts, double created
         wait = 1e9;
     wait *= 0.8 + 0.4 * ((double)rand() / RAND_MAX);
     double at = wall_s() + wait;
-    if (at > created + l->cfg->mail_give_up_s)
+    if (at > due_since + l->cfg->mail_give_up_s)
         return NULL;
     snprintf(buf, len, "%.3f", at);
     return buf;
@@ -255,6 +321,14 @@ static void deliver(struct lane *l, PGresult *r, int i)
         mark_failed(l, id, "opted out of reminders", NULL);
         return;
     }
+    /* with require_verified_email nobody can make gess mail an address they
+     * did not prove: only the mails that prove it (or reset a password
+     * through it) go to an unverified one */
+    if (config_require_verified(l->cfg) && PQgetvalue(r, i, C_VERIFIED)[0] != 't' &&
+        strcmp(kind, "email_verification") != 0 && strcmp(kind, "password_reset") != 0) {
+        mark_failed(l, id, "address not verified", NULL);
+        return;
+    }
     char unsub[600];
     const char *unsub_url = NULL;
     if (reminder && !PQgetisnull(r, i, C_UNSUB)) {
@@ -296,23 +370,26 @@ static void deliver(struct lane *l, PGresult *r, int i)
     if (msg == NULL) {
         char at[32];
         mark_failed(l, id, "out of memory",
-                    retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
-                               atof(PQgetvalue(r, i, C_CREATED)), at, sizeof at));
+                    retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)), atof(PQgetvalue(r, i, C_DUE)),
+                               at, sizeof at));
         return;
     }
-    enum mail_outcome o = l->smtp != NULL
-                              ? smtp_send(l->smtp, m.to_email, msg, len, err, sizeof err)
-                              : maildir_write(l->cfg->mail_dir, msg, len, err, sizeof err);
+    /* the transfer ends before the lease does (less a margin for recording
+     * the outcome), so no other sender claims a mail still being sent */
+    double left = l->deadline - mono_s() - 1.0;
+    long timeout_ms = left < 1.0 ? 1000 : (long)(left * 1000);
+    enum mail_outcome o =
+        l->smtp != NULL ? smtp_send(l->smtp, m.to_email, msg, len, timeout_ms, err, sizeof err)
+                        : maildir_write(l->cfg->mail_dir, msg, len, err, sizeof err);
     free(msg);
     if (o == MAIL_SENT) {
         mark_done(l, id);
         return;
     }
     char at[32];
-    const char *retry = o == MAIL_RETRY
-                            ? retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
-                                         atof(PQgetvalue(r, i, C_CREATED)), at, sizeof at)
-                            : NULL;
+    const char *retry = o == MAIL_RETRY ? retry_time(l, atoi(PQgetvalue(r, i, C_ATTEMPTS)),
+                                                     atof(PQgetvalue(r, i, C_DUE)), at, sizeof at)
+                                        : NULL;
     log_msg(retry ? LOG_INFO : LOG_WARN, "notify: outbox %s to %s: %s; %s", id, m.to_email, err,
             retry ? "will retry" : "dead");
     mark_failed(l, id, err, retry);
@@ -352,15 +429,15 @@ static int one_batch(struct lane *l)
     double claimed_at = mono_s();
     if (!exec_ok(l, sql_claim, 2, p, &r))
         return -1;
+    l->deadline = claimed_at + l->cfg->outbox_lease_s;
     int n = PQntuples(r);
     for (int i = 0; i < n; i++) {
-        if (atomic_load(l->stop) || mono_s() - claimed_at > l->cfg->outbox_lease_s / 2.0) {
-            flush_done(l);
-            release_from(l, r, i);
-            break;
-        }
-        if (l->smtp != NULL && !bucket_take(&l->bucket, l->stop)) {
-            flush_done(l);
+        l->lock = PQgetvalue(r, i, C_LOCK);
+        /* the token first: its wait may take the lease past half, which the
+         * check after it then sees */
+        if ((l->smtp != NULL && !bucket_take(&l->bucket, l->stop)) || atomic_load(l->stop) ||
+            mono_s() - claimed_at > l->cfg->outbox_lease_s / 2.0) {
+            (void)flush_done(l);
             release_from(l, r, i);
             break;
         }
@@ -368,7 +445,8 @@ static int one_batch(struct lane *l)
         if (l->conn == NULL)
             break; /* the rest stay leased; claimed again after the lease */
     }
-    flush_done(l);
+    (void)flush_done(l);
+    l->lock = NULL;
     PQclear(r);
     return n;
 }
@@ -393,9 +471,19 @@ void *notify_mail_lane(void *arg)
             wait_for(&l, 1000);
             continue;
         }
-        int n = one_batch(&l);
-        if (n < 0)
+        /* the delivered rows of the last claim first: recorded under that
+         * claim's lock, before another claim can take them */
+        if (!flush_done(&l)) {
+            wait_for(&l, a->cfg->outbox_poll_ms);
             continue;
+        }
+        int n = one_batch(&l);
+        if (n < 0) {
+            /* a claim that failed on a good connection would fail again at
+             * once: wait a poll interval rather than spin */
+            wait_for(&l, a->cfg->outbox_poll_ms);
+            continue;
+        }
         if (n < BATCH_MAX) /* a full batch: more may be due now */
             wait_for(&l, n > 0 ? 0 : a->cfg->outbox_poll_ms);
     }

@@ -14,6 +14,27 @@
 #include "core/migrate.h"
 #include "mail/render.h"
 
+/* The relay as the start line shows it: scheme://host:port only, since
+ * smtp_url may hold a user and password (smtp://user:pass@host), and the
+ * log is read by more people than the config. */
+static void relay_for_log(const char *url, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "(an SMTP URL that does not parse)");
+    CURLU *u = curl_url();
+    if (u == NULL)
+        return;
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        snprintf(out, outlen, "%s://%s:%s", scheme, host, port);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+}
+
 int notify_cli(const struct config *cfg, int argc, char **argv)
 {
     (void)argv;
@@ -63,9 +84,11 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
         mail_render_shutdown();
         return 1;
     }
+    char relay[300];
+    relay_for_log(cfg->smtp_url, relay, sizeof relay);
     log_msg(LOG_INFO, "notify started: mail lane, transport %s%s%s", cfg->mail_transport,
             cfg->mail_transport[0] == 'm' ? " into " : " via ",
-            cfg->mail_transport[0] == 'm' ? cfg->mail_dir : cfg->smtp_url);
+            cfg->mail_transport[0] == 'm' ? cfg->mail_dir : relay);
     int sig = 0;
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "notify: signal %d, finishing the mail in flight", sig);

@@ -8,7 +8,8 @@ behaviours in one run:
   fail451once+...@ 451 at RCPT the first time this address is seen, then 250
   fail421+...@    421 at RCPT, always (the relay closing: a temporary one)
   slow+...@       accepted after `slow_s` seconds in DATA
-anything else is accepted. Every accepted message is kept (envelope
+anything else is accepted. `mail_reply`, when set, is the answer to every
+MAIL FROM (a relay refusing the sender, e.g. 530 authentication required). Every accepted message is kept (envelope
 recipient, raw bytes, arrival time) in `messages`.
 """
 import asyncio
@@ -27,6 +28,16 @@ import gesshelp as h
 class Handler:
     def __init__(self, sink):
         self.sink = sink
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.sink.lock:
+            self.sink.mail_attempts += 1
+            reply = self.sink.mail_reply
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@", 1)[0].lower()
@@ -62,6 +73,8 @@ class Sink:
         self.seen_once = set()
         self.slow_s = 2.0
         self.delay_s = 0.0
+        self.mail_reply = None
+        self.mail_attempts = 0
         self.port = h.free_port()
         # decode_data=False keeps the bytes as sent (8bit parts, CRLF)
         self.controller = Controller(Handler(self), hostname="127.0.0.1", port=self.port,

@@ -190,6 +190,7 @@ def world(gess, staff):
     notify = s.start_notify(gess, sink, name="notify-e2e")
     w = World()
     w.sink, w.notify = sink, notify
+    gess.mail_sink = sink  # sent tokens are read from the mails (conftest's mailed_token)
     org = w.org = staff.organizer
     ed = h.create_edition(gess, org)
     w.edition = ed
@@ -277,6 +278,7 @@ def world(gess, staff):
     w.everyone = [p for lang in LANGS for p in w.people[lang].values()]
     wait_delivered(gess, sink, w.everyone)
     yield w
+    gess.mail_sink = None
     assert notify.stop() == 0, notify.log_text()[-3000:]
     sink.stop()
 

@@ -37,6 +37,13 @@ def tag():
     return "@" + uuid.uuid4().hex[:10] + ".example.org"
 
 
+def verify(gess, *account_ids):
+    """Marks the accounts' addresses proved: with require_verified_email (the
+    default) only the verification and reset mails go to an unproved one."""
+    gess.sql("UPDATE accounts SET email_verified_at = now() WHERE id = ANY(%s::uuid[])",
+             (list(account_ids),))
+
+
 def status(gess, oid):
     return gess.sql("SELECT status, attempts, last_error FROM outbox WHERE id = %s", (oid,))[0]
 
@@ -97,9 +104,22 @@ def test_421_and_a_lost_relay_are_retried(gess, sink):
 
 def test_past_give_up_a_temporary_failure_is_dead(gess, sink):
     [oid] = s.insert_rows(gess, "series_event_changed", ["fail421+d" + tag()])
-    gess.sql("UPDATE outbox SET created_at = now() - interval '2 days' WHERE id = %s", (oid,))
+    gess.sql("UPDATE outbox SET due_since = now() - interval '2 days' WHERE id = %s", (oid,))
     s.start_notify(gess, sink)
     s.wait_for(lambda: status(gess, oid)[0] == "dead", 30, "dead past mail_give_up_s")
+
+
+def test_give_up_counts_from_when_the_row_became_due_not_from_its_writing(gess, sink):
+    # a reminder written weeks before its day (next_attempt_at later than
+    # created_at), then due now: a temporary failure is retried, not dead
+    t = tag()
+    [oid] = s.insert_rows(gess, "series_rsvp_reminder", ["fail451once+due" + t])
+    gess.sql("UPDATE outbox SET created_at = now() - interval '30 days' WHERE id = %s", (oid,))
+    due = gess.sql("SELECT due_since = next_attempt_at FROM outbox WHERE id = %s", (oid,))[0][0]
+    assert due
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 30, "sent after the retry")
+    assert status(gess, oid)[1] == 2
 
 
 def test_kill_9_mid_batch_then_restart_delivers_all_500(gess, sink):
@@ -155,6 +175,7 @@ def test_mime_as_the_email_package_reads_it(gess, sink):
     t = tag()
     _, acc = gess.signup(full_name="José Ñúñez «el Ágil» & <Co> \"Q\"", email="mime" + t)
     rcpt = acc["email"]
+    verify(gess, acc["id"])
     long_line = "ñ" * 700  # 1,400 octets on one line of the text (the edition's title)
     payload = json.dumps({
         "registration_id": str(uuid.uuid4()), "status": "confirmed",
@@ -279,6 +300,7 @@ def test_reminders_carry_list_unsubscribe_and_skip_opted_out_accounts(gess, sink
     _, a = gess.signup(email="remind" + t)
     _, b = gess.signup(email="optout" + t)
     gess.sql("UPDATE accounts SET reminders_opt_out = true WHERE id = %s", (b["id"],))
+    verify(gess, a["id"], b["id"])
     [ra] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=a["id"])
     [rb] = s.insert_rows(gess, "series_rsvp_reminder", [None], account_id=b["id"])
     s.start_notify(gess, sink)
@@ -292,3 +314,128 @@ def test_reminders_carry_list_unsubscribe_and_skip_opted_out_accounts(gess, sink
     assert m["List-Unsubscribe"] == f"<https://gess.test/v1/unsubscribe?token={key}>"
     assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert sink.by_message_id(mid_b) == []
+
+
+def test_a_mail_outlasting_its_lease_is_cut_and_a_late_outcome_changes_nothing(gess, sink):
+    # the lease is 3 s (FAST) and the relay takes 10 s to accept: the transfer
+    # ends within the lease (less a second), so no other sender has the row
+    sink.slow_s = 10
+    [oid] = s.insert_rows(gess, "series_event_changed", ["slow+lease" + tag()])
+    n = s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[2] is not None, 8, "the slow attempt cut")
+    st, attempts, err = status(gess, oid)
+    assert st == "pending" and attempts == 1 and "imeout" in err, err
+    n.stop()
+    # an outcome under a lock that is no longer the row's (a lease that ran
+    # out and was claimed again) changes nothing
+    gess.sql("UPDATE outbox SET next_attempt_at = now(), locked_until = NULL,"
+             " last_error = NULL WHERE id = %s", (oid,))
+    [(cid, lock)] = gess.sql("SELECT id, locked_until FROM outbox_claim('mail', 10, 60)")
+    assert cid == oid
+    gess.sql("UPDATE outbox SET locked_until = now() + interval '2 minutes' WHERE id = %s", (oid,))
+    assert gess.sql("SELECT outbox_delivered(%s, %s)", ([oid], lock))[0][0] == 0
+    gess.sql("SELECT outbox_failed(%s, 'late', NULL, %s)", (oid, lock))
+    assert status(gess, oid) == ("pending", 2, None)
+    # under the row's own lock it is recorded
+    [(cur,)] = gess.sql("SELECT locked_until FROM outbox WHERE id = %s", (oid,))
+    assert gess.sql("SELECT outbox_delivered(%s, %s)", ([oid], cur))[0][0] == 1
+
+
+def test_a_5xx_to_mail_from_is_the_relays_and_retried_not_dead(gess, sink):
+    sink.mail_reply = "530 5.7.0 Authentication required"
+    t = tag()
+    [oid] = s.insert_rows(gess, "series_event_changed", ["auth" + t])
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[1] >= 2, 30, "two attempts")
+    st, _, err = status(gess, oid)
+    assert st == "pending" and "530" in err, err
+    sink.mail_reply = None  # the relay's configuration fixed: the mail goes
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 30, "sent once the relay takes it")
+    assert len(sink.to("auth" + t)) == 1
+
+
+def test_the_start_line_keeps_the_relays_password_out(gess, sink):
+    url = f"smtp://someone:s3cr3tpw@127.0.0.1:{sink.port}"
+    n = s.start_notify(gess, sink, env={"GESS_SMTP_URL": url})
+    log = n.log_text()
+    assert "s3cr3tpw" not in log and "someone" not in log
+    assert f"via smtp://127.0.0.1:{sink.port}" in log
+    n.stop()
+
+
+def test_an_error_cut_inside_a_character_is_still_recorded(gess, sink):
+    # "not an address: %.100s" cuts this one inside a two-byte ñ: the error
+    # text is made valid UTF-8, else the database refused it and the row
+    # stayed leased
+    bad = "a" + "ñ" * 60 + "<x>@example.org"
+    [oid] = s.insert_rows(gess, "series_event_changed", [bad])
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, oid)[0] == "dead", 30, "dead, its error recorded")
+    assert "not an address" in status(gess, oid)[2]
+
+
+def test_unverified_addresses_get_only_the_mail_that_proves_them(gess, sink):
+    t = tag()
+    _, acc = gess.signup(email="unproved" + t)
+    [rid, vid] = [s.insert_rows(gess, k, [None], payload=p, account_id=acc["id"])[0]
+                  for k, p in (("series_event_changed", '{"n": 1}'),
+                               ("email_verification", '{"token": "tok-x"}'))]
+    gess.sql("UPDATE outbox SET to_email = NULL WHERE id = ANY(%s)", ([rid, vid],))
+    s.start_notify(gess, sink)
+    s.wait_for(lambda: status(gess, rid)[0] == "dead" and status(gess, vid)[0] == "sent", 30,
+               "the change notice held back, the verification sent")
+    assert status(gess, rid)[2] == "address not verified"
+    mids = [gess.sql("SELECT message_id FROM outbox WHERE id = %s", (i,))[0][0]
+            for i in (rid, vid)]
+    assert sink.by_message_id(mids[0]) == [] and len(sink.by_message_id(mids[1])) == 1
+    # a sent token is dropped from the row at once (it stays on a dead one)
+    [(payload,)] = gess.sql("SELECT payload FROM outbox WHERE id = %s", (vid,))
+    assert "token" not in payload
+    # a proved address gets the rest
+    verify(gess, acc["id"])
+    [oid] = s.insert_rows(gess, "series_event_changed", [None], account_id=acc["id"])
+    gess.sql("UPDATE outbox SET to_email = NULL WHERE id = %s", (oid,))
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 30, "sent once proved")
+
+
+def test_a_dead_row_whose_payload_was_purged_is_not_retried(gess, admin_headers):
+    [oid] = s.insert_rows(gess, "series_event_changed", ["purged" + tag()])
+    gess.sql("UPDATE outbox SET status = 'dead', payload = '{}' WHERE id = %s", (oid,))
+    mid = gess.sql("SELECT message_id FROM outbox WHERE id = %s", (oid,))[0][0]
+    r = gess.req("POST", f"/v1/outbox/{mid}/retry", headers=admin_headers)
+    assert r.status_code == 409, r.text
+    assert r.json()["type"].endswith("invalid-state"), r.text
+
+
+def test_an_admins_retry_counts_give_up_from_the_retry(gess, admin_headers):
+    [oid] = s.insert_rows(gess, "series_event_changed", ["retried" + tag()])
+    gess.sql("UPDATE outbox SET status = 'dead', created_at = now() - interval '9 days',"
+             " due_since = now() - interval '9 days' WHERE id = %s", (oid,))
+    mid = gess.sql("SELECT message_id FROM outbox WHERE id = %s", (oid,))[0][0]
+    r = gess.req("POST", f"/v1/outbox/{mid}/retry", headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert gess.sql("SELECT due_since > now() - interval '1 minute' FROM outbox WHERE id = %s",
+                    (oid,))[0][0]
+    idx = gess.sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'outbox_reminder_event'")
+    assert idx and "series_rsvp_reminder" in idx[0][0]
+
+
+def test_a_failed_record_of_delivery_is_kept_and_recorded_later_not_sent_again(gess, sink):
+    # recording the delivery fails on a good connection (a statement error:
+    # here the lane's role may not run outbox_delivered for a while): the
+    # lane keeps its done list and records it on a later try, within the
+    # lease, so the mail is not sent a second time once the lease is over
+    fn = "outbox_delivered(bigint[], timestamptz)"
+    n = s.start_notify(gess, sink, env={"GESS_OUTBOX_LEASE_S": "20"})
+    gess.sql(f"REVOKE EXECUTE ON FUNCTION {fn} FROM PUBLIC, gess_app")
+    try:
+        t = tag()
+        [oid] = s.insert_rows(gess, "series_event_changed", ["rec" + t])
+        s.wait_for(lambda: sink.to("rec" + t), 30, "the mail received")
+        s.wait_for(lambda: "permission denied" in n.log_text(), 10, "the record refused")
+        assert status(gess, oid)[0] == "pending"
+    finally:
+        gess.sql(f"GRANT EXECUTE ON FUNCTION {fn} TO PUBLIC, gess_app")
+    s.wait_for(lambda: status(gess, oid)[0] == "sent", 10, "recorded once allowed")
+    assert len(sink.to("rec" + t)) == 1 and status(gess, oid)[1] == 1
+    assert n.stop() == 0

@@ -98,6 +98,42 @@ void test_mime(void)
         CHECK(strstr(msg, "Date: Thu, 01 Jan 1970 00:00:00 +0000\r\n") != NULL);
         free(msg);
     }
+    /* a text-only mail (html NULL): one text/plain part, no alternative */
+    p.html = NULL;
+    msg = mime_build(&p, &len);
+    CHECK(msg != NULL);
+    if (msg != NULL) {
+        CHECK(strstr(msg, "multipart") == NULL && strstr(msg, "text/html") == NULL);
+        CHECK(strstr(msg, "Content-Type: text/plain; charset=UTF-8\r\n") != NULL);
+        free(msg);
+    }
+    p.html = "h";
+    /* the boundary is random, not the Message-ID (which a body could carry) */
+    msg = mime_build(&p, &len);
+    CHECK(msg != NULL && strstr(msg, "boundary=\"=_alt_x\"") == NULL);
+    char *again = mime_build(&p, &len);
+    CHECK(msg != NULL && again != NULL);
+    if (msg != NULL && again != NULL) {
+        const char *b1 = strstr(msg, "boundary="), *b2 = strstr(again, "boundary=");
+        CHECK(b1 && b2 && strncmp(b1, b2, 50) != 0);
+    }
+    free(again);
+    free(msg);
+    /* quoted-printable: a space before a stray CR and the line end is
+     * encoded (the CR is dropped, so the space would end the line) */
+    char *qp_text = malloc(1200);
+    memset(qp_text, 'y', 1100);
+    memcpy(qp_text + 1100, " \r\nz \r", 7);
+    qp_text[1107] = '\0';
+    p.text = qp_text;
+    msg = mime_build(&p, &len);
+    CHECK(msg != NULL);
+    if (msg != NULL) {
+        CHECK(strstr(msg, "=20\r\nz=20\r\n") != NULL);
+        free(msg);
+    }
+    free(qp_text);
+    p.text = "t";
     p.to_name = "Ana \"la\" Perez";
     msg = mime_build(&p, &len);
     CHECK(msg != NULL && strstr(msg, "To: \"Ana \\\"la\\\" Perez\"\r\n <a@b.pe>\r\n") != NULL);

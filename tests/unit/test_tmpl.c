@@ -184,6 +184,32 @@ static void errors(void)
     expect_error("<a href=\"{{#yes}}\">{{/yes}}", TMPL_HTML, "t:1:10: ", "another HTML context");
     expect_error("<a hr{{#yes}}ef{{/yes}}=\"x\">", TMPL_HTML, "t:1:14: ", "split");
     expect_error("<in{{#yes}}put{{/yes}}>", TMPL_HTML, "t:1:12: ", "split");
+    /* an attribute name longer than the tokenizer keeps is an event
+     * handler's as far as we know, never plain */
+    expect_error("<div onwebkitanimationiteration=\"{{name}}\">", TMPL_HTML,
+                 "t:1:34: ", "event handler");
+    /* "<!-->", "<!--->" and "--!>" end a comment as HTML reads it: the
+     * <script> after them is seen */
+    expect_error("<!--><script>-->{{name}}</script>", TMPL_HTML, "t:1:17: ", "<script>");
+    expect_error("<!---><script>{{name}}</script>", TMPL_HTML, "t:1:15: ", "<script>");
+    expect_error("<!-- x --!><script>{{name}}</script>", TMPL_HTML, "t:1:20: ", "<script>");
+    expect("<!-->{{label}}<!--->{{label}}<!-- a --!>{{label}}", TMPL_HTML,
+           "<!-->&lt;go&gt;<!--->&lt;go&gt;<!-- a --!>&lt;go&gt;");
+    expect_error("<!--!>{{name}}-->", TMPL_HTML, "t:1:7: ", "comment"); /* not an end */
+    /* a section's body that leaves half an end tag or half a comment's end
+     * leaves another context when it does not render */
+    expect_error("<script>{{#yes}}</scrip{{/yes}}t>{{name}}", TMPL_HTML,
+                 "t:1:", "another HTML context");
+    expect_error("<!--{{#yes}}--{{/yes}}><script>{{name}}", TMPL_HTML,
+                 "t:1:", "another HTML context");
+    expect_error("<!--{{#yes}}x--{{/yes}}!><script>{{name}}", TMPL_HTML,
+                 "t:1:", "another HTML context");
+    /* attributes no escaping makes safe: a document, a refresh, URL lists */
+    expect_error("<iframe srcdoc=\"{{name}}\">", TMPL_HTML, "t:1:17: ", "event handler");
+    expect_error("<meta http-equiv=\"refresh\" content=\"{{url}}\">", TMPL_HTML,
+                 "t:1:37: ", "event handler");
+    expect_error("<a ping=\"{{url}}\">", TMPL_HTML, "t:1:10: ", "event handler");
+    expect_error("<link imagesrcset=\"{{url}}\">", TMPL_HTML, "t:1:20: ", "event handler");
     /* the same sources are fine in text mode */
     expect("<script>{{n}}</script>", TMPL_TEXT, "<script>3</script>");
 }
