@@ -286,7 +286,8 @@ static json_t *render_context(const struct lane *l, PGresult *r, int i, const ch
 }
 
 /* The attachments of a kind: the edition's .ics for the registration mails
- * that leave the person with a date to keep (created, promoted, approved);
+ * that leave the person with a date to keep (created unless waitlisted,
+ * promoted, approved);
  * a rejection or cancellation attaches none, since a calendar file would
  * invite them to keep a date they no longer have. */
 static char *attachment_for(const char *kind, json_t *payload, size_t *len, char *name,
@@ -298,7 +299,10 @@ static char *attachment_for(const char *kind, json_t *payload, size_t *len, char
     for (int k = 0; with_ics[k] != NULL; k++)
         wanted = wanted || strcmp(kind, with_ics[k]) == 0;
     json_t *edition = json_object_get(payload, "edition");
-    if (!wanted || !json_is_object(edition))
+    /* nor a waitlisted registration: it holds no date yet (its promotion
+     * will bring the file) */
+    const char *status = json_string_value(json_object_get(payload, "status"));
+    if (!wanted || !json_is_object(edition) || (status != NULL && strcmp(status, "waitlisted") == 0))
         return NULL;
     const char *slug = json_string_value(json_object_get(edition, "slug"));
     snprintf(name, namelen, "%s.ics", slug != NULL ? slug : "gess");
