@@ -302,7 +302,8 @@ static char *attachment_for(const char *kind, json_t *payload, size_t *len, char
     /* nor a waitlisted registration: it holds no date yet (its promotion
      * will bring the file) */
     const char *status = json_string_value(json_object_get(payload, "status"));
-    if (!wanted || !json_is_object(edition) || (status != NULL && strcmp(status, "waitlisted") == 0))
+    if (!wanted || !json_is_object(edition) ||
+        (status != NULL && strcmp(status, "waitlisted") == 0))
         return NULL;
     const char *slug = json_string_value(json_object_get(edition, "slug"));
     snprintf(name, namelen, "%s.ics", slug != NULL ? slug : "gess");
