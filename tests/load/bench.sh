@@ -254,7 +254,7 @@ F_G= F_GP= F_GE= F_GALL= F_P= F_PP= F_PE= F_PALL= F_SIZE= F_SETUP= F_BUILD=
 F_NG= F_NGP= F_NGE= F_NP= F_NPP= F_NPE=
 G_S= G_SP= G_SE= G_SALL= G_N= G_NP= G_NE= G_NALL= G_HELD0= G_HELD1= G_HOLD= G_KEYS=
 G_IG= G_IGD= G_IP= G_IPD=
-I_G= I_P= I_SIZE= I_NOTE= I_LAG= I_LAGP99= LAG_T0=
+I_G= I_P= I_SIZE= I_SIZE_MSG= I_NOTE= I_LAG= I_LAGP99= LAG_T0=
 H_SETUP= H_GL1= H_GL2= H_GL3= H_G1= H_GP1= H_P1= H_PP1= H_N1= H_G2= H_GP2= H_P2= H_PP2= H_N2= H_G3= H_GP3= H_P3= H_PP3= H_N3=
 
 # ---------------------------------------------------------------- a. /healthz
@@ -1187,7 +1187,40 @@ if want i; then
         "$PY" "$LOAD/smtp_sink.py" "$SPORT" "$TMP/sink_p.count" >"$TMP/sink_p.log" 2>&1 &
         SINK_PID=$!
         sink_wait "$TMP/sink_p.count" 0 || note "i. the sink did not start"
-        out=$("$BUILD/smtp_ceiling" "smtp://127.0.0.1:$SPORT" "$IMAILS" 1500 2>"$TMP/smtp_ceiling.err")
+        # the ceiling sends the very message notify sends (text, HTML and the
+        # edition's .ics): one row rendered by notify into a maildir first
+        psql "$URL" -XAtq -v ON_ERROR_STOP=1 >/dev/null 2>"$TMP/psql.err" <<'SQL' \
+            || note "i. no sample row: $(cat "$TMP/psql.err")"
+INSERT INTO outbox (kind, payload, to_email)
+SELECT 'registration_created',
+       jsonb_build_object('registration_id', gen_random_uuid(), 'status', 'confirmed',
+                          'status_is', jsonb_build_object('confirmed', true),
+                          'badge_code', 'ABCDEFGHJK', 'mode', 'in_person',
+                          'mode_is', jsonb_build_object('in_person', true),
+                          'category', jsonb_build_object('code', 'general', 'name', 'General'),
+                          'edition', jsonb_build_object('slug', 'gess-2026', 'title', 'GESS 2026',
+                              'starts_on', '2026-08-13', 'ends_on', '2026-08-15',
+                              'timezone', 'America/Lima', 'city', 'Cajamarca',
+                              'venue', 'Centro de Convenciones')),
+       'sample@bench.test';
+SQL
+        mkdir -p "$TMP/sample"
+        GESS_MAIL_TRANSPORT=maildir GESS_MAIL_DIR="$TMP/sample" "$BUILD/gessd" notify \
+            >"$TMP/notify_sample.log" 2>&1 &
+        NOTIFY_PID=$!
+        i=0
+        while [ -z "$(ls "$TMP/sample/new" 2>/dev/null)" ] && [ "$i" -lt 200 ]; do
+            i=$((i + 1)); sleep 0.05
+        done
+        kill -TERM "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null; NOTIFY_PID=
+        SAMPLE=$(ls "$TMP/sample/new"/* 2>/dev/null | head -n 1)
+        if [ -n "$SAMPLE" ]; then
+            I_SIZE_MSG=$(wc -c <"$SAMPLE" | tr -d ' ')
+            out=$("$BUILD/smtp_ceiling" "smtp://127.0.0.1:$SPORT" "$IMAILS" "@$SAMPLE" 2>"$TMP/smtp_ceiling.err")
+        else
+            note "i. notify wrote no sample message; the ceiling sends 1,500-byte bodies"
+            out=$("$BUILD/smtp_ceiling" "smtp://127.0.0.1:$SPORT" "$IMAILS" 1500 2>"$TMP/smtp_ceiling.err")
+        fi
         I_P=$(echo "$out" | awk '/^mails_per_s/ { print $2 }')
         kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
         SPORT=$(free_port)
@@ -1373,8 +1406,8 @@ if want g; then
     done
 fi
 [ "$LAG_ON" = 1 ] && echo "i2. during part d, one gessd notify (poll 250 ms) to an unthrottled sink: $(n "${I_LAG:-}")"
-want i && echo "i. $IMAILS rows (registration_created, ~1.5 kB mails) by one gessd notify, timed from its start" \
-               "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, 1,500-byte bodies"
+want i && echo "i. $IMAILS rows (registration_created: text, HTML and the .ics) by one gessd notify, timed from its start" \
+               "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, sending notify's own message ($(n "${I_SIZE_MSG:-}") bytes) as many times"
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
                "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"
 if [ -s "$TMP/gessd.log" ]; then
