@@ -132,6 +132,7 @@ static const struct key keys[] = {
     {"smtp_tls", C_STR, F(smtp_tls), 0, 0, "opportunistic", smtp_tls_modes, NULL},
     {"mail_from", C_STR, F(mail_from), 0, 0, "gess@localhost", NULL, NULL},
     {"smtp_rate_per_minute", C_INT, F(smtp_rate_per_minute), 0, 1000000, "0", NULL, NULL},
+    {"mail_lanes", C_INT, F(mail_lanes), 1, 16, "2", NULL, NULL},
     {"outbox_lease_s", C_INT, F(outbox_lease_s), 1, 86400, "60", NULL, NULL},
     {"outbox_poll_ms", C_INT, F(outbox_poll_ms), 10, 600000, "250", NULL, NULL},
     {"mail_retry_s", C_INT, F(mail_retry_s), 1, 86400, "60", NULL, NULL},

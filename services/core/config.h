@@ -59,6 +59,7 @@ struct config {
     char *smtp_tls; /* required | opportunistic | off */
     char *mail_from;
     int smtp_rate_per_minute;  /* 0: unlimited */
+    int mail_lanes;            /* gessd notify's mail threads, each its own connections */
     int outbox_lease_s;        /* how long a claimed row is the claimer's */
     int outbox_poll_ms;        /* between looks for due rows (urgent ones wake at once) */
     int mail_retry_s;          /* the first retry's wait, doubled per attempt */

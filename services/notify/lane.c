@@ -470,7 +470,11 @@ void *notify_mail_lane(void *arg)
             return NULL;
         }
     }
-    bucket_init(&l.bucket, a->cfg->smtp_rate_per_minute);
+    /* this lane's share of the relay's rate (rounded up: a rate below the
+     * number of lanes still sends) */
+    int rate = a->cfg->smtp_rate_per_minute;
+    int lanes = a->lanes > 0 ? a->lanes : 1;
+    bucket_init(&l.bucket, rate > 0 ? (rate + lanes - 1) / lanes : 0);
     while (!atomic_load(l.stop)) {
         if (!connect_db(&l)) {
             wait_for(&l, 1000);

@@ -73,10 +73,22 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* the lanes inherit it */
     signal(SIGPIPE, SIG_IGN);               /* a relay closing on us is an error, not a death */
 
+    /* mail_lanes threads: one renders while another waits for the relay;
+     * each claims its own rows (SKIP LOCKED), as separate processes would,
+     * and takes its share of smtp_rate_per_minute */
     static atomic_bool stop;
-    struct lane_args mail = {cfg, &stop, pipefd[0], 0};
-    pthread_t t;
-    if (pthread_create(&t, NULL, notify_mail_lane, &mail) != 0) {
+    enum { MAX_LANES = 16 };
+    int lanes = cfg->mail_lanes < 1 ? 1 : cfg->mail_lanes > MAX_LANES ? MAX_LANES : cfg->mail_lanes;
+    struct lane_args mail[MAX_LANES];
+    pthread_t t[MAX_LANES];
+    int started = 0;
+    for (int i = 0; i < lanes; i++) {
+        mail[i] = (struct lane_args){cfg, &stop, pipefd[0], 0, lanes};
+        if (pthread_create(&t[i], NULL, notify_mail_lane, &mail[i]) != 0)
+            break;
+        started++;
+    }
+    if (started == 0) {
         log_msg(LOG_ERROR, "notify: cannot start the mail lane");
         close(pipefd[0]);
         close(pipefd[1]);
@@ -86,19 +98,25 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
     }
     char relay[300];
     relay_for_log(cfg->smtp_url, relay, sizeof relay);
-    log_msg(LOG_INFO, "notify started: mail lane, transport %s%s%s", cfg->mail_transport,
-            cfg->mail_transport[0] == 'm' ? " into " : " via ",
+    log_msg(LOG_INFO, "notify started: %d mail lane(s), transport %s%s%s", started,
+            cfg->mail_transport, cfg->mail_transport[0] == 'm' ? " into " : " via ",
             cfg->mail_transport[0] == 'm' ? cfg->mail_dir : relay);
     int sig = 0;
     sigwait(&set, &sig);
     log_msg(LOG_INFO, "notify: signal %d, finishing the mail in flight", sig);
     atomic_store(&stop, true);
-    (void)!write(pipefd[1], "x", 1);
-    pthread_join(t, NULL);
+    int code = 0;
+    for (int i = 0; i < started; i++)
+        (void)!write(pipefd[1], "x", 1); /* a byte for each lane to read */
+    for (int i = 0; i < started; i++) {
+        pthread_join(t[i], NULL);
+        if (mail[i].exit_code > code)
+            code = mail[i].exit_code;
+    }
     close(pipefd[0]);
     close(pipefd[1]);
     curl_global_cleanup();
     mail_render_shutdown();
     log_msg(LOG_INFO, "notify stopped");
-    return mail.exit_code;
+    return code;
 }

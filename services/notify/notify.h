@@ -20,6 +20,7 @@ struct lane_args {
     const atomic_bool *stop;
     int wake_fd;
     int exit_code; /* set by the lane: 0, or 1 when it could not start */
+    int lanes;     /* how many run: each takes 1/lanes of smtp_rate_per_minute */
 };
 void *notify_mail_lane(void *args);
 

@@ -1406,7 +1406,7 @@ if want g; then
     done
 fi
 [ "$LAG_ON" = 1 ] && echo "i2. during part d, one gessd notify (poll 250 ms) to an unthrottled sink: $(n "${I_LAG:-}")"
-want i && echo "i. $IMAILS rows (registration_created: text, HTML and the .ics) by one gessd notify, timed from its start" \
+want i && echo "i. $IMAILS rows (registration_created: text, HTML and the .ics) by one gessd notify (mail_lanes ${GESS_MAIL_LANES:-2}: as many SMTP connections), timed from its start" \
                "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, sending notify's own message ($(n "${I_SIZE_MSG:-}") bytes) as many times"
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
                "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"

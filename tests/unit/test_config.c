@@ -29,6 +29,7 @@ void test_config(void)
     CHECK(config_set(&c, "log_level", "warn", err, sizeof err));
     CHECK_STR(c.log_level, "warn");
     CHECK(c.outbox_lease_s == 60 && c.outbox_poll_ms == 250 && c.mail_retry_s == 60);
+    CHECK(c.mail_lanes == 2);
     CHECK(c.mail_give_up_s == 86400 && c.outbox_retention_days == 30);
     CHECK_STR(c.mail_transport, "smtp");
     CHECK(!config_set(&c, "mail_transport", "pigeon", err, sizeof err));
