@@ -152,6 +152,19 @@ def test_two_senders_never_deliver_a_message_twice(gess, sink):
         assert "notify started" in inst.log_text()
 
 
+def test_four_lanes_of_one_sender_never_deliver_a_message_twice(gess, sink):
+    """mail_lanes threads claim as separate processes would: each row goes once."""
+    t = tag()
+    ids = s.insert_rows(gess, "series_event_changed", [f"l{i}{t}" for i in range(300)])
+    a = s.start_notify(gess, sink, env={"GESS_MAIL_LANES": "4"})
+    s.wait_for(lambda: gess.count("outbox", "id = ANY(%s) AND status = 'sent'", (ids,)) == 300,
+               120, "all 300 sent")
+    mids = sink.message_ids(t)
+    assert len(mids) == 300 and len(set(mids)) == 300
+    assert "4 mail lane(s)" in a.log_text()
+    assert a.stop() == 0
+
+
 def test_maildir_writes_readable_messages_in_new(gess, tmp_path):
     d = str(tmp_path / "mail")
     t = tag()
