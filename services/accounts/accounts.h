@@ -21,6 +21,11 @@ extern const struct module accounts_module;
 enum valid_msg accounts_password_policy(const char *password, const char *email,
                                         const char *full_name, long *limit);
 
+/* accounts_password_policy, a refusal recorded against field in v; true
+ * when the password passes. */
+bool accounts_password_check(struct valid *v, const char *field, const char *password,
+                             const char *email, const char *full_name);
+
 /* The login limits as statement parameters (text), in the order
  * accounts_login_begin() and accounts_password_begin() take them after the address. */
 struct accounts_limits {

@@ -43,6 +43,16 @@ enum valid_msg accounts_password_policy(const char *password, const char *email,
     return bits >= MIN_ENTROPY_BITS ? MSG_COUNT : MSG_WEAK_PASSWORD;
 }
 
+bool accounts_password_check(struct valid *v, const char *field, const char *password,
+                             const char *email, const char *full_name)
+{
+    long limit = 0;
+    enum valid_msg m = accounts_password_policy(password, email, full_name, &limit);
+    if (m != MSG_COUNT)
+        valid_fail(v, field, m, limit, NULL);
+    return m == MSG_COUNT;
+}
+
 /* A guess of current_password counts like a login of the account's email
  * from this address (accounts_password_begin in schema/functions/
  * accounts.sql): a stolen session must not become an unthrottled way to
@@ -157,13 +167,10 @@ void accounts_password_set(struct req *r)
     const char *pw = valid_string(&v, r->body, "new_password", 1, 128, true);
     if (pw != NULL) {
         json_t *me = json_loads(r->auth.me, 0, NULL);
-        long limit = 0;
-        enum valid_msg m =
-            accounts_password_policy(pw, json_string_value(json_object_get(me, "email")),
-                                     json_string_value(json_object_get(me, "full_name")), &limit);
+        (void)accounts_password_check(&v, "new_password", pw,
+                                      json_string_value(json_object_get(me, "email")),
+                                      json_string_value(json_object_get(me, "full_name")));
         json_decref(me);
-        if (m != MSG_COUNT)
-            valid_fail(&v, "new_password", m, limit, NULL);
     }
     if (!req_valid_ok(r, &v))
         return;

@@ -78,16 +78,14 @@ static void reset_found(struct req *r, enum db_status st, PGresult *res)
         return;
     }
     const char *pw = json_string_value(json_object_get(r->body, "new_password"));
-    long limit = 0;
-    enum valid_msg m =
-        accounts_password_policy(pw, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), &limit);
-    if (m != MSG_COUNT) {
-        struct valid v;
-        valid_init(&v, r->lang);
-        valid_fail(&v, "new_password", m, limit, NULL);
+    struct valid v;
+    valid_init(&v, r->lang);
+    if (!accounts_password_check(&v, "new_password", pw, PQgetvalue(res, 0, 0),
+                                 PQgetvalue(res, 0, 1))) {
         req_reply_invalid(r, &v);
         return;
     }
+    valid_free(&v);
     if (!accounts_hash_new_password(r, pw, reset_hashed))
         req_reply_unavailable(r);
 }
@@ -98,14 +96,10 @@ void accounts_reset_confirm(struct req *r)
     valid_init(&v, r->lang);
     const char *token = accounts_token_field(&v, r->body);
     const char *pw = valid_string(&v, r->body, "new_password", 1, 128, true);
-    if (pw != NULL) {
-        /* what needs no account first, so one 422 names both fields; the
-         * account's own email and name are counted once it is known */
-        long limit = 0;
-        enum valid_msg m = accounts_password_policy(pw, NULL, NULL, &limit);
-        if (m != MSG_COUNT)
-            valid_fail(&v, "new_password", m, limit, NULL);
-    }
+    /* what needs no account first, so one 422 names both fields; the
+     * account's own email and name are counted once it is known */
+    if (pw != NULL)
+        (void)accounts_password_check(&v, "new_password", pw, NULL, NULL);
     if (!req_valid_ok(r, &v))
         return;
     if (!pwhash_admits(PWHASH_LOGIN)) {

@@ -114,12 +114,8 @@ void accounts_signup(struct req *r)
         valid_fail(&v, "organization_id", MSG_UUID, 0, NULL);
     (void)valid_true(&v, r->body, "consent");
     (void)valid_enum(&v, r->body, "language", vocab_languages, false);
-    if (password != NULL) {
-        long limit = 0;
-        enum valid_msg m = accounts_password_policy(password, email, full_name, &limit);
-        if (m != MSG_COUNT)
-            valid_fail(&v, "password", m, limit, NULL);
-    }
+    if (password != NULL)
+        (void)accounts_password_check(&v, "password", password, email, full_name);
     if (!req_valid_ok(r, &v))
         return;
     if (!pwhash_admits(PWHASH_SIGNUP)) {
