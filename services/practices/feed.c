@@ -3,7 +3,6 @@
  * hands over {updated, entries}; the XML is written and escaped here. */
 #include <event2/buffer.h>
 #include <event2/http.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
@@ -38,17 +37,11 @@ static void xml_text(struct evbuffer *out, const char *s)
 }
 
 /* The base of the feed's links: the configured public_url (never the
- * Host a client sent, which anyone may set and a cache would keep), with
- * no trailing slash. */
+ * Host a client sent, which anyone may set and a cache would keep);
+ * config refuses one ending in a slash. */
 static void base_url(struct evbuffer *out, const struct req *r)
 {
-    const char *base = req_config(r)->public_url;
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    char *copy = strndup(base, n);
-    xml_text(out, copy != NULL ? copy : "");
-    free(copy);
+    xml_text(out, req_config(r)->public_url);
 }
 
 /* The feed's self link, which is also its id: a feed of a search is
