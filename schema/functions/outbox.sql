@@ -233,17 +233,25 @@ END
 $$;
 
 -- /metrics on serve: the due backlog and how long its oldest has waited,
--- as Prometheus text (core/metrics.c appends it as it is).
+-- per channel (a webhook endpoint that is down must not look like a mail
+-- relay that is), as Prometheus text (core/metrics.c appends it as it is).
+-- Both channels are always printed, 0 when nothing is due.
 CREATE OR REPLACE FUNCTION outbox_gauges() RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT format(E'# HELP gess_outbox_backlog Outbox rows pending and due.\n'
-                  '# TYPE gess_outbox_backlog gauge\ngess_outbox_backlog %s\n'
-                  '# HELP gess_outbox_oldest_due_seconds How long the oldest due row has waited.\n'
-                  '# TYPE gess_outbox_oldest_due_seconds gauge\n'
-                  'gess_outbox_oldest_due_seconds %s\n',
-                  count(*),
-                  coalesce(round(extract(epoch FROM now() - min(next_attempt_at)), 3), 0))
-      FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()
+    SELECT E'# HELP gess_outbox_backlog Outbox rows pending and due.\n'
+           '# TYPE gess_outbox_backlog gauge\n'
+           || string_agg(format(E'gess_outbox_backlog{channel="%s"} %s\n', c.channel,
+                                coalesce(d.n, 0)), '' ORDER BY c.channel)
+           || E'# HELP gess_outbox_oldest_due_seconds How long the oldest due row has waited.\n'
+           '# TYPE gess_outbox_oldest_due_seconds gauge\n'
+           || string_agg(format(E'gess_outbox_oldest_due_seconds{channel="%s"} %s\n', c.channel,
+                                coalesce(d.oldest, 0)), '' ORDER BY c.channel)
+      FROM (VALUES ('mail'), ('webhook')) AS c(channel)
+      LEFT JOIN (SELECT o.channel, count(*) AS n,
+                        round(extract(epoch FROM now() - min(o.next_attempt_at)), 3) AS oldest
+                   FROM outbox o
+                  WHERE o.status = 'pending' AND o.next_attempt_at <= now()
+                  GROUP BY o.channel) d ON d.channel = c.channel
 $$;
 
 GRANT EXECUTE ON FUNCTION outbox_claim(text, integer, integer),

@@ -199,12 +199,13 @@ CREATE OR REPLACE TRIGGER webhook_practice_published
 -- less those it has in flight (still leased), so a hanging endpoint holds
 -- a few of the lane's slots, not all of them, and its backlog, however
 -- long, never stands before another endpoint's rows: the two indexes of
--- 0023 make both reads short whatever the backlog.
+-- 0023 make both reads short whatever the backlog. previous_secret: the
+-- key a rotation replaced, while it still signs (webhooks_rotate_secret).
 CREATE OR REPLACE FUNCTION webhook_claim(p_limit integer, p_lease_s integer,
                                          p_per_endpoint integer)
 RETURNS TABLE (id bigint, message_id uuid, kind text, body text, attempts integer,
                due_since timestamptz, locked_until timestamptz, url text, secret text,
-               webhook_id uuid)
+               previous_secret text, webhook_id uuid)
 LANGUAGE sql AS $$
     WITH candidates AS (
         SELECT c.id, c.priority, c.next_attempt_at
@@ -235,7 +236,9 @@ LANGUAGE sql AS $$
           FROM due WHERE o.id = due.id
         RETURNING o.*)
     SELECT t.id, t.message_id, t.kind, t.payload::text, t.attempts, t.due_since, t.locked_until,
-           w.url, encode(w.secret, 'base64'), w.id
+           w.url, encode(w.secret, 'base64'),
+           CASE WHEN w.previous_secret_until > now() THEN encode(w.previous_secret, 'base64') END,
+           w.id
       FROM taken t JOIN webhooks w ON w.id = t.webhook_id
      ORDER BY t.priority, t.next_attempt_at, t.id
 $$;

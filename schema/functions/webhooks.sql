@@ -19,6 +19,8 @@ LANGUAGE sql STABLE AS $$
         'id', w.id, 'url', w.url, 'events', w.events, 'description', w.description,
         'active', w.active, 'disabled_at', w.disabled_at, 'disabled_reason', w.disabled_reason,
         'created_at', w.created_at, 'updated_at', w.updated_at,
+        'previous_secret_until', CASE WHEN w.previous_secret_until > now()
+                                      THEN w.previous_secret_until END,
         'pending', (SELECT count(*) FROM outbox o
                      WHERE o.webhook_id = w.id AND o.status = 'pending'))
 $$;
@@ -44,6 +46,30 @@ BEGIN
             coalesce((p ->> 'active')::boolean, true), decode(p_secret, 'base64'), p_by)
     RETURNING * INTO w;
     RETURN core_answer(201, (webhook_json(w)::jsonb
+                             || jsonb_build_object('secret', 'whsec_' || p_secret))::json);
+END
+$$;
+
+-- POST /v1/webhooks/{id}/secret: a new key (p_secret, as for the creation)
+-- signs from now on; the one it replaces signs beside it for 24 hours, so
+-- a receiver can be given the new secret without missing a delivery. The
+-- answer shows the new secret, once. A rotation during the overlap ends
+-- the oldest key at once: two keys at most.
+CREATE OR REPLACE FUNCTION webhooks_rotate_secret(p_id uuid, p_secret text)
+RETURNS api_answer
+LANGUAGE plpgsql AS $$
+DECLARE
+    w webhooks;
+BEGIN
+    UPDATE webhooks
+       SET previous_secret = secret, previous_secret_until = now() + interval '24 hours',
+           secret = decode(p_secret, 'base64'), updated_at = now()
+     WHERE id = p_id
+    RETURNING * INTO w;
+    IF NOT FOUND THEN
+        RETURN core_problem(404, 'not-found');
+    END IF;
+    RETURN core_answer(200, (webhook_json(w)::jsonb
                              || jsonb_build_object('secret', 'whsec_' || p_secret))::json);
 END
 $$;
@@ -203,4 +229,4 @@ GRANT EXECUTE ON FUNCTION webhook_json(webhooks), webhook_events(jsonb),
     webhooks_create(jsonb, text, uuid), webhooks_list(uuid, integer), webhooks_get(uuid),
     webhooks_patch(uuid, jsonb), webhooks_delete(uuid),
     webhook_delivery_json(webhook_deliveries, outbox), webhooks_deliveries(uuid, uuid, integer),
-    webhooks_redeliver(uuid) TO gess_app;
+    webhooks_redeliver(uuid), webhooks_rotate_secret(uuid, text) TO gess_app;

@@ -20,6 +20,11 @@ CREATE TABLE webhooks (
     -- the signing key, as decoded from the whsec_ secret shown once: the
     -- sender needs it in clear to sign (an HMAC key cannot be hashed away)
     secret          bytea NOT NULL CHECK (length(secret) BETWEEN 24 AND 64),
+    -- after a rotation the old key signs too, until previous_secret_until,
+    -- so receivers can switch without dropping a delivery (Standard
+    -- Webhooks: one signature per key, space separated)
+    previous_secret       bytea CHECK (length(previous_secret) BETWEEN 24 AND 64),
+    previous_secret_until timestamptz,
     -- set when gess disabled it (a 410 from the receiver), cleared when an
     -- admin activates it again
     disabled_at     timestamptz,

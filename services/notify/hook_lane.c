@@ -39,11 +39,12 @@
 
 static const char sql_claim[] =
     "SELECT id, message_id, kind, body, attempts, extract(epoch FROM due_since)::float8,"
-    " locked_until::text, url, secret FROM webhook_claim($1::int, $2::int, $3::int)";
+    " locked_until::text, url, secret, previous_secret FROM webhook_claim($1::int, $2::int, "
+    "$3::int)";
 static const char sql_record[] = "SELECT webhook_record($1::jsonb)";
 static const char sql_release[] = "SELECT outbox_release($1::bigint[])";
 
-enum { C_ID, C_MSGID, C_KIND, C_BODY, C_ATTEMPTS, C_DUE, C_LOCK, C_URL, C_SECRET };
+enum { C_ID, C_MSGID, C_KIND, C_BODY, C_ATTEMPTS, C_DUE, C_LOCK, C_URL, C_SECRET, C_PREVIOUS };
 
 struct hook_lane;
 
@@ -54,7 +55,7 @@ struct job {
     struct curl_slist *headers;
     char *body, *url;
     char id[24], msgid[40], lock[48], ts[24];
-    char sig[HOOK_SIGNATURE_MAX];
+    char sig[2 * HOOK_SIGNATURE_MAX]; /* one signature, or two during a rotation */
     int attempts;
     double due_since; /* epoch s: webhook_give_up_s counts from here */
     double started;   /* mono_s() */
@@ -151,9 +152,11 @@ static bool header_add(struct job *j, const char *name, const char *value)
  * memory, a secret that does not decode: then why says so). */
 static struct job *job_new(struct hook_lane *l, PGresult *r, int i, char *why, size_t whylen)
 {
-    unsigned char key[HOOK_KEY_MAX];
-    size_t keylen = 0;
-    if (!hook_secret_decode(PQgetvalue(r, i, C_SECRET), key, &keylen)) {
+    unsigned char key[HOOK_KEY_MAX], old[HOOK_KEY_MAX];
+    size_t keylen = 0, oldlen = 0;
+    bool rotating = !PQgetisnull(r, i, C_PREVIOUS);
+    if (!hook_secret_decode(PQgetvalue(r, i, C_SECRET), key, &keylen) ||
+        (rotating && !hook_secret_decode(PQgetvalue(r, i, C_PREVIOUS), old, &oldlen))) {
         snprintf(why, whylen, "the endpoint's secret does not decode");
         return NULL;
     }
@@ -172,14 +175,23 @@ static struct job *job_new(struct hook_lane *l, PGresult *r, int i, char *why, s
     }
     if (j == NULL || j->body == NULL || j->url == NULL || j->easy == NULL) {
         sodium_memzero(key, sizeof key);
+        sodium_memzero(old, sizeof old);
         job_free(j);
         snprintf(why, whylen, "out of memory");
         return NULL;
     }
     size_t body_len = strlen(j->body);
     hook_sign(key, keylen, j->msgid, j->ts, j->body, body_len, j->sig);
-    /* the key is of no use past the signature */
+    if (rotating) {
+        /* the new key's signature first, then the old one's, space
+         * separated: a receiver with either secret finds its own */
+        size_t n = strlen(j->sig);
+        j->sig[n] = ' ';
+        hook_sign(old, oldlen, j->msgid, j->ts, j->body, body_len, j->sig + n + 1);
+    }
+    /* the keys are of no use past the signature */
     sodium_memzero(key, sizeof key);
+    sodium_memzero(old, sizeof old);
     /* "Expect:" keeps libcurl from waiting for a 100 Continue on bodies
      * over 1 KiB, a round trip most receivers never answer */
     if (!header_add(j, "Content-Type", "application/json") ||

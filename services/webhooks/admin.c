@@ -17,6 +17,8 @@ const struct db_stmt webhooks_stmt_list = DB_ANSWER(webhooks_list, "$1::uuid, $2
 const struct db_stmt webhooks_stmt_get = DB_ANSWER(webhooks_get, "$1::uuid");
 const struct db_stmt webhooks_stmt_patch = DB_ANSWER(webhooks_patch, "$1::uuid, $2::jsonb");
 const struct db_stmt webhooks_stmt_delete = DB_ANSWER(webhooks_delete, "$1::uuid");
+const struct db_stmt webhooks_stmt_rotate_secret =
+    DB_ANSWER(webhooks_rotate_secret, "$1::uuid, $2");
 
 /* The events an endpoint may want: the CHECK of 0023_webhooks.sql lists
  * the same nine, and grows with it. */
@@ -117,6 +119,14 @@ json_t *webhooks_fields(struct valid *v, const json_t *b, bool create)
  * bytes (Standard Webhooks); SQL stores the bytes. */
 #define SECRET_B64_LEN sodium_base64_ENCODED_LEN(SECRET_BYTES, sodium_base64_VARIANT_ORIGINAL)
 
+static void new_secret(char secret[SECRET_B64_LEN])
+{
+    unsigned char raw[SECRET_BYTES];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2base64(secret, SECRET_B64_LEN, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
+    sodium_memzero(raw, sizeof raw);
+}
+
 void webhooks_create(struct req *r)
 {
     struct valid v;
@@ -124,11 +134,8 @@ void webhooks_create(struct req *r)
     char *text = req_valid_json(r, &v, webhooks_fields(&v, r->body, true), JSON_COMPACT);
     if (text == NULL)
         return;
-    unsigned char raw[SECRET_BYTES];
     char secret[SECRET_B64_LEN];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2base64(secret, sizeof secret, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
-    sodium_memzero(raw, sizeof raw);
+    new_secret(secret);
     const char *params[] = {text, secret, req_viewer(r)};
     req_query(r, &webhooks_stmt_create, 3, params, req_done_sql);
     /* db_pool copied the parameters (db_pool.h) */
@@ -168,4 +175,13 @@ void webhooks_delete(struct req *r)
 {
     const char *params[] = {req_param(r, "id")};
     req_query(r, &webhooks_stmt_delete, 1, params, req_done_sql);
+}
+
+void webhooks_rotate_secret(struct req *r)
+{
+    char secret[SECRET_B64_LEN];
+    new_secret(secret);
+    const char *params[] = {req_param(r, "id"), secret};
+    req_query(r, &webhooks_stmt_rotate_secret, 2, params, req_done_sql);
+    sodium_memzero(secret, sizeof secret);
 }

@@ -14,6 +14,8 @@ static const struct route routes[] = {
           OUT_JSON),
     ROUTE("DELETE", "/v1/webhooks/{id}", webhooks_delete, "webhooks/admin.c", AUTH_ADMIN, BODY_NONE,
           OUT_JSON),
+    ROUTE("POST", "/v1/webhooks/{id}/secret", webhooks_rotate_secret, "webhooks/admin.c",
+          AUTH_ADMIN, BODY_OPTIONAL, OUT_JSON),
     ROUTE("GET", "/v1/webhooks/{id}/deliveries", webhooks_deliveries, "webhooks/deliveries.c",
           AUTH_ADMIN, BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/webhook-deliveries/{id}/redeliver", webhooks_redeliver,
@@ -22,10 +24,9 @@ static const struct route routes[] = {
 };
 
 static const struct db_stmt *const statements[] = {
-    &webhooks_stmt_create,    &webhooks_stmt_list,
-    &webhooks_stmt_get,       &webhooks_stmt_patch,
-    &webhooks_stmt_delete,    &webhooks_stmt_deliveries,
-    &webhooks_stmt_redeliver, NULL,
+    &webhooks_stmt_create,    &webhooks_stmt_list,          &webhooks_stmt_get,
+    &webhooks_stmt_patch,     &webhooks_stmt_delete,        &webhooks_stmt_deliveries,
+    &webhooks_stmt_redeliver, &webhooks_stmt_rotate_secret, NULL,
 };
 
 const struct module webhooks_module = {"webhooks", routes, statements, NULL};

@@ -16,7 +16,7 @@ struct req;
 
 /* admin.c */
 extern const struct db_stmt webhooks_stmt_create, webhooks_stmt_list, webhooks_stmt_get,
-    webhooks_stmt_patch, webhooks_stmt_delete;
+    webhooks_stmt_patch, webhooks_stmt_delete, webhooks_stmt_rotate_secret;
 /* The checked members of a webhook body (valid_body_fn): url, events,
  * description, active; every one on create (url and events required),
  * those present on a PATCH. */
@@ -26,6 +26,8 @@ void webhooks_list(struct req *r);
 void webhooks_get(struct req *r);
 void webhooks_patch(struct req *r);
 void webhooks_delete(struct req *r);
+/* A new secret, shown once; the old one signs beside it for 24 hours. */
+void webhooks_rotate_secret(struct req *r);
 
 /* deliveries.c */
 extern const struct db_stmt webhooks_stmt_deliveries, webhooks_stmt_redeliver;

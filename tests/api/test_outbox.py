@@ -104,8 +104,11 @@ def test_metrics_gauges_and_purge_on_serve(gess):
 
     def gauges():
         t = requests.get(srv.base + "/metrics", timeout=5).text
-        m = re.search(r"^gess_outbox_backlog (\d+)$", t, re.M)
-        o = re.search(r"^gess_outbox_oldest_due_seconds ([\d.]+)$", t, re.M)
+        m = re.search(r'^gess_outbox_backlog\{channel="mail"\} (\d+)$', t, re.M)
+        o = re.search(r'^gess_outbox_oldest_due_seconds\{channel="mail"\} ([\d.]+)$', t, re.M)
+        w = re.search(r'^gess_outbox_backlog\{channel="webhook"\} 0$', t, re.M)
+        if m and o:
+            assert w, t  # both channels always printed
         return (int(m.group(1)), float(o.group(1))) if m and o else None
 
     backlog, oldest = h.wait_until(gauges, 20, what="the outbox gauges")

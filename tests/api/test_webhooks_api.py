@@ -78,6 +78,8 @@ ROUTES = [
           json={"description": "changed"}),
     route("DELETE /v1/webhooks/{id}", "DELETE", lambda c: f"/v1/webhooks/{_webhook(c)}",
           ADMIN_204),
+    route("POST /v1/webhooks/{id}/secret", "POST",
+          lambda c: f"/v1/webhooks/{_webhook(c)}/secret", ADMIN_200),
     route("GET /v1/webhooks/{id}/deliveries", "GET",
           lambda c: f"/v1/webhooks/{_webhook(c)}/deliveries", ADMIN_200),
     route("POST /v1/webhook-deliveries/{id}/redeliver", "POST",
@@ -120,7 +122,10 @@ def test_create_shows_the_secret_once_and_stores_its_bytes(gess, staff, admin):
     # never again
     for path in (f"/v1/webhooks/{w['id']}", "/v1/webhooks?limit=200"):
         r = gess.req("GET", path, headers=admin)
-        assert r.status_code == 200 and "secret" not in r.text and w["secret"][6:] not in r.text
+        assert r.status_code == 200 and w["secret"][6:] not in r.text
+        got = r.json()
+        for item in got.get("items", [got]):
+            assert "secret" not in item
     r = gess.req("PATCH", f"/v1/webhooks/{w['id']}", headers=admin, json={"description": "x"})
     assert "secret" not in h.assert_json(r, 200)
     # two endpoints, two secrets
@@ -334,3 +339,31 @@ def test_redeliver_refuses_a_disabled_endpoint_and_a_purged_payload(gess, admin)
     r = gess.req("POST", f"/v1/webhook-deliveries/{did}/redeliver", headers=admin)
     h.assert_problem(r, 409, "invalid-state")
     assert gess.sql("SELECT status FROM outbox WHERE id = %s", (purged,))[0][0] == "sent"
+
+
+def test_rotating_the_secret_shows_the_new_one_once_and_keeps_the_old_a_day(gess, admin):
+    w = create(gess, admin)
+    assert w["previous_secret_until"] is None
+    r = h.assert_json(gess.req("POST", f"/v1/webhooks/{w['id']}/secret", headers=admin), 200)
+    assert SECRET.match(r["secret"]) and r["secret"] != w["secret"]
+    [(new, old, hours)] = gess.sql(
+        "SELECT secret, previous_secret, extract(epoch FROM previous_secret_until - now()) / 3600"
+        " FROM webhooks WHERE id = %s", (w["id"],))
+    assert bytes(new) == base64.b64decode(r["secret"][6:])
+    assert bytes(old) == base64.b64decode(w["secret"][6:])
+    assert 23.9 < float(hours) <= 24
+    got = h.assert_json(gess.req("GET", f"/v1/webhooks/{w['id']}", headers=admin), 200)
+    assert got["previous_secret_until"] == r["previous_secret_until"] is not None
+    assert "secret" not in got
+    # a second rotation: the oldest key is gone at once, two keys at most
+    r2 = h.assert_json(gess.req("POST", f"/v1/webhooks/{w['id']}/secret", headers=admin), 200)
+    [(old2,)] = gess.sql("SELECT previous_secret FROM webhooks WHERE id = %s", (w["id"],))
+    assert bytes(old2) == base64.b64decode(r["secret"][6:]) != base64.b64decode(w["secret"][6:])
+    # past the overlap the field reads null again
+    gess.sql("UPDATE webhooks SET previous_secret_until = now() - interval '1 second'"
+             " WHERE id = %s", (w["id"],))
+    got = h.assert_json(gess.req("GET", f"/v1/webhooks/{w['id']}", headers=admin), 200)
+    assert got["previous_secret_until"] is None
+    assert r2["secret"] != r["secret"]
+    r = gess.req("POST", "/v1/webhooks/7d1e0e8e-0000-4000-8000-000000000000/secret", headers=admin)
+    assert r.status_code == 404
