@@ -110,8 +110,14 @@ def rows(gess, hook_id):
             for r in out]
 
 
+def wait_value(fn, timeout, what):
+    """Polls fn() until it returns something truthy; returns that (smtphelp.wait_for returns
+    True)."""
+    return h.wait_until(lambda: fn() or None, timeout, interval=0.05, what=what)
+
+
 def wait_rows(gess, hook_id, pred, what, timeout=20):
-    return s.wait_for(lambda: (lambda rs: rs if rs and pred(rs) else None)(rows(gess, hook_id)),
+    return wait_value(lambda: (lambda rs: rs if rs and pred(rs) else None)(rows(gess, hook_id)),
                       timeout, what)
 
 
@@ -147,7 +153,7 @@ def check_delivered(gess, req, events):
 
 
 def received(receiver, path, n, timeout=20):
-    return s.wait_for(lambda: (lambda rs: rs if len(rs) >= n else None)(receiver.at(path)),
+    return wait_value(lambda: (lambda rs: rs if len(rs) >= n else None)(receiver.at(path)),
                       timeout, f"{n} requests on {path}")
 
 
@@ -289,12 +295,19 @@ def test_real_flows_fire_their_events_to_the_endpoints_subscribed(gess, sink, wo
         if path != "/ok/none":
             wait_rows(gess, hid, all_sent, f"{path}'s rows sent")
 
+    order = {}
+
     def bodies(path):
-        out = []
+        """The bodies received on path, in the order their rows were written (several are
+        in flight at once: they may arrive in any order), once per webhook-id."""
+        out = {}
         for req in rx.at(path):
             body, _ = check_delivered(gess, req, wants[path])
-            out.append(body)
-        return out
+            out[req.id] = body
+        if not order:
+            order.update(gess.sql("SELECT message_id::text, id FROM outbox"
+                                  " WHERE webhook_id = ANY(%s::uuid[])", (list(ids.values()),)))
+        return [out[k] for k in sorted(out, key=order.get)]
 
     # every row sent reached the receiver, verified, once per webhook-id
     for path, hid in ids.items():
@@ -360,7 +373,7 @@ def test_410_disables_the_endpoint_and_nothing_more_arrives(gess, sink, world, r
     hid, _ = hooks(rx, "/gone/g", ["registration.created", "registration.confirmed"])
     lane(gess, sink)
     register(gess, world)
-    hook = s.wait_for(lambda: (lambda k: k if k["active"] is False else None)(
+    hook = wait_value(lambda: (lambda k: k if k["active"] is False else None)(
         wh.get_hook(gess, world.token, hid)), 20, "the endpoint disabled")
     assert hook["disabled_at"] is not None, hook
     assert isinstance(hook["disabled_reason"], str) and hook["disabled_reason"].startswith(
@@ -388,7 +401,7 @@ def test_a_redirect_is_not_followed_and_is_retried(gess, sink, world, rx, hooks)
     hid, _ = hooks(rx, "/redirect/r", ["registration.created"])
     lane(gess, sink)
     register(gess, world)
-    log = s.wait_for(lambda: (lambda l: l if len(l) >= 2 else None)(
+    log = wait_value(lambda: (lambda l: l if len(l) >= 2 else None)(
         wh.deliveries(gess, world.token, hid)), 20, "two attempts logged")
     for d in log:
         assert d["response"]["status"] == 302 and d["succeeded"] is False, d
@@ -422,7 +435,7 @@ def test_private_addresses_are_refused_without_allow_private(gess, sink, world, 
     s.start_notify(gess, sink, env={"GESS_WEBHOOK_RETRY_S": "1"})
     register(gess, world)
     for hid in (by_ip, by_name):
-        log = s.wait_for(lambda: wh.deliveries(gess, world.token, hid), 20, "an attempt logged")
+        log = wait_value(lambda: wh.deliveries(gess, world.token, hid), 20, "an attempt logged")
         for d in log:
             assert d["response"]["status"] is None, d
             assert isinstance(d["error"], str) and d["error"].startswith("refused:"), d
