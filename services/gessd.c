@@ -5,7 +5,7 @@
  *   gessd [--config FILE] admin create --email E --name N   (password on stdin)
  *   gessd [--config FILE] demo [--if-empty]   load the demo data (idempotent)
  *   gessd [--config FILE] remind         send due pact reminders once
- *   gessd [--config FILE] notify         deliver the outbox (mail) until SIGTERM
+ *   gessd [--config FILE] notify         deliver the outbox (mail, webhooks) until SIGTERM
  *   gessd routes                         print the routes: method, path, handler, file
  *
  * Everything needs only GESS_DATABASE_URL; see config/gess.conf.example. */

@@ -195,38 +195,36 @@ CREATE OR REPLACE TRIGGER webhook_practice_published
 
 -- The webhook lane's claim: like outbox_claim (outbox.sql), due rows of
 -- active endpoints leased for p_lease_s, with the endpoint's url and
--- secret; and at most p_per_endpoint rows of one endpoint in flight
--- (counting those still leased), so a hanging endpoint holds a few of the
--- lane's slots, not all of them. Candidates are read in claim order up to a
--- bound, so that a backlog of thousands for one endpoint is not read whole
--- on every claim.
+-- secret. Each endpoint gives its first due rows, up to p_per_endpoint
+-- less those it has in flight (still leased), so a hanging endpoint holds
+-- a few of the lane's slots, not all of them, and its backlog, however
+-- long, never stands before another endpoint's rows: the two indexes of
+-- 0023 make both reads short whatever the backlog.
 CREATE OR REPLACE FUNCTION webhook_claim(p_limit integer, p_lease_s integer,
                                          p_per_endpoint integer)
 RETURNS TABLE (id bigint, message_id uuid, kind text, body text, attempts integer,
                due_since timestamptz, locked_until timestamptz, url text, secret text,
                webhook_id uuid)
 LANGUAGE sql AS $$
-    WITH busy AS (
-        SELECT o.webhook_id, count(*) AS n
-          FROM outbox o
-         WHERE o.channel = 'webhook' AND o.status = 'pending' AND o.locked_until > now()
-         GROUP BY o.webhook_id),
-    candidates AS (
-        SELECT c.id, c.webhook_id, c.priority, c.next_attempt_at,
-               row_number() OVER (PARTITION BY c.webhook_id
-                                  ORDER BY c.priority, c.next_attempt_at, c.id) AS rank
-          FROM (SELECT o.id, o.webhook_id, o.priority, o.next_attempt_at
-                  FROM outbox o JOIN webhooks w ON w.id = o.webhook_id AND w.active
-                 WHERE o.channel = 'webhook' AND o.status = 'pending'
-                   AND o.next_attempt_at <= now()
-                   AND (o.locked_until IS NULL OR o.locked_until <= now())
-                 ORDER BY o.priority, o.next_attempt_at
-                 LIMIT greatest(p_limit * 20, 200)) c),
+    WITH candidates AS (
+        SELECT c.id, c.priority, c.next_attempt_at
+          FROM webhooks w
+         CROSS JOIN LATERAL (
+               SELECT o.id, o.priority, o.next_attempt_at
+                 FROM outbox o
+                WHERE o.webhook_id = w.id AND o.status = 'pending'
+                  AND o.next_attempt_at <= now()
+                  AND (o.locked_until IS NULL OR o.locked_until <= now())
+                ORDER BY o.priority, o.next_attempt_at
+                LIMIT greatest(p_per_endpoint
+                               - (SELECT count(*) FROM outbox b
+                                   WHERE b.webhook_id = w.id AND b.status = 'pending'
+                                     AND b.locked_until IS NOT NULL
+                                     AND b.locked_until > now()), 0)) c
+         WHERE w.active),
     due AS (
         SELECT o.id FROM outbox o
-         WHERE o.id IN (SELECT c.id
-                          FROM candidates c LEFT JOIN busy b ON b.webhook_id = c.webhook_id
-                         WHERE c.rank + coalesce(b.n, 0) <= p_per_endpoint
+         WHERE o.id IN (SELECT c.id FROM candidates c
                          ORDER BY c.priority, c.next_attempt_at, c.id
                          LIMIT p_limit)
            AND o.status = 'pending' AND (o.locked_until IS NULL OR o.locked_until <= now())

@@ -328,7 +328,13 @@ static void flush_results(struct hook_lane *l)
     if (text == NULL)
         return;
     const char *p[] = {text};
-    if (notify_db_exec(&l->conn, sql_record, 1, p, NULL))
+    bool ok = notify_db_exec(&l->conn, sql_record, 1, p, NULL);
+    /* refused on a good connection, the same batch would be refused
+     * again: dropped (its rows are posted again after their lease) */
+    if (!ok && l->conn != NULL)
+        log_msg(LOG_ERROR, "notify: %zu webhook outcome(s) not recorded",
+                json_array_size(l->results));
+    if (ok || l->conn != NULL)
         json_array_clear(l->results);
     free(text);
 }
