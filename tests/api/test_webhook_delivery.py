@@ -133,6 +133,8 @@ def check_delivered(gess, req, events):
     assert req.headers.get("content-type", "").split(";")[0].strip() == "application/json", \
         req.headers
     assert req.headers.get("user-agent") == "gess-webhooks/1", req.headers
+    # the unix seconds of this attempt (the verifier allows 5 minutes either way)
+    assert abs(int(req.headers["webhook-timestamp"]) - req.wall) <= 5, req.headers
     assert len(req.headers["webhook-signature"].split(" ")) >= 1
     body = req.json()
     assert set(body) == {"type", "timestamp", "data"}, body
@@ -442,7 +444,33 @@ def test_private_addresses_are_refused_without_allow_private(gess, sink, world, 
             assert d["succeeded"] is False, d
         [row] = rows(gess, hid)
         assert row["status"] == "pending", row  # retried like any failure
+        assert wh.get_hook(gess, world.token, hid)["pending"] == 1
     assert rx.under("/ok/ssrf") == []
+
+
+def test_500_and_a_timeout_are_retried_and_past_give_up_dead(gess, sink, world, rx, hooks):
+    rx.hang_s = 5
+    fail, _ = hooks(rx, "/fail/f", ["registration.created"])
+    slow, _ = hooks(rx, "/hang/t", ["registration.created"])
+    old, _ = hooks(rx, "/fail/old", ["registration.created"])
+    register(gess, world)
+    # the row of /fail/old first due 4 days ago: past webhook_give_up_s (3 days)
+    gess.sql("UPDATE outbox SET due_since = now() - interval '4 days' WHERE webhook_id = %s",
+             (old,))
+    # outbox_lease_s 3 (smtphelp.FAST): the timeout is capped to 1 s
+    lane(gess, sink)
+    log = wait_value(lambda: (lambda l: l if len(l) >= 2 else None)(
+        wh.deliveries(gess, world.token, fail)), 20, "two attempts of /fail/f")
+    assert all(d["response"]["status"] == 500 and d["succeeded"] is False for d in log), log
+    assert log[0]["response"]["body"] == "internal trouble", log
+    assert rows(gess, fail)[0]["status"] == "pending"
+    [d] = wait_value(lambda: wh.deliveries(gess, world.token, slow), 20, "the timeout logged")[-1:]
+    assert d["response"]["status"] is None and isinstance(d["error"], str) and d["error"], d
+    assert 900 <= d["duration_ms"] < 3000, d  # 1 s: min(webhook_timeout_s, lease - 2)
+    assert rows(gess, slow)[0]["status"] == "pending"
+    [row] = wait_rows(gess, old, lambda rs: rs[0]["status"] == "dead", "the old row dead")
+    assert row["attempts"] == 1 and len(rx.at("/fail/old")) == 1, row
+    rx.release()
 
 
 # --- the lane's isolation, leases ----------------------------------------------------------------
@@ -528,6 +556,7 @@ def test_the_delivery_log_and_a_redelivery(gess, sink, world, rx, hooks):
     lane(gess, sink)
     first, second = received(rx, "/big/d", 2)
     assert second.id == first.id == row["message_id"] and second.verdict == "ok"
+    assert second.headers["webhook-timestamp"] >= first.headers["webhook-timestamp"]
     assert second.body == first.body
     wait_rows(gess, hid, all_sent, "the redelivery sent")
     log = wh.deliveries(gess, world.token, hid)
