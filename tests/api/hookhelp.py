@@ -30,7 +30,6 @@ import hashlib
 import hmac
 import http.server
 import json
-import secrets
 import threading
 import time
 
@@ -248,14 +247,6 @@ def make_hook(gess, admin_token, url, events, description=None):
     secret = hook["secret"]
     assert secret.startswith("whsec_") and len(_key(secret)) == 32, secret
     return hook["id"], secret
-
-
-def make_hook_sql(gess, url, events):
-    """The same endpoint written straight into the table (before the API existed)."""
-    key = secrets.token_bytes(32)
-    [(hid,)] = gess.sql("INSERT INTO webhooks (url, events, secret) VALUES (%s, %s, %s)"
-                        " RETURNING id::text", (url, list(events), key))
-    return hid, "whsec_" + base64.b64encode(key).decode()
 
 
 def get_hook(gess, admin_token, hook_id):
