@@ -564,3 +564,31 @@ def test_the_delivery_log_and_a_redelivery(gess, sink, world, rx, hooks):
     assert log[0]["message_id"] == row["message_id"] and log[0]["succeeded"] is True, log
     assert wh.header(log[0]["request"]["headers"], "webhook-id") == row["message_id"]
     assert json.loads(log[0]["request"]["body"]) == body
+
+
+def test_a_rotated_secret_signs_beside_the_old_one_for_a_day(gess, sink, world, rx, hooks):
+    """POST /v1/webhooks/{id}/secret: during the overlap every request carries two v1
+    signatures, the new key's first, so a receiver still holding the old secret and one given
+    the new verify alike; past the overlap only the new one signs."""
+    hid, old = hooks(rx, "/ok/rotate", ["registration.created"])
+    r = gess.req("POST", f"/v1/webhooks/{hid}/secret", headers=h.bearer(world.token))
+    new = h.assert_json(r, 200)["secret"]
+    lane(gess, sink)
+    register(gess, world)
+    [req] = received(rx, "/ok/rotate", 1)
+    assert req.verdict == "ok", req  # the receiver holds the old secret (hooks() told it)
+    sigs = req.headers["webhook-signature"].split(" ")
+    assert len(sigs) == 2 and all(x.startswith("v1,") for x in sigs), sigs
+    assert wh.verify(new, req.headers, req.body) and wh.verify(old, req.headers, req.body)
+    want = wh.sign(new, req.headers["webhook-id"], req.headers["webhook-timestamp"], req.body)
+    assert sigs[0] == want, (sigs, want)
+    # the overlap over: the old secret no longer verifies
+    gess.sql("UPDATE webhooks SET previous_secret_until = now() - interval '1 second'"
+             " WHERE id = %s", (hid,))
+    rx.set_secret("/ok/rotate", new)
+    register(gess, world)
+    [_, req2] = received(rx, "/ok/rotate", 2)
+    assert req2.verdict == "ok", req2
+    assert len(req2.headers["webhook-signature"].split(" ")) == 1
+    with pytest.raises(wh.VerifyError):
+        wh.verify(old, req2.headers, req2.body)
