@@ -5,12 +5,17 @@ CC       ?= cc
 SANITIZE ?= 0
 PYTHON   ?= /usr/bin/python3
 
+# The browser tests (tests/web): Debian's chromium, driven by playwright-core
+# from npm (package-lock.json), and a font for its screenshots. Installed with
+# the rest when root; without root, missing ones are only reported, and
+# pytest skips tests/web saying why.
+DEB_PKGS_WEB := chromium fonts-liberation
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
             python3-jsonschema python3-feedparser wrk clang libclang-rt-dev clang-format \
-            libcurl4-openssl-dev python3-aiosmtpd
+            libcurl4-openssl-dev python3-aiosmtpd $(DEB_PKGS_WEB)
 # clang builds the fuzz targets (tests/fuzz); libclang-rt-dev (unversioned,
 # so it follows the default clang) holds the libFuzzer and sanitizer
 # runtimes that -fsanitize=fuzzer links, and clang only Recommends it, so an
@@ -69,7 +74,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fn
 FUZZ_CFLAGS  := $(filter-out -O2 $(SANFLAGS),$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRC)) $(FUZZ_BUILD)/embedded.o
 
-.PHONY: all deps run test unit lint bench clean fuzz fuzz-build format format-check
+.PHONY: all deps run test test-web unit lint bench clean fuzz fuzz-build format format-check
 all: $(BUILD)/gessd
 
 $(BUILD)/%.o: %.c
@@ -105,7 +110,10 @@ deps:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null \
 	    || { echo "apt-get install failed"; exit 1; }; \
 	else \
-	  echo "missing packages; run:"; echo "  sudo apt-get install -y $$missing"; exit 1; \
+	  web=""; need=""; \
+	  for p in $$missing; do case " $(DEB_PKGS_WEB) " in *" $$p "*) web="$$web $$p";; *) need="$$need $$p";; esac; done; \
+	  if [ -n "$$web" ]; then echo "tests/web will be skipped without:$$web (sudo apt-get install -y$$web)"; fi; \
+	  if [ -n "$$need" ]; then echo "missing packages; run:"; echo "  sudo apt-get install -y$$need"; exit 1; fi; \
 	fi
 
 run: deps
@@ -115,11 +123,13 @@ run: deps
 unit: $(BUILD)/unit_tests
 	$(BUILD)/unit_tests
 
-# Redocly CLI as package-lock.json pins it: installed when node_modules is
+# Redocly CLI, playwright-core and axe-core as package-lock.json pins them: installed when node_modules is
 # missing or older than the lock (npm ci writes node_modules/.package-lock.json),
 # quietly: only npm's errors are shown.
+# playwright-core downloads no browser (tests/web use Debian's chromium); the
+# variable says so to any package that would.
 node_modules/.package-lock.json: package.json package-lock.json
-	@npm ci --loglevel=error --no-audit --no-fund --no-progress >/dev/null
+	@PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --loglevel=error --no-audit --no-fund --no-progress >/dev/null
 	@touch $@
 
 # The OpenAPI document: zero errors and zero warnings (redocly.yaml).
@@ -134,6 +144,12 @@ test: deps
 	@sh tools/fuzz.sh $(FUZZ_BUILD) 3 $(FUZZ_NAMES)
 	@sh tools/lint-openapi.sh
 	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/api
+	@$(MAKE) --no-print-directory test-web
+
+# The pages in a real browser (tests/web, issue 18): their own cluster, gessd
+# with the demo data and notify; screenshots into build/screenshots/.
+test-web: $(BUILD)/gessd node_modules/.package-lock.json
+	GESSD=$(abspath $(BUILD)/gessd) $(PYTHON) -m pytest -q -p no:cacheprovider tests/web
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling $(BUILD)/slowloris \
