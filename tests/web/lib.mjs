@@ -174,10 +174,14 @@ export async function field(page, name, value) {
 }
 
 // Tab until el has the focus (each Tab press counted); fails when it never does.
-export async function tabTo(page, loc, what, max = 80) {
+// With `sel`, any focused element matching that CSS selector will do.
+export async function tabTo(page, loc, what, max = 80, sel = null) {
   for (let i = 0; i <= max; i++) {
-    if (await loc.evaluate((el) => el === document.activeElement)) {
-      await checkFocusVisible(page, loc, what);
+    const there = sel
+      ? await page.evaluate((s) => !!document.activeElement && document.activeElement.matches(s), sel)
+      : await loc.evaluate((el) => el === document.activeElement);
+    if (there) {
+      await checkFocusVisible(page, sel ? page.locator(':focus') : loc, what);
       return i;
     }
     await page.keyboard.press('Tab');
@@ -211,7 +215,12 @@ export async function set(page, name, value) {
     }
     return;
   }
-  await tabTo(page, loc, `the field "${name}"`);
+  if (type === 'radio') {
+    // Tab enters a radio group once, on its checked (or first) radio
+    await tabTo(page, loc, `the radio group "${name}"`, 80, `[name="${name}"]`);
+  } else {
+    await tabTo(page, loc, `the field "${name}"`);
+  }
   if (type === 'checkbox') {
     if (value && !(await loc.isChecked())) await page.keyboard.press('Space');
     check(await loc.isChecked() === !!value, `Space did not set the box "${name}"`);

@@ -8,12 +8,14 @@ import * as w from './lib.mjs';
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
 
-const HTML = `<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Prueba</title></head>
+const HTML = `<!doctype html><html lang="es"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; frame-ancestors 'none'"><title>Prueba</title></head>
 <body><header><a href="#main">Saltar</a></header><main id="main"><h1>Prueba</h1>
 <form method="post" action="/nowhere">
 <label for="email">Correo</label><input id="email" name="email" type="email">
 <label for="sector">Sector</label><select id="sector" name="sector"><option value="">-</option><option value="public">Público</option><option value="community">Comunidad</option></select>
 <input id="consent" name="consent" type="checkbox" value="true"><label for="consent">Acepto</label>
+<fieldset><legend>Idioma</legend><input type="radio" id="l-es" name="language" value="es"><label for="l-es">Español</label>
+<input type="radio" id="l-en" name="language" value="en"><label for="l-en">English</label></fieldset>
 <button type="submit">Enviar</button></form>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="30" height="30">
 </main></body></html>`;
@@ -27,9 +29,14 @@ w.run(async () => {
     await w.set(page, 'email', 'ana@example.org');
     await w.set(page, 'sector', 'community');
     await w.set(page, 'consent', true);
+    await w.set(page, 'language', 'en');
+    // back to the first field: Tab wraps around
+    await w.set(page, 'email', 'rosa@example.org');
     const v = await page.evaluate(() => [document.querySelector('#email').value,
-      document.querySelector('#sector').value, document.querySelector('#consent').checked]);
-    w.check(v[0] === 'ana@example.org' && v[1] === 'community' && v[2] === true, `values ${v}`);
+      document.querySelector('#sector').value, document.querySelector('#consent').checked,
+      document.querySelector('#l-en').checked]);
+    w.check(v[0] === 'rosa@example.org' && v[1] === 'community' && v[2] === true && v[3] === true,
+      `values ${v}`);
     await w.submitButton(page, 'email');
   });
   let violations = [];
