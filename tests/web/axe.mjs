@@ -22,9 +22,24 @@ async function audit(page, entry, state) {
       r.want = 422;
     }
     r.final = w.pathOf(page.url());
+    r.headers = resp.headers();
+    // before axe is injected: what the CSP forbids must not be in the page
+    r.inline = await page.evaluate(() => ({
+      style_attrs: [...document.querySelectorAll('[style]')].map((e) => e.tagName.toLowerCase()).slice(0, 5),
+      inline_scripts: [...document.querySelectorAll('script:not([src])')]
+        .filter((e) => !/json/.test(e.type || '')).length,
+      handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes]
+        .filter((a) => /^on/i.test(a.name)).map((a) => `${e.tagName.toLowerCase()}[${a.name}]`)).slice(0, 5),
+      external: [...document.querySelectorAll('script[src], link[href], img[src]')]
+        .map((e) => e.src || e.href).filter((u) => u && !u.startsWith(location.origin) && !u.startsWith('data:')),
+    }));
     r.lang = await page.evaluate(() => document.documentElement.lang);
     await page.addScriptTag({ path: AXE });
-    const res = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+    const res = await page.evaluate(async () => window.axe.run(document, {
+      resultTypes: ['violations'],
+      // WCAG 2.2's 24×24 px targets (off by default in axe 4)
+      rules: { 'target-size': { enabled: true } },
+    }));
     r.violations = res.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
       nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),

@@ -100,3 +100,42 @@ def test_each_page_weighs_under_60_kb(audit):
     bad = [f"{label(p)}: {p['bytes']} bytes of HTML + CSS + JS" for p in pages
            if not p.get("error") and p.get("bytes", 0) > KB60]
     assert not bad, "\n".join(bad)
+
+
+def test_every_page_carries_the_security_headers(audit):
+    pages, _ = audit
+    bad = []
+    for p in pages:
+        hd = p.get("headers")
+        if p.get("error") or not hd:
+            continue
+        csp = hd.get("content-security-policy", "")
+        if "frame-ancestors 'none'" not in csp:
+            bad.append(f"{label(p)}: Content-Security-Policy {csp!r} lacks frame-ancestors 'none'")
+        if "unsafe-inline" in csp or "unsafe-eval" in csp or "script-src" not in csp and "default-src 'none'" not in csp:
+            bad.append(f"{label(p)}: Content-Security-Policy {csp!r} is not strict")
+        if hd.get("referrer-policy") != "same-origin":
+            bad.append(f"{label(p)}: Referrer-Policy {hd.get('referrer-policy')!r}, want same-origin")
+        if hd.get("x-content-type-options") != "nosniff":
+            bad.append(f"{label(p)}: X-Content-Type-Options {hd.get('x-content-type-options')!r}")
+        if not hd.get("content-type", "").startswith("text/html"):
+            bad.append(f"{label(p)}: Content-Type {hd.get('content-type')!r}")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_inline_style_script_handler_or_outside_resource(audit):
+    pages, _ = audit
+    bad = []
+    for p in pages:
+        i = p.get("inline")
+        if p.get("error") or not i:
+            continue
+        if i["style_attrs"]:
+            bad.append(f"{label(p)}: style= on {i['style_attrs']}")
+        if i["inline_scripts"]:
+            bad.append(f"{label(p)}: {i['inline_scripts']} inline <script>")
+        if i["handlers"]:
+            bad.append(f"{label(p)}: event handler attributes {i['handlers']}")
+        if i["external"]:
+            bad.append(f"{label(p)}: resources from elsewhere {i['external'][:5]}")
+    assert not bad, "\n".join(bad)
