@@ -18,12 +18,13 @@
 #include "registration/registration.h"
 #include "schedule/schedule.h"
 #include "series/series.h"
+#include "webhooks/webhooks.h"
 
 static const struct module *const modules[] = {
     &core_module,   &accounts_module,    &editions_module, &registration_module,
     &series_module, &programme_module,   &schedule_module, &organizations_module,
     &pacts_module,  &commitments_module, &followup_module, &practices_module,
-    &outbox_module,
+    &outbox_module, &webhooks_module,
 };
 #define NMODULES (sizeof modules / sizeof modules[0])
 

@@ -214,15 +214,21 @@ CREATE OR REPLACE FUNCTION outbox_purge(p_days integer) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
     n bigint;
+    d bigint;
 BEGIN
     UPDATE outbox SET payload = '{}'
      WHERE status IN ('sent', 'dead') AND payload <> '{}'
        AND coalesce(sent_at, created_at) < now() - make_interval(days => p_days);
     GET DIAGNOSTICS n = ROW_COUNT;
-    IF n = 0 THEN
+    -- the webhook delivery log (0023) holds the same bodies and what the
+    -- receivers answered: kept as long
+    DELETE FROM webhook_deliveries WHERE created_at < now() - make_interval(days => p_days);
+    GET DIAGNOSTICS d = ROW_COUNT;
+    IF n = 0 AND d = 0 THEN
         RETURN '0';
     END IF;
-    RETURN format('purged the payloads of %s outbox rows past %s days', n, p_days);
+    RETURN format('purged the payloads of %s outbox rows and %s webhook deliveries past %s days',
+                  n, d, p_days);
 END
 $$;
 

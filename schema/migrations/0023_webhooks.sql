@@ -44,9 +44,15 @@ ALTER TABLE outbox
 DROP INDEX outbox_claim_order;
 CREATE INDEX outbox_claim_order ON outbox (channel, priority, next_attempt_at)
     WHERE status = 'pending';
--- An endpoint's queue: deleting or disabling one, and the per-endpoint
--- in-flight limit of the claim, read its pending rows.
-CREATE INDEX outbox_webhook_pending ON outbox (webhook_id) WHERE status = 'pending';
+-- An endpoint's queue in claim order: the claim takes the first due rows
+-- of each endpoint (so one endpoint's backlog never hides another's new
+-- rows), and deleting or disabling one reads its pending rows. Its rows in
+-- flight (leased) have an index of their own, small whatever the backlog:
+-- the claim counts them against webhook_per_endpoint.
+CREATE INDEX outbox_webhook_pending ON outbox (webhook_id, priority, next_attempt_at)
+    WHERE status = 'pending';
+CREATE INDEX outbox_webhook_leased ON outbox (webhook_id)
+    WHERE status = 'pending' AND locked_until IS NOT NULL;
 
 -- One row per attempt: what was sent (headers and body), what came back
 -- (status, the first 64 KiB of the body) or why nothing did, and how long.

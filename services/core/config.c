@@ -139,6 +139,12 @@ static const struct key keys[] = {
     {"mail_give_up_s", C_INT, F(mail_give_up_s), 1, 31536000, "86400", NULL, NULL},
     {"outbox_retention_days", C_INT, F(outbox_retention_days), 1, 3650, "30", NULL, NULL},
     {"public_url", C_STR, F(public_url), 0, 0, "http://127.0.0.1:8080", NULL, url_shape},
+    {"webhook_allow_private", C_STR, F(webhook_allow_private), 0, 0, "false", booleans, NULL},
+    {"webhook_timeout_s", C_INT, F(webhook_timeout_s), 1, 300, "15", NULL, NULL},
+    {"webhook_retry_s", C_INT, F(webhook_retry_s), 1, 86400, "5", NULL, NULL},
+    {"webhook_give_up_s", C_INT, F(webhook_give_up_s), 1, 31536000, "259200", NULL, NULL},
+    {"webhook_concurrency", C_INT, F(webhook_concurrency), 1, 1024, "32", NULL, NULL},
+    {"webhook_per_endpoint", C_INT, F(webhook_per_endpoint), 1, 1024, "4", NULL, NULL},
 };
 #undef F
 
@@ -287,6 +293,11 @@ void config_free(struct config *cfg)
 bool config_require_verified(const struct config *cfg)
 {
     return strcmp(cfg->require_verified_email, "true") == 0;
+}
+
+bool config_webhook_allow_private(const struct config *cfg)
+{
+    return strcmp(cfg->webhook_allow_private, "true") == 0;
 }
 
 int config_cores(void)

@@ -66,6 +66,13 @@ struct config {
     int mail_give_up_s;        /* this long after first due, a failing row is dead */
     int outbox_retention_days; /* payloads of delivered rows are purged after */
     char *public_url;          /* where the mails' links point */
+    /* gessd notify's webhook lane (issue 17) */
+    char *webhook_allow_private; /* "true": targets on private addresses are allowed */
+    int webhook_timeout_s;       /* one attempt, at most (capped by the lease) */
+    int webhook_retry_s;         /* the first retry's wait, doubled per attempt */
+    int webhook_give_up_s;       /* this long after first due, a failing row is dead */
+    int webhook_concurrency;     /* attempts in flight at once */
+    int webhook_per_endpoint;    /* attempts in flight to one endpoint */
 };
 
 /* Fills cfg with the documented defaults. */
@@ -86,6 +93,9 @@ void config_free(struct config *cfg);
 
 /* Whether registering for an edition needs a verified email. */
 bool config_require_verified(const struct config *cfg);
+
+/* Whether webhooks may target private, loopback and link-local addresses. */
+bool config_webhook_allow_private(const struct config *cfg);
 
 /* The number of online cores, at least 1. */
 int config_cores(void);

@@ -117,6 +117,10 @@ static const struct slug slugs[] = {
      "Esta organización ya figura como adoptante de este caso en ese territorio."},
     {"theme-taken", 409, "Theme exists", "El tema ya existe",
      "A theme with this code already exists.", "Ya existe un tema con este código."},
+    /* webhooks */
+    {"webhook-disabled", 409, "Webhook disabled", "Webhook desactivado",
+     "The endpoint is not active: activate it (PATCH active: true) first.",
+     "El endpoint no está activo: actívelo primero (PATCH active: true)."},
     {"idempotency-mismatch", 422, "Idempotency-Key reused", "Idempotency-Key reutilizada",
      "This Idempotency-Key was used with a different request.",
      "Esta Idempotency-Key se usó con otra solicitud."},
@@ -306,6 +310,10 @@ static const char *const messages[MSG_COUNT][2] = {
     [MSG_TOKEN] = {"is not a token gess mailed, or it was used or has expired",
                    "no es un código que gess envió por correo, o ya se usó o venció"},
     [MSG_ONE_CLICK] = {"must be One-Click (RFC 8058)", "debe ser One-Click (RFC 8058)"},
+    /* webhooks */
+    [MSG_URL_USERINFO] = {"must not hold a user name or password (user:password@)",
+                          "no debe llevar usuario ni contraseña (usuario:contraseña@)"},
+    [MSG_URL_FRAGMENT] = {"must not have a #fragment", "no debe tener un #fragmento"},
 };
 
 /* SQL's validation codes. A code names what is wrong, never how to say

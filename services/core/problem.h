@@ -85,6 +85,9 @@ enum valid_msg {
     /* account flows */
     MSG_TOKEN,
     MSG_ONE_CLICK,
+    /* webhooks */
+    MSG_URL_USERINFO,
+    MSG_URL_FRAGMENT,
     MSG_COUNT
 };
 

@@ -25,6 +25,7 @@
 #include "mail/mime.h"
 #include "mail/render.h"
 #include "mail/transport.h"
+#include "notify/db.h"
 #include "notify/notify.h"
 
 #define BATCH_MAX 50
@@ -111,51 +112,6 @@ static void wait_for(struct lane *l, int ms)
     }
 }
 
-static bool connect_db(struct lane *l)
-{
-    if (l->conn != NULL && PQstatus(l->conn) == CONNECTION_OK)
-        return true;
-    PQfinish(l->conn);
-    l->conn = PQconnectdb(l->cfg->database_url);
-    PQsetNoticeProcessor(l->conn, log_pq_notice, NULL);
-    if (PQstatus(l->conn) == CONNECTION_OK) {
-        /* the same least-privileged role as serve; LISTEN for urgent rows */
-        PGresult *r = PQexec(l->conn, "SET ROLE gess_app; SET TIME ZONE 'UTC'; LISTEN gess_outbox");
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (ok)
-            return true;
-    }
-    log_msg(LOG_WARN, "notify: database: %s", PQerrorMessage(l->conn));
-    PQfinish(l->conn);
-    l->conn = NULL;
-    return false;
-}
-
-/* Runs one statement; false when it fails. The connection is dropped (to
- * be made again) only when it is the connection that failed: a statement's
- * error on a good connection (a bad value, a constraint) is that
- * statement's, and reconnecting would lose nothing but time. */
-static bool exec_ok(struct lane *l, const char *sql, int n, const char *const *params,
-                    PGresult **out)
-{
-    PGresult *r = PQexecParams(l->conn, sql, n, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
-        log_msg(LOG_WARN, "notify: database: %s", PQerrorMessage(l->conn));
-        PQclear(r);
-        if (PQstatus(l->conn) != CONNECTION_OK) {
-            PQfinish(l->conn);
-            l->conn = NULL;
-        }
-        return false;
-    }
-    if (out != NULL)
-        *out = r;
-    else
-        PQclear(r);
-    return true;
-}
-
 static bool ids_add(char **buf, size_t *len, size_t *cap, const char *id)
 {
     size_t n = strlen(id) + 2;
@@ -186,7 +142,7 @@ static bool flush_done(struct lane *l)
         return false;
     snprintf(l->done_ids + l->done_len, l->done_cap - l->done_len, "}");
     const char *p[] = {l->done_ids, l->done_lock};
-    if (!exec_ok(l, sql_delivered, 2, p, NULL))
+    if (!notify_db_exec(&l->conn, sql_delivered, 2, p, NULL))
         return false;
     l->done_len = 0;
     l->ndone = 0;
@@ -204,39 +160,10 @@ static void mark_done(struct lane *l, const char *id)
         p[0] = one;
         p[1] = l->lock;
         if (l->conn != NULL)
-            (void)exec_ok(l, sql_delivered, 2, p, NULL);
+            (void)notify_db_exec(&l->conn, sql_delivered, 2, p, NULL);
         return;
     }
     l->ndone++;
-}
-
-/* Replaces in place each byte that is not part of valid UTF-8 with '?':
- * the error text is bound as text to outbox_failed, and the database
- * refuses invalid UTF-8 (a relay's reply, an address cut by %.100s), which
- * would leave the row leased instead of recorded. */
-static void utf8_clean(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        int n = *p < 0x80             ? 0
-                : (*p & 0xE0) == 0xC0 ? 1
-                : (*p & 0xF0) == 0xE0 ? 2
-                : (*p & 0xF8) == 0xF0 ? 3
-                                      : -1;
-        bool ok = n >= 0 && !(n == 1 && *p < 0xC2) && !(n == 3 && *p > 0xF4);
-        for (int k = 1; ok && k <= n; k++)
-            ok = (p[k] & 0xC0) == 0x80;
-        /* overlongs and surrogates of three and four bytes */
-        if (ok && n == 2)
-            ok = !(p[0] == 0xE0 && p[1] < 0xA0) && !(p[0] == 0xED && p[1] >= 0xA0);
-        if (ok && n == 3)
-            ok = !(p[0] == 0xF0 && p[1] < 0x90) && !(p[0] == 0xF4 && p[1] >= 0x90);
-        if (!ok) {
-            *p++ = '?';
-            continue;
-        }
-        p += n + 1;
-    }
 }
 
 /* retry_at: NULL for dead. */
@@ -244,10 +171,10 @@ static void mark_failed(struct lane *l, const char *id, const char *error, const
 {
     char clean[2048];
     snprintf(clean, sizeof clean, "%s", error);
-    utf8_clean(clean);
+    notify_utf8_clean(clean);
     const char *p[] = {id, clean, retry_at, l->lock};
     if (l->conn != NULL)
-        (void)exec_ok(l, sql_failed, 4, p, NULL);
+        (void)notify_db_exec(&l->conn, sql_failed, 4, p, NULL);
 }
 
 /* The next try after attempts failed ones: mail_retry_s·2^(attempts−1)
@@ -411,7 +338,7 @@ static void release_from(struct lane *l, PGresult *r, int i)
     if (ok && len > 0 && l->conn != NULL) {
         snprintf(buf + len, cap - len, "}");
         const char *p[] = {buf};
-        (void)exec_ok(l, sql_release, 1, p, NULL);
+        (void)notify_db_exec(&l->conn, sql_release, 1, p, NULL);
     }
     free(buf);
 }
@@ -432,7 +359,7 @@ static int one_batch(struct lane *l)
     const char *p[] = {lim, lease};
     PGresult *r = NULL;
     double claimed_at = mono_s();
-    if (!exec_ok(l, sql_claim, 2, p, &r))
+    if (!notify_db_exec(&l->conn, sql_claim, 2, p, &r))
         return -1;
     l->deadline = claimed_at + l->cfg->outbox_lease_s;
     int n = PQntuples(r);
@@ -476,7 +403,7 @@ void *notify_mail_lane(void *arg)
     int lanes = a->lanes > 0 ? a->lanes : 1;
     bucket_init(&l.bucket, rate > 0 ? (rate + lanes - 1) / lanes : 0);
     while (!atomic_load(l.stop)) {
-        if (!connect_db(&l)) {
+        if (!notify_db_connect(&l.conn, a->cfg->database_url, true)) {
             wait_for(&l, 1000);
             continue;
         }

@@ -79,8 +79,8 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
     static atomic_bool stop;
     enum { MAX_LANES = 16 };
     int lanes = cfg->mail_lanes < 1 ? 1 : cfg->mail_lanes > MAX_LANES ? MAX_LANES : cfg->mail_lanes;
-    struct lane_args mail[MAX_LANES];
-    pthread_t t[MAX_LANES];
+    struct lane_args mail[MAX_LANES + 1];
+    pthread_t t[MAX_LANES + 1];
     int started = 0;
     for (int i = 0; i < lanes; i++) {
         mail[i] = (struct lane_args){cfg, &stop, pipefd[0], 0, lanes};
@@ -88,8 +88,20 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
             break;
         started++;
     }
-    if (started == 0) {
-        log_msg(LOG_ERROR, "notify: cannot start the mail lane");
+    /* and the webhook lane, last in the arrays */
+    bool hooks = false;
+    if (started == lanes) {
+        mail[started] = (struct lane_args){cfg, &stop, pipefd[0], 0, 1};
+        hooks = pthread_create(&t[started], NULL, notify_hook_lane, &mail[started]) == 0;
+        started += hooks;
+    }
+    if (started == 0 || !hooks) {
+        log_msg(LOG_ERROR, "notify: cannot start the %s lane", started == 0 ? "mail" : "webhook");
+        atomic_store(&stop, true);
+        for (int i = 0; i < started; i++)
+            (void)!write(pipefd[1], "x", 1);
+        for (int i = 0; i < started; i++)
+            pthread_join(t[i], NULL);
         close(pipefd[0]);
         close(pipefd[1]);
         curl_global_cleanup();
@@ -98,8 +110,8 @@ int notify_cli(const struct config *cfg, int argc, char **argv)
     }
     char relay[300];
     relay_for_log(cfg->smtp_url, relay, sizeof relay);
-    log_msg(LOG_INFO, "notify started: %d mail lane(s), transport %s%s%s", started,
-            cfg->mail_transport, cfg->mail_transport[0] == 'm' ? " into " : " via ",
+    log_msg(LOG_INFO, "notify started: %d mail lane(s) and a webhook lane, transport %s%s%s",
+            started - 1, cfg->mail_transport, cfg->mail_transport[0] == 'm' ? " into " : " via ",
             cfg->mail_transport[0] == 'm' ? cfg->mail_dir : relay);
     int sig = 0;
     sigwait(&set, &sig);

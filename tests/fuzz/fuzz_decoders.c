@@ -1,8 +1,9 @@
 /* fuzz_decoders.c — the domains' request decoders (valid_body_fn in
  * core/valid.h): the organization, pact, "Rumbo al GESS" event and
  * programme session bodies, the practice, adoption, theme and synonyms
- * bodies, on create and on PATCH, in both languages. The input is a
- * request body; like req.c, only a JSON object reaches a decoder.
+ * bodies and the webhook endpoint body, on create and on PATCH, in both
+ * languages. The input is a request body; like req.c, only a JSON object
+ * reaches a decoder.
  *
  * Checked on the way, for every decoder:
  * - NULL exactly when a refusal was recorded (nothing runs out of memory
@@ -25,6 +26,7 @@
 #include "practices/practices.h"
 #include "programme/programme.h"
 #include "series/series.h"
+#include "webhooks/webhooks.h"
 
 static const struct {
     const char *name;
@@ -38,6 +40,7 @@ static const struct {
     {"practices_adoption_fields", practices_adoption_fields},
     {"practices_theme_fields", practices_theme_fields},
     {"practices_synonyms_fields", practices_synonyms_fields},
+    {"webhooks_fields", webhooks_fields},
 };
 
 static void check_errors(const json_t *errors, const char *who)

@@ -44,5 +44,6 @@ void test_head(void);
 void test_etag_cache(void);
 void test_tmpl(void);
 void test_mail_render(void);
+void test_hook(void);
 
 #endif
