@@ -1268,23 +1268,101 @@ SQL
 fi
 
 # ---------------------------------------------------------------- i3. webhook delivery
-# BENCH_I_HOOKS webhook outbox rows (registration.created, written in SQL as
-# the triggers write them) for one endpoint (made in SQL, a 32-byte secret)
-# pointing at hook_sink (tests/load/hook_sink.c, a bare evhttp receiver
-# answering 204 at once and checking each signature), delivered by one
-# `gessd notify` (GESS_WEBHOOK_ALLOW_PRIVATE=true: the sink is on loopback;
-# mail to a maildir, none is pending), timed from its start until no row is
-# pending (SQL, polled every 50 ms once the sink counted them all). Then
-# hook_ceiling (tests/load/hook_ceiling.c) posts as many to the same sink,
-# with the body notify sent (webhook_deliveries.request_body) and the same
-# headers, signed per message: the libcurl multi interface with 32 transfers
-# in flight (webhook_concurrency's default), 4 (webhook_per_endpoint's: the
-# most notify keeps in flight to one endpoint) and 1 (curl_easy_perform on
-# one keep-alive connection); best of BENCH_ROUNDS runs each.
-I3_G= I3_SINK= I3_P32= I3_P4= I3_P1= I3_NOTE= I3_ROWS= I3_LOG= I3_BAD= I3_HDRS= I3_BODY= I3_LOADAVG= I3_PERF=
+# BENCH_I_HOOKS webhook outbox rows (registration.created, written in SQL
+# with webhook_body() as the triggers write them) for one endpoint (made in
+# SQL, a 32-byte secret) pointing at hook_sink (tests/load/hook_sink.c, a
+# bare evhttp receiver answering 204 at once and checking each signature),
+# delivered by one `gessd notify` (GESS_WEBHOOK_ALLOW_PRIVATE=true: the sink
+# is on loopback; mail to a maildir, none is pending), timed from its start
+# until no row is pending (SQL, polled every 50 ms once the sink counted
+# them all). Two runs: i3a with webhook_per_endpoint raised to
+# webhook_concurrency (32), so one endpoint may have all 32 in flight, and
+# i3b with the default per-endpoint cap (4). Then hook_ceiling
+# (tests/load/hook_ceiling.c) posts as many to the same sink, with the body
+# notify sent (webhook_deliveries.request_body) and the same headers, signed
+# per message: libcurl's multi interface with 32 transfers in flight (vs
+# i3a), 4 (vs i3b) and 1 (curl_easy_perform on one keep-alive connection);
+# best of BENCH_ROUNDS runs each.
+I3_P32= I3_P4= I3_P1= I3_NOTE= I3_HDRS= I3_BODY= I3_PERF= I3_CONNS=
+I3_G_a= I3_SINK_a= I3_ROWS_a= I3_LOG_a= I3_BAD_a= I3_LOAD_a=
+I3_G_b= I3_SINK_b= I3_ROWS_b= I3_LOG_b= I3_BAD_b= I3_LOAD_b=
+I3_CONC=${GESS_WEBHOOK_CONCURRENCY:-32}
 # hook_count: the sink's "requests N bad B first T0 last T1 bytes S" line
 hook_count() { curl -fsS --max-time 2 "http://127.0.0.1:$HPORT/${1:-count}" 2>/dev/null; }
 hook_field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'; }
+# i3_notify TAG PER_ENDPOINT PERF_SECONDS: BENCH_I_HOOKS rows written and
+# delivered by one gessd notify; sets I3_G_TAG, I3_SINK_TAG, I3_ROWS_TAG,
+# I3_LOG_TAG, I3_BAD_TAG, I3_LOAD_TAG
+i3_notify() {
+    tag=$1
+    from=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v n="$IHOOKS" -v id="$HID" 2>"$TMP/psql.err" <<'SQL'
+UPDATE outbox SET status = 'sent', sent_at = now() WHERE status = 'pending';
+SELECT coalesce(max(id), 0) AS from_id FROM outbox \gset
+INSERT INTO outbox (kind, channel, webhook_id, payload)
+SELECT 'registration.created', 'webhook', :'id',
+       webhook_body('registration.created',
+                    jsonb_build_object('id', gen_random_uuid(), 'edition', 'gess-2028',
+                                       'account_id', gen_random_uuid(), 'category', 'general',
+                                       'mode', 'in_person', 'status', 'confirmed'))
+  FROM generate_series(1, :n);
+ANALYZE outbox;
+SELECT :from_id;
+SQL
+)
+    if [ -z "$from" ]; then
+        note "i3$tag. could not write the rows: $(cat "$TMP/psql.err")"; FAILED=1; return 1
+    fi
+    pending() { psql "$URL" -XAtq -c "SELECT count(*) FROM outbox WHERE webhook_id = '$HID' AND status = 'pending'" 2>/dev/null; }
+    hook_count reset >/dev/null
+    mkdir -p "$TMP/i3_mail"
+    t0=$(date +%s.%N)
+    GESS_WEBHOOK_ALLOW_PRIVATE=true GESS_WEBHOOK_PER_ENDPOINT=$2 \
+        GESS_MAIL_TRANSPORT=maildir GESS_MAIL_DIR="$TMP/i3_mail" \
+        "$BUILD/gessd" notify >"$TMP/notify_h$tag.log" 2>&1 &
+    NOTIFY_PID=$!
+    PERF_PID=
+    if [ "$3" -gt 0 ] && command -v perf >/dev/null 2>&1; then
+        sleep 0.3 # past start-up: the profile of the lane at work
+        perf record -g -o "$TMP/i3.perf" -p "$NOTIFY_PID" -- sleep "$3" >"$TMP/i3_perf.log" 2>&1 &
+        PERF_PID=$!
+    fi
+    ok=0 i=0
+    while [ "$i" -lt 6000 ]; do # 300 s
+        kill -0 "$NOTIFY_PID" 2>/dev/null || break
+        c=$(hook_field "$(hook_count)" requests)
+        [ "${c:-0}" -ge "$IHOOKS" ] && [ "$(pending)" = 0 ] && { ok=1; break; }
+        # every 20th poll asks the database too (retries: the sink may never reach N)
+        [ $((i % 20)) = 19 ] && [ "$(pending)" = 0 ] && { ok=1; break; }
+        i=$((i + 1)); sleep 0.05
+    done
+    t1=$(date +%s.%N)
+    eval "I3_LOAD_$tag=\$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+    if [ "$ok" = 1 ]; then
+        eval "I3_G_$tag=\$(awk -v n=\"\$IHOOKS\" -v a=\"\$t0\" -v b=\"\$t1\" 'BEGIN { printf \"%.1f\", n / (b - a) }')"
+    else
+        note "i3$tag. gessd notify left $(pending) of $IHOOKS webhook rows pending"; FAILED=1
+        tail -n 5 "$TMP/notify_h$tag.log" >&2
+    fi
+    sc=$(hook_count reset)
+    eval "I3_BAD_$tag=\$(hook_field \"\$sc\" bad)"
+    eval "I3_SINK_$tag=\$(echo \"\$sc\" | awk -v a=\"\$t0\" '{ n = \$2; f = \$6; l = \$8;
+        if (n > 1 && l > f) printf \"%d received, %.1f/s first to last, last %.2f s after the start\", n, (n - 1) / (l - f), l - a;
+        else printf \"%d received\", n }')"
+    [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
+    kill -TERM "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null; NOTIFY_PID=
+    if [ -n "$PERF_PID" ] && [ -s "$TMP/i3.perf" ]; then
+        perf report -i "$TMP/i3.perf" --no-children --stdio --sort dso,sym 2>/dev/null |
+            grep -E '^ +[0-9.]+%' | head -n 25 >"$TMP/i3_perf.top"
+        I3_PERF=$TMP/i3_perf.top
+    fi
+    eval "I3_ROWS_$tag=\$(psql \"\$URL\" -XAtq -c \"SELECT count(*) FILTER (WHERE status = 'sent') || ' sent, '
+        || count(*) FILTER (WHERE status = 'dead') || ' dead, '
+        || count(*) FILTER (WHERE status = 'pending') || ' pending, most attempts '
+        || coalesce(max(attempts), 0) FROM outbox WHERE webhook_id = '\$HID' AND id > \$from\" 2>/dev/null)"
+    eval "I3_LOG_$tag=\$(psql \"\$URL\" -XAtq -c \"SELECT count(*) || ' rows (' || count(*) FILTER (WHERE response_status BETWEEN 200 AND 299)
+        || ' 2xx, ' || count(*) FILTER (WHERE error IS NOT NULL) || ' with an error) for ' || count(DISTINCT outbox_id)
+        || ' outbox rows' FROM webhook_deliveries WHERE webhook_id = '\$HID' AND outbox_id > \$from\" 2>/dev/null)"
+}
 if want i || want i3; then
     note "i3. $IHOOKS webhook deliveries: gessd notify vs hook_ceiling, both to hook_sink"
     KEY=$("$PY" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
@@ -1293,80 +1371,24 @@ if want i || want i3; then
     SINK_PID=$!
     wait_http "http://127.0.0.1:$HPORT/count" "$SINK_PID" \
         || { cat "$TMP/hook_sink.out" >&2; die "hook_sink did not come up"; }
-    HID=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v n="$IHOOKS" -v key="$KEY" \
-              -v url="http://127.0.0.1:$HPORT/hooks/gess" 2>"$TMP/psql.err" <<'SQL'
-UPDATE outbox SET status = 'sent', sent_at = now() WHERE status = 'pending';
+    HURL=http://127.0.0.1:$HPORT/hooks/gess
+    HID=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v key="$KEY" -v url="$HURL" 2>"$TMP/psql.err" <<'SQL'
 INSERT INTO webhooks (url, events, description, secret)
 VALUES (:'url', ARRAY['registration.created'], 'bench part i3', decode(:'key', 'base64'))
-RETURNING id \gset
-INSERT INTO outbox (kind, channel, webhook_id, payload)
-SELECT 'registration.created', 'webhook', :'id',
-       jsonb_build_object('type', 'registration.created',
-                          'timestamp', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                          'data', jsonb_build_object('id', gen_random_uuid(), 'edition', 'gess-2028',
-                                                     'account_id', gen_random_uuid(),
-                                                     'category', 'general', 'mode', 'in_person',
-                                                     'status', 'confirmed'))
-  FROM generate_series(1, :n);
-ANALYZE outbox;
-SELECT :'id';
+RETURNING id;
 SQL
 )
     if [ -z "$HID" ]; then
-        note "could not set part i3 up: $(cat "$TMP/psql.err")"; FAILED=1; I3_NOTE="no setup"
+        note "could not set part i3 up: $(cat "$TMP/psql.err")"; FAILED=1; I3_NOTE="no endpoint"
     else
-        pending() { psql "$URL" -XAtq -c "SELECT count(*) FROM outbox WHERE webhook_id = '$HID' AND status = 'pending'" 2>/dev/null; }
-        mkdir -p "$TMP/i3_mail"
-        t0=$(date +%s.%N)
-        GESS_WEBHOOK_ALLOW_PRIVATE=true GESS_MAIL_TRANSPORT=maildir GESS_MAIL_DIR="$TMP/i3_mail" \
-            "$BUILD/gessd" notify >"$TMP/notify_h.log" 2>&1 &
-        NOTIFY_PID=$!
-        PERF_PID=
-        if [ "${BENCH_I_PERF:-0}" -gt 0 ] 2>/dev/null && command -v perf >/dev/null 2>&1; then
-            sleep 0.3 # past start-up: the profile of the lane at work
-            perf record -g -o "$TMP/i3.perf" -p "$NOTIFY_PID" -- sleep "$BENCH_I_PERF" \
-                >"$TMP/i3_perf.log" 2>&1 &
-            PERF_PID=$!
-        fi
-        ok=0 i=0
-        while [ "$i" -lt 6000 ]; do # 300 s
-            kill -0 "$NOTIFY_PID" 2>/dev/null || break
-            c=$(hook_field "$(hook_count)" requests)
-            [ "${c:-0}" -ge "$IHOOKS" ] && [ "$(pending)" = 0 ] && { ok=1; break; }
-            # every 20th poll asks the database too (retries: the sink may never reach N)
-            [ $((i % 20)) = 19 ] && [ "$(pending)" = 0 ] && { ok=1; break; }
-            i=$((i + 1)); sleep 0.05
-        done
-        t1=$(date +%s.%N)
-        I3_LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
-        if [ "$ok" = 1 ]; then
-            I3_G=$(awk -v n="$IHOOKS" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", n / (b - a) }')
-        else
-            note "i3. gessd notify left $(pending) of $IHOOKS webhook rows pending"; FAILED=1
-            tail -n 5 "$TMP/notify_h.log" >&2
-        fi
-        sc=$(hook_count reset)
-        I3_BAD=$(hook_field "$sc" bad)
-        I3_SINK=$(echo "$sc" | awk -v a="$t0" '{ n = $2; f = $6; l = $8;
-            if (n > 1 && l > f) printf "%d received, %.1f/s first to last, last %.2f s after the start", n, (n - 1) / (l - f), l - a;
-            else printf "%d received", n }')
-        [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
-        kill -TERM "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null; NOTIFY_PID=
-        if [ -n "$PERF_PID" ] && [ -s "$TMP/i3.perf" ]; then
-            perf report -i "$TMP/i3.perf" --no-children --stdio --sort dso,sym 2>/dev/null |
-                grep -E '^ +[0-9.]+%' | head -n 25 >"$TMP/i3_perf.top"
-            I3_PERF=$TMP/i3_perf.top
-        fi
-        I3_ROWS=$(psql "$URL" -XAtq -c "SELECT count(*) FILTER (WHERE status = 'sent') || ' sent, '
-            || count(*) FILTER (WHERE status = 'dead') || ' dead, '
-            || count(*) FILTER (WHERE status = 'pending') || ' pending, max attempts '
-            || coalesce(max(attempts), 0) FROM outbox WHERE webhook_id = '$HID'" 2>/dev/null)
-        I3_LOG=$(psql "$URL" -XAtq -c "SELECT count(*) || ' rows (' || count(*) FILTER (WHERE response_status BETWEEN 200 AND 299)
-            || ' 2xx, ' || count(*) FILTER (WHERE error IS NOT NULL) || ' with an error), ' || count(DISTINCT outbox_id)
-            || ' outbox rows' FROM webhook_deliveries WHERE webhook_id = '$HID'" 2>/dev/null)
+        case ${BENCH_I_PERF:-0} in ''|*[!0-9]*) perf_s=0 ;; *) perf_s=${BENCH_I_PERF:-0} ;; esac
+        note "i3a. gessd notify, webhook_per_endpoint $I3_CONC"
+        i3_notify a "$I3_CONC" "$perf_s"
         I3_HDRS=$(psql "$URL" -XAtq -c "SELECT string_agg(k, ', ' ORDER BY k) FROM (SELECT jsonb_object_keys(request_headers) k
             FROM (SELECT request_headers FROM webhook_deliveries WHERE webhook_id = '$HID' LIMIT 1) d) x" 2>/dev/null)
         body=$(psql "$URL" -XAtq -c "SELECT request_body FROM webhook_deliveries WHERE webhook_id = '$HID' AND request_body <> '' LIMIT 1" 2>/dev/null)
+        note "i3b. gessd notify, webhook_per_endpoint 4 (the default)"
+        i3_notify b 4 0
         if [ -n "$body" ]; then
             printf '%s' "$body" >"$TMP/i3_body.json"
             BODYARG=@$TMP/i3_body.json
@@ -1375,10 +1397,11 @@ SQL
             BODYARG=
             I3_BODY="hook_ceiling's own registration.created body (none in webhook_deliveries)"
         fi
+        note "i3. hook_ceiling: 32, 4 and 1 in flight"
         for c in 32 4 1; do
             for r in $(seq_rounds); do
-                "$BUILD/hook_ceiling" "http://127.0.0.1:$HPORT/hooks/gess" "$IHOOKS" "$c" "whsec_$KEY" \
-                    ${BODYARG:+"$BODYARG"} >"$TMP/i3_ceiling.$c.$r" 2>&1 || note "i3. hook_ceiling -c$c: $(cat "$TMP/i3_ceiling.$c.$r")"
+                "$BUILD/hook_ceiling" "$HURL" "$IHOOKS" "$c" "whsec_$KEY" ${BODYARG:+"$BODYARG"} \
+                    >"$TMP/i3_ceiling.$c.$r" 2>&1 || note "i3. hook_ceiling -c$c: $(cat "$TMP/i3_ceiling.$c.$r")"
                 sc=$(hook_count reset)
                 b=$(hook_field "$sc" bad)
                 [ "${b:-0}" = 0 ] || note "i3. the sink found $b bad signatures from hook_ceiling -c$c"
@@ -1474,12 +1497,12 @@ if want i; then
     fi
 fi
 if want i || want i3; then
-    R32=$(ratio "$I3_G" "$I3_P32")
-    R4=$(ratio "$I3_G" "$I3_P4")
-    R1=$(ratio "$I3_G" "$I3_P1")
-    row "i3. webhook deliveries/s" "$(n "$I3_G")" "$(n "$I3_P32")" "hook_ceiling 32" "$R32" ">= 0.80" "$(met "$R32" ">=" 0.8)"
-    row "   vs 4 in flight" "" "$(n "$I3_P4")" "hook_ceiling 4" "$R4" "" ""
-    row "   vs 1 connection, sequential" "" "$(n "$I3_P1")" "hook_ceiling 1" "$R1" "" ""
+    R32=$(ratio "$I3_G_a" "$I3_P32")
+    R4=$(ratio "$I3_G_b" "$I3_P4")
+    R1=$(ratio "$I3_G_b" "$I3_P1")
+    row "i3a. webhooks/s, $I3_CONC/endpoint" "$(n "$I3_G_a")" "$(n "$I3_P32")" "hook_ceiling 32" "$R32" ">= 0.80" "$(met "$R32" ">=" 0.8)"
+    row "i3b. webhooks/s, 4/endpoint" "$(n "$I3_G_b")" "$(n "$I3_P4")" "hook_ceiling 4" "$R4" "" ""
+    row "   i3b vs 1 connection" "" "$(n "$I3_P1")" "hook_ceiling 1" "$R1" "" ""
 fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
@@ -1548,19 +1571,24 @@ fi
 want i && echo "i. $IMAILS rows (registration_created: text, HTML and the .ics) by one gessd notify (mail_lanes ${GESS_MAIL_LANES:-2}: as many SMTP connections), timed from its start" \
                "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, sending notify's own message ($(n "${I_SIZE_MSG:-}") bytes) as many times"
 if want i || want i3; then
-    echo "i3. $IHOOKS webhook rows (registration.created) for one endpoint, by one gessd notify" \
-         "(webhook_concurrency ${GESS_WEBHOOK_CONCURRENCY:-32}, webhook_per_endpoint ${GESS_WEBHOOK_PER_ENDPOINT:-4}; defaults unless set)," \
-         "timed from its start until none was pending; outbox after: $(n "$I3_ROWS")${I3_NOTE:+; $I3_NOTE}"
-    echo "    hook_sink: $(n "$I3_SINK"), bad signatures or headers from notify: $(n "$I3_BAD"); load average during: $(n "$I3_LOADAVG")"
-    echo "    delivery log (webhook_deliveries): $(n "$I3_LOG"); headers notify logged: $(n "$I3_HDRS")"
+    echo "i3. $IHOOKS webhook rows (registration.created) for one endpoint per run, by one gessd notify" \
+         "(webhook_concurrency $I3_CONC), timed from its start until none was pending${I3_NOTE:+; $I3_NOTE}"
+    for t in a b; do
+        eval "rows=\${I3_ROWS_$t:-} sink=\${I3_SINK_$t:-} bad=\${I3_BAD_$t:-} log=\${I3_LOG_$t:-} la=\${I3_LOAD_$t:-}"
+        echo "    i3$t: outbox after: $(n "$rows"); hook_sink: $(n "$sink"); bad signatures or headers: $(n "$bad")"
+        echo "         delivery log (webhook_deliveries): $(n "$log"); load average after: $(n "$la")"
+    done
+    echo "    headers notify logged: $(n "$I3_HDRS")"
     echo "    ceiling: hook_ceiling, $IHOOKS signed posts per run, best of $ROUNDS, with $(n "$I3_BODY");" \
          "libcurl multi at 32 and 4 in flight (connections opened at 32: $(n "${I3_CONNS:-}")), curl_easy on one connection at 1"
     if [ -n "$I3_PERF" ] && [ -s "$I3_PERF" ]; then
-        echo "    perf (${BENCH_I_PERF} s of gessd notify, self time, dso and symbol):"
+        echo "    perf of i3a (${BENCH_I_PERF} s of gessd notify, self time, dso and symbol):"
         sed 's/^ */      /' "$I3_PERF"
     fi
-    [ -s "$TMP/notify_h.log" ] && echo "    gessd notify logged $(wc -l <"$TMP/notify_h.log") line(s) at warn or above; the last:" &&
-        tail -n 3 "$TMP/notify_h.log" | cut -c1-300 | sed 's/^/      /'
+    for t in a b; do
+        [ -s "$TMP/notify_h$t.log" ] && echo "    gessd notify (i3$t) logged $(wc -l <"$TMP/notify_h$t.log") line(s) at warn or above; the last:" &&
+            tail -n 3 "$TMP/notify_h$t.log" | cut -c1-300 | sed 's/^/      /'
+    done
 fi
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
                "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"
