@@ -1326,8 +1326,8 @@ SQL
         perf record -g -o "$TMP/i3.perf" -p "$NOTIFY_PID" -- sleep "$3" >"$TMP/i3_perf.log" 2>&1 &
         PERF_PID=$!
     fi
-    ok=0 i=0
-    while [ "$i" -lt 6000 ]; do # 300 s
+    ok=0 i=0 end=$(( $(date +%s) + 300 ))
+    while [ "$(date +%s)" -lt "$end" ]; do
         kill -0 "$NOTIFY_PID" 2>/dev/null || break
         c=$(hook_field "$(hook_count)" requests)
         [ "${c:-0}" -ge "$IHOOKS" ] && [ "$(pending)" = 0 ] && { ok=1; break; }
