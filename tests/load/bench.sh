@@ -1067,7 +1067,6 @@ if want g; then
 fi
 
 # ---------------------------------------------------------------- report
-LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RA=$(ratio "$A_G" "$A_P")
 RB=$(ratio "$B_G" "$B_P")
 RC=$(ratio "$C_G" "$C_P")
@@ -1414,6 +1413,8 @@ SQL
     kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
 fi
 
+# the load as the last part (i3 now) ended, not as the report header was reached
+LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RN=$(ratio "$E_NG" "$E_NP")
 RF=$(ratio "${F_G:-}" "${F_P:-}")
 RFN=$(ratio "${F_NG:-}" "${F_NP:-}")
