@@ -15,6 +15,7 @@
 
 #include "accounts/accounts.h"
 #include "app.h"
+#include "core/assets.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/migrate.h"
@@ -50,6 +51,10 @@ static int print_routes(void)
 static int serve(const struct config *cfg)
 {
     struct router rt;
+    if (!assets_init()) {
+        log_msg(LOG_ERROR, "out of memory joining the web assets");
+        return 1;
+    }
     if (!app_router(&rt))
         return 1;
     const struct db_stmt *const *stmts = app_statements();

@@ -17,6 +17,7 @@
 #include "core/form.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/page.h"
 #include "core/proxy.h"
 #include "core/query.h"
 #include "core/worker.h"
@@ -608,6 +609,30 @@ static const char *framing_problem(struct evhttp_request *ev)
     return NULL;
 }
 
+static const char *accept_header(struct req *r, char **joined);
+
+/* An unknown path answered as a page: a browser (it prefers text/html)
+ * asking for something outside the API (/v1) and the assets. */
+static bool not_found_as_page(struct req *r)
+{
+    if (strncmp(r->path, "/v1/", 4) == 0 || strcmp(r->path, "/v1") == 0 ||
+        strncmp(r->path, "/assets/", 8) == 0)
+        return false;
+    char *joined;
+    const char *accept = accept_header(r, &joined);
+    bool html = accept != NULL && accept_prefers_html(accept);
+    free(joined);
+    return html;
+}
+
+static void reply_not_found(struct req *r)
+{
+    if (not_found_as_page(r))
+        page_error(r, 404);
+    else
+        req_reply_problem(r, "not-found", NULL);
+}
+
 void req_dispatch(struct evhttp_request *ev, void *arg)
 {
     struct worker *w = arg;
@@ -653,7 +678,7 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
         path = "/";
     if (strlen(path) >= sizeof r->path) {
         snprintf(r->path, sizeof r->path, "%.500s...", path);
-        req_reply_problem(r, "not-found", NULL);
+        reply_not_found(r);
         return;
     }
     strcpy(r->path, path);
@@ -662,7 +687,7 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     switch (
         router_match(w->srv->rt, r->method, r->path, &r->route, &r->params, allow, sizeof allow)) {
     case ROUTER_NOT_FOUND:
-        req_reply_problem(r, "not-found", NULL);
+        reply_not_found(r);
         return;
     case ROUTER_METHOD_NOT_ALLOWED:
         req_add_header(r, "Allow", allow);
@@ -741,6 +766,10 @@ static const char *accept_header(struct req *r, char **joined)
 static bool negotiate(struct req *r)
 {
     unsigned offered = r->rt->produces ? r->rt->produces : OUT_JSON;
+    if (offered & OUT_HTML) {
+        r->out = OUT_HTML; /* a page: whatever Accept says */
+        return true;
+    }
     char *joined;
     const char *accept = accept_header(r, &joined);
     const char *format = (offered & (offered - 1)) ? req_query_param(r, "format") : NULL;
@@ -748,7 +777,7 @@ static bool negotiate(struct req *r)
     if (format != NULL) {
         t = 0;
         char names[64] = "";
-        for (unsigned bit = 1; bit <= OUT_ATOM; bit <<= 1) {
+        for (unsigned bit = 1; bit <= OUT_LAST; bit <<= 1) {
             if (!(offered & bit))
                 continue;
             if (strcmp(format, accept_format_name(bit)) == 0)
@@ -778,7 +807,7 @@ static bool negotiate(struct req *r)
     size_t n = (size_t)snprintf(detail, sizeof detail, "%s",
                                 r->lang == LANG_ES ? "Este recurso está disponible como"
                                                    : "This resource is available as");
-    for (unsigned bit = 1, k = 0; bit <= OUT_ATOM && n < sizeof detail; bit <<= 1)
+    for (unsigned bit = 1, k = 0; bit <= OUT_LAST && n < sizeof detail; bit <<= 1)
         if (offered & bit)
             n += (size_t)snprintf(detail + n, sizeof detail - n, "%s %s", k++ ? "," : "",
                                   accept_media_type(bit));

@@ -1,0 +1,57 @@
+"""The page layer (core/page.c, DESIGN.md section 9) through real HTTP: the
+headers every page carries, the HTML 404 beside the API's JSON one, the
+joined assets and their caching, the language switch, and the browser
+session: login by form, the gess_session cookie on the API with its CSRF
+rule, CSRF on form posts, logout."""
+import re
+
+import requests
+
+import gesshelp as h
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+def page_headers_ok(r):
+    assert r.headers["Content-Type"].startswith("text/html"), r.headers
+    assert r.headers["Content-Security-Policy"] == CSP
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_unknown_path_is_a_page_for_browsers_and_json_for_api_clients(gess):
+    r = gess.req("GET", "/no-such-page", headers={"Accept": BROWSER})
+    assert r.status_code == 404
+    page_headers_ok(r)
+    assert "<main" in r.text
+    # an API client (*/*, no Accept, JSON) keeps problem+json
+    for accept in ("*/*", "application/json", None):
+        r = gess.req("GET", "/no-such-page", headers={"Accept": accept} if accept else {})
+        h.assert_problem(r, 404, "not-found")
+    # /v1 and /assets stay JSON, even for a browser
+    for path in ("/v1/nothing", "/v1", "/assets/nope.css"):
+        r = gess.req("GET", path, headers={"Accept": BROWSER})
+        h.assert_problem(r, 404, "not-found")
+
+
+def test_assets_are_joined_cached_and_conditional(gess):
+    for name, ctype, needle in (("gess.css", "text/css", ".skip-link"),
+                                ("gess.js", "text/javascript", "use strict")):
+        r = gess.req("GET", "/assets/" + name, headers={"Accept": "text/css,*/*;q=0.1"})
+        assert r.status_code == 200
+        assert r.headers["Content-Type"].startswith(ctype)
+        assert needle in r.text
+        assert r.headers["Cache-Control"] == "no-cache"
+        etag = r.headers["ETag"]
+        assert re.fullmatch(r'"[0-9a-f]{16}"', etag)
+        r2 = gess.req("GET", "/assets/" + name, headers={"If-None-Match": etag}, check=False)
+        assert r2.status_code == 304 and r2.content == b""
+        r3 = gess.req("GET", "/assets/" + name, headers={"If-None-Match": '"other"'})
+        assert r3.status_code == 200
+        # any Accept: a browser's asset request is never a 406
+        assert gess.req("GET", "/assets/" + name,
+                        headers={"Accept": "image/png"}).status_code == 200
+        r4 = gess.req("GET", "/assets/" + name + "?v=not-the-version")
+        assert r4.headers["Cache-Control"] == "no-cache"
