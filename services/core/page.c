@@ -24,3 +24,11 @@ void page_error(struct req *r, int status)
     page_headers(r);
     req_reply_raw(r, status, "text/html; charset=utf-8", body, (size_t)n);
 }
+
+void page_redirect(struct req *r, const char *location)
+{
+    static const char body[] = "<!doctype html><title>303</title>";
+    page_headers(r);
+    req_add_header(r, "Location", location);
+    req_reply_raw(r, 303, "text/html; charset=utf-8", body, sizeof body - 1);
+}

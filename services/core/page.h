@@ -16,6 +16,7 @@ struct req;
  * Referrer-Policy, Cache-Control no-store (pages show who is signed in). */
 void page_headers(struct req *r);
 
-void page_error(struct req *r, int status); /* 403 404 409 500 503 */
+void page_redirect(struct req *r, const char *location); /* 303 See Other */
+void page_error(struct req *r, int status);              /* 403 404 409 500 503 */
 
 #endif

@@ -699,12 +699,11 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     r->rt = w->srv->rt->routes[r->route];
     /* Who is asking comes before what they sent: an anonymous call to a
      * signed-in route is 401 whatever its body. */
-    if (r->rt->auth == AUTH_NONE ||
-        (r->rt->auth == AUTH_OPTIONAL && req_header(r, "Authorization") == NULL)) {
+    if (r->rt->auth == AUTH_NONE) {
         req_run_handler(r);
         return;
     }
-    auth_then_handle(r);
+    auth_then_handle(r); /* AUTH_OPTIONAL without credentials runs anonymously */
 }
 
 /* Every query value is text before a handler reads it (DESIGN.md §5):

@@ -46,5 +46,6 @@ void test_tmpl(void);
 void test_mail_render(void);
 void test_hook(void);
 void test_cookie(void);
+void test_csrf(void);
 
 #endif
