@@ -15,10 +15,10 @@
 
 #include "accounts/accounts.h"
 #include "app.h"
-#include "core/assets.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/migrate.h"
+#include "core/page.h"
 #include "core/server.h"
 #include "demo/demo.h"
 #include "followup/followup.h"
@@ -51,21 +51,26 @@ static int print_routes(void)
 static int serve(const struct config *cfg)
 {
     struct router rt;
-    if (!assets_init()) {
-        log_msg(LOG_ERROR, "out of memory joining the web assets");
+    char err[512];
+    if (!page_init(err, sizeof err)) { /* a broken page template stops serve */
+        log_msg(LOG_ERROR, "%s", err);
         return 1;
     }
-    if (!app_router(&rt))
+    if (!app_router(&rt)) {
+        page_shutdown();
         return 1;
+    }
     const struct db_stmt *const *stmts = app_statements();
     const struct server_task *const *tasks = app_tasks();
     if (stmts == NULL || tasks == NULL) {
         log_msg(LOG_ERROR, "out of memory listing the modules' statements and tasks");
         router_free(&rt);
+        page_shutdown();
         return 1;
     }
     int code = server_run(cfg, &rt, stmts, tasks);
     router_free(&rt);
+    page_shutdown();
     return code;
 }
 

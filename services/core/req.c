@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/assets.h"
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/form.h"
@@ -323,9 +324,20 @@ void req_reply_empty(struct req *r, int status)
 /* Every problem answer, whoever words it: the headers its status
  * promises (Retry-After on 503 and 429, WWW-Authenticate on 401), then the
  * document (owned). */
+static bool is_page_route(const struct req *r)
+{
+    return r->rt != NULL && (r->rt->produces & OUT_HTML) && r->rt->handler != core_asset_css &&
+           r->rt->handler != core_asset_js;
+}
+
 static void reply_problem_doc(struct req *r, const char *slug, json_t *p)
 {
     int status = problem_status(slug);
+    if (is_page_route(r)) { /* a page's problem is the error page of its status */
+        json_decref(p);
+        page_error(r, status);
+        return;
+    }
     if (status == 503 || status == 429)
         if (evhttp_find_header(evhttp_request_get_output_headers(r->ev), "Retry-After") == NULL)
             req_add_header(r, "Retry-After", "1");
@@ -368,6 +380,11 @@ void req_reply_problem_members(struct req *r, const char *slug, const char *memb
 
 void req_reply_invalid(struct req *r, struct valid *v)
 {
+    if (is_page_route(r)) {
+        valid_free(v);
+        page_error(r, 422);
+        return;
+    }
     json_t *p = problem_new(r->lang, "validation-failed", NULL);
     if (p != NULL)
         json_object_set(p, "errors", v->errors);
@@ -627,9 +644,10 @@ static bool not_found_as_page(struct req *r)
 
 static void reply_not_found(struct req *r)
 {
-    if (not_found_as_page(r))
+    if (not_found_as_page(r)) {
+        page_begin(r);
         page_error(r, 404);
-    else
+    } else
         req_reply_problem(r, "not-found", NULL);
 }
 
@@ -697,6 +715,8 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
         break;
     }
     r->rt = w->srv->rt->routes[r->route];
+    if (is_page_route(r))
+        page_begin(r); /* the page's language, before anything is worded */
     /* Who is asking comes before what they sent: an anonymous call to a
      * signed-in route is 401 whatever its body. */
     if (r->rt->auth == AUTH_NONE) {

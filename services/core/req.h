@@ -61,7 +61,9 @@ struct req {
     req_hash_cb hash_cb;
     struct evkeyvalq *query; /* parsed on first req_query_param() */
     bool query_malformed;    /* evhttp could not parse it (e.g. "?a&b") */
-    void *data;              /* handler state, freed with data_free when the request ends */
+    const char *page_name;   /* page_query's page (core/page.h) */
+    void (*page_fill)(struct req *r, json_t *data, json_t *raw);
+    void *data; /* handler state, freed with data_free when the request ends */
     void (*data_free)(void *data);
     struct req *prev, *next; /* the worker's list of live requests */
 };

@@ -91,3 +91,47 @@ def test_the_session_cookie_authenticates_the_api_and_unsafe_calls_need_the_csrf
     r = gess.req("GET", "/v1/me", cookies={"gess_session": "A" * 43})
     assert "gess_session=;" in r.headers.get("Set-Cookie", "")
     assert "Max-Age=0" in r.headers["Set-Cookie"]
+
+
+def html_lang(r):
+    m = re.search(r'<html lang="(es|en)">', r.text)
+    assert m, r.text[:300]
+    return m.group(1)
+
+
+def test_language_from_query_cookie_and_accept_language(gess):
+    b = {"Accept": BROWSER}
+    r = gess.req("GET", "/nope", headers=b)
+    assert html_lang(r) == "es" and "Página no encontrada" in r.text
+    assert "gess_lang" not in r.headers.get("Set-Cookie", "")
+    r = gess.req("GET", "/nope", headers={**b, "Accept-Language": "en-GB,en;q=0.9"})
+    assert html_lang(r) == "en" and "Page not found" in r.text
+    r = gess.req("GET", "/nope", headers={**b, "Accept-Language": "fr"})
+    assert html_lang(r) == "es"
+    # ?lang=en switches and is remembered for a year
+    s = requests.Session()
+    r = s.get(gess.url("/nope?lang=en&x=1"), headers={**b, "Accept-Language": "es"})
+    assert html_lang(r) == "en"
+    cookie = r.headers["Set-Cookie"]
+    assert "gess_lang=en" in cookie and "Max-Age=31536000" in cookie and "SameSite=Lax" in cookie
+    # the switch link goes back to Spanish, keeping the rest of the query
+    assert 'href="/nope?x=1&amp;lang=es"' in r.text
+    r = s.get(gess.url("/nope"), headers={**b, "Accept-Language": "es"})
+    assert html_lang(r) == "en"
+    page_headers_ok(r)
+    r = s.get(gess.url("/nope?lang=es"), headers=b)
+    assert html_lang(r) == "es"
+    r = s.get(gess.url("/nope"), headers={**b, "Accept-Language": "en"})
+    assert html_lang(r) == "es"
+
+
+def test_the_layout_has_landmarks_a_skip_link_and_the_nav(gess):
+    r = gess.req("GET", "/nope", headers={"Accept": BROWSER})
+    t = r.text
+    assert '<a class="skip-link" href="#main">' in t
+    assert '<main id="main"' in t and "<header" in t and "<footer" in t and "<nav" in t
+    for word in ("Inicio", "Programa", "Rumbo al GESS", "Pactos", "Buenas prácticas", "Ingresar"):
+        assert word in t, word
+    assert t.count("<h1>") == 1
+    assert "style=" not in t and "onclick" not in t.lower()
+    assert re.search(r'href="/assets/gess\.css\?v=[0-9a-f]{16}"', t)

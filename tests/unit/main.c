@@ -18,7 +18,7 @@ static const struct {
     {"tmpl", test_tmpl},         {"mail_render", test_mail_render},
     {"mime", test_mime},         {"form", test_form},
     {"hook", test_hook},         {"cookie", test_cookie},
-    {"csrf", test_csrf},
+    {"csrf", test_csrf},         {"page", test_page},
 };
 
 int main(void)
