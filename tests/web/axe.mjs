@@ -67,7 +67,10 @@ w.run(async () => {
     await w.go(page, '/login');
     await w.set(page, 'email', w.ARGS.account.email);
     await w.set(page, 'password', w.ARGS.account.password);
-    w.expect303(await w.submit(page, 'password'), 'login');
+    // where the 303 leads is audited below, with the other pages
+    const res = await w.submit(page, 'password');
+    w.check(res.chain[0].status === 303 && await w.cookie(ctx, 'gess_session'),
+      `the login answered ${JSON.stringify(res.chain)} and set no gess_session`);
   });
   await w.step('signed in', async () => {
     for (const e of w.ARGS.in) pages.push(await audit(page, e, 'in'));

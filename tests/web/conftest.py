@@ -19,6 +19,7 @@ why; as root (`make test`, CI) the tests run and fail if it is missing, since
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -72,6 +73,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+class MaildirSink:
+    """What gess.mailed_token reads a delivered mail from (smtphelp.Sink's
+    by_message_id), over the maildir: notify drops a sent token from its
+    outbox row, so gess.user() finds it in the mail."""
+
+    def __init__(self, maildir):
+        self.maildir = maildir
+
+    def by_message_id(self, message_id):
+        want = f"<{message_id}@gess>".encode()
+        out = []
+        for f in smtphelp.maildir_files(self.maildir):
+            with open(f, "rb") as fh:
+                raw = fh.read()
+            if re.search(rb"^Message-ID: " + re.escape(want), raw, re.M | re.I):
+                out.append(raw)
+        return out
+
+
 class Web:
     def __init__(self, gess):
         self.gess = gess
@@ -96,6 +116,9 @@ class Web:
         smtphelp.set_aside_pending(gess)
         self.notify = smtphelp.start_notify(gess, maildir=self.maildir, name="notify-web",
                                             env={"GESS_PUBLIC_URL": base})
+        gess.mail_sink = MaildirSink(self.maildir)
+        # the folder shows the last run only
+        shutil.rmtree(SHOTS, ignore_errors=True)
         os.makedirs(SHOTS, exist_ok=True)
         self.shots = SHOTS
         self.timings = []
