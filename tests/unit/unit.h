@@ -45,5 +45,6 @@ void test_etag_cache(void);
 void test_tmpl(void);
 void test_mail_render(void);
 void test_hook(void);
+void test_markdown(void);
 
 #endif
