@@ -18,6 +18,7 @@ static const struct {
     {"tmpl", test_tmpl},         {"mail_render", test_mail_render},
     {"mime", test_mime},         {"form", test_form},
     {"hook", test_hook},         {"markdown", test_markdown},
+    {"chart", test_chart},
 };
 
 int main(void)

@@ -46,5 +46,6 @@ void test_tmpl(void);
 void test_mail_render(void);
 void test_hook(void);
 void test_markdown(void);
+void test_chart(void);
 
 #endif
