@@ -116,8 +116,8 @@ json_t *pacts_chart(const json_t *indicator)
         s.dmax = d > s.dmax ? d : s.dmax;
     }
     json_t *out =
-        json_pack("{s:i, s:i, s:o, s:o, s:i, s:i, s:i, s:i}", "w", CHART_W, "h", CHART_H,
-                  "baseline", xy(&s, bd, bv), "target", xy(&s, td, tv), "left", PAD_LEFT, "right",
+        json_pack("{s:i, s:i, s:o, s:o, s:i, s:i, s:i, s:i}", "w", CHART_W, "h", CHART_H, "base",
+                  xy(&s, bd, bv), "goal", xy(&s, td, tv), "left", PAD_LEFT, "right",
                   CHART_W - PAD_RIGHT, "top", PAD_TOP, "bottom", CHART_H - PAD_BOTTOM);
     json_t *dots = json_array();
     /* the path of what was verified starts at the baseline */

@@ -41,8 +41,8 @@ void test_chart(void)
     CHECK(0 < left && left < right && right <= CHART_W && 0 < top && top < bottom &&
           bottom <= CHART_H);
     /* baseline at the bottom left, target at the top right */
-    CHECK(num(c, "baseline", "x") == left && num(c, "baseline", "y") == bottom);
-    CHECK(num(c, "target", "x") == right && num(c, "target", "y") == top);
+    CHECK(num(c, "base", "x") == left && num(c, "base", "y") == bottom);
+    CHECK(num(c, "goal", "x") == right && num(c, "goal", "y") == top);
     CHECK(json_array_size(json_object_get(c, "dots")) == 2);
     json_t *d0 = json_array_get(json_object_get(c, "dots"), 0);
     long mid = (left + right) / 2;
@@ -66,10 +66,10 @@ void test_chart(void)
                  " \"measurements\": [{\"value\": 120, \"as_of\": \"2026-03-01\"},"
                  "  {\"value\": 70, \"as_of\": \"2027-06-30\"}]}");
     CHECK(c != NULL);
-    CHECK(num(c, "baseline", "x") == num(c, "left", NULL));
-    CHECK(num(c, "baseline", "y") > num(c, "top", NULL));
-    CHECK(num(c, "target", "x") < num(c, "right", NULL));
-    CHECK(num(c, "target", "y") == num(c, "bottom", NULL));
+    CHECK(num(c, "base", "x") == num(c, "left", NULL));
+    CHECK(num(c, "base", "y") > num(c, "top", NULL));
+    CHECK(num(c, "goal", "x") < num(c, "right", NULL));
+    CHECK(num(c, "goal", "y") == num(c, "bottom", NULL));
     json_t *dots = json_object_get(c, "dots");
     CHECK(json_array_size(dots) == 2);
     CHECK(num(json_array_get(dots, 0), "y", NULL) == num(c, "top", NULL));
