@@ -18,7 +18,8 @@ static const struct {
     {"tmpl", test_tmpl},         {"mail_render", test_mail_render},
     {"mime", test_mime},         {"form", test_form},
     {"hook", test_hook},         {"markdown", test_markdown},
-    {"chart", test_chart},
+    {"chart", test_chart},       {"cookie", test_cookie},
+    {"csrf", test_csrf},         {"page", test_page},
 };
 
 int main(void)

@@ -47,5 +47,8 @@ void test_mail_render(void);
 void test_hook(void);
 void test_markdown(void);
 void test_chart(void);
+void test_cookie(void);
+void test_csrf(void);
+void test_page(void);
 
 #endif
