@@ -2,6 +2,7 @@
  * (services/practices/markdown.c): script tags, raw HTML and javascript:
  * or data: links never reach the page; Spanish text and ordinary Markdown
  * survive; headings start at the level asked for. */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,4 +79,32 @@ void test_markdown(void)
     h = md("", 3);
     CHECK(h != NULL && h[0] == '\0');
     free(h);
+}
+
+/* The search snippet as parts (services/practices/pages.c): the marks
+ * become flags, SQL's entities are undone (the template escapes again),
+ * and a stray or unclosed <mark> is only text. */
+void test_snippet_parts(void)
+{
+    json_t *p = practices_snippet_parts(
+        "Mesa de <mark>diálogo</mark> &amp; &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
+        "&quot;<mark>minería</mark>&quot;");
+    CHECK(json_array_size(p) == 5);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(p, 0), "text")), "Mesa de ");
+    CHECK(json_is_false(json_object_get(json_array_get(p, 0), "mark")));
+    CHECK_STR(json_string_value(json_object_get(json_array_get(p, 1), "text")), "diálogo");
+    CHECK(json_is_true(json_object_get(json_array_get(p, 1), "mark")));
+    CHECK_STR(json_string_value(json_object_get(json_array_get(p, 2), "text")),
+              " & <script>alert('x')</script> \"");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(p, 3), "text")), "minería");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(p, 4), "text")), "\"");
+    json_decref(p);
+    p = practices_snippet_parts("sin cierre <mark>abierto");
+    CHECK(json_array_size(p) == 1);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(p, 0), "text")),
+              "sin cierre <mark>abierto");
+    json_decref(p);
+    p = practices_snippet_parts(NULL);
+    CHECK(p != NULL && json_array_size(p) == 0);
+    json_decref(p);
 }
