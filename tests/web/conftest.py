@@ -174,6 +174,7 @@ class Web:
 @pytest.fixture(scope="session")
 def web(gess):
     w = Web(gess)
+    _WEB.append(w)
     yield w
     # the web gessd and notify are stopped with the rest by gess's cleanup
 
@@ -183,3 +184,17 @@ def js(request):
     """Each journey twice: JavaScript on (keys only: Tab, Enter, Space, arrows)
     and JavaScript off (fill and click)."""
     return request.param
+
+
+_WEB = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How long each browser script took (the budget: tests/web under 4 minutes)."""
+    for w in _WEB:
+        if w.timings:
+            total = sum(t for _, _, t in w.timings)
+            terminalreporter.write_line(
+                f"tests/web: {len(w.timings)} browser scripts, {total:.0f} s: "
+                + ", ".join(f"{s}{'' if j is None else ('/js' if j else '/nojs')} {t}s"
+                            for s, j, t in w.timings))
