@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "accounts/flows.h"
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/req.h"
@@ -51,61 +52,72 @@ void accounts_reset_request(struct req *r)
 
 static void reset_hashed(struct req *r, struct pwhash_job *job)
 {
+    const struct accounts_how *how = accounts_how_of(r);
     if (job->dropped || !job->ok) {
         /* nothing was counted: the client left, or hashing failed */
         bool dropped = job->dropped;
         pwhash_job_free(job);
-        if (dropped)
-            req_reply_unavailable(r);
-        else
-            req_reply_problem(r, "internal-error", NULL);
+        how->problem(r, dropped ? "service-unavailable" : "internal-error");
         return;
     }
     const char *params[] = {json_string_value(json_object_get(r->body, "token")), job->out};
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_reset_confirm, 2, params, req_done_sql);
+    req_query(r, &accounts_stmt_reset_confirm, 2, params, how->done);
     pwhash_job_free(done);
 }
 
 static void reset_found(struct req *r, enum db_status st, PGresult *res)
 {
+    const struct accounts_how *how = accounts_how_of(r);
     if (st != DB_OK) {
-        req_reply_db_error(r, st, res);
+        accounts_flow_db_error(r, st, res);
         return;
     }
+    struct valid v;
+    valid_init(&v, r->lang);
     if (PQntuples(res) != 1) {
-        req_reply_field(r, "token", MSG_TOKEN);
+        valid_fail(&v, "token", MSG_TOKEN, 0, NULL);
+        how->invalid(r, &v);
         return;
     }
     const char *pw = json_string_value(json_object_get(r->body, "new_password"));
-    struct valid v;
-    valid_init(&v, r->lang);
     if (!accounts_password_check(&v, "new_password", pw, PQgetvalue(res, 0, 0),
                                  PQgetvalue(res, 0, 1))) {
-        req_reply_invalid(r, &v);
+        how->invalid(r, &v);
         return;
     }
     valid_free(&v);
     if (!accounts_hash_new_password(r, pw, reset_hashed))
-        req_reply_unavailable(r);
+        how->problem(r, "service-unavailable");
+}
+
+void accounts_reset_confirm_check(struct valid *v, const json_t *body)
+{
+    (void)accounts_token_field(v, body);
+    const char *pw = valid_string(v, body, "new_password", 1, 128, true);
+    /* what needs no account first, so one 422 names both fields; the
+     * account's own email and name are counted once it is known */
+    if (pw != NULL)
+        (void)accounts_password_check(v, "new_password", pw, NULL, NULL);
+}
+
+void accounts_reset_confirm_run(struct req *r, const struct accounts_how *how)
+{
+    r->data = (void *)how;
+    if (!pwhash_admits(PWHASH_LOGIN)) {
+        how->problem(r, "service-unavailable");
+        return;
+    }
+    const char *params[] = {json_string_value(json_object_get(r->body, "token"))};
+    req_query(r, &accounts_stmt_reset_begin, 1, params, reset_found);
 }
 
 void accounts_reset_confirm(struct req *r)
 {
     struct valid v;
     valid_init(&v, r->lang);
-    const char *token = accounts_token_field(&v, r->body);
-    const char *pw = valid_string(&v, r->body, "new_password", 1, 128, true);
-    /* what needs no account first, so one 422 names both fields; the
-     * account's own email and name are counted once it is known */
-    if (pw != NULL)
-        (void)accounts_password_check(&v, "new_password", pw, NULL, NULL);
+    accounts_reset_confirm_check(&v, r->body);
     if (!req_valid_ok(r, &v))
         return;
-    if (!pwhash_admits(PWHASH_LOGIN)) {
-        req_reply_unavailable(r);
-        return;
-    }
-    const char *params[] = {token};
-    req_query(r, &accounts_stmt_reset_begin, 1, params, reset_found);
+    accounts_reset_confirm_run(r, &accounts_how_api);
 }
