@@ -63,6 +63,15 @@ void accounts_signup_run(struct req *r, const struct accounts_how *how);
  * per email and address); how->done gets the 202. */
 void accounts_verify_resend_run(struct req *r, const struct accounts_how *how);
 
+/* reset.c: the check of POST /v1/password-resets, the email normalised
+ * into email (emaillen bytes, 256 will do). */
+void accounts_reset_request_check(struct valid *v, const json_t *body, char *email,
+                                  size_t emaillen);
+
+/* reset.c: after accounts_reset_request_check passed, the reset mail (for
+ * an account, when not throttled); how->done gets the same 202 always. */
+void accounts_reset_request_run(struct req *r, const struct accounts_how *how, const char *email);
+
 /* reset.c: the checks of POST /v1/password-resets/confirm on body that
  * need no account (token shape, the password's length and strength). */
 void accounts_reset_confirm_check(struct valid *v, const json_t *body);

@@ -31,23 +31,36 @@ const struct db_stmt accounts_stmt_reset_begin = {
 /* 204; 422 naming token when another confirmation spent it meanwhile. */
 const struct db_stmt accounts_stmt_reset_confirm = DB_ANSWER(accounts_reset_confirm, "$1, $2");
 
-void accounts_reset_request(struct req *r)
+void accounts_reset_request_check(struct valid *v, const json_t *body, char *email,
+                                  size_t emaillen)
 {
-    struct valid v;
-    char email[256] = "";
-    valid_init(&v, r->lang);
-    const char *email_in = valid_string(&v, r->body, "email", 1, 254, true);
-    if (email_in != NULL && !valid_email_normalise(email_in, email, sizeof email))
-        valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
-    if (!req_valid_ok(r, &v))
-        return;
+    email[0] = '\0';
+    const char *email_in = valid_string(v, body, "email", 1, 254, true);
+    if (email_in != NULL && !valid_email_normalise(email_in, email, emaillen))
+        valid_fail(v, "email", MSG_EMAIL, 0, NULL);
+}
+
+void accounts_reset_request_run(struct req *r, const struct accounts_how *how, const char *email)
+{
+    r->data = (void *)how;
     char token[AUTH_TOKEN_LEN + 1], unused[65];
     auth_token_new(token, unused); /* only mailed: SQL keeps its SHA-256 */
     struct accounts_mail_limits lim;
     accounts_mail_limits(req_config(r), &lim);
     const char *params[] = {email,      req_client_addr(r), token,
                             lim.window, lim.max_email,      lim.max_addr};
-    req_query(r, &accounts_stmt_reset_request, 6, params, req_done_sql);
+    req_query(r, &accounts_stmt_reset_request, 6, params, how->done);
+}
+
+void accounts_reset_request(struct req *r)
+{
+    struct valid v;
+    char email[256];
+    valid_init(&v, r->lang);
+    accounts_reset_request_check(&v, r->body, email, sizeof email);
+    if (!req_valid_ok(r, &v))
+        return;
+    accounts_reset_request_run(r, &accounts_how_api, email);
 }
 
 static void reset_hashed(struct req *r, struct pwhash_job *job)
