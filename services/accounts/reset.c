@@ -31,8 +31,7 @@ const struct db_stmt accounts_stmt_reset_begin = {
 /* 204; 422 naming token when another confirmation spent it meanwhile. */
 const struct db_stmt accounts_stmt_reset_confirm = DB_ANSWER(accounts_reset_confirm, "$1, $2");
 
-void accounts_reset_request_check(struct valid *v, const json_t *body, char *email,
-                                  size_t emaillen)
+void accounts_reset_request_check(struct valid *v, const json_t *body, char *email, size_t emaillen)
 {
     email[0] = '\0';
     const char *email_in = valid_string(v, body, "email", 1, 254, true);
