@@ -15,6 +15,14 @@ void accounts_api_problem(struct req *r, const char *slug)
 const struct accounts_how accounts_how_api = {accounts_api_problem, req_reply_invalid, req_done_sql,
                                               NULL, NULL};
 
+void accounts_flow_begin(struct req *r, const struct accounts_how *how)
+{
+    if (r->data_free != NULL) /* state of another owner: not ours to keep */
+        r->data_free(r->data);
+    r->data_free = NULL;
+    r->data = (void *)how;
+}
+
 const struct accounts_how *accounts_how_of(const struct req *r)
 {
     return r->data != NULL ? r->data : &accounts_how_api;

@@ -38,6 +38,10 @@ void accounts_api_problem(struct req *r, const char *slug);
 /* problem+json, req_reply_invalid and req_done_sql: the API's answers. */
 extern const struct accounts_how accounts_how_api;
 
+/* A flow starts: how goes into r->data (the request must hold no other
+ * state of its own there). */
+void accounts_flow_begin(struct req *r, const struct accounts_how *how);
+
 /* The how of the flow that r runs (set by the flow). */
 const struct accounts_how *accounts_how_of(const struct req *r);
 

@@ -157,7 +157,7 @@ static void password_fetched(struct req *r, enum db_status st, PGresult *res)
 
 void accounts_password_confirm(struct req *r, const struct accounts_how *how)
 {
-    r->data = (void *)how;
+    accounts_flow_begin(r, how);
     if (!pwhash_admits(PWHASH_LOGIN)) {
         how->problem(r, "service-unavailable"); /* not counted: no password was tried */
         return;

@@ -41,7 +41,7 @@ void accounts_reset_request_check(struct valid *v, const json_t *body, char *ema
 
 void accounts_reset_request_run(struct req *r, const struct accounts_how *how, const char *email)
 {
-    r->data = (void *)how;
+    accounts_flow_begin(r, how);
     char token[AUTH_TOKEN_LEN + 1], unused[65];
     auth_token_new(token, unused); /* only mailed: SQL keeps its SHA-256 */
     struct accounts_mail_limits lim;
@@ -115,7 +115,7 @@ void accounts_reset_confirm_check(struct valid *v, const json_t *body)
 
 void accounts_reset_confirm_run(struct req *r, const struct accounts_how *how)
 {
-    r->data = (void *)how;
+    accounts_flow_begin(r, how);
     if (!pwhash_admits(PWHASH_LOGIN)) {
         how->problem(r, "service-unavailable");
         return;

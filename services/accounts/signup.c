@@ -134,7 +134,7 @@ void accounts_signup_check(struct valid *v, const json_t *body)
 
 void accounts_signup_run(struct req *r, const struct accounts_how *how)
 {
-    r->data = (void *)how;
+    accounts_flow_begin(r, how);
     if (!pwhash_admits(PWHASH_SIGNUP)) {
         how->problem(r, "service-unavailable"); /* neither counted nor sent to the database */
         return;

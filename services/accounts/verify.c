@@ -78,7 +78,7 @@ void accounts_verify_resend(struct req *r)
 
 void accounts_verify_resend_run(struct req *r, const struct accounts_how *how)
 {
-    r->data = (void *)how;
+    accounts_flow_begin(r, how);
     /* the account as the token check read it (core/auth.c) */
     json_t *me = json_loads(r->auth.me, 0, NULL);
     const char *email = json_string_value(json_object_get(me, "email"));
