@@ -98,6 +98,9 @@ def test_signup_by_form_verify_login_and_me(gess):
     assert gess.count("outbox", "account_id = %s AND kind = 'email_verification'", (acc[0],)) == 1
 
     token = gess.mailed_token(acc[0])
+    # a HEAD (a link checker) spends nothing; the person's GET verifies
+    assert s.head(gess.url("/verify-email"), params={"token": token}).status_code == 200
+    assert _account(gess, form["email"])[5] is False
     text = _html(s.get(gess.url("/verify-email"), params={"token": token}), 200)
     assert _account(gess, form["email"])[5] is True
     # single use: the link again is the "expired or used" page
