@@ -137,7 +137,7 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling $(BUILD)/slowloris \
-	  $(BUILD)/smtp_ceiling
+	  $(BUILD)/smtp_ceiling $(BUILD)/hook_sink $(BUILD)/hook_ceiling
 	@sh tests/load/bench.sh $(BUILD)
 
 $(BUILD)/ping: tests/load/ping.c
@@ -147,6 +147,12 @@ $(BUILD)/pwhash_ceiling: tests/load/pwhash_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 $(BUILD)/smtp_ceiling: tests/load/smtp_ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/hook_sink: tests/load/hook_sink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/hook_ceiling: tests/load/hook_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 $(BUILD)/slowloris: tests/load/slowloris.c
