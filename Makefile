@@ -53,17 +53,20 @@ UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 # schema/migrations/NNNN_*.sql run once each, schema/functions/*.sql are
 # reloaded by every `gessd migrate` (both in name order, which is the order
 # they run in); services/demo/*.sql: the demo data (`gessd demo`);
-# web/mail/*: the mail templates (services/mail/render.c), compiled at start.
+# web/mail/*: the mail templates (services/mail/render.c), compiled at start;
+# web/pages/*: the page templates and strings (services/core/page.c), compiled
+# at start; web/assets/*: the CSS and JS joined into /assets/ (core/assets.c).
 EMBED    := $(sort $(wildcard schema/migrations/*.sql)) $(sort $(wildcard schema/functions/*.sql)) \
             services/openapi.json $(sort $(wildcard services/demo/*.sql)) \
-            $(sort $(wildcard web/mail/*))
+            $(sort $(wildcard web/mail/*)) $(sort $(wildcard web/pages/*)) \
+            $(sort $(wildcard web/assets/*))
 
 # The fuzz targets (tests/fuzz, libFuzzer) link the same sources as gessd,
 # compiled apart by clang with coverage and sanitizers into build/fuzz.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := $(BUILD_ROOT)/fuzz
-FUZZ_NAMES   := json router accept query head ics decoders form tmpl
+FUZZ_NAMES   := json router accept query head ics decoders form tmpl cookie
 FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES)) $(FUZZ_BUILD)/selftest_broken
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(filter-out -O2 $(SANFLAGS),$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link

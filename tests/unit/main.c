@@ -17,7 +17,8 @@ static const struct {
     {"head", test_head},         {"etag_cache", test_etag_cache},
     {"tmpl", test_tmpl},         {"mail_render", test_mail_render},
     {"mime", test_mime},         {"form", test_form},
-    {"hook", test_hook},
+    {"hook", test_hook},         {"cookie", test_cookie},
+    {"csrf", test_csrf},         {"page", test_page},
 };
 
 int main(void)
