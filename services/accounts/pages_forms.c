@@ -10,11 +10,6 @@
 #include "core/page.h"
 #include "core/problem.h"
 
-void accounts_page_lang(struct req *r)
-{
-    r->lang = strcmp(page_lang(r), "en") == 0 ? LANG_EN : LANG_ES;
-}
-
 void accounts_form_copy(json_t *to, const json_t *form, const char *field)
 {
     const char *s = json_string_value(json_object_get(form, field));

@@ -2,7 +2,8 @@
  * verification, password reset, /me and /me/data: pages_signup.c,
  * pages_reset.c, pages_me.c) and what their forms share. Each page runs
  * the API's own flow (flows.h) with its form read into the API's body;
- * only the answers are pages. */
+ * only the answers are pages. r->lang is the page's language (page_begin),
+ * so the flows word their refusals in it. */
 #ifndef GESS_ACCOUNTS_PAGES_FORMS_H
 #define GESS_ACCOUNTS_PAGES_FORMS_H
 
@@ -12,10 +13,6 @@
 #include "core/db_pool.h"
 #include "core/req.h"
 #include "core/valid.h"
-
-/* The page's language as r->lang, so that the validation messages of the
- * flows (worded with r->lang) are in the page's language. */
-void accounts_page_lang(struct req *r);
 
 /* A form member (a string) copied into the API body to when not empty:
  * an empty field is an absent member, as a browser sends an unfilled one. */

@@ -102,7 +102,6 @@ static void me_saved(struct req *r, enum db_status st, PGresult *res)
 
 void accounts_page_me_update(struct req *r)
 {
-    accounts_page_lang(r);
     if (!page_form_csrf_ok(r))
         return;
     json_t *body = me_body(r->body);
@@ -186,7 +185,6 @@ static const struct accounts_how erase_how = {erase_problem, erase_invalid, req_
 
 void accounts_page_erase(struct req *r)
 {
-    accounts_page_lang(r);
     if (!page_form_csrf_ok(r))
         return;
     json_t *body = json_object();

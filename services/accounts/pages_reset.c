@@ -60,7 +60,6 @@ static const struct accounts_how forgot_how = {forgot_problem, forgot_invalid, f
 
 void accounts_page_forgot(struct req *r)
 {
-    accounts_page_lang(r);
     if (!page_form_csrf_ok(r))
         return;
     struct valid v;
@@ -99,7 +98,6 @@ static void reset_bad_link(struct req *r)
 
 void accounts_page_reset_form(struct req *r)
 {
-    accounts_page_lang(r);
     const char *token = req_query_param(r, "token");
     if (!accounts_token_shaped(token)) {
         reset_bad_link(r);
@@ -143,7 +141,6 @@ static const struct accounts_how reset_how = {reset_problem, reset_invalid, rese
 
 void accounts_page_reset(struct req *r)
 {
-    accounts_page_lang(r);
     if (!page_form_csrf_ok(r))
         return;
     json_t *body = json_object();

@@ -93,7 +93,6 @@ static const struct accounts_how signup_how = {signup_problem, signup_invalid, s
 
 void accounts_page_signup(struct req *r)
 {
-    accounts_page_lang(r);
     if (!page_form_csrf_ok(r))
         return;
     /* the API's body: the strings typed, the box as a boolean, the page's
@@ -144,7 +143,6 @@ static void verified(struct req *r, enum db_status st, PGresult *res)
 
 void accounts_page_verify_email(struct req *r)
 {
-    accounts_page_lang(r);
     /* a HEAD (a link checker's, a prefetch) reads nothing and spends no
      * token: only a GET, a person opening the link, verifies */
     if (strcmp(r->method, "HEAD") == 0) {
@@ -195,7 +193,6 @@ static const struct accounts_how resend_how = {resend_problem, resend_invalid, r
 
 void accounts_page_verify_resend(struct req *r)
 {
-    accounts_page_lang(r);
     if (!page_form_csrf_ok(r))
         return;
     accounts_verify_resend_run(r, &resend_how);
