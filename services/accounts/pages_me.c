@@ -12,6 +12,7 @@
 #include "accounts/accounts.h"
 #include "accounts/flows.h"
 #include "accounts/pages_forms.h"
+#include "core/auth.h"
 #include "core/cookie.h"
 #include "core/log.h"
 #include "core/page.h"
@@ -169,7 +170,7 @@ static void erased(struct req *r, enum db_status st, PGresult *res)
         page_error(r, status);
         return;
     }
-    if (cookie_set(r, "gess_session", "", 0, COOKIE_HTTPONLY) != 0)
+    if (cookie_set(r, AUTH_SESSION_COOKIE, "", 0, COOKIE_HTTPONLY) != 0)
         log_msg(LOG_ERROR, "req %s: the session cookie could not be cleared", r->id);
     page_redirect(r, "/?notice=erased");
 }
