@@ -296,3 +296,21 @@ def test_a_script_as_full_name_is_text_on_me(gess):
     page = _html(_session(gess, who).get(gess.url("/me")), 200)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_expired_link_offers_a_new_one_when_signed_in(gess):
+    who = gess.user(verified=False)
+    acc_id = who["account"]["id"]
+    first = gess.mailed_token(acc_id)
+    gess.sql("UPDATE account_tokens SET expires_at = now() - interval '1 second'"
+             " WHERE account_id = %s", (acc_id,))
+    anonymous = _html(requests.get(gess.url("/verify-email"), params={"token": first}), 422)
+    assert 'action="/verify-email/resend"' not in anonymous and 'href="/login' in anonymous
+    s = _session(gess, who)
+    page = _html(s.get(gess.url("/verify-email"), params={"token": first}), 422)
+    assert 'action="/verify-email/resend"' in page
+    _see_other(s.post(gess.url("/verify-email/resend"), data={"csrf_token": _csrf(page)},
+                      allow_redirects=False), "/me?notice=verification_sent")
+    assert gess.count("outbox", "account_id = %s AND kind = 'email_verification'", (acc_id,)) == 2
+    _html(s.get(gess.url("/verify-email"), params={"token": gess.mailed_token(acc_id)}), 200)
+    assert _account(gess, who["email"])[5] is True
