@@ -314,3 +314,22 @@ def test_an_expired_link_offers_a_new_one_when_signed_in(gess):
     assert gess.count("outbox", "account_id = %s AND kind = 'email_verification'", (acc_id,)) == 2
     _html(s.get(gess.url("/verify-email"), params={"token": gess.mailed_token(acc_id)}), 200)
     assert _account(gess, who["email"])[5] is True
+
+
+def test_the_last_admin_cannot_erase_herself(gess):
+    """The erasure of DELETE /v1/me, last-admin refusal included (the other admins lose
+    the role for the test and get it back after)."""
+    rows = gess.sql("UPDATE accounts SET roles = array_remove(roles, 'admin')"
+                    " WHERE 'admin' = ANY (roles) RETURNING id::text")
+    try:
+        admin = h.fast_user(gess, roles=["admin"])
+        s = _session(gess, admin)
+        r = _post(s, gess, "/me/data/erase", {"password": admin["password"], "confirm": "true"},
+                  csrf_from="/me/data")
+        page = _html(r, 409)
+        assert 'role="alert"' in page and "administra" in page, page
+        assert _account(gess, admin["email"]) is not None
+        assert s.cookies.get("gess_session")
+    finally:
+        gess.sql("UPDATE accounts SET roles = array_append(array_remove(roles, 'admin'), 'admin')"
+                 " WHERE id = ANY (%s::uuid[])", ([r[0] for r in rows],))
