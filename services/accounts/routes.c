@@ -30,6 +30,12 @@ static const struct route routes[] = {
           AUTH_NONE, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/unsubscribe", accounts_unsubscribe, "accounts/unsubscribe.c", AUTH_NONE,
           BODY_FORM, OUT_JSON),
+    ROUTE("GET", "/login", accounts_page_login_form, "accounts/pages.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_HTML),
+    ROUTE("POST", "/login", accounts_page_login, "accounts/pages.c", AUTH_NONE, BODY_FORM,
+          OUT_HTML),
+    ROUTE("POST", "/logout", accounts_page_logout, "accounts/pages.c", AUTH_OPTIONAL, BODY_FORM,
+          OUT_HTML),
     /* the pages (issue 18): HTML whatever Accept says; every POST a form
      * with its csrf_token */
     ROUTE("GET", "/signup", accounts_page_signup_form, "accounts/pages_signup.c", AUTH_OPTIONAL,

@@ -451,7 +451,8 @@ static void reply(struct req *r, int status, const struct page_tmpl *p, json_t *
     json_decref(ctx);
     json_decref(raw);
     page_headers(r);
-    if (status == 503 || status == 429)
+    if ((status == 503 || status == 429) &&
+        evhttp_find_header(evhttp_request_get_output_headers(r->ev), "Retry-After") == NULL)
         req_add_header(r, "Retry-After", "1");
     if (!ok) {
         static const char fallback[] =
@@ -612,6 +613,17 @@ void page_form_invalid(struct req *r, const char *name, json_t *values, const st
         json_array_append_new(list, json_pack("{s:s, s:s}", "field", field, "message", msg));
     }
     form_reply(r, 422, name, values, errors, list);
+}
+
+void page_form(struct req *r, int status, const char *name, json_t *data, json_t *values)
+{
+    const struct page_tmpl *p = page_find(name);
+    if (p == NULL) {
+        json_decref(values);
+        page_reply(r, 500, name, data, NULL); /* logs the missing template */
+        return;
+    }
+    reply(r, status, p, context(r, p, data, safe_values(values), NULL, NULL), NULL);
 }
 
 void page_form_failed(struct req *r, int status, const char *name, json_t *values,

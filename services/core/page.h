@@ -76,6 +76,11 @@ bool page_signed_in(const struct req *r);
 void page_form_failed(struct req *r, int status, const char *name, json_t *values,
                       const char *message);
 
+/* Renders a form page as page_reply does, with values (stolen, may be
+ * NULL; a password or token member is dropped) as {{values.x}}: e.g. a
+ * form filled from the query (?next=) or from the account. */
+void page_form(struct req *r, int status, const char *name, json_t *data, json_t *values);
+
 /* A UI string of the page's language: t.<key> (dotted), or key itself
  * when there is none. Alive until page_shutdown. */
 const char *page_string(const struct req *r, const char *key);

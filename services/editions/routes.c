@@ -22,6 +22,14 @@ static const struct route routes[] = {
           AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/editions/{slug}/questions", editions_question_list, "editions/setup.c",
           AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/", editions_page_home, "editions/page_home.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_HTML),
+    ROUTE("GET", "/programme", editions_page_go, "editions/page_home.c", AUTH_NONE, BODY_NONE,
+          OUT_HTML),
+    ROUTE("GET", "/rumbo", editions_page_go, "editions/page_home.c", AUTH_NONE, BODY_NONE,
+          OUT_HTML),
+    ROUTE("GET", "/pacts", editions_page_go, "editions/page_home.c", AUTH_NONE, BODY_NONE,
+          OUT_HTML),
     ROUTE_END,
 };
 
@@ -30,7 +38,8 @@ static const struct db_stmt *const statements[] = {
     &editions_stmt_get,           &editions_stmt_patch,
     &editions_stmt_next,          &editions_stmt_category_create,
     &editions_stmt_category_list, &editions_stmt_question_create,
-    &editions_stmt_question_list, NULL,
+    &editions_stmt_question_list, &editions_stmt_page_home,
+    &editions_stmt_page_go,       NULL,
 };
 
 const struct module editions_module = {"editions", routes, statements, NULL};

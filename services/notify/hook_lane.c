@@ -39,12 +39,34 @@
 
 static const char sql_claim[] =
     "SELECT id, message_id, kind, body, attempts, extract(epoch FROM due_since)::float8,"
-    " locked_until::text, url, secret, previous_secret FROM webhook_claim($1::int, $2::int, "
-    "$3::int)";
+    " locked_until::text, url, secret, previous_secret, webhook_id"
+    " FROM webhook_claim($1::int, $2::int, $3::int, $4::jsonb)";
 static const char sql_record[] = "SELECT webhook_record($1::jsonb)";
 static const char sql_release[] = "SELECT webhook_release($1::bigint[], $2::timestamptz[])";
 
-enum { C_ID, C_MSGID, C_KIND, C_BODY, C_ATTEMPTS, C_DUE, C_LOCK, C_URL, C_SECRET, C_PREVIOUS };
+/* serve's role; and commits that do not wait for the disk: a claim or an
+ * outcome lost in a crash (the last few hundred milliseconds) only means a
+ * row posted again, with the same webhook-id, which at-least-once delivery
+ * allows and receivers drop, while waiting for each commit's flush would
+ * bound the lane by the disk. (The mail lanes keep synchronous commits: a
+ * second copy of a mail is a person's nuisance, not a receiver's
+ * duplicate.) */
+static const char session[] =
+    "SET ROLE gess_app; SET TIME ZONE 'UTC'; SET synchronous_commit = off";
+
+enum {
+    C_ID,
+    C_MSGID,
+    C_KIND,
+    C_BODY,
+    C_ATTEMPTS,
+    C_DUE,
+    C_LOCK,
+    C_URL,
+    C_SECRET,
+    C_PREVIOUS,
+    C_WEBHOOK
+};
 
 struct hook_lane;
 
@@ -54,7 +76,7 @@ struct job {
     CURL *easy;
     struct curl_slist *headers;
     char *body, *url;
-    char id[24], msgid[40], lock[48], ts[24];
+    char id[24], msgid[40], lock[48], ts[24], webhook[40];
     char sig[2 * HOOK_SIGNATURE_MAX]; /* one signature, or two during a rotation */
     int attempts;
     double due_since; /* epoch s: webhook_give_up_s counts from here */
@@ -170,6 +192,7 @@ static struct job *job_new(struct hook_lane *l, PGresult *r, int i, char *why, s
         j->easy = curl_easy_init();
         snprintf(j->id, sizeof j->id, "%s", PQgetvalue(r, i, C_ID));
         snprintf(j->msgid, sizeof j->msgid, "%s", PQgetvalue(r, i, C_MSGID));
+        snprintf(j->webhook, sizeof j->webhook, "%s", PQgetvalue(r, i, C_WEBHOOK));
         snprintf(j->lock, sizeof j->lock, "%s", PQgetvalue(r, i, C_LOCK));
         snprintf(j->ts, sizeof j->ts, "%lld", (long long)time(NULL));
         j->attempts = atoi(PQgetvalue(r, i, C_ATTEMPTS));
@@ -413,9 +436,23 @@ static int claim(struct hook_lane *l, int n)
     snprintf(lim, sizeof lim, "%d", n);
     snprintf(lease, sizeof lease, "%d", l->cfg->outbox_lease_s);
     snprintf(per, sizeof per, "%d", l->cfg->webhook_per_endpoint);
-    const char *p[] = {lim, lease, per};
+    /* the posts in flight per endpoint, {"<webhook id>": n}: counted here,
+     * where they are, rather than read back from the leases */
+    json_t *busy = json_object();
+    for (int k = 0; busy != NULL && k < l->njobs; k++) {
+        const char *w = l->jobs[k]->webhook;
+        json_object_set_new(busy, w,
+                            json_integer(json_integer_value(json_object_get(busy, w)) + 1));
+    }
+    char *busy_text = busy != NULL ? json_dumps(busy, JSON_COMPACT) : NULL;
+    json_decref(busy);
+    if (busy_text == NULL)
+        return -1;
+    const char *p[] = {lim, lease, per, busy_text};
     PGresult *r = NULL;
-    if (!notify_db_exec(&l->conn, sql_claim, 3, p, &r))
+    bool ok = notify_db_exec(&l->conn, sql_claim, 4, p, &r);
+    free(busy_text);
+    if (!ok)
         return -1;
     int got = PQntuples(r);
     for (int i = 0; i < got; i++) {
@@ -510,7 +547,7 @@ static void lane_run(struct hook_lane *l)
             break;
         /* a database that is away is looked for once a second */
         if (l->conn == NULL && mono_s() >= reconnect_at &&
-            !notify_db_connect(&l->conn, l->cfg->database_url, false))
+            !notify_db_connect(&l->conn, l->cfg->database_url, session))
             reconnect_at = mono_s() + 1.0;
         flush_results(l);
         int room = l->cfg->webhook_concurrency - l->njobs;

@@ -140,6 +140,8 @@ def _query_params():
                 if p.get("in") == "query":
                     # a page route documents its 422 as its HTML error page
                     bad = op.get("responses", {}).get("422", {})
+                    if "$ref" in bad:
+                        bad = spec["components"]["responses"][bad["$ref"].rsplit("/", 1)[1]]
                     html = "text/html" in (bad.get("content") or {})
                     out.append((method.upper(), path, p["name"], html))
     return out
