@@ -694,6 +694,14 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     if (path == NULL || *path == '\0')
         path = "/";
+    /* "//v1/me" is an empty segment, not the host "v1" and the path "/me"
+     * that evhttp parses it as (RFC 3986's network-path reference) */
+    const char *target = evhttp_request_get_uri(ev);
+    if (target != NULL && target[0] == '/' && target[1] == '/') {
+        snprintf(r->path, sizeof r->path, "%.500s", target);
+        reply_not_found(r);
+        return;
+    }
     if (strlen(path) >= sizeof r->path) {
         snprintf(r->path, sizeof r->path, "%.500s...", path);
         reply_not_found(r);

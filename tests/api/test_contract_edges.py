@@ -138,7 +138,12 @@ def _query_params():
                 continue
             for p in common + [resolve(p) for p in op.get("parameters", [])]:
                 if p.get("in") == "query":
-                    out.append((method.upper(), path, p["name"]))
+                    # a page route documents its 422 as its HTML error page
+                    bad = op.get("responses", {}).get("422", {})
+                    if "$ref" in bad:
+                        bad = spec["components"]["responses"][bad["$ref"].rsplit("/", 1)[1]]
+                    html = "text/html" in (bad.get("content") or {})
+                    out.append((method.upper(), path, p["name"], html))
     return out
 
 
@@ -148,11 +153,14 @@ def test_query_values_must_be_utf8(gess):
     assert len(params) >= 10, params
     me = h.fast_user(gess, roles=["admin"])
     offset = _log_offset(gess)
-    for method, pattern, name in params:
+    for method, pattern, name, page in params:
         for bad in ("%ff", "%c3%28"):
             path = _fill(pattern) + f"?{name}={bad}"
             body = b"{}" if method in ("POST", "PUT", "PATCH") else None
             st, ct, data = _raw(gess, method, path, headers=me["headers"], body=body)
+            if page and ct.startswith("text/html"):  # a page route's error page (core/page.h)
+                assert st == 422, f"{method} {path}: {st} {data[:300]!r}"
+                continue
             p = _problem(st, ct, data, 422, f"{method} {path}")
             assert p["type"] == h.PROBLEM_BASE + "validation-failed", p
             assert name in h.error_fields(p), (method, path, p)
