@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
 
 async function audit(page, entry, state) {
-  const r = { path: entry.path, state, want: entry.want || 200 };
+  const r = { path: entry.path, state, want: entry.want === undefined ? 200 : entry.want, want_lang: entry.lang || 'es' };
   try {
     const resp = await page.goto(entry.path, { waitUntil: 'load' });
     r.status = resp.status();
