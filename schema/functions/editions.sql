@@ -366,6 +366,9 @@ $$;
 -- registration window as people read them, and the categories
 -- (editions_category_list) with each offered mode's seats, in one answer.
 -- A problem of either (the edition is unknown or a draft) is the page's.
+-- registration_open (the API's), registration_soon (not open yet) and
+-- registration_over (closed: past its window, or the edition closed) are
+-- exclusive, for logic-less templates.
 CREATE OR REPLACE FUNCTION editions_page_edition(p_slug text, p_staff boolean, p_lang text)
 RETURNS api_answer
 LANGUAGE sql STABLE AS $$
@@ -379,8 +382,10 @@ LANGUAGE sql STABLE AS $$
                                         g.body->>'timezone', p_lang),
             'closes_local', edition_when((g.body->>'registration_closes_at')::timestamptz,
                                          g.body->>'timezone', p_lang),
-            'registration_soon', now() < (g.body->>'registration_opens_at')::timestamptz,
-            'registration_over', now() >= (g.body->>'registration_closes_at')::timestamptz),
+            'registration_soon', NOT (g.body->>'registration_open')::boolean
+                                 AND now() < (g.body->>'registration_opens_at')::timestamptz,
+            'registration_over', NOT (g.body->>'registration_open')::boolean
+                                 AND now() >= (g.body->>'registration_opens_at')::timestamptz),
         'categories', coalesce((
             SELECT json_agg(json_build_object(
                        'code', x->>'code', 'name', x->>'name',

@@ -753,6 +753,10 @@ BEGIN
             SELECT jsonb_agg(series_page_entry(x, tz, p_lang) ORDER BY x->>'starts_at' DESC, i)
               FROM jsonb_array_elements(l.body::jsonb->'items') WITH ORDINALITY AS y(x, i)
              WHERE (x->>'ends_at')::timestamptz < now()), '[]'),
+        'has_upcoming', EXISTS (SELECT 1 FROM json_array_elements(l.body->'items') x
+                                 WHERE (x->>'ends_at')::timestamptz >= now()),
+        'has_past', EXISTS (SELECT 1 FROM json_array_elements(l.body->'items') x
+                             WHERE (x->>'ends_at')::timestamptz < now()),
         'more', l.body->'next_cursor' IS NOT NULL AND json_typeof(l.body->'next_cursor') <> 'null'));
 END
 $$;
