@@ -10,7 +10,7 @@ DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
             python3-jsonschema python3-feedparser wrk clang libclang-rt-dev clang-format \
-            libcurl4-openssl-dev python3-aiosmtpd
+            libcurl4-openssl-dev python3-aiosmtpd libcmark-dev
 # clang builds the fuzz targets (tests/fuzz); libclang-rt-dev (unversioned,
 # so it follows the default clang) holds the libFuzzer and sanitizer
 # runtimes that -fsanitize=fuzzer links, and clang only Recommends it, so an
@@ -35,7 +35,7 @@ SANFLAGS :=
 OPT      := -O2 -g
 endif
 
-PKGS     := libevent libevent_pthreads libpq libsodium jansson libical libcurl
+PKGS     := libevent libevent_pthreads libpq libsodium jansson libical libcurl libcmark
 # Debian's libzxcvbn-dev ships no .pc file; fall back to plain -lzxcvbn.
 ZX_LIBS  := $(shell pkg-config --libs zxcvbn 2>/dev/null || echo -lzxcvbn)
 CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Werror \
@@ -53,17 +53,20 @@ UNIT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 # schema/migrations/NNNN_*.sql run once each, schema/functions/*.sql are
 # reloaded by every `gessd migrate` (both in name order, which is the order
 # they run in); services/demo/*.sql: the demo data (`gessd demo`);
-# web/mail/*: the mail templates (services/mail/render.c), compiled at start.
+# web/mail/*: the mail templates (services/mail/render.c), compiled at start;
+# web/pages/*: the page templates and strings (services/core/page.c), compiled
+# at start; web/assets/*: the CSS and JS joined into /assets/ (core/assets.c).
 EMBED    := $(sort $(wildcard schema/migrations/*.sql)) $(sort $(wildcard schema/functions/*.sql)) \
             services/openapi.json $(sort $(wildcard services/demo/*.sql)) \
-            $(sort $(wildcard web/mail/*))
+            $(sort $(wildcard web/mail/*)) $(sort $(wildcard web/pages/*)) \
+            $(sort $(wildcard web/assets/*))
 
 # The fuzz targets (tests/fuzz, libFuzzer) link the same sources as gessd,
 # compiled apart by clang with coverage and sanitizers into build/fuzz.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := $(BUILD_ROOT)/fuzz
-FUZZ_NAMES   := json router accept query head ics decoders form tmpl
+FUZZ_NAMES   := json router accept query head ics decoders form tmpl cookie
 FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES)) $(FUZZ_BUILD)/selftest_broken
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(filter-out -O2 $(SANFLAGS),$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
@@ -137,7 +140,7 @@ test: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/ping $(BUILD)/pwhash_ceiling $(BUILD)/slowloris \
-	  $(BUILD)/smtp_ceiling
+	  $(BUILD)/smtp_ceiling $(BUILD)/hook_sink $(BUILD)/hook_ceiling
 	@sh tests/load/bench.sh $(BUILD)
 
 $(BUILD)/ping: tests/load/ping.c
@@ -147,6 +150,12 @@ $(BUILD)/pwhash_ceiling: tests/load/pwhash_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 $(BUILD)/smtp_ceiling: tests/load/smtp_ceiling.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/hook_sink: tests/load/hook_sink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
+$(BUILD)/hook_ceiling: tests/load/hook_ceiling.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< $(LDLIBS) -o $@
 $(BUILD)/slowloris: tests/load/slowloris.c

@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/migrate.h"
+#include "core/page.h"
 #include "core/server.h"
 #include "demo/demo.h"
 #include "followup/followup.h"
@@ -50,17 +51,26 @@ static int print_routes(void)
 static int serve(const struct config *cfg)
 {
     struct router rt;
-    if (!app_router(&rt))
+    char err[512];
+    if (!page_init(err, sizeof err)) { /* a broken page template stops serve */
+        log_msg(LOG_ERROR, "%s", err);
         return 1;
+    }
+    if (!app_router(&rt)) {
+        page_shutdown();
+        return 1;
+    }
     const struct db_stmt *const *stmts = app_statements();
     const struct server_task *const *tasks = app_tasks();
     if (stmts == NULL || tasks == NULL) {
         log_msg(LOG_ERROR, "out of memory listing the modules' statements and tasks");
         router_free(&rt);
+        page_shutdown();
         return 1;
     }
     int code = server_run(cfg, &rt, stmts, tasks);
     router_free(&rt);
+    page_shutdown();
     return code;
 }
 

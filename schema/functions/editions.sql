@@ -97,6 +97,77 @@ LANGUAGE sql STABLE AS $$
     SELECT core_found((SELECT edition_json(e) FROM editions_visible(p_slug, p_staff) e))
 $$;
 
+-- Pages (services/editions/page_home.c): the current edition is the next
+-- published one by date (not over yet), else the latest that is not a
+-- draft; NULL when there is none.
+CREATE OR REPLACE FUNCTION editions_page_current() RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(
+        (SELECT e.slug FROM editions e WHERE e.status = 'published' AND e.ends_on >= current_date
+          ORDER BY e.starts_on, e.number LIMIT 1),
+        (SELECT e.slug FROM editions e WHERE e.status <> 'draft'
+          ORDER BY e.starts_on DESC, e.number DESC LIMIT 1))
+$$;
+
+-- A date span as a page in p_lang writes it: '12–14 de mayo de 2028',
+-- '12–14 May 2028' (names from arrays, not lc_time).
+CREATE OR REPLACE FUNCTION editions_page_span(p_from date, p_to date, p_lang text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    WITH n AS (SELECT CASE WHEN p_lang = 'en' THEN
+                          ARRAY['January', 'February', 'March', 'April', 'May', 'June', 'July',
+                                'August', 'September', 'October', 'November', 'December']
+                      ELSE ARRAY['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio',
+                                 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre']
+                      END AS m,
+                      CASE WHEN p_lang = 'en' THEN ' ' ELSE ' de ' END AS de)
+    SELECT CASE WHEN p_from = p_to
+                THEN extract(day FROM p_from) || de || m[extract(month FROM p_from)] || de
+                     || extract(year FROM p_from)
+                WHEN date_trunc('month', p_from) = date_trunc('month', p_to)
+                THEN extract(day FROM p_from) || '–' || extract(day FROM p_to) || de
+                     || m[extract(month FROM p_from)] || de || extract(year FROM p_from)
+                ELSE extract(day FROM p_from) || de || m[extract(month FROM p_from)] || de
+                     || extract(year FROM p_from) || ' – ' || extract(day FROM p_to) || de
+                     || m[extract(month FROM p_to)] || de || extract(year FROM p_to)
+           END
+      FROM n
+$$;
+
+-- GET /: the current edition (editions_get) with its dates as people read
+-- them, and its next three Rumbo al GESS events (series_event_list, from
+-- now on), in one answer; {"edition": null} when there is no edition yet.
+CREATE OR REPLACE FUNCTION editions_page_home(p_viewer uuid, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH cur AS (SELECT editions_page_current() AS slug),
+    ed AS (SELECT (editions_get(cur.slug, false)).body AS e FROM cur WHERE cur.slug IS NOT NULL),
+    evs AS (SELECT (series_event_list(cur.slug, p_viewer, false, NULL, 200)).body AS l
+              FROM cur WHERE cur.slug IS NOT NULL),
+    upcoming AS (SELECT coalesce(json_agg((x.ev::jsonb || jsonb_build_object('when',
+                            editions_page_span(x.local::date, x.local::date, p_lang) || ', '
+                            || to_char(x.local, 'HH24:MI')))::json ORDER BY x.n), '[]') AS items
+                   FROM (SELECT t.ev, t.n, (t.ev ->> 'starts_at')::timestamptz
+                                AT TIME ZONE (SELECT e ->> 'timezone' FROM ed) AS local
+                           FROM evs, json_array_elements(evs.l -> 'items') WITH ORDINALITY AS t(ev, n)
+                          WHERE (t.ev ->> 'starts_at')::timestamptz >= now()
+                            AND t.ev ->> 'status' IS DISTINCT FROM 'cancelled'
+                          ORDER BY t.n LIMIT 3) x)
+    SELECT core_answer(200, json_build_object(
+               'edition', (SELECT e FROM ed),
+               'dates', (SELECT editions_page_span((e ->> 'starts_on')::date,
+                                                   (e ->> 'ends_on')::date, p_lang) FROM ed),
+               'registration_closes_on', (SELECT ((e ->> 'registration_closes_at')::timestamptz
+                                                  AT TIME ZONE (e ->> 'timezone'))::date FROM ed),
+               'events', (SELECT items FROM upcoming)))
+$$;
+
+-- GET /programme, /rumbo, /pacts: where the current edition's page is.
+CREATE OR REPLACE FUNCTION editions_page_go() RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((SELECT json_build_object('slug', s) FROM editions_page_current() s
+                        WHERE s IS NOT NULL))
+$$;
+
 -- PATCH /v1/editions/{slug}: absent fields keep their value; status moves
 -- only forward.
 CREATE OR REPLACE FUNCTION editions_patch(p_slug text, p_number integer, p_title text,

@@ -619,3 +619,18 @@ BEGIN
     RETURN core_answer(201, commitment_json(nc, true));
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Pages (services/followup/pages.c)
+
+-- GET /editions/{slug}/pacts, the dashboard page: the API's own document
+-- (followup_dashboard above) as an answer, 404 for an unknown or draft
+-- edition as the API says. The page is not cached: it varies by language
+-- and caller, and PostgreSQL builds the document in one statement anyway.
+CREATE OR REPLACE FUNCTION followup_page_dashboard(p_slug text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((SELECT d.body::json FROM followup_dashboard(p_slug) d WHERE NOT d.draft))
+$$;
+
+GRANT EXECUTE ON FUNCTION followup_page_dashboard(text) TO gess_app;

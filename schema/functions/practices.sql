@@ -1047,3 +1047,49 @@ BEGIN
     RETURN practices_synonyms_get();
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Pages (services/practices/pages.c)
+
+-- The words a page shows for the codes of a case: theme names in both
+-- languages ({code: {es, en}}) and department names ({code: name}).
+CREATE OR REPLACE FUNCTION practices_page_labels() RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'themes', coalesce((SELECT json_object_agg(t.code, json_build_object('es', t.name_es,
+                                                                             'en', t.name_en)
+                                                   ORDER BY t.code)
+                              FROM practice_themes t), '{}'),
+        'departments', coalesce((SELECT json_object_agg(d.code, d.name ORDER BY d.code)
+                                   FROM practice_departments d), '{}'))
+$$;
+
+-- GET /practices, the search page: the API's search (practices_list, the
+-- same arguments) with the labels of its facets, in one statement.
+CREATE OR REPLACE FUNCTION practices_page_search(p_q text, p_f jsonb, p_sort text,
+                                                 p_cursor bigint, p_limit integer)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN a.status <> 200 THEN a
+                ELSE core_answer(200, (a.body::jsonb || jsonb_build_object(
+                                           'labels', practices_page_labels()))::json) END
+      FROM practices_list(p_q, p_f, p_sort, p_cursor, p_limit) a
+$$;
+
+-- GET /practices/{id}, a case's page: the API's read (practices_get, 404
+-- as it says) with its adoptions (the first 50: who replicated it where)
+-- and the labels of its codes, in one statement.
+CREATE OR REPLACE FUNCTION practices_page_case(p_id uuid, p_viewer uuid, p_curator boolean)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN c.status <> 200 THEN c
+                ELSE core_answer(200, (c.body::jsonb || jsonb_build_object(
+                         'adoptions', (practices_adoptions_list(p_id, p_viewer, p_curator,
+                                                                NULL, 50)).body -> 'items',
+                         'labels', practices_page_labels()))::json) END
+      FROM practices_get(p_id, p_viewer, p_curator) c
+$$;
+
+GRANT EXECUTE ON FUNCTION practices_page_labels(),
+    practices_page_search(text, jsonb, text, bigint, integer),
+    practices_page_case(uuid, uuid, boolean) TO gess_app;

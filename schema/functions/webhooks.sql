@@ -107,7 +107,10 @@ LANGUAGE plpgsql AS $$
 DECLARE
     w webhooks;
 BEGIN
-    SELECT * INTO w FROM webhooks WHERE id = p_id FOR UPDATE;
+    -- NO KEY UPDATE: FOR UPDATE would conflict with the KEY SHARE lock each
+    -- event's outbox insert takes on the endpoint, and stall a rush of
+    -- registrations behind an admin's edit
+    SELECT * INTO w FROM webhooks WHERE id = p_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RETURN core_problem(404, 'not-found');
     END IF;

@@ -55,6 +55,31 @@ void accounts_signup(struct req *r);
 /* login.c */
 void accounts_login(struct req *r);
 void accounts_logout(struct req *r);
+
+/* How a login ends, for the one who asked (POST /v1/tokens answers JSON,
+ * POST /login sets the session cookie): ok gets the new token and the
+ * success row's JSON ({"expires_at", "account"}); refused a wrong email or
+ * password (the same for both). Every other end (throttled 429, the
+ * database or the hashing pool unavailable) is answered as a problem,
+ * which a page route shows as its error page. */
+struct accounts_login_ends {
+    void (*ok)(struct req *r, const char *token, const char *answer);
+    void (*refused)(struct req *r);
+};
+
+/* The body's email and password as a login takes them (email normalised
+ * into email); false with v's errors when either is invalid. */
+bool accounts_login_check(struct valid *v, const json_t *body, char email[256]);
+
+/* Logs in email (normalised) with r->body's password: counts the attempt
+ * against the throttles, verifies Argon2id on the hashing pool, stores the
+ * token's hash; then ends as ends says. Uses r->data. */
+void accounts_login_run(struct req *r, const char *email, const struct accounts_login_ends *ends);
+
+/* pages.c: GET/POST /login, POST /logout */
+void accounts_page_login_form(struct req *r);
+void accounts_page_login(struct req *r);
+void accounts_page_logout(struct req *r);
 /* me.c */
 void accounts_me(struct req *r);
 void accounts_export(struct req *r);

@@ -1,4 +1,6 @@
-/* login.c — POST /v1/tokens and DELETE /v1/tokens/current.
+/* login.c — POST /v1/tokens and DELETE /v1/tokens/current, and the login
+ * itself (accounts_login_run), which POST /login (accounts/pages.c) shares:
+ * the same checks, throttles, hashing and token, only the answers differ.
  *
  * Login is three hops: count the attempt and fetch the hash (one SQL
  * call), verify with Argon2id on the hashing pool (against a dummy hash
@@ -74,6 +76,7 @@ struct login {
     char addr[64];
     char account_id[40];
     char token[AUTH_TOKEN_LEN + 1];
+    const struct accounts_login_ends *ends;
 };
 
 static void login_free(void *p)
@@ -90,21 +93,34 @@ static void login_done(struct req *r, enum db_status st, PGresult *res)
         req_reply_db_error(r, st, res);
         return;
     }
-    /* {"expires_at"...} becomes {"token":"...", "expires_at"...}: the token
-     * never reaches the database. */
-    const char *json = PQgetvalue(res, 0, 0);
-    size_t len = (size_t)PQgetlength(res, 0, 0);
-    size_t cap = len + sizeof l->token + 16;
+    l->ends->ok(r, l->token, PQgetvalue(res, 0, 0));
+}
+
+/* POST /v1/tokens's success: {"expires_at"...} becomes {"token":"...",
+ * "expires_at"...}; the token never reaches the database. */
+static void api_login_ok(struct req *r, const char *token, const char *json)
+{
+    size_t len = strlen(json);
+    char tok[AUTH_TOKEN_LEN + 1];
+    snprintf(tok, sizeof tok, "%s", token);
+    size_t cap = len + sizeof tok + 16;
     char *out = malloc(cap);
     if (out == NULL || json[0] != '{') {
         free(out);
+        sodium_memzero(tok, sizeof tok);
         req_reply_problem(r, "internal-error", NULL);
         return;
     }
-    int n = snprintf(out, cap, "{\"token\":\"%s\",%s", l->token, json + 1);
+    int n = snprintf(out, cap, "{\"token\":\"%s\",%s", tok, json + 1);
+    sodium_memzero(tok, sizeof tok);
     req_reply_json_text(r, 201, out, (size_t)n);
     sodium_memzero(out, cap);
     free(out);
+}
+
+static void api_login_refused(struct req *r)
+{
+    req_reply_problem(r, "invalid-credentials", NULL);
 }
 
 static void login_release(struct req *r);
@@ -119,7 +135,7 @@ static void login_verified(struct req *r, struct pwhash_job *job)
     }
     if (!job->ok || l->account_id[0] == '\0') {
         pwhash_job_free(job);
-        req_reply_problem(r, "invalid-credentials", NULL);
+        l->ends->refused(r);
         return;
     }
     char hash[65], ttl[16];
@@ -189,9 +205,30 @@ static void login_counted(struct req *r, enum db_status st, PGresult *res)
     }
 }
 
+bool accounts_login_check(struct valid *v, const json_t *body, char email[256])
+{
+    const char *typed = valid_string(v, body, "email", 1, 254, true);
+    email[0] = '\0';
+    if (typed != NULL && !valid_email_normalise(typed, email, 256))
+        valid_fail(v, "email", MSG_EMAIL, 0, NULL);
+    (void)valid_string(v, body, "password", 1, 1024, true);
+    return valid_ok(v);
+}
+
 void accounts_login(struct req *r)
 {
+    static const struct accounts_login_ends api = {api_login_ok, api_login_refused};
     struct valid v;
+    char email[256];
+    valid_init(&v, r->lang);
+    (void)accounts_login_check(&v, r->body, email);
+    if (!req_valid_ok(r, &v))
+        return;
+    accounts_login_run(r, email, &api);
+}
+
+void accounts_login_run(struct req *r, const char *email, const struct accounts_login_ends *ends)
+{
     struct login *l = calloc(1, sizeof *l);
     if (l == NULL) {
         req_reply_unavailable(r);
@@ -199,13 +236,8 @@ void accounts_login(struct req *r)
     }
     r->data = l;
     r->data_free = login_free;
-    valid_init(&v, r->lang);
-    const char *email = valid_string(&v, r->body, "email", 1, 254, true);
-    if (email != NULL && !valid_email_normalise(email, l->email, sizeof l->email))
-        valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
-    (void)valid_string(&v, r->body, "password", 1, 1024, true);
-    if (!req_valid_ok(r, &v))
-        return;
+    l->ends = ends;
+    snprintf(l->email, sizeof l->email, "%s", email);
     if (!pwhash_admits(PWHASH_LOGIN)) {
         req_reply_unavailable(r); /* not counted: no password was tried */
         return;

@@ -29,6 +29,12 @@ static const struct route routes[] = {
           AUTH_NONE, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/unsubscribe", accounts_unsubscribe, "accounts/unsubscribe.c", AUTH_NONE,
           BODY_FORM, OUT_JSON),
+    ROUTE("GET", "/login", accounts_page_login_form, "accounts/pages.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_HTML),
+    ROUTE("POST", "/login", accounts_page_login, "accounts/pages.c", AUTH_NONE, BODY_FORM,
+          OUT_HTML),
+    ROUTE("POST", "/logout", accounts_page_logout, "accounts/pages.c", AUTH_OPTIONAL, BODY_FORM,
+          OUT_HTML),
     ROUTE_END,
 };
 

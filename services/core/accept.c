@@ -14,7 +14,7 @@ static const struct {
 } types[] = {
     {OUT_JSON, "application/json", "json"},     {OUT_CSV, "text/csv", "csv"},
     {OUT_ICS, "text/calendar", "ics"},          {OUT_TEXT, "text/plain", "text"},
-    {OUT_ATOM, "application/atom+xml", "atom"},
+    {OUT_ATOM, "application/atom+xml", "atom"}, {OUT_HTML, "text/html", "html"},
 };
 
 const char *accept_media_type(enum out_type t)
@@ -157,4 +157,9 @@ enum out_type accept_choose(const char *accept, unsigned offered)
         }
     }
     return chosen;
+}
+
+bool accept_prefers_html(const char *accept)
+{
+    return accept_quality(accept, "text/html") > accept_quality(accept, "application/json");
 }

@@ -1,12 +1,17 @@
 /* auth.c — bearer tokens and the authentication hop before a handler. */
 #include "core/auth.h"
 
+#include <event2/http.h>
 #include <event2/util.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
+#include "core/cookie.h"
+#include "core/csrf.h"
+#include "core/page.h"
 #include "core/req.h"
 
 /* One round trip: find a live token, touch its last_used_at at most once a
@@ -86,6 +91,51 @@ static bool allowed(enum route_auth need, unsigned roles)
     return false;
 }
 
+static bool is_page(const struct req *r)
+{
+    return (r->rt->produces & OUT_HTML) != 0;
+}
+
+static bool unsafe_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+/* No valid credentials where the route needs some: a page sends the
+ * browser to the login form, coming back here afterwards. */
+static void refuse_anonymous(struct req *r)
+{
+    if (!is_page(r)) {
+        req_reply_problem(r, "unauthorized", NULL);
+        return;
+    }
+    const char *uri = evhttp_request_get_uri(r->ev);
+    char *next = evhttp_uriencode(uri != NULL ? uri : "/", -1, 0);
+    char location[1200];
+    if (next == NULL || strlen(next) > 1000)
+        snprintf(location, sizeof location, "/login");
+    else
+        snprintf(location, sizeof location, "/login?next=%s", next);
+    free(next);
+    page_redirect(r, location);
+}
+
+/* A gess_session cookie that names no live session: cleared, and the
+ * caller is anonymous (served as such where the route allows it). */
+static void stale_cookie(struct req *r)
+{
+    r->auth.by_cookie = false;
+    sodium_memzero(r->auth.cookie_token, sizeof r->auth.cookie_token);
+    if (cookie_set(r, AUTH_SESSION_COOKIE, "", 0, COOKIE_HTTPONLY) != 0) {
+        /* unreachable: the name and empty value are well-formed */
+    }
+    if (r->rt->auth == AUTH_OPTIONAL) {
+        req_run_handler(r);
+        return;
+    }
+    refuse_anonymous(r);
+}
+
 static void lookup_done(struct req *r, enum db_status st, PGresult *res)
 {
     if (st != DB_OK) {
@@ -93,7 +143,10 @@ static void lookup_done(struct req *r, enum db_status st, PGresult *res)
         return;
     }
     if (PQntuples(res) != 1) {
-        req_reply_problem(r, "unauthorized", NULL);
+        if (r->auth.by_cookie)
+            stale_cookie(r);
+        else
+            req_reply_problem(r, "unauthorized", NULL);
         return;
     }
     snprintf(r->auth.account_id, sizeof r->auth.account_id, "%s", PQgetvalue(res, 0, 0));
@@ -104,6 +157,14 @@ static void lookup_done(struct req *r, enum db_status st, PGresult *res)
         return;
     }
     r->auth.ok = true;
+    /* a cookie rides along on any request a browser sends, another site's
+     * too: an API call that changes something must prove it came from our
+     * pages (pages check their form's csrf_token themselves) */
+    if (r->auth.by_cookie && !is_page(r) && unsafe_method(r->method) &&
+        !csrf_ok(r, req_header(r, "X-CSRF-Token"))) {
+        req_reply_problem(r, "csrf-failed", NULL);
+        return;
+    }
     if (!allowed(r->rt->auth, r->auth.roles)) {
         req_reply_problem(r, "forbidden", NULL);
         return;
@@ -114,16 +175,34 @@ static void lookup_done(struct req *r, enum db_status st, PGresult *res)
 void auth_then_handle(struct req *r)
 {
     const char *h = req_header(r, "Authorization");
-    if (h == NULL || evutil_ascii_strncasecmp(h, "Bearer ", 7) != 0) {
-        req_reply_problem(r, "unauthorized", NULL);
-        return;
-    }
-    const char *token = h + 7;
-    while (*token == ' ')
-        token++;
-    if (!auth_token_hash(token, r->auth.token_hash)) {
-        req_reply_problem(r, "unauthorized", NULL);
-        return;
+    if (h == NULL) {
+        /* a browser: the session cookie, when there is one */
+        char *tok = r->auth.cookie_token;
+        if (!cookie_req_get(r, AUTH_SESSION_COOKIE, tok, sizeof r->auth.cookie_token) ||
+            tok[0] == '\0') {
+            if (r->rt->auth == AUTH_OPTIONAL)
+                req_run_handler(r);
+            else
+                refuse_anonymous(r);
+            return;
+        }
+        r->auth.by_cookie = true;
+        if (!auth_token_hash(tok, r->auth.token_hash)) {
+            stale_cookie(r);
+            return;
+        }
+    } else {
+        if (evutil_ascii_strncasecmp(h, "Bearer ", 7) != 0) {
+            req_reply_problem(r, "unauthorized", NULL);
+            return;
+        }
+        const char *token = h + 7;
+        while (*token == ' ')
+            token++;
+        if (!auth_token_hash(token, r->auth.token_hash)) {
+            req_reply_problem(r, "unauthorized", NULL);
+            return;
+        }
     }
     char idle[16];
     snprintf(idle, sizeof idle, "%d", req_config(r)->token_idle_s);

@@ -20,8 +20,18 @@ bool auth_token_hash(const char *token, char hash_hex[65]) __attribute__((warn_u
 /* Effective role bits from a PostgreSQL text[] literal ("{admin}"). */
 unsigned auth_roles_parse(const char *text);
 
-/* Authenticates r from its Authorization header and, when the route's role
- * allows, runs the route's handler; otherwise answers 401/403/503. */
+/* The browser session's cookie: the very token POST /v1/tokens hands out. */
+#define AUTH_SESSION_COOKIE "gess_session"
+
+/* Authenticates r and, when the route's role allows, runs the route's
+ * handler; otherwise answers 401/403/503. The token comes from the
+ * Authorization header (Bearer), or when there is none from the
+ * gess_session cookie; then an unsafe method (POST, PUT, PATCH, DELETE)
+ * on an API route needs X-CSRF-Token (core/csrf.h), else 403
+ * csrf-failed. An AUTH_OPTIONAL route without either runs anonymously,
+ * and so does one whose cookie is stale (the cookie is cleared). A page
+ * route (OUT_HTML) that needs a signed-in caller redirects an anonymous
+ * one to /login?next=<where it was> (303) instead of 401. */
 void auth_then_handle(struct req *r);
 
 extern const struct db_stmt auth_stmt_lookup;

@@ -133,7 +133,9 @@ static const struct key keys[] = {
     {"mail_from", C_STR, F(mail_from), 0, 0, "gess@localhost", NULL, NULL},
     {"smtp_rate_per_minute", C_INT, F(smtp_rate_per_minute), 0, 1000000, "0", NULL, NULL},
     {"mail_lanes", C_INT, F(mail_lanes), 1, 16, "2", NULL, NULL},
-    {"outbox_lease_s", C_INT, F(outbox_lease_s), 1, 86400, "60", NULL, NULL},
+    /* 3 at least: an attempt needs a second and a margin of two inside its
+     * lease (notify/hook_lane.c) */
+    {"outbox_lease_s", C_INT, F(outbox_lease_s), 3, 86400, "60", NULL, NULL},
     {"outbox_poll_ms", C_INT, F(outbox_poll_ms), 10, 600000, "250", NULL, NULL},
     {"mail_retry_s", C_INT, F(mail_retry_s), 1, 86400, "60", NULL, NULL},
     {"mail_give_up_s", C_INT, F(mail_give_up_s), 1, 31536000, "86400", NULL, NULL},

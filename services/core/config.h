@@ -72,7 +72,7 @@ struct config {
     int webhook_retry_s;         /* the first retry's wait, doubled per attempt */
     int webhook_give_up_s;       /* this long after first due, a failing row is dead */
     int webhook_concurrency;     /* attempts in flight at once */
-    int webhook_per_endpoint;    /* attempts in flight to one endpoint */
+    int webhook_per_endpoint;    /* attempts in flight to one endpoint, per notify */
 };
 
 /* Fills cfg with the documented defaults. */

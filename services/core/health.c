@@ -1,8 +1,9 @@
-/* health.c — the routes core serves itself: liveness, readiness, metrics
- * and the OpenAPI document. */
+/* health.c — the routes core serves itself: liveness, readiness, metrics,
+ * the OpenAPI document and the pages' assets (core/assets.c). */
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "core/assets.h"
 #include "core/auth.h"
 #include "core/embedded.h"
 #include "core/metrics.h"
@@ -68,6 +69,11 @@ static const struct route routes[] = {
     ROUTE("GET", "/readyz", core_readyz, "core/health.c", AUTH_NONE, BODY_NONE, OUT_JSON),
     ROUTE("GET", "/metrics", core_metrics, "core/health.c", AUTH_NONE, BODY_NONE, OUT_TEXT),
     ROUTE("GET", "/v1/openapi.json", core_openapi, "core/health.c", AUTH_NONE, BODY_NONE, OUT_JSON),
+    /* the pages' stylesheet and script: OUT_HTML, so a browser's Accept
+     * (text/css, * / *) is never a 406 */
+    ROUTE("GET", "/assets/gess.css", core_asset_css, "core/assets.c", AUTH_NONE, BODY_NONE,
+          OUT_HTML),
+    ROUTE("GET", "/assets/gess.js", core_asset_js, "core/assets.c", AUTH_NONE, BODY_NONE, OUT_HTML),
     ROUTE_END,
 };
 

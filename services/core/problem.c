@@ -80,6 +80,11 @@ static const struct slug slugs[] = {
      "Otra sesión usa la misma sala o ponente en un horario que se superpone."},
     {"session-full", 409, "Session full", "Sesión completa", "This session has no places left.",
      "Esta sesión no tiene cupos disponibles."},
+    {"csrf-failed", 403, "CSRF check failed", "Falló la verificación CSRF",
+     "A call authenticated by the session cookie must send X-CSRF-Token with the page's "
+     "csrf_token.",
+     "Una llamada autenticada por la cookie de sesión debe enviar X-CSRF-Token con el "
+     "csrf_token de la página."},
     {"email-unverified", 403, "Email not verified", "Correo no verificado",
      "Verify your email address first: follow the link gess mailed you "
      "(POST /v1/email-verifications/resend sends another).",

@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/assets.h"
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/form.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/page.h"
 #include "core/proxy.h"
 #include "core/query.h"
 #include "core/worker.h"
@@ -322,9 +324,20 @@ void req_reply_empty(struct req *r, int status)
 /* Every problem answer, whoever words it: the headers its status
  * promises (Retry-After on 503 and 429, WWW-Authenticate on 401), then the
  * document (owned). */
+static bool is_page_route(const struct req *r)
+{
+    return r->rt != NULL && (r->rt->produces & OUT_HTML) && r->rt->handler != core_asset_css &&
+           r->rt->handler != core_asset_js;
+}
+
 static void reply_problem_doc(struct req *r, const char *slug, json_t *p)
 {
     int status = problem_status(slug);
+    if (is_page_route(r)) { /* a page's problem is the error page of its status */
+        json_decref(p);
+        page_error(r, status);
+        return;
+    }
     if (status == 503 || status == 429)
         if (evhttp_find_header(evhttp_request_get_output_headers(r->ev), "Retry-After") == NULL)
             req_add_header(r, "Retry-After", "1");
@@ -367,6 +380,11 @@ void req_reply_problem_members(struct req *r, const char *slug, const char *memb
 
 void req_reply_invalid(struct req *r, struct valid *v)
 {
+    if (is_page_route(r)) {
+        valid_free(v);
+        page_error(r, 422);
+        return;
+    }
     json_t *p = problem_new(r->lang, "validation-failed", NULL);
     if (p != NULL)
         json_object_set(p, "errors", v->errors);
@@ -608,6 +626,31 @@ static const char *framing_problem(struct evhttp_request *ev)
     return NULL;
 }
 
+static const char *accept_header(struct req *r, char **joined);
+
+/* An unknown path answered as a page: a browser (it prefers text/html)
+ * asking for something outside the API (/v1) and the assets. */
+static bool not_found_as_page(struct req *r)
+{
+    if (strncmp(r->path, "/v1/", 4) == 0 || strcmp(r->path, "/v1") == 0 ||
+        strncmp(r->path, "/assets/", 8) == 0)
+        return false;
+    char *joined;
+    const char *accept = accept_header(r, &joined);
+    bool html = accept != NULL && accept_prefers_html(accept);
+    free(joined);
+    return html;
+}
+
+static void reply_not_found(struct req *r)
+{
+    if (not_found_as_page(r)) {
+        page_begin(r);
+        page_error(r, 404);
+    } else
+        req_reply_problem(r, "not-found", NULL);
+}
+
 void req_dispatch(struct evhttp_request *ev, void *arg)
 {
     struct worker *w = arg;
@@ -653,7 +696,7 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
         path = "/";
     if (strlen(path) >= sizeof r->path) {
         snprintf(r->path, sizeof r->path, "%.500s...", path);
-        req_reply_problem(r, "not-found", NULL);
+        reply_not_found(r);
         return;
     }
     strcpy(r->path, path);
@@ -662,7 +705,7 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
     switch (
         router_match(w->srv->rt, r->method, r->path, &r->route, &r->params, allow, sizeof allow)) {
     case ROUTER_NOT_FOUND:
-        req_reply_problem(r, "not-found", NULL);
+        reply_not_found(r);
         return;
     case ROUTER_METHOD_NOT_ALLOWED:
         req_add_header(r, "Allow", allow);
@@ -672,14 +715,15 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
         break;
     }
     r->rt = w->srv->rt->routes[r->route];
+    if (is_page_route(r))
+        page_begin(r); /* the page's language, before anything is worded */
     /* Who is asking comes before what they sent: an anonymous call to a
      * signed-in route is 401 whatever its body. */
-    if (r->rt->auth == AUTH_NONE ||
-        (r->rt->auth == AUTH_OPTIONAL && req_header(r, "Authorization") == NULL)) {
+    if (r->rt->auth == AUTH_NONE) {
         req_run_handler(r);
         return;
     }
-    auth_then_handle(r);
+    auth_then_handle(r); /* AUTH_OPTIONAL without credentials runs anonymously */
 }
 
 /* Every query value is text before a handler reads it (DESIGN.md §5):
@@ -741,6 +785,10 @@ static const char *accept_header(struct req *r, char **joined)
 static bool negotiate(struct req *r)
 {
     unsigned offered = r->rt->produces ? r->rt->produces : OUT_JSON;
+    if (offered & OUT_HTML) {
+        r->out = OUT_HTML; /* a page: whatever Accept says */
+        return true;
+    }
     char *joined;
     const char *accept = accept_header(r, &joined);
     const char *format = (offered & (offered - 1)) ? req_query_param(r, "format") : NULL;
@@ -748,7 +796,7 @@ static bool negotiate(struct req *r)
     if (format != NULL) {
         t = 0;
         char names[64] = "";
-        for (unsigned bit = 1; bit <= OUT_ATOM; bit <<= 1) {
+        for (unsigned bit = 1; bit <= OUT_LAST; bit <<= 1) {
             if (!(offered & bit))
                 continue;
             if (strcmp(format, accept_format_name(bit)) == 0)
@@ -778,7 +826,7 @@ static bool negotiate(struct req *r)
     size_t n = (size_t)snprintf(detail, sizeof detail, "%s",
                                 r->lang == LANG_ES ? "Este recurso está disponible como"
                                                    : "This resource is available as");
-    for (unsigned bit = 1, k = 0; bit <= OUT_ATOM && n < sizeof detail; bit <<= 1)
+    for (unsigned bit = 1, k = 0; bit <= OUT_LAST && n < sizeof detail; bit <<= 1)
         if (offered & bit)
             n += (size_t)snprintf(detail + n, sizeof detail - n, "%s %s", k++ ? "," : "",
                                   accept_media_type(bit));

@@ -31,9 +31,11 @@ enum role_bits { ROLE_ADMIN = 1, ROLE_ORGANIZER = 2, ROLE_FOLLOWUP = 4, ROLE_CUR
 struct auth {
     bool ok;
     char account_id[40];
-    char token_hash[65]; /* hex of the bearer token's BLAKE2b-256 */
-    unsigned roles;      /* effective: admin implies organizer, followup and curator */
-    char *me;            /* the caller's account as JSON text, owned */
+    char token_hash[65];   /* hex of the bearer token's BLAKE2b-256 */
+    unsigned roles;        /* effective: admin implies organizer, followup and curator */
+    char *me;              /* the caller's account as JSON text, owned */
+    bool by_cookie;        /* the token came from the gess_session cookie */
+    char cookie_token[44]; /* that token (AUTH_TOKEN_LEN + 1), for the CSRF check */
 };
 
 struct req;
@@ -59,7 +61,9 @@ struct req {
     req_hash_cb hash_cb;
     struct evkeyvalq *query; /* parsed on first req_query_param() */
     bool query_malformed;    /* evhttp could not parse it (e.g. "?a&b") */
-    void *data;              /* handler state, freed with data_free when the request ends */
+    const char *page_name;   /* page_query's page (core/page.h) */
+    void (*page_fill)(struct req *r, json_t *data, json_t *raw);
+    void *data; /* handler state, freed with data_free when the request ends */
     void (*data_free)(void *data);
     struct req *prev, *next; /* the worker's list of live requests */
 };

@@ -25,7 +25,7 @@
 #define MAX_STEPS 1000000
 #define NAME_MAX_LEN 128
 
-enum ntype { N_TEXT, N_VAR, N_SECTION, N_INVERTED };
+enum ntype { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_RAW };
 
 /* How a variable's text is written. */
 enum esc {
@@ -585,6 +585,49 @@ static bool include(struct compiler *c, const struct src *s, size_t at, const ch
 
 /* Parses s from s->pos into `into` up to {{/closing}} (or the end when
  * closing is NULL). */
+/* {{{name}}} at s->s + at: trusted HTML from the render's raw object,
+ * written as it is. Only in HTML text (between tags), where a whole
+ * fragment can stand; the literal before it is flushed, *lit moves past
+ * it. */
+static bool raw_tag_add(struct compiler *c, struct src *s, struct list *into, size_t *lit,
+                        size_t at)
+{
+    size_t p = at + 3, end = p;
+    while (end + 2 < s->len && !(s->s[end] == '}' && s->s[end + 1] == '}' && s->s[end + 2] == '}'))
+        end++;
+    if (end + 2 >= s->len) {
+        fail_at(c, s, at, "unclosed tag");
+        return false;
+    }
+    size_t nb = p, ne = end;
+    while (nb < ne && is_space(s->s[nb]))
+        nb++;
+    while (ne > nb && is_space(s->s[ne - 1]))
+        ne--;
+    if (!name_ok(s->s + nb, ne - nb, false) || (ne - nb == 1 && s->s[nb] == '.')) {
+        fail_at(c, s, at, "bad tag name \"%.*s\"", (int)(end - p > 40 ? 40 : end - p), s->s + p);
+        return false;
+    }
+    if (!add_text(c, into, s, *lit, at))
+        return false;
+    if (c->h.st != H_DATA) {
+        fail_at(c, s, at, "raw output ({{{ }}}) outside HTML text");
+        return false;
+    }
+    struct node *n = list_add(c, into, s, at);
+    if (n == NULL)
+        return false;
+    n->type = N_RAW;
+    n->len = ne - nb;
+    if ((n->text = strndup(s->s + nb, ne - nb)) == NULL) {
+        fail_at(c, s, at, "out of memory");
+        return false;
+    }
+    s->pos = end + 3;
+    *lit = s->pos;
+    return true;
+}
+
 static bool parse(struct compiler *c, struct src *s, struct list *into, int depth,
                   const char *closing, size_t closing_len, size_t open_at)
 {
@@ -600,9 +643,14 @@ static bool parse(struct compiler *c, struct src *s, struct list *into, int dept
             break;
         size_t at = (size_t)(open - s->s), p = at + 2;
         char kind = p < s->len ? s->s[p] : '\0';
-        if (kind == '{' || kind == '&') {
+        if (kind == '&' || (kind == '{' && c->mode != TMPL_HTML)) {
             fail_at(c, s, at, "unescaped output ({{{ }}} or {{& }}) is not allowed");
             return false;
+        }
+        if (kind == '{') {
+            if (!raw_tag_add(c, s, into, &lit, at))
+                return false;
+            continue;
         }
         if (kind == '=') {
             fail_at(c, s, at, "changing the delimiters is not supported");
@@ -798,6 +846,7 @@ struct out {
 
 struct renderer {
     struct out o;
+    const json_t *raw; /* the trusted fragments of {{{name}}} */
     const json_t *stack[TMPL_MAX_DEPTH + 2];
     size_t depth;
     size_t steps;
@@ -1078,6 +1127,20 @@ static void render_list(struct renderer *r, const struct list *l)
             if (!truthy(lookup(r, n->text)))
                 render_list(r, &n->kids);
             break;
+        case N_RAW: {
+            /* looked up in raw alone, never in the data a user may fill */
+            const json_t *v = r->raw;
+            const char *seg = n->text;
+            while (v != NULL && seg != NULL) {
+                const char *dot = strchr(seg, '.');
+                size_t k = dot ? (size_t)(dot - seg) : strlen(seg);
+                v = json_is_object(v) ? json_object_getn(v, seg, k) : NULL;
+                seg = dot ? dot + 1 : NULL;
+            }
+            if (json_is_string(v))
+                put(&r->o, json_string_value(v), json_string_length(v));
+            break;
+        }
         }
     }
 }
@@ -1085,7 +1148,14 @@ static void render_list(struct renderer *r, const struct list *l)
 bool tmpl_render(const struct tmpl *t, const json_t *ctx, char **out, size_t *len, char *err,
                  size_t errlen)
 {
+    return tmpl_render_raw(t, ctx, NULL, out, len, err, errlen);
+}
+
+bool tmpl_render_raw(const struct tmpl *t, const json_t *ctx, const json_t *raw, char **out,
+                     size_t *len, char *err, size_t errlen)
+{
     struct renderer r = {0};
+    r.raw = raw;
     *out = NULL;
     if (len != NULL)
         *len = 0;

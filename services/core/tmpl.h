@@ -1,5 +1,5 @@
-/* tmpl.h — a logic-less Mustache subset over jansson values, for mail (and
- * later pages): compiled once into a node tree, rendered many times.
+/* tmpl.h — a logic-less Mustache subset over jansson values, for mail and
+ * the pages (core/page.h): compiled once into a node tree, rendered many times.
  *
  * Tags: {{name}} and dotted {{a.b}} (a missing name renders nothing),
  * {{.}} the current element, {{#x}}…{{/x}} (false, null, missing, "" and []
@@ -7,7 +7,14 @@
  * the value pushed on the context stack), {{^x}}…{{/x}} inverted,
  * {{>name}} a partial (resolved and inlined at compile time), {{! comment}}.
  * A section, partial or comment tag alone on its line takes the line with it.
- * There is no raw output: {{{x}}}, {{&x}} and {{=…=}} fail to compile.
+ * {{{name}}} (HTML mode, in HTML text only: between tags, never in a tag,
+ * an attribute, a comment or <script>/<style>) writes a trusted fragment
+ * as it is: looked up only in the raw object given to tmpl_render_raw
+ * (dotted names inside it), never in the data; an unknown or non-string
+ * key renders nothing (and so does every {{{x}}} under tmpl_render).
+ * It is for HTML gessd itself made (cmark's safe output, an SVG chart),
+ * never for user text. {{&x}}, {{{x}}} in text modes and {{=…=}} fail to
+ * compile.
  *
  * Escaping is decided at compile time by the mode and, in HTML, by where
  * the tag stands:
@@ -57,6 +64,11 @@ struct tmpl *tmpl_compile(const char *name, const char *src, size_t len, enum tm
  * only read. */
 bool tmpl_render(const struct tmpl *t, const json_t *ctx, char **out, size_t *len, char *err,
                  size_t errlen) __attribute__((warn_unused_result));
+
+/* tmpl_render, with raw (a JSON object, or NULL) holding the trusted
+ * HTML fragments {{{name}}} writes unescaped. Thread safe as tmpl_render. */
+bool tmpl_render_raw(const struct tmpl *t, const json_t *ctx, const json_t *raw, char **out,
+                     size_t *len, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* The template's name as given to tmpl_compile. */
 const char *tmpl_name(const struct tmpl *t);

@@ -32,7 +32,9 @@ static const struct {
     {"editions", "editions"},
     {"categories", "registration categories"},
     {"series_events", "\"Rumbo al GESS\" series events"},
+    {"speakers", "speakers"},
     {"sessions", "programme sessions"},
+    {"schedule_releases", "programme releases"},
     {"organizations", "organizations"},
     {"accounts", "contact accounts"},
     {"pacts", "pacts"},
@@ -154,11 +156,12 @@ static void print_howto(const struct config *cfg)
            "  http://%s/v1/editions/gess-2026/pacts/dashboard   public pact dashboard\n"
            "  http://%s/v1/editions/gess-2026/pacts             the pacts\n"
            "  http://%s/v1/editions/gess-2026/schedule          the GESS 2026 programme\n"
+           "  http://%s/v1/editions/gess-2028/schedule          the GESS 2028 programme\n"
            "  http://%s/v1/editions                             gess-2026 and gess-2028\n"
            "  http://%s/v1/editions/gess-2028/series-events     \"Rumbo al GESS 2028\"\n"
            "the contact accounts (@demo.gess.example) have random passwords nobody knows;\n"
            "to edit the pacts, create an admin: gessd admin create --email E --name N\n",
-           at, at, at, at, at, at);
+           at, at, at, at, at, at, at);
 }
 
 int demo_load_cli(const struct config *cfg, int argc, char **argv)

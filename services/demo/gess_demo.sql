@@ -1,9 +1,9 @@
 -- gess_demo.sql — the demo data set that `gessd demo` loads (services/demo/demo.c),
 -- drawn from ../shared/context: the GESS 2026 edition (Lima, August 2026; motto of
--- the interview), the next edition GESS 2028 with its "Rumbo al GESS" series, and
--- three pacts signed at GESS 2026 from the three working groups of the Profonanpe
--- roundtable report (financing, circular economy, territorial management), followed
--- until November 2026.
+-- the interview), the next edition GESS 2028 with its "Rumbo al GESS" series and a
+-- preliminary programme released, and three pacts signed at GESS 2026 from the
+-- three working groups of the Profonanpe roundtable report (financing, circular
+-- economy, territorial management), followed until November 2026.
 --
 -- Not a migration: it is embedded under services/demo/, which `gessd migrate`
 -- ignores. demo.c runs it in one transaction, as the owner role, after migrating,
@@ -374,24 +374,206 @@ SELECT schedule_publish('gess-2026', NULL, 'Programa final del GESS 2026')
  WHERE NOT EXISTS (SELECT 1 FROM schedule_releases
                     WHERE edition_id = '6e55de00-0001-4000-8000-000000000001');
 
--- GESS 2028: a draft programme with the review of the GESS 2026 pacts.
+-- The GESS 2028 programme, released once as a preliminary programme: its first
+-- two days (16 and 17 August 2028, America/Lima) in four rooms and four tracks,
+-- opening with the public review of the GESS 2026 pacts. A room holds one
+-- session at a time and a speaker speaks in one at a time: the exclusion
+-- constraints on sessions and session_speakers refuse anything else.
 INSERT INTO rooms (id, edition_id, name, capacity, notes)
-VALUES ('6e55de00-0005-4000-8000-000000000004', '6e55de00-0001-4000-8000-000000000002',
-        'Auditorio principal', 1000, '')
+VALUES
+    ('6e55de00-0005-4000-8000-000000000004', '6e55de00-0001-4000-8000-000000000002',
+     'Auditorio principal', 1000, ''),
+    ('6e55de00-0005-4000-8000-000000000005', '6e55de00-0001-4000-8000-000000000002',
+     'Sala Misti', 250, 'Mesas temáticas y talleres'),
+    ('6e55de00-0005-4000-8000-000000000006', '6e55de00-0001-4000-8000-000000000002',
+     'Sala Chachani', 200, 'Mesas temáticas'),
+    ('6e55de00-0005-4000-8000-000000000007', '6e55de00-0001-4000-8000-000000000002',
+     'Sala Pichu Pichu', 80, 'Talleres; interpretación quechua–castellano')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO tracks (id, edition_id, name, color)
+VALUES
+    ('6e55de00-0006-4000-8000-000000000004', '6e55de00-0001-4000-8000-000000000002',
+     'Gestión social del territorio', '#2f5f9f'),
+    ('6e55de00-0006-4000-8000-000000000005', '6e55de00-0001-4000-8000-000000000002',
+     'Diálogo y prevención de conflictos', '#8a3b6e'),
+    ('6e55de00-0006-4000-8000-000000000006', '6e55de00-0001-4000-8000-000000000002',
+     'Economía circular', '#b5651d'),
+    ('6e55de00-0006-4000-8000-000000000007', '6e55de00-0001-4000-8000-000000000002',
+     'Sostenibilidad financiera', '#1f6f5c')
+ON CONFLICT DO NOTHING;
+
+-- Made-up people: the demo's contacts (their account linked) and four guests.
+INSERT INTO speakers (id, edition_id, account_id, name, organization, sector, organization_id)
+VALUES
+    ('6e55de00-0007-4000-8000-000000000006', '6e55de00-0001-4000-8000-000000000002', NULL,
+     'Ana María Valdivia Rojas', 'Comité Organizador del GESS', 'civil_society',
+     '6e55de00-0010-4000-8000-000000000001'),
+    ('6e55de00-0007-4000-8000-000000000007', '6e55de00-0001-4000-8000-000000000002',
+     '6e55de00-0011-4000-8000-000000000003', 'Carmen Ccori Torres',
+     'Red de Monitoreo Ciudadano del Sur', 'civil_society',
+     '6e55de00-0010-4000-8000-000000000013'),
+    ('6e55de00-0007-4000-8000-000000000008', '6e55de00-0001-4000-8000-000000000002',
+     '6e55de00-0011-4000-8000-000000000006', 'Lucía Quispe Mamani',
+     'Comunidad Campesina Alto Pucará', 'community', '6e55de00-0010-4000-8000-000000000004'),
+    ('6e55de00-0007-4000-8000-000000000009', '6e55de00-0001-4000-8000-000000000002',
+     '6e55de00-0011-4000-8000-000000000008', 'Raúl Ticona Huanca', 'Minera Altiplano S.A.C.',
+     'private', '6e55de00-0010-4000-8000-000000000003'),
+    ('6e55de00-0007-4000-8000-000000000010', '6e55de00-0001-4000-8000-000000000002',
+     '6e55de00-0011-4000-8000-000000000007', 'Elena Mamani Choque',
+     'Municipalidad Distrital de Alto Pucará', 'public', '6e55de00-0010-4000-8000-000000000006'),
+    ('6e55de00-0007-4000-8000-000000000011', '6e55de00-0001-4000-8000-000000000002',
+     '6e55de00-0011-4000-8000-000000000002', 'Rosa Huamán Ccahua', 'Fondo Ambiental Andino',
+     'civil_society', '6e55de00-0010-4000-8000-000000000011'),
+    ('6e55de00-0007-4000-8000-000000000012', '6e55de00-0001-4000-8000-000000000002',
+     '6e55de00-0011-4000-8000-000000000005', 'Miguel Ángel Paredes Ríos',
+     'Centro de Estudios en Gestión Social y Territorio', 'academia',
+     '6e55de00-0010-4000-8000-000000000010'),
+    ('6e55de00-0007-4000-8000-000000000013', '6e55de00-0001-4000-8000-000000000002', NULL,
+     'Patricia Llerena Cárdenas', 'Ministerio de Energía y Minas', 'public',
+     '6e55de00-0010-4000-8000-000000000008'),
+    ('6e55de00-0007-4000-8000-000000000014', '6e55de00-0001-4000-8000-000000000002', NULL,
+     'Teodoro Huillca Quispe', 'Asociación de Recicladores de Ccollpa', 'civil_society',
+     '6e55de00-0010-4000-8000-000000000014'),
+    ('6e55de00-0007-4000-8000-000000000015', '6e55de00-0001-4000-8000-000000000002', NULL,
+     'Sofía Benavides Chávez', 'Agencia de Cooperación para el Desarrollo Sostenible',
+     'cooperation', '6e55de00-0010-4000-8000-000000000012')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO sessions (id, edition_id, title, abstract, kind, track_id, room_id, starts_at,
-                      ends_at, capacity, reservation_required, created_at, updated_at)
-VALUES
-    ('6e55de00-0008-4000-8000-000000000007', '6e55de00-0001-4000-8000-000000000002',
-     'Revisión pública de los pactos del GESS 2026',
-     'Cada pacto firmado en el GESS 2026 presenta su avance desde la firma, con los '
-     'indicadores verificados; los compromisos pendientes pueden continuar en los pactos '
-     'del GESS 2028.',
-     'panel', NULL, '6e55de00-0005-4000-8000-000000000004',
-     '2028-08-16 11:00-05', '2028-08-16 13:00-05', NULL, false,
-     '2026-11-10 10:00-05', '2026-11-10 10:00-05')
+                      ends_at, language, capacity, reservation_required, created_at,
+                      updated_at)
+SELECT v.id::uuid, '6e55de00-0001-4000-8000-000000000002', v.title, v.abstract, v.kind,
+       ('6e55de00-0006-4000-8000-0000000000' || v.track)::uuid,
+       ('6e55de00-0005-4000-8000-0000000000' || v.room)::uuid,
+       v.starts_at::timestamptz, v.ends_at::timestamptz, v.lang, v.capacity,
+       v.capacity IS NOT NULL, v.made::timestamptz, v.made::timestamptz
+  FROM (VALUES
+        -- Wednesday 16 August 2028
+        ('6e55de00-0008-4000-8000-000000000008',
+         'Inauguración: compromiso asumido, compromiso cumplido',
+         'Apertura de la segunda edición: de la confianza que une a los compromisos que se '
+         'cumplen, con las cifras del seguimiento público de los pactos del GESS 2026.',
+         'keynote', '04', '04', '2028-08-16 09:00-05', '2028-08-16 10:00-05', 'es',
+         NULL::integer, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000007',
+         'Revisión pública de los pactos del GESS 2026',
+         'Cada pacto firmado en el GESS 2026 presenta su avance desde la firma, con los '
+         'indicadores verificados; los compromisos pendientes pueden continuar en los pactos '
+         'del GESS 2028.',
+         'panel', '04', '04', '2028-08-16 11:00-05', '2028-08-16 13:00-05', 'es',
+         NULL, '2026-11-10 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000009',
+         'Mesa temática: diálogo multiactor y prevención de conflictos socioambientales',
+         'Espacios neutrales de diálogo entre sociedad civil, empresa, Estado y academia: '
+         'respeto mutuo, transparencia y compromiso para atender los temas pendientes del '
+         'territorio antes de que escalen.',
+         'mesa_tematica', '05', '05', '2028-08-16 11:00-05', '2028-08-16 13:00-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000010',
+         'Mesa temática: economía circular en las comunidades del entorno minero',
+         'Segregación en origen, canje de residuos por abono y madera plástica: modelos de '
+         'negocio comunales que se sostienen cuando termina el apoyo inicial.',
+         'mesa_tematica', '06', '06', '2028-08-16 11:00-05', '2028-08-16 13:00-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000011',
+         'Obras por impuestos y fondos mixtos: financiar el desarrollo más allá de la mina',
+         'Integración de fondos públicos, privados y de cooperación internacional; obras por '
+         'impuestos y capital semilla para que los proyectos con las comunidades duren más '
+         'que una gestión municipal.',
+         'panel', '07', '04', '2028-08-16 15:00-05', '2028-08-16 16:30-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000012',
+         'Taller: indicadores claros y verificables de bienestar',
+         'Línea de base, meta y fuente de verificación: cómo medir y comunicar mejoras reales '
+         'en el bienestar de la población para los compromisos de los pactos del GESS 2028.',
+         'workshop', '04', '05', '2028-08-16 15:00-05', '2028-08-16 17:00-05', 'es',
+         40, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000013',
+         'Taller: monitoreo ambiental participativo con las comunidades',
+         'Veedores comunales, vigilancia del agua y mesas de seguimiento: cómo la información '
+         'compartida previene conflictos y fortalece la confianza.',
+         'workshop', '05', '07', '2028-08-16 15:00-05', '2028-08-16 17:00-05', 'es',
+         35, '2026-11-20 10:00-05'),
+        -- Thursday 17 August 2028
+        ('6e55de00-0008-4000-8000-000000000014',
+         'Conferencia: la gestión social como herramienta de desarrollo del país',
+         'La articulación multisectorial del Estado con empresas, comunidades y academia, y '
+         'la continuidad de las políticas públicas entre gestiones.',
+         'keynote', '04', '04', '2028-08-17 09:00-05', '2028-08-17 10:00-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000015',
+         'Mesa temática: sostenibilidad financiera del modelo de relacionamiento',
+         '¿Qué fuentes de financiamiento garantizan la sostenibilidad? Bionegocios y turismo '
+         'sostenible culturalmente pertinentes, acceso a mercados y diversificación de '
+         'ingresos de las comunidades locales.',
+         'mesa_tematica', '07', '05', '2028-08-17 11:00-05', '2028-08-17 13:00-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000016',
+         'Mesa temática: gestión social del territorio y planes de vida comunales',
+         'Participación comunitaria representativa en la definición de prioridades, sentido '
+         'de pertenencia y roles claros entre los socios de una alianza estratégica.',
+         'mesa_tematica', '04', '06', '2028-08-17 11:00-05', '2028-08-17 13:00-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000017',
+         'Diálogo multiactor en Moquegua: lo que aprendió una comunidad de práctica',
+         'De las mesas de diálogo a una comunidad de aprendizaje y práctica en gobernanza '
+         'minera: confianza, conocimiento compartido y soluciones prácticas para la región.',
+         'panel', '05', '07', '2028-08-17 11:00-05', '2028-08-17 12:30-05', 'es',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000018',
+         'Circular economy in mining regions: lessons from abroad',
+         'What benefit-sharing and waste-to-value schemes in other mining regions teach the '
+         'Peruvian experience, and what Peru has to offer in return. In English, with '
+         'Spanish interpretation.',
+         'talk', '06', '06', '2028-08-17 15:00-05', '2028-08-17 16:00-05', 'en',
+         NULL, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000019',
+         'Taller en quechua: vigilancia comunitaria del agua',
+         'Taller para dirigentes y monitores comunales, en quechua con apoyo en castellano: '
+         'tomar, registrar y comunicar datos del agua que todos puedan verificar.',
+         'workshop', '05', '07', '2028-08-17 15:00-05', '2028-08-17 17:00-05', 'qu',
+         30, '2026-11-20 10:00-05'),
+        ('6e55de00-0008-4000-8000-000000000020',
+         'Plenaria: de las mesas a los pactos del GESS 2028',
+         'Las relatorías de las mesas temáticas proponen los compromisos, indicadores y '
+         'responsables de los pactos que se firmarán al cierre del congreso.',
+         'panel', '04', '04', '2028-08-17 17:30-05', '2028-08-17 18:30-05', 'es',
+         NULL, '2026-11-20 10:00-05')
+       ) v (id, title, abstract, kind, track, room, starts_at, ends_at, lang, capacity, made)
 ON CONFLICT DO NOTHING;
+
+-- A demo loaded before GESS 2028 had tracks made the review without one: give
+-- it its track before the first release (a no-op on any later run).
+UPDATE sessions SET track_id = '6e55de00-0006-4000-8000-000000000004'
+ WHERE id = '6e55de00-0008-4000-8000-000000000007' AND track_id IS NULL
+   AND NOT EXISTS (SELECT 1 FROM schedule_releases
+                    WHERE edition_id = '6e55de00-0001-4000-8000-000000000002');
+
+INSERT INTO session_speakers (session_id, speaker_id, during)
+SELECT s.id, ('6e55de00-0007-4000-8000-0000000000' || v.speaker)::uuid, s.during
+  FROM (VALUES
+        ('08', '06'), ('08', '13'),
+        ('07', '07'), ('07', '11'),
+        ('09', '10'), ('09', '12'),
+        ('10', '09'), ('10', '14'),
+        ('11', '09'), ('11', '11'), ('11', '15'),
+        ('12', '07'), ('12', '12'),
+        ('13', '08'), ('13', '10'),
+        ('14', '13'),
+        ('15', '11'), ('15', '15'),
+        ('16', '08'), ('16', '12'),
+        ('17', '07'), ('17', '10'),
+        ('18', '15'),
+        ('19', '08'),
+        ('20', '06'), ('20', '12')
+       ) v (session, speaker)
+  JOIN sessions s ON s.id = ('6e55de00-0008-4000-8000-0000000000' || v.session)::uuid
+ON CONFLICT DO NOTHING;
+
+SELECT schedule_publish('gess-2028', NULL, 'Programa preliminar del GESS 2028')
+ WHERE NOT EXISTS (SELECT 1 FROM schedule_releases
+                    WHERE edition_id = '6e55de00-0001-4000-8000-000000000002');
 
 -- ---------------------------------------------------------------------------
 -- The three pacts signed at GESS 2026. The audit trigger records each row

@@ -23,6 +23,10 @@ int followup_remind_cli(const struct config *cfg, int argc, char **argv);
 extern const struct db_stmt followup_stmt_dashboard;
 void followup_dashboard(struct req *r);
 
+/* pages.c: GET /editions/{slug}/pacts, the dashboard page */
+extern const struct db_stmt followup_stmt_page_dashboard;
+void followup_page_dashboard(struct req *r);
+
 /* overdue.c */
 extern const struct db_stmt followup_stmt_overdue;
 void followup_overdue(struct req *r);

@@ -19,12 +19,20 @@ static const struct route routes[] = {
           BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/commitments/{id}/carry-over", followup_carry_over, "followup/carry_over.c",
           AUTH_FOLLOWUP, BODY_JSON, OUT_JSON),
+    /* the dashboard page for people (HTML; pages.c) */
+    ROUTE("GET", "/editions/{slug}/pacts", followup_page_dashboard, "followup/pages.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &followup_stmt_dashboard,  &followup_stmt_overdue, &followup_stmt_review,
-    &followup_stmt_carry_over, &followup_stmt_remind,  NULL,
+    &followup_stmt_dashboard,
+    &followup_stmt_overdue,
+    &followup_stmt_review,
+    &followup_stmt_carry_over,
+    &followup_stmt_remind,
+    &followup_stmt_page_dashboard,
+    NULL,
 };
 
 static const struct server_task *const tasks[] = {&followup_remind_task, NULL};

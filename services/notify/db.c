@@ -6,7 +6,7 @@
 
 #include "core/log.h"
 
-bool notify_db_connect(PGconn **conn, const char *url, bool listen)
+bool notify_db_connect(PGconn **conn, const char *url, const char *setup)
 {
     if (*conn != NULL && PQstatus(*conn) == CONNECTION_OK)
         return true;
@@ -14,9 +14,7 @@ bool notify_db_connect(PGconn **conn, const char *url, bool listen)
     *conn = PQconnectdb(url);
     PQsetNoticeProcessor(*conn, log_pq_notice, NULL);
     if (PQstatus(*conn) == CONNECTION_OK) {
-        PGresult *r = PQexec(*conn, listen ? "SET ROLE gess_app; SET TIME ZONE 'UTC';"
-                                             " LISTEN gess_outbox"
-                                           : "SET ROLE gess_app; SET TIME ZONE 'UTC'");
+        PGresult *r = PQexec(*conn, setup);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         PQclear(r);
         if (ok)

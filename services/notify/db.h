@@ -7,10 +7,10 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-/* Keeps *conn, or makes it again: as gess_app (serve's least-privileged
- * role), in UTC, and with listen, LISTEN gess_outbox (urgent rows). False,
- * with *conn NULL and the reason logged, when the database is not there. */
-bool notify_db_connect(PGconn **conn, const char *url, bool listen);
+/* Keeps *conn, or makes it again and runs setup on it (the lane's session:
+ * its role, time zone, LISTEN…). False, with *conn NULL and the reason
+ * logged, when the database is not there or setup fails. */
+bool notify_db_connect(PGconn **conn, const char *url, const char *setup);
 
 /* Runs one statement; false when it fails. The connection is dropped (to
  * be made again) only when it is the connection that failed: a statement's

@@ -39,12 +39,34 @@
 
 static const char sql_claim[] =
     "SELECT id, message_id, kind, body, attempts, extract(epoch FROM due_since)::float8,"
-    " locked_until::text, url, secret, previous_secret FROM webhook_claim($1::int, $2::int, "
-    "$3::int)";
+    " locked_until::text, url, secret, previous_secret, webhook_id"
+    " FROM webhook_claim($1::int, $2::int, $3::int, $4::jsonb)";
 static const char sql_record[] = "SELECT webhook_record($1::jsonb)";
-static const char sql_release[] = "SELECT outbox_release($1::bigint[])";
+static const char sql_release[] = "SELECT webhook_release($1::bigint[], $2::timestamptz[])";
 
-enum { C_ID, C_MSGID, C_KIND, C_BODY, C_ATTEMPTS, C_DUE, C_LOCK, C_URL, C_SECRET, C_PREVIOUS };
+/* serve's role; and commits that do not wait for the disk: a claim or an
+ * outcome lost in a crash (the last few hundred milliseconds) only means a
+ * row posted again, with the same webhook-id, which at-least-once delivery
+ * allows and receivers drop, while waiting for each commit's flush would
+ * bound the lane by the disk. (The mail lanes keep synchronous commits: a
+ * second copy of a mail is a person's nuisance, not a receiver's
+ * duplicate.) */
+static const char session[] =
+    "SET ROLE gess_app; SET TIME ZONE 'UTC'; SET synchronous_commit = off";
+
+enum {
+    C_ID,
+    C_MSGID,
+    C_KIND,
+    C_BODY,
+    C_ATTEMPTS,
+    C_DUE,
+    C_LOCK,
+    C_URL,
+    C_SECRET,
+    C_PREVIOUS,
+    C_WEBHOOK
+};
 
 struct hook_lane;
 
@@ -54,15 +76,16 @@ struct job {
     CURL *easy;
     struct curl_slist *headers;
     char *body, *url;
-    char id[24], msgid[40], lock[48], ts[24];
+    char id[24], msgid[40], lock[48], ts[24], webhook[40];
     char sig[2 * HOOK_SIGNATURE_MAX]; /* one signature, or two during a rotation */
     int attempts;
     double due_since; /* epoch s: webhook_give_up_s counts from here */
     double started;   /* mono_s() */
     char *resp;       /* RESPONSE_MAX + 1 bytes, made on the first byte */
     size_t resp_len;
-    bool resp_cut; /* the answer was longer than RESPONSE_MAX: the rest not read */
-    char refused[200];
+    bool resp_cut;     /* the answer was longer than RESPONSE_MAX: the rest not read */
+    char refused[200]; /* why the last address refused was refused */
+    bool allowed;      /* some address was not: its failure is the one to tell */
     char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -101,6 +124,7 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
     (void)purpose;
     if (!j->lane->allow_private && hook_addr_refused(&a->addr, j->refused, sizeof j->refused))
         return CURL_SOCKET_BAD;
+    j->allowed = true;
     return socket(a->family, a->socktype, a->protocol);
 }
 
@@ -168,6 +192,7 @@ static struct job *job_new(struct hook_lane *l, PGresult *r, int i, char *why, s
         j->easy = curl_easy_init();
         snprintf(j->id, sizeof j->id, "%s", PQgetvalue(r, i, C_ID));
         snprintf(j->msgid, sizeof j->msgid, "%s", PQgetvalue(r, i, C_MSGID));
+        snprintf(j->webhook, sizeof j->webhook, "%s", PQgetvalue(r, i, C_WEBHOOK));
         snprintf(j->lock, sizeof j->lock, "%s", PQgetvalue(r, i, C_LOCK));
         snprintf(j->ts, sizeof j->ts, "%lld", (long long)time(NULL));
         j->attempts = atoi(PQgetvalue(r, i, C_ATTEMPTS));
@@ -266,6 +291,27 @@ static json_t *request_headers(const struct job *j)
                      "webhook-signature", j->sig);
 }
 
+/* The endpoint as the log shows it: scheme://host:port only, since a
+ * receiver's path or query often holds a token of its own, and the log is
+ * read by more people than the endpoint list. */
+static void url_for_log(const char *url, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "(an endpoint URL that does not parse)");
+    CURLU *u = curl_url();
+    if (u == NULL)
+        return;
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+        snprintf(out, outlen, "%s://%s:%s", scheme, host, port);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+}
+
 /* A finished post: its outcome added to the batch to record. */
 static void finish(struct hook_lane *l, struct job *j, CURLcode rc)
 {
@@ -280,7 +326,7 @@ static void finish(struct hook_lane *l, struct job *j, CURLcode rc)
     char err[700] = "";
     const char *outcome = "retry";
     if (!answered) {
-        if (j->refused[0] != '\0')
+        if (j->refused[0] != '\0' && !j->allowed)
             snprintf(err, sizeof err, "refused: %s (webhook_allow_private is false)", j->refused);
         else
             snprintf(err, sizeof err, "%s", j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc));
@@ -297,9 +343,12 @@ static void finish(struct hook_lane *l, struct job *j, CURLcode rc)
     }
     double at = strcmp(outcome, "retry") == 0 ? retry_at(l, j, status, retry_after) : 0;
     long ms = (long)((mono_s() - j->started) * 1000);
-    if (strcmp(outcome, "sent") != 0)
-        log_msg(at > 0 ? LOG_INFO : LOG_WARN, "notify: webhook %s to %s: %s; %s", j->msgid, j->url,
+    if (strcmp(outcome, "sent") != 0) {
+        char where[300];
+        url_for_log(j->url, where, sizeof where);
+        log_msg(at > 0 ? LOG_INFO : LOG_WARN, "notify: webhook %s to %s: %s; %s", j->msgid, where,
                 err, at > 0 ? "will retry" : "not again");
+    }
     json_t *o = json_object();
     json_t *headers = request_headers(j);
     json_t *body = clean_text(j->body, strlen(j->body));
@@ -329,26 +378,44 @@ static void finish(struct hook_lane *l, struct job *j, CURLcode rc)
     json_array_append_new(l->results, o);
 }
 
-/* Records the batch in one statement; kept for the next try when the
- * database is away (the leases may run out meanwhile: then those rows are
- * posted again, which at least once allows). */
-static void flush_results(struct hook_lane *l)
+static bool record(struct hook_lane *l, const json_t *results)
 {
-    if (json_array_size(l->results) == 0 || l->conn == NULL)
-        return;
-    char *text = json_dumps(l->results, JSON_COMPACT);
+    char *text = json_dumps(results, JSON_COMPACT);
     if (text == NULL)
-        return;
+        return false;
     const char *p[] = {text};
     bool ok = notify_db_exec(&l->conn, sql_record, 1, p, NULL);
-    /* refused on a good connection, the same batch would be refused
-     * again: dropped (its rows are posted again after their lease) */
-    if (!ok && l->conn != NULL)
-        log_msg(LOG_ERROR, "notify: %zu webhook outcome(s) not recorded",
-                json_array_size(l->results));
-    if (ok || l->conn != NULL)
-        json_array_clear(l->results);
     free(text);
+    return ok;
+}
+
+/* Records the batch in one statement; kept for the next try when the
+ * database is away (the leases may run out meanwhile: then those rows are
+ * posted again, which at least once allows). Refused on a good connection
+ * (an endpoint deleted in the same instant, a deadlock with that delete),
+ * the outcomes are recorded one by one, so that one bad row costs only
+ * itself: a dropped outcome is a row posted again after its lease. */
+static void flush_results(struct hook_lane *l)
+{
+    size_t n = json_array_size(l->results);
+    if (n == 0 || l->conn == NULL)
+        return;
+    if (!record(l, l->results)) {
+        if (l->conn == NULL)
+            return; /* the database went: kept */
+        size_t lost = 0;
+        for (size_t k = 0; k < n; k++) {
+            json_t *one = json_pack("[O]", json_array_get(l->results, k));
+            if (one == NULL || !record(l, one))
+                lost++;
+            json_decref(one);
+            if (l->conn == NULL)
+                return; /* kept whole: some may be logged twice */
+        }
+        if (lost > 0)
+            log_msg(LOG_ERROR, "notify: %zu webhook outcome(s) not recorded; posted again", lost);
+    }
+    json_array_clear(l->results);
 }
 
 static void jobs_remove(struct hook_lane *l, struct job *j)
@@ -369,9 +436,23 @@ static int claim(struct hook_lane *l, int n)
     snprintf(lim, sizeof lim, "%d", n);
     snprintf(lease, sizeof lease, "%d", l->cfg->outbox_lease_s);
     snprintf(per, sizeof per, "%d", l->cfg->webhook_per_endpoint);
-    const char *p[] = {lim, lease, per};
+    /* the posts in flight per endpoint, {"<webhook id>": n}: counted here,
+     * where they are, rather than read back from the leases */
+    json_t *busy = json_object();
+    for (int k = 0; busy != NULL && k < l->njobs; k++) {
+        const char *w = l->jobs[k]->webhook;
+        json_object_set_new(busy, w,
+                            json_integer(json_integer_value(json_object_get(busy, w)) + 1));
+    }
+    char *busy_text = busy != NULL ? json_dumps(busy, JSON_COMPACT) : NULL;
+    json_decref(busy);
+    if (busy_text == NULL)
+        return -1;
+    const char *p[] = {lim, lease, per, busy_text};
     PGresult *r = NULL;
-    if (!notify_db_exec(&l->conn, sql_claim, 3, p, &r))
+    bool ok = notify_db_exec(&l->conn, sql_claim, 4, p, &r);
+    free(busy_text);
+    if (!ok)
         return -1;
     int got = PQntuples(r);
     for (int i = 0; i < got; i++) {
@@ -384,12 +465,16 @@ static int claim(struct hook_lane *l, int n)
         if (j != NULL)
             snprintf(why, sizeof why, "libcurl refused the transfer");
         log_msg(LOG_ERROR, "notify: webhook %s: %s", PQgetvalue(r, i, C_MSGID), why);
+        /* retried like a failed post (a key fixed by hand, memory back),
+         * and dead once past webhook_give_up_s like one */
+        double at = wall_s() + l->cfg->webhook_retry_s;
+        bool again = at <= atof(PQgetvalue(r, i, C_DUE)) + l->cfg->webhook_give_up_s;
         json_t *o =
-            json_pack("{s:s, s:s, s:i, s:s, s:{}, s:s, s:n, s:s, s:s, s:i, s:s, s:f}", "id",
+            json_pack("{s:s, s:s, s:i, s:s, s:{}, s:s, s:n, s:s, s:s, s:i, s:s, s:o}", "id",
                       PQgetvalue(r, i, C_ID), "lock", PQgetvalue(r, i, C_LOCK), "attempt",
                       atoi(PQgetvalue(r, i, C_ATTEMPTS)), "url", PQgetvalue(r, i, C_URL), "headers",
                       "body", "", "status", "response", "", "error", why, "duration_ms", 0,
-                      "outcome", "retry", "retry_at", wall_s() + l->cfg->webhook_retry_s);
+                      "outcome", "retry", "retry_at", again ? json_real(at) : json_null());
         if (o != NULL)
             json_array_append_new(l->results, o);
         job_free(j);
@@ -421,29 +506,34 @@ static bool collect(struct hook_lane *l)
 }
 
 /* Stopping: the posts still in flight after the grace are abandoned and
- * their rows handed back (the receiver may have had them: posted again,
- * with the same webhook-id). */
+ * their rows handed back, those this lane's claims still hold (the
+ * receiver may have had them: posted again, with the same webhook-id). */
 static void abandon(struct hook_lane *l)
 {
     if (l->njobs == 0)
         return;
-    size_t cap = (size_t)l->njobs * 24 + 4, len = 0;
-    char *ids = malloc(cap);
+    size_t cap = (size_t)l->njobs * 64 + 4, ilen = 0, llen = 0;
+    char *ids = malloc(cap), *locks = malloc(cap);
     for (int k = 0; k < l->njobs; k++) {
         struct job *j = l->jobs[k];
-        if (ids != NULL)
-            len += (size_t)snprintf(ids + len, cap - len, "%s%s", len ? "," : "{", j->id);
+        if (ids != NULL && locks != NULL) {
+            ilen += (size_t)snprintf(ids + ilen, cap - ilen, "%s%s", ilen ? "," : "{", j->id);
+            llen +=
+                (size_t)snprintf(locks + llen, cap - llen, "%s\"%s\"", llen ? "," : "{", j->lock);
+        }
         curl_multi_remove_handle(l->multi, j->easy);
         job_free(j);
     }
     log_msg(LOG_INFO, "notify: %d webhook post(s) abandoned at stop; posted again later", l->njobs);
     l->njobs = 0;
-    if (ids != NULL && l->conn != NULL) {
-        snprintf(ids + len, cap - len, "}");
-        const char *p[] = {ids};
-        (void)notify_db_exec(&l->conn, sql_release, 1, p, NULL);
+    if (ids != NULL && locks != NULL && l->conn != NULL) {
+        snprintf(ids + ilen, cap - ilen, "}");
+        snprintf(locks + llen, cap - llen, "}");
+        const char *p[] = {ids, locks};
+        (void)notify_db_exec(&l->conn, sql_release, 2, p, NULL);
     }
     free(ids);
+    free(locks);
 }
 
 static void lane_run(struct hook_lane *l)
@@ -457,7 +547,7 @@ static void lane_run(struct hook_lane *l)
             break;
         /* a database that is away is looked for once a second */
         if (l->conn == NULL && mono_s() >= reconnect_at &&
-            !notify_db_connect(&l->conn, l->cfg->database_url, false))
+            !notify_db_connect(&l->conn, l->cfg->database_url, session))
             reconnect_at = mono_s() + 1.0;
         flush_results(l);
         int room = l->cfg->webhook_concurrency - l->njobs;
@@ -480,11 +570,15 @@ static void lane_run(struct hook_lane *l)
             next_claim = 0;
             continue;
         }
-        double until = next_claim - mono_s();
+        /* the wait: until the next claim is due (at once when it is, and
+         * the database is there to claim from), else until the database is
+         * tried again; a post's progress wakes it earlier */
+        double now = mono_s();
+        double until = l->conn != NULL ? next_claim - now : reconnect_at - now;
         int ms = l->njobs > 0 ? 1000 : l->cfg->outbox_poll_ms;
         if (until > 0 && until * 1000 < ms)
             ms = (int)(until * 1000) + 1;
-        else if (until <= 0 && room > 0 && l->njobs == 0 && !stopping)
+        else if (until <= 0 && l->conn != NULL && room > 0 && l->njobs == 0 && !stopping)
             ms = 0;
         struct curl_waitfd w = {l->wake_fd, CURL_WAIT_POLLIN, 0};
         /* once stopping, the pipe stays readable: not watched, else this
@@ -501,6 +595,8 @@ void *notify_hook_lane(void *arg)
     struct hook_lane l = {.cfg = a->cfg, .stop = a->stop, .wake_fd = a->wake_fd};
     srand((unsigned)time(NULL) ^ (unsigned)(size_t)&l);
     l.allow_private = config_webhook_allow_private(a->cfg);
+    /* an attempt ends 2 s before its lease (config keeps outbox_lease_s at
+     * 3 or more), so no other sender claims a row still being posted */
     long t = a->cfg->webhook_timeout_s;
     if (t > a->cfg->outbox_lease_s - 2)
         t = a->cfg->outbox_lease_s - 2;

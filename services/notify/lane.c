@@ -383,6 +383,9 @@ static int one_batch(struct lane *l)
     return n;
 }
 
+/* The same least-privileged role as serve, and LISTEN for urgent rows. */
+static const char session[] = "SET ROLE gess_app; SET TIME ZONE 'UTC'; LISTEN gess_outbox";
+
 void *notify_mail_lane(void *arg)
 {
     struct lane_args *a = arg;
@@ -403,7 +406,7 @@ void *notify_mail_lane(void *arg)
     int lanes = a->lanes > 0 ? a->lanes : 1;
     bucket_init(&l.bucket, rate > 0 ? (rate + lanes - 1) / lanes : 0);
     while (!atomic_load(l.stop)) {
-        if (!notify_db_connect(&l.conn, a->cfg->database_url, true)) {
+        if (!notify_db_connect(&l.conn, a->cfg->database_url, session)) {
             wait_for(&l, 1000);
             continue;
         }

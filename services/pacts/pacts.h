@@ -24,6 +24,20 @@ void pacts_patch(struct req *r);
 extern const struct db_stmt pacts_stmt_party_create;
 void pacts_party_create(struct req *r);
 
+/* chart.c: the geometry of an indicator's chart on the pact page, in a
+ * CHART_W × CHART_H viewBox: {w, h, left, right, top, bottom (the plot's
+ * edges), base: {x, y} (the baseline), goal: {x, y} (the target), points ("x,y x,y …": the
+ * baseline, then each verified measurement by date), dots: [{x, y}] (the
+ * measurements), y_min, y_max (values), x_min, x_max (dates)}; NULL when the indicator has no
+ * baseline or target to scale by, or when out of memory. indicator is the API's (its measurements
+ * not verified are left out). */
+#define CHART_W 600
+#define CHART_H 200
+json_t *pacts_chart(const json_t *indicator) __attribute__((warn_unused_result));
+
+/* pages.c: GET /pacts/{id}, the pact's page (the API's read, pacts_stmt_get) */
+void pacts_page_pact(struct req *r);
+
 /* history.c */
 extern const struct db_stmt pacts_stmt_history;
 void pacts_history(struct req *r);

@@ -14,6 +14,9 @@ static const struct route routes[] = {
           BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/pacts/{id}/history", pacts_history, "pacts/history.c", AUTH_USER, BODY_NONE,
           OUT_JSON),
+    /* the pact's page for people (HTML; pages.c), on the API's read */
+    ROUTE("GET", "/pacts/{id}", pacts_page_pact, "pacts/pages.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_HTML),
     ROUTE_END,
 };
 

@@ -53,6 +53,22 @@ extern const struct db_stmt practices_stmt_themes_list, practices_stmt_theme_cre
 json_t *practices_theme_fields(struct valid *v, const json_t *body, bool create);
 void practices_themes_list(struct req *r);
 void practices_theme_create(struct req *r);
+/* markdown.c: Markdown typed by people as safe HTML (libcmark, safe mode:
+ * raw HTML and javascript:/data: links removed), headings moved down to
+ * start at first_level (1..6); malloc'd, NULL when out of memory. */
+char *practices_markdown_html(const char *md, size_t len, int first_level)
+    __attribute__((warn_unused_result));
+
+/* pages.c: GET /practices (the search page) and GET /practices/{id} (a
+ * case's page). */
+extern const struct db_stmt practices_stmt_page_search, practices_stmt_page_case;
+void practices_page_search(struct req *r);
+void practices_page_case(struct req *r);
+/* A search snippet (matches between <mark> and </mark>, the rest
+ * HTML-escaped by SQL) as parts [{text, mark}], the entities undone, for
+ * the template to escape again; never NULL but when out of memory. */
+json_t *practices_snippet_parts(const char *snippet);
+
 /* ---- search (search.c, feed.c, synonyms.c) ---- */
 extern const struct db_stmt practices_stmt_list, practices_stmt_list_csv, practices_stmt_feed,
     practices_stmt_synonyms_get, practices_stmt_synonyms_put;

@@ -40,6 +40,11 @@ static const struct route routes[] = {
           AUTH_OPTIONAL, BODY_NONE, OUT_JSON),
     ROUTE("PUT", "/v1/practice-synonyms", practices_synonyms_put, "practices/synonyms.c",
           AUTH_CURATOR, BODY_JSON, OUT_JSON),
+    /* ---- pages for people (HTML; pages.c) ---- */
+    ROUTE("GET", "/practices", practices_page_search, "practices/pages.c", AUTH_OPTIONAL, BODY_NONE,
+          OUT_HTML),
+    ROUTE("GET", "/practices/{id}", practices_page_case, "practices/pages.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_HTML),
     ROUTE_END,
 };
 
@@ -64,6 +69,9 @@ static const struct db_stmt *const statements[] = {
     &practices_stmt_feed,
     &practices_stmt_synonyms_get,
     &practices_stmt_synonyms_put,
+    /* pages */
+    &practices_stmt_page_search,
+    &practices_stmt_page_case,
     NULL,
 };
 

@@ -15,6 +15,7 @@ import loghelp
 from schemahelp import ScratchDb
 
 DEMO_PACTS = 3
+GESS_2028_SESSIONS = 14
 
 
 class FreshDb(ScratchDb):
@@ -80,11 +81,18 @@ def test_second_run_changes_nothing(gess, demo):
     db = demo["db"]
     before = db.counts()
     assert before["pacts"] == DEMO_PACTS and before["editions"] == 2
+    # the programmes are in what is compared: one release per edition, their sessions
+    assert before["schedule_releases"] == 2
+    assert before["sessions"] >= 6 + GESS_2028_SESSIONS and before["session_speakers"] > 0
     r = gess.cli(["demo"], db_url=db.url, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "already loaded: nothing changed" in r.stdout, r.stdout
     assert "applied" not in r.stdout
     assert db.counts() == before
+    assert db.sql("SELECT e.slug, r.version, r.comment FROM schedule_releases r"
+                  " JOIN editions e ON e.id = r.edition_id ORDER BY 1") == [
+        ("gess-2026", 1, "Programa final del GESS 2026"),
+        ("gess-2028", 1, "Programa preliminar del GESS 2028")]
     # migrate does not take the demo SQL for a migration either
     m = gess.cli(["migrate"], db_url=db.url)
     assert m.returncode == 0 and m.stdout.strip() == "", m.stdout + m.stderr
@@ -179,6 +187,74 @@ def test_editions_are_listed(demo):
     assert "hybrid" in {e["format"] for e in series["items"]}
     sched = h.assert_json(_get(demo, "/v1/editions/gess-2026/schedule"), 200)
     assert len(sched["sessions"]) >= 5
+
+
+def test_gess_2028_has_a_released_programme(demo):
+    """The preliminary programme of GESS 2028: a dozen sessions and more over the edition's
+    first two days (its own time zone), each in a room, in a track, with a speaker."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+    r = _get(demo, "/v1/editions/gess-2028/schedule")
+    body = h.assert_json(r, 200)
+    assert r.headers.get("ETag")
+    assert (body["version"], body["comment"]) == (1, "Programa preliminar del GESS 2028")
+    ed = body["edition"]
+    assert (ed["slug"], ed["timezone"]) == ("gess-2028", "America/Lima")
+    starts_on, ends_on = date.fromisoformat(ed["starts_on"]), date.fromisoformat(ed["ends_on"])
+    tz = ZoneInfo(ed["timezone"])
+
+    sessions = body["sessions"]
+    assert len(sessions) == GESS_2028_SESSIONS >= 12
+    rooms = {x["id"]: x for x in body["rooms"]}
+    tracks = {x["id"]: x for x in body["tracks"]}
+    assert 3 <= len(rooms) <= 4 and all(x["capacity"] for x in rooms.values())
+    assert 3 <= len(tracks) <= 4
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", x["color"]) for x in tracks.values())
+    days = set()
+    for s in sessions:
+        assert s["room"] and s["room"]["id"] in rooms, s
+        assert s["track"] and s["track"]["id"] in tracks, s
+        assert s["speakers"] and all(sp["name"] and sp["organization"] for sp in s["speakers"]), s
+        start = datetime.fromisoformat(s["starts_at"]).astimezone(tz)
+        end = datetime.fromisoformat(s["ends_at"]).astimezone(tz)
+        assert start < end and start.date() == end.date(), s
+        assert starts_on <= start.date() <= ends_on, s
+        days.add(start.date())
+    # the first two days of the edition, both used
+    assert sorted(days) == [date(2028, 8, 16), date(2028, 8, 17)] and min(days) == starts_on
+    # plenaries, panels, mesas temáticas and workshops (with seats to reserve); three languages
+    kinds = {s["kind"] for s in sessions}
+    assert {"keynote", "panel", "mesa_tematica", "workshop"} <= kinds, kinds
+    assert all(s["reservation_required"] and s["capacity"] for s in sessions
+               if s["kind"] == "workshop")
+    assert {s["language"] for s in sessions} == {"es", "en", "qu"}
+    # every room and track in use; the review of the GESS 2026 pacts is part of it
+    assert {s["room"]["id"] for s in sessions} == set(rooms)
+    assert {s["track"]["id"] for s in sessions} == set(tracks)
+    assert "Revisión pública de los pactos del GESS 2026" in {s["title"] for s in sessions}
+    speakers = {sp["id"] for s in sessions for sp in s["speakers"]}
+    assert 8 <= len(speakers) <= 10
+
+    # the speakers are the demo's people: most from demo organizations, some with accounts
+    db = demo["db"]
+    linked, with_account, total = db.sql(
+        "SELECT count(organization_id), count(account_id), count(*) FROM speakers"
+        " WHERE edition_id = (SELECT id FROM editions WHERE slug = 'gess-2028')")[0]
+    assert total == len(speakers) and linked == total and 0 < with_account < total
+    # nobody is in two places at once, no room holds two sessions (the constraints
+    # say so; this says the demo did not get round them)
+    assert db.sql("""
+        SELECT count(*) FROM sessions a JOIN sessions b
+            ON a.id < b.id AND a.room_id = b.room_id AND a.during && b.during""") == [(0,)]
+    assert db.sql("""
+        SELECT count(*) FROM session_speakers a JOIN session_speakers b
+            ON a.session_id < b.session_id AND a.speaker_id = b.speaker_id
+           AND a.during && b.during""") == [(0,)]
+
+    # the calendar has the same sessions
+    ics = _get(demo, "/v1/editions/gess-2028/schedule", params={"format": "ics"})
+    assert ics.status_code == 200
+    assert ics.text.count("BEGIN:VEVENT") == GESS_2028_SESSIONS
 
 
 def _indicators(commitments):

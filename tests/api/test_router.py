@@ -43,7 +43,6 @@ def test_put_delete_reach_handlers(gess, method, path):
 
 
 @pytest.mark.parametrize("method,path", [
-    ("GET", "/"),
     ("GET", "/nope"),
     ("GET", "/v1"),
     ("GET", "/v1/"),

@@ -3,12 +3,14 @@
  * is compiled and, when it compiles, rendered over a fixed context whose
  * every string holds S = "<λ>&\"'". Partials: {{>p}} is a small HTML
  * fragment, {{>self}} the input itself (so recursion is fuzzed), any other
- * name unknown.
+ * name unknown. Rendered with tmpl_render_raw and trusted fragments
+ * without λ for {{{r}}}, {{{o.r}}} (and {{{n}}}, a number: nothing).
  *
  * Checked (beyond no crash, no leak, bounded time and memory):
  *   - HTML: when the input holds no λ, every λ of the output came from a
  *     value and stands escaped, "&lt;λ&gt;&amp;&quot;&#39;", whatever the
- *     markup around it (URL components carry it percent-encoded: no λ);
+ *     markup around it (URL components carry it percent-encoded: no λ),
+ *     so {{{name}}} never writes a value of the data unescaped;
  *   - subject: an input without CR or LF renders none (no header
  *     injection from a value), nor any other control character;
  *   - text: an input without CR renders none, nor a control character but
@@ -25,7 +27,7 @@
 #define LAMBDA "\xce\xbb"
 #define AFTER LAMBDA "&gt;&amp;&quot;&#39;" /* what follows a value's escaped < */
 
-static json_t *ctx;
+static json_t *ctx, *raw;
 static const uint8_t *input;
 static size_t input_len;
 
@@ -89,7 +91,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         "v", S, "a", "b", S, "c", S, S, "list", S, "v", S, 3, 1, "n", 2.5, "i", 7,
                         "t", 1, "f", 0, "z", "e", "", "url", "javascript:" S, "ctl",
                         "a\r\nb\x01\x7f\xc2\x85\t" S);
-        if (ctx == NULL)
+        /* the trusted fragments hold no λ: one in the output came from
+         * the data, so {{{v}}} reading the data would be caught */
+        raw = json_pack("{s:s, s:{s:s}, s:i}", "r", "<i>R</i>", "o", "r", "<u>x</u>", "n", 1);
+        if (ctx == NULL || raw == NULL)
             abort();
     }
     enum tmpl_mode mode = (enum tmpl_mode)(data[0] % 3);
@@ -116,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char *out = NULL;
     size_t len = 0;
-    if (tmpl_render(t, ctx, &out, &len, err, sizeof err)) {
+    if (tmpl_render_raw(t, ctx, raw, &out, &len, err, sizeof err)) {
         FUZZ_CHECK(out != NULL && strlen(out) <= len, "render length");
         if (mode == TMPL_HTML && !has(input, input_len, LAMBDA))
             check_html(out, len);

@@ -4,12 +4,12 @@
 # next to the figures. Exit 0 unless something could not run. Parts: a.
 # /healthz, b. /v1/me, c. sign-ups, d. registrations, e. the published
 # schedule, f. the public pact dashboard, g. hostile connections: slowloris
-# and idle connections, h. practices search, i. outbox mail delivery (see
-# README.md).
+# and idle connections, h. practices search, i. outbox delivery: mail, and
+# (i3) webhooks (see README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
-#   BUILD_DIR holds gessd, ping, pwhash_ceiling and slowloris (the Makefile
-#   builds them).
+#   BUILD_DIR holds gessd, ping, pwhash_ceiling, slowloris, smtp_ceiling,
+#   hook_sink and hook_ceiling (the Makefile builds them).
 #
 # Knobs (environment):
 #   BENCH_DURATION            seconds measured per side of each comparison (10)
@@ -24,7 +24,9 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c d e f g h i" to run (all)
+#   BENCH_PARTS               which of "a b c d e f g h i" to run (all); i is the
+#                             mail lane (i, and i2 with d) and the webhook lane
+#                             (i3); "i3" alone runs only the webhook lane
 #   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
 #   BENCH_D_ACCOUNTS          d.: accounts with a token made in SQL (40000);
 #                             each run of d. registers each at most once
@@ -35,6 +37,9 @@
 #   BENCH_G_IDLE              g.: idle connections held during g2 (5000)
 #   BENCH_H_CASES             h.: generated published cases (10000; 100000 for the note)
 #   BENCH_I_MAILS             i.: outbox rows delivered, and mails the ceiling sends (10000)
+#   BENCH_I_HOOKS             i3.: webhook rows delivered, and posts per ceiling run (10000)
+#   BENCH_I_PERF              i3.: seconds of `perf record -g` on gessd notify while it
+#                             delivers, top of the profile printed (0: none)
 # Only 127.0.0.1 is ever targeted. Needs wrk, pgbench, psql, curl, python3.
 
 set -u
@@ -66,13 +71,14 @@ GN=${BENCH_G_SLOWLORIS:-1000}
 GI=${BENCH_G_IDLE:-5000}
 HCASES=${BENCH_H_CASES:-10000}
 IMAILS=${BENCH_I_MAILS:-10000}
+IHOOKS=${BENCH_I_HOOKS:-10000}
 IDLE=604800 # token_idle_s: given to gessd and to the pgbench lookup alike
 
 die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
-for v in DUR ROUNDS WARM WT WC PC SC OPS MEM WORKERS DDUR DACC DLC GN GI IMAILS; do
+for v in DUR ROUNDS WARM WT WC PC SC OPS MEM WORKERS DDUR DACC DLC GN GI IMAILS IHOOKS; do
     eval "x=\$$v"
     case $x in ''|*[!0-9]*) die "$v must be a whole number, not '$x'" ;; esac
 done
@@ -81,9 +87,10 @@ done
 [ "$DACC" -ge 100 ] || DACC=100
 [ "$GN" -ge 1 ] || GN=1
 [ "$GI" -ge 1 ] || GI=1
+[ "$IHOOKS" -ge 1 ] || IHOOKS=1
 RDUR=$(( DUR / ROUNDS )); [ "$RDUR" -ge 1 ] || RDUR=1
 
-for b in gessd ping pwhash_ceiling slowloris smtp_ceiling; do
+for b in gessd ping pwhash_ceiling slowloris smtp_ceiling hook_sink hook_ceiling; do
     [ -x "$BUILD/$b" ] || die "$BUILD/$b not built (run: make bench)"
 done
 for t in wrk pgbench psql curl; do
@@ -1060,7 +1067,6 @@ if want g; then
 fi
 
 # ---------------------------------------------------------------- report
-LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RA=$(ratio "$A_G" "$A_P")
 RB=$(ratio "$B_G" "$B_P")
 RC=$(ratio "$C_G" "$C_P")
@@ -1260,6 +1266,155 @@ SQL
     fi
 fi
 
+# ---------------------------------------------------------------- i3. webhook delivery
+# BENCH_I_HOOKS webhook outbox rows (registration.created, written in SQL
+# with webhook_body() as the triggers write them) for one endpoint (made in
+# SQL, a 32-byte secret) pointing at hook_sink (tests/load/hook_sink.c, a
+# bare evhttp receiver answering 204 at once and checking each signature),
+# delivered by one `gessd notify` (GESS_WEBHOOK_ALLOW_PRIVATE=true: the sink
+# is on loopback; mail to a maildir, none is pending), timed from its start
+# until no row is pending (SQL, polled every 50 ms once the sink counted
+# them all). Two runs: i3a with webhook_per_endpoint raised to
+# webhook_concurrency (32), so one endpoint may have all 32 in flight, and
+# i3b with the default per-endpoint cap (4). Then hook_ceiling
+# (tests/load/hook_ceiling.c) posts as many to the same sink, with the body
+# notify sent (webhook_deliveries.request_body) and the same headers, signed
+# per message: libcurl's multi interface with 32 transfers in flight (vs
+# i3a), 4 (vs i3b) and 1 (curl_easy_perform on one keep-alive connection);
+# best of BENCH_ROUNDS runs each.
+I3_P32= I3_P4= I3_P1= I3_NOTE= I3_HDRS= I3_BODY= I3_PERF= I3_CONNS=
+I3_G_a= I3_SINK_a= I3_ROWS_a= I3_LOG_a= I3_BAD_a= I3_LOAD_a=
+I3_G_b= I3_SINK_b= I3_ROWS_b= I3_LOG_b= I3_BAD_b= I3_LOAD_b=
+I3_CONC=${GESS_WEBHOOK_CONCURRENCY:-32}
+# hook_count: the sink's "requests N bad B first T0 last T1 bytes S" line
+hook_count() { curl -fsS --max-time 2 "http://127.0.0.1:$HPORT/${1:-count}" 2>/dev/null; }
+hook_field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'; }
+# i3_notify TAG PER_ENDPOINT PERF_SECONDS: BENCH_I_HOOKS rows written and
+# delivered by one gessd notify; sets I3_G_TAG, I3_SINK_TAG, I3_ROWS_TAG,
+# I3_LOG_TAG, I3_BAD_TAG, I3_LOAD_TAG
+i3_notify() {
+    tag=$1
+    from=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v n="$IHOOKS" -v id="$HID" 2>"$TMP/psql.err" <<'SQL'
+UPDATE outbox SET status = 'sent', sent_at = now() WHERE status = 'pending';
+SELECT coalesce(max(id), 0) AS from_id FROM outbox \gset
+INSERT INTO outbox (kind, channel, webhook_id, payload)
+SELECT 'registration.created', 'webhook', :'id',
+       webhook_body('registration.created',
+                    jsonb_build_object('id', gen_random_uuid(), 'edition', 'gess-2028',
+                                       'account_id', gen_random_uuid(), 'category', 'general',
+                                       'mode', 'in_person', 'status', 'confirmed'))
+  FROM generate_series(1, :n);
+ANALYZE outbox;
+SELECT :from_id;
+SQL
+)
+    if [ -z "$from" ]; then
+        note "i3$tag. could not write the rows: $(cat "$TMP/psql.err")"; FAILED=1; return 1
+    fi
+    pending() { psql "$URL" -XAtq -c "SELECT count(*) FROM outbox WHERE webhook_id = '$HID' AND status = 'pending'" 2>/dev/null; }
+    hook_count reset >/dev/null
+    mkdir -p "$TMP/i3_mail"
+    t0=$(date +%s.%N)
+    GESS_WEBHOOK_ALLOW_PRIVATE=true GESS_WEBHOOK_PER_ENDPOINT=$2 \
+        GESS_MAIL_TRANSPORT=maildir GESS_MAIL_DIR="$TMP/i3_mail" \
+        "$BUILD/gessd" notify >"$TMP/notify_h$tag.log" 2>&1 &
+    NOTIFY_PID=$!
+    PERF_PID=
+    if [ "$3" -gt 0 ] && command -v perf >/dev/null 2>&1; then
+        sleep 0.3 # past start-up: the profile of the lane at work
+        perf record -g -o "$TMP/i3.perf" -p "$NOTIFY_PID" -- sleep "$3" >"$TMP/i3_perf.log" 2>&1 &
+        PERF_PID=$!
+    fi
+    ok=0 i=0 end=$(( $(date +%s) + 300 ))
+    while [ "$(date +%s)" -lt "$end" ]; do
+        kill -0 "$NOTIFY_PID" 2>/dev/null || break
+        c=$(hook_field "$(hook_count)" requests)
+        [ "${c:-0}" -ge "$IHOOKS" ] && [ "$(pending)" = 0 ] && { ok=1; break; }
+        # every 20th poll asks the database too (retries: the sink may never reach N)
+        [ $((i % 20)) = 19 ] && [ "$(pending)" = 0 ] && { ok=1; break; }
+        i=$((i + 1)); sleep 0.05
+    done
+    t1=$(date +%s.%N)
+    eval "I3_LOAD_$tag=\$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+    if [ "$ok" = 1 ]; then
+        eval "I3_G_$tag=\$(awk -v n=\"\$IHOOKS\" -v a=\"\$t0\" -v b=\"\$t1\" 'BEGIN { printf \"%.1f\", n / (b - a) }')"
+    else
+        note "i3$tag. gessd notify left $(pending) of $IHOOKS webhook rows pending"; FAILED=1
+        tail -n 5 "$TMP/notify_h$tag.log" >&2
+    fi
+    sc=$(hook_count reset)
+    eval "I3_BAD_$tag=\$(hook_field \"\$sc\" bad)"
+    eval "I3_SINK_$tag=\$(echo \"\$sc\" | awk -v a=\"\$t0\" '{ n = \$2; f = \$6; l = \$8;
+        if (n > 1 && l > f) printf \"%d received, %.1f/s first to last, last %.2f s after the start\", n, (n - 1) / (l - f), l - a;
+        else printf \"%d received\", n }')"
+    [ -n "$PERF_PID" ] && wait "$PERF_PID" 2>/dev/null
+    kill -TERM "$NOTIFY_PID" 2>/dev/null; wait "$NOTIFY_PID" 2>/dev/null; NOTIFY_PID=
+    if [ -n "$PERF_PID" ] && [ -s "$TMP/i3.perf" ]; then
+        perf report -i "$TMP/i3.perf" --no-children --stdio --sort dso,sym 2>/dev/null |
+            grep -E '^ +[0-9.]+%' | head -n 25 >"$TMP/i3_perf.top"
+        I3_PERF=$TMP/i3_perf.top
+    fi
+    eval "I3_ROWS_$tag=\$(psql \"\$URL\" -XAtq -c \"SELECT count(*) FILTER (WHERE status = 'sent') || ' sent, '
+        || count(*) FILTER (WHERE status = 'dead') || ' dead, '
+        || count(*) FILTER (WHERE status = 'pending') || ' pending, most attempts '
+        || coalesce(max(attempts), 0) FROM outbox WHERE webhook_id = '\$HID' AND id > \$from\" 2>/dev/null)"
+    eval "I3_LOG_$tag=\$(psql \"\$URL\" -XAtq -c \"SELECT count(*) || ' rows (' || count(*) FILTER (WHERE response_status BETWEEN 200 AND 299)
+        || ' 2xx, ' || count(*) FILTER (WHERE error IS NOT NULL) || ' with an error) for ' || count(DISTINCT outbox_id)
+        || ' outbox rows' FROM webhook_deliveries WHERE webhook_id = '\$HID' AND outbox_id > \$from\" 2>/dev/null)"
+}
+if want i || want i3; then
+    note "i3. $IHOOKS webhook deliveries: gessd notify vs hook_ceiling, both to hook_sink"
+    KEY=$("$PY" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')
+    HPORT=$(free_port)
+    "$BUILD/hook_sink" "$HPORT" "whsec_$KEY" >"$TMP/hook_sink.out" 2>&1 &
+    SINK_PID=$!
+    wait_http "http://127.0.0.1:$HPORT/count" "$SINK_PID" \
+        || { cat "$TMP/hook_sink.out" >&2; die "hook_sink did not come up"; }
+    HURL=http://127.0.0.1:$HPORT/hooks/gess
+    HID=$(psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v key="$KEY" -v url="$HURL" 2>"$TMP/psql.err" <<'SQL'
+INSERT INTO webhooks (url, events, description, secret)
+VALUES (:'url', ARRAY['registration.created'], 'bench part i3', decode(:'key', 'base64'))
+RETURNING id;
+SQL
+)
+    if [ -z "$HID" ]; then
+        note "could not set part i3 up: $(cat "$TMP/psql.err")"; FAILED=1; I3_NOTE="no endpoint"
+    else
+        case ${BENCH_I_PERF:-0} in ''|*[!0-9]*) perf_s=0 ;; *) perf_s=${BENCH_I_PERF:-0} ;; esac
+        note "i3a. gessd notify, webhook_per_endpoint $I3_CONC"
+        i3_notify a "$I3_CONC" "$perf_s"
+        I3_HDRS=$(psql "$URL" -XAtq -c "SELECT string_agg(k, ', ' ORDER BY k) FROM (SELECT jsonb_object_keys(request_headers) k
+            FROM (SELECT request_headers FROM webhook_deliveries WHERE webhook_id = '$HID' LIMIT 1) d) x" 2>/dev/null)
+        body=$(psql "$URL" -XAtq -c "SELECT request_body FROM webhook_deliveries WHERE webhook_id = '$HID' AND request_body <> '' LIMIT 1" 2>/dev/null)
+        note "i3b. gessd notify, webhook_per_endpoint 4 (the default)"
+        i3_notify b 4 0
+        if [ -n "$body" ]; then
+            printf '%s' "$body" >"$TMP/i3_body.json"
+            BODYARG=@$TMP/i3_body.json
+            I3_BODY="notify's own body ($(wc -c <"$TMP/i3_body.json" | tr -d ' ') bytes, from webhook_deliveries)"
+        else
+            BODYARG=
+            I3_BODY="hook_ceiling's own registration.created body (none in webhook_deliveries)"
+        fi
+        note "i3. hook_ceiling: 32, 4 and 1 in flight"
+        for c in 32 4 1; do
+            for r in $(seq_rounds); do
+                "$BUILD/hook_ceiling" "$HURL" "$IHOOKS" "$c" "whsec_$KEY" ${BODYARG:+"$BODYARG"} \
+                    >"$TMP/i3_ceiling.$c.$r" 2>&1 || note "i3. hook_ceiling -c$c: $(cat "$TMP/i3_ceiling.$c.$r")"
+                sc=$(hook_count reset)
+                b=$(hook_field "$sc" bad)
+                [ "${b:-0}" = 0 ] || note "i3. the sink found $b bad signatures from hook_ceiling -c$c"
+            done
+            v=$(cat "$TMP"/i3_ceiling.$c.* | awk '/^posts_per_s/ && $6 == 0 && $2 + 0 > m { m = $2 + 0 } END { if (m) print m }')
+            eval "I3_P$c=\$v"
+        done
+        I3_CONNS=$(cat "$TMP"/i3_ceiling.32.* | awk '/^posts_per_s/ { print $10; exit }')
+    fi
+    kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
+fi
+
+# the load as the last part (i3 now) ended, not as the report header was reached
+LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RN=$(ratio "$E_NG" "$E_NP")
 RF=$(ratio "${F_G:-}" "${F_P:-}")
 RFN=$(ratio "${F_NG:-}" "${F_NP:-}")
@@ -1342,6 +1497,14 @@ if want i; then
         row "i2. outbox lag p99 ms during d" "$(n "${I_LAGP99:-}")" "" "" "" "< 1000" "$(met "${I_LAGP99:-}" "<" 1000)"
     fi
 fi
+if want i || want i3; then
+    R32=$(ratio "$I3_G_a" "$I3_P32")
+    R4=$(ratio "$I3_G_b" "$I3_P4")
+    R1=$(ratio "$I3_G_b" "$I3_P1")
+    row "i3a. webhooks/s, $I3_CONC/endpoint" "$(n "$I3_G_a")" "$(n "$I3_P32")" "hook_ceiling 32" "$R32" ">= 0.80" "$(met "$R32" ">=" 0.8)"
+    row "i3b. webhooks/s, 4/endpoint" "$(n "$I3_G_b")" "$(n "$I3_P4")" "hook_ceiling 4" "$R4" "" ""
+    row "   i3b vs 1 connection" "" "$(n "$I3_P1")" "hook_ceiling 1" "$R1" "" ""
+fi
 echo
 echo "load average (1 min): ${LOAD0:-n/a} at start, ${LOAD1:-n/a} at the end; the bench itself keeps ~2-3 busy," \
      "anything more means other work skewed the figures"
@@ -1408,6 +1571,26 @@ fi
 [ "$LAG_ON" = 1 ] && echo "i2. during part d, one gessd notify (poll 250 ms) to an unthrottled sink: $(n "${I_LAG:-}")"
 want i && echo "i. $IMAILS rows (registration_created: text, HTML and the .ics) by one gessd notify (mail_lanes ${GESS_MAIL_LANES:-2}: as many SMTP connections), timed from its start" \
                "to the sink's last; outbox after: $(n "$I_SIZE")${I_NOTE:+; $I_NOTE}; ceiling: smtp_ceiling, one connection, sending notify's own message ($(n "${I_SIZE_MSG:-}") bytes) as many times"
+if want i || want i3; then
+    echo "i3. $IHOOKS webhook rows (registration.created) for one endpoint per run, by one gessd notify" \
+         "(webhook_concurrency $I3_CONC), timed from its start until none was pending${I3_NOTE:+; $I3_NOTE}"
+    for t in a b; do
+        eval "rows=\${I3_ROWS_$t:-} sink=\${I3_SINK_$t:-} bad=\${I3_BAD_$t:-} log=\${I3_LOG_$t:-} la=\${I3_LOAD_$t:-}"
+        echo "    i3$t: outbox after: $(n "$rows"); hook_sink: $(n "$sink"); bad signatures or headers: $(n "$bad")"
+        echo "         delivery log (webhook_deliveries): $(n "$log"); load average after: $(n "$la")"
+    done
+    echo "    headers notify logged: $(n "$I3_HDRS")"
+    echo "    ceiling: hook_ceiling, $IHOOKS signed posts per run, best of $ROUNDS, with $(n "$I3_BODY");" \
+         "libcurl multi at 32 and 4 in flight (connections opened at 32: $(n "${I3_CONNS:-}")), curl_easy on one connection at 1"
+    if [ -n "$I3_PERF" ] && [ -s "$I3_PERF" ]; then
+        echo "    perf of i3a (${BENCH_I_PERF} s of gessd notify, self time, dso and symbol):"
+        sed 's/^ */      /' "$I3_PERF"
+    fi
+    for t in a b; do
+        [ -s "$TMP/notify_h$t.log" ] && echo "    gessd notify (i3$t) logged $(wc -l <"$TMP/notify_h$t.log") line(s) at warn or above; the last:" &&
+            tail -n 3 "$TMP/notify_h$t.log" | cut -c1-300 | sed 's/^/      /'
+    done
+fi
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
                "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"
 if [ -s "$TMP/gessd.log" ]; then

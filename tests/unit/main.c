@@ -9,15 +9,29 @@ static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-    {"router", test_router},     {"config", test_config},
-    {"problem", test_problem},   {"valid", test_valid},
-    {"accounts", test_accounts}, {"ics", test_ics},
-    {"accept", test_accept},     {"log", test_log},
-    {"proxy", test_proxy},       {"pwhash", test_pwhash},
-    {"head", test_head},         {"etag_cache", test_etag_cache},
-    {"tmpl", test_tmpl},         {"mail_render", test_mail_render},
-    {"mime", test_mime},         {"form", test_form},
+    {"router", test_router},
+    {"config", test_config},
+    {"problem", test_problem},
+    {"valid", test_valid},
+    {"accounts", test_accounts},
+    {"ics", test_ics},
+    {"accept", test_accept},
+    {"log", test_log},
+    {"proxy", test_proxy},
+    {"pwhash", test_pwhash},
+    {"head", test_head},
+    {"etag_cache", test_etag_cache},
+    {"tmpl", test_tmpl},
+    {"mail_render", test_mail_render},
+    {"mime", test_mime},
+    {"form", test_form},
     {"hook", test_hook},
+    {"markdown", test_markdown},
+    {"snippet", test_snippet_parts},
+    {"chart", test_chart},
+    {"cookie", test_cookie},
+    {"csrf", test_csrf},
+    {"page", test_page},
 };
 
 int main(void)

@@ -152,6 +152,14 @@ static void escaping(void)
 static void errors(void)
 {
     expect_error("a {{{name}}}", TMPL_TEXT, "t:1:3: ", "unescaped");
+    expect_error("a {{{name}}}", TMPL_SUBJECT, "t:1:3: ", "unescaped");
+    expect_error("<a title=\"{{{name}}}\">", TMPL_HTML, "t:1:11: ", "outside HTML text");
+    expect_error("<a {{{name}}}>", TMPL_HTML, "t:1:4: ", "outside HTML text");
+    expect_error("<script>{{{name}}}</script>", TMPL_HTML, "t:1:9: ", "outside HTML text");
+    expect_error("<!-- {{{name}}} -->", TMPL_HTML, "t:1:6: ", "outside HTML text");
+    expect_error("x {{{name}}", TMPL_HTML, "t:1:3: ", "unclosed");
+    expect_error("{{{a b}}}", TMPL_HTML, "t:1:1: ", "bad tag name");
+    expect_error("{{{.}}}", TMPL_HTML, "t:1:1: ", "bad tag name");
     expect_error("a\n {{&name}}", TMPL_HTML, "t:2:2: ", "unescaped");
     expect_error("{{=<% %>=}}", TMPL_TEXT, "t:1:1: ", "delimiters");
     expect_error("x\ny {{name", TMPL_TEXT, "t:2:3: ", "unclosed");
@@ -241,8 +249,45 @@ static void limits(void)
     }
 }
 
+/* {{{name}}}: trusted fragments, from the raw object only */
+static void raw_output(void)
+{
+    char err[256] = "";
+    const char *src = "<p>{{{md}}}|{{{name}}}|{{{n}}}|{{{nope}}}|{{{o.svg}}}|{{name}}</p>";
+    struct tmpl *t = tmpl_compile("t", src, strlen(src), TMPL_HTML, resolve, NULL, err, sizeof err);
+    CHECK(t != NULL);
+    if (t == NULL) {
+        fprintf(stderr, "compile error: %s\n", err);
+        return;
+    }
+    json_t *ctx = json_loads(ctx_json, 0, NULL);
+    json_t *raw = json_pack("{s:s, s:i, s:{s:s}}", "md", "<em>hi</em>", "n", 3, "o", "svg",
+                            "<svg role=\"img\"></svg>");
+    char *out = NULL;
+    CHECK(tmpl_render_raw(t, ctx, raw, &out, NULL, err, sizeof err));
+    /* the data's "name" is never raw; a number or unknown key is nothing */
+    CHECK_STR(out, "<p><em>hi</em>||||<svg role=\"img\"></svg>|Ana &lt;b&gt;&amp;&quot;&#39;</p>");
+    free(out);
+    /* without raw (tmpl_render, mail) every {{{x}}} is nothing */
+    CHECK(tmpl_render(t, ctx, &out, NULL, err, sizeof err));
+    CHECK_STR(out, "<p>|||||Ana &lt;b&gt;&amp;&quot;&#39;</p>");
+    free(out);
+    /* raw not an object: nothing */
+    json_t *str = json_string("<b>");
+    CHECK(tmpl_render_raw(t, ctx, str, &out, NULL, err, sizeof err));
+    CHECK_STR(out, "<p>|||||Ana &lt;b&gt;&amp;&quot;&#39;</p>");
+    free(out);
+    json_decref(str);
+    json_decref(raw);
+    json_decref(ctx);
+    tmpl_free(t);
+    /* inside sections and after a tag, text is text */
+    expect("<div>{{#yes}}<b>{{{x}}}</b>{{/yes}}</div>", TMPL_HTML, "<div><b></b></div>");
+}
+
 void test_tmpl(void)
 {
+    raw_output();
     constructs();
     escaping();
     errors();

@@ -45,5 +45,11 @@ void test_etag_cache(void);
 void test_tmpl(void);
 void test_mail_render(void);
 void test_hook(void);
+void test_markdown(void);
+void test_snippet_parts(void);
+void test_chart(void);
+void test_cookie(void);
+void test_csrf(void);
+void test_page(void);
 
 #endif
