@@ -110,7 +110,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A date span as a page in p_lang writes it: '12–14 de mayo de 2028',
--- '12–14 May 2028' (names from arrays, not lc_time).
+-- '30 de julio – 2 de agosto de 2026', '12–14 May 2028' (as
+-- services/mail/dates.c does for mail; names from arrays, not lc_time).
 CREATE OR REPLACE FUNCTION editions_page_span(p_from date, p_to date, p_lang text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     WITH n AS (SELECT CASE WHEN p_lang = 'en' THEN
@@ -119,18 +120,16 @@ LANGUAGE sql IMMUTABLE AS $$
                       ELSE ARRAY['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio',
                                  'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre']
                       END AS m,
-                      CASE WHEN p_lang = 'en' THEN ' ' ELSE ' de ' END AS de)
-    SELECT CASE WHEN p_from = p_to
-                THEN extract(day FROM p_from) || de || m[extract(month FROM p_from)] || de
-                     || extract(year FROM p_from)
-                WHEN date_trunc('month', p_from) = date_trunc('month', p_to)
-                THEN extract(day FROM p_from) || '–' || extract(day FROM p_to) || de
-                     || m[extract(month FROM p_from)] || de || extract(year FROM p_from)
-                ELSE extract(day FROM p_from) || de || m[extract(month FROM p_from)] || de
-                     || extract(year FROM p_from) || ' – ' || extract(day FROM p_to) || de
-                     || m[extract(month FROM p_to)] || de || extract(year FROM p_to)
+                      CASE WHEN p_lang = 'en' THEN ' ' ELSE ' de ' END AS de),
+         d AS (SELECT extract(day FROM p_from)::int AS d1, extract(month FROM p_from)::int AS m1,
+                      extract(year FROM p_from)::int AS y1, extract(day FROM p_to)::int AS d2,
+                      extract(month FROM p_to)::int AS m2, extract(year FROM p_to)::int AS y2)
+    SELECT CASE WHEN p_from = p_to THEN d1 || de || m[m1] || de || y1
+                WHEN y1 = y2 AND m1 = m2 THEN d1 || '–' || d2 || de || m[m1] || de || y1
+                WHEN y1 = y2 THEN d1 || de || m[m1] || ' – ' || d2 || de || m[m2] || de || y1
+                ELSE d1 || de || m[m1] || de || y1 || ' – ' || d2 || de || m[m2] || de || y2
            END
-      FROM n
+      FROM n, d
 $$;
 
 -- GET /: the current edition (editions_get) with its dates as people read
@@ -381,7 +380,7 @@ $$;
 -- A day as the page's language writes it: 'martes 18 de agosto de 2026',
 -- 'Tuesday 18 August 2026' (p_lang 'en'; anything else Spanish). Names from
 -- arrays, not lc_time, so the server's locale changes nothing.
-CREATE OR REPLACE FUNCTION edition_day_label(p_day date, p_lang text) RETURNS text
+CREATE OR REPLACE FUNCTION editions_page_day(p_day date, p_lang text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN p_lang = 'en' THEN
                (ARRAY['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',
@@ -404,33 +403,10 @@ $$;
 
 -- An instant as the wall clock of time zone p_tz in p_lang:
 -- 'martes 18 de agosto de 2026, 09:00'.
-CREATE OR REPLACE FUNCTION edition_when(p_at timestamptz, p_tz text, p_lang text) RETURNS text
+CREATE OR REPLACE FUNCTION editions_page_when(p_at timestamptz, p_tz text, p_lang text) RETURNS text
 LANGUAGE sql STABLE AS $$
-    SELECT edition_day_label((p_at AT TIME ZONE p_tz)::date, p_lang) || ', '
+    SELECT editions_page_day((p_at AT TIME ZONE p_tz)::date, p_lang) || ', '
            || to_char(p_at AT TIME ZONE p_tz, 'HH24:MI')
-$$;
-
--- An edition's days: 'del martes 12 al jueves 14 de mayo de 2028' is long;
--- pages say '12–14 de mayo de 2028', '30 de julio – 2 de agosto de 2026',
--- '12–14 May 2028' (as services/mail/dates.c does for mail).
-CREATE OR REPLACE FUNCTION edition_span(p_from date, p_to date, p_lang text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    WITH n AS (SELECT CASE WHEN p_lang = 'en' THEN
-                          ARRAY['January', 'February', 'March', 'April', 'May', 'June', 'July',
-                                'August', 'September', 'October', 'November', 'December']
-                      ELSE ARRAY['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio',
-                                 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre']
-                      END AS m,
-                      CASE WHEN p_lang = 'en' THEN ' ' ELSE ' de ' END AS de),
-         d AS (SELECT extract(day FROM p_from)::int AS d1, extract(month FROM p_from)::int AS m1,
-                      extract(year FROM p_from)::int AS y1, extract(day FROM p_to)::int AS d2,
-                      extract(month FROM p_to)::int AS m2, extract(year FROM p_to)::int AS y2)
-    SELECT CASE WHEN p_from = p_to THEN d1 || de || m[m1] || de || y1
-                WHEN y1 = y2 AND m1 = m2 THEN d1 || '–' || d2 || de || m[m1] || de || y1
-                WHEN y1 = y2 THEN d1 || de || m[m1] || ' – ' || d2 || de || m[m2] || de || y1
-                ELSE d1 || de || m[m1] || de || y1 || ' – ' || d2 || de || m[m2] || de || y2
-           END
-      FROM n, d
 $$;
 
 -- GET /editions/{slug}: the edition (editions_get) with its dates and
@@ -446,13 +422,14 @@ LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN g.problem IS NOT NULL THEN g
                 WHEN c.problem IS NOT NULL THEN c
                 ELSE core_answer(200, json_build_object(
+        'title', g.body->'title',
         'edition', g.body::jsonb || jsonb_build_object(
-            'dates', edition_span((g.body->>'starts_on')::date, (g.body->>'ends_on')::date,
-                                  p_lang),
-            'opens_local', edition_when((g.body->>'registration_opens_at')::timestamptz,
-                                        g.body->>'timezone', p_lang),
-            'closes_local', edition_when((g.body->>'registration_closes_at')::timestamptz,
-                                         g.body->>'timezone', p_lang),
+            'dates', editions_page_span((g.body->>'starts_on')::date,
+                                        (g.body->>'ends_on')::date, p_lang),
+            'opens_local', editions_page_when((g.body->>'registration_opens_at')::timestamptz,
+                                              g.body->>'timezone', p_lang),
+            'closes_local', editions_page_when((g.body->>'registration_closes_at')::timestamptz,
+                                               g.body->>'timezone', p_lang),
             'registration_soon', NOT (g.body->>'registration_open')::boolean
                                  AND now() < (g.body->>'registration_opens_at')::timestamptz,
             'registration_over', NOT (g.body->>'registration_open')::boolean
@@ -484,5 +461,6 @@ LANGUAGE sql STABLE AS $$
       FROM editions_get(p_slug, p_staff) g, editions_category_list(p_slug, p_staff) c
 $$;
 
-GRANT EXECUTE ON FUNCTION edition_day_label(date, text), edition_when(timestamptz, text, text),
-    edition_span(date, date, text), editions_page_edition(text, boolean, text) TO gess_app;
+GRANT EXECUTE ON FUNCTION editions_page_day(date, text),
+    editions_page_when(timestamptz, text, text), editions_page_edition(text, boolean, text)
+    TO gess_app;

@@ -715,10 +715,11 @@ LANGUAGE sql STABLE AS $$
     SELECT p_s || jsonb_build_object(
         'starts', to_char((p_s->>'starts_at')::timestamptz AT TIME ZONE p_tz, 'HH24:MI'),
         'ends', to_char((p_s->>'ends_at')::timestamptz AT TIME ZONE p_tz, 'HH24:MI'),
-        'when', edition_when((p_s->>'starts_at')::timestamptz, p_tz, p_lang),
+        'when', editions_page_when((p_s->>'starts_at')::timestamptz, p_tz, p_lang),
         'ends_when', CASE WHEN ((p_s->>'starts_at')::timestamptz AT TIME ZONE p_tz)::date
                                <> ((p_s->>'ends_at')::timestamptz AT TIME ZONE p_tz)::date
-                          THEN edition_when((p_s->>'ends_at')::timestamptz, p_tz, p_lang) END,
+                          THEN editions_page_when((p_s->>'ends_at')::timestamptz, p_tz, p_lang)
+                     END,
         'kind_is', jsonb_build_object(coalesce(p_s->>'kind', 'talk'), true),
         'language_name', programme_language_name(p_s->>'language', p_lang),
         'has_speakers', jsonb_array_length(coalesce(p_s->'speakers', '[]')) > 0)
@@ -750,15 +751,17 @@ LANGUAGE sql STABLE AS $$
                                                            'sessions', sessions)
                                         ORDER BY i) AS slots
                     FROM slots GROUP BY day)
-    SELECT CASE WHEN g.problem IS NOT NULL THEN ROW(g.status, g.problem, g.body)::api_answer ELSE core_answer(200, json_build_object(
+    SELECT CASE WHEN g.problem IS NOT NULL THEN ROW(g.status, g.problem, g.body)::api_answer
+                ELSE core_answer(200, json_build_object(
         'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
                                      'motto', g.body->'motto', 'timezone', g.body->'timezone',
-                                     'dates', edition_span((g.body->>'starts_on')::date,
-                                                           (g.body->>'ends_on')::date, p_lang)),
+                                     'dates', editions_page_span((g.body->>'starts_on')::date,
+                                                                 (g.body->>'ends_on')::date,
+                                                                 p_lang)),
         'released', EXISTS (SELECT 1 FROM rel),
         'version', (SELECT rel.c->'version' FROM rel),
-        'published_local', (SELECT edition_when((rel.c->>'published_at')::timestamptz,
-                                                g.body->>'timezone', p_lang) FROM rel),
+        'published_local', (SELECT editions_page_when((rel.c->>'published_at')::timestamptz,
+                                                      g.body->>'timezone', p_lang) FROM rel),
         'tracks', (SELECT coalesce(jsonb_agg(t || jsonb_build_object('selected',
                                                                      t->>'id' = p_track)
                                              ORDER BY t->>'name', t->>'id'), '[]')
@@ -768,7 +771,7 @@ LANGUAGE sql STABLE AS $$
         'filtered', p_track IS NOT NULL,
         'count', (SELECT count(*) FROM ss),
         'days', (SELECT coalesce(jsonb_agg(jsonb_build_object(
-                                     'date', day, 'label', edition_day_label(day, p_lang),
+                                     'date', day, 'label', editions_page_day(day, p_lang),
                                      'slots', slots) ORDER BY day), '[]')
                    FROM days)))
            END
@@ -794,6 +797,7 @@ BEGIN
         RETURN g;
     END IF;
     RETURN core_answer(200, json_build_object(
+        'title', s.body->'title',
         'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
                                      'timezone', g.body->'timezone'),
         'session', programme_page_entry(s.body::jsonb, g.body->>'timezone', p_lang)

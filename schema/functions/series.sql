@@ -702,11 +702,11 @@ $$;
 CREATE OR REPLACE FUNCTION series_page_entry(p_ev jsonb, p_tz text, p_lang text) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT p_ev || jsonb_build_object(
-        'when', edition_when((p_ev->>'starts_at')::timestamptz, p_tz, p_lang),
+        'when', editions_page_when((p_ev->>'starts_at')::timestamptz, p_tz, p_lang),
         'ends', CASE WHEN ((p_ev->>'starts_at')::timestamptz AT TIME ZONE p_tz)::date
                           = ((p_ev->>'ends_at')::timestamptz AT TIME ZONE p_tz)::date
                      THEN to_char((p_ev->>'ends_at')::timestamptz AT TIME ZONE p_tz, 'HH24:MI')
-                     ELSE edition_when((p_ev->>'ends_at')::timestamptz, p_tz, p_lang) END,
+                     ELSE editions_page_when((p_ev->>'ends_at')::timestamptz, p_tz, p_lang) END,
         'kind_is', jsonb_build_object(p_ev->>'kind', true),
         'format_is', jsonb_build_object(p_ev->>'format', true),
         'status_is', jsonb_build_object(coalesce(p_ev->>'status', 'scheduled'), true),
@@ -780,6 +780,7 @@ BEGIN
         RETURN g;
     END IF;
     RETURN core_answer(200, json_build_object(
+        'title', ev.body->'title',
         'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
                                      'timezone', g.body->'timezone'),
         'event', series_page_entry(ev.body::jsonb, g.body->>'timezone', p_lang)
