@@ -38,7 +38,16 @@ def page(gess, path, status=200, headers=None, **kw):
     assert r.headers["Content-Type"].startswith("text/html"), r.headers["Content-Type"]
     assert len(r.content) < LIMIT, (path, len(r.content))
     r.encoding = "utf-8"
-    return r.text
+    body = r.text
+    assert not re.search(r"<[^>]+\sstyle\s*=", body), (path, "a style= attribute")
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", body), (path, "an inline event handler")
+    for m in re.finditer(r"<script\b([^>]*)>", body):
+        assert "src=" in m.group(1), (path, "an inline <script>")
+    return body
+
+
+def title_of(body):
+    return html.unescape(re.search(r"<title>(.*?)</title>", body, re.S).group(1))
 
 
 def text_of(body):
@@ -94,6 +103,7 @@ def test_edition_page(gess, org, edition):
                       modes={"in_person": 10, "online": None})
     body = page(gess, f"/editions/{ed['slug']}")
     assert len(h1s(body)) == 1
+    assert title_of(body) == f"{ed['title']} · GESS"
     text = text_of(body)
     starts = dt.date.fromisoformat(ed["starts_on"])
     assert ed["title"] in text and ed["motto"] in text and ed["city"] in text
@@ -113,6 +123,7 @@ def test_programme_page_by_day_and_time(gess, programme):
     ed, s = programme["ed"], programme["sessions"]
     body = page(gess, f"/editions/{ed['slug']}/programme")
     assert len(h1s(body)) == 1
+    assert title_of(body) == "Programa · GESS"
     text = text_of(body)
     d0 = dt.date.fromisoformat(ed["starts_on"])
     d1 = d0 + dt.timedelta(days=1)
@@ -182,6 +193,7 @@ def test_session_page(gess, programme):
     ed, s = programme["ed"], programme["sessions"]
     body = page(gess, f"/sessions/{s['gob']['id']}")
     assert len(h1s(body)) == 1
+    assert title_of(body) == "Diálogo y conflictos socioambientales · GESS"
     text = text_of(body)
     d0 = dt.date.fromisoformat(ed["starts_on"])
     assert "Diálogo y conflictos socioambientales" in text
@@ -231,6 +243,7 @@ def test_rumbo_and_series_event(gess, org, edition):
              (past["id"],))
     body = page(gess, f"/editions/{ed['slug']}/rumbo")
     assert len(h1s(body)) == 1
+    assert title_of(body) == "Rumbo al GESS · GESS"
     text = text_of(body)
     # upcoming first (soonest first), then the past one
     assert (text.index("Webinar <i>pactos</i>") < text.index("Visita de campo a Ccollpa")
@@ -247,6 +260,8 @@ def test_rumbo_and_series_event(gess, org, edition):
     path = f"/series-events/{soon['id']}"
     anon = page(gess, path)
     assert "meet.example.org" not in anon
+    assert title_of(anon) == "Webinar <i>pactos</i> · GESS"
+    assert "<title>Webinar &lt;i&gt;pactos&lt;/i&gt; · GESS</title>" in anon
     assert "confirmaron su asistencia" in text_of(anon)
     holder = h.fast_users(gess, 1)[0]
     h.assert_json(rsvp(gess, holder, soon["id"], "online"), 201)
@@ -256,3 +271,15 @@ def test_rumbo_and_series_event(gess, org, edition):
     one = text_of(page(gess, f"/series-events/{later['id']}?lang=en"))
     assert "Site visit" in one and "In person" in one and "30 left of 30" in one, one
     assert f"{day_label(visit, 'en')}, 08:00–17:00" in one, one
+
+
+def test_nav_shortcuts_reach_these_pages(gess, edition):
+    """The layout's /programme and /rumbo are 303s to the current edition's pages."""
+    for tail in ("programme", "rumbo"):
+        r = gess.req("GET", f"/{tail}", headers={"Accept": "text/html"}, allow_redirects=False)
+        assert r.status_code == 303, (tail, r.status_code, r.text[:300])
+        loc = r.headers["Location"]
+        assert re.fullmatch(r"/editions/[a-z0-9-]+/" + tail, loc), loc
+        body = page(gess, loc)
+        assert len(h1s(body)) == 1
+        assert re.search(r'<a href="/' + tail + r'" aria-current="page">', body), body[:2000]
