@@ -573,6 +573,28 @@ BEGIN
 END
 $$;
 
+-- GET /me, the page (services/accounts/pages_me.c): the caller's account as
+-- GET /v1/me shows it, with reminders_opt_out (the profile form's checkbox),
+-- and their registrations as GET /v1/me/registrations lists them
+-- (registration_list_mine), each with status_is ({"waitlisted": true}: the
+-- template is logic-less, a section tests a key); 404 when the account went.
+CREATE OR REPLACE FUNCTION accounts_page_me(p_account uuid)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((
+        SELECT json_build_object(
+                   'account', account_json(a),
+                   'reminders_opt_out', a.reminders_opt_out,
+                   'registrations', coalesce((
+                       SELECT json_agg(i::jsonb || jsonb_build_object(
+                                  'status_is', jsonb_build_object(i ->> 'status', true))
+                              ORDER BY n)
+                         FROM json_array_elements(
+                                  (registration_list_mine(p_account)).body -> 'items')
+                              WITH ORDINALITY AS x(i, n)), '[]'))
+          FROM accounts a WHERE a.id = p_account))
+$$;
+
 GRANT EXECUTE ON FUNCTION accounts_mail_begin(text, text, integer, integer, integer),
     accounts_reset_begin(text) TO gess_app;
 

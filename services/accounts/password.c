@@ -8,6 +8,7 @@
 #include <zxcvbn.h>
 
 #include "accounts/accounts.h"
+#include "accounts/flows.h"
 #include "core/config.h"
 #include "core/req.h"
 #include "core/valid.h"
@@ -78,8 +79,6 @@ const struct db_stmt accounts_stmt_password_release = {
     "SELECT accounts_login_give_back(email, $2, false) FROM accounts WHERE id = $1",
 };
 
-static void password_release(struct req *r, struct pwhash_job *job);
-
 bool accounts_hash_new_password(struct req *r, const char *password, req_hash_cb cb)
 {
     struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, PWHASH_LOGIN, password);
@@ -92,10 +91,90 @@ bool accounts_hash_new_password(struct req *r, const char *password, req_hash_cb
     return true;
 }
 
+static void password_unavailable(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    accounts_how_of(r)->problem(r, "service-unavailable");
+}
+
+/* Never checked (the queue full, the client gone): service-unavailable, and
+ * the guess was no guess. */
+void accounts_password_release(struct req *r)
+{
+    const char *params[] = {r->auth.account_id, req_client_addr(r)};
+    req_query(r, &accounts_stmt_password_release, 2, params, password_unavailable);
+}
+
+static void password_verified(struct req *r, struct pwhash_job *job)
+{
+    const struct accounts_how *how = accounts_how_of(r);
+    bool dropped = job->dropped, ok = job->ok;
+    pwhash_job_free(job);
+    if (dropped) {
+        accounts_password_release(r);
+        return;
+    }
+    if (!ok) {
+        /* stays counted: a wrong guess, like a failed login */
+        struct valid v;
+        valid_init(&v, r->lang);
+        valid_fail(&v, how->password_field, MSG_WRONG_PASSWORD, 0, NULL);
+        how->invalid(r, &v);
+        return;
+    }
+    how->confirmed(r);
+}
+
+static void password_fetched(struct req *r, enum db_status st, PGresult *res)
+{
+    const struct accounts_how *how = accounts_how_of(r);
+    if (st != DB_OK || PQntuples(res) != 1) {
+        accounts_flow_db_error(r, st, res);
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) { /* erased since the token was read */
+        how->problem(r, "unauthorized");
+        return;
+    }
+    if (!PQgetisnull(res, 0, 1)) {
+        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 1));
+        how->problem(r, "too-many-requests");
+        return;
+    }
+    const char *pw = json_string_value(json_object_get(r->body, how->password_field));
+    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, PWHASH_LOGIN, pw);
+    if (job == NULL) {
+        accounts_password_release(r);
+        return;
+    }
+    snprintf(job->stored, sizeof job->stored, "%s", PQgetvalue(res, 0, 2));
+    if (!req_hash_try(r, job, password_verified)) {
+        pwhash_job_free(job);
+        accounts_password_release(r);
+    }
+}
+
+void accounts_password_confirm(struct req *r, const struct accounts_how *how)
+{
+    accounts_flow_begin(r, how);
+    if (!pwhash_admits(PWHASH_LOGIN)) {
+        how->problem(r, "service-unavailable"); /* not counted: no password was tried */
+        return;
+    }
+    struct accounts_limits lim;
+    accounts_limits(req_config(r), &lim);
+    const char *params[] = {r->auth.account_id, req_client_addr(r), lim.window, lim.max_email,
+                            lim.max_addr,       lim.pair_max,       lim.backoff};
+    req_query(r, &accounts_stmt_password_begin, 7, params, password_fetched);
+}
+
+/* PUT /v1/me/password, once the current password proved right. */
 static void password_new_hashed(struct req *r, struct pwhash_job *job)
 {
     if (job->dropped) {
-        password_release(r, job);
+        pwhash_job_free(job);
+        accounts_password_release(r);
         return;
     }
     if (!job->ok) {
@@ -109,55 +188,17 @@ static void password_new_hashed(struct req *r, struct pwhash_job *job)
     pwhash_job_free(done);
 }
 
-/* Never hashed (the queue full, the client gone): 503, and the guess was no
- * guess. */
-static void password_release(struct req *r, struct pwhash_job *job)
+static void password_change_confirmed(struct req *r)
 {
-    pwhash_job_free(job);
-    const char *params[] = {r->auth.account_id, req_client_addr(r)};
-    req_query(r, &accounts_stmt_password_release, 2, params, accounts_done_unavailable);
-}
-
-static void password_verified(struct req *r, struct pwhash_job *job)
-{
-    if (job->dropped) {
-        password_release(r, job);
-        return;
-    }
-    bool ok = job->ok;
-    pwhash_job_free(job);
-    if (!ok) {
-        /* stays counted: a wrong guess, like a failed login */
-        req_reply_field(r, "current_password", MSG_WRONG_PASSWORD);
-        return;
-    }
     const char *pw = json_string_value(json_object_get(r->body, "new_password"));
     if (!accounts_hash_new_password(r, pw, password_new_hashed))
-        password_release(r, NULL);
+        accounts_password_release(r);
 }
 
-static void password_fetched(struct req *r, enum db_status st, PGresult *res)
-{
-    if (st != DB_OK || PQntuples(res) != 1) {
-        req_reply_db_error(r, st, res);
-        return;
-    }
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) { /* erased since the token was read */
-        req_reply_problem(r, "unauthorized", NULL);
-        return;
-    }
-    if (accounts_reply_throttled(r, res, 1))
-        return;
-    const char *pw = json_string_value(json_object_get(r->body, "current_password"));
-    struct pwhash_job *job = pwhash_job_new(PWHASH_VERIFY, PWHASH_LOGIN, pw);
-    if (job == NULL) {
-        password_release(r, NULL);
-        return;
-    }
-    snprintf(job->stored, sizeof job->stored, "%s", PQgetvalue(res, 0, 2));
-    if (!req_hash_try(r, job, password_verified))
-        password_release(r, job);
-}
+static const struct accounts_how password_change = {
+    accounts_api_problem, req_reply_invalid,         req_done_sql,
+    "current_password",   password_change_confirmed,
+};
 
 void accounts_password_set(struct req *r)
 {
@@ -174,13 +215,5 @@ void accounts_password_set(struct req *r)
     }
     if (!req_valid_ok(r, &v))
         return;
-    if (!pwhash_admits(PWHASH_LOGIN)) {
-        req_reply_unavailable(r); /* not counted: no password was tried */
-        return;
-    }
-    struct accounts_limits lim;
-    accounts_limits(req_config(r), &lim);
-    const char *params[] = {r->auth.account_id, req_client_addr(r), lim.window, lim.max_email,
-                            lim.max_addr,       lim.pair_max,       lim.backoff};
-    req_query(r, &accounts_stmt_password_begin, 7, params, password_fetched);
+    accounts_password_confirm(r, &password_change);
 }

@@ -1,5 +1,6 @@
 /* routes.c — the accounts module's routes and prepared statements. */
 #include "accounts/accounts.h"
+#include "accounts/pages_forms.h"
 #include "core/module.h"
 #include "core/req.h"
 
@@ -35,21 +36,62 @@ static const struct route routes[] = {
           OUT_HTML),
     ROUTE("POST", "/logout", accounts_page_logout, "accounts/pages.c", AUTH_OPTIONAL, BODY_FORM,
           OUT_HTML),
+    /* the pages (issue 18): HTML whatever Accept says; every POST a form
+     * with its csrf_token */
+    ROUTE("GET", "/signup", accounts_page_signup_form, "accounts/pages_signup.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/signup", accounts_page_signup, "accounts/pages_signup.c", AUTH_OPTIONAL,
+          BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/signup/done", accounts_page_signup_done, "accounts/pages_signup.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
+    ROUTE("GET", "/verify-email", accounts_page_verify_email, "accounts/pages_signup.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/verify-email/resend", accounts_page_verify_resend, "accounts/pages_signup.c",
+          AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/forgot-password", accounts_page_forgot_form, "accounts/pages_reset.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/forgot-password", accounts_page_forgot, "accounts/pages_reset.c", AUTH_OPTIONAL,
+          BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/forgot-password/sent", accounts_page_forgot_sent, "accounts/pages_reset.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
+    ROUTE("GET", "/reset-password", accounts_page_reset_form, "accounts/pages_reset.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/reset-password", accounts_page_reset, "accounts/pages_reset.c", AUTH_OPTIONAL,
+          BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/me", accounts_page_me, "accounts/pages_me.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/me", accounts_page_me_update, "accounts/pages_me.c", AUTH_USER, BODY_FORM,
+          OUT_HTML),
+    ROUTE("GET", "/me/data", accounts_page_me_data, "accounts/pages_me.c", AUTH_USER, BODY_NONE,
+          OUT_HTML),
+    ROUTE("POST", "/me/data/erase", accounts_page_erase, "accounts/pages_me.c", AUTH_USER,
+          BODY_FORM, OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &accounts_stmt_signup,         &accounts_stmt_signup_begin,
-    &accounts_stmt_signup_release, &accounts_stmt_login_begin,
-    &accounts_stmt_login_success,  &accounts_stmt_login_release,
-    &accounts_stmt_logout,         &accounts_stmt_export,
-    &accounts_stmt_erase,          &accounts_stmt_password_begin,
-    &accounts_stmt_password_set,   &accounts_stmt_password_release,
-    &accounts_stmt_roles_set,      &accounts_stmt_verify_email,
-    &accounts_stmt_mail_begin,     &accounts_stmt_verify_resend,
-    &accounts_stmt_reset_request,  &accounts_stmt_reset_begin,
-    &accounts_stmt_reset_confirm,  &accounts_stmt_me_update,
-    &accounts_stmt_unsubscribe,    NULL,
+    &accounts_stmt_signup,
+    &accounts_stmt_signup_begin,
+    &accounts_stmt_signup_release,
+    &accounts_stmt_login_begin,
+    &accounts_stmt_login_success,
+    &accounts_stmt_login_release,
+    &accounts_stmt_logout,
+    &accounts_stmt_export,
+    &accounts_stmt_erase,
+    &accounts_stmt_password_begin,
+    &accounts_stmt_password_set,
+    &accounts_stmt_password_release,
+    &accounts_stmt_roles_set,
+    &accounts_stmt_verify_email,
+    &accounts_stmt_mail_begin,
+    &accounts_stmt_verify_resend,
+    &accounts_stmt_reset_request,
+    &accounts_stmt_reset_begin,
+    &accounts_stmt_reset_confirm,
+    &accounts_stmt_me_update,
+    &accounts_stmt_unsubscribe,
+    &accounts_stmt_page_me,
+    NULL,
 };
 
 const struct module accounts_module = {"accounts", routes, statements, NULL};

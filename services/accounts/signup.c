@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "accounts/flows.h"
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/req.h"
@@ -35,6 +36,7 @@ const struct db_stmt accounts_stmt_signup_release = {
 };
 
 static void signup_release(struct req *r);
+static void signup_unavailable(struct req *r, enum db_status st, PGresult *res);
 
 static void signup_hashed(struct req *r, struct pwhash_job *job)
 {
@@ -45,7 +47,7 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
     }
     if (!job->ok) {
         pwhash_job_free(job);
-        req_reply_problem(r, "internal-error", NULL);
+        accounts_how_of(r)->problem(r, "internal-error");
         return;
     }
     /* validated before it was counted, so it normalises again */
@@ -69,7 +71,7 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
     };
     /* The pool copies the parameters, so the job can go now. */
     struct pwhash_job *done = job;
-    req_query(r, &accounts_stmt_signup, 11, params, req_done_sql);
+    req_query(r, &accounts_stmt_signup, 11, params, accounts_how_of(r)->done);
     pwhash_job_free(done);
 }
 
@@ -78,13 +80,27 @@ static void signup_hashed(struct req *r, struct pwhash_job *job)
 static void signup_release(struct req *r)
 {
     const char *params[] = {req_client_addr(r)};
-    req_query(r, &accounts_stmt_signup_release, 1, params, accounts_done_unavailable);
+    req_query(r, &accounts_stmt_signup_release, 1, params, signup_unavailable);
+}
+
+static void signup_unavailable(struct req *r, enum db_status st, PGresult *res)
+{
+    (void)st;
+    (void)res;
+    accounts_how_of(r)->problem(r, "service-unavailable");
 }
 
 static void signup_counted(struct req *r, enum db_status st, PGresult *res)
 {
-    if (!accounts_counted(r, st, res))
+    if (st != DB_OK || PQntuples(res) != 1) {
+        accounts_flow_db_error(r, st, res);
         return;
+    }
+    if (!PQgetisnull(res, 0, 0)) {
+        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 0));
+        accounts_how_of(r)->problem(r, "too-many-requests");
+        return;
+    }
     const char *password = json_string_value(json_object_get(r->body, "password"));
     struct pwhash_job *job = pwhash_job_new(PWHASH_HASH, PWHASH_SIGNUP, password);
     if (job == NULL || !req_hash_try(r, job, signup_hashed)) {
@@ -93,33 +109,34 @@ static void signup_counted(struct req *r, enum db_status st, PGresult *res)
     }
 }
 
-void accounts_signup(struct req *r)
+void accounts_signup_check(struct valid *v, const json_t *body)
 {
-    struct valid v;
     char email[256] = "";
-    valid_init(&v, r->lang);
-    const char *email_in = valid_string(&v, r->body, "email", 1, 254, true);
+    const char *email_in = valid_string(v, body, "email", 1, 254, true);
     if (email_in != NULL && !valid_email_normalise(email_in, email, sizeof email))
-        valid_fail(&v, "email", MSG_EMAIL, 0, NULL);
-    const char *password = valid_string(&v, r->body, "password", 1, 128, true);
-    const char *full_name = valid_string(&v, r->body, "full_name", 1, 200, true);
-    (void)valid_string(&v, r->body, "organization", 0, 200, false);
-    (void)valid_enum(&v, r->body, "sector", vocab_sectors, true);
-    const char *country = valid_string(&v, r->body, "country", 2, 2, false);
+        valid_fail(v, "email", MSG_EMAIL, 0, NULL);
+    const char *password = valid_string(v, body, "password", 1, 128, true);
+    const char *full_name = valid_string(v, body, "full_name", 1, 200, true);
+    (void)valid_string(v, body, "organization", 0, 200, false);
+    (void)valid_enum(v, body, "sector", vocab_sectors, true);
+    const char *country = valid_string(v, body, "country", 2, 2, false);
     if (country != NULL && !vocab_country_ok(country))
-        valid_fail(&v, "country", MSG_COUNTRY, 0, NULL);
-    (void)valid_string(&v, r->body, "region", 0, 100, false);
-    const char *org_id = valid_string(&v, r->body, "organization_id", 1, 64, false);
+        valid_fail(v, "country", MSG_COUNTRY, 0, NULL);
+    (void)valid_string(v, body, "region", 0, 100, false);
+    const char *org_id = valid_string(v, body, "organization_id", 1, 64, false);
     if (org_id != NULL && !valid_uuid(org_id))
-        valid_fail(&v, "organization_id", MSG_UUID, 0, NULL);
-    (void)valid_true(&v, r->body, "consent");
-    (void)valid_enum(&v, r->body, "language", vocab_languages, false);
+        valid_fail(v, "organization_id", MSG_UUID, 0, NULL);
+    (void)valid_true(v, body, "consent");
+    (void)valid_enum(v, body, "language", vocab_languages, false);
     if (password != NULL)
-        (void)accounts_password_check(&v, "password", password, email, full_name);
-    if (!req_valid_ok(r, &v))
-        return;
+        (void)accounts_password_check(v, "password", password, email, full_name);
+}
+
+void accounts_signup_run(struct req *r, const struct accounts_how *how)
+{
+    accounts_flow_begin(r, how);
     if (!pwhash_admits(PWHASH_SIGNUP)) {
-        req_reply_unavailable(r); /* neither counted nor sent to the database */
+        how->problem(r, "service-unavailable"); /* neither counted nor sent to the database */
         return;
     }
     const struct config *cfg = req_config(r);
@@ -128,4 +145,14 @@ void accounts_signup(struct req *r)
     snprintf(max, sizeof max, "%d", cfg->signup_max_per_address);
     const char *params[] = {req_client_addr(r), window, max};
     req_query(r, &accounts_stmt_signup_begin, 3, params, signup_counted);
+}
+
+void accounts_signup(struct req *r)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    accounts_signup_check(&v, r->body);
+    if (!req_valid_ok(r, &v))
+        return;
+    accounts_signup_run(r, &accounts_how_api);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "accounts/flows.h"
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/req.h"
@@ -36,8 +37,7 @@ void accounts_mail_limits(const struct config *cfg, struct accounts_mail_limits 
 const char *accounts_token_field(struct valid *v, const json_t *body)
 {
     const char *token = valid_string(v, body, "token", 1, 256, true);
-    char unused[65];
-    if (token != NULL && !auth_token_hash(token, unused)) {
+    if (token != NULL && !accounts_token_shaped(token)) {
         valid_fail(v, "token", MSG_TOKEN, 0, NULL);
         return NULL;
     }
@@ -55,22 +55,36 @@ void accounts_verify_email(struct req *r)
 
 static void resend_counted(struct req *r, enum db_status st, PGresult *res)
 {
-    if (!accounts_counted(r, st, res))
+    const struct accounts_how *how = accounts_how_of(r);
+    if (st != DB_OK || PQntuples(res) != 1) {
+        accounts_flow_db_error(r, st, res);
         return;
+    }
+    if (!PQgetisnull(res, 0, 0)) {
+        req_add_header(r, "Retry-After", PQgetvalue(res, 0, 0));
+        how->problem(r, "too-many-requests");
+        return;
+    }
     char token[AUTH_TOKEN_LEN + 1], unused[65];
     auth_token_new(token, unused); /* only mailed: SQL keeps its SHA-256 */
     const char *params[] = {r->auth.account_id, token};
-    req_query(r, &accounts_stmt_verify_resend, 2, params, req_done_sql);
+    req_query(r, &accounts_stmt_verify_resend, 2, params, how->done);
 }
 
 void accounts_verify_resend(struct req *r)
 {
+    accounts_verify_resend_run(r, &accounts_how_api);
+}
+
+void accounts_verify_resend_run(struct req *r, const struct accounts_how *how)
+{
+    accounts_flow_begin(r, how);
     /* the account as the token check read it (core/auth.c) */
     json_t *me = json_loads(r->auth.me, 0, NULL);
     const char *email = json_string_value(json_object_get(me, "email"));
     if (email == NULL) {
         json_decref(me);
-        req_reply_unavailable(r);
+        how->problem(r, "service-unavailable");
         return;
     }
     struct accounts_mail_limits lim;

@@ -136,9 +136,10 @@ def _query_params():
         for method, op in item.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
+            page = "pages" in op.get("tags", []) and not path.startswith("/assets/")
             for p in common + [resolve(p) for p in op.get("parameters", [])]:
                 if p.get("in") == "query":
-                    out.append((method.upper(), path, p["name"]))
+                    out.append((method.upper(), path, p["name"], page))
     return out
 
 
@@ -148,11 +149,14 @@ def test_query_values_must_be_utf8(gess):
     assert len(params) >= 10, params
     me = h.fast_user(gess, roles=["admin"])
     offset = _log_offset(gess)
-    for method, pattern, name in params:
+    for method, pattern, name, page in params:
         for bad in ("%ff", "%c3%28"):
             path = _fill(pattern) + f"?{name}={bad}"
             body = b"{}" if method in ("POST", "PUT", "PATCH") else None
             st, ct, data = _raw(gess, method, path, headers=me["headers"], body=body)
+            if page:  # a page answers its 422 as the error page (README, Pages)
+                assert st == 422 and ct.startswith("text/html"), (method, path, st, ct)
+                continue
             p = _problem(st, ct, data, 422, f"{method} {path}")
             assert p["type"] == h.PROBLEM_BASE + "validation-failed", p
             assert name in h.error_fields(p), (method, path, p)
