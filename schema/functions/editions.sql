@@ -110,7 +110,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A date span as a page in p_lang writes it: '12–14 de mayo de 2028',
--- '12–14 May 2028' (names from arrays, not lc_time).
+-- '30 de julio – 2 de agosto de 2026', '12–14 May 2028' (as
+-- services/mail/dates.c does for mail; names from arrays, not lc_time).
 CREATE OR REPLACE FUNCTION editions_page_span(p_from date, p_to date, p_lang text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     WITH n AS (SELECT CASE WHEN p_lang = 'en' THEN
@@ -119,18 +120,16 @@ LANGUAGE sql IMMUTABLE AS $$
                       ELSE ARRAY['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio',
                                  'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre']
                       END AS m,
-                      CASE WHEN p_lang = 'en' THEN ' ' ELSE ' de ' END AS de)
-    SELECT CASE WHEN p_from = p_to
-                THEN extract(day FROM p_from) || de || m[extract(month FROM p_from)] || de
-                     || extract(year FROM p_from)
-                WHEN date_trunc('month', p_from) = date_trunc('month', p_to)
-                THEN extract(day FROM p_from) || '–' || extract(day FROM p_to) || de
-                     || m[extract(month FROM p_from)] || de || extract(year FROM p_from)
-                ELSE extract(day FROM p_from) || de || m[extract(month FROM p_from)] || de
-                     || extract(year FROM p_from) || ' – ' || extract(day FROM p_to) || de
-                     || m[extract(month FROM p_to)] || de || extract(year FROM p_to)
+                      CASE WHEN p_lang = 'en' THEN ' ' ELSE ' de ' END AS de),
+         d AS (SELECT extract(day FROM p_from)::int AS d1, extract(month FROM p_from)::int AS m1,
+                      extract(year FROM p_from)::int AS y1, extract(day FROM p_to)::int AS d2,
+                      extract(month FROM p_to)::int AS m2, extract(year FROM p_to)::int AS y2)
+    SELECT CASE WHEN p_from = p_to THEN d1 || de || m[m1] || de || y1
+                WHEN y1 = y2 AND m1 = m2 THEN d1 || '–' || d2 || de || m[m1] || de || y1
+                WHEN y1 = y2 THEN d1 || de || m[m1] || ' – ' || d2 || de || m[m2] || de || y1
+                ELSE d1 || de || m[m1] || de || y1 || ' – ' || d2 || de || m[m2] || de || y2
            END
-      FROM n
+      FROM n, d
 $$;
 
 -- GET /: the current edition (editions_get) with its dates as people read
@@ -373,3 +372,95 @@ LANGUAGE sql STABLE AS $$
           LEFT JOIN questions q ON q.edition_id = e.id
          GROUP BY e.id))
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Pages (services/editions/page_edition.c): dates as people read them, and
+-- the edition's page in one statement.
+
+-- A day as the page's language writes it: 'martes 18 de agosto de 2026',
+-- 'Tuesday 18 August 2026' (p_lang 'en'; anything else Spanish). Names from
+-- arrays, not lc_time, so the server's locale changes nothing.
+CREATE OR REPLACE FUNCTION editions_page_day(p_day date, p_lang text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_lang = 'en' THEN
+               (ARRAY['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',
+                      'Saturday'])[extract(dow FROM p_day)::int + 1]
+               || ' ' || extract(day FROM p_day)::int || ' '
+               || (ARRAY['January', 'February', 'March', 'April', 'May', 'June', 'July',
+                         'August', 'September', 'October', 'November',
+                         'December'])[extract(month FROM p_day)::int]
+               || ' ' || extract(year FROM p_day)::int
+           ELSE
+               (ARRAY['domingo', 'lunes', 'martes', 'miércoles', 'jueves', 'viernes',
+                      'sábado'])[extract(dow FROM p_day)::int + 1]
+               || ' ' || extract(day FROM p_day)::int || ' de '
+               || (ARRAY['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio',
+                         'agosto', 'septiembre', 'octubre', 'noviembre',
+                         'diciembre'])[extract(month FROM p_day)::int]
+               || ' de ' || extract(year FROM p_day)::int
+           END
+$$;
+
+-- An instant as the wall clock of time zone p_tz in p_lang:
+-- 'martes 18 de agosto de 2026, 09:00'.
+CREATE OR REPLACE FUNCTION editions_page_when(p_at timestamptz, p_tz text, p_lang text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT editions_page_day((p_at AT TIME ZONE p_tz)::date, p_lang) || ', '
+           || to_char(p_at AT TIME ZONE p_tz, 'HH24:MI')
+$$;
+
+-- GET /editions/{slug}: the edition (editions_get) with its dates and
+-- registration window as people read them, and the categories
+-- (editions_category_list) with each offered mode's seats, in one answer.
+-- A problem of either (the edition is unknown or a draft) is the page's.
+-- registration_open (the API's), registration_soon (not open yet) and
+-- registration_over (closed: past its window, or the edition closed) are
+-- exclusive, for logic-less templates.
+CREATE OR REPLACE FUNCTION editions_page_edition(p_slug text, p_staff boolean, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN g.problem IS NOT NULL THEN g
+                WHEN c.problem IS NOT NULL THEN c
+                ELSE core_answer(200, json_build_object(
+        'title', g.body->'title',
+        'edition', g.body::jsonb || jsonb_build_object(
+            'dates', editions_page_span((g.body->>'starts_on')::date,
+                                        (g.body->>'ends_on')::date, p_lang),
+            'opens_local', editions_page_when((g.body->>'registration_opens_at')::timestamptz,
+                                              g.body->>'timezone', p_lang),
+            'closes_local', editions_page_when((g.body->>'registration_closes_at')::timestamptz,
+                                               g.body->>'timezone', p_lang),
+            'registration_soon', NOT (g.body->>'registration_open')::boolean
+                                 AND now() < (g.body->>'registration_opens_at')::timestamptz,
+            'registration_over', NOT (g.body->>'registration_open')::boolean
+                                 AND now() >= (g.body->>'registration_opens_at')::timestamptz),
+        'categories', coalesce((
+            SELECT json_agg(json_build_object(
+                       'code', x->>'code', 'name', x->>'name',
+                       'description', nullif(x->>'description', ''),
+                       'free', coalesce((x->>'price_cents')::bigint, 0) = 0,
+                       'price', CASE WHEN coalesce((x->>'price_cents')::bigint, 0) > 0 THEN
+                                    concat_ws(' ', x->>'currency',
+                                              to_char((x->>'price_cents')::bigint / 100.0,
+                                                      'FM999999990.00')) END,
+                       'requires_approval', (x->>'requires_approval')::boolean,
+                       'modes', (SELECT json_agg(json_build_object(
+                                            'mode', m.key,
+                                            'is', json_build_object(m.key, true),
+                                            'unlimited', jsonb_typeof(m.value) = 'null',
+                                            'capacity', m.value,
+                                            'seats_left', x->'seats_left'->m.key,
+                                            'full', jsonb_typeof(m.value) <> 'null'
+                                                    AND (x->'seats_left'->>m.key)::int <= 0)
+                                        ORDER BY m.key)
+                                   FROM jsonb_each(x->'modes') m))
+                   ORDER BY i)
+              FROM jsonb_array_elements(c.body::jsonb->'items') WITH ORDINALITY AS y(x, i)),
+            '[]')))
+           END
+      FROM editions_get(p_slug, p_staff) g, editions_category_list(p_slug, p_staff) c
+$$;
+
+GRANT EXECUTE ON FUNCTION editions_page_day(date, text),
+    editions_page_when(timestamptz, text, text), editions_page_edition(text, boolean, text)
+    TO gess_app;

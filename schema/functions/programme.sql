@@ -690,3 +690,125 @@ BEGIN
                       END));
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Pages (services/programme/pages.c): the released programme and one
+-- session, each in one statement composing the API's own functions.
+
+-- A session's language (a BCP 47 tag) named in p_lang: 'es' is 'español'
+-- in Spanish and 'Spanish' in English; a tag not named here is itself.
+CREATE OR REPLACE FUNCTION programme_language_name(p_tag text, p_lang text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce((SELECT CASE WHEN p_lang = 'en' THEN n.en ELSE n.es END
+                       FROM (VALUES ('es', 'español', 'Spanish'), ('en', 'inglés', 'English'),
+                                    ('qu', 'quechua', 'Quechua'), ('ay', 'aimara', 'Aymara'),
+                                    ('pt', 'portugués', 'Portuguese'),
+                                    ('pt-BR', 'portugués', 'Portuguese')) n (tag, es, en)
+                      WHERE lower(n.tag) = lower(p_tag)), p_tag)
+$$;
+
+-- One session of a release as a page shows it: its times as the wall clock
+-- of p_tz (starts, ends 'HH24:MI'; ends_when when it ends on another day),
+-- kind_is {"<kind>": true} for logic-less templates, the language named.
+CREATE OR REPLACE FUNCTION programme_page_entry(p_s jsonb, p_tz text, p_lang text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT p_s || jsonb_build_object(
+        'starts', to_char((p_s->>'starts_at')::timestamptz AT TIME ZONE p_tz, 'HH24:MI'),
+        'ends', to_char((p_s->>'ends_at')::timestamptz AT TIME ZONE p_tz, 'HH24:MI'),
+        'when', editions_page_when((p_s->>'starts_at')::timestamptz, p_tz, p_lang),
+        'ends_when', CASE WHEN ((p_s->>'starts_at')::timestamptz AT TIME ZONE p_tz)::date
+                               <> ((p_s->>'ends_at')::timestamptz AT TIME ZONE p_tz)::date
+                          THEN editions_page_when((p_s->>'ends_at')::timestamptz, p_tz, p_lang)
+                     END,
+        'kind_is', jsonb_build_object(coalesce(p_s->>'kind', 'talk'), true),
+        'language_name', programme_language_name(p_s->>'language', p_lang),
+        'has_speakers', jsonb_array_length(coalesce(p_s->'speakers', '[]')) > 0)
+$$;
+
+-- GET /editions/{slug}/programme: the edition (editions_get) and its latest
+-- release (schedule_get, what GET /v1/editions/{slug}/schedule answers) by
+-- day of the edition's time zone, then by start time; p_track (a track id
+-- as text, NULL: all) keeps that track's sessions. An edition without a
+-- release yet is a page saying so (released false), not a 404.
+CREATE OR REPLACE FUNCTION programme_page_programme(p_slug text, p_organizer boolean,
+                                                    p_track text, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH g AS (SELECT * FROM editions_get(p_slug, p_organizer)),
+         rel AS (SELECT s.content::jsonb AS c FROM schedule_get(p_slug) s
+                  WHERE s.content IS NOT NULL AND (NOT s.draft OR p_organizer)),
+         tz AS (SELECT g.body->>'timezone' AS tz FROM g WHERE g.problem IS NULL),
+         ss AS (SELECT programme_page_entry(x, tz.tz, p_lang) AS s, i,
+                       (x->>'starts_at')::timestamptz AT TIME ZONE tz.tz AS local_start
+                  FROM rel, tz,
+                       jsonb_array_elements(rel.c->'sessions') WITH ORDINALITY AS y(x, i)
+                 WHERE p_track IS NULL OR x->'track'->>'id' = p_track),
+         slots AS (SELECT local_start::date AS day, to_char(local_start, 'HH24:MI') AS hhmm,
+                          min(s->>'starts_at') AS starts_at, min(i) AS i,
+                          jsonb_agg(s ORDER BY i) AS sessions
+                     FROM ss GROUP BY 1, 2),
+         days AS (SELECT day, jsonb_agg(jsonb_build_object('time', hhmm, 'starts_at', starts_at,
+                                                           'sessions', sessions)
+                                        ORDER BY i) AS slots
+                    FROM slots GROUP BY day)
+    SELECT CASE WHEN g.problem IS NOT NULL THEN ROW(g.status, g.problem, g.body)::api_answer
+                ELSE core_answer(200, json_build_object(
+        'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
+                                     'motto', g.body->'motto', 'timezone', g.body->'timezone',
+                                     'dates', editions_page_span((g.body->>'starts_on')::date,
+                                                                 (g.body->>'ends_on')::date,
+                                                                 p_lang)),
+        'released', EXISTS (SELECT 1 FROM rel),
+        'version', (SELECT rel.c->'version' FROM rel),
+        'published_local', (SELECT editions_page_when((rel.c->>'published_at')::timestamptz,
+                                                      g.body->>'timezone', p_lang) FROM rel),
+        'tracks', (SELECT coalesce(jsonb_agg(t || jsonb_build_object('selected',
+                                                                     t->>'id' = p_track)
+                                             ORDER BY t->>'name', t->>'id'), '[]')
+                     FROM rel, jsonb_array_elements(rel.c->'tracks') t),
+        'track', (SELECT t FROM rel, jsonb_array_elements(rel.c->'tracks') t
+                   WHERE t->>'id' = p_track),
+        'filtered', p_track IS NOT NULL,
+        'count', (SELECT count(*) FROM ss),
+        'days', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                     'date', day, 'label', editions_page_day(day, p_lang),
+                                     'slots', slots) ORDER BY day), '[]')
+                   FROM days)))
+           END
+      FROM g
+$$;
+
+-- GET /sessions/{id}: the session as the API shows it to the caller
+-- (programme_session_get: released, or the draft for organizers) with its
+-- edition (editions_get) and its times in the edition's time zone.
+CREATE OR REPLACE FUNCTION programme_page_session(p_id uuid, p_organizer boolean, p_lang text)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    s api_answer;
+    g api_answer;
+BEGIN
+    s := programme_session_get(p_id, p_organizer);
+    IF s.problem IS NOT NULL THEN
+        RETURN s;
+    END IF;
+    g := editions_get(s.body->>'edition', p_organizer);
+    IF g.problem IS NOT NULL THEN
+        RETURN g;
+    END IF;
+    RETURN core_answer(200, json_build_object(
+        'title', s.body->'title',
+        'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
+                                     'timezone', g.body->'timezone'),
+        'session', programme_page_entry(s.body::jsonb, g.body->>'timezone', p_lang)
+                   || jsonb_build_object(
+                       'has_capacity', s.body->'capacity' IS NOT NULL
+                                       AND json_typeof(s.body->'capacity') <> 'null',
+                       'has_seats_left', s.body->'seats_left' IS NOT NULL
+                                         AND json_typeof(s.body->'seats_left') <> 'null')));
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION programme_language_name(text, text),
+    programme_page_entry(jsonb, text, text), programme_page_programme(text, boolean, text, text),
+    programme_page_session(uuid, boolean, text) TO gess_app;

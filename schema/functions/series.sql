@@ -690,3 +690,106 @@ LANGUAGE sql STABLE AS $$
                   FROM people p JOIN accounts a ON a.id = p.account_id) AS items
           FROM e) x))
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Pages (services/series/pages.c): the Rumbo al GESS list and one event,
+-- each in one statement composing the API's own functions.
+
+-- An event as the API answered it (series_event_json: online_url only for
+-- whom it shows it to) plus what a page shows: its times in the edition's
+-- time zone and p_lang, kind_is/format_is/status_is as keys for logic-less
+-- templates, and the modes with their places as a list.
+CREATE OR REPLACE FUNCTION series_page_entry(p_ev jsonb, p_tz text, p_lang text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT p_ev || jsonb_build_object(
+        'when', editions_page_when((p_ev->>'starts_at')::timestamptz, p_tz, p_lang),
+        'ends', CASE WHEN ((p_ev->>'starts_at')::timestamptz AT TIME ZONE p_tz)::date
+                          = ((p_ev->>'ends_at')::timestamptz AT TIME ZONE p_tz)::date
+                     THEN to_char((p_ev->>'ends_at')::timestamptz AT TIME ZONE p_tz, 'HH24:MI')
+                     ELSE editions_page_when((p_ev->>'ends_at')::timestamptz, p_tz, p_lang) END,
+        'kind_is', jsonb_build_object(p_ev->>'kind', true),
+        'format_is', jsonb_build_object(p_ev->>'format', true),
+        'status_is', jsonb_build_object(coalesce(p_ev->>'status', 'scheduled'), true),
+        'has_location', coalesce(p_ev->>'location', '') <> '',
+        'has_partners', jsonb_array_length(coalesce(p_ev->'partner_organizations', '[]')) > 0,
+        'mode_list', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                      'mode', m.key, 'is', jsonb_build_object(m.key, true),
+                                      'unlimited', jsonb_typeof(m.value) = 'null',
+                                      'capacity', m.value,
+                                      'places_left', p_ev->'places_left'->m.key)
+                                  ORDER BY m.key)
+                                 FROM jsonb_each(coalesce(p_ev->'modes', '{}')) m), '[]'))
+$$;
+
+-- GET /editions/{slug}/rumbo: the edition (editions_get) and its events
+-- (series_event_list, as the caller may see them): upcoming ones (not yet
+-- ended) first, soonest first; then past ones, latest first.
+CREATE OR REPLACE FUNCTION series_page_rumbo(p_slug text, p_viewer uuid, p_organizer boolean,
+                                             p_lang text)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    g api_answer;
+    l api_answer;
+    tz text;
+BEGIN
+    g := editions_get(p_slug, p_organizer);
+    IF g.problem IS NOT NULL THEN
+        RETURN g;
+    END IF;
+    l := series_event_list(p_slug, p_viewer, p_organizer, NULL, 200);
+    IF l.problem IS NOT NULL THEN
+        RETURN l;
+    END IF;
+    tz := g.body->>'timezone';
+    RETURN core_answer(200, json_build_object(
+        'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
+                                     'timezone', g.body->'timezone'),
+        'upcoming', coalesce((
+            SELECT jsonb_agg(series_page_entry(x, tz, p_lang) ORDER BY x->>'starts_at', i)
+              FROM jsonb_array_elements(l.body::jsonb->'items') WITH ORDINALITY AS y(x, i)
+             WHERE (x->>'ends_at')::timestamptz >= now()), '[]'),
+        'past', coalesce((
+            SELECT jsonb_agg(series_page_entry(x, tz, p_lang) ORDER BY x->>'starts_at' DESC, i)
+              FROM jsonb_array_elements(l.body::jsonb->'items') WITH ORDINALITY AS y(x, i)
+             WHERE (x->>'ends_at')::timestamptz < now()), '[]'),
+        'has_upcoming', EXISTS (SELECT 1 FROM json_array_elements(l.body->'items') x
+                                 WHERE (x->>'ends_at')::timestamptz >= now()),
+        'has_past', EXISTS (SELECT 1 FROM json_array_elements(l.body->'items') x
+                             WHERE (x->>'ends_at')::timestamptz < now()),
+        'more', l.body->'next_cursor' IS NOT NULL AND json_typeof(l.body->'next_cursor') <> 'null'));
+END
+$$;
+
+-- GET /series-events/{id}: the event as the API shows it to the caller
+-- (series_event_get) with its edition (editions_get) and local times.
+CREATE OR REPLACE FUNCTION series_page_event(p_id uuid, p_viewer uuid, p_organizer boolean,
+                                             p_lang text)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    ev api_answer;
+    g api_answer;
+BEGIN
+    ev := series_event_get(p_id, p_viewer, p_organizer);
+    IF ev.problem IS NOT NULL THEN
+        RETURN ev;
+    END IF;
+    g := editions_get(ev.body->>'edition', p_organizer);
+    IF g.problem IS NOT NULL THEN
+        RETURN g;
+    END IF;
+    RETURN core_answer(200, json_build_object(
+        'title', ev.body->'title',
+        'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
+                                     'timezone', g.body->'timezone'),
+        'event', series_page_entry(ev.body::jsonb, g.body->>'timezone', p_lang)
+                 || jsonb_build_object(
+                     'past', (ev.body->>'ends_at')::timestamptz < now(),
+                     'has_online_url', coalesce(ev.body->>'online_url', '') <> '')));
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION series_page_entry(jsonb, text, text),
+    series_page_rumbo(text, uuid, boolean, text), series_page_event(uuid, uuid, boolean, text)
+    TO gess_app;

@@ -427,6 +427,13 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
         title = json_string_value(json_object_get(own, "title"));
     }
     const char *pub = req_config(r)->public_url;
+    /* ?notice=<word> after a redirect (a password reset, an erasure): shown
+     * only when it is one of core's worded notices (t.notice), so a link
+     * cannot make the page say anything of its own */
+    const char *word = req_query_param(r, "notice");
+    const char *notice =
+        word != NULL ? json_string_value(json_object_get(json_object_get(t, "notice"), word))
+                     : NULL;
     json_t *ctx = json_pack(
         "{s:s, s:s, s:o?, s:O?, s:o, s:b, s:s, s:s, s:s, s:s, s:i, s:{s:b}, s:s, s:o, s:o, s:o, "
         "s:o, s:b}",
@@ -437,6 +444,8 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
         data ? data : json_object(), "values", values ? values : json_object(), "errors",
         errors ? errors : json_object(), "error_list", error_list ? error_list : json_array(),
         "has_errors", json_array_size(error_list) > 0);
+    if (ctx != NULL && notice != NULL)
+        json_object_set_new(ctx, "notice", json_string(notice));
     return ctx;
 }
 

@@ -692,16 +692,18 @@ void req_dispatch(struct evhttp_request *ev, void *arg)
 
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    if (path == NULL || *path == '\0')
-        path = "/";
-    /* "//v1/me" is an empty segment, not the host "v1" and the path "/me"
-     * that evhttp parses it as (RFC 3986's network-path reference) */
     const char *target = evhttp_request_get_uri(ev);
     if (target != NULL && target[0] == '/' && target[1] == '/') {
+        /* "//x" parses as an authority with an empty path (RFC 3986's
+         * network-path reference: "//v1/me" as the host v1 and the path
+         * /me): it is neither "/" nor "/me" */
         snprintf(r->path, sizeof r->path, "%.500s", target);
+        r->path[strcspn(r->path, "?")] = '\0';
         reply_not_found(r);
         return;
     }
+    if (path == NULL || *path == '\0')
+        path = "/";
     if (strlen(path) >= sizeof r->path) {
         snprintf(r->path, sizeof r->path, "%.500s...", path);
         reply_not_found(r);

@@ -30,16 +30,25 @@ static const struct route routes[] = {
           OUT_HTML),
     ROUTE("GET", "/pacts", editions_page_go, "editions/page_home.c", AUTH_NONE, BODY_NONE,
           OUT_HTML),
+    ROUTE("GET", "/editions/{slug}", editions_page_edition, "editions/page_edition.c",
+          AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &editions_stmt_create,        &editions_stmt_list,
-    &editions_stmt_get,           &editions_stmt_patch,
-    &editions_stmt_next,          &editions_stmt_category_create,
-    &editions_stmt_category_list, &editions_stmt_question_create,
-    &editions_stmt_question_list, &editions_stmt_page_home,
-    &editions_stmt_page_go,       NULL,
+    &editions_stmt_create,
+    &editions_stmt_list,
+    &editions_stmt_get,
+    &editions_stmt_patch,
+    &editions_stmt_next,
+    &editions_stmt_category_create,
+    &editions_stmt_category_list,
+    &editions_stmt_question_create,
+    &editions_stmt_question_list,
+    &editions_stmt_page_home,
+    &editions_stmt_page_go,
+    &editions_stmt_page_edition,
+    NULL,
 };
 
 const struct module editions_module = {"editions", routes, statements, NULL};

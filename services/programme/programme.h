@@ -56,4 +56,9 @@ void programme_agenda(struct req *r);
 void programme_agenda_put(struct req *r);
 void programme_agenda_delete(struct req *r);
 
+/* pages.c: GET /editions/{slug}/programme and GET /sessions/{id} (text/html) */
+extern const struct db_stmt programme_stmt_page_programme, programme_stmt_page_session;
+void programme_page_programme(struct req *r);
+void programme_page_session(struct req *r);
+
 #endif

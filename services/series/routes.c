@@ -26,23 +26,19 @@ static const struct route routes[] = {
           "series/attendance.c", AUTH_ORGANIZER, BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/series-events/{id}/attendance", series_attendance_list, "series/attendance.c",
           AUTH_ORGANIZER, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/editions/{slug}/rumbo", series_page_rumbo, "series/pages.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_HTML),
+    ROUTE("GET", "/series-events/{id}", series_page_event, "series/pages.c", AUTH_OPTIONAL,
+          BODY_NONE, OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &series_stmt_event_create,
-    &series_stmt_event_list,
-    &series_stmt_event_list_ics,
-    &series_stmt_event_recurring,
-    &series_stmt_event_get,
-    &series_stmt_event_patch,
-    &series_stmt_event_cancel,
-    &series_stmt_rsvp_create,
-    &series_stmt_rsvp_cancel,
-    &series_stmt_attendance_create,
-    &series_stmt_attendance_list,
-    &series_stmt_participation,
-    NULL,
+    &series_stmt_event_create,      &series_stmt_event_list,      &series_stmt_event_list_ics,
+    &series_stmt_event_recurring,   &series_stmt_event_get,       &series_stmt_event_patch,
+    &series_stmt_event_cancel,      &series_stmt_rsvp_create,     &series_stmt_rsvp_cancel,
+    &series_stmt_attendance_create, &series_stmt_attendance_list, &series_stmt_participation,
+    &series_stmt_page_rumbo,        &series_stmt_page_event,      NULL,
 };
 
 const struct module series_module = {"series", routes, statements, NULL};

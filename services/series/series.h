@@ -35,6 +35,10 @@ extern const struct db_stmt series_stmt_event_create, series_stmt_event_list,
     series_stmt_event_list_ics, series_stmt_event_recurring, series_stmt_event_get,
     series_stmt_event_patch, series_stmt_event_cancel, series_stmt_rsvp_create,
     series_stmt_rsvp_cancel, series_stmt_attendance_create, series_stmt_attendance_list,
-    series_stmt_participation;
+    series_stmt_participation, series_stmt_page_rumbo, series_stmt_page_event;
+
+/* pages.c: GET /editions/{slug}/rumbo and GET /series-events/{id} (text/html) */
+void series_page_rumbo(struct req *r);
+void series_page_event(struct req *r);
 
 #endif

@@ -360,3 +360,19 @@ def test_pages_answer_html_whatever_accept_says_and_their_problems_are_pages(ges
     r = gess.req("POST", "/login", json={"email": "a@b.c"})
     assert r.status_code == 415
     page_headers_ok(r)
+
+
+def test_a_notice_after_a_redirect_is_one_of_cores_worded_notices(gess):
+    """?notice= after a password reset or an erasure shows core's line for it; any other
+    word (or markup) shows nothing, so a link cannot make a page say what it likes."""
+    s = browser(gess)
+    r = s.get(gess.url("/login?notice=password_reset"), headers={"Accept-Language": "es"})
+    assert r.status_code == 200
+    assert re.search(r'<p class="notice" role="status">Tu contraseña cambió', r.text), r.text[:2000]
+    r = s.get(gess.url("/?notice=erased&lang=en"))
+    assert '<p class="notice" role="status">Your account and your personal data were erased.' \
+        in r.text
+    for word in ("nonsense", "<script>alert(1)</script>", "title"):
+        r = s.get(gess.url("/"), params={"notice": word})
+        assert r.status_code == 200 and 'class="notice" role="status"' not in r.text, word
+        assert "<script>alert" not in r.text

@@ -1,0 +1,34 @@
+/* pages.c — the programme's pages for people: GET /editions/{slug}/programme
+ * (the latest release by day and start time, ?track=<id> keeping one track,
+ * as a plain GET form works without JavaScript) and GET /sessions/{id}.
+ * Each is one statement composing the API's own functions
+ * (programme_page_programme: editions_get and schedule_get;
+ * programme_page_session: programme_session_get and editions_get), with
+ * times as the wall clock of the edition's time zone in the page's
+ * language. */
+#include "core/page.h"
+#include "core/req.h"
+#include "programme/programme.h"
+
+const struct db_stmt programme_stmt_page_programme =
+    DB_ANSWER(programme_page_programme, "$1, $2::boolean, $3, $4");
+
+const struct db_stmt programme_stmt_page_session =
+    DB_ANSWER(programme_page_session, "$1::uuid, $2::boolean, $3");
+
+void programme_page_programme(struct req *r)
+{
+    /* "All tracks" submits track= (empty): no filter */
+    const char *track = req_query_param(r, "track");
+    if (track != NULL && track[0] == '\0')
+        track = NULL;
+    const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r)), track,
+                            page_lang(r)};
+    page_query(r, "programme", &programme_stmt_page_programme, 4, params, NULL);
+}
+
+void programme_page_session(struct req *r)
+{
+    const char *params[] = {req_param(r, "id"), req_sql_bool(req_is_organizer(r)), page_lang(r)};
+    page_query(r, "session", &programme_stmt_page_session, 3, params, NULL);
+}
