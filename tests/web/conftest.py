@@ -44,6 +44,7 @@ import smtphelp  # noqa: E402
 # the fixtures and hooks re-exported for the tests here.
 Instance = api_conftest.Instance
 gess = api_conftest.gess
+staff = api_conftest.staff
 _stop_spawned_instances = api_conftest._stop_spawned_instances
 pytest_runtest_makereport = api_conftest.pytest_runtest_makereport
 

@@ -21,6 +21,8 @@ def first_id(web, path):
 @pytest.fixture(scope="module")
 def audit(web, gess):
     u = gess.user(full_name="Lucía Ccori Mamani")
+    # /me audited with a registration in its table
+    h.register_ok(gess, u, "gess-2028", "general", "in_person")
     session = (first_id(web, "/v1/editions/gess-2028/sessions")
                or first_id(web, "/v1/editions/gess-2026/sessions"))
     series = first_id(web, "/v1/editions/gess-2028/series-events")
