@@ -195,6 +195,10 @@ def test_the_home_page_shows_the_current_edition_and_its_next_events(gess, staff
     [[current]] = gess.sql("SELECT editions_page_current()")
     [[title]] = gess.sql("SELECT title FROM editions WHERE slug = %s", (current,))
     assert title in r.text
+    # each upcoming event once (a list section around a list rendered it once per item)
+    links = re.findall(r'href="/series-events/([0-9a-f-]+)"', r.text)
+    assert links and len(links) == len(set(links)) <= 3, links
+    assert r.text.count('<ul class="cards">') == 1
     if current == ed["slug"]:  # another module's edition may come first by date
         assert "&lt;b&gt;Rosa&lt;/b&gt; &amp; la minería" in r.text
         assert "<b>Rosa</b>" not in r.text
