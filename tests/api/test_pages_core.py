@@ -372,7 +372,7 @@ def test_a_notice_after_a_redirect_is_one_of_cores_worded_notices(gess):
     s = browser(gess)
     r = s.get(gess.url("/login?notice=password_reset"), headers={"Accept-Language": "es"})
     assert r.status_code == 200
-    assert re.search(r'<p class="notice" role="status">Tu contraseña cambió', r.text), r.text[:2000]
+    assert re.search(r'<p class="notice" role="status">Su contraseña cambió', r.text), r.text[:2000]
     r = s.get(gess.url("/?notice=erased&lang=en"))
     assert '<p class="notice" role="status">Your account and your personal data were erased.' \
         in r.text
