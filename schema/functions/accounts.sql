@@ -585,14 +585,19 @@ LANGUAGE sql STABLE AS $$
         SELECT json_build_object(
                    'account', account_json(a),
                    'reminders_opt_out', a.reminders_opt_out,
-                   'registrations', coalesce((
+                   'registrations', r.list,
+                   -- a list renders a section once per item: whether there
+                   -- is any is a boolean of its own (the table around them)
+                   'has_registrations', json_array_length(r.list) > 0)
+          FROM accounts a,
+               LATERAL (SELECT coalesce((
                        SELECT json_agg(i::jsonb || jsonb_build_object(
                                   'status_is', jsonb_build_object(i ->> 'status', true))
                               ORDER BY n)
                          FROM json_array_elements(
                                   (registration_list_mine(p_account)).body -> 'items')
-                              WITH ORDINALITY AS x(i, n)), '[]'))
-          FROM accounts a WHERE a.id = p_account))
+                              WITH ORDINALITY AS x(i, n)), '[]') AS list) r
+         WHERE a.id = p_account))
 $$;
 
 GRANT EXECUTE ON FUNCTION accounts_mail_begin(text, text, integer, integer, integer),

@@ -155,9 +155,15 @@ LANGUAGE sql STABLE AS $$
                'edition', (SELECT e FROM ed),
                'dates', (SELECT editions_page_span((e ->> 'starts_on')::date,
                                                    (e ->> 'ends_on')::date, p_lang) FROM ed),
-               'registration_closes_on', (SELECT ((e ->> 'registration_closes_at')::timestamptz
-                                                  AT TIME ZONE (e ->> 'timezone'))::date FROM ed),
-               'events', (SELECT items FROM upcoming)))
+               -- a day as people write it, in the edition's time zone
+               'registration_closes_on',
+                   (SELECT editions_page_span(d, d, p_lang)
+                      FROM (SELECT ((e ->> 'registration_closes_at')::timestamptz
+                                    AT TIME ZONE (e ->> 'timezone'))::date AS d FROM ed) x),
+               'events', (SELECT items FROM upcoming),
+               -- a list renders a section once per item: whether there is
+               -- any is a boolean of its own
+               'has_events', (SELECT json_array_length(items) > 0 FROM upcoming)))
 $$;
 
 -- GET /programme, /rumbo, /pacts: where the current edition's page is.

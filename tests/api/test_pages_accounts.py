@@ -263,6 +263,12 @@ def test_my_registrations_are_worded_for_people(gess, staff):
     h.register_ok(gess, other, slug, vetted, status="pending")
     page = _html(_session(gess, other).get(gess.url("/me?lang=en")), 200)
     assert "Waiting for approval" in page
+    # two registrations: one table, each row once
+    slug2 = h.create_edition(gess, org)["slug"]
+    h.register_ok(gess, who, slug2, h.create_category(gess, org, slug2)["code"])
+    page = _html(_session(gess, who).get(gess.url("/me")), 200)
+    assert page.count('<table class="registrations">') == 1, page
+    assert page.count(f'href="/editions/{slug}"') == 1 and page.count(f'href="/editions/{slug2}"') == 1
 
 
 def test_erase_ends_the_account_and_its_cookie(gess):
