@@ -48,6 +48,10 @@ async function audit(page, entry, state) {
       .concat(performance.getEntriesByType('navigation'))
       .filter((e) => e.entryType === 'navigation' || ['link', 'script', 'css'].includes(e.initiatorType))
       .reduce((s, e) => s + (e.decodedBodySize || 0), 0));
+    // reflow (WCAG 1.4.10): on a phone the page fits its width
+    await page.setViewportSize({ width: 390, height: 844 });
+    r.scroll390 = await page.evaluate(() => document.documentElement.scrollWidth);
+    await page.setViewportSize({ width: 1280, height: 900 });
     if (w.ARGS.shots && entry.shot !== false) await w.shots(page, `${entry.name || w.slugOf(entry.path)}${entry.invalid ? '-422' : ''}-${state}`);
   } catch (e) {
     r.error = String(e.message || e).split('\n')[0];

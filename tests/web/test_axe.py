@@ -69,7 +69,8 @@ def audit(web, gess):
 
 
 def label(p):
-    return f"{p['path']} ({'signed in' if p['state'] == 'in' else 'signed out'})"
+    lang = ", in English" if p.get("want_lang") == "en" else ""
+    return f"{p['path']} ({'signed in' if p['state'] == 'in' else 'signed out'}{lang})"
 
 
 def test_every_page_answers(audit):
@@ -144,4 +145,13 @@ def test_no_inline_style_script_handler_or_outside_resource(audit):
             bad.append(f"{label(p)}: event handler attributes {i['handlers']}")
         if i["external"]:
             bad.append(f"{label(p)}: resources from elsewhere {i['external'][:5]}")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(audit):
+    """At 390 px wide every page fits (WCAG 2.2 1.4.10, reflow): nothing wider
+    than the viewport."""
+    pages, _ = audit
+    bad = [f"{label(p)}: {p['scroll390']} px wide at 390 px" for p in pages
+           if not p.get("error") and p.get("scroll390", 0) > 390]
     assert not bad, "\n".join(bad)
