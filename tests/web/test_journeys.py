@@ -28,6 +28,11 @@ def test_signup_verify_login_me(web, gess, js):
     }
     res = web.run("signup.mjs", account=acc, name="signup", **variant(js))
     assert res["verify_status"] == 200, res
+    # the cookie lives as long as the token behind it (one row of tokens, the API's table)
+    rows = gess.sql("SELECT extract(epoch FROM t.expires_at) FROM tokens t JOIN accounts a"
+                    " ON a.id = t.account_id WHERE lower(a.email) = lower(%s)", (acc["email"],))
+    assert len(rows) == 1, rows
+    assert abs(float(rows[0][0]) - res["session_expires"]) < 10, (rows, res["session_expires"])
     # the account exists as typed, and opening the link verified it
     token = gess.login(acc["email"], acc["password"])
     me = h.assert_json(gess.req("GET", "/v1/me", headers=h.bearer(token)), 200)
