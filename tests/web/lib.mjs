@@ -198,7 +198,7 @@ async function checkFocusVisible(page, loc, what) {
     const shadow = s.boxShadow && s.boxShadow !== 'none';
     return outline || !!shadow;
   });
-  if (!visible) note(`focus not visible (no outline, no box-shadow) on ${what} at ${pathOf(page.url())}`);
+  check(visible, `focus not visible (no outline, no box-shadow) on ${what} at ${pathOf(page.url())}`);
 }
 
 // Sets a field the way the variant says: fill()/check()/selectOption() with

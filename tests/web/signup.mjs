@@ -22,6 +22,29 @@ w.run(async () => {
       'the sign-up form carries no csrf_token');
   });
 
+  if (w.KEYBOARD) {
+    await w.step('the first Tab reaches the skip link, Enter goes to <main>', async () => {
+      await page.keyboard.press('Tab');
+      const skip = await page.evaluate(() => {
+        const a = document.activeElement;
+        const r = a.getBoundingClientRect();
+        return { href: a.getAttribute('href'), text: a.innerText, w: r.width, h: r.height };
+      });
+      w.check(skip.href === '#main', `the first Tab focuses ${JSON.stringify(skip)}, want the skip link to #main`);
+      w.check(skip.w >= 24 && skip.h >= 24 && skip.text.trim(), `the focused skip link is not visible: ${JSON.stringify(skip)}`);
+      await page.keyboard.press('Enter');
+      const at = await page.evaluate(() => {
+        const m = document.getElementById('main');
+        return { main: !!m && m.tagName, hash: location.hash, inside: !!m && (m === document.activeElement || m.contains(document.activeElement)) };
+      });
+      w.check(at.main === 'MAIN' && at.hash === '#main', `the skip link leads to ${JSON.stringify(at)}`);
+      // from there, Tab goes on inside <main> (the form), not back through the header
+      await page.keyboard.press('Tab');
+      const inMain = await page.evaluate(() => document.getElementById('main').contains(document.activeElement));
+      w.check(inMain, 'after the skip link, Tab does not go on inside <main>');
+    });
+  }
+
   await w.step('fill and send the sign-up form', async () => {
     for (const k of ['email', 'password', 'full_name', 'organization', 'sector', 'country', 'region']) {
       await w.set(page, k, A[k]);
