@@ -42,7 +42,8 @@ export async function newContext(opts = {}) {
     locale: 'es-PE',
     baseURL: ARGS.base,
   });
-  ctx.setDefaultTimeout(opts.timeout || 10000);
+  // generous: an Argon2id login on a loaded 2-core machine takes seconds
+  ctx.setDefaultTimeout(opts.timeout || 20000);
   return ctx;
 }
 
