@@ -109,7 +109,13 @@ static void refuse_anonymous(struct req *r)
         req_reply_problem(r, "unauthorized", NULL);
         return;
     }
+    /* back to where they were after logging in, but only to a page a GET
+     * shows: a form's POST target (/me/data/erase) is no page to return to */
     const char *uri = evhttp_request_get_uri(r->ev);
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        page_redirect(r, "/login");
+        return;
+    }
     char *next = evhttp_uriencode(uri != NULL ? uri : "/", -1, 0);
     char location[1200];
     if (next == NULL || strlen(next) > 1000)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/assets.h"
@@ -197,6 +198,20 @@ static bool load_strings(char *err, size_t errlen)
     return ok;
 }
 
+/* Whether a page holds a form posted back (method="post", any case): it
+ * gets a csrf_token, and the pre-session cookie when there is no session.
+ * A GET form (a search, a filter) changes nothing and needs neither. */
+static bool has_post_form(const char *s)
+{
+    for (const char *f = strstr(s, "<form"); f != NULL; f = strstr(f + 5, "<form")) {
+        const char *end = strchr(f, '>');
+        for (const char *m = f; end != NULL && m < end; m++)
+            if (strncasecmp(m, "method=\"post\"", 13) == 0)
+                return true;
+    }
+    return false;
+}
+
 bool page_init(char *err, size_t errlen)
 {
     return page_init_files(embedded_files, err, errlen);
@@ -238,7 +253,7 @@ bool page_init_files(const struct embedded_file *files, char *err, size_t errlen
             goto fail;
         }
         n_pages++;
-        p->form = strstr((const char *)f->data, "<form") != NULL;
+        p->form = has_post_form((const char *)f->data);
         p->t = tmpl_compile(layout->name, (const char *)layout->data, layout->len, TMPL_HTML,
                             resolve, (void *)f, err, errlen);
         if (p->t == NULL)
@@ -360,6 +375,8 @@ bool page_local_path(const char *p)
 /* The current URL with lang=<other> instead of any lang= it had. */
 static json_t *other_lang_url(struct req *r, const char *other)
 {
+    if (!valid_utf8(r->path, strlen(r->path)))
+        return json_sprintf("/?lang=%s", other);
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
     size_t n = strlen(r->path) + (q ? strlen(q) : 0) + 16;
@@ -426,6 +443,9 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
         json_t *own = json_object_get(t, p->name);
         title = json_string_value(json_object_get(own, "title"));
     }
+    /* the 404 page of a path that is not UTF-8 (any client can ask for
+     * one) shows "/" rather than fail to build: JSON text must be UTF-8 */
+    const char *path = valid_utf8(r->path, strlen(r->path)) ? r->path : "/";
     const char *pub = req_config(r)->public_url;
     /* ?notice=<word> after a redirect (a password reset, an erasure): shown
      * only when it is one of core's worded notices (t.notice), so a link
@@ -438,7 +458,7 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
         "{s:s, s:s, s:o?, s:O?, s:o, s:b, s:s, s:s, s:s, s:s, s:i, s:{s:b}, s:s, s:o, s:o, s:o, "
         "s:o, s:b}",
         "lang", lang, "other_lang", other, "other_lang_url", other_lang_url(r, other), "t", t, "me",
-        me ? me : json_null(), "signed_in", r->auth.ok, "csrf_token", token, "path", r->path,
+        me ? me : json_null(), "signed_in", r->auth.ok, "csrf_token", token, "path", path,
         "assets_v", assets_version(), "public_url", pub ? pub : "", "year", tm.tm_year + 1900,
         "nav", nav_section(r->path), 1, "title", title ? title : "GESS", "data",
         data ? data : json_object(), "values", values ? values : json_object(), "errors",

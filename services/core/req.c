@@ -242,6 +242,18 @@ static void finish(struct req *r, int status, struct evbuffer *body)
     struct worker *w = r->w;
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(out, "X-Request-Id", r->id);
+    /* every answer, not only the pages: a calendar or a CSV fetched with a
+     * browser's cookie must not be read as a script by another site */
+    if (evhttp_find_header(out, "X-Content-Type-Options") == NULL)
+        evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+    /* an answer made for the holder of a session cookie, or one that sets a
+     * cookie, is nobody else's: a shared cache must neither keep it nor
+     * hand its Set-Cookie to others (unlike Authorization, a Cookie header
+     * does not stop a shared cache from storing the answer) */
+    if (r->auth.by_cookie || evhttp_find_header(out, "Set-Cookie") != NULL) {
+        evhttp_remove_header(out, "Cache-Control");
+        evhttp_add_header(out, "Cache-Control", "private, no-store");
+    }
     if (atomic_load(&w->draining))
         evhttp_add_header(out, "Connection", "close");
     struct timespec now;

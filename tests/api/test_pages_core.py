@@ -380,3 +380,61 @@ def test_a_notice_after_a_redirect_is_one_of_cores_worded_notices(gess):
         r = s.get(gess.url("/"), params={"notice": word})
         assert r.status_code == 200 and 'class="notice" role="status"' not in r.text, word
         assert "<script>alert" not in r.text
+
+
+def test_answers_for_a_cookie_are_nobodys_else_and_none_is_sniffed(gess):
+    """What a session cookie was answered with, and any answer setting a cookie, is
+    `Cache-Control: private, no-store` (a shared cache must neither keep a person's answer
+    nor replay a Set-Cookie to others); every answer carries nosniff."""
+    u = gess.user()
+    s = browser(gess)
+    r = login_page(gess, s)
+    r = s.post(gess.url("/login"), allow_redirects=False,
+               data={"csrf_token": form_token(r.text), "email": u["email"],
+                     "password": u["password"]})
+    assert r.status_code == 303
+    for path in ("/v1/me", "/v1/me/export", "/v1/editions"):
+        r = s.get(gess.url(path), headers={"Accept": "application/json"})
+        assert r.status_code == 200, (path, r.text[:200])
+        assert r.headers.get("Cache-Control") == "private, no-store", (path, r.headers)
+        assert r.headers.get("X-Content-Type-Options") == "nosniff", path
+    # a stale cookie is cleared, and that answer is not for a shared cache either
+    stale = requests.get(gess.url("/v1/editions"), cookies={"gess_session": "x" * 43})
+    assert "gess_session=;" in stale.headers.get("Set-Cookie", "")
+    assert stale.headers.get("Cache-Control") == "private, no-store", stale.headers
+    # without a cookie nothing changes for the API's caches
+    plain = requests.get(gess.url("/v1/editions"))
+    assert plain.headers.get("Cache-Control") != "private, no-store"
+    assert plain.headers.get("X-Content-Type-Options") == "nosniff"
+
+
+def test_a_path_that_is_not_utf8_is_the_404_page_not_a_500(gess):
+    import socket
+    with socket.create_connection(("127.0.0.1", int(gess.url("/").rsplit(":", 1)[1].split("/")[0])),
+                                  timeout=5) as c:
+        c.sendall(b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n"
+                  b"Connection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = c.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head = data.split(b"\r\n", 1)[0]
+    assert b" 404 " in head, data[:300]
+    assert b"text/html" in data.split(b"\r\n\r\n", 1)[0]
+
+
+def test_only_pages_with_a_posted_form_set_the_pre_session_cookie(gess):
+    r = requests.get(gess.url("/practices"), headers={"Accept": BROWSER})
+    assert r.status_code == 200 and "gess_pre" not in r.headers.get("Set-Cookie", "")
+    r = requests.get(gess.url("/login"), headers={"Accept": BROWSER})
+    assert "gess_pre=" in r.headers.get("Set-Cookie", "")
+
+
+def test_a_form_posted_without_a_session_goes_to_login_without_next(gess):
+    r = requests.post(gess.url("/me/data/erase"), headers={"Accept": BROWSER},
+                      data={"csrf_token": "x"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/login", r.headers
+    r = requests.get(gess.url("/me/data"), headers={"Accept": BROWSER}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/login?next=%2Fme%2Fdata"

@@ -138,7 +138,7 @@ SERIES_ROUTES = {
 
 def test_matrix_covers_every_series_route(gess):
     """The table above names every route gessd serves under the series paths."""
-    served = h.served_routes(gess, lambda path: "series" in path)
+    served = h.served_routes(gess, lambda path: path.startswith("/v1/") and "series" in path)
     assert served == SERIES_ROUTES, served ^ SERIES_ROUTES
     tested = {n.split(" (")[0] for n, _, _ in ROUTES}
     tested = {re.sub(r"\{[^}]+\}", "{}", t) for t in tested}
