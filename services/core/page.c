@@ -6,6 +6,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -667,4 +668,48 @@ bool page_render_ctx(const char *name, const json_t *ctx, const json_t *raw, cha
     const struct page_tmpl *p = page_find(name);
     *out = NULL;
     return p != NULL && tmpl_render_raw(p->t, ctx, raw, out, NULL, NULL, 0);
+}
+
+static bool is_coded(const char *key, const char *const *coded)
+{
+    for (const char *const *k = coded; k != NULL && *k != NULL; k++)
+        if (strcmp(key, *k) == 0)
+            return true;
+    return false;
+}
+
+void page_decorate(json_t *v, const char *const *coded)
+{
+    size_t i;
+    json_t *x;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, x) {
+            page_decorate(x, coded);
+        }
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    json_t *add = json_object();
+    if (add == NULL)
+        return;
+    const char *k;
+    json_object_foreach(v, k, x) {
+        char name[64];
+        if (json_is_string(x) && is_coded(k, coded)) {
+            snprintf(name, sizeof name, "%s_is", k);
+            json_object_set_new(add, name, json_pack("{s:b}", json_string_value(x), 1));
+        } else if (strcmp(k, "progress") == 0 && json_is_number(x)) {
+            json_object_set_new(add, "percent",
+                                json_integer((json_int_t)floor(json_number_value(x) * 100 + 1e-6)));
+        } else if (json_is_array(x) || json_is_object(x)) {
+            if (json_is_array(x) && json_array_size(x) > 0) {
+                snprintf(name, sizeof name, "%s_any", k);
+                json_object_set_new(add, name, json_true());
+            }
+            page_decorate(x, coded);
+        }
+    }
+    json_object_update(v, add);
+    json_decref(add);
 }

@@ -118,4 +118,12 @@ bool page_render_ctx(const char *name, const json_t *ctx, const json_t *raw, cha
 /* The merged strings of lang ("es"/"en"), borrowed; NULL before page_init. */
 const json_t *page_strings(const char *lang);
 
+/* Prepares API data for a logic-less template, all through v: beside each
+ * member named in coded (NULL-terminated) whose value is a string code,
+ * `<key>_is: {<code>: true}` (so the template picks its words by code);
+ * beside each `progress` number, `percent` (whole, truncated as progress
+ * is); beside each non-empty array, `<key>_any: true` (a list section
+ * renders once per item, so "whether there is any" needs its own flag). */
+void page_decorate(json_t *v, const char *const *coded);
+
 #endif

@@ -6,7 +6,6 @@
  * table — and milestones. The data is the API's read (pacts_get, the same
  * statement and the same rule on who sees what: drafts only for staff and
  * the pact's contacts, 404 for anyone else). */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,54 +14,7 @@
 #include "pacts/pacts.h"
 
 /* Members whose value is a code the template words through t.pacts. */
-static bool coded(const char *key)
-{
-    static const char *const keys[] = {"completion", "status", "role", "direction"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        if (strcmp(key, keys[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Adds, all through v, `<key>_is: {<code>: true}` beside each coded
- * member (so the template picks its words), `percent` (whole, truncated
- * as progress is) beside each progress and `<key>_any: true` beside each
- * non-empty array. */
-static void decorate(json_t *v)
-{
-    size_t i;
-    json_t *x;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, x) {
-            decorate(x);
-        }
-        return;
-    }
-    if (!json_is_object(v))
-        return;
-    json_t *add = json_object();
-    if (add == NULL)
-        return;
-    const char *k;
-    json_object_foreach(v, k, x) {
-        char name[64];
-        if (json_is_string(x) && coded(k)) {
-            snprintf(name, sizeof name, "%s_is", k);
-            json_object_set_new(add, name, json_pack("{s:b}", json_string_value(x), 1));
-        } else if (strcmp(k, "progress") == 0 && json_is_number(x)) {
-            json_object_set_new(add, "percent",
-                                json_integer((json_int_t)floor(json_number_value(x) * 100 + 1e-6)));
-        } else if (json_is_array(x) || json_is_object(x)) {
-            if (json_is_array(x) && json_array_size(x) > 0) {
-                snprintf(name, sizeof name, "%s_any", k);
-                json_object_set_new(add, name, json_true());
-            }
-            decorate(x);
-        }
-    }
-    json_object_update(v, add);
-    json_decref(add);
-}
+static const char *const pacts_coded[] = {"completion", "status", "role", "direction", NULL};
 
 /* An indicator's chart geometry and its verified measurements (the
  * contacts' and staff's read has the others too: the page draws what
@@ -101,7 +53,7 @@ static void pact_fill(struct req *r, json_t *data, json_t *raw)
 {
     (void)r;
     (void)raw;
-    decorate(data);
+    page_decorate(data, pacts_coded);
     commitments_fill(json_object_get(data, "commitments"));
 }
 
