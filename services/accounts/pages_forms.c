@@ -93,3 +93,20 @@ bool accounts_page_outcome(struct req *r, enum db_status st, PGresult *res, int 
         valid_fail(v, "body", MSG_INVALID, 0, NULL);
     return true;
 }
+
+bool accounts_form_body(struct req *r, json_t *body,
+                        void (*check)(struct valid *v, const json_t *body),
+                        void (*invalid)(struct req *r, struct valid *v))
+{
+    json_decref(r->body);
+    r->body = body;
+    struct valid v;
+    valid_init(&v, r->lang);
+    check(&v, r->body);
+    if (!valid_ok(&v)) {
+        invalid(r, &v);
+        return false;
+    }
+    valid_free(&v);
+    return true;
+}

@@ -18,6 +18,15 @@
  * an empty field is an absent member, as a browser sends an unfilled one. */
 void accounts_form_copy(json_t *to, const json_t *form, const char *field);
 
+/* The form read into the API's body: body (stolen) replaces r->body, and
+ * check (one of the flows' checks) runs on it in the page's language;
+ * true when it passed, else invalid answered with its refusals (and has
+ * freed them) and false. */
+bool accounts_form_body(struct req *r, json_t *body,
+                        void (*check)(struct valid *v, const json_t *body),
+                        void (*invalid)(struct req *r, struct valid *v))
+    __attribute__((warn_unused_result));
+
 /* A checkbox: true when the form has the member (a browser sends a checked
  * box as name=value and leaves an unchecked one out). */
 bool accounts_form_checked(const json_t *form, const char *field);

@@ -152,6 +152,13 @@ static void erase_invalid(struct req *r, struct valid *v)
     accounts_page_invalid(r, "me_data", erase_form(r->body), v);
 }
 
+/* The erase form: the password (checked by the flow) and the box ticked. */
+static void erase_check(struct valid *v, const json_t *body)
+{
+    (void)valid_string(v, body, "password", 1, 1024, true);
+    (void)valid_true(v, body, "confirm");
+}
+
 /* 204: the account is gone, and with it the browser's session; 409
  * last-admin: the page again, saying why. */
 static void erased(struct req *r, enum db_status st, PGresult *res)
@@ -192,16 +199,6 @@ void accounts_page_erase(struct req *r)
     accounts_form_copy(body, r->body, "password");
     if (accounts_form_checked(r->body, "confirm"))
         json_object_set_new(body, "confirm", json_true());
-    json_decref(r->body);
-    r->body = body;
-    struct valid v;
-    valid_init(&v, r->lang);
-    (void)valid_string(&v, r->body, "password", 1, 1024, true);
-    (void)valid_true(&v, r->body, "confirm");
-    if (!valid_ok(&v)) {
-        erase_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    accounts_password_confirm(r, &erase_how);
+    if (accounts_form_body(r, body, erase_check, erase_invalid))
+        accounts_password_confirm(r, &erase_how);
 }

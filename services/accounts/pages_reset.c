@@ -146,15 +146,6 @@ void accounts_page_reset(struct req *r)
     json_t *body = json_object();
     accounts_form_copy(body, r->body, "token");
     accounts_form_copy(body, r->body, "new_password");
-    json_decref(r->body);
-    r->body = body;
-    struct valid v;
-    valid_init(&v, r->lang);
-    accounts_reset_confirm_check(&v, r->body);
-    if (!valid_ok(&v)) {
-        reset_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    accounts_reset_confirm_run(r, &reset_how);
+    if (accounts_form_body(r, body, accounts_reset_confirm_check, reset_invalid))
+        accounts_reset_confirm_run(r, &reset_how);
 }

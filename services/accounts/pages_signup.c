@@ -105,17 +105,8 @@ void accounts_page_signup(struct req *r)
     if (accounts_form_checked(r->body, "consent"))
         json_object_set_new(body, "consent", json_true());
     json_object_set_new(body, "language", json_string(page_lang(r)));
-    json_decref(r->body);
-    r->body = body;
-    struct valid v;
-    valid_init(&v, r->lang);
-    accounts_signup_check(&v, r->body);
-    if (!valid_ok(&v)) {
-        signup_invalid(r, &v);
-        return;
-    }
-    valid_free(&v);
-    accounts_signup_run(r, &signup_how);
+    if (accounts_form_body(r, body, accounts_signup_check, signup_invalid))
+        accounts_signup_run(r, &signup_how);
 }
 
 /* ---- the verification link ------------------------------------------- */
