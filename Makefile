@@ -9,13 +9,14 @@ PYTHON   ?= /usr/bin/python3
 # from npm (package-lock.json), and a font for its screenshots. Installed with
 # the rest when root; without root, missing ones are only reported, and
 # pytest skips tests/web saying why.
-DEB_PKGS_WEB := chromium fonts-liberation
+DEB_PKGS_WEB := chromium fonts-liberation zbar-tools
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := build-essential pkg-config libevent-dev libpq-dev libsodium-dev \
             libjansson-dev libzxcvbn-dev libical-dev postgresql-15 postgresql-contrib \
             python3-pytest python3-requests python3-psycopg2 python3-icalendar \
             python3-jsonschema python3-feedparser wrk clang libclang-rt-dev clang-format \
-            libcurl4-openssl-dev python3-aiosmtpd libcmark-dev $(DEB_PKGS_WEB)
+            libcurl4-openssl-dev python3-aiosmtpd libcmark-dev libqrencode-dev \
+            zlib1g-dev $(DEB_PKGS_WEB)
 # clang builds the fuzz targets (tests/fuzz); libclang-rt-dev (unversioned,
 # so it follows the default clang) holds the libFuzzer and sanitizer
 # runtimes that -fsanitize=fuzzer links, and clang only Recommends it, so an
@@ -40,7 +41,8 @@ SANFLAGS :=
 OPT      := -O2 -g
 endif
 
-PKGS     := libevent libevent_pthreads libpq libsodium jansson libical libcurl libcmark
+PKGS     := libevent libevent_pthreads libpq libsodium jansson libical libcurl libcmark \
+            libqrencode zlib
 # Debian's libzxcvbn-dev ships no .pc file; fall back to plain -lzxcvbn.
 ZX_LIBS  := $(shell pkg-config --libs zxcvbn 2>/dev/null || echo -lzxcvbn)
 CFLAGS   := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Werror \

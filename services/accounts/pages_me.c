@@ -16,6 +16,7 @@
 #include "core/cookie.h"
 #include "core/log.h"
 #include "core/page.h"
+#include "core/page_form.h"
 
 /* 200 {account, reminders_opt_out, registrations}; 404 when the account
  * went between the session check and this. */
@@ -25,10 +26,10 @@ const struct db_stmt accounts_stmt_page_me = DB_ANSWER(accounts_page_me, "$1::uu
 static json_t *me_form(const json_t *account, bool opt_out)
 {
     json_t *form = json_object();
-    accounts_form_copy(form, account, "full_name");
-    accounts_form_copy(form, account, "organization");
+    page_form_copy(form, account, "full_name");
+    page_form_copy(form, account, "organization");
     json_object_set_new(form, "language_is",
-                        accounts_form_is(json_string_value(json_object_get(account, "language"))));
+                        page_form_is(json_string_value(json_object_get(account, "language"))));
     json_object_set_new(form, "reminders_opt_out", json_boolean(opt_out));
     return form;
 }
@@ -48,7 +49,7 @@ static void me_fill(struct req *r, json_t *data, json_t *raw)
     const char *notice = req_query_param(r, "notice");
     for (size_t i = 0; notice != NULL && notices[i] != NULL; i++)
         if (strcmp(notice, notices[i]) == 0)
-            json_object_set_new(data, "notice_is", accounts_form_is(notices[i]));
+            json_object_set_new(data, "notice_is", page_form_is(notices[i]));
 }
 
 void accounts_page_me(struct req *r)
@@ -62,13 +63,13 @@ void accounts_page_me(struct req *r)
 static json_t *me_body(const json_t *form)
 {
     json_t *body = json_object();
-    accounts_form_copy(body, form, "full_name");
-    accounts_form_copy(body, form, "language");
+    page_form_copy(body, form, "full_name");
+    page_form_copy(body, form, "language");
     const char *org = json_string_value(json_object_get(form, "organization"));
     if (org != NULL)
         json_object_set_new(body, "organization", json_string(org));
     json_object_set_new(body, "reminders_opt_out",
-                        json_boolean(accounts_form_checked(form, "reminders_opt_out")));
+                        json_boolean(page_form_checked(form, "reminders_opt_out")));
     return body;
 }
 
@@ -77,10 +78,10 @@ static void me_saved(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     if (problem != NULL && strcmp(problem, "validation-failed") == 0) {
-        accounts_page_invalid(
+        page_form_refused(
             r, "me", me_form(r->body, json_is_true(json_object_get(r->body, "reminders_opt_out"))),
             &v);
         return;
@@ -113,7 +114,7 @@ void accounts_page_me_update(struct req *r)
     json_t *fields = accounts_me_fields(&v, r->body);
     if (!valid_ok(&v)) {
         json_decref(fields);
-        accounts_page_invalid(
+        page_form_refused(
             r, "me", me_form(r->body, json_is_true(json_object_get(r->body, "reminders_opt_out"))),
             &v);
         return;
@@ -149,7 +150,7 @@ static void erase_problem(struct req *r, const char *slug)
 
 static void erase_invalid(struct req *r, struct valid *v)
 {
-    accounts_page_invalid(r, "me_data", erase_form(r->body), v);
+    page_form_refused(r, "me_data", erase_form(r->body), v);
 }
 
 /* The erase form: the password (checked by the flow) and the box ticked. */
@@ -166,7 +167,7 @@ static void erased(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     valid_free(&v);
     if (problem != NULL && strcmp(problem, "last-admin") == 0) {
@@ -196,9 +197,9 @@ void accounts_page_erase(struct req *r)
     if (!page_form_csrf_ok(r))
         return;
     json_t *body = json_object();
-    accounts_form_copy(body, r->body, "password");
-    if (accounts_form_checked(r->body, "confirm"))
+    page_form_copy(body, r->body, "password");
+    if (page_form_checked(r->body, "confirm"))
         json_object_set_new(body, "confirm", json_true());
-    if (accounts_form_body(r, body, erase_check, erase_invalid))
+    if (page_form_body(r, body, erase_check, erase_invalid))
         accounts_password_confirm(r, &erase_how);
 }

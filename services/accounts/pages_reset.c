@@ -12,6 +12,7 @@
 #include "accounts/flows.h"
 #include "accounts/pages_forms.h"
 #include "core/page.h"
+#include "core/page_form.h"
 
 void accounts_page_forgot_form(struct req *r)
 {
@@ -26,7 +27,7 @@ void accounts_page_forgot_sent(struct req *r)
 static json_t *forgot_form(const json_t *body)
 {
     json_t *form = json_object();
-    accounts_form_copy(form, body, "email");
+    page_form_copy(form, body, "email");
     return form;
 }
 
@@ -37,7 +38,7 @@ static void forgot_problem(struct req *r, const char *slug)
 
 static void forgot_invalid(struct req *r, struct valid *v)
 {
-    accounts_page_invalid(r, "forgot_password", forgot_form(r->body), v);
+    page_form_refused(r, "forgot_password", forgot_form(r->body), v);
 }
 
 /* The API's 202 whatever happened: one page for all. */
@@ -46,7 +47,7 @@ static void forgot_done(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     valid_free(&v);
     if (problem != NULL)
@@ -93,7 +94,7 @@ static void reset_bad_link(struct req *r)
     struct valid v;
     valid_init(&v, r->lang);
     valid_fail(&v, "token", MSG_TOKEN, 0, NULL);
-    accounts_page_invalid(r, "reset_password", json_object(), &v);
+    page_form_refused(r, "reset_password", json_object(), &v);
 }
 
 void accounts_page_reset_form(struct req *r)
@@ -115,7 +116,7 @@ static void reset_problem(struct req *r, const char *slug)
 
 static void reset_invalid(struct req *r, struct valid *v)
 {
-    accounts_page_invalid(r, "reset_password", reset_form(r->body), v);
+    page_form_refused(r, "reset_password", reset_form(r->body), v);
 }
 
 /* 204: the password is set and every session of the account is gone. */
@@ -124,7 +125,7 @@ static void reset_done(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     if (problem == NULL) {
         valid_free(&v);
@@ -144,8 +145,8 @@ void accounts_page_reset(struct req *r)
     if (!page_form_csrf_ok(r))
         return;
     json_t *body = json_object();
-    accounts_form_copy(body, r->body, "token");
-    accounts_form_copy(body, r->body, "new_password");
-    if (accounts_form_body(r, body, accounts_reset_confirm_check, reset_invalid))
+    page_form_copy(body, r->body, "token");
+    page_form_copy(body, r->body, "new_password");
+    if (page_form_body(r, body, accounts_reset_confirm_check, reset_invalid))
         accounts_reset_confirm_run(r, &reset_how);
 }

@@ -11,6 +11,7 @@
 #include "accounts/flows.h"
 #include "accounts/pages_forms.h"
 #include "core/page.h"
+#include "core/page_form.h"
 #include "core/problem.h"
 
 /* The sign-up form's values over the API body: what was typed (never the
@@ -20,11 +21,11 @@ static json_t *signup_form(struct req *r, const json_t *body)
     json_t *form = json_object();
     static const char *const kept[] = {"email", "full_name", "organization", "region"};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
-        accounts_form_copy(form, body, kept[i]);
+        page_form_copy(form, body, kept[i]);
     const char *country = json_string_value(json_object_get(body, "country"));
     json_object_set_new(form, "sector_is",
-                        accounts_form_is(json_string_value(json_object_get(body, "sector"))));
-    json_object_set_new(form, "country_is", accounts_form_is(country));
+                        page_form_is(json_string_value(json_object_get(body, "sector"))));
+    json_object_set_new(form, "country_is", page_form_is(country));
     json_object_set_new(form, "consent",
                         json_boolean(json_is_true(json_object_get(body, "consent"))));
     json_object_set_new(form, "lang_es", json_boolean(strcmp(page_lang(r), "es") == 0));
@@ -56,7 +57,7 @@ static void signup_problem(struct req *r, const char *slug)
 
 static void signup_invalid(struct req *r, struct valid *v)
 {
-    accounts_page_invalid(r, "signup", signup_form(r, r->body), v);
+    page_form_refused(r, "signup", signup_form(r, r->body), v);
 }
 
 /* 201: the mail is written, 303 to the page that says so; 409 email-taken
@@ -67,7 +68,7 @@ static void signup_done(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     if (problem == NULL) {
         valid_free(&v);
@@ -101,11 +102,11 @@ void accounts_page_signup(struct req *r)
     static const char *const fields[] = {"email",  "password", "full_name", "organization",
                                          "sector", "country",  "region"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        accounts_form_copy(body, r->body, fields[i]);
-    if (accounts_form_checked(r->body, "consent"))
+        page_form_copy(body, r->body, fields[i]);
+    if (page_form_checked(r->body, "consent"))
         json_object_set_new(body, "consent", json_true());
     json_object_set_new(body, "language", json_string(page_lang(r)));
-    if (accounts_form_body(r, body, accounts_signup_check, signup_invalid))
+    if (page_form_body(r, body, accounts_signup_check, signup_invalid))
         accounts_signup_run(r, &signup_how);
 }
 
@@ -121,7 +122,7 @@ static void verified(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     valid_free(&v);
     if (problem == NULL)
@@ -170,7 +171,7 @@ static void resent(struct req *r, enum db_status st, PGresult *res)
     int status;
     const char *problem;
     struct valid v;
-    if (!accounts_page_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
         return;
     valid_free(&v);
     if (problem != NULL) {
