@@ -511,6 +511,38 @@ LANGUAGE sql STABLE AS $$
       FROM page g
 $$;
 
+-- GET /v1/practice-submissions (curators): the cases whose working copy
+-- is submitted and waits for a review, by id (as the reports queue), each
+-- with the revision to decide on, whether it revises a published case,
+-- and the members it changes (from the published version, or from an
+-- empty case for a first submission).
+CREATE OR REPLACE FUNCTION practices_submissions(p_cursor uuid, p_limit integer)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH page AS (
+        SELECT p.id, json_build_object(
+                   'practice', json_build_object('id', p.id, 'status', p.status,
+                                                 'title', w.content ->> 'title',
+                                                 'kind', w.content ->> 'kind',
+                                                 'summary', w.content ->> 'summary',
+                                                 'author_id', p.author_id),
+                   'revision', w.number, 'submitted_at', w.submitted_at,
+                   'revises_published', p.published IS NOT NULL,
+                   'changed', coalesce((SELECT jsonb_agg(k.key ORDER BY k.key)
+                                          FROM jsonb_each(w.content) k
+                                         WHERE coalesce(p.published, practice_normal('{}')) -> k.key
+                                               IS DISTINCT FROM k.value), '[]'::jsonb)) AS item
+          FROM practices p
+          JOIN LATERAL (SELECT r.* FROM practice_revisions r WHERE r.practice_id = p.id
+                         ORDER BY r.number DESC LIMIT 1) w ON true
+         WHERE w.status = 'submitted' AND p.status <> 'withdrawn'
+           AND (p_cursor IS NULL OR p.id > p_cursor)
+         ORDER BY p.id LIMIT p_limit + 1)
+    SELECT core_answer(200, core_page(array_agg(g.item ORDER BY g.id),
+                                      array_agg(g.id::text ORDER BY g.id), p_limit))
+      FROM page g
+$$;
+
 -- POST /v1/practices/{id}/moderation (curators): restore (published
 -- again, its reports resolved) or withdraw a case the public has seen.
 CREATE OR REPLACE FUNCTION practices_moderate(p_id uuid, p_action text, p_comment text,
@@ -1090,6 +1122,31 @@ LANGUAGE sql STABLE AS $$
       FROM practices_get(p_id, p_viewer, p_curator) c
 $$;
 
+-- GET /practices/new, the case form (services/practices/pages_submit.c):
+-- the controlled list of themes (practices_themes_list) and the editions
+-- a case may name (those practice_errors accepts: not drafts), newest first.
+CREATE OR REPLACE FUNCTION practices_page_new()
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_answer(200, json_build_object(
+        'themes', (practices_themes_list()).body -> 'items',
+        'editions', coalesce((SELECT json_agg(json_build_object('slug', e.slug, 'title', e.title)
+                                              ORDER BY e.starts_on DESC)
+                                FROM editions e WHERE e.status <> 'draft'), '[]'::json)))
+$$;
+
+-- GET /manage/practices, the curators' page (pages_curate.c): the API's
+-- two queues, submissions (practices_submissions) and reports
+-- (practices_reports_list), their first pages, in one statement.
+CREATE OR REPLACE FUNCTION practices_page_manage(p_limit integer)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_answer(200, json_build_object(
+        'submissions', (practices_submissions(NULL, p_limit)).body,
+        'reports', (practices_reports_list(NULL, p_limit)).body))
+$$;
+
 GRANT EXECUTE ON FUNCTION practices_page_labels(),
     practices_page_search(text, jsonb, text, bigint, integer),
-    practices_page_case(uuid, uuid, boolean) TO gess_app;
+    practices_page_case(uuid, uuid, boolean), practices_page_new(),
+    practices_page_manage(integer), practices_submissions(uuid, integer) TO gess_app;

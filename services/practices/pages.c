@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/page.h"
+#include "core/page_form.h"
 #include "core/req.h"
 #include "practices/practices.h"
 
@@ -463,6 +464,15 @@ static void case_fill(struct req *r, json_t *data, json_t *raw)
     json_object_set_new(data, "has_evidence", json_boolean(n > 0));
     set_published_on(data);
     json_object_del(data, "labels");
+    /* its author's (and curators') view: the working copy's status, and
+     * the notice of /practices/new's redirect (_curate_status.html) */
+    json_t *working = json_object_get(data, "working");
+    if (json_is_object(working))
+        json_object_set_new(working, "status_is",
+                            page_form_is(json_string_value(json_object_get(working, "status"))));
+    const char *notice = req_query_param(r, "notice");
+    if (notice != NULL && (strcmp(notice, "saved") == 0 || strcmp(notice, "submitted") == 0))
+        json_object_set_new(data, "curate_notice_is", page_form_is(notice));
 }
 
 void practices_page_case(struct req *r)

@@ -31,8 +31,15 @@ void practices_patch(struct req *r);
 void practices_submit(struct req *r);
 void practices_revisions(struct req *r);
 
-/* review.c */
+/* review.c: a review body checked (the API's route and the curators'
+ * page): decision, comment (required for a rejection) and the revision
+ * read ("" when not given). */
 extern const struct db_stmt practices_stmt_review;
+struct practices_review_in {
+    const char *decision, *comment;
+    char revision[24];
+};
+void practices_review_check(struct valid *v, const json_t *body, struct practices_review_in *in);
 void practices_review(struct req *r);
 
 /* reports.c */
@@ -41,6 +48,13 @@ extern const struct db_stmt practices_stmt_report_create, practices_stmt_reports
 void practices_report_create(struct req *r);
 void practices_reports_list(struct req *r);
 void practices_moderate(struct req *r);
+/* The moderation body checked (the API and the curators' page): action
+ * (restore, withdraw) and comment, both required. */
+void practices_moderation_check(struct valid *v, const json_t *body, const char **action,
+                                const char **comment);
+/* GET /v1/practice-submissions (curators): cases waiting for a review. */
+extern const struct db_stmt practices_stmt_submissions;
+void practices_submissions(struct req *r);
 
 /* adoptions.c: the checked members of an adoption body (valid_body_fn). */
 extern const struct db_stmt practices_stmt_adoption_create, practices_stmt_adoptions_list;
@@ -68,6 +82,21 @@ void practices_page_case(struct req *r);
  * HTML-escaped by SQL) as parts [{text, mark}], the entities undone, for
  * the template to escape again; never NULL but when out of memory. */
 json_t *practices_snippet_parts(const char *snippet);
+
+/* pages_submit.c: GET/POST /practices/new (the case form; a draft, or
+ * saved and submitted) and POST /practices/{id}/submit (a draft to
+ * review, from the case's page). */
+extern const struct db_stmt practices_stmt_page_new;
+void practices_page_new_form(struct req *r);
+void practices_page_create(struct req *r);
+void practices_page_submit(struct req *r);
+
+/* pages_curate.c: GET /manage/practices (the curators' queues) and POST
+ * /manage/practices/{id}/review and /moderation. */
+extern const struct db_stmt practices_stmt_page_manage;
+void practices_page_manage(struct req *r);
+void practices_page_review(struct req *r);
+void practices_page_moderate(struct req *r);
 
 /* ---- search (search.c, feed.c, synonyms.c) ---- */
 extern const struct db_stmt practices_stmt_list, practices_stmt_list_csv, practices_stmt_feed,

@@ -14,20 +14,26 @@ const struct db_stmt practices_stmt_review =
 
 static const char *const decisions[] = {"published", "rejected", NULL};
 
+void practices_review_check(struct valid *v, const json_t *body, struct practices_review_in *in)
+{
+    in->decision = valid_enum(v, body, "decision", decisions, true);
+    bool rejected = in->decision != NULL && in->decision[0] == 'r';
+    in->comment = valid_long_text(v, body, "comment", 1, 2000, rejected);
+    /* optional: the revision the curator read (SQL refuses a decision on
+     * another one, 409) */
+    long long revision = 0;
+    in->revision[0] = '\0';
+    if (valid_int(v, body, "revision", 1, INT32_MAX, false, &revision))
+        snprintf(in->revision, sizeof in->revision, "%lld", revision);
+}
+
 void practices_review(struct req *r)
 {
     struct valid v;
     valid_init(&v, r->lang);
-    const char *decision = valid_enum(&v, r->body, "decision", decisions, true);
-    bool rejected = decision != NULL && decision[0] == 'r';
-    const char *comment = valid_long_text(&v, r->body, "comment", 1, 2000, rejected);
-    /* optional: the revision the curator read (SQL refuses a decision on
-     * another one, 409) */
-    long long revision = 0;
-    char revision_s[24] = "";
-    if (valid_int(&v, r->body, "revision", 1, INT32_MAX, false, &revision))
-        snprintf(revision_s, sizeof revision_s, "%lld", revision);
-    const char *params[] = {req_param(r, "id"), decision, comment,
-                            revision_s[0] ? revision_s : NULL, r->auth.account_id};
+    struct practices_review_in in;
+    practices_review_check(&v, r->body, &in);
+    const char *params[] = {req_param(r, "id"), in.decision, in.comment,
+                            in.revision[0] ? in.revision : NULL, r->auth.account_id};
     req_query_valid(r, &v, &practices_stmt_review, 5, params, req_done_sql);
 }

@@ -23,6 +23,8 @@ static const struct route routes[] = {
           AUTH_USER, BODY_JSON, OUT_JSON),
     ROUTE("GET", "/v1/practice-reports", practices_reports_list, "practices/reports.c",
           AUTH_CURATOR, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/v1/practice-submissions", practices_submissions, "practices/reports.c",
+          AUTH_CURATOR, BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/practices/{id}/moderation", practices_moderate, "practices/reports.c",
           AUTH_CURATOR, BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/practices/{id}/adoptions", practices_adoption_create,
@@ -45,6 +47,19 @@ static const struct route routes[] = {
           OUT_HTML),
     ROUTE("GET", "/practices/{id}", practices_page_case, "practices/pages.c", AUTH_OPTIONAL,
           BODY_NONE, OUT_HTML),
+    /* authors and curators (pages_submit.c, pages_curate.c) */
+    ROUTE("GET", "/practices/new", practices_page_new_form, "practices/pages_submit.c", AUTH_USER,
+          BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/practices/new", practices_page_create, "practices/pages_submit.c", AUTH_USER,
+          BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/practices/{id}/submit", practices_page_submit, "practices/pages_submit.c",
+          AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/manage/practices", practices_page_manage, "practices/pages_curate.c", AUTH_USER,
+          BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/manage/practices/{id}/review", practices_page_review,
+          "practices/pages_curate.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/manage/practices/{id}/moderation", practices_page_moderate,
+          "practices/pages_curate.c", AUTH_USER, BODY_FORM, OUT_HTML),
     ROUTE_END,
 };
 
@@ -59,6 +74,7 @@ static const struct db_stmt *const statements[] = {
     &practices_stmt_report_create,
     &practices_stmt_reports_list,
     &practices_stmt_moderate,
+    &practices_stmt_submissions,
     &practices_stmt_adoption_create,
     &practices_stmt_adoptions_list,
     &practices_stmt_themes_list,
@@ -72,6 +88,8 @@ static const struct db_stmt *const statements[] = {
     /* pages */
     &practices_stmt_page_search,
     &practices_stmt_page_case,
+    &practices_stmt_page_new,
+    &practices_stmt_page_manage,
     NULL,
 };
 

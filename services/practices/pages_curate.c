@@ -1,0 +1,167 @@
+/* pages_curate.c — the curators' page, GET /manage/practices
+ * (web/pages/manage_practices.html): the submissions waiting for a review
+ * (GET /v1/practice-submissions: new cases and revisions of published
+ * ones, with the members each changes) and the reports queue (GET
+ * /v1/practice-reports), read in one statement (practices_page_manage);
+ * POST /manage/practices/{id}/review (publish or reject with a comment:
+ * the API's check, practices_review_check, and its function) and POST
+ * /manage/practices/{id}/moderation (restore or withdraw:
+ * practices_moderation_check). Curators only (the 403 page otherwise).
+ * A refused form (a rejection without its comment) is shown alone, at
+ * 422, with its error at the field. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/page.h"
+#include "core/page_form.h"
+#include "core/req.h"
+#include "practices/practices.h"
+
+const struct db_stmt practices_stmt_page_manage = DB_ANSWER(practices_page_manage, "$1::int");
+
+enum { QUEUE_LIMIT = 50 };
+
+/* The notices a redirect to /manage/practices may name. */
+static const char *const notices[] = {"published", "rejected", "restored", "withdrawn", NULL};
+
+static void manage_fill(struct req *r, json_t *data, json_t *raw)
+{
+    (void)raw;
+    const char *notice = req_query_param(r, "notice");
+    for (size_t i = 0; notice != NULL && notices[i] != NULL; i++)
+        if (strcmp(notice, notices[i]) == 0)
+            json_object_set_new(data, "notice_is", page_form_is(notices[i]));
+    /* the changed members' names in the page's words (t.curate.field_<name>) */
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(json_object_get(data, "submissions"), "items"), i, it) {
+        json_t *names = json_array();
+        size_t j;
+        json_t *c;
+        json_array_foreach(json_object_get(it, "changed"), j, c) {
+            char key[80];
+            snprintf(key, sizeof key, "curate.field_%s", json_string_value(c));
+            json_array_append_new(names, json_string(page_string(r, key)));
+        }
+        json_object_set_new(it, "changed_labels_any", json_boolean(json_array_size(names) > 0));
+        json_object_set_new(it, "changed_labels", names);
+        const char *at = json_string_value(json_object_get(it, "submitted_at"));
+        if (at != NULL && strlen(at) >= 10)
+            json_object_set_new(it, "submitted_on", json_stringn(at, 10));
+    }
+    static const char *const coded[] = {"status", NULL};
+    page_decorate(data, coded);
+}
+
+void practices_page_manage(struct req *r)
+{
+    if (!page_require_role(r, ROLE_CURATOR))
+        return;
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", QUEUE_LIMIT);
+    const char *params[] = {limit};
+    page_query(r, "manage_practices", &practices_stmt_page_manage, 1, params, manage_fill);
+}
+
+/* ---- the decisions ---- */
+
+/* The one form refused: {invalid, form: {kind_is, id, revision, comment}}. */
+static void refused(struct req *r, const char *kind, struct valid *v)
+{
+    json_t *form = json_object();
+    page_form_copy(form, r->body, "comment");
+    json_t *rev = json_object_get(r->body, "revision");
+    if (json_is_integer(rev))
+        json_object_set_new(form, "revision",
+                            json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(rev)));
+    json_object_set_new(form, "id", json_string(req_param(r, "id")));
+    json_object_set_new(form, "kind_is", page_form_is(kind));
+    page_form_refused(r, "manage_practices", form, v);
+}
+
+static void decided(struct req *r, enum db_status st, PGresult *res)
+{
+    int status;
+    const char *problem;
+    struct valid v;
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+        return;
+    if (problem != NULL && strcmp(problem, "validation-failed") == 0) {
+        refused(r, json_object_get(r->body, "decision") != NULL ? "review" : "moderation", &v);
+        return;
+    }
+    valid_free(&v);
+    if (problem != NULL) {
+        page_error(r, status);
+        return;
+    }
+    const char *word = json_string_value(json_object_get(r->body, "decision"));
+    if (word == NULL) {
+        const char *action = json_string_value(json_object_get(r->body, "action"));
+        word = action != NULL && strcmp(action, "restore") == 0 ? "restored" : "withdrawn";
+    }
+    char to[64];
+    snprintf(to, sizeof to, "/manage/practices?notice=%s", word);
+    page_redirect(r, to);
+}
+
+/* The API's body from the form: comment and the button's value; the
+ * revision read as a number when it is one (else left a string, which
+ * the check refuses). */
+static json_t *decision_body(const json_t *form, const char *button)
+{
+    json_t *body = json_object();
+    page_form_copy(body, form, button);
+    page_form_copy(body, form, "comment");
+    const char *rev = json_string_value(json_object_get(form, "revision"));
+    if (rev != NULL && rev[0] != '\0') {
+        if (strlen(rev) <= 10 && strspn(rev, "0123456789") == strlen(rev))
+            json_object_set_new(body, "revision", json_integer(strtoll(rev, NULL, 10)));
+        else
+            json_object_set_new(body, "revision", json_string(rev));
+    }
+    return body;
+}
+
+void practices_page_review(struct req *r)
+{
+    if (!page_require_role(r, ROLE_CURATOR) || !page_form_csrf_ok(r))
+        return;
+    json_t *body = decision_body(r->body, "decision");
+    json_decref(r->body);
+    r->body = body;
+    struct valid v;
+    valid_init(&v, r->lang);
+    struct practices_review_in in;
+    practices_review_check(&v, r->body, &in);
+    if (!valid_ok(&v)) {
+        refused(r, "review", &v);
+        return;
+    }
+    valid_free(&v);
+    const char *params[] = {req_param(r, "id"), in.decision, in.comment,
+                            in.revision[0] ? in.revision : NULL, r->auth.account_id};
+    req_query(r, &practices_stmt_review, 5, params, decided);
+}
+
+void practices_page_moderate(struct req *r)
+{
+    if (!page_require_role(r, ROLE_CURATOR) || !page_form_csrf_ok(r))
+        return;
+    json_t *body = decision_body(r->body, "action");
+    json_object_del(body, "revision");
+    json_decref(r->body);
+    r->body = body;
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *action = NULL, *comment = NULL;
+    practices_moderation_check(&v, r->body, &action, &comment);
+    if (!valid_ok(&v)) {
+        refused(r, "moderation", &v);
+        return;
+    }
+    valid_free(&v);
+    const char *params[] = {req_param(r, "id"), action, comment, r->auth.account_id};
+    req_query(r, &practices_stmt_moderate, 4, params, decided);
+}
