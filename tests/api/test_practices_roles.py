@@ -84,6 +84,7 @@ ROUTES = [
     route("POST reports (draft)", "POST", _case("draft", "/reports"),
           [401, 404, 409, 409, 404, 404, 409], json={"reason": "Datos sin fuente"}),
     route("GET practice-reports", "GET", "/v1/practice-reports", CURATOR_200),
+    route("GET practice-submissions", "GET", "/v1/practice-submissions", CURATOR_200),
     route("POST moderation", "POST", _case("hidden", "/moderation"), CURATOR_200,
           json={"action": "restore", "comment": "Sin fundamento"}),
     route("POST adoptions", "POST", _case("published", "/adoptions"), SIGNED_IN_201,
