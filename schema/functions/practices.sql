@@ -1137,16 +1137,18 @@ $$;
 
 -- GET /manage/practices, the curators' page (pages_curate.c): the API's
 -- two queues, submissions (practices_submissions) and reports
--- (practices_reports_list), their first pages, in one statement.
-CREATE OR REPLACE FUNCTION practices_page_manage(p_limit integer)
+-- (practices_reports_list), a page of each from its own cursor, in one
+-- statement.
+CREATE OR REPLACE FUNCTION practices_page_manage(p_submissions_cursor uuid, p_reports_cursor uuid,
+                                                 p_limit integer)
 RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     SELECT core_answer(200, json_build_object(
-        'submissions', (practices_submissions(NULL, p_limit)).body,
-        'reports', (practices_reports_list(NULL, p_limit)).body))
+        'submissions', (practices_submissions(p_submissions_cursor, p_limit)).body,
+        'reports', (practices_reports_list(p_reports_cursor, p_limit)).body))
 $$;
 
 GRANT EXECUTE ON FUNCTION practices_page_labels(),
     practices_page_search(text, jsonb, text, bigint, integer),
     practices_page_case(uuid, uuid, boolean), practices_page_new(),
-    practices_page_manage(integer), practices_submissions(uuid, integer) TO gess_app;
+    practices_page_manage(uuid, uuid, integer), practices_submissions(uuid, integer) TO gess_app;

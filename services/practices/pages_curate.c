@@ -18,16 +18,48 @@
 #include "core/req.h"
 #include "practices/practices.h"
 
-const struct db_stmt practices_stmt_page_manage = DB_ANSWER(practices_page_manage, "$1::int");
+const struct db_stmt practices_stmt_page_manage =
+    DB_ANSWER(practices_page_manage, "$1::uuid, $2::uuid, $3::int");
 
-enum { QUEUE_LIMIT = 50 };
+/* A page of each queue (a page stays well under 60 KB), and at most
+ * REASONS_SHOWN reasons of a case's reports (the count says how many). */
+enum { QUEUE_LIMIT = 10, REASONS_SHOWN = 3 };
+
+/* The two cursors of the page's query: submissions_cursor and
+ * reports_cursor, each a uuid (the API's cursors) or absent. */
+static const char *const cursors[] = {"submissions_cursor", "reports_cursor", NULL};
 
 /* The notices a redirect to /manage/practices may name. */
 static const char *const notices[] = {"published", "rejected", "restored", "withdrawn", NULL};
 
+/* /manage/practices with one queue's cursor set to next (the other kept). */
+static json_t *queue_url(struct req *r, const char *which, const char *next)
+{
+    char url[160] = "/manage/practices";
+    char sep = '?';
+    for (size_t i = 0; cursors[i] != NULL; i++) {
+        const char *c = strcmp(cursors[i], which) == 0 ? next : req_query_param(r, cursors[i]);
+        if (c == NULL)
+            continue;
+        size_t n = strlen(url);
+        snprintf(url + n, sizeof url - n, "%c%s=%s", sep, cursors[i], c);
+        sep = '&';
+    }
+    return json_string(url);
+}
+
 static void manage_fill(struct req *r, json_t *data, json_t *raw)
 {
     (void)raw;
+    for (size_t k = 0; cursors[k] != NULL; k++) {
+        const char *which = cursors[k];
+        json_t *queue = json_object_get(data, k == 0 ? "submissions" : "reports");
+        const char *next = json_string_value(json_object_get(queue, "next_cursor"));
+        if (next != NULL)
+            json_object_set_new(queue, "next_url", queue_url(r, which, next));
+        if (req_query_param(r, which) != NULL)
+            json_object_set_new(queue, "first_url", queue_url(r, which, NULL));
+    }
     const char *notice = req_query_param(r, "notice");
     for (size_t i = 0; notice != NULL && notices[i] != NULL; i++)
         if (strcmp(notice, notices[i]) == 0)
@@ -50,6 +82,22 @@ static void manage_fill(struct req *r, json_t *data, json_t *raw)
         if (at != NULL && strlen(at) >= 10)
             json_object_set_new(it, "submitted_on", json_stringn(at, 10));
     }
+    json_array_foreach(json_object_get(json_object_get(data, "reports"), "items"), i, it) {
+        size_t j;
+        json_t *rep;
+        json_t *reps = json_object_get(it, "reports");
+        size_t shown = json_array_size(reps);
+        while (json_array_size(reps) > REASONS_SHOWN)
+            json_array_remove(reps, json_array_size(reps) - 1);
+        if (shown > REASONS_SHOWN)
+            json_object_set_new(it, "more_reports",
+                                json_integer((json_int_t)(shown - REASONS_SHOWN)));
+        json_array_foreach(reps, j, rep) {
+            const char *at = json_string_value(json_object_get(rep, "created_at"));
+            if (at != NULL && strlen(at) >= 10)
+                json_object_set_new(rep, "created_on", json_stringn(at, 10));
+        }
+    }
     static const char *const coded[] = {"status", NULL};
     page_decorate(data, coded);
 }
@@ -58,10 +106,24 @@ void practices_page_manage(struct req *r)
 {
     if (!page_require_role(r, ROLE_CURATOR))
         return;
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *at[2] = {NULL, NULL};
+    for (size_t i = 0; cursors[i] != NULL; i++) {
+        at[i] = req_query_param(r, cursors[i]);
+        if (at[i] != NULL && !valid_uuid(at[i]))
+            valid_fail(&v, cursors[i], MSG_UUID, 0, NULL);
+    }
+    if (!valid_ok(&v)) {
+        /* a hand-made URL: the first pages, with what was wrong (422) */
+        page_form_refused(r, "manage_practices", NULL, &v);
+        return;
+    }
+    valid_free(&v);
     char limit[16];
     snprintf(limit, sizeof limit, "%d", QUEUE_LIMIT);
-    const char *params[] = {limit};
-    page_query(r, "manage_practices", &practices_stmt_page_manage, 1, params, manage_fill);
+    const char *params[] = {at[0], at[1], limit};
+    page_query(r, "manage_practices", &practices_stmt_page_manage, 3, params, manage_fill);
 }
 
 /* ---- the decisions ---- */

@@ -295,6 +295,30 @@ void practices_page_new_form(struct req *r)
 
 /* ---- the form posted ---- */
 
+/* The error summary: [{field, label, message}], each field worded as the
+ * form's own label (a row's field by its group's: "building_blocks_1_title"
+ * by t.curate.field_building_blocks). */
+static json_t *summary_of(struct req *r, const struct valid *v)
+{
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(v->errors, i, e) {
+        const char *field = json_string_value(json_object_get(e, "field"));
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        if (field == NULL || msg == NULL)
+            continue;
+        char key[128];
+        size_t n = strcspn(field, "0123456789");
+        if (n > 0 && field[n] != '\0' && field[n - 1] == '_')
+            n--; /* building_blocks_1_title: building_blocks */
+        snprintf(key, sizeof key, "curate.field_%.*s", (int)n, field);
+        json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "field", field, "label",
+                                             page_string(r, key), "message", msg));
+    }
+    return out;
+}
+
 /* The refusals waiting for the form's lists (r->data): a JSON array. */
 static void errors_free(void *p)
 {
@@ -332,6 +356,7 @@ static void refused_lists(struct req *r, enum db_status st, PGresult *res)
     }
     form_lists(data, r->body, page_lang(r), errors);
     json_decref(errors);
+    json_object_set_new(data, "summary", summary_of(r, &v));
     json_object_set_new(data, "invalid", json_true());
     json_object_set_new(data, "form", form_values(r->body));
     page_form_invalid(r, "practice_new", data, &v);

@@ -343,3 +343,21 @@ def test_english_pages(gess, people):
     assert "<h1>Practice curation</h1>" in text
     text = _html(s.get(gess.url("/practices/new")), 200)
     assert "<h1>Share a practice</h1>" in text and "Save and submit for review" in text
+
+
+def test_the_queues_page_by_their_own_cursors_and_stay_light(gess, people):
+    author = h.fast_user(gess)
+    for _ in range(12):
+        xh.submit(gess, author, xh.create_case(gess, author)["id"])
+    cur = _session(gess, people["curator"])
+    text = _html(cur.get(gess.url("/manage/practices")), 200)
+    assert "}}" not in text and len(re.findall(r'<li class="curate-item">', text)) <= 20
+    nxt = re.search(r'<a href="(/manage/practices\?submissions_cursor=[0-9a-f-]{36})">', text)
+    assert nxt, "no next page of submissions"
+    page2 = _html(cur.get(gess.url(html.unescape(nxt.group(1)))), 200)
+    first = set(re.findall(r'id="sub-([0-9a-f-]{36})"', text))
+    second = set(re.findall(r'id="sub-([0-9a-f-]{36})"', page2))
+    assert second and not first & second
+    assert 'href="/manage/practices"' in page2  # back to the first page
+    text = _html(cur.get(gess.url("/manage/practices?reports_cursor=nope")), 422)
+    assert 'href="#reports_cursor"' in text
