@@ -104,6 +104,8 @@ def test_staff_pages_are_403_for_an_attendee_and_new_needs_a_session(gess, peopl
               403)
     assert gess.sql("SELECT status FROM practices WHERE id = %s", (case["id"],))[0][0] == \
         "submitted"
+    # the search page leads to the form; the form asks an anonymous caller to log in
+    assert 'href="/practices/new"' in _html(requests.get(gess.url("/practices")), 200)
     r = requests.get(gess.url("/practices/new"), allow_redirects=False)
     assert r.status_code == 303 and r.headers["Location"].startswith("/login?next="), r.headers
     r = h.call("GET", gess.base + "/v1/practice-submissions", headers=people["attendee"]["headers"])
