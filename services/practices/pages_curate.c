@@ -32,6 +32,29 @@ static const char *const cursors[] = {"submissions_cursor", "reports_cursor", NU
 /* The notices a redirect to /manage/practices may name. */
 static const char *const notices[] = {"published", "rejected", "restored", "withdrawn", NULL};
 
+/* A long text (a summary, a report's reason: up to 2000 characters each)
+ * cut to about SHORT_BYTES at a character's start, "…" after it, so ten
+ * items of each queue stay under a page's 60 KB; the case's page has it
+ * whole. */
+enum { SHORT_BYTES = 300 };
+
+static void shorten(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    if (s == NULL || strlen(s) <= SHORT_BYTES)
+        return;
+    size_t n = SHORT_BYTES;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--; /* a continuation byte: back to its character's first byte */
+    char *cut = malloc(n + sizeof "…");
+    if (cut == NULL)
+        return;
+    memcpy(cut, s, n);
+    memcpy(cut + n, "…", sizeof "…");
+    json_object_set_new(o, key, json_string(cut));
+    free(cut);
+}
+
 /* /manage/practices with one queue's cursor set to next (the other kept). */
 static json_t *queue_url(struct req *r, const char *which, const char *next)
 {
@@ -76,6 +99,7 @@ static void manage_fill(struct req *r, json_t *data, json_t *raw)
             snprintf(key, sizeof key, "curate.field_%s", json_string_value(c));
             json_array_append_new(names, json_string(page_string(r, key)));
         }
+        shorten(json_object_get(it, "practice"), "summary");
         json_object_set_new(it, "changed_labels_any", json_boolean(json_array_size(names) > 0));
         json_object_set_new(it, "changed_labels", names);
         const char *at = json_string_value(json_object_get(it, "submitted_at"));
@@ -93,6 +117,7 @@ static void manage_fill(struct req *r, json_t *data, json_t *raw)
             json_object_set_new(it, "more_reports",
                                 json_integer((json_int_t)(shown - REASONS_SHOWN)));
         json_array_foreach(reps, j, rep) {
+            shorten(rep, "reason");
             const char *at = json_string_value(json_object_get(rep, "created_at"));
             if (at != NULL && strlen(at) >= 10)
                 json_object_set_new(rep, "created_on", json_stringn(at, 10));

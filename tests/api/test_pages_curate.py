@@ -293,8 +293,8 @@ def test_reports_are_listed_and_a_curator_withdraws_or_restores(gess, people):
     reporters = h.fast_users(gess, 3)
     for i, who in enumerate(reporters):
         h.assert_json(gess.req("POST", f"/v1/practices/{case['id']}/reports",
-                               headers=who["headers"], json={"reason": f"Datos falsos {i}"}),
-                      201)
+                               headers=who["headers"],
+                               json={"reason": f"Datos falsos {i} " + "ñandú " * 300}), 201)
     cur = _session(gess, people["curator"])
     text = _html(cur.get(gess.url("/manage/practices")), 200)
     item = re.search(rf'<li class="curate-item">(?:(?!</li>).)*id="rep-{case["id"]}".*?</form>',
@@ -303,6 +303,8 @@ def test_reports_are_listed_and_a_curator_withdraws_or_restores(gess, people):
     words = pg.text_of(item.group(0))
     assert "3 denuncias abiertas" in words and "oculto" in words
     assert all(f"Datos falsos {i}" in words for i in range(3))
+    # a long reason is cut at a character, whole on the API's queue
+    assert words.count("…") == 3 and "ñandú " * 60 not in words and "\ufffd" not in words
     r = _post(cur, gess, f"/manage/practices/{case['id']}/moderation", {"action": "restore"},
               csrf_from="/manage/practices")
     text = _html(r, 422)
