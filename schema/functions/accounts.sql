@@ -592,7 +592,13 @@ LANGUAGE sql STABLE AS $$
           FROM accounts a,
                LATERAL (SELECT coalesce((
                        SELECT json_agg(i::jsonb || jsonb_build_object(
-                                  'status_is', jsonb_build_object(i ->> 'status', true))
+                                  'status_is', jsonb_build_object(i ->> 'status', true),
+                                  -- what the registration part of /me offers:
+                                  -- the badge once a seat is confirmed, and
+                                  -- cancelling while it can be cancelled
+                                  'badge_shown', i ->> 'status' IN ('confirmed', 'checked_in'),
+                                  'can_cancel',
+                                  i ->> 'status' IN ('pending', 'confirmed', 'waitlisted'))
                               ORDER BY n)
                          FROM json_array_elements(
                                   (registration_list_mine(p_account)).body -> 'items')

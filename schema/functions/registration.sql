@@ -486,3 +486,67 @@ LANGUAGE sql STABLE AS $$
                           FROM r, e GROUP BY 1) s) AS by_day
          WHERE EXISTS (SELECT 1 FROM e)) x
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Pages and the badge (services/registration/pages_register.c, badge.c)
+
+-- GET /v1/registrations/{id}/badge.svg: the badge code of a registration
+-- its owner or an organizer asks for; 404 for anyone else, as the API
+-- hides what is not theirs.
+CREATE OR REPLACE FUNCTION registration_badge(p_id uuid, p_actor uuid, p_organizer boolean)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((
+        SELECT json_build_object('badge_code', r.badge_code, 'edition_title', e.title)
+          FROM registrations r JOIN editions e ON e.id = r.edition_id
+         WHERE r.id = p_id AND (p_organizer OR r.account_id = p_actor)))
+$$;
+
+-- GET /editions/{slug}/register: the edition's page (editions_page_edition:
+-- dates, the window, the categories with seats left per mode), the
+-- questions (editions_question_list) each with its type as a key, and the
+-- caller's registration for it (one not cancelled nor rejected), in one
+-- answer. A problem of either list (an unknown or draft edition) is the
+-- page's.
+CREATE OR REPLACE FUNCTION registration_page_register(p_slug text, p_account uuid, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p.problem IS NOT NULL THEN p
+                WHEN q.problem IS NOT NULL THEN q
+                ELSE core_answer(200, (p.body::jsonb || jsonb_build_object(
+        'slug', p_slug,
+        'questions', coalesce((
+            SELECT jsonb_agg(x || jsonb_build_object(
+                       'type_is', jsonb_build_object(x ->> 'type', true),
+                       'options', (SELECT coalesce(jsonb_agg(jsonb_build_object('value', c)
+                                                             ORDER BY n), '[]')
+                                     FROM jsonb_array_elements_text(x -> 'choices')
+                                          WITH ORDINALITY AS o(c, n)))
+                       ORDER BY i)
+              FROM jsonb_array_elements(q.body::jsonb -> 'items') WITH ORDINALITY AS y(x, i)),
+            '[]'),
+        'registration', (
+            SELECT registration_json(r, false)::jsonb || jsonb_build_object(
+                       'status_is', jsonb_build_object(r.status, true),
+                       'mode_is', jsonb_build_object(r.mode, true),
+                       'category_name', c.name)
+              FROM registrations r JOIN editions e ON e.id = r.edition_id
+                   JOIN categories c ON c.id = r.category_id
+             WHERE e.slug = p_slug AND r.account_id = p_account
+               AND r.status NOT IN ('cancelled', 'rejected'))))::json)
+           END
+      FROM editions_page_edition(p_slug, false, p_lang) p,
+           editions_question_list(p_slug, false) q
+$$;
+
+-- GET /me/registrations/{id}/cancel: the caller's own registration, to
+-- confirm its cancellation (404 for another's, as DELETE answers).
+CREATE OR REPLACE FUNCTION registration_page_cancel(p_id uuid, p_account uuid)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((
+        SELECT registration_json(r, false)::jsonb || jsonb_build_object(
+                   'status_is', jsonb_build_object(r.status, true),
+                   'can_cancel', r.status IN ('pending', 'confirmed', 'waitlisted'))
+          FROM registrations r WHERE r.id = p_id AND r.account_id = p_account)::json)
+$$;

@@ -36,7 +36,7 @@ static json_t *me_form(const json_t *account, bool opt_out)
 
 /* The notices a redirect to /me may name: only these words, never text
  * from the query. */
-static const char *const notices[] = {"saved", "verification_sent", NULL};
+static const char *const notices[] = {"saved", "verification_sent", "registration_cancelled", NULL};
 
 static void me_fill(struct req *r, json_t *data, json_t *raw)
 {

@@ -1,9 +1,13 @@
 /* editions.c — POST/GET /v1/editions, GET/PATCH /v1/editions/{slug} and
  * POST /v1/editions/{slug}/next. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/config.h"
 #include "core/db_listen.h"
+#include "core/ics_edition.h"
 #include "core/req.h"
 #include "editions/editions.h"
 
@@ -94,10 +98,40 @@ void editions_list(struct req *r)
     req_query_valid(r, &v, &editions_stmt_list, 3, params, req_done_sql);
 }
 
+/* ?format=ics: "add the edition to my calendar", the one all-day event
+ * the registration mail attaches (core/ics_edition.c), with the URL of the
+ * edition's page. */
+static void ics_done(struct req *r, enum db_status st, PGresult *res)
+{
+    if (!req_sql_succeeded(st, res)) {
+        req_done_sql(r, st, res);
+        return;
+    }
+    json_t *e = json_loads(req_sql_body(res), 0, NULL);
+    const char *slug = json_string_value(json_object_get(e, "slug"));
+    const char *pub = req_config(r)->public_url;
+    char url[512];
+    snprintf(url, sizeof url, "%s/editions/%s", pub != NULL ? pub : "", slug ? slug : "");
+    if (e != NULL && pub != NULL && pub[0] != '\0')
+        json_object_set_new(e, "url", json_string(url));
+    size_t len = 0;
+    char *text = e != NULL ? ics_edition(e, time(NULL), &len) : NULL;
+    json_decref(e);
+    if (text == NULL) {
+        req_reply_problem(r, "internal-error", NULL);
+        return;
+    }
+    char disp[160];
+    snprintf(disp, sizeof disp, "inline; filename=\"%s.ics\"", slug != NULL ? slug : "edition");
+    req_add_header(r, "Content-Disposition", disp);
+    req_reply_raw(r, 200, "text/calendar; charset=utf-8", text, len);
+    free(text);
+}
+
 void editions_get(struct req *r)
 {
     const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r))};
-    req_query(r, &editions_stmt_get, 2, params, req_done_sql);
+    req_query(r, &editions_stmt_get, 2, params, r->out == OUT_ICS ? ics_done : req_done_sql);
 }
 
 static void patch_done(struct req *r, enum db_status st, PGresult *res)

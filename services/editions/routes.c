@@ -9,7 +9,7 @@ static const struct route routes[] = {
     ROUTE("GET", "/v1/editions", editions_list, "editions/editions.c", AUTH_OPTIONAL, BODY_NONE,
           OUT_JSON),
     ROUTE("GET", "/v1/editions/{slug}", editions_get, "editions/editions.c", AUTH_OPTIONAL,
-          BODY_NONE, OUT_JSON),
+          BODY_NONE, OUT_JSON | OUT_ICS),
     ROUTE("PATCH", "/v1/editions/{slug}", editions_patch, "editions/editions.c", AUTH_ORGANIZER,
           BODY_JSON, OUT_JSON),
     ROUTE("POST", "/v1/editions/{slug}/next", editions_next, "editions/editions.c", AUTH_ORGANIZER,

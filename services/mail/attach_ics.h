@@ -7,15 +7,8 @@
 #include <stddef.h>
 #include <time.h>
 
-/* edition: {slug, title, starts_on, ends_on (YYYY-MM-DD, inclusive),
- * timezone?, city?, venue?} as in the registration payloads. An RFC 5545
- * VCALENDAR (CRLF, folded at 75 octets) with one VEVENT: UID
- * edition-<slug>@gess (stable, so a later mail updates the same entry),
- * DTSTAMP `now`, DTSTART/DTEND;VALUE=DATE (DTEND the day after ends_on, as
- * RFC 5545 wants it exclusive), SUMMARY the title, LOCATION "venue, city".
- * No METHOD and no ORGANIZER: an attachment to import, not an invitation to
- * answer. malloc'd NUL-terminated text (*len set), or NULL on a bad
- * edition or out of memory. */
+/* ics_edition (core/ics_edition.h) under the mail's name: the edition
+ * as one all-day event, as core/ics_edition.h says. */
 char *mail_ics_edition(const json_t *edition, time_t now, size_t *len)
     __attribute__((warn_unused_result));
 

@@ -49,24 +49,22 @@ static bool key_ok(const char *k)
     return true;
 }
 
-void registration_create(struct req *r)
+void registration_check(struct valid *v, const json_t *body)
 {
-    if (req_refuse_unverified(r)) /* the registrant is mailed the badge code */
-        return;
-    struct valid v;
-    valid_init(&v, r->lang);
-    const char *category = valid_string(&v, r->body, "category", 1, 32, true);
+    (void)valid_string(v, body, "category", 1, 32, true);
     /* Whether the mode is one at all is checked with the category and the
      * answers in SQL, so a 422 names every invalid field at once. */
-    const char *mode = valid_string(&v, r->body, "mode", 1, 32, true);
-    json_t *answers = json_object_get(r->body, "answers");
+    (void)valid_string(v, body, "mode", 1, 32, true);
+    json_t *answers = json_object_get(body, "answers");
     if (answers != NULL && !json_is_null(answers) && !json_is_object(answers))
-        valid_fail(&v, "answers", MSG_NOT_OBJECT, 0, NULL);
-    const char *key = req_header(r, "Idempotency-Key");
-    if (key != NULL && !key_ok(key))
-        valid_fail(&v, "Idempotency-Key", MSG_TOO_LONG, 255, NULL);
-    if (!req_valid_ok(r, &v))
-        return;
+        valid_fail(v, "answers", MSG_NOT_OBJECT, 0, NULL);
+}
+
+void registration_submit(struct req *r, const char *key, req_db_cb done)
+{
+    const char *category = json_string_value(json_object_get(r->body, "category"));
+    const char *mode = json_string_value(json_object_get(r->body, "mode"));
+    json_t *answers = json_object_get(r->body, "answers");
     char *answers_text = json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
     /* The key is bound to what was asked: the edition and the body, with
      * keys sorted so that the same request in another key order matches. */
@@ -92,6 +90,21 @@ void registration_create(struct req *r)
     const char *params[] = {
         r->auth.account_id, req_param(r, "slug"), category, mode, answers_text, badge, key, hash};
     /* db_pool copies the values: answers_text is ours again on return */
-    req_query(r, &registration_stmt_create, 8, params, create_done);
+    req_query(r, &registration_stmt_create, 8, params, done);
     free(answers_text);
+}
+
+void registration_create(struct req *r)
+{
+    if (req_refuse_unverified(r)) /* the registrant is mailed the badge code */
+        return;
+    struct valid v;
+    valid_init(&v, r->lang);
+    registration_check(&v, r->body);
+    const char *key = req_header(r, "Idempotency-Key");
+    if (key != NULL && !key_ok(key))
+        valid_fail(&v, "Idempotency-Key", MSG_TOO_LONG, 255, NULL);
+    if (!req_valid_ok(r, &v))
+        return;
+    registration_submit(r, key, create_done);
 }

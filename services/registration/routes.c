@@ -22,15 +22,34 @@ static const struct route routes[] = {
           AUTH_ORGANIZER, BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/registrations/{id}/reject", registration_reject, "registration/manage.c",
           AUTH_ORGANIZER, BODY_OPTIONAL, OUT_JSON),
+    /* attendee registration and badge (pages_register.c, badge.c) */
+    ROUTE("GET", "/v1/registrations/{id}/badge.svg", registration_badge_svg, "registration/badge.c",
+          AUTH_USER, BODY_NONE, OUT_JSON),
+    ROUTE("GET", "/editions/{slug}/register", registration_page_register,
+          "registration/pages_register.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/editions/{slug}/register", registration_page_register_post,
+          "registration/pages_register.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/me/registrations/{id}/cancel", registration_page_cancel,
+          "registration/pages_register.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/me/registrations/{id}/cancel", registration_page_cancel_post,
+          "registration/pages_register.c", AUTH_USER, BODY_FORM, OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &registration_stmt_create,       &registration_stmt_cancel,
-    &registration_stmt_decide,       &registration_stmt_set_paid,
-    &registration_stmt_checkin,      &registration_stmt_list_mine,
-    &registration_stmt_list_edition, &registration_stmt_list_edition_csv,
-    &registration_stmt_stats,        NULL,
+    &registration_stmt_create,
+    &registration_stmt_cancel,
+    &registration_stmt_decide,
+    &registration_stmt_set_paid,
+    &registration_stmt_checkin,
+    &registration_stmt_list_mine,
+    &registration_stmt_list_edition,
+    &registration_stmt_list_edition_csv,
+    &registration_stmt_stats,
+    &registration_stmt_badge,
+    &registration_stmt_page_register,
+    &registration_stmt_page_cancel,
+    NULL,
 };
 
 const struct module registration_module = {"registration", routes, statements, NULL};

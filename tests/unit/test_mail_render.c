@@ -193,6 +193,7 @@ static void check_ics(void)
     CHECK(ics != NULL && strstr(ics, "\r\nX-EVIL") == NULL);
     CHECK(ics != NULL && strstr(ics, "DTEND;VALUE=DATE:20280229\r\n") != NULL);
     CHECK(ics != NULL && strstr(ics, "\r\nLOCATION:Lima\r\n") != NULL);
+    CHECK(ics != NULL && strstr(ics, "URL:") == NULL);
     for (const char *p = ics; p != NULL && *p != '\0';) {
         const char *eol = strstr(p, "\r\n");
         CHECK(eol != NULL && eol - p <= 75);
@@ -200,6 +201,14 @@ static void check_ics(void)
         p = eol ? eol + 2 : NULL;
     }
     free(ics);
+    /* a URL (GET /v1/editions/{slug}?format=ics): a URI value, nothing
+     * escaped, a control character dropped */
+    json_object_set_new(ed, "url", json_string("https://gess.pe/editions/gess-2026\r\nX-EVIL:1"));
+    ics = mail_ics_edition(ed, 1700000000, &len);
+    CHECK(ics != NULL &&
+          strstr(ics, "\r\nURL:https://gess.pe/editions/gess-2026X-EVIL:1\r\nEND:VEVENT") != NULL);
+    free(ics);
+    json_object_del(ed, "url");
     json_object_set_new(ed, "ends_on", json_string("2026-12-29")); /* before the start */
     CHECK(mail_ics_edition(ed, 1700000000, &len) == NULL && len == 0);
     json_object_set_new(ed, "ends_on", json_string("2026-12-31"));
