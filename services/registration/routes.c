@@ -22,6 +22,17 @@ static const struct route routes[] = {
           AUTH_ORGANIZER, BODY_NONE, OUT_JSON),
     ROUTE("POST", "/v1/registrations/{id}/reject", registration_reject, "registration/manage.c",
           AUTH_ORGANIZER, BODY_OPTIONAL, OUT_JSON),
+    /* the organizers' pages (issue 19): HTML; every POST a form */
+    ROUTE("GET", "/manage/editions/{slug}/registrations", registration_page_manage,
+          "registration/pages_manage.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/manage/registrations/{id}/approve", registration_page_approve,
+          "registration/pages_manage.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/manage/registrations/{id}/reject", registration_page_reject,
+          "registration/pages_manage.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/manage/editions/{slug}/checkin", registration_page_checkin,
+          "registration/pages_checkin.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/manage/editions/{slug}/checkin", registration_page_checkin_scan,
+          "registration/pages_checkin.c", AUTH_USER, BODY_FORM, OUT_HTML),
     ROUTE_END,
 };
 
@@ -30,7 +41,8 @@ static const struct db_stmt *const statements[] = {
     &registration_stmt_decide,       &registration_stmt_set_paid,
     &registration_stmt_checkin,      &registration_stmt_list_mine,
     &registration_stmt_list_edition, &registration_stmt_list_edition_csv,
-    &registration_stmt_stats,        NULL,
+    &registration_stmt_stats,        &registration_stmt_page_manage,
+    &registration_stmt_page_checkin, NULL,
 };
 
 const struct module registration_module = {"registration", routes, statements, NULL};
