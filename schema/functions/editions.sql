@@ -470,3 +470,16 @@ $$;
 GRANT EXECUTE ON FUNCTION editions_page_day(date, text),
     editions_page_when(timestamptz, text, text), editions_page_edition(text, boolean, text)
     TO gess_app;
+
+-- GET /manage (services/editions/page_manage.c): the editions the staff
+-- pages work on, newest first, drafts included (only staff see the page).
+CREATE OR REPLACE FUNCTION editions_page_manage(p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_answer(200, json_build_object('editions', coalesce((
+        SELECT json_agg(json_build_object('slug', e.slug, 'title', e.title, 'status', e.status,
+                                          'dates', editions_page_span(e.starts_on, e.ends_on,
+                                                                      p_lang))
+                        ORDER BY e.starts_on DESC, e.slug)
+          FROM editions e WHERE e.status <> 'archived'), '[]')))
+$$;

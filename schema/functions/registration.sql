@@ -549,4 +549,57 @@ LANGUAGE sql STABLE AS $$
                    'status_is', jsonb_build_object(r.status, true),
                    'can_cancel', r.status IN ('pending', 'confirmed', 'waitlisted'))
           FROM registrations r WHERE r.id = p_id AND r.account_id = p_account)::json)
+-- Pages (services/registration/pages_manage.c, pages_checkin.c)
+
+-- /manage/editions/{slug}/registrations: the organizers' list (the API's
+-- own page of it), the edition's categories for the filter, and the
+-- statistics, in one statement. Each item gets when it was made and
+-- checked in as the edition's people read the time (p_lang).
+CREATE OR REPLACE FUNCTION registration_page_manage(p_slug text, p_status text, p_category text,
+                                                    p_mode text, p_sector text,
+                                                    p_checked_in boolean, p_after uuid,
+                                                    p_limit integer, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH e AS (SELECT * FROM editions WHERE slug = p_slug),
+    l AS (SELECT * FROM registration_list_edition(p_slug, p_status, p_category, p_mode, p_sector,
+                                                  p_checked_in, p_after, p_limit))
+    SELECT CASE WHEN l.problem IS NOT NULL THEN (l.status, l.problem, l.body)::api_answer
+           ELSE core_answer(200, json_build_object(
+        'edition', (SELECT json_build_object('slug', e.slug, 'title', e.title) FROM e),
+        'categories', coalesce((SELECT json_agg(json_build_object('code', c.code, 'name', c.name)
+                                                ORDER BY c.code)
+                                  FROM categories c, e WHERE c.edition_id = e.id), '[]'),
+        'items', coalesce((SELECT json_agg(i::jsonb || jsonb_build_object(
+                    'created_local', editions_page_when((i->>'created_at')::timestamptz,
+                                                        e.timezone, p_lang),
+                    'checked_in_local', editions_page_when((i->>'checked_in_at')::timestamptz,
+                                                           e.timezone, p_lang))
+                    ORDER BY n)
+                  FROM e, json_array_elements(l.body->'items') WITH ORDINALITY AS x(i, n)), '[]'),
+        'next_cursor', l.body->'next_cursor',
+        'stats', registration_stats_json(p_slug)))
+           END
+      FROM l
+$$;
+
+-- /manage/editions/{slug}/checkin: the edition, how many came of how many
+-- expected, and (after a scan, p_checked) that registration with the time
+-- of its first scan in the edition's time zone.
+CREATE OR REPLACE FUNCTION registration_page_checkin(p_slug text, p_checked uuid, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((SELECT json_build_object(
+        'edition', json_build_object('slug', e.slug, 'title', e.title),
+        'checked_in', (SELECT count(*) FROM registrations r
+                        WHERE r.edition_id = e.id AND r.status = 'checked_in'),
+        'expected', (SELECT count(*) FROM registrations r
+                      WHERE r.edition_id = e.id AND r.status IN ('confirmed', 'checked_in')),
+        'scanned', (SELECT registration_json(r, true)::jsonb || jsonb_build_object(
+                               'checked_in_local', editions_page_when(r.checked_in_at,
+                                                                      e.timezone, p_lang),
+                               'category_name', (SELECT c.name FROM categories c
+                                                  WHERE c.id = r.category_id))
+                      FROM registrations r WHERE r.id = p_checked AND r.edition_id = e.id))
+      FROM editions e WHERE e.slug = p_slug))
 $$;

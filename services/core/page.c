@@ -418,6 +418,8 @@ static const char *nav_section(const char *path)
     if (strncmp(path, "/sessions/", 10) == 0 || strcmp(path, "/programme") == 0 ||
         (strncmp(path, "/editions/", 10) == 0 && ends_with(path, "/programme")))
         return "programme";
+    if (strcmp(path, "/manage") == 0 || strncmp(path, "/manage/", 8) == 0)
+        return "manage";
     if (strncmp(path, "/me", 3) == 0 || strcmp(path, "/login") == 0 || strcmp(path, "/signup") == 0)
         return "account";
     return "other";
@@ -467,6 +469,9 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
         "has_errors", json_array_size(error_list) > 0);
     if (ctx != NULL && notice != NULL)
         json_object_set_new(ctx, "notice", json_string(notice));
+    /* the layout's link to the staff pages (/manage), for whoever has one */
+    if (ctx != NULL && r->auth.ok && req_is_staff(r))
+        json_object_set_new(ctx, "staff", json_true());
     return ctx;
 }
 
@@ -661,6 +666,14 @@ void page_form_failed(struct req *r, int status, const char *name, json_t *value
 {
     json_t *list = json_pack("[{s:s}]", "message", message ? message : "");
     form_reply(r, status, name, values, json_object(), list);
+}
+
+void page_form_field_failed(struct req *r, int status, const char *name, json_t *values,
+                            const char *field, const char *message)
+{
+    const char *m = message ? message : "";
+    form_reply(r, status, name, values, json_pack("{s:s}", field, m),
+               json_pack("[{s:s, s:s}]", "field", field, "message", m));
 }
 
 bool page_render_ctx(const char *name, const json_t *ctx, const json_t *raw, char **out)

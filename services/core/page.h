@@ -76,6 +76,11 @@ bool page_signed_in(const struct req *r);
 void page_form_failed(struct req *r, int status, const char *name, json_t *values,
                       const char *message);
 
+/* page_form_failed with the one error at a field: shown next to it and
+ * in the summary, e.g. a badge code no registration has. */
+void page_form_field_failed(struct req *r, int status, const char *name, json_t *values,
+                            const char *field, const char *message);
+
 /* Renders a form page as page_reply does, with values (stolen, may be
  * NULL; a password or token member is dropped) as {{values.x}}: e.g. a
  * form filled from the query (?next=) or from the account. */

@@ -32,10 +32,13 @@ static const struct route routes[] = {
           OUT_HTML),
     ROUTE("GET", "/editions/{slug}", editions_page_edition, "editions/page_edition.c",
           AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
+    ROUTE("GET", "/manage", editions_page_manage, "editions/page_manage.c", AUTH_USER, BODY_NONE,
+          OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
+    &editions_stmt_page_manage,
     &editions_stmt_create,
     &editions_stmt_list,
     &editions_stmt_get,

@@ -56,10 +56,18 @@ static void csv_done(struct req *r, enum db_status st, PGresult *res)
 }
 
 /* A query parameter that must be one of choices; false after a 422. */
-static bool param_choice(struct req *r, struct valid *v, const char *name,
-                         const char *const *choices, const char **out)
+/* A filter of the query; a page's GET form sends every field, those left
+ * at "any" empty (form: empty is absent). */
+static const char *filter_param(struct req *r, const char *name, bool form)
 {
     const char *s = req_query_param(r, name);
+    return form && s != NULL && s[0] == '\0' ? NULL : s;
+}
+
+static bool param_choice(struct req *r, struct valid *v, const char *name,
+                         const char *const *choices, const char **out, bool form)
+{
+    const char *s = filter_param(r, name, form);
     *out = s;
     if (s == NULL)
         return true;
@@ -76,31 +84,40 @@ static bool param_choice(struct req *r, struct valid *v, const char *name,
     return false;
 }
 
-void registration_list_edition(struct req *r)
+bool registration_filters_read(struct req *r, struct valid *v, struct registration_filters *f,
+                               bool form)
 {
     static const char *const statuses[] = {"pending",   "confirmed",  "waitlisted", "rejected",
                                            "cancelled", "checked_in", NULL};
     static const char *const booleans[] = {"true", "false", NULL};
+    bool ok = param_choice(r, v, "status", statuses, &f->status, form);
+    ok &= param_choice(r, v, "mode", vocab_modes, &f->mode, form);
+    ok &= param_choice(r, v, "sector", vocab_sectors, &f->sector, form);
+    ok &= param_choice(r, v, "checked_in", booleans, &f->checked_in, form);
+    f->category = filter_param(r, "category", form);
+    if (f->category != NULL && !valid_code(f->category)) {
+        valid_fail(v, "category", MSG_CODE, 0, NULL);
+        ok = false;
+    }
+    ok &= req_page(r, v, &f->page, PAGE_CURSOR_UUID);
+    return ok;
+}
+
+void registration_list_edition(struct req *r)
+{
     struct valid v;
     valid_init(&v, r->lang);
-    const char *status, *mode, *sector, *checked_in;
-    (void)param_choice(r, &v, "status", statuses, &status);
-    (void)param_choice(r, &v, "mode", vocab_modes, &mode);
-    (void)param_choice(r, &v, "sector", vocab_sectors, &sector);
-    (void)param_choice(r, &v, "checked_in", booleans, &checked_in);
-    const char *category = req_query_param(r, "category");
-    if (category != NULL && !valid_code(category))
-        valid_fail(&v, "category", MSG_CODE, 0, NULL);
-    struct page page;
-    (void)req_page(r, &v, &page, PAGE_CURSOR_UUID);
+    struct registration_filters f;
+    (void)registration_filters_read(r, &v, &f, false);
     if (!req_valid_ok(r, &v))
         return;
     if (r->out == OUT_CSV) {
-        const char *params[] = {req_param(r, "slug"), status, category, mode, sector, checked_in};
+        const char *params[] = {req_param(r, "slug"), f.status, f.category, f.mode, f.sector,
+                                f.checked_in};
         req_query(r, &registration_stmt_list_edition_csv, 6, params, csv_done);
         return;
     }
-    const char *params[] = {req_param(r, "slug"), status,      category,       mode, sector,
-                            checked_in,           page.cursor, page.limit_text};
+    const char *params[] = {req_param(r, "slug"), f.status,      f.category,       f.mode, f.sector,
+                            f.checked_in,         f.page.cursor, f.page.limit_text};
     req_query(r, &registration_stmt_list_edition, 8, params, req_done_sql);
 }

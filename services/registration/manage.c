@@ -25,13 +25,18 @@ void registration_cancel(struct req *r)
     req_query(r, &registration_stmt_cancel, 3, params, req_done_sql);
 }
 
+const char *registration_reason_read(struct valid *v, const json_t *body)
+{
+    return valid_long_text(v, body, "reason", 0, 1000, false);
+}
+
 static void decide(struct req *r, bool approve)
 {
     const char *id = req_param(r, "id");
     struct valid v;
     valid_init(&v, r->lang);
     /* a rejection may say why; an approval takes no body (r->body NULL) */
-    const char *reason = valid_long_text(&v, r->body, "reason", 0, 1000, false);
+    const char *reason = registration_reason_read(&v, r->body);
     const char *params[] = {id, r->auth.account_id, req_sql_bool(approve), reason};
     req_query_valid(r, &v, &registration_stmt_decide, 4, params, req_done_sql);
 }
@@ -46,20 +51,25 @@ void registration_reject(struct req *r)
     decide(r, false);
 }
 
-void registration_checkin(struct req *r)
+void registration_badge_read(struct valid *v, const json_t *body, char badge[33])
 {
-    struct valid v;
-    valid_init(&v, r->lang);
-    const char *in = valid_string(&v, r->body, "badge_code", 1, 32, true);
+    const char *in = valid_string(v, body, "badge_code", 1, 32, true);
     /* Scanners and people type badges in any case, with spaces or dashes. */
-    char badge[33];
     size_t n = 0;
     for (const char *p = in; p != NULL && *p != '\0'; p++)
         if (*p != ' ' && *p != '-')
             badge[n++] = (char)toupper((unsigned char)*p);
     badge[n] = '\0';
     if (in != NULL && n == 0)
-        valid_fail(&v, "badge_code", MSG_EMPTY, 0, NULL);
+        valid_fail(v, "badge_code", MSG_EMPTY, 0, NULL);
+}
+
+void registration_checkin(struct req *r)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    char badge[33];
+    registration_badge_read(&v, r->body, badge);
     const char *params[] = {req_param(r, "slug"), badge};
     req_query_valid(r, &v, &registration_stmt_checkin, 2, params, req_done_sql);
 }

@@ -33,6 +33,17 @@ static const struct route routes[] = {
           "registration/pages_register.c", AUTH_USER, BODY_NONE, OUT_HTML),
     ROUTE("POST", "/me/registrations/{id}/cancel", registration_page_cancel_post,
           "registration/pages_register.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    /* the organizers' pages (issue 19): HTML; every POST a form */
+    ROUTE("GET", "/manage/editions/{slug}/registrations", registration_page_manage,
+          "registration/pages_manage.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/manage/registrations/{id}/approve", registration_page_approve,
+          "registration/pages_manage.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/manage/registrations/{id}/reject", registration_page_reject,
+          "registration/pages_manage.c", AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/manage/editions/{slug}/checkin", registration_page_checkin,
+          "registration/pages_checkin.c", AUTH_USER, BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/manage/editions/{slug}/checkin", registration_page_checkin_scan,
+          "registration/pages_checkin.c", AUTH_USER, BODY_FORM, OUT_HTML),
     ROUTE_END,
 };
 
@@ -49,6 +60,8 @@ static const struct db_stmt *const statements[] = {
     &registration_stmt_badge,
     &registration_stmt_page_register,
     &registration_stmt_page_cancel,
+    &registration_stmt_page_manage,
+    &registration_stmt_page_checkin,
     NULL,
 };
 
