@@ -82,10 +82,11 @@ void gzip_scan(const char *ae, int *gzip_q, int *star_q)
                 }
             }
         }
+        /* named twice: the lower q counts, so a refusal is never overruled */
         if (token_is(name, name_len, "gzip") || token_is(name, name_len, "x-gzip"))
-            *gzip_q = q > *gzip_q ? q : *gzip_q;
+            *gzip_q = *gzip_q < 0 || q < *gzip_q ? q : *gzip_q;
         else if (token_is(name, name_len, "*"))
-            *star_q = q > *star_q ? q : *star_q;
+            *star_q = *star_q < 0 || q < *star_q ? q : *star_q;
         p = *end == ',' ? end + 1 : end;
     }
 }

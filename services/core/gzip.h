@@ -33,7 +33,8 @@ struct evbuffer;
 /* One Accept-Encoding value read into *gzip_q and *star_q (thousandths,
  * 0..1000): each is set only when the value names that coding ("gzip" or
  * "x-gzip"; "*"), so several header lines can be read in turn into the
- * same two, which start at -1 (not named). A malformed q counts as 0. */
+ * same two, which start at -1 (not named). A malformed q counts as 0; a
+ * coding named twice keeps the lower q (a refusal is never overruled). */
 void gzip_scan(const char *accept_encoding, int *gzip_q, int *star_q);
 
 /* Whether values with these q's accept gzip: gzip named with q > 0, or
