@@ -130,12 +130,33 @@ bool gzip_type_compressible(const char *ct)
            ends_with_ci(ct, n, "+xml") || token_is(ct, n, "application/xml");
 }
 
+/* Whether the comma-separated list holds name (any case) or "*". */
+static bool has_token(const char *list, const char *name)
+{
+    size_t k = strlen(name);
+    for (const char *p = list; *p != '\0';) {
+        while (*p == ',' || is_ows(*p))
+            p++;
+        size_t n = strcspn(p, ",");
+        while (n > 0 && is_ows(p[n - 1]))
+            n--;
+        if ((n == k && evutil_ascii_strncasecmp(p, name, k) == 0) || (n == 1 && *p == '*'))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
 bool gzip_choose(struct req *r, const char *content_type, size_t len)
 {
     if (!gzip_type_compressible(content_type))
         return false;
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
-    if (evhttp_find_header(out, "Vary") == NULL)
+    bool said = false;
+    for (const struct evkeyval *h = out->tqh_first; h != NULL && !said; h = h->next.tqe_next)
+        said =
+            evutil_ascii_strcasecmp(h->key, "Vary") == 0 && has_token(h->value, "Accept-Encoding");
+    if (!said) /* another Vary line is the same list (RFC 9110 §5.3) */
         evhttp_add_header(out, "Vary", "Accept-Encoding");
     return len >= GZIP_MIN && gzip_accepted(r);
 }

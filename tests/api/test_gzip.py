@@ -186,3 +186,21 @@ def test_metrics_count_the_gzipped_answers(gess, world):
     n1, p1, z1 = counters()
     assert n1 - n0 >= 1 and p1 - p0 >= len(plain) and z1 - z0 >= len(body)
     assert (p1 - p0) > (z1 - z0)
+
+
+def test_pages_with_a_csrf_token_go_plain(gess, world):
+    """BREACH: a secret compressed beside text the requester chose leaks through the sizes, so a
+    form page (its CSRF token) and a signed-in page (the logout form's token) are never gzipped;
+    the same page anonymous is."""
+    st, hd, body = fetch(gess, "/login", ae=GZ, headers={"Accept": "text/html"})
+    assert st == 200 and len(body) >= 1024 and b'name="csrf_token"' in body
+    assert one(hd, "Content-Encoding") is None and varies(hd)
+    u = gess.user()
+    path = f"/editions/{world['slug']}/programme"
+    st, hd, body = fetch(gess, path, ae=GZ, headers={"Accept": "text/html",
+                                                     "Cookie": f"gess_session={u['token']}"})
+    assert st == 200 and b'name="csrf_token"' in body
+    assert one(hd, "Content-Encoding") is None and varies(hd)
+    st, hd, body = fetch(gess, path, ae=GZ, headers={"Accept": "text/html"})
+    assert st == 200 and one(hd, "Content-Encoding") == "gzip"
+    assert b'name="csrf_token"' not in gzip.decompress(body)
