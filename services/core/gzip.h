@@ -6,7 +6,8 @@
  * Who compresses what:
  * - req.c's finish() compresses any compressible answer over GZIP_MIN
  *   that has no Content-Encoding yet (pages, the JSON API, CSV...), per
- *   request; an ETag it finds becomes the gzip one.
+ *   request; an ETag it finds becomes the gzip one. Never a page holding
+ *   a CSRF token (BREACH: README "Compression").
  * - Cached bytes (core/etag_cache.h: schedule, dashboard; core/assets.c)
  *   are compressed once, kept beside the plain bytes, and answered with
  *   Content-Encoding already set, so finish() leaves them alone. They pick
