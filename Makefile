@@ -73,7 +73,7 @@ EMBED    := $(sort $(wildcard schema/migrations/*.sql)) $(sort $(wildcard schema
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := $(BUILD_ROOT)/fuzz
-FUZZ_NAMES   := json router accept query head ics decoders form tmpl cookie
+FUZZ_NAMES   := json router accept query head ics decoders form tmpl cookie gzip
 FUZZ_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES)) $(FUZZ_BUILD)/selftest_broken
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(filter-out -O2 $(SANFLAGS),$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link

@@ -9,6 +9,7 @@
 
 #include "core/embedded.h"
 #include "core/etag_cache.h"
+#include "core/gzip.h"
 #include "core/req.h"
 
 #define ASSETS_DIR "web/assets/"
@@ -17,6 +18,10 @@ struct joined {
     char *data;
     size_t len;
     char etag[40]; /* "\"<hex>\"" */
+    /* the same bytes gzipped once at start (core/gzip.h), and their tag */
+    unsigned char *gz;
+    size_t gz_len;
+    char etag_gz[48];
 };
 
 static struct joined css, js;
@@ -70,7 +75,9 @@ static bool join(const struct embedded_file *files, const char *ext, struct join
     crypto_generichash(h, sizeof h, (const unsigned char *)out->data, out->len, NULL, 0);
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
     snprintf(out->etag, sizeof out->etag, "\"%s\"", hex);
-    return true;
+    snprintf(out->etag_gz, sizeof out->etag_gz, "\"%s-gzip\"", hex);
+    out->gz = gzip_compress(out->data, out->len, &out->gz_len);
+    return out->gz != NULL;
 }
 
 bool assets_init(void)
@@ -99,6 +106,8 @@ void assets_shutdown(void)
 {
     free(css.data);
     free(js.data);
+    free(css.gz);
+    free(js.gz);
     memset(&css, 0, sizeof css);
     memset(&js, 0, sizeof js);
     version[0] = '\0';
@@ -127,15 +136,23 @@ static void serve(struct req *r, const struct joined *j, const char *type)
         return;
     }
     const char *v = req_query_param(r, "v");
-    req_add_header(r, "ETag", j->etag);
+    bool gz = gzip_choose(r, type, j->len);
+    const char *etag = gz ? j->etag_gz : j->etag;
+    req_add_header(r, "ETag", etag);
     req_add_header(r, "Cache-Control",
                    v != NULL && version[0] != '\0' && strcmp(v, version) == 0
                        ? "public, max-age=31536000, immutable"
                        : "no-cache");
     req_add_header(r, "X-Content-Type-Options", "nosniff");
     const char *inm = req_header(r, "If-None-Match");
-    if (inm != NULL && etag_cache_matches(inm, j->etag)) {
+    if (inm != NULL && etag_cache_matches(inm, etag)) {
         req_reply_empty(r, 304);
+        return;
+    }
+    if (gz) {
+        req_add_header(r, "Content-Encoding", "gzip");
+        gzip_count(j->len, j->gz_len);
+        req_reply_raw(r, 200, type, j->gz, j->gz_len);
         return;
     }
     req_reply_raw(r, 200, type, j->data, j->len);

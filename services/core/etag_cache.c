@@ -3,6 +3,7 @@
  * loop's db_listen, and the fills that requests wait on. */
 #include "core/etag_cache.h"
 
+#include <event2/http.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "core/db_listen.h"
+#include "core/gzip.h"
 #include "core/req.h"
 
 #define BUCKETS 64
@@ -28,6 +30,7 @@ bool etag_cache_entry_init(struct etag_cache_entry *e, const char *slug,
     e->refs = 1; /* the caller's */
     e->expires = INFINITY;
     e->free = free_fn;
+    memset(e->gz, 0, sizeof e->gz);
     e->slug = strdup(slug);
     return e->slug != NULL;
 }
@@ -37,6 +40,8 @@ void etag_cache_release(struct etag_cache_entry *e)
     if (e == NULL || --e->refs > 0)
         return;
     free(e->slug);
+    for (int i = 0; i < ETAG_CACHE_GZ_MAX; i++)
+        free(e->gz[i].data);
     e->free(e);
 }
 
@@ -213,18 +218,51 @@ static void reply_written(const void *data, size_t len, void *arg)
     etag_cache_release(arg);
 }
 
+/* The gzip copy of body in e, made on first demand; NULL when it cannot be
+ * made (then the plain bytes are answered). */
+static const struct etag_cache_gz *gz_copy(struct etag_cache_entry *e, const char *body, size_t len)
+{
+    struct etag_cache_gz *free_slot = NULL;
+    for (int i = 0; i < ETAG_CACHE_GZ_MAX; i++) {
+        if (e->gz[i].data != NULL && e->gz[i].plain == body)
+            return &e->gz[i];
+        if (e->gz[i].data == NULL && free_slot == NULL)
+            free_slot = &e->gz[i];
+    }
+    if (free_slot == NULL)
+        return NULL;
+    free_slot->data = gzip_compress(body, len, &free_slot->len);
+    if (free_slot->data == NULL)
+        return NULL;
+    free_slot->plain = body;
+    return free_slot;
+}
+
 void etag_cache_reply(struct req *r, struct etag_cache_entry *e, const char *etag,
                       const char *cache_control, const char *content_type, const char *body,
                       size_t len)
 {
-    req_add_header(r, "ETag", etag);
+    char tag[160];
+    bool want = gzip_choose(r, content_type, len) && gzip_etag(etag, tag, sizeof tag);
+    req_add_header(r, "ETag", want ? tag : etag);
     req_add_header(r, "Cache-Control", cache_control);
     const char *inm = req_header(r, "If-None-Match");
-    if (inm != NULL && etag_cache_matches(inm, etag)) {
-        req_reply_empty(r, 304);
+    if (inm != NULL && etag_cache_matches(inm, want ? tag : etag)) {
+        req_reply_empty(r, 304); /* no copy needed for that */
         return;
     }
+    const struct etag_cache_gz *gz = want ? gz_copy(e, body, len) : NULL;
+    if (want && gz == NULL) { /* out of memory: the plain bytes, under their own tag */
+        evhttp_remove_header(evhttp_request_get_output_headers(r->ev), "ETag");
+        req_add_header(r, "ETag", etag);
+    }
     e->refs++;
+    if (gz != NULL) {
+        req_add_header(r, "Content-Encoding", "gzip");
+        gzip_count(len, gz->len);
+        req_reply_shared(r, 200, content_type, gz->data, gz->len, reply_written, e);
+        return;
+    }
     req_reply_shared(r, 200, content_type, body, len, reply_written, e);
 }
 

@@ -33,6 +33,9 @@
 struct req;
 struct etag_cache;
 
+/* Representations of one entry that may have a gzip copy (JSON and ICS). */
+#define ETAG_CACHE_GZ_MAX 2
+
 /* The head of a domain's entry: embed it as the first member and give
  * etag_cache_entry_init the function that frees the whole entry. */
 struct etag_cache_entry {
@@ -42,6 +45,14 @@ struct etag_cache_entry {
     double expires; /* Unix time it stops being served; INFINITY: never */
     /* frees the domain's fields and e, not slug */
     void (*free)(struct etag_cache_entry *e);
+    /* the gzip copies of the representations answered so far (core/gzip.h),
+     * made once each on first demand by etag_cache_reply, keyed by the
+     * plain bytes they compress; owned by the entry */
+    struct etag_cache_gz {
+        const char *plain;
+        unsigned char *data;
+        size_t len;
+    } gz[ETAG_CACHE_GZ_MAX];
 };
 
 /* Sets up e with one reference (the caller's), a copy of slug and no
@@ -99,7 +110,10 @@ bool etag_cache_matches(const char *inm, const char *etag);
 
 /* Answers r with one of e's representations: the ETag and Cache-Control
  * headers, then 304 when If-None-Match matches etag, else 200 with body,
- * which stays e's (e is referenced until the reply is written). */
+ * which stays e's (e is referenced until the reply is written). A client
+ * that takes gzip gets, for a compressible body over GZIP_MIN, the entry's
+ * gzip copy of body (made on first demand) under etag's gzip form, which
+ * is also the tag its If-None-Match is compared with (core/gzip.h). */
 void etag_cache_reply(struct req *r, struct etag_cache_entry *e, const char *etag,
                       const char *cache_control, const char *content_type, const char *body,
                       size_t len);

@@ -6,6 +6,7 @@
 #include "core/assets.h"
 #include "core/auth.h"
 #include "core/embedded.h"
+#include "core/gzip.h"
 #include "core/metrics.h"
 #include "core/module.h"
 #include "core/req.h"
@@ -47,6 +48,7 @@ static void core_metrics(struct req *r)
         return;
     }
     metrics_render(out);
+    gzip_metrics_render(out);
     server_render_gauges(r->w->srv, out);
     size_t len = evbuffer_get_length(out);
     req_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -8,6 +8,7 @@
 #include <event2/http.h>
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "core/auth.h"
 #include "core/config.h"
 #include "core/form.h"
+#include "core/gzip.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/page.h"
@@ -236,11 +238,89 @@ static void reply_flushed(struct evhttp_request *ev, void *arg)
     worker_request_done(w);
 }
 
+static void free_compressed(const void *data, size_t len, void *arg)
+{
+    (void)len;
+    (void)arg;
+    free((void *)(uintptr_t)data);
+}
+
+/* Whether a page carries a CSRF token (web/pages/_csrf.html, the logout
+ * form of a signed-in page's header). */
+static bool has_csrf_field(const char *body, size_t len)
+{
+    static const char field[] = "name=\"csrf_token\"";
+    size_t k = sizeof field - 1;
+    for (size_t i = 0; i + k <= len; i++) {
+        const char *p = memchr(body + i, 'n', len - k + 1 - i);
+        if (p == NULL)
+            return false;
+        i = (size_t)(p - body);
+        if (memcmp(p, field, k) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The answer as the client gets it (gzip.h): a compressible body over
+ * GZIP_MIN without a Content-Encoding yet, for a client that takes gzip,
+ * becomes *gz (made here, the caller frees it) with its own ETag. Never a
+ * 204 or 304 (no body); a HEAD is answered as its GET would be, headers
+ * and all, and evhttp leaves the body out.
+ *
+ * Never a page with a CSRF token either: compressing a secret next to
+ * text the requester chose (a form sent back with its values, a search
+ * term) lets someone who sees the sizes on the wire guess the secret a
+ * byte at a time (BREACH). So form pages and signed-in pages (their
+ * header's logout form) go plain; the public pages, the API and the
+ * assets are compressed. */
+static struct evbuffer *compressed(struct req *r, int status, struct evbuffer *body,
+                                   struct evbuffer **gz)
+{
+    struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
+    size_t len = body != NULL ? evbuffer_get_length(body) : 0;
+    *gz = NULL;
+    if (status == 204 || status == 304 || status < 200 ||
+        evhttp_find_header(out, "Content-Encoding") != NULL ||
+        !gzip_choose(r, evhttp_find_header(out, "Content-Type"), len))
+        return body;
+    const char *plain = (const char *)evbuffer_pullup(body, -1);
+    const char *ct = evhttp_find_header(out, "Content-Type");
+    if (plain == NULL ||
+        (evutil_ascii_strncasecmp(ct, "text/html", 9) == 0 && has_csrf_field(plain, len)))
+        return body;
+    size_t zlen = 0;
+    unsigned char *z = gzip_compress(plain, len, &zlen);
+    if (z == NULL)
+        return body; /* the plain answer is still right */
+    *gz = evbuffer_new();
+    if (*gz == NULL || evbuffer_add_reference(*gz, z, zlen, free_compressed, NULL) != 0) {
+        if (*gz != NULL)
+            evbuffer_free(*gz);
+        *gz = NULL;
+        free(z);
+        return body;
+    }
+    const char *etag = evhttp_find_header(out, "ETag");
+    char tag[160];
+    if (etag != NULL && gzip_etag(etag, tag, sizeof tag)) {
+        evhttp_remove_header(out, "ETag");
+        evhttp_add_header(out, "ETag", tag);
+    } else if (etag != NULL) {
+        evhttp_remove_header(out, "ETag"); /* not the tag of these bytes */
+    }
+    evhttp_add_header(out, "Content-Encoding", "gzip");
+    gzip_count(len, zlen);
+    return *gz;
+}
+
 /* The one place a request ends. */
 static void finish(struct req *r, int status, struct evbuffer *body)
 {
     struct worker *w = r->w;
     struct evkeyvalq *out = evhttp_request_get_output_headers(r->ev);
+    struct evbuffer *gz;
+    body = compressed(r, status, body, &gz);
     evhttp_add_header(out, "X-Request-Id", r->id);
     /* every answer, not only the pages: a calendar or a CSV fetched with a
      * browser's cookie must not be read as a script by another site */
@@ -267,6 +347,8 @@ static void finish(struct req *r, int status, struct evbuffer *body)
         conn_reply_begin(w, r->ev);
     }
     evhttp_send_reply(r->ev, status, NULL, body);
+    if (gz != NULL)
+        evbuffer_free(gz); /* evhttp moved its bytes into its output */
     metrics_observe(r->route, r->method, status, secs);
     log_request(r->id, r->method, r->rt ? r->rt->pattern : "unmatched", r->path, status, secs * 1e3,
                 w->index);

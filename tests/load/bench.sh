@@ -5,7 +5,7 @@
 # /healthz, b. /v1/me, c. sign-ups, d. registrations, e. the published
 # schedule, f. the public pact dashboard, g. hostile connections: slowloris
 # and idle connections, h. practices search, i. outbox delivery: mail, and
-# (i3) webhooks (see README.md).
+# (i3) webhooks, j. compressed pages and dashboard (see README.md).
 #
 # usage: sh tests/load/bench.sh BUILD_DIR
 #   BUILD_DIR holds gessd, ping, pwhash_ceiling, slowloris, smtp_ceiling,
@@ -24,7 +24,7 @@
 #   BENCH_ARGON2_OPSLIMIT     (2)  and BENCH_ARGON2_MEMLIMIT_KIB (65536),
 #                             given to gessd and to pwhash_ceiling alike
 #   BENCH_WORKERS             event loops of gessd and of ping (number of cores)
-#   BENCH_PARTS               which of "a b c d e f g h i" to run (all); i is the
+#   BENCH_PARTS               which of "a b c d e f g h i j" to run (all); i is the
 #                             mail lane (i, and i2 with d) and the webhook lane
 #                             (i3); "i3" alone runs only the webhook lane
 #   BENCH_D_DURATION          d.: seconds of each gessd and pgbench run (DURATION)
@@ -62,7 +62,7 @@ OPS=${BENCH_ARGON2_OPSLIMIT:-2}
 MEM=${BENCH_ARGON2_MEMLIMIT_KIB:-65536}
 CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
-PARTS=${BENCH_PARTS:-a b c d e f g h i}
+PARTS=${BENCH_PARTS:-a b c d e f g h i j}
 DDUR=${BENCH_D_DURATION:-$DUR}
 DACC=${BENCH_D_ACCOUNTS:-40000}
 DLC=${BENCH_D_LOW_CONNECTIONS:-8}
@@ -673,14 +673,11 @@ SQL
     I_LAG=$(echo "$I_LAG" | head -n 1)
 fi
 
-# ---------------------------------------------------------------- e. schedule
-# GET /v1/editions/{slug}/schedule of a published programme (150 sessions,
-# 8 rooms, 300 speakers, 2 per session) against ping serving a static body
-# of the same bytes with the same headers: gessd answers from its
-# per-worker cache, so the gap is routing and request bookkeeping. Then
-# the same with If-None-Match (304s, no body) on both sides.
-if want e; then
-    note "e. GET /v1/editions/bench-e/schedule: gessd vs ping with the same body, $ROUNDS alternating round(s)"
+# The data of parts e and f, made once however many parts use it (j too).
+E_DATA= F_DATA=
+e_data() {
+    [ -z "$E_DATA" ] || return 0
+    E_DATA=1
     psql "$URL" -XAtq -v ON_ERROR_STOP=1 >"$TMP/e_setup.out" 2>"$TMP/psql.err" <<'SQL' \
         || { note "could not set part e up: $(cat "$TMP/psql.err")"; FAILED=1; }
 INSERT INTO editions (slug, number, title, city, starts_on, ends_on, registration_opens_at,
@@ -728,64 +725,10 @@ SELECT (SELECT count(*) FROM sessions s JOIN editions e ON e.id = s.edition_id W
        || ' rooms, ' || (SELECT count(*) FROM speakers p JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-e')
        || ' speakers';
 SQL
-    E_SETUP=$(tail -n 1 "$TMP/e_setup.out" 2>/dev/null)
-    ES=$G/v1/editions/bench-e/schedule
-    code=$(curl -sS -D "$TMP/e_headers" -o "$TMP/e_body.json" -w '%{http_code}' --max-time 10 "$ES" 2>&1)
-    ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' "$TMP/e_headers" | head -n 1)
-    if [ "$code" != 200 ] || [ -z "$ETAG" ]; then
-        note "GET $ES answered $code (ETag '${ETAG:-}'): $(head -c 300 "$TMP/e_body.json")"; FAILED=1
-    else
-        E_SIZE=$(wc -c <"$TMP/e_body.json")
-        PPORT=$(free_port) || die "no free port"
-        "$BUILD/ping" "$PPORT" "$WORKERS" "$TMP/e_body.json" "$ETAG" >"$TMP/ping_e.log" 2>&1 &
-        PING_PID=$!
-        P=http://127.0.0.1:$PPORT
-        wait_http "$P/healthz" "$PING_PID" \
-            || { cat "$TMP/ping_e.log" >&2; die "ping did not come up"; }
-        pcode=$(curl -sS -o "$TMP/e_ping_body.json" -w '%{http_code}' "$P/v1/editions/bench-e/schedule")
-        cmp -s "$TMP/e_body.json" "$TMP/e_ping_body.json" || { note "ping did not serve the same body ($pcode)"; FAILED=1; }
-        INM="If-None-Match: $ETAG"
-        warm "$ES"
-        warm "$P/v1/editions/bench-e/schedule"
-        for r in $(seq_rounds); do
-            run_wrk "$TMP/e_gessd.$r" $WRK "$ES"
-            alive e.
-            run_wrk "$TMP/e_ping.$r" $WRK "$P/v1/editions/bench-e/schedule"
-        done
-        for r in $(seq_rounds); do
-            run_wrk "$TMP/e_gessd_inm.$r" $WRK -H "$INM" "$ES"
-            alive e.
-            run_wrk "$TMP/e_ping_inm.$r" $WRK -H "$INM" "$P/v1/editions/bench-e/schedule"
-        done
-        kill -TERM "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=
-        f=$(best wrk_rps "$TMP"/e_gessd.[0-9]*)
-        [ -n "$f" ] && { E_G=$(wrk_rps "$f"); E_GP=$(wrk_p99 "$f"); }
-        E_GE=$(cat "$TMP"/e_gessd.[0-9]* | wrk_errors /dev/stdin); E_GALL=$(all wrk_rps "$TMP"/e_gessd.[0-9]*)
-        f=$(best wrk_rps "$TMP"/e_ping.[0-9]*)
-        [ -n "$f" ] && { E_P=$(wrk_rps "$f"); E_PP=$(wrk_p99 "$f"); }
-        E_PE=$(cat "$TMP"/e_ping.[0-9]* | wrk_errors /dev/stdin); E_PALL=$(all wrk_rps "$TMP"/e_ping.[0-9]*)
-        f=$(best wrk_rps "$TMP"/e_gessd_inm.*)
-        [ -n "$f" ] && { E_NG=$(wrk_rps "$f"); E_NGP=$(wrk_p99 "$f"); }
-        E_NGE=$(cat "$TMP"/e_gessd_inm.* | wrk_errors /dev/stdin)
-        f=$(best wrk_rps "$TMP"/e_ping_inm.*)
-        [ -n "$f" ] && { E_NP=$(wrk_rps "$f"); E_NPP=$(wrk_p99 "$f"); }
-        E_NPE=$(cat "$TMP"/e_ping_inm.* | wrk_errors /dev/stdin)
-        # both sides must have answered 304 (wrk counts no 3xx as errors)
-        code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$INM" "$ES")
-        [ "$code" = 304 ] || { note "GET $ES with If-None-Match answered $code, not 304"; FAILED=1; }
-    fi
-fi
-
-# ---------------------------------------------------------------- f. pact dashboard
-# GET /v1/editions/{slug}/pacts/dashboard for 50 pacts x 10 commitments x 3
-# indicators x 24 verified measurements (2 parties per pact, 2 milestones per
-# commitment), made with set-based SQL, against ping serving a
-# static body of the same bytes: gessd builds it once per change
-# (followup_dashboard(), one statement) and answers from its per-worker cache
-# with req_reply_shared, so the ratio is HTTP work again. Also the build
-# itself (one cold fill, timed in psql) and If-None-Match (304s).
-if want f; then
-    note "f. GET /v1/editions/bench-f/pacts/dashboard: gessd vs ping with the same body, $ROUNDS alternating round(s)"
+}
+f_data() {
+    [ -z "$F_DATA" ] || return 0
+    F_DATA=1
     psql "$URL" -XAtq -v ON_ERROR_STOP=1 >"$TMP/f_setup.out" 2>"$TMP/psql.err" <<'SQL' \
         || { note "could not set part f up: $(cat "$TMP/psql.err")"; FAILED=1; }
 INSERT INTO editions (slug, number, title, city, starts_on, ends_on, registration_opens_at,
@@ -849,6 +792,76 @@ SELECT (SELECT count(*) FROM pacts p JOIN editions e ON e.id = p.edition_id WHER
                                JOIN editions e ON e.id = p.edition_id WHERE e.slug = 'bench-f')
        || ' verified measurements';
 SQL
+}
+
+# ---------------------------------------------------------------- e. schedule
+# GET /v1/editions/{slug}/schedule of a published programme (150 sessions,
+# 8 rooms, 300 speakers, 2 per session) against ping serving a static body
+# of the same bytes with the same headers: gessd answers from its
+# per-worker cache, so the gap is routing and request bookkeeping. Then
+# the same with If-None-Match (304s, no body) on both sides.
+if want e; then
+    note "e. GET /v1/editions/bench-e/schedule: gessd vs ping with the same body, $ROUNDS alternating round(s)"
+    e_data
+    E_SETUP=$(tail -n 1 "$TMP/e_setup.out" 2>/dev/null)
+    ES=$G/v1/editions/bench-e/schedule
+    code=$(curl -sS -D "$TMP/e_headers" -o "$TMP/e_body.json" -w '%{http_code}' --max-time 10 "$ES" 2>&1)
+    ETAG=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *\(.*\)\r$/\1/p' "$TMP/e_headers" | head -n 1)
+    if [ "$code" != 200 ] || [ -z "$ETAG" ]; then
+        note "GET $ES answered $code (ETag '${ETAG:-}'): $(head -c 300 "$TMP/e_body.json")"; FAILED=1
+    else
+        E_SIZE=$(wc -c <"$TMP/e_body.json")
+        PPORT=$(free_port) || die "no free port"
+        "$BUILD/ping" "$PPORT" "$WORKERS" "$TMP/e_body.json" "$ETAG" >"$TMP/ping_e.log" 2>&1 &
+        PING_PID=$!
+        P=http://127.0.0.1:$PPORT
+        wait_http "$P/healthz" "$PING_PID" \
+            || { cat "$TMP/ping_e.log" >&2; die "ping did not come up"; }
+        pcode=$(curl -sS -o "$TMP/e_ping_body.json" -w '%{http_code}' "$P/v1/editions/bench-e/schedule")
+        cmp -s "$TMP/e_body.json" "$TMP/e_ping_body.json" || { note "ping did not serve the same body ($pcode)"; FAILED=1; }
+        INM="If-None-Match: $ETAG"
+        warm "$ES"
+        warm "$P/v1/editions/bench-e/schedule"
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/e_gessd.$r" $WRK "$ES"
+            alive e.
+            run_wrk "$TMP/e_ping.$r" $WRK "$P/v1/editions/bench-e/schedule"
+        done
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/e_gessd_inm.$r" $WRK -H "$INM" "$ES"
+            alive e.
+            run_wrk "$TMP/e_ping_inm.$r" $WRK -H "$INM" "$P/v1/editions/bench-e/schedule"
+        done
+        kill -TERM "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=
+        f=$(best wrk_rps "$TMP"/e_gessd.[0-9]*)
+        [ -n "$f" ] && { E_G=$(wrk_rps "$f"); E_GP=$(wrk_p99 "$f"); }
+        E_GE=$(cat "$TMP"/e_gessd.[0-9]* | wrk_errors /dev/stdin); E_GALL=$(all wrk_rps "$TMP"/e_gessd.[0-9]*)
+        f=$(best wrk_rps "$TMP"/e_ping.[0-9]*)
+        [ -n "$f" ] && { E_P=$(wrk_rps "$f"); E_PP=$(wrk_p99 "$f"); }
+        E_PE=$(cat "$TMP"/e_ping.[0-9]* | wrk_errors /dev/stdin); E_PALL=$(all wrk_rps "$TMP"/e_ping.[0-9]*)
+        f=$(best wrk_rps "$TMP"/e_gessd_inm.*)
+        [ -n "$f" ] && { E_NG=$(wrk_rps "$f"); E_NGP=$(wrk_p99 "$f"); }
+        E_NGE=$(cat "$TMP"/e_gessd_inm.* | wrk_errors /dev/stdin)
+        f=$(best wrk_rps "$TMP"/e_ping_inm.*)
+        [ -n "$f" ] && { E_NP=$(wrk_rps "$f"); E_NPP=$(wrk_p99 "$f"); }
+        E_NPE=$(cat "$TMP"/e_ping_inm.* | wrk_errors /dev/stdin)
+        # both sides must have answered 304 (wrk counts no 3xx as errors)
+        code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$INM" "$ES")
+        [ "$code" = 304 ] || { note "GET $ES with If-None-Match answered $code, not 304"; FAILED=1; }
+    fi
+fi
+
+# ---------------------------------------------------------------- f. pact dashboard
+# GET /v1/editions/{slug}/pacts/dashboard for 50 pacts x 10 commitments x 3
+# indicators x 24 verified measurements (2 parties per pact, 2 milestones per
+# commitment), made with set-based SQL, against ping serving a
+# static body of the same bytes: gessd builds it once per change
+# (followup_dashboard(), one statement) and answers from its per-worker cache
+# with req_reply_shared, so the ratio is HTTP work again. Also the build
+# itself (one cold fill, timed in psql) and If-None-Match (304s).
+if want f; then
+    note "f. GET /v1/editions/bench-f/pacts/dashboard: gessd vs ping with the same body, $ROUNDS alternating round(s)"
+    f_data
     F_SETUP=$(tail -n 1 "$TMP/f_setup.out" 2>/dev/null)
     F_BUILD=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$TMP/f_setup.out" | head -n 1)
     FS=$G/v1/editions/bench-f/pacts/dashboard
@@ -1413,6 +1426,95 @@ SQL
     kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; SINK_PID=
 fi
 
+# ---------------------------------------------------------------- j. compression
+# GET /editions/bench-e/programme (the page of part e's 150 sessions) and
+# /editions/bench-f/pacts (the page of part f's pacts), plain and gzipped
+# (Accept-Encoding: gzip; gessd compresses each answer, since pages are
+# built per request), and the JSON dashboard of part f gzipped (compressed
+# once per cache entry), each against ping serving the very bytes gessd
+# sent (the gzip bytes for a gzip run: wrk never decodes). Sizes plain and
+# gzipped, and zlib level 1 against 6 on the same bodies (python3's zlib,
+# the same C library: size and ms per compression), which is why
+# GZIP_LEVEL is 1. Printed, not asserted.
+J_ROWS=
+if want j; then
+    note "j. compressed pages and dashboard: gessd vs ping with the same bytes, $ROUNDS alternating round(s)"
+    e_data
+    f_data
+    AEH="Accept-Encoding: gzip"
+    # j_one TAG PATH ACCEPT-ENCODING|- ACCEPT: one gessd vs ping comparison, figures in J_<TAG>_*
+    j_one() {
+        tag=$1 path=$2 ae=$3 acc="Accept: $4"
+        hdr=; [ "$ae" = - ] || hdr=$ae
+        code=$(curl -sS -o "$TMP/j_$tag.body" -D "$TMP/j_$tag.headers" -w '%{http_code}' --max-time 60 \
+            ${hdr:+-H "$hdr"} -H "$acc" "$G$path" 2>&1)
+        if [ "$code" != 200 ]; then
+            note "j. GET $path answered $code: $(head -c 300 "$TMP/j_$tag.body")"; FAILED=1; return 1
+        fi
+        if [ -n "$hdr" ] && ! grep -qi '^content-encoding: *gzip' "$TMP/j_$tag.headers"; then
+            note "j. GET $path with $hdr was not gzipped"; FAILED=1; return 1
+        fi
+        eval "J_${tag}_SIZE=$(wc -c <"$TMP/j_$tag.body")"
+        PPORT=$(free_port) || die "no free port"
+        "$BUILD/ping" "$PPORT" "$WORKERS" "$TMP/j_$tag.body" >"$TMP/ping_j.log" 2>&1 &
+        PING_PID=$!
+        P=http://127.0.0.1:$PPORT
+        wait_http "$P/healthz" "$PING_PID" || { cat "$TMP/ping_j.log" >&2; die "ping did not come up"; }
+        curl -sS -o "$TMP/j_$tag.ping" "$P$path"
+        cmp -s "$TMP/j_$tag.body" "$TMP/j_$tag.ping" || { note "j. ping did not serve the same bytes"; FAILED=1; }
+        warm ${hdr:+-H "$hdr"} -H "$acc" "$G$path"
+        warm "$P$path"
+        for r in $(seq_rounds); do
+            run_wrk "$TMP/j_${tag}_gessd.$r" $WRK ${hdr:+-H "$hdr"} -H "$acc" "$G$path"
+            alive j.
+            run_wrk "$TMP/j_${tag}_ping.$r" $WRK "$P$path"
+        done
+        kill -TERM "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null; PING_PID=
+        f=$(best wrk_rps "$TMP"/j_${tag}_gessd.*)
+        [ -n "$f" ] && eval "J_${tag}_G=$(wrk_rps "$f") J_${tag}_GP=$(wrk_p99 "$f")"
+        f=$(best wrk_rps "$TMP"/j_${tag}_ping.*)
+        [ -n "$f" ] && eval "J_${tag}_P=$(wrk_rps "$f") J_${tag}_PP=$(wrk_p99 "$f")"
+        eval "J_${tag}_E=$(cat "$TMP"/j_${tag}_gessd.* | wrk_errors /dev/stdin)"
+        return 0
+    }
+    j_one prog /editions/bench-e/programme - text/html
+    j_one progz /editions/bench-e/programme "$AEH" text/html
+    j_one pacts /editions/bench-f/pacts - text/html
+    j_one pactsz /editions/bench-f/pacts "$AEH" text/html
+    j_one dashz /v1/editions/bench-f/pacts/dashboard "$AEH" application/json
+    # the plain dashboard's size, and the gzip bodies decompress to the plain ones
+    curl -sS -o "$TMP/j_dash.body" --max-time 60 "$G/v1/editions/bench-f/pacts/dashboard"
+    J_dash_SIZE=$(wc -c <"$TMP/j_dash.body")
+    for t in prog pacts dash; do
+        [ -s "$TMP/j_${t}z.body" ] || continue
+        "$PY" -c 'import gzip,sys; sys.exit(gzip.decompress(open(sys.argv[1],"rb").read()) != open(sys.argv[2],"rb").read())' \
+            "$TMP/j_${t}z.body" "$TMP/j_$t.body" || { note "j. $t: the gzip answer does not decompress to the plain one"; FAILED=1; }
+    done
+    # zlib level 1 vs 6 on the same plain bodies
+    J_LEVELS=$("$PY" - "$TMP/j_prog.body" "$TMP/j_pacts.body" "$TMP/j_dash.body" <<'PY' 2>/dev/null
+import sys, time, zlib
+for name, path in zip(("programme", "pacts page", "dashboard"), sys.argv[1:]):
+    try:
+        data = open(path, "rb").read()
+    except OSError:
+        continue
+    out = []
+    for level in (1, 6):
+        n, t0 = 0, time.perf_counter()
+        while True:
+            c = zlib.compressobj(level, zlib.DEFLATED, 31)
+            z = c.compress(data) + c.flush()
+            n += 1
+            if time.perf_counter() - t0 > 0.5 and n >= 3:
+                break
+        ms = (time.perf_counter() - t0) * 1000 / n
+        out.append(f"level {level} {len(z)} B {ms:.2f} ms")
+    print(f"   {name} ({len(data)} B): " + ", ".join(out))
+PY
+)
+    J_ROWS=1
+fi
+
 # the load as the last part (i3 now) ended, not as the report header was reached
 LOAD1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)
 RN=$(ratio "$E_NG" "$E_NP")
@@ -1471,6 +1573,19 @@ row "f. GET pacts dashboard req/s" "$(n "${F_G:-}")" "$(n "${F_P:-}")" "ping, sa
 row "   p99 ms" "$(n "${F_GP:-}")" "$(n "${F_PP:-}")" "" "" "" ""
 row "   If-None-Match (304) req/s" "$(n "${F_NG:-}")" "$(n "${F_NP:-}")" "ping, 304" "$RFN" "" ""
 row "   p99 ms" "$(n "${F_NGP:-}")" "$(n "${F_NPP:-}")" "" "" "" ""
+fi
+if want j && [ -n "$J_ROWS" ]; then
+    for t in prog progz pacts pactsz dashz; do
+        eval "g=\${J_${t}_G:-} gp=\${J_${t}_GP:-} p=\${J_${t}_P:-} pp=\${J_${t}_PP:-} sz=\${J_${t}_SIZE:-}"
+        case $t in
+            prog) lbl="j. programme page req/s" ;; progz) lbl="   programme page gzip req/s" ;;
+            pacts) lbl="   pacts page req/s" ;; pactsz) lbl="   pacts page gzip req/s" ;;
+            *) lbl="   dashboard JSON gzip req/s" ;;
+        esac
+        r=$(ratio "$g" "$p")
+        row "$lbl" "$(n "$g")" "$(n "$p")" "ping, same bytes" "$r" ">= 0.60" "$(met "$r" ">=" 0.6)"
+        row "   p99 ms; $(n "$sz") B" "$(n "$gp")" "$(n "$pp")" "" "" "" ""
+    done
 fi
 if want g; then
 row "g1. /healthz req/s, $GN held" "$(n "${G_S:-}")" "$(n "${G_N:-}")" "gessd, 0 held" "$RG" ">= 0.80" "$(met "$RG" ">=" 0.8)"
@@ -1590,6 +1705,13 @@ if want i || want i3; then
         [ -s "$TMP/notify_h$t.log" ] && echo "    gessd notify (i3$t) logged $(wc -l <"$TMP/notify_h$t.log") line(s) at warn or above; the last:" &&
             tail -n 3 "$TMP/notify_h$t.log" | cut -c1-300 | sed 's/^/      /'
     done
+fi
+if want j && [ -n "$J_ROWS" ]; then
+    echo "j. sizes plain -> gzip: programme page $(n "${J_prog_SIZE:-}") -> $(n "${J_progz_SIZE:-}") B;" \
+         "pacts page $(n "${J_pacts_SIZE:-}") -> $(n "${J_pactsz_SIZE:-}") B; dashboard $(n "${J_dash_SIZE:-}") -> $(n "${J_dashz_SIZE:-}") B;" \
+         "non-2xx + socket errors (gessd): $(n "${J_prog_E:-}") $(n "${J_progz_E:-}") $(n "${J_pacts_E:-}") $(n "${J_pactsz_E:-}") $(n "${J_dashz_E:-}")"
+    echo "   zlib level 1 vs 6 (python3's zlib, one compression):"
+    [ -n "${J_LEVELS:-}" ] && echo "$J_LEVELS"
 fi
 want h && echo "h. $(n "$H_SETUP"); matches: h1 $(n "$H_N1"), h2 $(n "$H_N2"), h3 $(n "$H_N3");" \
                "pgbench ran practices_list() with the same arguments (-M prepared -c$PC -j$WT, as gess_app)"

@@ -16,6 +16,7 @@ static const struct {
     {"accounts", test_accounts},
     {"ics", test_ics},
     {"accept", test_accept},
+    {"gzip", test_gzip},
     {"log", test_log},
     {"proxy", test_proxy},
     {"pwhash", test_pwhash},

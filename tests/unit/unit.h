@@ -36,6 +36,7 @@ void test_valid(void);
 void test_accounts(void);
 void test_ics(void);
 void test_accept(void);
+void test_gzip(void);
 void test_log(void);
 void test_proxy(void);
 void test_pwhash(void);
