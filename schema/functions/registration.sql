@@ -549,7 +549,10 @@ LANGUAGE sql STABLE AS $$
                    'status_is', jsonb_build_object(r.status, true),
                    'can_cancel', r.status IN ('pending', 'confirmed', 'waitlisted'))
           FROM registrations r WHERE r.id = p_id AND r.account_id = p_account)::json)
--- Pages (services/registration/pages_manage.c, pages_checkin.c)
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Staff pages (services/registration/pages_manage.c, pages_checkin.c)
 
 -- /manage/editions/{slug}/registrations: the organizers' list (the API's
 -- own page of it), the edition's categories for the filter, and the

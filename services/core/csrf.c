@@ -21,6 +21,38 @@ void csrf_token_for(const char *secret_cookie_value, char out[44])
     sodium_bin2base64(out, 44, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+void csrf_token_masked(const char *secret_cookie_value, char out[CSRF_MASKED_LEN + 1])
+{
+    char plain[44];
+    unsigned char raw[32], both[64];
+    size_t n = 0;
+    csrf_token_for(secret_cookie_value, plain);
+    (void)sodium_base642bin(raw, sizeof raw, plain, CSRF_TOKEN_LEN, NULL, &n, NULL,
+                            sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    randombytes_buf(both, 32);
+    for (size_t i = 0; i < 32; i++)
+        both[32 + i] = raw[i] ^ both[i];
+    sodium_bin2base64(out, CSRF_MASKED_LEN + 1, both, sizeof both,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+}
+
+/* A masked token (csrf_token_masked) back to the token, into out; false
+ * when presented is not one. */
+static bool unmask(const char *presented, char out[44])
+{
+    unsigned char both[64], raw[32];
+    size_t n = 0;
+    if (sodium_base642bin(both, sizeof both, presented, CSRF_MASKED_LEN, NULL, &n, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        n != sizeof both)
+        return false;
+    for (size_t i = 0; i < 32; i++)
+        raw[i] = both[32 + i] ^ both[i];
+    sodium_bin2base64(out, 44, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return true;
+}
+
 /* The secret of r without making one: "" when there is none. */
 static void existing_secret(struct req *r, char out[44])
 {
@@ -35,9 +67,14 @@ static void existing_secret(struct req *r, char out[44])
 
 bool csrf_ok(struct req *r, const char *presented)
 {
-    char secret[44], want[44];
+    char secret[44], want[44], unmasked[44];
     existing_secret(r, secret);
-    if (secret[0] == '\0' || presented == NULL || strlen(presented) != CSRF_TOKEN_LEN)
+    if (secret[0] == '\0' || presented == NULL)
+        return false;
+    size_t len = strlen(presented);
+    if (len == CSRF_MASKED_LEN && unmask(presented, unmasked))
+        presented = unmasked;
+    else if (len != CSRF_TOKEN_LEN)
         return false;
     csrf_token_for(secret, want);
     bool ok = sodium_memcmp(want, presented, CSRF_TOKEN_LEN) == 0;

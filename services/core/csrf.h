@@ -18,7 +18,14 @@ struct req;
 /* base64url (no padding) of BLAKE2b-256("gess-csrf:" || value). */
 void csrf_token_for(const char *secret_cookie_value, char out[44]);
 
-/* Whether presented is the CSRF token of r's browser: derived from the
+/* The token as a page writes it: base64url of a fresh random pad and the
+ * token's bytes XOR that pad, different in every answer, so a compressed
+ * page (core/gzip.h) never repeats the secret bytes an attacker could
+ * guess at by reflecting text beside them (BREACH). */
+#define CSRF_MASKED_LEN 86 /* 64 bytes, base64url without padding */
+void csrf_token_masked(const char *secret_cookie_value, char out[CSRF_MASKED_LEN + 1]);
+
+/* Whether presented is the CSRF token (plain or masked) of r's browser: derived from the
  * session token when r was authenticated by the gess_session cookie, else
  * from the gess_pre cookie; false when there is neither, or presented is
  * NULL or differs (compared in constant time). */

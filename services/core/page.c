@@ -433,10 +433,10 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
     const char *lang = page_lang(r), *other = r->lang == LANG_EN ? "es" : "en";
     const json_t *t = page_strings(lang);
     json_t *me = r->auth.ok && r->auth.me ? json_loads(r->auth.me, 0, NULL) : NULL;
-    char secret[44] = "", token[44] = "";
+    char secret[44] = "", token[CSRF_MASKED_LEN + 1] = "";
     bool need = p != NULL && (p->form || r->auth.ok);
     if (need && csrf_secret(r, secret))
-        csrf_token_for(secret, token);
+        csrf_token_masked(secret, token); /* masked anew: pages are compressed */
     sodium_memzero(secret, sizeof secret);
     time_t now = time(NULL);
     struct tm tm;

@@ -245,35 +245,17 @@ static void free_compressed(const void *data, size_t len, void *arg)
     free((void *)(uintptr_t)data);
 }
 
-/* Whether a page carries a CSRF token (web/pages/_csrf.html, the logout
- * form of a signed-in page's header). */
-static bool has_csrf_field(const char *body, size_t len)
-{
-    static const char field[] = "name=\"csrf_token\"";
-    size_t k = sizeof field - 1;
-    for (size_t i = 0; i + k <= len; i++) {
-        const char *p = memchr(body + i, 'n', len - k + 1 - i);
-        if (p == NULL)
-            return false;
-        i = (size_t)(p - body);
-        if (memcmp(p, field, k) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* The answer as the client gets it (gzip.h): a compressible body over
  * GZIP_MIN without a Content-Encoding yet, for a client that takes gzip,
  * becomes *gz (made here, the caller frees it) with its own ETag. Never a
  * 204 or 304 (no body); a HEAD is answered as its GET would be, headers
  * and all, and evhttp leaves the body out.
  *
- * Never a page with a CSRF token either: compressing a secret next to
- * text the requester chose (a form sent back with its values, a search
- * term) lets someone who sees the sizes on the wire guess the secret a
- * byte at a time (BREACH). So form pages and signed-in pages (their
- * header's logout form) go plain; the public pages, the API and the
- * assets are compressed. */
+ * Pages are compressed with their CSRF token: compressing a secret next to
+ * text the requester chose lets someone who sees the sizes on the wire
+ * guess it a byte at a time (BREACH), so pages write the token masked
+ * with a fresh pad each time (csrf_token_masked): no two answers repeat
+ * its bytes. */
 static struct evbuffer *compressed(struct req *r, int status, struct evbuffer *body,
                                    struct evbuffer **gz)
 {
@@ -285,9 +267,7 @@ static struct evbuffer *compressed(struct req *r, int status, struct evbuffer *b
         !gzip_choose(r, evhttp_find_header(out, "Content-Type"), len))
         return body;
     const char *plain = (const char *)evbuffer_pullup(body, -1);
-    const char *ct = evhttp_find_header(out, "Content-Type");
-    if (plain == NULL ||
-        (evutil_ascii_strncasecmp(ct, "text/html", 9) == 0 && has_csrf_field(plain, len)))
+    if (plain == NULL)
         return body;
     size_t zlen = 0;
     unsigned char *z = gzip_compress(plain, len, &zlen);

@@ -152,8 +152,19 @@ def fields(html):
     return out
 
 
+def unmask(masked):
+    """The token a page's masked csrf_token stands for (core/csrf.h: a random pad, then the
+    token's bytes XOR the pad, base64url)."""
+    import base64
+    raw = base64.urlsafe_b64decode(masked + "=" * (-len(masked) % 4))
+    assert len(raw) == 64, masked
+    tok = bytes(a ^ b for a, b in zip(raw[:32], raw[32:]))
+    return base64.urlsafe_b64encode(tok).rstrip(b"=").decode()
+
+
 def form_token(html):
-    m = re.search(r'name="csrf_token" value="([A-Za-z0-9_-]{43})"', html)
+    """A form's csrf_token: masked anew in every answer (86 characters)."""
+    m = re.search(r'name="csrf_token" value="([A-Za-z0-9_-]{86})"', html)
     assert m, html[:500]
     return m.group(1)
 
@@ -225,7 +236,7 @@ def test_login_by_form_sets_the_session_cookie_that_the_api_accepts_with_its_csr
     assert pre and re.fullmatch(r"[A-Za-z0-9_-]{43}", pre)
     assert "HttpOnly" in r.headers["Set-Cookie"] and "SameSite=Lax" in r.headers["Set-Cookie"]
     token = form_token(r.text)
-    assert token == csrf_for(pre)
+    assert unmask(token) == csrf_for(pre)
     f = fields(r.text)
     assert set(f) >= {"csrf_token", "email", "password", "next"}
     assert 'value="/v1/me"' in f["next"]
@@ -254,7 +265,7 @@ def test_login_by_form_sets_the_session_cookie_that_the_api_accepts_with_its_csr
     # the pages' token for this session (now derived from the session) lets it through
     r = s.get(gess.url("/"))
     tok = form_token(r.text)  # the layout's logout form
-    assert tok == csrf_for(session)
+    assert unmask(tok) == csrf_for(session)
     assert "Mi cuenta" in r.text and 'action="/logout"' in r.text
     r = s.patch(gess.url("/v1/me"), json={"full_name": "<b>Rosa</b>"},
                 headers={"Accept": "application/json", "X-CSRF-Token": tok})
