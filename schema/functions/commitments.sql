@@ -542,8 +542,9 @@ $$;
 -- and the pact's contacts; 404 where the pact is hidden from them), its
 -- pact and parent, the pact's local today (the forms' default date) and
 -- what the caller may do there: report a value (commitment_may_report, on
--- a commitment not done or dropped), mark milestones (the follow-up team,
--- as PATCH /v1/milestones/{id}), review values (commitment_may_review).
+-- a commitment not done or dropped; `closed` when it is one of those),
+-- mark milestones (the follow-up team, as PATCH /v1/milestones/{id}),
+-- review values (commitment_may_review).
 CREATE OR REPLACE FUNCTION commitments_page_commitment(p_id uuid, p_viewer uuid, p_staff boolean,
                                                        p_followup boolean)
 RETURNS api_answer
@@ -558,6 +559,9 @@ LANGUAGE sql STABLE AS $$
             'today', pact_local_today(p.id),
             'may', json_build_object(
                 'report', c.status NOT IN ('done', 'dropped')
+                          AND commitment_may_report(c, p_viewer, p_followup),
+                -- a reporter told why there is no form
+                'closed', c.status IN ('done', 'dropped')
                           AND commitment_may_report(c, p_viewer, p_followup),
                 'verified_at_once', p_followup,
                 'milestones', p_followup,

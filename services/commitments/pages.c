@@ -60,6 +60,7 @@ static void notice_fill(struct req *r, json_t *data, const char *const *words)
  * fields' ids. Owned by the request (r->data). */
 struct refused {
     const char *page;   /* the template */
+    const char *words;  /* the strings area naming the fields: t.<words>.<field> */
     const char *list;   /* where the item is: a dotted path in data */
     const char *prefix; /* of the form's field ids */
     char target[40];    /* the item's id */
@@ -124,8 +125,16 @@ static void refused_done(struct req *r, enum db_status st, PGresult *res)
         char id[128];
         snprintf(id, sizeof id, "%s-%s-%s", f->prefix, f->target, field);
         bool known = json_object_get(f->values, field) != NULL;
-        json_array_append_new(list, known ? json_pack("{s:s, s:s}", "field", id, "message", msg)
-                                          : json_pack("{s:s}", "message", msg));
+        /* the summary names the field by its label: "Valor: es obligatorio" */
+        char key[96], said[1200];
+        snprintf(key, sizeof key, "%s.%s", f->words, field);
+        const char *name = known ? page_string(r, key) : key;
+        if (name != key && strcmp(name, key) != 0)
+            snprintf(said, sizeof said, "%s: %s", name, msg);
+        else
+            snprintf(said, sizeof said, "%s", msg);
+        json_array_append_new(list, known ? json_pack("{s:s, s:s}", "field", id, "message", said)
+                                          : json_pack("{s:s}", "message", said));
     }
     json_t *item;
     json_array_foreach(items_at(data, f->list), i, item) {
@@ -239,8 +248,12 @@ static void commitment_reread(struct req *r)
 static const char *const measurement_fields[] = {"value", "as_of", "evidence", "evidence_url",
                                                  NULL};
 
-static const struct refused measurement_how = {
-    "commitment", "commitment.indicators", "m", "", NULL, NULL, commitment_reread, commitment_fill};
+static const struct refused measurement_how = {.page = "commitment",
+                                               .words = "commitment",
+                                               .list = "commitment.indicators",
+                                               .prefix = "m",
+                                               .reread = commitment_reread,
+                                               .fill = commitment_fill};
 
 /* A number as people type it ("12", "-3,5", "0.25"): a JSON number for the
  * API's check, or the text itself, which the check refuses. */
@@ -337,9 +350,12 @@ void commitments_page_measurement(struct req *r)
 
 static const char *const milestone_fields[] = {"done_on", NULL};
 
-static const struct refused milestone_how = {
-    "commitment", "commitment.milestones", "ms",           "", NULL,
-    NULL,         commitment_reread,       commitment_fill};
+static const struct refused milestone_how = {.page = "commitment",
+                                             .words = "commitment",
+                                             .list = "commitment.milestones",
+                                             .prefix = "ms",
+                                             .reread = commitment_reread,
+                                             .fill = commitment_fill};
 
 static void milestone_done(struct req *r, enum db_status st, PGresult *res)
 {
@@ -454,8 +470,12 @@ static void queue_reread(struct req *r)
 
 static const char *const review_fields[] = {"decision", "comment", NULL};
 
-static const struct refused review_how = {"manage_measurements", "items",   "r", "", NULL, NULL,
-                                          queue_reread,          queue_fill};
+static const struct refused review_how = {.page = "manage_measurements",
+                                          .words = "manage_measurements",
+                                          .list = "items",
+                                          .prefix = "r",
+                                          .reread = queue_reread,
+                                          .fill = queue_fill};
 
 /* What was typed, with decision_is for the radio that was checked. */
 static json_t *review_typed(const json_t *form)

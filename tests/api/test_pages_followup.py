@@ -116,7 +116,7 @@ def test_a_contact_reports_a_value_and_a_verifier_approves_it(gess, world):
     assert re.search(rf'id="m-{iid}-as_of"[^>]*aria-invalid="true"[^>]*'
                      rf'aria-describedby="m-{iid}-as_of-error"', text), text[:4000]
     assert f'<p id="m-{iid}-as_of-error" class="field-error">' in text
-    assert f'href="#m-{iid}-as_of"' in text
+    assert f'href="#m-{iid}-as_of">Fecha del valor: ' in text  # the summary names the field
     assert 'value="6,5"' in text and "Acta &lt;b&gt;de&lt;/b&gt; adjudicación" in text
     # no evidence and not a number: both refused by the C check at once
     r = _post(s, gess, f"/commitments/{cid}/measurements",
@@ -231,3 +231,21 @@ def test_the_api_list_checks_its_query(gess, world):
     assert nxt["items"][0]["id"] != body["items"][0]["id"]
     assert all(m["status"] == "verified" for m in body["items"] + nxt["items"])
     assert nxt["items"][0]["reported_at"] >= body["items"][0]["reported_at"]
+
+
+def test_a_closed_commitment_says_so_and_takes_no_value(gess, world):
+    f = world["followup"]
+    org = world["c"]["responsible_organization"]["id"]
+    c = ph.create_commitment(gess, f, world["pact"]["id"], title="Compromiso cerrado",
+                             responsible_organization_id=org)
+    ind = ph.create_indicator(gess, f, c["id"])
+    ph.set_status(gess, f, c["id"], "done")
+    s = _session(gess, world["contact"])
+    text = pg.check_page(_page(s, gess, f"/commitments/{c['id']}"))
+    assert "ya no recibe valores" in text and f'id="m-{ind["id"]}-value"' not in text
+    r = _post(s, gess, f"/commitments/{c['id']}/measurements",
+              {"indicator_id": ind["id"], "value": "1", "as_of": ph.day(-1), "evidence": "x"},
+              f"/commitments/{c['id']}")
+    assert r.status_code == 409, r.text[:500]
+    # the public sees no such note: it is for who could report
+    assert "ya no recibe valores" not in pg.get(gess.base, f"/commitments/{c['id']}").text
