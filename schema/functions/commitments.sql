@@ -323,6 +323,32 @@ LANGUAGE sql STABLE AS $$
            AND (orgs IS NULL OR pp.organization_id = ANY (orgs)))
 $$;
 
+-- Who may report a value for c's indicators: the follow-up team, or a
+-- contact of a party whose organization is c's responsible or a
+-- co-responsible one (POST /v1/indicators/{id}/measurements and the
+-- commitment's page ask the same).
+CREATE OR REPLACE FUNCTION commitment_may_report(c commitments, p_actor uuid, p_followup boolean)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_followup OR (p_actor IS NOT NULL AND commitment_is_contact(
+        c.pact_id, p_actor, NULL,
+        ARRAY(SELECT organization_id FROM commitment_co_responsibles
+               WHERE commitment_id = c.id
+              UNION ALL
+              SELECT c.responsible_organization_id
+               WHERE c.responsible_organization_id IS NOT NULL)))
+$$;
+
+-- Who may review the values reported on p_pact: the follow-up team, or a
+-- contact of one of its `verifier` parties (never their own value: the
+-- review and the queue check that apart).
+CREATE OR REPLACE FUNCTION commitment_may_review(p_pact uuid, p_actor uuid, p_followup boolean)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_followup
+        OR (p_actor IS NOT NULL AND commitment_is_contact(p_pact, p_actor, ARRAY['verifier'], NULL))
+$$;
+
 -- POST /v1/indicators/{id}/measurements: the follow-up team records a
 -- verified value at once (they are the verification team); a contact of a
 -- party whose organization is responsible or co-responsible for the
@@ -335,7 +361,6 @@ LANGUAGE plpgsql AS $$
 DECLARE
     c commitments;
     m measurements;
-    orgs uuid[];
 BEGIN
     PERFORM pact_set_actor(p_actor);
     -- the commitment's row is shared-locked so that a status change to done
@@ -345,15 +370,8 @@ BEGIN
     IF NOT FOUND OR NOT commitment_pact_visible(c.pact_id, p_actor, p_staff) THEN
         RETURN core_problem(404, 'not-found');
     END IF;
-    IF NOT p_followup THEN
-        orgs := ARRAY(SELECT organization_id FROM commitment_co_responsibles
-                       WHERE commitment_id = c.id);
-        IF c.responsible_organization_id IS NOT NULL THEN
-            orgs := orgs || c.responsible_organization_id;
-        END IF;
-        IF NOT commitment_is_contact(c.pact_id, p_actor, NULL, orgs) THEN
-            RETURN core_problem(403, 'forbidden');
-        END IF;
+    IF NOT commitment_may_report(c, p_actor, p_followup) THEN
+        RETURN core_problem(403, 'forbidden');
     END IF;
     IF c.status IN ('done', 'dropped') THEN
         RETURN core_problem(409, 'commitment-closed');
@@ -402,7 +420,7 @@ BEGIN
            AND NOT commitment_is_contact(pact, p_actor, NULL, NULL)) THEN
         RETURN core_problem(404, 'not-found');
     END IF;
-    IF NOT p_followup AND NOT commitment_is_contact(pact, p_actor, ARRAY['verifier'], NULL) THEN
+    IF NOT commitment_may_review(pact, p_actor, p_followup) THEN
         RETURN core_problem(403, 'forbidden');
     END IF;
     IF m.reported_by = p_actor THEN
@@ -467,3 +485,92 @@ BEGIN
     RETURN core_answer(200, milestone_json(ms));
 END
 $$;
+
+-- GET /v1/measurements: the values of one status (`submitted`, the
+-- verifiers' queue, by default) that the caller may review: the follow-up
+-- team sees every pact's, a contact of a verifier party its pacts' —
+-- never the values they reported themselves. Oldest reported first; the
+-- cursor is the last measurement's id. 403 for anyone who may review
+-- nothing at all. Each item is the measurement (with who reported and
+-- reviewed it) and its indicator (without its measurements), commitment
+-- and pact.
+CREATE OR REPLACE FUNCTION commitments_measurements_list(p_viewer uuid, p_followup boolean,
+                                                         p_status text, p_cursor uuid,
+                                                         p_limit integer)
+RETURNS api_answer
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cur measurements;
+    items json;
+BEGIN
+    IF NOT p_followup AND NOT EXISTS (
+           SELECT 1 FROM pact_parties pp JOIN pact_party_contacts pc ON pc.party_id = pp.id
+            WHERE pp.role = 'verifier' AND pc.account_id = p_viewer) THEN
+        RETURN core_problem(403, 'forbidden');
+    END IF;
+    SELECT * INTO cur FROM measurements WHERE id = p_cursor;
+    WITH q AS (
+        SELECT m, i, c.id AS c_id, c.title AS c_title, p.id AS p_id, p.title AS p_title,
+               e.slug, m.reported_at, m.id
+          FROM measurements m
+          JOIN indicators i ON i.id = m.indicator_id
+          JOIN commitments c ON c.id = i.commitment_id
+          JOIN pacts p ON p.id = c.pact_id
+          JOIN editions e ON e.id = p.edition_id
+         WHERE m.status = p_status
+           AND m.reported_by IS DISTINCT FROM p_viewer
+           AND commitment_may_review(p.id, p_viewer, p_followup)
+           AND (p_cursor IS NULL OR (m.reported_at, m.id) > (cur.reported_at, cur.id))
+         ORDER BY m.reported_at, m.id
+         LIMIT p_limit + 1)
+    SELECT core_page(array_agg((measurement_json(q.m, true)::jsonb || jsonb_build_object(
+               'indicator', indicator_json(q.i, false)::jsonb - 'measurements',
+               'commitment', jsonb_build_object('id', q.c_id, 'title', q.c_title),
+               'pact', jsonb_build_object('id', q.p_id, 'title', q.p_title, 'edition', q.slug)))::json
+             ORDER BY q.reported_at, q.id),
+                     array_agg(q.id::text ORDER BY q.reported_at, q.id), p_limit)
+      INTO items FROM q;
+    RETURN core_answer(200, items);
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Pages (services/commitments/pages.c)
+
+-- GET /commitments/{id}, the commitment's page: the commitment as GET
+-- /v1/pacts/{id} shows it to this caller (commitment_json, full for staff
+-- and the pact's contacts; 404 where the pact is hidden from them), its
+-- pact and parent, the pact's local today (the forms' default date) and
+-- what the caller may do there: report a value (commitment_may_report, on
+-- a commitment not done or dropped; `closed` when it is one of those),
+-- mark milestones (the follow-up team, as PATCH /v1/milestones/{id}),
+-- review values (commitment_may_review).
+CREATE OR REPLACE FUNCTION commitments_page_commitment(p_id uuid, p_viewer uuid, p_staff boolean,
+                                                       p_followup boolean)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    SELECT core_found((
+        SELECT json_build_object(
+            'commitment', commitment_json(c, x.acc = 'full'),
+            'pact', json_build_object('id', p.id, 'title', p.title, 'status', p.status,
+                                      'edition', e.slug),
+            'parent', (SELECT json_build_object('id', pc.id, 'title', pc.title)
+                         FROM commitments pc WHERE pc.id = c.parent_id),
+            'today', pact_local_today(p.id),
+            'may', json_build_object(
+                'report', c.status NOT IN ('done', 'dropped')
+                          AND commitment_may_report(c, p_viewer, p_followup),
+                -- a reporter told why there is no form
+                'closed', c.status IN ('done', 'dropped')
+                          AND commitment_may_report(c, p_viewer, p_followup),
+                'verified_at_once', p_followup,
+                'milestones', p_followup,
+                'review', commitment_may_review(p.id, p_viewer, p_followup)))
+          FROM commitments c
+          JOIN pacts p ON p.id = c.pact_id
+          JOIN editions e ON e.id = p.edition_id,
+               LATERAL (SELECT pact_access(p, p_viewer, p_staff) AS acc) x
+         WHERE c.id = p_id AND x.acc IS NOT NULL))
+$$;
+
+GRANT EXECUTE ON FUNCTION commitments_page_commitment(uuid, uuid, boolean, boolean) TO gess_app;

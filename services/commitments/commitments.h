@@ -30,10 +30,38 @@ extern const struct db_stmt commitments_stmt_measurement_create,
 void commitments_measurement_create(struct req *r);
 void commitments_measurement_review(struct req *r);
 
+/* The checks of POST /v1/indicators/{id}/measurements ({value, as_of,
+ * evidence, evidence_url}) over body, the members SQL takes copied into
+ * out; the API and the commitment page's form run this one. */
+void commitments_measurement_check(struct valid *v, const json_t *body, json_t *out);
+
+/* The checks of POST /v1/measurements/{id}/review ({decision, comment}):
+ * the decision (NULL when refused) and *comment (NULL when absent), both
+ * pointing into body. */
+const char *commitments_review_check(struct valid *v, const json_t *body, const char **comment);
+
+/* GET /v1/measurements: the values of a status the caller may review. */
+extern const struct db_stmt commitments_stmt_measurements_list;
+void commitments_measurements_list(struct req *r);
+
 /* milestones.c */
 extern const struct db_stmt commitments_stmt_milestone_create, commitments_stmt_milestone_patch;
 void commitments_milestone_create(struct req *r);
 void commitments_milestone_patch(struct req *r);
+
+/* The checks of a milestone's body into out: every field required on
+ * create; on PATCH those present, done_on may be null. */
+void commitments_milestone_check(struct valid *v, const json_t *body, json_t *out, bool create);
+
+/* pages.c: GET /commitments/{id} and its forms; GET /manage/measurements
+ * and its review form */
+extern const struct db_stmt commitments_stmt_page_commitment;
+void commitments_page_commitment(struct req *r);
+void commitments_page_measurement(struct req *r);
+void commitments_page_milestone_done(struct req *r);
+void commitments_page_milestone_undone(struct req *r);
+void commitments_page_queue(struct req *r);
+void commitments_page_review(struct req *r);
 
 /* fields.c: what the handlers share */
 
@@ -54,6 +82,10 @@ json_t *commitments_begin(struct req *r, struct valid *v);
  * caller frees it), when every field passed (v freed); else NULL after
  * answering 422 with v's errors, or 503 when memory ran out. */
 char *commitments_text(struct req *r, struct valid *v, json_t *out);
+
+/* The checked members (out, borrowed) as commitments_text writes them, for
+ * a page that answers its own refusals; NULL when out of memory. */
+char *commitments_checked_text(const json_t *out);
 
 /* Runs stmt with ($1 the path's {id}, $2 out (stolen) as JSON text, $3 the
  * actor) and answers its (status, problem, body) row; the dashboard

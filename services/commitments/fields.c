@@ -47,11 +47,18 @@ json_t *commitments_begin(struct req *r, struct valid *v)
     return out;
 }
 
+/* 15 significant digits: a decimal typed by a person (0.1) reaches
+ * PostgreSQL's numeric as typed, not as the nearest double's expansion */
+#define CHECKED_JSON (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 char *commitments_text(struct req *r, struct valid *v, json_t *out)
 {
-    /* 15 significant digits: a decimal typed by a person (0.1) reaches
-     * PostgreSQL's numeric as typed, not as the nearest double's expansion */
-    return req_valid_json(r, v, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    return req_valid_json(r, v, out, CHECKED_JSON);
+}
+
+char *commitments_checked_text(const json_t *out)
+{
+    return json_dumps(out, CHECKED_JSON);
 }
 
 void commitments_write(struct req *r, struct valid *v, const struct db_stmt *stmt, json_t *out)

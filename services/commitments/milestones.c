@@ -10,26 +10,30 @@ const struct db_stmt commitments_stmt_milestone_create =
 const struct db_stmt commitments_stmt_milestone_patch =
     DB_ANSWER(commitments_milestone_patch, "$1::uuid, $2::jsonb, $3::uuid");
 
-/* Checks the fields (all of them required on create; on PATCH those
- * present, done_on may be null) and runs stmt with the checked ones. */
+void commitments_milestone_check(struct valid *v, const json_t *body, json_t *out, bool create)
+{
+    json_t *title = json_object_get(body, "title");
+    if (!create && title != NULL && json_is_null(title))
+        valid_fail(v, "title", MSG_EMPTY, 0, NULL);
+    else
+        valid_text_into(v, body, out, "title", 1, 300, create, VALID_NULL_REFUSED);
+    json_t *due = json_object_get(body, "due_on");
+    if (!create && due != NULL && json_is_null(due))
+        valid_fail(v, "due_on", MSG_EMPTY, 0, NULL);
+    else
+        (void)commitments_date(v, body, out, "due_on", create, false);
+    if (!create)
+        (void)commitments_date(v, body, out, "done_on", false, true);
+}
+
+/* Checks the fields and runs stmt with the checked ones. */
 static void milestone_write(struct req *r, const struct db_stmt *stmt, bool create)
 {
     struct valid v;
     json_t *out = commitments_begin(r, &v);
     if (out == NULL)
         return;
-    json_t *title = json_object_get(r->body, "title");
-    if (!create && title != NULL && json_is_null(title))
-        valid_fail(&v, "title", MSG_EMPTY, 0, NULL);
-    else
-        valid_text_into(&v, r->body, out, "title", 1, 300, create, VALID_NULL_REFUSED);
-    json_t *due = json_object_get(r->body, "due_on");
-    if (!create && due != NULL && json_is_null(due))
-        valid_fail(&v, "due_on", MSG_EMPTY, 0, NULL);
-    else
-        (void)commitments_date(&v, r->body, out, "due_on", create, false);
-    if (!create)
-        (void)commitments_date(&v, r->body, out, "done_on", false, true);
+    commitments_milestone_check(&v, r->body, out, create);
     commitments_write(r, &v, stmt, out);
 }
 
