@@ -741,8 +741,10 @@ $$;
 -- What the viewer may do with one session of a page, as the API decides
 -- it: starred (in the agenda), reserved (a seat), may_star (signed in; a
 -- session that needs a reservation only once reserved, programme_agenda_put's
--- rule), may_reserve (a session with a capacity and a registered viewer,
--- programme_reserve's rule; full when no seat is left).
+-- rule), may_reserve (a registered viewer, programme_reserve's rule, on a
+-- session whose seats are counted: one that needs a reservation; every
+-- session of a room has the room's capacity, so offering a seat in each
+-- would be noise), needs_registration (such a session, no registration).
 CREATE OR REPLACE FUNCTION programme_page_mine(p_s jsonb, p_viewer uuid, p_me jsonb) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     WITH m AS (
@@ -750,16 +752,15 @@ LANGUAGE sql STABLE AS $$
                           AND a.session_id = (p_s->>'id')::uuid) AS starred,
                EXISTS (SELECT 1 FROM reservations r WHERE r.account_id = p_viewer
                           AND r.session_id = (p_s->>'id')::uuid) AS reserved,
-               coalesce((p_s->>'reservation_required')::boolean, false) AS needs,
-               jsonb_typeof(p_s->'capacity') = 'number' AS limited)
+               coalesce((p_s->>'reservation_required')::boolean, false) AS needs)
     SELECT jsonb_build_object(
         'starred', m.starred, 'reserved', m.reserved,
         'may_star', p_viewer IS NOT NULL AND NOT m.starred AND (NOT m.needs OR m.reserved),
         'may_unstar', m.starred AND NOT (m.needs AND m.reserved),
-        'may_reserve', p_viewer IS NOT NULL AND m.limited AND NOT m.reserved
+        'may_reserve', p_viewer IS NOT NULL AND m.needs AND NOT m.reserved
                        AND coalesce((p_me->>'registered')::boolean, false),
         'may_release', m.reserved,
-        'needs_registration', p_viewer IS NOT NULL AND m.limited AND NOT m.reserved
+        'needs_registration', p_viewer IS NOT NULL AND m.needs AND NOT m.reserved
                               AND NOT coalesce((p_me->>'registered')::boolean, false))
       FROM m
 $$;

@@ -116,6 +116,8 @@ def test_star_from_programme_and_session_then_agenda_and_ics(gess, prog):
     # the workshop needs a seat first: reserve, not star
     assert f'action="/sessions/{s["ws"]["id"]}/star"' not in body
     assert f'action="/sessions/{s["ws"]["id"]}/reserve"' in body
+    # a seat is offered where seats are counted (a reservation is needed), not in every room
+    assert f'action="/sessions/{s["gob"]["id"]}/reserve"' not in body
 
     # from the programme (a filter in the query is kept; the notice and the anchor added)
     r = _form(b, gess, page + "?lang=es", f"/sessions/{s['gob']['id']}/star")
