@@ -725,22 +725,64 @@ LANGUAGE sql STABLE AS $$
         'has_speakers', jsonb_array_length(coalesce(p_s->'speakers', '[]')) > 0)
 $$;
 
+-- Who looks at a programme page (NULL: nobody signed in): signed_in, and
+-- registered when they hold a confirmed (or checked-in) registration of the
+-- edition, the one programme_reserve asks for.
+CREATE OR REPLACE FUNCTION programme_page_viewer(p_viewer uuid, p_slug text) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'signed_in', p_viewer IS NOT NULL,
+        'registered', p_viewer IS NOT NULL AND EXISTS (
+            SELECT 1 FROM registrations g JOIN editions e ON e.id = g.edition_id
+             WHERE e.slug = p_slug AND g.account_id = p_viewer
+               AND g.status IN ('confirmed', 'checked_in')))
+$$;
+
+-- What the viewer may do with one session of a page, as the API decides
+-- it: starred (in the agenda), reserved (a seat), may_star (signed in; a
+-- session that needs a reservation only once reserved, programme_agenda_put's
+-- rule), may_reserve (a registered viewer, programme_reserve's rule, on a
+-- session whose seats are counted: one that needs a reservation; every
+-- session of a room has the room's capacity, so offering a seat in each
+-- would be noise), needs_registration (such a session, no registration).
+CREATE OR REPLACE FUNCTION programme_page_mine(p_s jsonb, p_viewer uuid, p_me jsonb) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    WITH m AS (
+        SELECT EXISTS (SELECT 1 FROM agenda_items a WHERE a.account_id = p_viewer
+                          AND a.session_id = (p_s->>'id')::uuid) AS starred,
+               EXISTS (SELECT 1 FROM reservations r WHERE r.account_id = p_viewer
+                          AND r.session_id = (p_s->>'id')::uuid) AS reserved,
+               coalesce((p_s->>'reservation_required')::boolean, false) AS needs)
+    SELECT jsonb_build_object(
+        'starred', m.starred, 'reserved', m.reserved,
+        'may_star', p_viewer IS NOT NULL AND NOT m.starred AND (NOT m.needs OR m.reserved),
+        'may_unstar', m.starred AND NOT (m.needs AND m.reserved),
+        'may_reserve', p_viewer IS NOT NULL AND m.needs AND NOT m.reserved
+                       AND coalesce((p_me->>'registered')::boolean, false),
+        'may_release', m.reserved,
+        'needs_registration', p_viewer IS NOT NULL AND m.needs AND NOT m.reserved
+                              AND NOT coalesce((p_me->>'registered')::boolean, false))
+      FROM m
+$$;
+
 -- GET /editions/{slug}/programme: the edition (editions_get) and its latest
 -- release (schedule_get, what GET /v1/editions/{slug}/schedule answers) by
 -- day of the edition's time zone, then by start time; p_track (a track id
 -- as text, NULL: all) keeps that track's sessions. An edition without a
 -- release yet is a page saying so (released false), not a 404.
 CREATE OR REPLACE FUNCTION programme_page_programme(p_slug text, p_organizer boolean,
-                                                    p_track text, p_lang text)
+                                                    p_track text, p_lang text, p_viewer uuid)
 RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     WITH g AS (SELECT * FROM editions_get(p_slug, p_organizer)),
+         me AS (SELECT programme_page_viewer(p_viewer, p_slug) AS v),
          rel AS (SELECT s.content::jsonb AS c FROM schedule_get(p_slug) s
                   WHERE s.content IS NOT NULL AND (NOT s.draft OR p_organizer)),
          tz AS (SELECT g.body->>'timezone' AS tz FROM g WHERE g.problem IS NULL),
-         ss AS (SELECT programme_page_entry(x, tz.tz, p_lang) AS s, i,
+         ss AS (SELECT programme_page_entry(x, tz.tz, p_lang)
+                       || programme_page_mine(x, p_viewer, me.v) AS s, i,
                        (x->>'starts_at')::timestamptz AT TIME ZONE tz.tz AS local_start
-                  FROM rel, tz,
+                  FROM rel, tz, me,
                        jsonb_array_elements(rel.c->'sessions') WITH ORDINALITY AS y(x, i)
                  WHERE p_track IS NULL OR x->'track'->>'id' = p_track),
          slots AS (SELECT local_start::date AS day, to_char(local_start, 'HH24:MI') AS hhmm,
@@ -758,6 +800,7 @@ LANGUAGE sql STABLE AS $$
                                      'dates', editions_page_span((g.body->>'starts_on')::date,
                                                                  (g.body->>'ends_on')::date,
                                                                  p_lang)),
+        'viewer', (SELECT me.v FROM me),
         'released', EXISTS (SELECT 1 FROM rel),
         'version', (SELECT rel.c->'version' FROM rel),
         'published_local', (SELECT editions_page_when((rel.c->>'published_at')::timestamptz,
@@ -781,12 +824,14 @@ $$;
 -- GET /sessions/{id}: the session as the API shows it to the caller
 -- (programme_session_get: released, or the draft for organizers) with its
 -- edition (editions_get) and its times in the edition's time zone.
-CREATE OR REPLACE FUNCTION programme_page_session(p_id uuid, p_organizer boolean, p_lang text)
+CREATE OR REPLACE FUNCTION programme_page_session(p_id uuid, p_organizer boolean, p_lang text,
+                                                  p_viewer uuid)
 RETURNS api_answer
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     s api_answer;
     g api_answer;
+    me jsonb;
 BEGIN
     s := programme_session_get(p_id, p_organizer);
     IF s.problem IS NOT NULL THEN
@@ -796,11 +841,14 @@ BEGIN
     IF g.problem IS NOT NULL THEN
         RETURN g;
     END IF;
+    me := programme_page_viewer(p_viewer, g.body->>'slug');
     RETURN core_answer(200, json_build_object(
         'title', s.body->'title',
         'edition', json_build_object('slug', g.body->'slug', 'title', g.body->'title',
                                      'timezone', g.body->'timezone'),
+        'viewer', me,
         'session', programme_page_entry(s.body::jsonb, g.body->>'timezone', p_lang)
+                   || programme_page_mine(s.body::jsonb, p_viewer, me)
                    || jsonb_build_object(
                        'has_capacity', s.body->'capacity' IS NOT NULL
                                        AND json_typeof(s.body->'capacity') <> 'null',
@@ -809,6 +857,48 @@ BEGIN
 END
 $$;
 
+-- GET /me/agenda: the agenda as GET /v1/me/agenda has it (agenda_json),
+-- by edition and day of its time zone, each session with the titles of
+-- the chosen sessions it overlaps; sessions no longer released under
+-- removed; empty when there is nothing.
+CREATE OR REPLACE FUNCTION programme_page_agenda(p_account uuid, p_lang text)
+RETURNS api_answer
+LANGUAGE sql STABLE AS $$
+    WITH a AS (SELECT agenda_json(p_account) AS j),
+         it AS (SELECT x, i, e.slug, e.title AS ed_title, e.timezone AS tz,
+                       ((x->>'starts_at')::timestamptz AT TIME ZONE e.timezone)::date AS day
+                  FROM a, jsonb_array_elements(a.j->'items') WITH ORDINALITY AS y(x, i)
+                  JOIN editions e ON e.slug = y.x->>'edition'),
+         en AS (SELECT it.*, programme_page_entry(x, tz, p_lang) || jsonb_build_object(
+                    'starred', true,
+                    'overlap_list', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                                  'id', o.x->'id', 'title', o.x->'title')
+                                                  ORDER BY o.i)
+                                                FROM it o
+                                               WHERE it.x->'overlaps' @> jsonb_build_array(o.x->'id')),
+                                             '[]'),
+                    'has_overlaps', jsonb_array_length(coalesce(x->'overlaps', '[]')) > 0) AS s
+                  FROM it),
+         days AS (SELECT slug, ed_title, day, min(i) AS i, jsonb_agg(s ORDER BY i) AS sessions
+                    FROM en GROUP BY slug, ed_title, day)
+    SELECT core_answer(200, json_build_object(
+        'days', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                                     'date', day, 'label', editions_page_day(day, p_lang),
+                                     'edition', jsonb_build_object('slug', slug, 'title', ed_title),
+                                     'sessions', sessions) ORDER BY i), '[]') FROM days),
+        'count', (SELECT count(*) FROM it),
+        'overlaps', (SELECT count(*) FROM en WHERE (s->>'has_overlaps')::boolean),
+        'any_overlap', EXISTS (SELECT 1 FROM en WHERE (s->>'has_overlaps')::boolean),
+        'any', EXISTS (SELECT 1 FROM it),
+        'removed', (SELECT a.j->'removed' FROM a),
+        'has_removed', (SELECT jsonb_array_length(a.j->'removed') > 0 FROM a),
+        'empty', (SELECT jsonb_array_length(a.j->'items') = 0
+                         AND jsonb_array_length(a.j->'removed') = 0 FROM a)))
+$$;
+
 GRANT EXECUTE ON FUNCTION programme_language_name(text, text),
-    programme_page_entry(jsonb, text, text), programme_page_programme(text, boolean, text, text),
-    programme_page_session(uuid, boolean, text) TO gess_app;
+    programme_page_entry(jsonb, text, text), programme_page_viewer(uuid, text),
+    programme_page_mine(jsonb, uuid, jsonb),
+    programme_page_programme(text, boolean, text, text, uuid),
+    programme_page_session(uuid, boolean, text, uuid), programme_page_agenda(uuid, text)
+    TO gess_app;

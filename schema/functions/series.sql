@@ -716,7 +716,10 @@ LANGUAGE sql STABLE AS $$
                                       'mode', m.key, 'is', jsonb_build_object(m.key, true),
                                       'unlimited', jsonb_typeof(m.value) = 'null',
                                       'capacity', m.value,
-                                      'places_left', p_ev->'places_left'->m.key)
+                                      'places_left', p_ev->'places_left'->m.key,
+                                      'full', jsonb_typeof(m.value) <> 'null'
+                                              AND coalesce((p_ev->'places_left'->>m.key)::integer,
+                                                           0) <= 0)
                                   ORDER BY m.key)
                                  FROM jsonb_each(coalesce(p_ev->'modes', '{}')) m), '[]'))
 $$;
@@ -786,7 +789,20 @@ BEGIN
         'event', series_page_entry(ev.body::jsonb, g.body->>'timezone', p_lang)
                  || jsonb_build_object(
                      'past', (ev.body->>'ends_at')::timestamptz < now(),
-                     'has_online_url', coalesce(ev.body->>'online_url', '') <> '')));
+                     'has_online_url', coalesce(ev.body->>'online_url', '') <> '',
+                     -- the RSVP forms, as series_rsvp_create and _cancel decide
+                     'rsvp_mode_is', CASE WHEN json_typeof(ev.body->'my_rsvp') = 'object'
+                                          THEN jsonb_build_object(ev.body->'my_rsvp'->>'mode', true)
+                                     END,
+                     'open', ev.body->>'status' <> 'cancelled'
+                             AND (ev.body->>'starts_at')::timestamptz > now(),
+                     'may_rsvp', p_viewer IS NOT NULL
+                                 AND coalesce(json_typeof(ev.body->'my_rsvp'), 'null') = 'null'
+                                 AND ev.body->>'status' <> 'cancelled'
+                                 AND (ev.body->>'starts_at')::timestamptz > now(),
+                     'may_withdraw', json_typeof(ev.body->'my_rsvp') = 'object'
+                                     AND NOT (ev.body->>'status' = 'scheduled'
+                                              AND (ev.body->>'starts_at')::timestamptz <= now()))));
 END
 $$;
 

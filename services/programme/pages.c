@@ -5,16 +5,25 @@
  * (programme_page_programme: editions_get and schedule_get;
  * programme_page_session: programme_session_get and editions_get), with
  * times as the wall clock of the edition's time zone in the page's
- * language. */
+ * language. For a signed-in viewer each session says whether it is in
+ * their agenda or reserved and carries the star / reserve forms
+ * (programme_page_mine: the API's rules, read, not repeated). */
 #include "core/page.h"
 #include "core/req.h"
 #include "programme/programme.h"
 
 const struct db_stmt programme_stmt_page_programme =
-    DB_ANSWER(programme_page_programme, "$1, $2::boolean, $3, $4");
+    DB_ANSWER(programme_page_programme, "$1, $2::boolean, $3, $4, $5::uuid");
 
 const struct db_stmt programme_stmt_page_session =
-    DB_ANSWER(programme_page_session, "$1::uuid, $2::boolean, $3");
+    DB_ANSWER(programme_page_session, "$1::uuid, $2::boolean, $3, $4::uuid");
+
+/* the star and reserve forms (pages_agenda.c) come back here with a notice */
+static void notice_fill(struct req *r, json_t *data, json_t *raw)
+{
+    (void)raw;
+    programme_page_notice(r, data);
+}
 
 void programme_page_programme(struct req *r)
 {
@@ -23,12 +32,13 @@ void programme_page_programme(struct req *r)
     if (track != NULL && track[0] == '\0')
         track = NULL;
     const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r)), track,
-                            page_lang(r)};
-    page_query(r, "programme", &programme_stmt_page_programme, 4, params, NULL);
+                            page_lang(r), req_viewer(r)};
+    page_query(r, "programme", &programme_stmt_page_programme, 5, params, notice_fill);
 }
 
 void programme_page_session(struct req *r)
 {
-    const char *params[] = {req_param(r, "id"), req_sql_bool(req_is_organizer(r)), page_lang(r)};
-    page_query(r, "session", &programme_stmt_page_session, 3, params, NULL);
+    const char *params[] = {req_param(r, "id"), req_sql_bool(req_is_organizer(r)), page_lang(r),
+                            req_viewer(r)};
+    page_query(r, "session", &programme_stmt_page_session, 4, params, notice_fill);
 }

@@ -61,4 +61,16 @@ extern const struct db_stmt programme_stmt_page_programme, programme_stmt_page_s
 void programme_page_programme(struct req *r);
 void programme_page_session(struct req *r);
 
+/* pages_agenda.c: POST /sessions/{id}/star|unstar|reserve|release (forms,
+ * 303 back) and GET /me/agenda */
+extern const struct db_stmt programme_stmt_page_agenda;
+void programme_page_star(struct req *r);
+void programme_page_unstar(struct req *r);
+void programme_page_reserve(struct req *r);
+void programme_page_release(struct req *r);
+void programme_page_agenda(struct req *r);
+/* data.agenda_notice: the words of ?notice=<word> after one of those forms
+ * (only a word of the fixed list). */
+void programme_page_notice(struct req *r, json_t *data);
+
 #endif

@@ -40,20 +40,27 @@ static const struct route routes[] = {
           AUTH_OPTIONAL, BODY_NONE, OUT_HTML),
     ROUTE("GET", "/sessions/{id}", programme_page_session, "programme/pages.c", AUTH_OPTIONAL,
           BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/sessions/{id}/star", programme_page_star, "programme/pages_agenda.c", AUTH_USER,
+          BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/sessions/{id}/unstar", programme_page_unstar, "programme/pages_agenda.c",
+          AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/sessions/{id}/reserve", programme_page_reserve, "programme/pages_agenda.c",
+          AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/sessions/{id}/release", programme_page_release, "programme/pages_agenda.c",
+          AUTH_USER, BODY_FORM, OUT_HTML),
+    ROUTE("GET", "/me/agenda", programme_page_agenda, "programme/pages_agenda.c", AUTH_USER,
+          BODY_NONE, OUT_HTML),
     ROUTE_END,
 };
 
 static const struct db_stmt *const statements[] = {
-    &programme_stmt_room_create,    &programme_stmt_room_list,
-    &programme_stmt_track_create,   &programme_stmt_track_list,
-    &programme_stmt_speaker_create, &programme_stmt_speaker_list,
-    &programme_stmt_session_create, &programme_stmt_session_patch,
-    &programme_stmt_session_list,   &programme_stmt_session_get,
-    &programme_stmt_session_delete, &programme_stmt_reserve,
-    &programme_stmt_unreserve,      &programme_stmt_agenda,
-    &programme_stmt_agenda_ics,     &programme_stmt_agenda_put,
-    &programme_stmt_agenda_delete,  &programme_stmt_page_programme,
-    &programme_stmt_page_session,   NULL,
+    &programme_stmt_room_create,    &programme_stmt_room_list,      &programme_stmt_track_create,
+    &programme_stmt_track_list,     &programme_stmt_speaker_create, &programme_stmt_speaker_list,
+    &programme_stmt_session_create, &programme_stmt_session_patch,  &programme_stmt_session_list,
+    &programme_stmt_session_get,    &programme_stmt_session_delete, &programme_stmt_reserve,
+    &programme_stmt_unreserve,      &programme_stmt_agenda,         &programme_stmt_agenda_ics,
+    &programme_stmt_agenda_put,     &programme_stmt_agenda_delete,  &programme_stmt_page_programme,
+    &programme_stmt_page_session,   &programme_stmt_page_agenda,    NULL,
 };
 
 const struct module programme_module = {"programme", routes, statements, NULL};

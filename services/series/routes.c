@@ -30,6 +30,10 @@ static const struct route routes[] = {
           BODY_NONE, OUT_HTML),
     ROUTE("GET", "/series-events/{id}", series_page_event, "series/pages.c", AUTH_OPTIONAL,
           BODY_NONE, OUT_HTML),
+    ROUTE("POST", "/series-events/{id}/rsvp", series_page_rsvp, "series/pages.c", AUTH_USER,
+          BODY_FORM, OUT_HTML),
+    ROUTE("POST", "/series-events/{id}/withdraw", series_page_withdraw, "series/pages.c", AUTH_USER,
+          BODY_FORM, OUT_HTML),
     ROUTE_END,
 };
 

@@ -10,13 +10,18 @@ const struct db_stmt series_stmt_rsvp_create =
 
 const struct db_stmt series_stmt_rsvp_cancel = DB_ANSWER(series_rsvp_cancel, "$1::uuid, $2::uuid");
 
+const char *series_rsvp_mode(struct valid *v, const json_t *body)
+{
+    return valid_enum(v, body, "mode", vocab_modes, true);
+}
+
 void series_rsvp_create(struct req *r)
 {
     if (req_refuse_unverified(r)) /* an RSVP is mailed its confirmation */
         return;
     struct valid v;
     valid_init(&v, r->lang);
-    const char *mode = valid_enum(&v, r->body, "mode", vocab_modes, true);
+    const char *mode = series_rsvp_mode(&v, r->body);
     const char *params[] = {req_param(r, "id"), r->auth.account_id, mode};
     req_query_valid(r, &v, &series_stmt_rsvp_create, 3, params, req_done_sql);
 }

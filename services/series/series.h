@@ -24,6 +24,9 @@ void series_event_cancel(struct req *r);
 
 /* rsvp.c */
 void series_rsvp_create(struct req *r);
+/* The checked mode of an RSVP body (the API's and the page form's check);
+ * borrowed from body, NULL when refused into v. */
+const char *series_rsvp_mode(struct valid *v, const json_t *body);
 void series_rsvp_cancel(struct req *r);
 
 /* attendance.c */
@@ -40,5 +43,9 @@ extern const struct db_stmt series_stmt_event_create, series_stmt_event_list,
 /* pages.c: GET /editions/{slug}/rumbo and GET /series-events/{id} (text/html) */
 void series_page_rumbo(struct req *r);
 void series_page_event(struct req *r);
+/* POST /series-events/{id}/rsvp (mode) and /withdraw: forms, 303 back to the
+ * event's page with a notice; an unoffered mode is the page again, 422. */
+void series_page_rsvp(struct req *r);
+void series_page_withdraw(struct req *r);
 
 #endif
