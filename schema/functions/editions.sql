@@ -472,14 +472,16 @@ GRANT EXECUTE ON FUNCTION editions_page_day(date, text),
     TO gess_app;
 
 -- GET /manage (services/editions/page_manage.c): the editions the staff
--- pages work on, newest first, drafts included (only staff see the page).
+-- pages work on (drafts and published ones: a closed edition's desk has
+-- nothing left to do), the latest twelve by their dates; only staff see it.
 CREATE OR REPLACE FUNCTION editions_page_manage(p_lang text)
 RETURNS api_answer
 LANGUAGE sql STABLE AS $$
     SELECT core_answer(200, json_build_object('editions', coalesce((
-        SELECT json_agg(json_build_object('slug', e.slug, 'title', e.title, 'status', e.status,
-                                          'dates', editions_page_span(e.starts_on, e.ends_on,
+        SELECT json_agg(json_build_object('slug', x.slug, 'title', x.title, 'status', x.status,
+                                          'dates', editions_page_span(x.starts_on, x.ends_on,
                                                                       p_lang))
-                        ORDER BY e.starts_on DESC, e.slug)
-          FROM editions e WHERE e.status <> 'archived'), '[]')))
+                        ORDER BY x.starts_on DESC, x.slug)
+          FROM (SELECT * FROM editions e WHERE e.status IN ('draft', 'published')
+                 ORDER BY e.starts_on DESC, e.slug LIMIT 12) x), '[]')))
 $$;
