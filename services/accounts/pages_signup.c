@@ -168,16 +168,8 @@ static void resend_invalid(struct req *r, struct valid *v)
 
 static void resent(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     page_redirect(r, "/me?notice=verification_sent");
 }
 

@@ -95,16 +95,8 @@ static json_t *items_at(json_t *data, const char *path)
 static void refused_done(struct req *r, enum db_status st, PGresult *res)
 {
     struct refused *f = r->data;
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     json_t *data = json_loads(req_sql_body(res) ? req_sql_body(res) : "{}", 0, NULL);
     if (data == NULL) {
         page_error(r, 500);

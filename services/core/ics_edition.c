@@ -54,6 +54,8 @@ static void line(struct buf *b, const char *s, size_t n)
             take = room;
             while (take > 0 && ((unsigned char)s[pos + take] & 0xC0) == 0x80)
                 take--;
+            if (take == 0) /* not UTF-8 (checked on input): cut anyway, never loop */
+                take = room;
         }
         put(b, s + pos, take);
         put(b, "\r\n", 2);

@@ -470,7 +470,8 @@ static json_t *context(struct req *r, const struct page_tmpl *p, json_t *data, j
     if (ctx != NULL && notice != NULL)
         json_object_set_new(ctx, "notice", json_string(notice));
     /* the layout's link to the staff pages (/manage), for whoever has one */
-    if (ctx != NULL && r->auth.ok && req_is_staff(r))
+    if (ctx != NULL && r->auth.ok &&
+        (r->auth.roles & (ROLE_ORGANIZER | ROLE_FOLLOWUP | ROLE_CURATOR)) != 0)
         json_object_set_new(ctx, "staff", json_true());
     return ctx;
 }

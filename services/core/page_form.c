@@ -92,6 +92,20 @@ bool page_form_body(struct req *r, json_t *body, void (*check)(struct valid *v, 
     return true;
 }
 
+bool page_form_succeeded(struct req *r, enum db_status st, PGresult *res)
+{
+    int status;
+    const char *problem;
+    struct valid v;
+    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+        return false;
+    valid_free(&v);
+    if (problem == NULL)
+        return true;
+    page_error(r, status);
+    return false;
+}
+
 bool page_require_role(struct req *r, unsigned roles)
 {
     if ((r->auth.roles & roles) != 0)

@@ -37,6 +37,13 @@ void page_form_refused(struct req *r, const char *name, json_t *form, struct val
 bool page_form_outcome(struct req *r, enum db_status st, PGresult *res, int *status,
                        const char **problem, struct valid *v) __attribute__((warn_unused_result));
 
+/* page_form_outcome for a form that has nothing to say about a refusal:
+ * true on success (the body is req_sql_body(res)); otherwise the error
+ * page of the refusal's status (or of the database error) has been
+ * answered and false is returned. */
+bool page_form_succeeded(struct req *r, enum db_status st, PGresult *res)
+    __attribute__((warn_unused_result));
+
 /* The form read into the API's body: body (stolen) replaces r->body, and
  * check (one of the flows' checks) runs on it in the page's language;
  * true when it passed, else invalid answered with its refusals (and has

@@ -108,7 +108,8 @@ static void ics_done(struct req *r, enum db_status st, PGresult *res)
         return;
     }
     json_t *e = json_loads(req_sql_body(res), 0, NULL);
-    const char *slug = json_string_value(json_object_get(e, "slug"));
+    /* the route's slug (alive with r; e's is freed with e below) */
+    const char *slug = req_param(r, "slug");
     const char *pub = req_config(r)->public_url;
     char url[512];
     snprintf(url, sizeof url, "%s/editions/%s", pub != NULL ? pub : "", slug ? slug : "");

@@ -95,6 +95,8 @@ static void manage_fill(struct req *r, json_t *data, json_t *raw)
         size_t j;
         json_t *c;
         json_array_foreach(json_object_get(it, "changed"), j, c) {
+            if (!json_is_string(c))
+                continue;
             char key[80];
             snprintf(key, sizeof key, "curate.field_%s", json_string_value(c));
             json_array_append_new(names, json_string(page_string(r, key)));

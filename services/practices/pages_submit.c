@@ -386,16 +386,8 @@ static void to_case(struct req *r, const char *id, const char *notice)
 
 static void submitted(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     to_case(r, req_param(r, "id") != NULL ? req_param(r, "id") : (const char *)r->data,
             "submitted");
 }

@@ -44,16 +44,8 @@ void programme_page_notice(struct req *r, json_t *data)
 /* The answer of one change: 303 back with the change's word. */
 static void changed(struct req *r, enum db_status st, PGresult *res, const char *word)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     /* back: where the form was (a local path of the site, its query kept
      * but for an older notice, its fragment dropped), else the session */
     const char *back = json_string_value(json_object_get(r->body, "back"));

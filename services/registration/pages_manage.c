@@ -142,16 +142,8 @@ void registration_page_manage(struct req *r)
  * path the form carried), with the notice; else the /manage index. */
 static void decided(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     const char *back = json_string_value(json_object_get(r->body, "back"));
     if (back == NULL || !page_local_path(back) || strncmp(back, "/manage/", 8) != 0 ||
         strlen(back) > 400)

@@ -60,16 +60,8 @@ static json_t *register_data(struct req *r, json_t *page)
 
 static void register_loaded(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     json_t *page = json_loads(req_sql_body(res), 0, NULL);
     json_t *data = page != NULL ? register_data(r, page) : NULL;
     if (data == NULL) {
@@ -229,16 +221,8 @@ static void register_created(struct req *r, enum db_status st, PGresult *res)
 
 static void post_loaded(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     json_t *page = json_loads(req_sql_body(res), 0, NULL);
     if (page == NULL) {
         page_error(r, 500);
@@ -267,6 +251,7 @@ static void post_loaded(struct req *r, enum db_status st, PGresult *res)
     json_t *body = register_body(r->body);
     json_decref(r->body);
     r->body = body;
+    struct valid v;
     valid_init(&v, r->lang);
     registration_check(&v, r->body);
     if (!valid_ok(&v)) {

@@ -68,16 +68,8 @@ void series_page_event(struct req *r)
  * r->body's rsvp_error (set before the read). */
 static void refused_page(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
+    if (!page_form_succeeded(r, st, res))
         return;
-    valid_free(&v);
-    if (problem != NULL) {
-        page_error(r, status);
-        return;
-    }
     json_t *data = json_loads(req_sql_body(res) ? req_sql_body(res) : "{}", 0, NULL);
     if (data == NULL) {
         page_error(r, 500);
