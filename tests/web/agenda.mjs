@@ -8,20 +8,6 @@
 // ARGS.event {id, online_url}.
 import * as w from './lib.mjs';
 
-// Submits the form whose action is `action` (its button: Tab + Enter in the
-// keyboard variant, a click otherwise) and waits for the page that answers.
-async function post(page, action) {
-  const btn = page.locator(`form[action="${action}"] button[type=submit]`);
-  w.check(await btn.count() === 1, `${await btn.count()} forms posting to ${action} on ${w.pathOf(page.url())}`);
-  if (w.KEYBOARD) await w.tabTo(page, btn, `the button of ${action}`, 400);
-  const nav = page.waitForNavigation({ waitUntil: 'load' });
-  if (w.KEYBOARD) await page.keyboard.press('Enter');
-  else await btn.click();
-  const resp = await nav;
-  w.check(resp, `the form of ${action} answered nothing`);
-  return { status: resp.status(), chain: await w.chain(resp), path: w.pathOf(page.url()) };
-}
-
 w.run(async () => {
   await w.launch();
   const ctx = await w.newContext();
@@ -39,7 +25,7 @@ w.run(async () => {
 
   await w.step('star a session on the programme page', async () => {
     await w.go(page, `/editions/${w.ARGS.slug}/programme`);
-    const res = await post(page, `/sessions/${onProgramme}/star`);
+    const res = await w.postTo(page, `/sessions/${onProgramme}/star`);
     w.expect303(res, 'the star form on the programme');
     w.check(res.path.startsWith(`/editions/${w.ARGS.slug}/programme?notice=starred`),
       `the star form led to ${res.path}`);
@@ -50,7 +36,7 @@ w.run(async () => {
 
   await w.step('star a session on its own page', async () => {
     await w.go(page, `/sessions/${onSession}`);
-    const res = await post(page, `/sessions/${onSession}/star`);
+    const res = await w.postTo(page, `/sessions/${onSession}/star`);
     w.expect303(res, 'the star form on the session page');
     w.check(res.path.startsWith(`/sessions/${onSession}?notice=starred`), `the star form led to ${res.path}`);
     w.check((await w.text(page)).includes('En su agenda'), 'the session page does not say it is in the agenda');

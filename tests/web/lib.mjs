@@ -409,3 +409,32 @@ export async function shots(page, name) {
 export function slugOf(p) {
   return p.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '') || 'home';
 }
+
+// --- journeys' common steps ------------------------------------------------------
+
+// Logs `who` {email, password} in through /login (keys or clicks as the
+// variant says): the POST answers 303 and leaves the session cookie.
+export async function login(page, who) {
+  await go(page, '/login');
+  await set(page, 'email', who.email);
+  await set(page, 'password', who.password);
+  const res = await submit(page, 'password');
+  expect303(res, `the login of ${who.email}`);
+  check(await cookie(page.context(), 'gess_session'), `no gess_session cookie after logging ${who.email} in`);
+  return res;
+}
+
+// Submits the one form whose action is `action` (its button: Tab + Enter in
+// the keyboard variant, a click otherwise) and waits for the page that
+// answers; returns {status, chain, path}.
+export async function postTo(page, action, maxTabs = 400) {
+  const btn = page.locator(`form[action="${action}"] button[type=submit]`);
+  check(await btn.count() === 1, `${await btn.count()} forms posting to ${action} on ${pathOf(page.url())}`);
+  if (KEYBOARD) await tabTo(page, btn, `the button of ${action}`, maxTabs);
+  const nav = page.waitForNavigation({ waitUntil: 'load' });
+  if (KEYBOARD) await page.keyboard.press('Enter');
+  else await btn.click();
+  const resp = await nav;
+  check(resp, `the form of ${action} answered nothing`);
+  return { status: resp.status(), chain: await chain(resp), path: pathOf(page.url()) };
+}

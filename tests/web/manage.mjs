@@ -6,22 +6,13 @@
 // badge (a confirmed registration's code), pending (a pending one's badge).
 import * as w from './lib.mjs';
 
-async function login(page, ctx, who) {
-  await w.go(page, '/login');
-  await w.set(page, 'email', who.email);
-  await w.set(page, 'password', who.password);
-  const res = await w.submit(page, 'password');
-  w.check(res.chain[0].status === 303 && await w.cookie(ctx, 'gess_session'),
-    `the login answered ${JSON.stringify(res.chain)}`);
-}
-
 w.run(async () => {
   await w.launch();
   const out = {};
   const desk = `/manage/editions/${w.ARGS.slug}/checkin`;
   const ctx = await w.newContext();
   const page = await w.newPage(ctx);
-  await w.step('the organizer logs in', () => login(page, ctx, w.ARGS.organizer));
+  await w.step('the organizer logs in', () => w.login(page, w.ARGS.organizer));
   await w.step('the desk checks the badge in (typed)', async () => {
     await w.go(page, desk);
     // typed as people type it: lower case, with a space
@@ -74,7 +65,7 @@ w.run(async () => {
   await w.step('an attendee gets the 403 page', async () => {
     const c2 = await w.newContext();
     const p2 = await w.newPage(c2);
-    await login(p2, c2, w.ARGS.attendee);
+    await w.login(p2, w.ARGS.attendee);
     for (const path of ['/manage', desk, `/manage/editions/${w.ARGS.slug}/registrations`]) {
       await w.go(p2, path, 403);
       w.check(/Acceso denegado/.test(await w.text(p2)), `${path}: not the 403 page`);
