@@ -57,10 +57,12 @@ static bool expired(const struct etag_cache_entry *e)
     return e->expires != INFINITY && !(now_s() < e->expires);
 }
 
+/* The bucket of a key: its slug only (up to a space), so a slug's
+ * variants share one chain and its notification finds them all. */
 static unsigned bucket_of(const char *s)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
+    for (; *s && *s != ' '; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h % BUCKETS;
 }
@@ -113,12 +115,28 @@ void etag_cache_put(struct etag_cache *c, struct etag_cache_entry *e)
     c->n++;
 }
 
+/* Drops the entry of slug and every variant of it ("<slug> <variant>"). */
+static void cache_drop_variants(struct etag_cache *c, const char *slug)
+{
+    size_t n = strlen(slug);
+    for (struct etag_cache_entry **p = &c->bucket[bucket_of(slug)]; *p != NULL;) {
+        struct etag_cache_entry *e = *p;
+        if (strncmp(e->slug, slug, n) == 0 && (e->slug[n] == '\0' || e->slug[n] == ' ')) {
+            *p = e->next;
+            etag_cache_release(e);
+            c->n--;
+        } else {
+            p = &e->next;
+        }
+    }
+}
+
 void etag_cache_invalidate(struct etag_cache *c, const char *key)
 {
     if (key == NULL || strcmp(key, "*") == 0)
         cache_clear(c);
     else
-        cache_drop(c, key);
+        cache_drop_variants(c, key);
 }
 
 struct etag_cache *etag_cache_new(void)

@@ -8,7 +8,10 @@
  * - One cache per worker loop and topic, made on first use and subscribed
  *   to that topic of the loop's listener, which owns and frees it. A
  *   notification "<topic>:<slug>" drops that slug; "<topic>:*", and a lost
- *   or regained LISTEN connection (key NULL), drop everything. At most
+ *   or regained LISTEN connection (key NULL), drop everything. An entry's
+ *   key is a slug, or a slug, a space and a variant (the pages key theirs
+ *   "<slug> <lang>", core/page_cache.h): "<topic>:<slug>" drops all of a
+ *   slug's variants too. At most
  *   1024 entries: past that the cache starts over.
  * - While not listening nothing is served from or put into the cache (each
  *   request reads the database), since a notification sent meanwhile is

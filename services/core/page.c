@@ -486,6 +486,13 @@ static void reply(struct req *r, int status, const struct page_tmpl *p, json_t *
         p != NULL && ctx != NULL && tmpl_render_raw(p->t, ctx, raw, &out, &len, err, sizeof err);
     json_decref(ctx);
     json_decref(raw);
+    /* an anonymous render with no token in it may be cached and answered
+     * from there (core/page_cache.h) */
+    if (ok && status == 200 && r->page_keep != NULL && !p->form && !r->auth.ok &&
+        r->page_keep(r, out, len)) {
+        free(out);
+        return;
+    }
     page_headers(r);
     if ((status == 503 || status == 429) &&
         evhttp_find_header(evhttp_request_get_output_headers(r->ev), "Retry-After") == NULL)

@@ -63,6 +63,9 @@ struct req {
     bool query_malformed;    /* evhttp could not parse it (e.g. "?a&b") */
     const char *page_name;   /* page_query's page (core/page.h) */
     void (*page_fill)(struct req *r, json_t *data, json_t *raw);
+    /* core/page_cache.h: offered a 200 render without a CSRF token or a
+     * session; true when it answered r (the bytes stay the caller's) */
+    bool (*page_keep)(struct req *r, const char *out, size_t len);
     void *data; /* handler state, freed with data_free when the request ends */
     void (*data_free)(void *data);
     struct req *prev, *next; /* the worker's list of live requests */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/page.h"
+#include "core/page_cache.h"
 #include "core/req.h"
 #include "followup/followup.h"
 
@@ -38,5 +39,7 @@ void followup_page_dashboard(struct req *r)
         return;
     }
     const char *params[] = {slug};
-    page_query(r, "dashboard", &followup_stmt_page_dashboard, 1, params, dashboard_fill);
+    /* anonymous callers: the copy kept under the dashboard topic */
+    page_cache_query(r, "dashboard", slug, "dashboard", &followup_stmt_page_dashboard, 1, params,
+                     dashboard_fill);
 }

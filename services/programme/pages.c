@@ -9,6 +9,7 @@
  * their agenda or reserved and carries the star / reserve forms
  * (programme_page_mine: the API's rules, read, not repeated). */
 #include "core/page.h"
+#include "core/page_cache.h"
 #include "core/req.h"
 #include "programme/programme.h"
 
@@ -33,7 +34,10 @@ void programme_page_programme(struct req *r)
         track = NULL;
     const char *params[] = {req_param(r, "slug"), req_sql_bool(req_is_organizer(r)), track,
                             page_lang(r), req_viewer(r)};
-    page_query(r, "programme", &programme_stmt_page_programme, 5, params, notice_fill);
+    /* an anonymous caller without a query gets the copy kept under the
+     * schedule topic (core/page_cache.h) */
+    page_cache_query(r, "schedule", req_param(r, "slug"), "programme",
+                     &programme_stmt_page_programme, 5, params, notice_fill);
 }
 
 void programme_page_session(struct req *r)
