@@ -75,3 +75,27 @@ def test_signed_in_never_cached(gess, programme, staff):  # noqa: F811
     assert r.status_code == 200
     assert "no-store" in r.headers["Cache-Control"] and "ETag" not in r.headers
     assert 'action="/logout"' in r.text and "csrf_token" in r.text
+
+
+def test_pacts_page_cache_follows_a_measurement(gess, staff):
+    import gesshelp as h
+    import pacthelp as ph
+    import pagehelp as pg
+    f = staff.followup
+    ed = h.create_edition(gess, staff.organizer)
+    org_ = ph.create_organization(gess, f, sector="community")
+    pact = ph.create_pact(gess, f, ed["slug"], title=f"Pacto cacheado {h.letters(5)}")
+    ph.add_party(gess, f, pact["id"], org_["id"], "responsible")
+    c = ph.create_commitment(gess, f, pact["id"], responsible_organization_id=org_["id"])
+    ind = ph.create_indicator(gess, f, c["id"])
+    path = f"/editions/{ed['slug']}/pacts"
+    first, second = anon(gess, path), anon(gess, path)
+    assert first.content == second.content and "ETag" in second.headers
+    assert b"csrf_token" not in first.content
+    ph.add_measurement(gess, f, ind["id"], value=5, as_of=ph.day(-1))
+    after = anon(gess, path)
+    assert after.content != first.content
+    progress = ph.get_pact(gess, pact["id"])["progress"]
+    assert f'value="{pg.num(progress)}"' in after.text
+    en = anon(gess, path, **{"Accept-Language": "en"})
+    assert 'lang="en"' in en.text and en.content != after.content
