@@ -44,15 +44,7 @@ static void forgot_invalid(struct req *r, struct valid *v)
 /* The API's 202 whatever happened: one page for all. */
 static void forgot_done(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
-        return;
-    valid_free(&v);
-    if (problem != NULL)
-        page_error(r, status);
-    else
+    if (page_form_succeeded(r, st, res))
         page_redirect(r, "/forgot-password/sent");
 }
 

@@ -174,6 +174,26 @@ static json_t *typed(const json_t *form, const char *const *fields)
     return out;
 }
 
+/* The end of a form's check: the checked fields (out, consumed) as the
+ * statement's JSON text when v holds no error; otherwise the form again
+ * with v's refusals for target (or the 503 page when out cannot be
+ * written) and NULL: the handler returns. */
+static char *checked(struct req *r, struct valid *v, json_t *out, const struct refused *how,
+                     const char *target, const char *const *fields)
+{
+    if (!valid_ok(v)) {
+        json_decref(out);
+        refuse(r, how, target, typed(r->body, fields), v);
+        return NULL;
+    }
+    valid_free(v);
+    char *text = commitments_checked_text(out);
+    json_decref(out);
+    if (text == NULL)
+        page_error(r, 503);
+    return text;
+}
+
 /* A write's answer: true when it succeeded (the caches of this process
  * then follow at once, as req_done_sql_changed does for the API) and
  * *body holds its body (the caller frees it); else a refusal went to
@@ -319,18 +339,9 @@ void commitments_page_measurement(struct req *r)
     json_t *body = measurement_body(r->body), *out = json_object();
     commitments_measurement_check(&v, body, out);
     json_decref(body);
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        refuse(r, &measurement_how, indicator, typed(r->body, measurement_fields), &v);
+    char *text = checked(r, &v, out, &measurement_how, indicator, measurement_fields);
+    if (text == NULL)
         return;
-    }
-    valid_free(&v);
-    char *text = commitments_checked_text(out);
-    json_decref(out);
-    if (text == NULL) {
-        page_error(r, 503);
-        return;
-    }
     /* the form (r->body) stays as typed: the 422 shows it again */
     const char *params[] = {indicator, text, r->auth.account_id, req_sql_bool(req_is_followup(r)),
                             req_sql_bool(req_is_staff(r))};
@@ -390,18 +401,9 @@ static void milestone_mark(struct req *r, bool done)
     valid_init(&v, r->lang);
     commitments_milestone_check(&v, body, out, false);
     json_decref(body);
-    if (!valid_ok(&v)) {
-        json_decref(out);
-        refuse(r, &milestone_how, milestone, typed(r->body, milestone_fields), &v);
+    char *text = checked(r, &v, out, &milestone_how, milestone, milestone_fields);
+    if (text == NULL)
         return;
-    }
-    valid_free(&v);
-    char *text = commitments_checked_text(out);
-    json_decref(out);
-    if (text == NULL) {
-        page_error(r, 503);
-        return;
-    }
     const char *params[] = {milestone, text, r->auth.account_id};
     req_query(r, &commitments_stmt_milestone_patch, 3, params, milestone_done);
     free(text);

@@ -133,15 +133,7 @@ void series_page_rsvp(struct req *r)
 
 static void withdraw_done(struct req *r, enum db_status st, PGresult *res)
 {
-    int status;
-    const char *problem;
-    struct valid v;
-    if (!page_form_outcome(r, st, res, &status, &problem, &v))
-        return;
-    valid_free(&v);
-    if (problem != NULL)
-        page_error(r, status);
-    else
+    if (page_form_succeeded(r, st, res))
         back(r, "withdrawn");
 }
 
