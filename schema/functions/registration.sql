@@ -77,8 +77,13 @@ DECLARE
     new_status text;
     promoted registrations;
 BEGIN
-    -- the mode row lock serialises every seat change of this category+mode
-    PERFORM 1 FROM category_modes WHERE category_id = p_category AND mode = p_mode FOR UPDATE;
+    -- the mode row lock serialises every seat change of this category+mode;
+    -- NO KEY UPDATE, as an UPDATE of taken takes: FOR UPDATE would also
+    -- wait for every transaction that inserted a registration of the mode
+    -- (its foreign key holds KEY SHARE on the row), and deadlock with one
+    -- that then takes its own seat
+    PERFORM 1 FROM category_modes WHERE category_id = p_category AND mode = p_mode
+        FOR NO KEY UPDATE;
     SELECT r.id, r.account_id INTO next_id, next_account
       FROM registrations r
      WHERE r.category_id = p_category AND r.mode = p_mode AND r.status = 'waitlisted'
@@ -103,6 +108,65 @@ BEGIN
 END
 $$;
 
+-- What a registration's answers to the edition's questions (qs, in their
+-- order, NULL for none) get wrong: core_field_error objects, none when all
+-- is well. Pure: the questions are read once by the caller (once per batch
+-- in registration_admit).
+CREATE OR REPLACE FUNCTION registration_answer_errors(qs questions[], p_answers jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    errs jsonb := '[]';
+    codes text[] := ARRAY(SELECT x.code FROM unnest(qs) x);
+    q questions;
+    k text;
+    v jsonb;
+BEGIN
+    FOR k IN SELECT jsonb_object_keys(p_answers) LOOP
+        IF NOT k = ANY (codes) THEN
+            errs := errs || core_field_error('answers.' || k, 'unknown');
+        END IF;
+    END LOOP;
+    FOREACH q IN ARRAY coalesce(qs, '{}') LOOP
+        v := p_answers -> q.code;
+        IF v IS NULL OR v = 'null'::jsonb OR v = '""'::jsonb THEN
+            IF q.required THEN
+                errs := errs || core_field_error('answers.' || q.code, 'required');
+            END IF;
+            CONTINUE;
+        END IF;
+        IF q.type = 'text' AND jsonb_typeof(v) <> 'string' THEN
+            errs := errs || core_field_error('answers.' || q.code, 'not_string');
+        ELSIF q.type = 'text' AND length(v #>> '{}') > 2000 THEN
+            errs := errs || core_field_error('answers.' || q.code, 'too_long', '2000');
+        ELSIF q.type = 'yes_no' AND jsonb_typeof(v) <> 'boolean' THEN
+            errs := errs || core_field_error('answers.' || q.code, 'not_boolean');
+        ELSIF q.type = 'choice'
+              AND (jsonb_typeof(v) <> 'string' OR NOT (v #>> '{}') = ANY (q.choices)) THEN
+            errs := errs || core_field_error('answers.' || q.code, 'one_of',
+                                             array_to_string(q.choices, ', '));
+        END IF;
+    END LOOP;
+    RETURN errs;
+END
+$$;
+
+-- A new registration as its 201 answers it (registration_json(r, false)),
+-- from the rows in hand; in PL/pgSQL for the reason registration_mail is.
+CREATE OR REPLACE FUNCTION registration_made(r registrations, c categories, e editions)
+RETURNS json
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    made json;
+BEGIN
+    SELECT row_to_json(x) INTO made FROM (
+        SELECT r.id, e.slug AS edition, e.title AS edition_title, r.status,
+               c.code AS category, r.mode, r.badge_code, r.answers, r.paid,
+               r.created_at, r.checked_in_at, NULL::json AS account) x;
+    RETURN made;
+END
+$$;
+
 -- POST /v1/editions/{slug}/registrations in one transaction. Validation
 -- problems come back as core_field_error codes for gessd to word; nothing
 -- is written unless the answer is 201. A replay under the same
@@ -115,12 +179,10 @@ DECLARE
     e editions;
     c categories;
     m category_modes;
-    q questions;
+    qs questions[];
     reg registrations;
     idem idempotency_keys;
     errs jsonb := '[]';
-    v jsonb;
-    k text;
     who_sector text;
     seat boolean := false;
     made json;
@@ -170,31 +232,9 @@ BEGIN
         END IF;
     END IF;
 
-    FOR k IN SELECT jsonb_object_keys(p_answers) LOOP
-        IF NOT EXISTS (SELECT 1 FROM questions WHERE edition_id = e.id AND code = k) THEN
-            errs := errs || core_field_error('answers.' || k, 'unknown');
-        END IF;
-    END LOOP;
-    FOR q IN SELECT * FROM questions WHERE edition_id = e.id ORDER BY position, created_at LOOP
-        v := p_answers -> q.code;
-        IF v IS NULL OR v = 'null'::jsonb OR v = '""'::jsonb THEN
-            IF q.required THEN
-                errs := errs || core_field_error('answers.' || q.code, 'required');
-            END IF;
-            CONTINUE;
-        END IF;
-        IF q.type = 'text' AND jsonb_typeof(v) <> 'string' THEN
-            errs := errs || core_field_error('answers.' || q.code, 'not_string');
-        ELSIF q.type = 'text' AND length(v #>> '{}') > 2000 THEN
-            errs := errs || core_field_error('answers.' || q.code, 'too_long', '2000');
-        ELSIF q.type = 'yes_no' AND jsonb_typeof(v) <> 'boolean' THEN
-            errs := errs || core_field_error('answers.' || q.code, 'not_boolean');
-        ELSIF q.type = 'choice'
-              AND (jsonb_typeof(v) <> 'string' OR NOT (v #>> '{}') = ANY (q.choices)) THEN
-            errs := errs || core_field_error('answers.' || q.code, 'one_of',
-                                             array_to_string(q.choices, ', '));
-        END IF;
-    END LOOP;
+    SELECT array_agg(x ORDER BY x.position, x.created_at) INTO qs
+      FROM questions x WHERE x.edition_id = e.id;
+    errs := errs || registration_answer_errors(qs, p_answers);
     IF jsonb_array_length(errs) > 0 THEN
         RETURN core_invalid(errs);
     END IF;
@@ -243,16 +283,234 @@ BEGIN
     -- its payload comes from the rows in hand, with no further read.
     INSERT INTO outbox (kind, account_id, payload)
     VALUES ('registration_created', p_account, registration_mail(reg, c, e));
-    -- registration_json(reg, false), built from what is at hand
-    SELECT row_to_json(x) INTO made FROM (
-        SELECT reg.id, e.slug AS edition, e.title AS edition_title, reg.status,
-               c.code AS category, reg.mode, reg.badge_code, reg.answers, reg.paid,
-               reg.created_at, reg.checked_in_at, NULL::json AS account) x;
+    made := registration_made(reg, c, e);
     IF p_key IS NOT NULL THEN
         INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)
         VALUES (p_account, p_key, p_hash, 201, made::text);
     END IF;
     RETURN core_answer(201, made);
+END
+$$;
+
+-- Batched admission (issue 20; services/registration/admission.c): the
+-- requests for one category and mode that reached one gessd worker within
+-- admission_batch_ms, decided in one transaction, so that one WAL flush
+-- confirms many seats. p_items is a JSON array in arrival order of
+--   {"account": uuid, "answers": {...}, "badge": text, "key": text|null,
+--    "hash": hex}
+-- and each item is answered as registration_create would have answered it
+-- alone: one row per item, ord counting from 1. Everything is decided in
+-- bulk, in a handful of statements whatever the batch's size; where that
+-- cannot decide an item without a subtransaction of its own, its status
+-- is NULL and gessd asks registration_create again, for that item alone,
+-- after this commits: a later item of an account already in the batch,
+-- and a row ON CONFLICT skipped (that person registered through another
+-- batch meanwhile; a badge code drawn twice).
+--
+-- Seats are given in arrival order: the first items up to what a plain
+-- read shows free are written with a seat, the rest waitlisted, with
+-- created_at one microsecond apart so that the waitlist keeps the order.
+-- The seats are then taken with the one lock of the category_modes row
+-- (FOR NO KEY UPDATE, then the guarded update the CHECK backs), held from there
+-- to the commit, as in registration_create; when another batch took seats
+-- since the plain read, the last of ours are waitlisted instead.
+CREATE OR REPLACE FUNCTION registration_admit(p_slug text, p_category text, p_mode text,
+                                              p_items jsonb)
+RETURNS TABLE (ord integer, status integer, problem text, body json)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    n integer;
+    acc uuid[];
+    ans jsonb[];
+    bdg text[];
+    kys text[];
+    hsh bytea[];
+    who text[];         -- each item's sector
+    undecided boolean[];
+    st integer[];       -- the answers, by ord
+    pr text[];
+    bd json[];
+    one api_answer;
+    e editions;
+    c categories;
+    m category_modes;
+    qs questions[];
+    errs_before jsonb := '[]';
+    errs_after jsonb := '[]';
+    errs jsonb;
+    x record;
+    i integer;
+    room integer;
+    seated integer;
+    granted integer;
+    regs registrations[];
+    reg registrations;
+BEGIN
+    SELECT count(*), array_agg((t.x ->> 'account')::uuid ORDER BY t.o),
+           array_agg(coalesce(t.x -> 'answers', '{}') ORDER BY t.o),
+           array_agg(t.x ->> 'badge' ORDER BY t.o), array_agg(t.x ->> 'key' ORDER BY t.o),
+           array_agg(decode(t.x ->> 'hash', 'hex') ORDER BY t.o)
+      INTO n, acc, ans, bdg, kys, hsh
+      FROM jsonb_array_elements(p_items) WITH ORDINALITY AS t(x, o);
+    undecided := array_fill(true, ARRAY[n]);
+    st := array_fill(NULL::integer, ARRAY[n]);
+    pr := array_fill(NULL::text, ARRAY[n]);
+    bd := array_fill(NULL::json, ARRAY[n]);
+
+    -- A person twice in one batch: the first is decided here, the others
+    -- alone afterwards (then a replay, already-registered or in flight,
+    -- exactly as if they had come one after the other).
+    FOR x IN SELECT d.o FROM (SELECT u.o, row_number() OVER (PARTITION BY u.a ORDER BY u.o) AS k
+                                FROM unnest(acc) WITH ORDINALITY AS u(a, o)) d
+              WHERE d.k > 1 LOOP
+        undecided[x.o] := false;
+    END LOOP;
+
+    -- Idempotency-Keys, as registration_create checks them: in flight
+    -- elsewhere, replayed, or bound to another request.
+    IF EXISTS (SELECT 1 FROM unnest(kys) k WHERE k IS NOT NULL) THEN
+        FOR x IN SELECT u.o FROM unnest(acc, kys) WITH ORDINALITY AS u(a, k, o)
+                  WHERE u.k IS NOT NULL AND undecided[u.o]
+                    AND NOT pg_try_advisory_xact_lock(hashtextextended(u.a::text || '/' || u.k, 4711))
+        LOOP
+            one := core_problem(409, 'idempotency-in-flight');
+            st[x.o] := one.status; pr[x.o] := one.problem; undecided[x.o] := false;
+        END LOOP;
+        FOR x IN SELECT u.o, ik.created_at, ik.request_hash, ik.status AS s, ik.body AS b
+                   FROM unnest(acc, kys) WITH ORDINALITY AS u(a, k, o)
+                   JOIN idempotency_keys ik ON ik.account_id = u.a AND ik.key = u.k
+                  WHERE undecided[u.o]
+        LOOP
+            IF x.created_at < now() - interval '24 hours' THEN
+                DELETE FROM idempotency_keys WHERE account_id = acc[x.o] AND key = kys[x.o];
+            ELSIF x.request_hash <> hsh[x.o] THEN
+                one := core_problem(422, 'idempotency-mismatch');
+                st[x.o] := one.status; pr[x.o] := one.problem; undecided[x.o] := false;
+            ELSE
+                st[x.o] := x.s; bd[x.o] := x.b::json; undecided[x.o] := false;
+            END IF;
+        END LOOP;
+    END IF;
+
+    SELECT * INTO e FROM editions WHERE slug = p_slug;
+    IF NOT FOUND OR e.status = 'draft' OR e.status <> 'published'
+       OR now() < e.registration_opens_at OR now() >= e.registration_closes_at THEN
+        one := CASE WHEN e.id IS NULL OR e.status = 'draft' THEN core_problem(404, 'not-found')
+                    ELSE core_problem(409, 'registration-closed') END;
+        FOR i IN 1 .. n LOOP
+            IF undecided[i] THEN
+                st[i] := one.status; pr[i] := one.problem; undecided[i] := false;
+            END IF;
+        END LOOP;
+        RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
+        RETURN;
+    END IF;
+
+    -- What is wrong with the category or mode is wrong for every item;
+    -- the sector and the answers are each person's.
+    IF p_mode NOT IN ('in_person', 'online') THEN
+        errs_before := errs_before || core_field_error('mode', 'one_of', 'in_person, online');
+    END IF;
+    SELECT * INTO c FROM categories WHERE edition_id = e.id AND code = p_category;
+    IF NOT FOUND THEN
+        errs_before := errs_before || core_field_error('category', 'unknown');
+    ELSE
+        SELECT * INTO m FROM category_modes WHERE category_id = c.id AND mode = p_mode;
+        IF NOT FOUND AND p_mode IN ('in_person', 'online') THEN
+            errs_after := core_field_error('mode', 'not_offered');
+        END IF;
+    END IF;
+    SELECT array_agg(q ORDER BY q.position, q.created_at) INTO qs
+      FROM questions q WHERE q.edition_id = e.id;
+    SELECT array_agg(a.sector ORDER BY u.o) INTO who
+      FROM unnest(acc) WITH ORDINALITY AS u(id, o) LEFT JOIN accounts a ON a.id = u.id;
+    FOR i IN 1 .. n LOOP
+        CONTINUE WHEN NOT undecided[i];
+        errs := errs_before;
+        IF cardinality(c.sectors) > 0 AND (who[i] IS NULL OR NOT who[i] = ANY (c.sectors)) THEN
+            errs := errs || core_field_error('category', 'sector_closed');
+        END IF;
+        errs := errs || errs_after;
+        IF qs IS NOT NULL OR ans[i] <> '{}' THEN
+            errs := errs || registration_answer_errors(qs, ans[i]);
+        END IF;
+        IF jsonb_array_length(errs) > 0 THEN
+            one := core_invalid(errs);
+            st[i] := one.status; pr[i] := one.problem; bd[i] := one.body; undecided[i] := false;
+        END IF;
+    END LOOP;
+
+    FOR x IN SELECT u.o, r.id FROM unnest(acc) WITH ORDINALITY AS u(a, o)
+               JOIN registrations r ON r.edition_id = e.id AND r.account_id = u.a
+                                   AND r.status NOT IN ('cancelled', 'rejected')
+              WHERE undecided[u.o]
+    LOOP
+        one := core_problem(409, 'already-registered', json_build_object('registration_id', x.id));
+        st[x.o] := one.status; pr[x.o] := one.problem; bd[x.o] := one.body; undecided[x.o] := false;
+    END LOOP;
+
+    room := CASE WHEN m.capacity IS NULL THEN n ELSE greatest(m.capacity - m.taken, 0) END;
+    WITH todo AS (
+        SELECT u.o, u.a, row_number() OVER (ORDER BY u.o) AS place
+          FROM unnest(acc) WITH ORDINALITY AS u(a, o) WHERE undecided[u.o]
+    ), ins AS (
+        INSERT INTO registrations (edition_id, account_id, category_id, mode, status, badge_code,
+                                   answers, sector, created_at)
+        SELECT e.id, t.a, c.id, p_mode,
+               CASE WHEN t.place > room THEN 'waitlisted'
+                    WHEN c.requires_approval THEN 'pending' ELSE 'confirmed' END,
+               bdg[t.o], ans[t.o], who[t.o], clock_timestamp() + t.o * interval '1 microsecond'
+          FROM todo t ORDER BY t.o
+        ON CONFLICT DO NOTHING
+        RETURNING *
+    )
+    SELECT array_agg(ins ORDER BY ins.created_at) INTO regs FROM ins;
+    IF regs IS NULL THEN
+        RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
+        RETURN;
+    END IF;
+
+    SELECT count(*) INTO seated FROM unnest(regs) r WHERE r.status <> 'waitlisted';
+    IF seated > 0 THEN
+        -- NO KEY UPDATE: the lock the guarded update takes, which the KEY
+        -- SHARE of other batches' inserts (their foreign key) does not
+        -- block; FOR UPDATE would, and two batches would deadlock
+        SELECT capacity, taken INTO m.capacity, m.taken FROM category_modes
+         WHERE category_id = c.id AND mode = p_mode FOR NO KEY UPDATE;
+        granted := CASE WHEN m.capacity IS NULL THEN seated
+                        ELSE least(seated, greatest(m.capacity - m.taken, 0)) END;
+        IF granted > 0 THEN
+            UPDATE category_modes SET taken = taken + granted
+             WHERE category_id = c.id AND mode = p_mode
+               AND (capacity IS NULL OR taken + granted <= capacity);
+        END IF;
+        IF granted < seated THEN
+            WITH down AS (
+                UPDATE registrations SET status = 'waitlisted'
+                 WHERE id IN (SELECT r.id FROM unnest(regs) r WHERE r.status <> 'waitlisted'
+                               ORDER BY r.created_at DESC LIMIT seated - granted)
+                RETURNING *
+            )
+            SELECT array_agg(y ORDER BY y.created_at) INTO regs
+              FROM (SELECT * FROM unnest(regs) r WHERE r.id NOT IN (SELECT id FROM down)
+                    UNION ALL SELECT * FROM down) y;
+        END IF;
+    END IF;
+
+    -- Each person's mail, and the answers (stored under their keys).
+    INSERT INTO outbox (kind, account_id, payload)
+    SELECT 'registration_created', r.account_id, registration_mail(r, c, e)
+      FROM unnest(regs) r ORDER BY r.created_at;
+    FOREACH reg IN ARRAY regs LOOP
+        i := array_position(acc, reg.account_id);
+        st[i] := 201; bd[i] := registration_made(reg, c, e); undecided[i] := false;
+    END LOOP;
+    INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)
+    SELECT r.account_id, kys[u.o], hsh[u.o], 201, bd[u.o]::text
+      FROM unnest(regs) r, LATERAL (SELECT array_position(acc, r.account_id) AS o) u
+     WHERE kys[u.o] IS NOT NULL;
+    RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
 END
 $$;
 

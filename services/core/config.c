@@ -3,6 +3,7 @@
  * the file parser, the environment and the docs cannot drift apart. */
 #include "core/config.h"
 
+#include "core/batch.h"
 #include "core/proxy.h"
 
 #include <ctype.h>
@@ -78,6 +79,9 @@ static const struct key keys[] = {
     {"workers", C_INT, F(workers), 0, 256, "0", NULL, NULL},
     {"database_url", C_STR, F(database_url), 0, 0, "", NULL, NULL},
     {"db_pool_size", C_INT, F(db_pool_size), 1, 64, "4", NULL, NULL},
+    /* issue 20: the opening-day rush; config/gess.conf.example says how */
+    {"admission_batch_ms", C_INT, F(admission_batch_ms), 0, 1000, "2", NULL, NULL},
+    {"admission_batch_max", C_INT, F(admission_batch_max), 1, BATCH_MAX, "64", NULL, NULL},
     {"db_queue_max", C_INT, F(db_queue_max), 1, 100000, "256", NULL, NULL},
     {"db_queue_timeout_ms", C_INT, F(db_queue_timeout_ms), 10, 600000, "5000", NULL, NULL},
     {"max_body_bytes", C_INT, F(max_body_bytes), 1024, 1 << 30, "1048576", NULL, NULL},

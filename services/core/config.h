@@ -13,6 +13,8 @@ struct config {
     int workers;
     char *database_url;
     int db_pool_size;
+    int admission_batch_ms;  /* registrations of one category gathered (batch.h); 0: each alone */
+    int admission_batch_max; /* the most in one batch */
     int db_queue_max;
     int db_queue_timeout_ms;
     int max_body_bytes;

@@ -528,3 +528,32 @@ const char *db_constraint(const PGresult *res)
     const char *s = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
     return s ? s : "";
 }
+
+PGresult *db_result_slice(const PGresult *res, int row, int col, int ncols)
+{
+    PGresAttDesc att[8];
+    if (ncols < 1 || ncols > 8 || col + ncols > PQnfields(res) || row >= PQntuples(res))
+        return NULL;
+    for (int i = 0; i < ncols; i++)
+        att[i] = (PGresAttDesc){.name = PQfname(res, col + i),
+                                .tableid = PQftable(res, col + i),
+                                .columnid = PQftablecol(res, col + i),
+                                .format = PQfformat(res, col + i),
+                                .typid = PQftype(res, col + i),
+                                .typlen = PQfsize(res, col + i),
+                                .atttypmod = PQfmod(res, col + i)};
+    PGresult *one = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    if (one == NULL || !PQsetResultAttrs(one, ncols, att)) {
+        PQclear(one);
+        return NULL;
+    }
+    for (int i = 0; i < ncols; i++) {
+        bool null = PQgetisnull(res, row, col + i);
+        if (!PQsetvalue(one, 0, i, null ? NULL : PQgetvalue(res, row, col + i),
+                        null ? -1 : PQgetlength(res, row, col + i))) {
+            PQclear(one);
+            return NULL;
+        }
+    }
+    return one;
+}

@@ -69,6 +69,12 @@ bool db_pool_query(struct db_pool *p, const struct db_stmt *stmt, int nparams,
 /* A snapshot readable from any thread. */
 void db_pool_stats(struct db_pool *p, struct db_pool_stats *out);
 
+/* A new result of one row: columns col..col+ncols-1 of res's row, with
+ * their names and types (a statement that answers many requests at once
+ * hands each its own row, shaped as if asked alone); the caller PQclear()s
+ * it. NULL when out of memory. */
+PGresult *db_result_slice(const PGresult *res, int row, int col, int ncols);
+
 /* The SQLSTATE of an error result, or "" when there is none. */
 const char *db_sqlstate(const PGresult *res);
 

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/batch.h"
 #include "core/db_listen.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -202,6 +203,7 @@ void server_render_gauges(struct server *srv, struct evbuffer *out)
         evbuffer_add_printf(out, "gess_db_listen_connected{worker=\"%d\"} %d\n", i,
                             db_listen_connected(srv->workers[i].listen) ? 1 : 0);
     conn_render_metrics(srv, out);
+    batch_render_metrics(out);
 }
 
 static int stop_signals;

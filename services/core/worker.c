@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/batch.h"
 #include "core/db_listen.h"
 #include "core/db_pool.h"
 #include "core/log.h"
@@ -185,8 +186,9 @@ bool worker_init(struct worker *w, struct server *srv, int index, evutil_socket_
     w->drain_timer = evtimer_new(w->base, drain_timeout, w);
     w->db = db_pool_new(w->base, dbo);
     w->listen = db_listen_new(w->base, dbo->keywords, dbo->values);
+    w->batcher = batcher_new(w->base, srv->cfg->admission_batch_ms, srv->cfg->admission_batch_max);
     if (w->http == NULL || w->wake == NULL || w->hash_ready == NULL || w->drain_timer == NULL ||
-        w->db == NULL || w->listen == NULL)
+        w->db == NULL || w->listen == NULL || w->batcher == NULL)
         return false;
     if (index == 0 && !tasks_start(w))
         return false;
@@ -225,6 +227,7 @@ void worker_free(struct worker *w)
     conn_worker_free(w);
     req_free_all(w);
     db_pool_free(w->db); /* no callback runs after this: the tasks can go */
+    batcher_free(w->batcher);
     for (struct task_timer **t = w->index == 0 ? tasks : NULL; t != NULL && *t != NULL; t++) {
         if ((*t)->ev != NULL)
             event_free((*t)->ev);

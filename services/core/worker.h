@@ -34,6 +34,7 @@ struct worker {
     struct evhttp_bound_socket *bound;
     struct db_pool *db;
     struct db_listen *listen;  /* LISTEN for cache invalidation (db_listen.h) */
+    struct batcher *batcher;   /* requests answered together (batch.h) */
     struct event *wake;        /* main thread asks us to drain */
     struct event *hash_ready;  /* hashing threads hand jobs back */
     struct event *drain_timer; /* bound on finishing in-flight work */

@@ -1,7 +1,8 @@
 /* create.c — POST /v1/editions/{slug}/registrations: one SQL call
  * (registration_create in schema/) validates against the edition, takes a
  * seat with a guarded update or waitlists, and stores the answer under the
- * Idempotency-Key when one is sent. */
+ * Idempotency-Key when one is sent. With admission_batch_ms set, the call
+ * is admission.c's, for the request and those that came with it. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ const struct db_stmt registration_stmt_create =
 
 /* Ten characters from an alphabet without look-alikes (no 0/O, 1/I):
  * 50 bits, read aloud or typed at the door without mistakes. */
-static void badge_code(char out[VOCAB_BADGE_LEN + 1])
+void registration_badge_code(char out[VOCAB_BADGE_LEN + 1])
 {
     static const char alphabet[] = VOCAB_BADGE_ALPHABET;
     _Static_assert(sizeof alphabet - 1 == 32, "a badge character is 5 random bits");
@@ -60,18 +61,29 @@ void registration_check(struct valid *v, const json_t *body)
         valid_fail(v, "answers", MSG_NOT_OBJECT, 0, NULL);
 }
 
+void registration_send(struct req *r, const char *answers_text, const char *key, const char *hash,
+                       req_db_cb done)
+{
+    char badge[VOCAB_BADGE_LEN + 1];
+    registration_badge_code(badge);
+    const char *params[] = {r->auth.account_id,
+                            req_param(r, "slug"),
+                            json_string_value(json_object_get(r->body, "category")),
+                            json_string_value(json_object_get(r->body, "mode")),
+                            answers_text,
+                            badge,
+                            key,
+                            hash};
+    /* db_pool copies the values */
+    req_query(r, &registration_stmt_create, 8, params, done);
+}
+
 void registration_submit(struct req *r, const char *key, req_db_cb done)
 {
-    const char *category = json_string_value(json_object_get(r->body, "category"));
-    const char *mode = json_string_value(json_object_get(r->body, "mode"));
-    json_t *answers = json_object_get(r->body, "answers");
-    char *answers_text = json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
     /* The key is bound to what was asked: the edition and the body, with
      * keys sorted so that the same request in another key order matches. */
     char *canon = json_dumps(r->body, JSON_COMPACT | JSON_SORT_KEYS);
-    if (answers_text == NULL || canon == NULL) {
-        free(answers_text);
-        free(canon);
+    if (canon == NULL) {
         req_reply_unavailable(r);
         return;
     }
@@ -85,13 +97,23 @@ void registration_submit(struct req *r, const char *key, req_db_cb done)
     free(canon);
     char hash[65];
     sodium_bin2hex(hash, sizeof hash, h, sizeof h);
-    char badge[VOCAB_BADGE_LEN + 1];
-    badge_code(badge);
-    const char *params[] = {
-        r->auth.account_id, req_param(r, "slug"), category, mode, answers_text, badge, key, hash};
-    /* db_pool copies the values: answers_text is ours again on return */
-    req_query(r, &registration_stmt_create, 8, params, done);
+    if (req_config(r)->admission_batch_ms > 0) {
+        registration_admit(r, key, hash, done);
+        return;
+    }
+    char *answers_text = registration_answers_text(r);
+    if (answers_text == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
+    registration_send(r, answers_text, key, hash, done);
     free(answers_text);
+}
+
+char *registration_answers_text(const struct req *r)
+{
+    json_t *answers = json_object_get(r->body, "answers");
+    return json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
 }
 
 void registration_create(struct req *r)

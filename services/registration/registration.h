@@ -9,6 +9,7 @@
 #include "core/module.h"
 #include "core/req.h"
 #include "core/router.h"
+#include "core/vocab.h"
 
 extern const struct module registration_module;
 
@@ -23,6 +24,19 @@ void registration_check(struct valid *v, const json_t *body);
  * registration_check) for the edition {slug}: a fresh badge code, the
  * Idempotency-Key (NULL: none) and the body's hash; done gets the answer. */
 void registration_submit(struct req *r, const char *key, req_db_cb done);
+/* registration_create's call alone (a fresh badge code each time), for
+ * r->body's category and mode with answers_text: batching off, or an
+ * item a batch left to be decided alone. */
+void registration_send(struct req *r, const char *answers_text, const char *key, const char *hash,
+                       req_db_cb done);
+/* r->body's answers as JSON text ("{}" for none), malloc'd; NULL when out
+ * of memory. */
+char *registration_answers_text(const struct req *r);
+void registration_badge_code(char out[VOCAB_BADGE_LEN + 1]);
+
+/* admission.c: r joins the batch of its edition, category and mode
+ * (core/batch.h); done gets r's own answer, as from registration_send. */
+void registration_admit(struct req *r, const char *key, const char *hash, req_db_cb done);
 
 /* badge.c */
 void registration_badge_svg(struct req *r);
@@ -72,10 +86,11 @@ void registration_list_mine(struct req *r);
 void registration_list_edition(struct req *r);
 void registration_stats(struct req *r);
 
-extern const struct db_stmt registration_stmt_create, registration_stmt_cancel,
-    registration_stmt_decide, registration_stmt_set_paid, registration_stmt_checkin,
-    registration_stmt_list_mine, registration_stmt_list_edition, registration_stmt_list_edition_csv,
-    registration_stmt_stats, registration_stmt_badge, registration_stmt_page_register,
-    registration_stmt_page_cancel, registration_stmt_page_manage, registration_stmt_page_checkin;
+extern const struct db_stmt registration_stmt_create, registration_stmt_admit,
+    registration_stmt_cancel, registration_stmt_decide, registration_stmt_set_paid,
+    registration_stmt_checkin, registration_stmt_list_mine, registration_stmt_list_edition,
+    registration_stmt_list_edition_csv, registration_stmt_stats, registration_stmt_badge,
+    registration_stmt_page_register, registration_stmt_page_cancel, registration_stmt_page_manage,
+    registration_stmt_page_checkin;
 
 #endif

@@ -49,6 +49,7 @@ static const struct route routes[] = {
 
 static const struct db_stmt *const statements[] = {
     &registration_stmt_create,
+    &registration_stmt_admit,
     &registration_stmt_cancel,
     &registration_stmt_decide,
     &registration_stmt_set_paid,

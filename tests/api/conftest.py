@@ -413,6 +413,20 @@ def _stop_spawned_instances():
             inst.stop()
 
 
+@pytest.fixture(scope="module", params=["batched", "one_by_one"])
+def admission(request, gess):
+    """Where a registration test sends its load, run once each way: the
+    session's gessd (batched admission, the default window) and a gessd
+    with admission_batch_ms = 0, every registration its own transaction
+    (issue 20: what must hold holds both ways)."""
+    if request.param == "batched":
+        yield gess
+        return
+    inst = gess.spawn(name="gessd-one-by-one", env={"GESS_ADMISSION_BATCH_MS": "0"})
+    yield h.Via(gess, inst)
+    inst.stop()
+
+
 @pytest.fixture
 def user(gess):
     return gess.user()

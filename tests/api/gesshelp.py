@@ -576,3 +576,29 @@ def time_until_served(pred, timeout, since=None, interval=0.02):
             last = e
         time.sleep(interval)
     raise AssertionError(f"not served within {timeout}s; last error: {last!r}")
+
+
+class Via:
+    """The session's helpers (register, walk_pages, ...) pointed at another
+    gessd (an Instance) on the same database."""
+
+    def __init__(self, gess, inst):
+        self._gess = gess
+        self.inst = inst
+        self.base = inst.base
+
+    def url(self, path):
+        return self.base + path
+
+    def req(self, method, path, **kw):
+        return call(method, self.url(path), **kw)
+
+    def __getattr__(self, name):
+        return getattr(self._gess, name)
+
+
+def batch_metrics(base):
+    """(batches, requests in them) of registration admission, from /metrics."""
+    s = parse_metrics(call("GET", base + "/metrics", timeout=5).text)
+    return (metric_sum(s, "gess_batch_size_count", kind="registration") or 0,
+            metric_sum(s, "gess_batch_size_sum", kind="registration") or 0)

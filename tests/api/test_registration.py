@@ -756,7 +756,9 @@ def test_idempotency_refusals_are_not_stored(gess, staff):
     h.register_ok(gess, u, ed["slug"], "general", key=key, status="confirmed")
 
 
-def test_idempotency_concurrent_same_key(gess, staff):
+def test_idempotency_concurrent_same_key(gess, staff, admission):
+    """Batched and one by one (the `admission` fixture): in a batch, the
+    later copies are asked alone after it, and replay its answer."""
     ed = _ed(gess, staff)
     _cat(gess, staff, ed["slug"], code="general", modes={"in_person": 10})
     u = h.fast_user(gess)
@@ -764,7 +766,7 @@ def test_idempotency_concurrent_same_key(gess, staff):
     n = 50
     barrier = threading.Barrier(n)
     body = {"category": "general", "mode": "in_person"}
-    url = gess.url(f"/v1/editions/{ed['slug']}/registrations")
+    url = admission.url(f"/v1/editions/{ed['slug']}/registrations")
     hdrs = dict(u["headers"], **{"Idempotency-Key": key})
 
     def go(_):
@@ -790,7 +792,7 @@ def test_idempotency_concurrent_same_key(gess, staff):
                     (u["account"]["id"],)) == [(reg["id"],)]
     _no_violations(gess, ed["id"])
     # Afterwards a replay is the 201.
-    r = h.register(gess, u, ed["slug"], "general", key=key)
+    r = h.register(admission, u, ed["slug"], "general", key=key)
     assert (r.status_code, r.content) == (201, created[0].content)
 
 
