@@ -310,10 +310,12 @@ $$;
 -- Seats are given in arrival order: the first items up to what a plain
 -- read shows free are written with a seat, the rest waitlisted, with
 -- created_at one microsecond apart so that the waitlist keeps the order.
--- The seats are then taken with the one lock of the category_modes row
--- (FOR NO KEY UPDATE, then the guarded update the CHECK backs), held from there
--- to the commit, as in registration_create; when another batch took seats
--- since the plain read, the last of ours are waitlisted instead.
+-- Their mails and answers are written next, and the seats taken last with
+-- the one lock of the category_modes row (FOR NO KEY UPDATE, then the
+-- guarded update the CHECK backs), held from there to the commit, as in
+-- registration_create; when another batch took seats since the plain
+-- read, the last of ours are waitlisted instead, their mails and answers
+-- rewritten.
 CREATE OR REPLACE FUNCTION registration_admit(p_slug text, p_category text, p_mode text,
                                               p_items jsonb)
 RETURNS TABLE (ord integer, status integer, problem text, body json)
@@ -344,6 +346,7 @@ DECLARE
     room integer;
     seated integer;
     granted integer;
+    t0 timestamptz;
     regs registrations[];
     reg registrations;
 BEGIN
@@ -451,6 +454,11 @@ BEGIN
     END LOOP;
 
     room := CASE WHEN m.capacity IS NULL THEN n ELSE greatest(m.capacity - m.taken, 0) END;
+    t0 := clock_timestamp();
+    -- Rows go in by account, not by arrival: two batches that both hold
+    -- the same two people (each double-submitting on two workers) then
+    -- wait for each other's rows in one order, never in a circle. Arrival
+    -- order is in place and created_at.
     WITH todo AS (
         SELECT u.o, u.a, row_number() OVER (ORDER BY u.o) AS place
           FROM unnest(acc) WITH ORDINALITY AS u(a, o) WHERE undecided[u.o]
@@ -460,8 +468,8 @@ BEGIN
         SELECT e.id, t.a, c.id, p_mode,
                CASE WHEN t.place > room THEN 'waitlisted'
                     WHEN c.requires_approval THEN 'pending' ELSE 'confirmed' END,
-               bdg[t.o], ans[t.o], who[t.o], clock_timestamp() + t.o * interval '1 microsecond'
-          FROM todo t ORDER BY t.o
+               bdg[t.o], ans[t.o], who[t.o], t0 + t.o * interval '1 microsecond'
+          FROM todo t ORDER BY t.a
         ON CONFLICT DO NOTHING
         RETURNING *
     )
@@ -471,34 +479,9 @@ BEGIN
         RETURN;
     END IF;
 
-    SELECT count(*) INTO seated FROM unnest(regs) r WHERE r.status <> 'waitlisted';
-    IF seated > 0 THEN
-        -- NO KEY UPDATE: the lock the guarded update takes, which the KEY
-        -- SHARE of other batches' inserts (their foreign key) does not
-        -- block; FOR UPDATE would, and two batches would deadlock
-        SELECT capacity, taken INTO m.capacity, m.taken FROM category_modes
-         WHERE category_id = c.id AND mode = p_mode FOR NO KEY UPDATE;
-        granted := CASE WHEN m.capacity IS NULL THEN seated
-                        ELSE least(seated, greatest(m.capacity - m.taken, 0)) END;
-        IF granted > 0 THEN
-            UPDATE category_modes SET taken = taken + granted
-             WHERE category_id = c.id AND mode = p_mode
-               AND (capacity IS NULL OR taken + granted <= capacity);
-        END IF;
-        IF granted < seated THEN
-            WITH down AS (
-                UPDATE registrations SET status = 'waitlisted'
-                 WHERE id IN (SELECT r.id FROM unnest(regs) r WHERE r.status <> 'waitlisted'
-                               ORDER BY r.created_at DESC LIMIT seated - granted)
-                RETURNING *
-            )
-            SELECT array_agg(y ORDER BY y.created_at) INTO regs
-              FROM (SELECT * FROM unnest(regs) r WHERE r.id NOT IN (SELECT id FROM down)
-                    UNION ALL SELECT * FROM down) y;
-        END IF;
-    END IF;
-
-    -- Each person's mail, and the answers (stored under their keys).
+    -- Each person's mail and answer (stored under their key), written
+    -- before the seats are taken, so that the row lock is held for the
+    -- seat update and the commit only.
     INSERT INTO outbox (kind, account_id, payload)
     SELECT 'registration_created', r.account_id, registration_mail(r, c, e)
       FROM unnest(regs) r ORDER BY r.created_at;
@@ -510,6 +493,48 @@ BEGIN
     SELECT r.account_id, kys[u.o], hsh[u.o], 201, bd[u.o]::text
       FROM unnest(regs) r, LATERAL (SELECT array_position(acc, r.account_id) AS o) u
      WHERE kys[u.o] IS NOT NULL;
+
+    SELECT count(*) INTO seated FROM unnest(regs) r WHERE r.status <> 'waitlisted';
+    IF seated = 0 THEN
+        RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
+        RETURN;
+    END IF;
+    -- NO KEY UPDATE: the lock the guarded update takes, which the KEY
+    -- SHARE of other batches' inserts (their foreign key) does not block;
+    -- FOR UPDATE would, and two batches would deadlock
+    SELECT capacity, taken INTO m.capacity, m.taken FROM category_modes
+     WHERE category_id = c.id AND mode = p_mode FOR NO KEY UPDATE;
+    granted := CASE WHEN m.capacity IS NULL THEN seated
+                    ELSE least(seated, greatest(m.capacity - m.taken, 0)) END;
+    IF granted > 0 THEN
+        UPDATE category_modes SET taken = taken + granted
+         WHERE category_id = c.id AND mode = p_mode
+           AND (capacity IS NULL OR taken + granted <= capacity);
+        IF NOT FOUND THEN
+            -- cannot happen while the row is locked; were it ever to, the
+            -- batch fails whole rather than seat people uncounted
+            RAISE EXCEPTION 'registration_admit: % seats of % % not taken', granted, c.id, p_mode;
+        END IF;
+    END IF;
+    IF granted < seated THEN
+        -- Another batch took seats since the plain read: the last of ours
+        -- wait instead, and their mail and answer say so (rare: at the
+        -- moment a mode fills up).
+        FOR reg IN
+            UPDATE registrations SET status = 'waitlisted'
+             WHERE id IN (SELECT r.id FROM unnest(regs) r WHERE r.status <> 'waitlisted'
+                           ORDER BY r.created_at DESC LIMIT seated - granted)
+            RETURNING *
+        LOOP
+            i := array_position(acc, reg.account_id);
+            bd[i] := registration_made(reg, c, e);
+            UPDATE outbox SET payload = registration_mail(reg, c, e)
+             WHERE kind = 'registration_created' AND account_id = reg.account_id
+               AND payload ->> 'registration_id' = reg.id::text;
+            UPDATE idempotency_keys SET body = bd[i]::text
+             WHERE account_id = reg.account_id AND key = kys[i];
+        END LOOP;
+    END IF;
     RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
 END
 $$;

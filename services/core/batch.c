@@ -30,6 +30,7 @@ struct batch {
     struct batch *prev, *next; /* every batch of the batcher, open or in flight */
     struct slot *slot;
     struct event *timer; /* the window of an open batch */
+    bool window_over;    /* it has gathered for window_ms */
     struct timespec sent;
     int n;
     struct {
@@ -50,8 +51,8 @@ struct batcher {
 
 static const int size_le[] = {1, 2, 4, 8, 16, 32, 64};
 #define NSIZE (sizeof size_le / sizeof size_le[0])
-static const double wait_le[] = {0.0001, 0.0005, 0.001, 0.0015, 0.002, 0.003,
-                                 0.005,  0.01,   0.025, 0.05,   0.1};
+static const double wait_le[] = {0.0001, 0.0005, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.01, 0.025,
+                                 0.05,   0.1,    0.25,  0.5,    1,     2.5,   5,     10};
 #define NWAIT (sizeof wait_le / sizeof wait_le[0])
 
 struct stats {
@@ -206,11 +207,16 @@ static void batch_send(struct batch *b)
     s->kind->send(b);
 }
 
+/* The window is over: the batch goes now, or when the batch of its key
+ * in flight is answered. */
 static void window_over(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    batch_send(arg);
+    struct batch *b = arg;
+    b->window_over = true;
+    if (b->slot->inflight == 0)
+        batch_send(b);
 }
 
 struct batcher *batcher_new(struct event_base *base, int window_ms, int max)
@@ -337,8 +343,8 @@ void batch_end(struct batch *b)
     batch_unlink(b);
     batch_free_items(b);
     s->inflight--;
-    if (s->inflight == 0 && s->open != NULL)
-        batch_send(s->open); /* nothing of its key in flight: no reason to wait */
+    if (s->inflight == 0 && s->open != NULL && s->open->window_over)
+        batch_send(s->open);
     else
         slot_release(s);
 }

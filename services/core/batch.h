@@ -3,13 +3,17 @@
  * category and mode in one transaction, so that one WAL flush confirms
  * many seats instead of one).
  *
- * A request joins its key's open batch, which goes when it holds `max`
- * requests, `window_ms` after its first request joined, or as soon as
- * nothing of its key is in flight any more. With nothing of the key in
- * flight when a request comes, the window is skipped: it goes at once,
- * alone, so batching costs an idle category nothing. Several batches of
- * one key may be in flight at once (each waits for its turn at the row
- * they share in the database, not here).
+ * A request joins its key's open batch. A batch goes when it holds `max`
+ * requests, or once both `window_ms` have passed since its first request
+ * joined and the batch of its key before it on this loop has been
+ * answered: one batch of a key in flight per loop, as PostgreSQL groups
+ * commits, so that the requests that come while one batch commits make
+ * the next one instead of many small batches that queue for the same row.
+ * A request therefore waits at most the window or the batch in flight
+ * (its statement and commit, and the other loops' batch ahead of it at
+ * the row). With nothing of its key in flight or gathering when a request
+ * comes, the window is skipped: it goes at once, alone, so batching costs
+ * an idle category nothing.
  *
  * The batcher owns each batch and its items from req_batch() to
  * batch_end(); a kind's send() runs one statement for the batch, answers

@@ -6,8 +6,9 @@
  * Each request keeps its own answer: its row of the batch's result, handed
  * to its callback as if it had asked alone. What the batch leaves
  * undecided (a person twice in a batch, a row another batch wrote first)
- * and a batch that failed as a whole (nothing of it was written) ask
- * registration_create alone, a second round trip for those few only. */
+ * and a batch that a deadlock or a serialisation failure undid (nothing of
+ * it was written) ask registration_create alone, a second round trip for
+ * those few only. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,8 @@
 
 const struct db_stmt registration_stmt_admit = {
     "registration_admit",
-    "SELECT ord, status, problem, body FROM registration_admit($1, $2, $3, $4::jsonb)"};
+    "SELECT ord, status, problem, body FROM registration_admit($1, $2, $3, $4::jsonb)"
+    " ORDER BY ord"};
 
 /* What a request brings to its batch besides itself. */
 struct admit_item {
@@ -52,28 +54,43 @@ static void ask_alone(struct req *r, const struct admit_item *it)
 
 enum { COL_ORD, COL_STATUS, COL_ANSWER = COL_STATUS, NCOLS = 4 };
 
+/* Whether a failed batch's requests should ask again alone: the
+ * transaction wrote nothing, and what failed it (a deadlock, a
+ * serialisation failure, a unique key drawn twice) need not fail them
+ * again. Anything else (a statement timeout, a defect) would: each gets
+ * the answer it would have had alone. */
+static bool worth_asking_alone(const PGresult *res)
+{
+    const char *state = db_sqlstate(res);
+    return strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||
+           strcmp(state, "23505") == 0;
+}
+
 static void admit_done(void *arg, enum db_status st, PGresult *res)
 {
     struct batch *b = arg;
     int n = batch_len(b);
     bool shaped = st == DB_OK && PQntuples(res) == n && PQnfields(res) == NCOLS;
     if (st == DB_ERROR)
-        /* a deadlock or a serialisation failure: the transaction wrote
-         * nothing, and each asks again alone */
-        log_msg(LOG_WARN, "registration_admit: a batch of %d failed (%s), each asks alone: %s", n,
-                db_sqlstate(res), PQresultErrorMessage(res));
-    else if (st == DB_OK && !shaped)
-        log_msg(LOG_ERROR, "registration_admit: %d rows of %d columns for a batch of %d",
-                PQntuples(res), PQnfields(res), n);
+        log_msg(LOG_WARN, "registration_admit: a batch of %d failed (%s)%s: %s", n,
+                db_sqlstate(res), worth_asking_alone(res) ? ", each asks alone" : "",
+                PQresultErrorMessage(res));
     for (int i = 0; i < n; i++) {
         struct req *r = batch_req(b, i);
         struct admit_item *it = batch_item(b, i);
-        if (st == DB_UNAVAILABLE) {
-            it->done(r, st, NULL);
+        if (st == DB_ERROR && worth_asking_alone(res)) {
+            /* (in any order: a failed batch's arrival order is lost) */
+            ask_alone(r, it);
             continue;
         }
-        if (!shaped || atoi(PQgetvalue(res, i, COL_ORD)) != i + 1 ||
-            PQgetisnull(res, i, COL_STATUS)) {
+        if (st != DB_OK || !shaped || atoi(PQgetvalue(res, i, COL_ORD)) != i + 1) {
+            /* the batch's own answer: 503 when the database went away, and
+             * a result of the wrong shape is the function's defect, a 500
+             * (req_done_sql logs it), never a reason to register again */
+            it->done(r, st, res);
+            continue;
+        }
+        if (PQgetisnull(res, i, COL_STATUS)) {
             ask_alone(r, it);
             continue;
         }
