@@ -293,11 +293,11 @@ END
 $$;
 
 -- Batched admission (issue 20; services/registration/admission.c): the
--- requests for one category and mode that reached one gessd worker within
--- admission_batch_ms, decided in one transaction, so that one WAL flush
--- confirms many seats. p_items is a JSON array in arrival order of
---   {"account": uuid, "answers": {...}, "badge": text, "key": text|null,
---    "hash": hex}
+-- registrations for one edition that reached one gessd worker together,
+-- decided in one transaction, so that one WAL flush confirms many seats.
+-- p_items is a JSON array in arrival order of
+--   {"account": uuid, "category": code, "mode": text, "answers": {...},
+--    "badge": text, "key": text|null, "hash": hex}
 -- and each item is answered as registration_create would have answered it
 -- alone: one row per item, ord counting from 1. Everything is decided in
 -- bulk, in a handful of statements whatever the batch's size; where that
@@ -307,59 +307,64 @@ $$;
 -- and a row ON CONFLICT skipped (that person registered through another
 -- batch meanwhile; a badge code drawn twice).
 --
--- Seats are given in arrival order: the first items up to what a plain
--- read shows free are written with a seat, the rest waitlisted, with
--- created_at one microsecond apart so that the waitlist keeps the order.
--- Their mails and answers are written next, and the seats taken last with
--- the one lock of the category_modes row (FOR NO KEY UPDATE, then the
--- guarded update the CHECK backs), held from there to the commit, as in
--- registration_create; when another batch took seats since the plain
--- read, the last of ours are waitlisted instead, their mails and answers
--- rewritten.
-CREATE OR REPLACE FUNCTION registration_admit(p_slug text, p_category text, p_mode text,
-                                              p_items jsonb)
+-- Seats are given in arrival order within each category and mode: the
+-- first items up to what a plain read shows free are written with a seat,
+-- the rest waitlisted, with created_at one microsecond apart so that the
+-- waitlist keeps the order. Their mails and answers are written next, and
+-- the seats taken last with the one lock of each category_modes row (FOR
+-- NO KEY UPDATE, then the guarded update the CHECK backs), taken in the
+-- order of the rows' keys (two batches never wait for each other in a
+-- circle) and held from there to the commit, as in registration_create;
+-- when another batch took seats since the plain read, the last of ours are
+-- waitlisted instead, their mails and answers rewritten.
+CREATE OR REPLACE FUNCTION registration_admit(p_slug text, p_items jsonb)
 RETURNS TABLE (ord integer, status integer, problem text, body json)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
     n integer;
     acc uuid[];
+    cat text[];
+    mde text[];
     ans jsonb[];
     bdg text[];
     kys text[];
     hsh bytea[];
     who text[];         -- each item's sector
+    ci integer[];       -- each item's category: an index into cats, NULL when unknown
+    mi integer[];       -- each item's mode: an index into modes, NULL when not offered
+    room integer[];     -- by index into modes: the seats a plain read shows free
     undecided boolean[];
     st integer[];       -- the answers, by ord
     pr text[];
     bd json[];
     one api_answer;
     e editions;
-    c categories;
-    m category_modes;
+    cats categories[];
+    modes category_modes[];
     qs questions[];
-    errs_before jsonb := '[]';
-    errs_after jsonb := '[]';
     errs jsonb;
     x record;
     i integer;
-    room integer;
-    seated integer;
+    k integer;
     granted integer;
     t0 timestamptz;
     regs registrations[];
     reg registrations;
 BEGIN
     SELECT count(*), array_agg((t.x ->> 'account')::uuid ORDER BY t.o),
+           array_agg(t.x ->> 'category' ORDER BY t.o), array_agg(t.x ->> 'mode' ORDER BY t.o),
            array_agg(coalesce(t.x -> 'answers', '{}') ORDER BY t.o),
            array_agg(t.x ->> 'badge' ORDER BY t.o), array_agg(t.x ->> 'key' ORDER BY t.o),
            array_agg(decode(t.x ->> 'hash', 'hex') ORDER BY t.o)
-      INTO n, acc, ans, bdg, kys, hsh
+      INTO n, acc, cat, mde, ans, bdg, kys, hsh
       FROM jsonb_array_elements(p_items) WITH ORDINALITY AS t(x, o);
     undecided := array_fill(true, ARRAY[n]);
     st := array_fill(NULL::integer, ARRAY[n]);
     pr := array_fill(NULL::text, ARRAY[n]);
     bd := array_fill(NULL::json, ARRAY[n]);
+    ci := array_fill(NULL::integer, ARRAY[n]);
+    mi := array_fill(NULL::integer, ARRAY[n]);
 
     -- A person twice in one batch: the first is decided here, the others
     -- alone afterwards (then a replay, already-registered or in flight,
@@ -412,31 +417,54 @@ BEGIN
         RETURN;
     END IF;
 
-    -- What is wrong with the category or mode is wrong for every item;
-    -- the sector and the answers are each person's.
-    IF p_mode NOT IN ('in_person', 'online') THEN
-        errs_before := errs_before || core_field_error('mode', 'one_of', 'in_person, online');
-    END IF;
-    SELECT * INTO c FROM categories WHERE edition_id = e.id AND code = p_category;
-    IF NOT FOUND THEN
-        errs_before := errs_before || core_field_error('category', 'unknown');
-    ELSE
-        SELECT * INTO m FROM category_modes WHERE category_id = c.id AND mode = p_mode;
-        IF NOT FOUND AND p_mode IN ('in_person', 'online') THEN
-            errs_after := core_field_error('mode', 'not_offered');
-        END IF;
-    END IF;
+    -- The batch's categories and their modes, each read once; the modes in
+    -- the order their rows are locked in.
+    SELECT array_agg(y ORDER BY y.id) INTO cats
+      FROM categories y WHERE y.edition_id = e.id AND y.code = ANY (cat);
+    SELECT array_agg(y ORDER BY y.category_id, y.mode) INTO modes
+      FROM category_modes y WHERE y.category_id IN (SELECT z.id FROM unnest(cats) z);
+    room := array_fill(0, ARRAY[greatest(cardinality(modes), 1)]);
+    FOR k IN 1 .. coalesce(cardinality(modes), 0) LOOP
+        room[k] := CASE WHEN (modes[k]).capacity IS NULL THEN n
+                        ELSE greatest((modes[k]).capacity - (modes[k]).taken, 0) END;
+    END LOOP;
     SELECT array_agg(q ORDER BY q.position, q.created_at) INTO qs
       FROM questions q WHERE q.edition_id = e.id;
     SELECT array_agg((SELECT a.sector FROM accounts a WHERE a.id = u.id) ORDER BY u.o) INTO who
       FROM unnest(acc) WITH ORDINALITY AS u(id, o);
+
+    -- Each item's problems, in registration_create's order: the mode, the
+    -- category, the person's sector, whether the category offers the mode,
+    -- the answers.
     FOR i IN 1 .. n LOOP
         CONTINUE WHEN NOT undecided[i];
-        errs := errs_before;
-        IF cardinality(c.sectors) > 0 AND (who[i] IS NULL OR NOT who[i] = ANY (c.sectors)) THEN
-            errs := errs || core_field_error('category', 'sector_closed');
+        FOR k IN 1 .. coalesce(cardinality(cats), 0) LOOP
+            IF (cats[k]).code = cat[i] THEN
+                ci[i] := k;
+                EXIT;
+            END IF;
+        END LOOP;
+        FOR k IN 1 .. coalesce(cardinality(modes), 0) LOOP
+            IF (modes[k]).category_id = (cats[ci[i]]).id AND (modes[k]).mode = mde[i] THEN
+                mi[i] := k;
+                EXIT;
+            END IF;
+        END LOOP;
+        errs := '[]';
+        IF mde[i] NOT IN ('in_person', 'online') THEN
+            errs := errs || core_field_error('mode', 'one_of', 'in_person, online');
         END IF;
-        errs := errs || errs_after;
+        IF ci[i] IS NULL THEN
+            errs := errs || core_field_error('category', 'unknown');
+        ELSE
+            IF cardinality((cats[ci[i]]).sectors) > 0
+               AND (who[i] IS NULL OR NOT who[i] = ANY ((cats[ci[i]]).sectors)) THEN
+                errs := errs || core_field_error('category', 'sector_closed');
+            END IF;
+            IF mi[i] IS NULL AND mde[i] IN ('in_person', 'online') THEN
+                errs := errs || core_field_error('mode', 'not_offered');
+            END IF;
+        END IF;
         IF qs IS NOT NULL OR ans[i] <> '{}' THEN
             errs := errs || registration_answer_errors(qs, ans[i]);
         END IF;
@@ -464,21 +492,20 @@ BEGIN
         st[x.o] := one.status; pr[x.o] := one.problem; bd[x.o] := one.body; undecided[x.o] := false;
     END LOOP;
 
-    room := CASE WHEN m.capacity IS NULL THEN n ELSE greatest(m.capacity - m.taken, 0) END;
     t0 := clock_timestamp();
     -- Rows go in by account, not by arrival: two batches that both hold
     -- the same two people (each double-submitting on two workers) then
     -- wait for each other's rows in one order, never in a circle. Arrival
     -- order is in place and created_at.
     WITH todo AS (
-        SELECT u.o, u.a, row_number() OVER (ORDER BY u.o) AS place
+        SELECT u.o, u.a, row_number() OVER (PARTITION BY mi[u.o] ORDER BY u.o) AS place
           FROM unnest(acc) WITH ORDINALITY AS u(a, o) WHERE undecided[u.o]
     ), ins AS (
         INSERT INTO registrations (edition_id, account_id, category_id, mode, status, badge_code,
                                    answers, sector, created_at)
-        SELECT e.id, t.a, c.id, p_mode,
-               CASE WHEN t.place > room THEN 'waitlisted'
-                    WHEN c.requires_approval THEN 'pending' ELSE 'confirmed' END,
+        SELECT e.id, t.a, (cats[ci[t.o]]).id, mde[t.o],
+               CASE WHEN t.place > room[mi[t.o]] THEN 'waitlisted'
+                    WHEN (cats[ci[t.o]]).requires_approval THEN 'pending' ELSE 'confirmed' END,
                bdg[t.o], ans[t.o], who[t.o], t0 + t.o * interval '1 microsecond'
           FROM todo t ORDER BY t.a
         ON CONFLICT DO NOTHING
@@ -491,61 +518,64 @@ BEGIN
     END IF;
 
     -- Each person's mail and answer (stored under their key), written
-    -- before the seats are taken, so that the row lock is held for the
-    -- seat update and the commit only.
+    -- before the seats are taken, so that the row locks are held for the
+    -- seat updates and the commit only.
     INSERT INTO outbox (kind, account_id, payload)
-    SELECT 'registration_created', r.account_id, registration_mail(r, c, e)
-      FROM unnest(regs) r ORDER BY r.created_at;
+    SELECT 'registration_created', r.account_id, registration_mail(r, y, e)
+      FROM unnest(regs) r JOIN unnest(cats) y ON y.id = r.category_id
+     ORDER BY r.created_at;
     FOREACH reg IN ARRAY regs LOOP
         i := array_position(acc, reg.account_id);
-        st[i] := 201; bd[i] := registration_made(reg, c, e); undecided[i] := false;
+        st[i] := 201; bd[i] := registration_made(reg, cats[ci[i]], e); undecided[i] := false;
     END LOOP;
     INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)
     SELECT r.account_id, kys[u.o], hsh[u.o], 201, bd[u.o]::text
       FROM unnest(regs) r, LATERAL (SELECT array_position(acc, r.account_id) AS o) u
      WHERE kys[u.o] IS NOT NULL;
 
-    SELECT count(*) INTO seated FROM unnest(regs) r WHERE r.status <> 'waitlisted';
-    IF seated = 0 THEN
-        RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
-        RETURN;
-    END IF;
-    -- NO KEY UPDATE: the lock the guarded update takes, which the KEY
-    -- SHARE of other batches' inserts (their foreign key) does not block;
-    -- FOR UPDATE would, and two batches would deadlock
-    SELECT capacity, taken INTO m.capacity, m.taken FROM category_modes
-     WHERE category_id = c.id AND mode = p_mode FOR NO KEY UPDATE;
-    granted := CASE WHEN m.capacity IS NULL THEN seated
-                    ELSE least(seated, greatest(m.capacity - m.taken, 0)) END;
-    IF granted > 0 THEN
-        UPDATE category_modes SET taken = taken + granted
-         WHERE category_id = c.id AND mode = p_mode
-           AND (capacity IS NULL OR taken + granted <= capacity);
-        IF NOT FOUND THEN
-            -- cannot happen while the row is locked; were it ever to, the
-            -- batch fails whole rather than seat people uncounted
-            RAISE EXCEPTION 'registration_admit: % seats of % % not taken', granted, c.id, p_mode;
+    FOR x IN SELECT r.category_id, r.mode, count(*) AS seated FROM unnest(regs) r
+              WHERE r.status <> 'waitlisted' GROUP BY 1, 2 ORDER BY 1, 2
+    LOOP
+        -- NO KEY UPDATE: the lock the guarded update takes, which the KEY
+        -- SHARE of other batches' inserts (their foreign key) does not
+        -- block; FOR UPDATE would, and two batches would deadlock
+        SELECT CASE WHEN y.capacity IS NULL THEN x.seated
+                    ELSE least(x.seated, greatest(y.capacity - y.taken, 0)) END
+          INTO granted
+          FROM category_modes y WHERE y.category_id = x.category_id AND y.mode = x.mode
+           FOR NO KEY UPDATE;
+        IF granted > 0 THEN
+            UPDATE category_modes SET taken = taken + granted
+             WHERE category_id = x.category_id AND mode = x.mode
+               AND (capacity IS NULL OR taken + granted <= capacity);
+            IF NOT FOUND THEN
+                -- cannot happen while the row is locked; were it ever to,
+                -- the batch fails whole rather than seat people uncounted
+                RAISE EXCEPTION 'registration_admit: % seats of % % not taken', granted,
+                    x.category_id, x.mode;
+            END IF;
         END IF;
-    END IF;
-    IF granted < seated THEN
+        CONTINUE WHEN granted = x.seated;
         -- Another batch took seats since the plain read: the last of ours
         -- wait instead, and their mail and answer say so (rare: at the
         -- moment a mode fills up).
         FOR reg IN
             UPDATE registrations SET status = 'waitlisted'
-             WHERE id IN (SELECT r.id FROM unnest(regs) r WHERE r.status <> 'waitlisted'
-                           ORDER BY r.created_at DESC LIMIT seated - granted)
+             WHERE id IN (SELECT r.id FROM unnest(regs) r
+                           WHERE r.category_id = x.category_id AND r.mode = x.mode
+                             AND r.status <> 'waitlisted'
+                           ORDER BY r.created_at DESC LIMIT x.seated - granted)
             RETURNING *
         LOOP
             i := array_position(acc, reg.account_id);
-            bd[i] := registration_made(reg, c, e);
-            UPDATE outbox SET payload = registration_mail(reg, c, e)
+            bd[i] := registration_made(reg, cats[ci[i]], e);
+            UPDATE outbox SET payload = registration_mail(reg, cats[ci[i]], e)
              WHERE kind = 'registration_created' AND account_id = reg.account_id
                AND payload ->> 'registration_id' = reg.id::text;
             UPDATE idempotency_keys SET body = bd[i]::text
              WHERE account_id = reg.account_id AND key = kys[i];
         END LOOP;
-    END IF;
+    END LOOP;
     RETURN QUERY SELECT o::integer, st[o], pr[o], bd[o] FROM generate_series(1, n) AS o;
 END
 $$;

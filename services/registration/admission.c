@@ -1,7 +1,9 @@
 /* admission.c — batched admission (issue 20): the registrations for one
- * edition, category and mode that reach this worker together go to
- * PostgreSQL as one call of registration_admit (schema/), one transaction,
- * so that one commit confirms many seats instead of one per flush.
+ * edition that reach this worker together go to PostgreSQL as one call of
+ * registration_admit (schema/), one transaction, so that one commit
+ * confirms many seats instead of one per flush. One batch per edition,
+ * not per category: a rush spread over many categories batches as well as
+ * one on a single category (the seats of each are still taken apart).
  *
  * Each request keeps its own answer: its row of the batch's result, handed
  * to its callback as if it had asked alone. What the batch leaves
@@ -18,9 +20,8 @@
 #include "registration/registration.h"
 
 const struct db_stmt registration_stmt_admit = {
-    "registration_admit",
-    "SELECT ord, status, problem, body FROM registration_admit($1, $2, $3, $4::jsonb)"
-    " ORDER BY ord"};
+    "registration_admit", "SELECT ord, status, problem, body FROM registration_admit($1, $2::jsonb)"
+                          " ORDER BY ord"};
 
 /* What a request brings to its batch besides itself. */
 struct admit_item {
@@ -115,7 +116,9 @@ static char *items_text(struct batch *b)
         struct admit_item *it = batch_item(b, i);
         json_t *answers = json_object_get(r->body, "answers");
         json_t *o = json_pack(
-            "{s:s, s:o, s:s, s:o, s:s}", "account", r->auth.account_id, "answers",
+            "{s:s, s:s, s:s, s:o, s:s, s:o, s:s}", "account", r->auth.account_id, "category",
+            json_string_value(json_object_get(r->body, "category")), "mode",
+            json_string_value(json_object_get(r->body, "mode")), "answers",
             json_is_object(answers) ? json_incref(answers) : json_object(), "badge", it->badge,
             "key", it->key != NULL ? json_string(it->key) : json_null(), "hash", it->hash);
         if (o == NULL || json_array_append_new(items, o) != 0) {
@@ -130,12 +133,9 @@ static char *items_text(struct batch *b)
 
 static void admit_send(struct batch *b)
 {
-    struct req *first = batch_req(b, 0);
     char *text = items_text(b);
-    const char *params[] = {req_param(first, "slug"),
-                            json_string_value(json_object_get(first->body, "category")),
-                            json_string_value(json_object_get(first->body, "mode")), text};
-    if (text != NULL && batch_query(b, &registration_stmt_admit, 4, params, admit_done)) {
+    const char *params[] = {req_param(batch_req(b, 0), "slug"), text};
+    if (text != NULL && batch_query(b, &registration_stmt_admit, 2, params, admit_done)) {
         free(text);
         return;
     }
@@ -156,13 +156,9 @@ void registration_admit(struct req *r, const char *key, const char *hash, req_db
     it->done = done;
     memcpy(it->hash, hash, sizeof it->hash);
     registration_badge_code(it->badge);
-    /* one batch per edition, category and mode: what registration_admit
-     * decides together (the fields are checked strings without newlines
-     * of at most 32 characters; a slug is shorter than the key's cap) */
+    /* one batch per edition: what registration_admit decides together */
     char bkey[256];
-    int len = snprintf(bkey, sizeof bkey, "%s\n%s\n%s", req_param(r, "slug"),
-                       json_string_value(json_object_get(r->body, "category")),
-                       json_string_value(json_object_get(r->body, "mode")));
+    int len = snprintf(bkey, sizeof bkey, "%s", req_param(r, "slug"));
     bool fits = len >= 0 && (size_t)len < sizeof bkey;
     if (fits && req_batch(r, &admit_kind, bkey, it))
         return;

@@ -34,7 +34,7 @@ void registration_send(struct req *r, const char *answers_text, const char *key,
 char *registration_answers_text(const struct req *r);
 void registration_badge_code(char out[VOCAB_BADGE_LEN + 1]);
 
-/* admission.c: r joins the batch of its edition, category and mode
+/* admission.c: r joins the batch of its edition
  * (core/batch.h); done gets r's own answer, as from registration_send. */
 void registration_admit(struct req *r, const char *key, const char *hash, req_db_cb done);
 

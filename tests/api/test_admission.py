@@ -277,3 +277,52 @@ def test_kill_9_in_the_middle_of_a_batch(gess, staff):
     assert set(per_tx.values()) <= {1, 8}, per_tx
     assert sum(per_tx.values()) <= 25
     print(f"\nafter the kill: {len(rows)} registrations, {len(acked)} acknowledged")
+
+
+def test_a_batch_spans_categories_and_modes(gess, staff):
+    """One batch per edition: the seats of each category and mode are
+    counted apart, in arrival order within each."""
+    inst = batching_gessd(gess, "gessd-admit-span", GESS_ADMISSION_BATCH_MAX="7")
+    via = h.Via(gess, inst)
+    ed = h.create_edition(gess, staff.organizer)
+    slug = ed["slug"]
+    a = h.create_category(gess, staff.organizer, slug, code="taller", modes={"in_person": 2})
+    b = h.create_category(gess, staff.organizer, slug, code="foro",
+                          modes={"in_person": 1, "online": None})
+    users = h.fast_users(gess, 8, prefix="span")
+    ta = {"category": "taller", "mode": "in_person"}
+    fi = {"category": "foro", "mode": "in_person"}
+    fo = {"category": "foro", "mode": "online"}
+    before = h.batch_metrics(inst.base)
+
+    lock = SeatLock(gess, a["id"])
+    try:
+        futs = send_in_order(via, [(users[0], slug, ta, None)])
+        h.wait_until(lambda: waiting_on_lock(gess) >= 1, 10, what="the first at the seat row")
+        futs += send_in_order(via, [(users[1], slug, ta, None), (users[2], slug, fi, None),
+                                    (users[3], slug, fo, None), (users[4], slug, ta, None),
+                                    (users[5], slug, ta, None), (users[6], slug, fi, None),
+                                    (users[7], slug, {"category": "taller", "mode": "online"},
+                                     None)])
+        h.wait_until(lambda: waiting_on_lock(gess) >= 2, 10, what="the batch at the seat row")
+    finally:
+        lock.release()
+    rs = [f.result() for f in futs]
+    for r in rs:
+        h.check_common(r)
+    count, total = h.batch_metrics(inst.base)
+    assert (count - before[0], total - before[1]) == (2, 8)
+    p = h.assert_problem(rs[7], 422, "validation-failed")
+    assert h.error_fields(p) == ["mode"]
+    got = [h.assert_json(r, 201)["status"] for r in rs[:7]]
+    assert got == ["confirmed", "confirmed", "confirmed", "confirmed",
+                   "waitlisted", "waitlisted", "waitlisted"], got
+    assert dict(gess.sql("SELECT category_id::text || ' ' || mode, taken FROM category_modes"
+                         " WHERE category_id = ANY(%s::uuid[])", ([a["id"], b["id"]],))) == {
+        a["id"] + " in_person": 2, b["id"] + " in_person": 1, b["id"] + " online": 1}
+    assert h.seat_violations(gess, ed["id"]) == []
+    line = [r[0] for r in gess.sql(
+        "SELECT account_id::text FROM registrations WHERE category_id = %s AND status = 'waitlisted'"
+        " ORDER BY created_at, id", (a["id"],))]
+    assert line == [users[4]["account"]["id"], users[5]["account"]["id"]]
+    inst.stop()

@@ -64,7 +64,7 @@ CORES=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 WORKERS=${BENCH_WORKERS:-$CORES}
 PARTS=${BENCH_PARTS:-a b c d e f g h i j}
 DDUR=${BENCH_D_DURATION:-$DUR}
-DACC=${BENCH_D_ACCOUNTS:-40000}
+DACC=${BENCH_D_ACCOUNTS:-60000}
 DLC=${BENCH_D_LOW_CONNECTIONS:-8}
 DFSYNC=${BENCH_D_FSYNC:-on}
 GN=${BENCH_G_SLOWLORIS:-1000}
@@ -467,7 +467,8 @@ PYEOF
     # edition, so every run starts with all DACC accounts unregistered),
     # published, window open, categories hot and cat01..cat20 with room
     # for far more in-person seats than a run can take.
-    D_EDITIONS="check w-g w-p g-hot-$WC p-hot-$WC g-hot-$DLC p-hot-$DLC g-20-$WC p-20-$WC g-20-$DLC p-20-$DLC"
+    D_EDITIONS="check w-g w-p g-hot-$WC p-hot-$WC g-hot-$DLC p-hot-$DLC g-20-$WC p-20-$WC g-20-$DLC p-20-$DLC
+                b-hot-$WC b-hot-$DLC b-20-$WC b-20-$DLC o-hot-$WC"
     D_VALUES= k=100
     for e in $D_EDITIONS; do k=$((k + 1)); D_VALUES="${D_VALUES:+$D_VALUES, }('bench-d-$e', $k)"; done
     psql "$URL" -XAtq -v ON_ERROR_STOP=1 -v tmpl="$TMPL" >/dev/null 2>"$TMP/psql.err" <<SQL \
@@ -543,6 +544,30 @@ SQL
         grep -q 'FROM tokens.*\\gset$' "$1" && grep -q 'FROM registration_create(' "$1"
     }
     mkpgb "$TMP/d_hot.sql" cat || { note "auth_stmt_lookup or registration_stmt_create not found in the sources"; FAILED=1; }
+    # The batched statement (issue 20), as a gessd worker sends it for B
+    # requests of one edition: B token lookups (one per request, each its
+    # own transaction, as gessd's), then one registration_admit with the B
+    # items, accounts n0 .. n0+B-1 read from bench_pool (an index range scan
+    # where gessd has the ids from its lookups), badge codes from the
+    # account numbers, no keys, each item's category from its account
+    # number (round-robin, as register.lua sends them). One pgbench
+    # transaction is one batch.
+    mkpgb_batch() { # OUT B CATEGORY-SQL-OF-n
+        { echo "\\set i :i + 1"
+          echo "\\set n0 (((:i - 1) * :clients + :client_id) * $2) % (:pool - $2) + 1"
+          j=0
+          while [ "$j" -lt "$2" ]; do
+              echo "\\set n :n0 + $j"
+              "$PY" "$LOAD/stmt.py" "$ROOT/services/core/auth.c" auth_stmt_lookup \
+                  "=(SELECT h FROM bench_pool WHERE n = :n)" idle || return 1
+              j=$((j + 1))
+          done
+          "$PY" "$LOAD/stmt.py" "$ROOT/services/registration/admission.c" registration_stmt_admit \
+              slug \
+              "=(SELECT jsonb_agg(jsonb_build_object('account', account_id, 'category', $3, 'mode', 'in_person', 'answers', '{}'::jsonb, 'badge', translate(lpad(upper(to_hex(:run::bigint * 100000000 + n)), 10, '0'), '0123456789ABCDEF', '23456789ABCDEFGH'), 'key', NULL, 'hash', :rh::text) ORDER BY n) FROM bench_pool WHERE n >= :n0 AND n < :n0 + $2)::text"
+        } >"$1"
+        grep -q 'FROM registration_admit(' "$1"
+    }
     mkpgb "$TMP/d_20.sql" "=('cat' || lpad(:k::text, 2, '0'))" || FAILED=1
 
     # Wait events of the active client backends, sampled every ~0.1 s (plus
@@ -578,11 +603,37 @@ SQL
     d_rows() { # EDITION -> registrations created in it (all confirmed here)
         psql "$URL" -XAtq -c "SELECT count(*) FILTER (WHERE r.status = 'confirmed') || ' ' || count(*) FROM registrations r JOIN editions e ON e.id = r.edition_id WHERE e.slug = 'bench-d-$1'" 2>/dev/null
     }
-    d_wrk() { # TAG CONNECTIONS CATEGORIES SECONDS
+    d_wrk() { # TAG CONNECTIONS CATEGORIES SECONDS [BASE-URL PID]
+        base=${5:-$G}
+        curl -sS --max-time 5 "$base/metrics" >"$TMP/d_m0.$1" 2>/dev/null
+        c0=$(cpu_snap "${6:-}")
         wrk -t"$WT" -c"$2" -d"$4s" --latency --timeout 10s -s "$LOAD/register.lua" \
-            "$G/v1/editions/bench-d-$1/registrations" -- "$TMP/d_tokens" "$3" "$WT" >"$TMP/d_$1" 2>&1 \
+            "$base/v1/editions/bench-d-$1/registrations" -- "$TMP/d_tokens" "$3" "$WT" >"$TMP/d_$1" 2>&1 \
             || { note "wrk (registrations, $1) failed:"; sed 's/^/  /' "$TMP/d_$1" >&2; FAILED=1; }
+        c1=$(cpu_snap "${6:-}")
+        d_cpu "$1" "$c0" "$c1" "$(d_rows "$1" | cut -d' ' -f2)"
+        curl -sS --max-time 5 "$base/metrics" >"$TMP/d_m1.$1" 2>/dev/null
+        "$PY" "$LOAD/batch_stats.py" "$TMP/d_m0.$1" "$TMP/d_m1.$1" >"$TMP/d_batch.$1" 2>/dev/null
         alive "d. ($1)"
+    }
+    # CPU of the run, in clock ticks: gessd's process (all threads), every
+    # postgres process (its pool's backends live through the run), and the
+    # machine's busy total (the rest is wrk, the sampler, the system)
+    cpu_snap() {
+        g=$(awk '{ print $14 + $15 }' "/proc/${1:-$GESSD_PID}/stat" 2>/dev/null)
+        p=$(for f in /proc/[0-9]*/stat; do read -r l <"$f" 2>/dev/null && echo "$l"; done 2>/dev/null |
+            awk '$2 == "(postgres)" { t += $14 + $15 } END { print t + 0 }')
+        t=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat)
+        echo "${g:-0} $p $t"
+    }
+    d_cpu() { # TAG BEFORE AFTER ROWS -> ms of CPU per registration: gessd, postgres, all
+        echo "$2 $3 $4" | awk -v hz="$(getconf CLK_TCK)" '{
+            if ($7 + 0 == 0) exit
+            printf "gessd %.3f, postgres %.3f, all %.3f ms CPU per registration",
+                   ($4 - $1) * 1000 / hz / $7, ($5 - $2) * 1000 / hz / $7, ($6 - $3) * 1000 / hz / $7 }' >"$TMP/d_cpu.$1"
+    }
+    d_batch() { # TAG FIELD -> a field of batch_stats.py's line for that run
+        sed -n "s/.*$2=\([^ ]*\).*/\1/p" "$TMP/d_batch.$1" 2>/dev/null | head -n 1
     }
     d_pgb() { # TAG CLIENTS SCRIPT SECONDS RUN
         mkdir -p "$TMP/d_pgbench.$1"
@@ -625,12 +676,48 @@ SQL
                 start_sampler "p-$kind-$c"
                 d_pgb "p-$kind-$c" "$c" "$script" "$DDUR" "$run"
                 stop_sampler "p-$kind-$c"
+                # the batched statement at the batch size gessd's run had
+                # (its mean, rounded), by as many clients as such batches
+                # the run's connections make at once (at most gessd's
+                # database connections)
+                bs=$(d_batch "g-$kind-$c" mean)
+                bs=$(awk -v m="${bs:-1}" 'BEGIN { b = int(m + 0.5); if (b < 1) b = 1; if (b > 64) b = 64; print b }')
+                bc=$(awk -v c="$c" -v b="$bs" -v cap="$((WORKERS * ${GESS_DB_POOL_SIZE:-4}))" \
+                    'BEGIN { n = int(c / b + 0.5); if (n < 1) n = 1; if (n > cap) n = cap; print n }')
+                cexpr="'hot'"; [ "$kind" = 20 ] && cexpr="'cat' || lpad((n % 20 + 1)::text, 2, '0')"
+                if mkpgb_batch "$TMP/d_b-$kind-$c.sql" "$bs" "$cexpr"; then
+                    run=$((run + 1))
+                    eval "D_BS_${kind}_$c=$bs D_BC_${kind}_$c=$bc"
+                    start_sampler "b-$kind-$c"
+                    d_pgb "b-$kind-$c" "$bc" "$TMP/d_b-$kind-$c.sql" "$DDUR" "$run"
+                    stop_sampler "b-$kind-$c"
+                else
+                    note "registration_stmt_admit not found in the sources"; FAILED=1
+                fi
             fi
         done
     done
 
+    # Today's path for comparison: a second gessd with batching off
+    # (admission_batch_ms = 0), every registration its own transaction.
+    OPORT=$(free_port) || die "no free port"
+    GESS_ADMISSION_BATCH_MS=0 GESS_LISTEN=127.0.0.1:$OPORT "$BUILD/gessd" serve >"$TMP/gessd_o.log" 2>&1 &
+    OPID=$!
+    if wait_http "http://127.0.0.1:$OPORT/healthz" "$OPID"; then
+        note "d. hot, one by one (admission_batch_ms = 0): wrk -c$WC (${DDUR}s)"
+        start_sampler "o-hot-$WC"
+        d_wrk "o-hot-$WC" "$WC" hot "$DDUR" "http://127.0.0.1:$OPORT" "$OPID"
+        stop_sampler "o-hot-$WC"
+    else
+        note "the one-by-one gessd did not come up"; FAILED=1
+    fi
+    kill -TERM "$OPID" 2>/dev/null; wait "$OPID" 2>/dev/null
+    D_O_hot=$(d_gessd_rate "o-hot-$WC") D_OP_hot=$(wrk_p99 "$TMP/d_o-hot-$WC")
+
     for c in $WC $DLC; do
         for kind in hot 20; do
+            eval "D_B_${kind}_$c=\$(d_pgb_rate b-$kind-$c)"
+            eval "D_BP_${kind}_$c=\$(pgb_p99 \"\$TMP/d_pgbench.b-$kind-$c\")"
             eval "D_G_${kind}_$c=\$(d_gessd_rate g-$kind-$c)"
             eval "D_GP_${kind}_$c=\$(wrk_p99 \"\$TMP/d_g-$kind-$c\")"
             eval "D_P_${kind}_$c=\$(d_pgb_rate p-$kind-$c)"
@@ -1547,18 +1634,28 @@ if want d; then
     for kind in hot 20; do
         for c in $WC $DLC; do
             eval "g=\${D_G_${kind}_$c:-} gp=\${D_GP_${kind}_$c:-} p=\${D_P_${kind}_$c:-} pp=\${D_PP_${kind}_$c:-}"
-            r=$(ratio "$g" "$p")
+            eval "b=\${D_B_${kind}_$c:-} bp=\${D_BP_${kind}_$c:-} bs=\${D_BS_${kind}_$c:-} bc=\${D_BC_${kind}_$c:-}"
+            r=$(ratio "$g" "$b")
             if [ "$kind" = hot ]; then lbl="d1. 1 hot category reg/s -c$c"; else lbl="d2. 20 categories reg/s -c$c"; fi
-            row "$lbl" "$(n "$g")" "$(n "$p")" "pgbench" "$r" ">= 0.70" "$(met "$r" ">=" 0.7)"
+            row "$lbl" "$(n "$g")" "$(n "$b")" "pgbench, batches of $(n "$bs") x$(n "$bc")" "$r" ">= 0.70" "$(met "$r" ">=" 0.7)"
             if [ "$c" = "$WC" ]; then
-                row "   p99 ms" "$(n "$gp")" "$(n "$pp")" "" "" "< 100" "$(met "$gp" "<" 100)"
+                row "   p99 ms" "$(n "$gp")" "$(n "$bp")" "" "" "< 50" "$(met "$gp" "<" 50)"
             else
-                row "   p99 ms" "$(n "$gp")" "$(n "$pp")" "" "" "" ""
+                row "   p99 ms" "$(n "$gp")" "$(n "$bp")" "" "" "" ""
             fi
+            row "   vs per-row SQL reg/s" "$(n "$g")" "$(n "$p")" "pgbench, registration_create" "$(ratio "$g" "$p")" "" ""
+            row "   per-row SQL p99 ms" "" "$(n "$pp")" "" "" "" ""
         done
         if [ "$kind" = hot ]; then
             eval "g=\${D_G_hot_$WC:-}"
-            row "   hot reg/s -c$WC, absolute" "$(n "$g")" "" "" "" ">= 800" "$(met "$g" ">=" 800)"
+            row "   hot reg/s -c$WC, absolute" "$(n "$g")" "" "" "" ">= 2000" "$(met "$g" ">=" 2000)"
+            row "   hot -c$WC, one by one (batch_ms 0)" "$(n "${D_O_hot:-}")" "" "gessd, batched" "$(ratio "$g" "${D_O_hot:-}")" "" ""
+            row "   one by one p99 ms" "$(n "${D_OP_hot:-}")" "" "" "" "" ""
+            # a request's wait for its batch: under the window plus two commits
+            wp=$(d_batch "g-hot-$WC" wait_p99_ms)
+            fl=$(sed -n 's/.*, \([0-9.]*\) ms each.*/\1/p' "$TMP/d_wal.g-hot-$WC" 2>/dev/null)
+            bound=$(awk -v w="${GESS_ADMISSION_BATCH_MS:-2}" -v f="${fl:-}" 'BEGIN { if (f == "") print ""; else printf "%.2f", w + 2 * f }')
+            row "   batch wait p99 ms -c$WC" "$(n "$wp")" "" "" "" "< $(n "$bound")" "$(met "$wp" "<" "${bound:-}")"
         fi
     done
 fi
@@ -1629,8 +1726,14 @@ want b && echo "   pgbench ran the token lookup from $(n "$ME_SRC") (-M prepared
 want c && echo "c. answers other than 201: $(n "$C_OTHER")${C_LAST:+ (last: $C_LAST)}; probe: $(n "$C_PRR") req/s, $(n "$C_PRE") errors;" \
                "stored hash parameters ${C_PARAMS:-n/a} (asked m=$MEM,t=$OPS)"
 if want d; then
-    echo "d. $(n "$D_SETTINGS") during d.; gessd: $WORKERS workers x db_pool_size ${GESS_DB_POOL_SIZE:-4 (default)} connections;" \
-         "pgbench: the lookup + registration_create from services/ (-M prepared -j$WT, as gess_app), fresh account per transaction"
+    echo "d. $(n "$D_SETTINGS") during d.; gessd: $WORKERS workers x db_pool_size ${GESS_DB_POOL_SIZE:-4 (default)} connections," \
+         "admission_batch_ms ${GESS_ADMISSION_BATCH_MS:-2 (default)}, admission_batch_max ${GESS_ADMISSION_BATCH_MAX:-64 (default)};" \
+         "pgbench per-row: the lookup + registration_create from services/ (-M prepared -j$WT, as gess_app), fresh account per transaction;" \
+         "pgbench batched: B lookups + one registration_admit of B fresh accounts per transaction, B = the gessd run's mean batch size"
+    for t in g-hot-$WC g-hot-$DLC g-20-$WC g-20-$DLC o-hot-$WC; do
+        [ -s "$TMP/d_batch.$t" ] && echo "   batches $t: $(cat "$TMP/d_batch.$t")"
+        [ -s "$TMP/d_cpu.$t" ] && echo "     $(cat "$TMP/d_cpu.$t")"
+    done
     for c in $WC $DLC; do
         for kind in hot 20; do
             f=$TMP/d_g-$kind-$c
@@ -1647,7 +1750,7 @@ if want d; then
         done
     done
     echo "   wait events of active backends (share of samples):"
-    for t in g-hot-$WC p-hot-$WC g-20-$WC p-20-$WC g-hot-$DLC p-hot-$DLC; do
+    for t in g-hot-$WC b-hot-$WC p-hot-$WC o-hot-$WC g-20-$WC b-20-$WC p-20-$WC g-hot-$DLC b-hot-$DLC p-hot-$DLC; do
         [ -f "$TMP/d_waits.$t" ] && echo "     $t: $(waits "$TMP/d_waits.$t"); $(cat "$TMP/d_wal.$t" 2>/dev/null)"
     done
     set -- $D_CHECK
