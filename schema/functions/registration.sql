@@ -495,8 +495,10 @@ BEGIN
     t0 := clock_timestamp();
     -- Rows go in by account, not by arrival: two batches that both hold
     -- the same two people (each double-submitting on two workers) then
-    -- wait for each other's rows in one order, never in a circle. Arrival
-    -- order is in place and created_at.
+    -- wait for each other's rows in one order, not in a circle (two badge
+    -- codes each drawn twice, crossed, still could: a deadlock, after
+    -- which each request asks alone). Arrival order is in place and
+    -- created_at.
     WITH todo AS (
         SELECT u.o, u.a, row_number() OVER (PARTITION BY mi[u.o] ORDER BY u.o) AS place
           FROM unnest(acc) WITH ORDINALITY AS u(a, o) WHERE undecided[u.o]

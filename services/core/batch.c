@@ -17,6 +17,10 @@
 #include "core/req.h"
 #include "core/worker.h"
 
+/* How many windows a batch waits for the one in flight before it goes
+ * anyway (window_over). */
+#define BATCH_PATIENCE 10
+
 struct slot {
     struct slot *next;
     struct batcher *bt;
@@ -214,8 +218,17 @@ static void window_over(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct batch *b = arg;
+    if (b->window_over || b->slot->inflight == 0) {
+        batch_send(b);
+        return;
+    }
+    /* Patience has a bound: a batch in flight that is stuck (at a row lock
+     * held long elsewhere) keeps the next one waiting BATCH_PATIENCE
+     * windows at most, then it goes anyway. */
     b->window_over = true;
-    if (b->slot->inflight == 0)
+    int ms = b->slot->bt->window_ms * (BATCH_PATIENCE - 1);
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    if (evtimer_add(b->timer, &tv) != 0)
         batch_send(b);
 }
 

@@ -1,7 +1,7 @@
 /* batch.h — requests of one kind and key that reach one worker close
  * together, answered by one statement (issue 20: the registrations for one
- * category and mode in one transaction, so that one WAL flush confirms
- * many seats instead of one).
+ * edition in one transaction, so that one WAL flush confirms many seats
+ * instead of one).
  *
  * A request joins its key's open batch. A batch goes when it holds `max`
  * requests, or once both `window_ms` have passed since its first request
@@ -9,11 +9,13 @@
  * answered: one batch of a key in flight per loop, as PostgreSQL groups
  * commits, so that the requests that come while one batch commits make
  * the next one instead of many small batches that queue for the same row.
- * A request therefore waits at most the window or the batch in flight
- * (its statement and commit, and the other loops' batch ahead of it at
- * the row). With nothing of its key in flight or gathering when a request
- * comes, the window is skipped: it goes at once, alone, so batching costs
- * an idle category nothing.
+ * A request therefore waits for the later of the window and the batches
+ * in flight (their statement and commit, and other loops' batches ahead
+ * of them at the row), but never more than ten windows: then it goes
+ * anyway. With nothing of its key in flight or gathering when a request
+ * comes, the window is skipped: it goes at once, alone. The key is the
+ * kind's choice (registration: the edition), and so is the trade-off: a
+ * quiet category of a busy edition waits with the edition's batch.
  *
  * The batcher owns each batch and its items from req_batch() to
  * batch_end(); a kind's send() runs one statement for the batch, answers
@@ -65,7 +67,8 @@ bool batch_query(struct batch *b, const struct db_stmt *stmt, int nparams,
                  const char *const *values, db_callback cb) __attribute__((warn_unused_result));
 
 /* The batch's statement answered: frees it and its items, and lets the
- * key's open batch go when this was the last of the key in flight. */
+ * key's open batch go when this was the last of the key in flight and its
+ * window is over. */
 void batch_end(struct batch *b);
 
 /* The batches' sizes, waits and statement times, per kind, for /metrics. */
