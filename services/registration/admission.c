@@ -44,13 +44,7 @@ static const struct batch_kind admit_kind = {"registration", admit_send, item_fr
 
 static void ask_alone(struct req *r, const struct admit_item *it)
 {
-    char *answers = registration_answers_text(r);
-    if (answers == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    registration_send(r, answers, it->key, it->hash, it->done);
-    free(answers);
+    registration_send(r, it->key, it->hash, it->done);
 }
 
 enum { COL_ORD, COL_STATUS, COL_ANSWER = COL_STATUS, NCOLS = 4 };
@@ -164,11 +158,5 @@ void registration_admit(struct req *r, const char *key, const char *hash, req_db
         return;
     if (!fits)
         item_free(it); /* (req_batch frees what it refuses) */
-    char *answers = registration_answers_text(r);
-    if (answers == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    registration_send(r, answers, key, hash, done);
-    free(answers);
+    registration_send(r, key, hash, done);
 }

@@ -61,9 +61,21 @@ void registration_check(struct valid *v, const json_t *body)
         valid_fail(v, "answers", MSG_NOT_OBJECT, 0, NULL);
 }
 
-void registration_send(struct req *r, const char *answers_text, const char *key, const char *hash,
-                       req_db_cb done)
+/* r->body's answers as JSON text ("{}" for none), malloc'd; NULL when out
+ * of memory. */
+static char *answers_text_of(const struct req *r)
 {
+    json_t *answers = json_object_get(r->body, "answers");
+    return json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
+}
+
+void registration_send(struct req *r, const char *key, const char *hash, req_db_cb done)
+{
+    char *answers_text = answers_text_of(r);
+    if (answers_text == NULL) {
+        req_reply_unavailable(r);
+        return;
+    }
     char badge[VOCAB_BADGE_LEN + 1];
     registration_badge_code(badge);
     const char *params[] = {r->auth.account_id,
@@ -74,8 +86,9 @@ void registration_send(struct req *r, const char *answers_text, const char *key,
                             badge,
                             key,
                             hash};
-    /* db_pool copies the values */
+    /* db_pool copies the values: answers_text is ours again on return */
     req_query(r, &registration_stmt_create, 8, params, done);
+    free(answers_text);
 }
 
 void registration_submit(struct req *r, const char *key, req_db_cb done)
@@ -97,23 +110,10 @@ void registration_submit(struct req *r, const char *key, req_db_cb done)
     free(canon);
     char hash[65];
     sodium_bin2hex(hash, sizeof hash, h, sizeof h);
-    if (req_config(r)->admission_batch_ms > 0) {
+    if (req_config(r)->admission_batch_ms > 0)
         registration_admit(r, key, hash, done);
-        return;
-    }
-    char *answers_text = registration_answers_text(r);
-    if (answers_text == NULL) {
-        req_reply_unavailable(r);
-        return;
-    }
-    registration_send(r, answers_text, key, hash, done);
-    free(answers_text);
-}
-
-char *registration_answers_text(const struct req *r)
-{
-    json_t *answers = json_object_get(r->body, "answers");
-    return json_is_object(answers) ? json_dumps(answers, JSON_COMPACT) : strdup("{}");
+    else
+        registration_send(r, key, hash, done);
 }
 
 void registration_create(struct req *r)

@@ -25,13 +25,8 @@ void registration_check(struct valid *v, const json_t *body);
  * Idempotency-Key (NULL: none) and the body's hash; done gets the answer. */
 void registration_submit(struct req *r, const char *key, req_db_cb done);
 /* registration_create's call alone (a fresh badge code each time), for
- * r->body's category and mode with answers_text: batching off, or an
- * item a batch left to be decided alone. */
-void registration_send(struct req *r, const char *answers_text, const char *key, const char *hash,
-                       req_db_cb done);
-/* r->body's answers as JSON text ("{}" for none), malloc'd; NULL when out
- * of memory. */
-char *registration_answers_text(const struct req *r);
+ * r->body: batching off, or an item a batch left to be decided alone. */
+void registration_send(struct req *r, const char *key, const char *hash, req_db_cb done);
 void registration_badge_code(char out[VOCAB_BADGE_LEN + 1]);
 
 /* admission.c: r joins the batch of its edition

@@ -61,6 +61,25 @@ def send_in_order(via, sends, gap_s=0.03):
     return futs
 
 
+def first_then_batch(gess, via, category_id, first, rest):
+    """Holds the category's seat row; sends `first` (user, slug, body, key),
+    which goes alone and waits there, then `rest`, which gather into one
+    batch that goes when full and waits there too; lets go. Returns the
+    answers in the order sent, each checked against the contract."""
+    lock = SeatLock(gess, category_id)
+    try:
+        futs = send_in_order(via, [first])
+        h.wait_until(lambda: waiting_on_lock(gess) >= 1, 10, what="the first at the seat row")
+        futs += send_in_order(via, rest)
+        h.wait_until(lambda: waiting_on_lock(gess) >= 2, 10, what="the batch at the seat row")
+    finally:
+        lock.release()
+    rs = [f.result() for f in futs]
+    for r in rs:
+        h.check_common(r)
+    return rs
+
+
 def test_a_batch_seats_and_waitlists_in_arrival_order(gess, staff):
     # the ten after the first fill a batch, which goes while the first waits
     inst = batching_gessd(gess, "gessd-admit-order", GESS_ADMISSION_BATCH_MAX="10")
@@ -72,17 +91,8 @@ def test_a_batch_seats_and_waitlists_in_arrival_order(gess, staff):
     body = {"category": "rush", "mode": "in_person"}
     before = h.batch_metrics(inst.base)
 
-    lock = SeatLock(gess, cat["id"])
-    try:
-        futs = send_in_order(via, [(users[0], ed["slug"], body, None)])
-        h.wait_until(lambda: waiting_on_lock(gess) >= 1, 10, what="the first at the seat row")
-        futs += send_in_order(via, [(u, ed["slug"], body, None) for u in users[1:]])
-        h.wait_until(lambda: waiting_on_lock(gess) >= 2, 10, what="the batch at the seat row")
-    finally:
-        lock.release()
-    rs = [f.result() for f in futs]
-    for r in rs:
-        h.check_common(r)
+    rs = first_then_batch(gess, via, cat["id"], (users[0], ed["slug"], body, None),
+                          [(u, ed["slug"], body, None) for u in users[1:]])
     regs = [h.assert_json(r, 201) for r in rs]
 
     # The first went alone, the ten after it as one batch.
@@ -140,11 +150,7 @@ def test_each_item_of_a_batch_keeps_its_own_answer(gess, staff):
     f_reg = h.register_ok(via, f, slug, "rush")
     before = h.batch_metrics(inst.base)
 
-    lock = SeatLock(gess, cat["id"])
-    try:
-        futs = send_in_order(via, [(first, slug, body, None)])
-        h.wait_until(lambda: waiting_on_lock(gess) >= 1, 10, what="the first at the seat row")
-        futs += send_in_order(via, [
+    rs = first_then_batch(gess, via, cat["id"], (first, slug, body, None), [
             (a, slug, body, "ka"),                                   # 1 a, keyed
             (a, slug, body, "ka"),                                   # 2 a again, same key
             (b, slug, body, None),                                   # 3 b
@@ -154,13 +160,7 @@ def test_each_item_of_a_batch_keeps_its_own_answer(gess, staff):
             (e, slug, body, "ke"),                                   # 7 the key, another body
             (f, slug, body, None),                                   # 8 already registered
             (g, slug, dict(body, answers={"taller": "Energía"}), "kg"),  # 9 good, keyed
-        ])
-        h.wait_until(lambda: waiting_on_lock(gess) >= 2, 10, what="the batch at the seat row")
-    finally:
-        lock.release()
-    rs = [fu.result() for fu in futs]
-    for r in rs:
-        h.check_common(r)
+    ])
     count, total = h.batch_metrics(inst.base)
     assert (count - before[0], total - before[1]) == (2, 10)
 
@@ -305,28 +305,14 @@ def test_a_batch_spans_categories_and_modes(gess, staff):
     fo = {"category": "foro", "mode": "online"}
     before = h.batch_metrics(inst.base)
 
-    lock = SeatLock(gess, a["id"])
-    try:
-        futs = send_in_order(via, [(users[0], slug, ta, None)])
-        h.wait_until(lambda: waiting_on_lock(gess) >= 1, 10, what="the first at the seat row")
-        futs += send_in_order(via, [(users[1], slug, ta, None), (users[2], slug, fi, None),
-                                    (users[3], slug, fo, None), (users[4], slug, ta, None),
-                                    (users[5], slug, ta, None), (users[6], slug, fi, None),
-                                    (users[7], slug, {"category": "taller", "mode": "online"},
-                                     None),
-                                    (users[8], slug, {"category": "nada", "mode": "in_person"},
-                                     None),
-                                    (users[9], slug, {"category": "nada", "mode": "hybrid"},
-                                     None)])
-        h.wait_until(lambda: waiting_on_lock(gess) >= 2, 10, what="the batch at the seat row")
-    finally:
-        lock.release()
-    rs = [f.result() for f in futs]
-    for r in rs:
-        h.check_common(r)
+    rest = [(users[1], slug, ta, None), (users[2], slug, fi, None), (users[3], slug, fo, None),
+            (users[4], slug, ta, None), (users[5], slug, ta, None), (users[6], slug, fi, None),
+            (users[7], slug, {"category": "taller", "mode": "online"}, None),
+            (users[8], slug, {"category": "nada", "mode": "in_person"}, None),
+            (users[9], slug, {"category": "nada", "mode": "hybrid"}, None)]
+    rs = first_then_batch(gess, via, a["id"], (users[0], slug, ta, None), rest)
     count, total = h.batch_metrics(inst.base)
     assert (count - before[0], total - before[1]) == (2, 10)
-    # each one's problems, in registration_create's order
     # each one's problems, as registration_create words them alone
     for r, cat, mode, fields in ((rs[7], "taller", "online", ["mode"]),
                                  (rs[8], "nada", "in_person", ["category"]),
