@@ -38,10 +38,7 @@ static bool ows(char c)
     return c == ' ' || c == '\t';
 }
 
-/* A qvalue as RFC 9110 §12.4.2 writes it: 0, 0.d{0,3}, 1 or 1.0{0,3};
- * also .d{1,3}, which Java's HttpURLConnection sends by default ("*; q=.2");
- * -1 when it is something else. */
-static int parse_q(const char *s, size_t n)
+int accept_qvalue(const char *s, size_t n)
 {
     if (n >= 2 && n <= 4 && s[0] == '.') {
         int q = 0, scale = 100;
@@ -93,7 +90,7 @@ static int range_match(const char *r, size_t n, const char *media, int *q)
         while (plen > 0 && ows(p[plen - 1]))
             plen--;
         if (plen >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-            *q = parse_q(p + 2, plen - 2);
+            *q = accept_qvalue(p + 2, plen - 2);
             if (*q < 0)
                 return 0;
             break;

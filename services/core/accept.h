@@ -30,6 +30,12 @@ const char *accept_media_type(enum out_type t);
  * "html". */
 const char *accept_format_name(enum out_type t);
 
+/* A qvalue of n bytes in thousandths, as RFC 9110 §12.4.2 writes it: 0,
+ * 0.d{0,3}, 1 or 1.0{0,3}; also .d{1,3}, which Java's HttpURLConnection
+ * sends by default ("*; q=.2"); -1 when it is something else. Accept and
+ * Accept-Encoding (core/gzip.c) read q the same way. */
+int accept_qvalue(const char *s, size_t n);
+
 /* The q-value (0..1000, thousandths) that the Accept header gives the
  * media type type/subtype: that of its most specific matching range
  * (type/subtype over type/ * over * / *), 0 when none matches. A missing

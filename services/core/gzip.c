@@ -12,31 +12,12 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/accept.h"
 #include "core/req.h"
 
 static bool is_ows(char c)
 {
     return c == ' ' || c == '\t';
-}
-
-/* A q-value (RFC 9110 §12.4.2: "0" ["." 0*3DIGIT] / "1" ["." 0*3("0")])
- * of n bytes in thousandths; -1 when malformed. */
-static int parse_q(const char *s, size_t n)
-{
-    if (n == 0 || (s[0] != '0' && s[0] != '1'))
-        return -1;
-    int q = (s[0] - '0') * 1000;
-    if (n == 1)
-        return q;
-    if (s[1] != '.' || n > 5)
-        return -1;
-    int scale = 100;
-    for (size_t i = 2; i < n; i++, scale /= 10) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        q += (s[i] - '0') * scale;
-    }
-    return q > 1000 ? -1 : q;
 }
 
 static bool token_is(const char *s, size_t n, const char *name)
@@ -77,7 +58,7 @@ void gzip_scan(const char *ae, int *gzip_q, int *star_q)
                     v++;
                     while (v < pend && is_ows(*v))
                         v++;
-                    int x = parse_q(v, (size_t)(pend - v));
+                    int x = accept_qvalue(v, (size_t)(pend - v));
                     q = x < 0 ? 0 : x; /* malformed: not acceptable */
                 }
             }
