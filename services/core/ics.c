@@ -305,12 +305,7 @@ fail:
 
 /* ---- output post-pass ---------------------------------------------------- */
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static bool buf_put(struct buf *b, const char *s, size_t n)
+bool ics_buf_put(struct ics_buf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
@@ -336,33 +331,31 @@ static bool starts_with(const char *s, size_t n, const char *prefix)
 
 /* Escapes raw ',' and ';' in the value of a logical line whose value libical
  * left half-escaped (backslashes and newlines done, commas not). */
-static bool escape_value(struct buf *out, const char *line, size_t n)
+static bool escape_value(struct ics_buf *out, const char *line, size_t n)
 {
     const char *colon = memchr(line, ':', n);
     if (colon == NULL)
-        return buf_put(out, line, n);
+        return ics_buf_put(out, line, n);
     size_t head = (size_t)(colon - line) + 1;
-    if (!buf_put(out, line, head))
+    if (!ics_buf_put(out, line, head))
         return false;
     for (size_t i = head; i < n; i++) {
         if (line[i] == '\\' && i + 1 < n) {
-            if (!buf_put(out, line + i, 2))
+            if (!ics_buf_put(out, line + i, 2))
                 return false;
             i++;
         } else if (line[i] == ',' || line[i] == ';') {
             char esc[2] = {'\\', line[i]};
-            if (!buf_put(out, esc, 2))
+            if (!ics_buf_put(out, esc, 2))
                 return false;
-        } else if (!buf_put(out, line + i, 1)) {
+        } else if (!ics_buf_put(out, line + i, 1)) {
             return false;
         }
     }
     return true;
 }
 
-/* Writes one logical line folded at ICS_FOLD octets (the leading space of a
- * continuation counts), cutting only between UTF-8 characters. */
-static bool fold_line(struct buf *out, const char *s, size_t n)
+bool ics_fold_line(struct ics_buf *out, const char *s, size_t n)
 {
     size_t pos = 0, room = ICS_FOLD;
     for (;;) {
@@ -375,12 +368,12 @@ static bool fold_line(struct buf *out, const char *s, size_t n)
             if (take == 0)
                 take = room; /* not UTF-8 at all; cannot happen with jansson input */
         }
-        if (!buf_put(out, s + pos, take) || !buf_put(out, "\r\n", 2))
+        if (!ics_buf_put(out, s + pos, take) || !ics_buf_put(out, "\r\n", 2))
             return false;
         pos += take;
         if (pos >= n)
             return true;
-        if (!buf_put(out, " ", 1))
+        if (!ics_buf_put(out, " ", 1))
             return false;
         room = ICS_FOLD - 1;
     }
@@ -390,7 +383,7 @@ static bool fold_line(struct buf *out, const char *s, size_t n)
  * space or tab continues the previous one) and writes it again. */
 static char *refold(const char *in, size_t *len)
 {
-    struct buf line = {0}, fixed = {0}, out = {0};
+    struct ics_buf line = {0}, fixed = {0}, out = {0};
     const char *p = in;
     while (*p != '\0') {
         const char *eol = strchr(p, '\n');
@@ -404,7 +397,7 @@ static char *refold(const char *in, size_t *len)
         while (k > 0 && p[k - 1] == '\r')
             k--;
         if ((p[0] == ' ' || p[0] == '\t') && line.len > 0) {
-            if (!buf_put(&line, p + 1, k - 1))
+            if (!ics_buf_put(&line, p + 1, k - 1))
                 goto fail;
         } else {
             if (line.len > 0) {
@@ -417,16 +410,16 @@ static char *refold(const char *in, size_t *len)
                     l = fixed.p;
                     ln = fixed.len;
                 }
-                if (!fold_line(&out, l, ln))
+                if (!ics_fold_line(&out, l, ln))
                     goto fail;
             }
             line.len = 0;
-            if (k > 0 && !buf_put(&line, p, k))
+            if (k > 0 && !ics_buf_put(&line, p, k))
                 goto fail;
         }
         p += eol ? n + 1 : n;
     }
-    if (line.len > 0 && !fold_line(&out, line.p, line.len))
+    if (line.len > 0 && !ics_fold_line(&out, line.p, line.len))
         goto fail;
     free(line.p);
     free(fixed.p);

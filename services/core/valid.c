@@ -488,6 +488,32 @@ bool valid_date_text(const char *s)
            digits(s + 8, 2) && calendar_ok(num(s, 4), num(s + 5, 2), num(s + 8, 2));
 }
 
+bool valid_date_days(const char *s, long *days)
+{
+    if (s == NULL || !valid_date_text(s))
+        return false;
+    *days = days_from_civil(num(s, 4), num(s + 5, 2), num(s + 8, 2));
+    return true;
+}
+
+/* civil_from_days, the inverse of days_from_civil (H. Hinnant) */
+void valid_days_date(long z, char out[11])
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    long d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp < 10 ? mp + 3 : mp - 9;
+    long y = yoe + era * 400 + (m <= 2);
+    char t[32]; /* (the compiler cannot see that m and d have two digits) */
+    snprintf(t, sizeof t, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+    memcpy(out, t, 10);
+    out[10] = '\0';
+}
+
 bool valid_instant_text(const char *s, double *epoch)
 {
     char date[11];

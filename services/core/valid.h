@@ -127,6 +127,13 @@ bool valid_code(const char *s);
 /* A date text as YYYY-MM-DD that exists on the calendar. */
 bool valid_date_text(const char *s);
 
+/* Days since 1970-01-01 of such a date (proleptic Gregorian, as PostgreSQL
+ * writes dates); false when s is not one (NULL included). */
+bool valid_date_days(const char *s, long *days);
+
+/* The YYYY-MM-DD of a day number, the inverse. */
+void valid_days_date(long days, char out[11]);
+
 /* An RFC 3339 date-time with offset; *epoch gets its Unix time. */
 bool valid_instant_text(const char *s, double *epoch);
 

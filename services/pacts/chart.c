@@ -18,39 +18,6 @@
 
 enum { PAD_LEFT = 64, PAD_RIGHT = 16, PAD_TOP = 16, PAD_BOTTOM = 32, MAX_POINTS = 400 };
 
-/* Days since 1970-01-01 of a YYYY-MM-DD date (the proleptic Gregorian
- * calendar, as PostgreSQL writes dates); false when s is not one. */
-static bool day_number(const char *s, long *out)
-{
-    int y, m, d, n = 0;
-    if (s == NULL || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] != '\0' || m < 1 ||
-        m > 12 || d < 1 || d > 31)
-        return false;
-    /* days_from_civil (H. Hinnant) */
-    long yy = m <= 2 ? y - 1 : y;
-    long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long yoe = yy - era * 400;
-    long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    *out = era * 146097 + doe - 719468;
-    return true;
-}
-
-/* YYYY-MM-DD of a day number (civil_from_days, the inverse of the above). */
-static void date_of(long z, char out[16])
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp < 10 ? mp + 3 : mp - 9;
-    long y = yoe + era * 400 + (m <= 2);
-    snprintf(out, 16, "%04d-%02d-%02d", (int)(y % 10000), (int)m % 100, (int)d % 100);
-}
-
 /* A value as a label: whole numbers without a fraction (10, not 10.0). */
 static json_t *number(double v)
 {
@@ -63,7 +30,8 @@ static json_t *number(double v)
 static bool point_of(const json_t *o, const char *date_key, double *v, long *day)
 {
     json_t *val = json_object_get(o, "value");
-    if (!json_is_number(val) || !day_number(json_string_value(json_object_get(o, date_key)), day))
+    if (!json_is_number(val) ||
+        !valid_date_days(json_string_value(json_object_get(o, date_key)), day))
         return false;
     *v = json_number_value(val);
     return isfinite(*v);
@@ -152,8 +120,8 @@ json_t *pacts_chart(const json_t *indicator)
     dots = NULL; /* set_new took it, whatever it answered */
     /* the axis: the values at the bottom and top, the first and last days */
     char first[16], last[16];
-    date_of(s.dmin, first);
-    date_of(s.dmax, last);
+    valid_days_date(s.dmin, first);
+    valid_days_date(s.dmax, last);
     bad |= json_object_set_new(out, "points", json_string(points));
     bad |= json_object_set_new(out, "y_min", number(s.vmin));
     bad |= json_object_set_new(out, "y_max", number(s.vmax));
