@@ -8,6 +8,7 @@
 
 #include "core/db_pool.h"
 #include "core/module.h"
+#include "core/req.h"
 #include "core/router.h"
 
 extern const struct module commitments_module;
@@ -39,6 +40,11 @@ void commitments_measurement_check(struct valid *v, const json_t *body, json_t *
  * the decision (NULL when refused) and *comment (NULL when absent), both
  * pointing into body. */
 const char *commitments_review_check(struct valid *v, const json_t *body, const char **comment);
+/* POST /v1/measurements/{id}/review's statement for the checked decision
+ * and comment (NULL: none), as the caller may review; done gets the
+ * answer. The API and the verifiers' page both send it. */
+void commitments_review_send(struct req *r, const char *decision, const char *comment,
+                             req_db_cb done);
 
 /* GET /v1/measurements: the values of a status the caller may review. */
 extern const struct db_stmt commitments_stmt_measurements_list;

@@ -68,22 +68,26 @@ const char *commitments_review_check(struct valid *v, const json_t *body, const 
     return decision;
 }
 
-void commitments_measurement_review(struct req *r)
+void commitments_review_send(struct req *r, const char *decision, const char *comment,
+                             req_db_cb done)
 {
-    struct valid v;
-    valid_init(&v, r->lang);
-    const char *comment = NULL;
-    const char *decision = commitments_review_check(&v, r->body, &comment);
-    if (!req_valid_ok(r, &v))
-        return;
-    /* comment points into r->body, which outlives the query */
     const char *params[] = {req_param(r, "id"),
                             decision,
                             comment != NULL ? comment : "",
                             r->auth.account_id,
                             req_sql_bool(req_is_followup(r)),
                             req_sql_bool(req_is_staff(r))};
-    req_query(r, &commitments_stmt_measurement_review, 6, params, req_done_sql_changed);
+    req_query(r, &commitments_stmt_measurement_review, 6, params, done); /* values copied */
+}
+
+void commitments_measurement_review(struct req *r)
+{
+    struct valid v;
+    valid_init(&v, r->lang);
+    const char *comment = NULL;
+    const char *decision = commitments_review_check(&v, r->body, &comment);
+    if (req_valid_ok(r, &v))
+        commitments_review_send(r, decision, comment, req_done_sql_changed);
 }
 
 /* $1 viewer, $2 followup, $3 status, $4 cursor, $5 limit. */

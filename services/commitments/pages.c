@@ -510,12 +510,6 @@ void commitments_page_review(struct req *r)
         return;
     }
     valid_free(&v);
-    const char *params[] = {req_param(r, "id"),
-                            decision,
-                            comment != NULL ? comment : "",
-                            r->auth.account_id,
-                            req_sql_bool(req_is_followup(r)),
-                            req_sql_bool(req_is_staff(r))};
-    req_query(r, &commitments_stmt_measurement_review, 6, params, reviewed);
+    commitments_review_send(r, decision, comment, reviewed);
     json_decref(body); /* db_pool copied the parameters */
 }
