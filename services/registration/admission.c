@@ -42,12 +42,8 @@ static void item_free(void *p)
 static void admit_send(struct batch *b);
 static const struct batch_kind admit_kind = {"registration", admit_send, item_free};
 
-static void ask_alone(struct req *r, const struct admit_item *it)
-{
-    registration_send(r, it->key, it->hash, it->done);
-}
-
-enum { COL_ORD, COL_STATUS, COL_ANSWER = COL_STATUS, NCOLS = 4 };
+/* ord, then the answer contract's three columns (core/req.h) */
+enum { COL_ORD, COL_STATUS, NCOLS = 4 };
 
 /* Whether a failed batch's requests should ask again alone: the
  * transaction wrote nothing, and what failed it (a deadlock, a
@@ -66,30 +62,26 @@ static void admit_done(void *arg, enum db_status st, PGresult *res)
     struct batch *b = arg;
     int n = batch_len(b);
     bool shaped = st == DB_OK && PQntuples(res) == n && PQnfields(res) == NCOLS;
+    /* (a failed batch's requests ask in any order: its arrival order is lost) */
+    bool again = st == DB_ERROR && worth_asking_alone(res);
     if (st == DB_ERROR)
         log_msg(LOG_WARN, "registration_admit: a batch of %d failed (%s)%s: %s", n,
-                db_sqlstate(res), worth_asking_alone(res) ? ", each asks alone" : "",
-                PQresultErrorMessage(res));
+                db_sqlstate(res), again ? ", each asks alone" : "", PQresultErrorMessage(res));
     for (int i = 0; i < n; i++) {
         struct req *r = batch_req(b, i);
         struct admit_item *it = batch_item(b, i);
-        if (st == DB_ERROR && worth_asking_alone(res)) {
-            /* (in any order: a failed batch's arrival order is lost) */
-            ask_alone(r, it);
-            continue;
-        }
-        if (st != DB_OK || !shaped || atoi(PQgetvalue(res, i, COL_ORD)) != i + 1) {
+        if (!again && (!shaped || atoi(PQgetvalue(res, i, COL_ORD)) != i + 1)) {
             /* the batch's own answer: 503 when the database went away, and
              * a result of the wrong shape is the function's defect, a 500
              * (req_done_sql logs it), never a reason to register again */
             it->done(r, st, res);
             continue;
         }
-        if (PQgetisnull(res, i, COL_STATUS)) {
-            ask_alone(r, it);
+        if (again || PQgetisnull(res, i, COL_STATUS)) {
+            registration_send(r, it->key, it->hash, it->done);
             continue;
         }
-        PGresult *one = db_result_slice(res, i, COL_ANSWER, 3);
+        PGresult *one = db_result_slice(res, i, COL_STATUS, 3);
         if (one == NULL) {
             req_reply_unavailable(r);
             continue;
