@@ -179,7 +179,7 @@ static void batch_unlink(struct batch *b)
         b->next->prev = b->prev;
 }
 
-static void batch_free_items(struct batch *b)
+static void batch_free(struct batch *b)
 {
     for (int i = 0; i < b->n; i++)
         b->slot->kind->item_free(b->at[i].item);
@@ -250,7 +250,7 @@ void batcher_free(struct batcher *bt)
     while (bt->all != NULL) {
         struct batch *b = bt->all;
         bt->all = b->next;
-        batch_free_items(b);
+        batch_free(b);
     }
     while (bt->slots != NULL) {
         struct slot *s = bt->slots;
@@ -354,7 +354,7 @@ void batch_end(struct batch *b)
     if (st != NULL)
         observe(st->stmt, &st->stmt_us, since(&b->sent, &now));
     batch_unlink(b);
-    batch_free_items(b);
+    batch_free(b);
     s->inflight--;
     if (s->inflight == 0 && s->open != NULL && s->open->window_over)
         batch_send(s->open);
